@@ -1,0 +1,79 @@
+"""The app's own error types. Each carries a sentence a user can act on; tracebacks go to the log only."""
+
+from __future__ import annotations
+
+
+class TwExportError(Exception):
+    """Base class: `str(error)` is the user-facing message."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or self.default_message)
+
+    default_message = "Something went wrong."
+
+    @property
+    def user_message(self) -> str:
+        return str(self)
+
+
+class Cancelled(TwExportError):
+    default_message = "Cancelled."
+
+
+class ConfigError(TwExportError):
+    default_message = "The settings are not valid."
+
+
+class ApiError(TwExportError):
+    """Any failure talking to X (or the sandbox)."""
+
+    default_message = "X API request failed."
+
+    def __init__(self, message: str = "", *, status: int | None = None, api_messages: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.api_messages = api_messages or []
+
+
+class AuthError(ApiError):
+    default_message = "X rejected the credentials. They may be wrong or revoked: re-enter them in Settings."
+
+
+class ForbiddenError(ApiError):
+    default_message = "X refused this request (403 Forbidden)."
+
+
+class NotFoundError(ApiError):
+    default_message = "Not found on X."
+
+
+class BadRequestError(ApiError):
+    default_message = "X rejected the request as malformed (400)."
+
+
+class RateLimited(ApiError):
+    """The endpoint's budget is spent until `reset_at` (epoch seconds). Callers wait, cancellably."""
+
+    default_message = "Rate limit reached."
+
+    def __init__(self, message: str = "", *, reset_at: float | None = None, endpoint: str = "", **kw) -> None:
+        super().__init__(message, status=429, **kw)
+        self.reset_at = reset_at
+        self.endpoint = endpoint
+
+
+class UsageCapExceeded(ApiError):
+    """Monthly cap or prepaid credits exhausted: waiting for the 15-minute window will not help."""
+
+    default_message = (
+        "X says this app's usage cap is exceeded (monthly cap or prepaid credits). "
+        "Top up or wait for the next billing cycle."
+    )
+
+
+class NetworkError(ApiError):
+    default_message = "Could not reach X: check the network connection. Work resumes where it stopped."
+
+
+class ServerError(ApiError):
+    default_message = "X had a server error (5xx). Try again in a moment."

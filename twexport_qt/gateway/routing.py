@@ -1,0 +1,50 @@
+"""Send tweepy's requests somewhere other than https://api.twitter.com, through tweepy's own code path.
+
+tweepy.Client hard-codes the host. A transport adapter mounted on `client.session` for that prefix rewrites
+each prepared request's URL to the sandbox just before it goes on the wire, so everything above the socket
+(OAuth 1.0a signing over the *original* URL, parameter encoding, response parsing, error mapping) is exactly
+what runs against X. The adapter also supplies a default timeout, which tweepy never sets.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+X_API_PREFIX = "https://api.twitter.com"
+DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read
+
+
+class TimeoutAdapter(HTTPAdapter):
+    """HTTPAdapter with a default timeout (tweepy calls `session.request` without one)."""
+
+    def __init__(self, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, **kwargs) -> None:
+        self.timeout = timeout
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+class RedirectAdapter(TimeoutAdapter):
+    """Rewrite scheme and host of every request to `base_url` (e.g. ``http://127.0.0.1:8765``)."""
+
+    def __init__(self, base_url: str, **kwargs) -> None:
+        parts = urlsplit(base_url)
+        self._scheme, self._netloc = parts.scheme, parts.netloc
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:  # type: ignore[override]
+        parts = urlsplit(request.url or "")
+        request.url = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, parts.fragment))
+        return super().send(request, **kwargs)
+
+
+def mount(session: requests.Session, base_url: str | None, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
+    """Route `session`'s X API traffic to `base_url` (None: real X, with the default timeout only)."""
+    adapter = RedirectAdapter(base_url, timeout=timeout) if base_url else TimeoutAdapter(timeout=timeout)
+    session.mount(X_API_PREFIX, adapter)

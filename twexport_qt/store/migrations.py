@@ -1,0 +1,145 @@
+"""Forward-only schema migrations, applied in order and tracked with `PRAGMA user_version`.
+
+Ids are INTEGER (X ids fit in 64 bits, and integer keys keep the indexes small); timestamps are INTEGER
+Unix epoch seconds (UTC), so filters and plots work on numbers and display formats them.
+Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: initial schema
+    """
+    CREATE TABLE accounts (
+        user_id          INTEGER PRIMARY KEY,
+        username         TEXT NOT NULL,
+        name             TEXT NOT NULL DEFAULT '',
+        followers_count  INTEGER,
+        following_count  INTEGER,
+        tweet_count      INTEGER,
+        updated_at       INTEGER NOT NULL
+    );
+
+    CREATE TABLE followers (
+        owner_id          INTEGER NOT NULL,           -- the account being followed (accounts.user_id)
+        user_id           INTEGER NOT NULL,           -- the follower
+        username          TEXT NOT NULL,
+        name              TEXT NOT NULL DEFAULT '',
+        description       TEXT NOT NULL DEFAULT '',
+        location          TEXT NOT NULL DEFAULT '',
+        url               TEXT NOT NULL DEFAULT '',
+        profile_image_url TEXT NOT NULL DEFAULT '',
+        created_at        INTEGER,                    -- joined X
+        verified          INTEGER NOT NULL DEFAULT 0,
+        verified_type     TEXT NOT NULL DEFAULT 'none',
+        protected         INTEGER NOT NULL DEFAULT 0,
+        followers_count   INTEGER NOT NULL DEFAULT 0,
+        following_count   INTEGER NOT NULL DEFAULT 0,
+        tweet_count       INTEGER NOT NULL DEFAULT 0,
+        listed_count      INTEGER NOT NULL DEFAULT 0,
+        receives_your_dm  INTEGER,                    -- NULL: X did not say
+        first_seen        INTEGER NOT NULL,
+        last_seen         INTEGER NOT NULL,
+        unfollowed_at     INTEGER,                    -- set when a refresh no longer finds them
+        UNIQUE (owner_id, user_id)
+    );
+    CREATE INDEX followers_owner_followers ON followers (owner_id, followers_count);
+    CREATE INDEX followers_owner_following ON followers (owner_id, following_count);
+    CREATE INDEX followers_owner_created ON followers (owner_id, created_at);
+    CREATE INDEX followers_owner_username ON followers (owner_id, username COLLATE NOCASE);
+    CREATE INDEX followers_owner_last_seen ON followers (owner_id, last_seen);
+
+    -- One row per fetch (followers or tweets). `cursor` is the pagination token of the next page to
+    -- request; it is committed in the same transaction as the page it follows, so a crash resumes exactly.
+    CREATE TABLE fetch_runs (
+        id              INTEGER PRIMARY KEY,
+        owner_id        INTEGER NOT NULL,
+        kind            TEXT NOT NULL,                -- 'followers'
+        state           TEXT NOT NULL,                -- running | done | cancelled | failed
+        cursor          TEXT,
+        pages           INTEGER NOT NULL DEFAULT 0,
+        items           INTEGER NOT NULL DEFAULT 0,
+        total_expected  INTEGER,
+        started_at      INTEGER NOT NULL,
+        finished_at     INTEGER,
+        error           TEXT
+    );
+    CREATE INDEX fetch_runs_owner_kind ON fetch_runs (owner_id, kind, id);
+
+    -- Every DM the app intends, sends or skips. The UNIQUE key is the exactly-once guarantee: a row is
+    -- written in state 'sending' before the HTTP call, so a crash leaves evidence to reconcile.
+    CREATE TABLE dm_log (
+        id              INTEGER PRIMARY KEY,
+        owner_id        INTEGER NOT NULL,
+        recipient_id    INTEGER NOT NULL,
+        recipient_username TEXT NOT NULL DEFAULT '',
+        step            TEXT NOT NULL,                -- first | retry
+        mode            TEXT NOT NULL,                -- live | test | dry_run
+        state           TEXT NOT NULL,                -- sending | sent | skipped | failed | dry_run
+        text            TEXT NOT NULL DEFAULT '',
+        reason          TEXT NOT NULL DEFAULT '',
+        event_id        TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        UNIQUE (owner_id, recipient_id, step, mode)
+    );
+    CREATE INDEX dm_log_owner_state ON dm_log (owner_id, mode, state);
+
+    CREATE TABLE do_not_contact (
+        owner_id        INTEGER NOT NULL,
+        user_id         INTEGER NOT NULL,
+        reason          TEXT NOT NULL DEFAULT '',
+        added_at        INTEGER NOT NULL,
+        PRIMARY KEY (owner_id, user_id)
+    );
+
+    CREATE TABLE tweets (
+        id                  INTEGER PRIMARY KEY,
+        author_id           INTEGER,
+        author_username     TEXT NOT NULL DEFAULT '',
+        created_at          INTEGER,
+        text                TEXT NOT NULL,
+        conversation_id     INTEGER,
+        in_reply_to_tweet_id INTEGER,
+        in_reply_to_user_id INTEGER,
+        quoted_tweet_id     INTEGER,
+        is_retweet          INTEGER NOT NULL DEFAULT 0,
+        source              TEXT NOT NULL,            -- timeline | search | archive | lookup
+        fetched_at          INTEGER NOT NULL
+    );
+    CREATE INDEX tweets_author_created ON tweets (author_id, created_at);
+    CREATE INDEX tweets_conversation ON tweets (conversation_id);
+
+    -- A tweet download (wizard or CLI): options as JSON, per-account cursors, and which tweets went into
+    -- the output file, so a resumed job neither re-fetches nor writes a tweet twice.
+    CREATE TABLE tweet_jobs (
+        id              INTEGER PRIMARY KEY,
+        key             TEXT NOT NULL UNIQUE,         -- stable hash of sources + options + output path
+        options_json    TEXT NOT NULL,
+        output_path     TEXT NOT NULL,
+        state           TEXT NOT NULL,                -- running | done | cancelled | failed
+        written         INTEGER NOT NULL DEFAULT 0,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+    );
+    CREATE TABLE tweet_job_accounts (
+        job_id          INTEGER NOT NULL REFERENCES tweet_jobs(id) ON DELETE CASCADE,
+        username        TEXT NOT NULL,
+        user_id         INTEGER,
+        cursor          TEXT,
+        state           TEXT NOT NULL,                -- pending | running | done | skipped
+        fetched         INTEGER NOT NULL DEFAULT 0,
+        written         INTEGER NOT NULL DEFAULT 0,
+        skipped         INTEGER NOT NULL DEFAULT 0,
+        message         TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (job_id, username)
+    );
+    CREATE TABLE tweet_job_output (
+        job_id          INTEGER NOT NULL REFERENCES tweet_jobs(id) ON DELETE CASCADE,
+        tweet_id        INTEGER NOT NULL,
+        PRIMARY KEY (job_id, tweet_id)
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
