@@ -1,0 +1,173 @@
+"""Everything a session of the app needs, for the GUI and the CLI alike.
+
+Holds the data dir, settings, secret store and clock; knows the active profile; starts the in-process
+sandbox for the Sandbox profile; and hands out per-thread resources (a SQLite connection, an XGateway),
+because neither sqlite3 connections nor tweepy sessions are shared across threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Callable
+
+from twexport_qt import paths
+from twexport_qt.app_logging import configure_logging
+from twexport_qt.core.cancel import CancelToken
+from twexport_qt.core.clock import Clock, SystemClock
+from twexport_qt.core.errors import ConfigError
+from twexport_qt.gateway.pacing import ENDPOINT_ME, Pacer, WaitNotice
+from twexport_qt.gateway.rate_limits import RateLimitState
+from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.sandbox.config import SandboxConfig
+from twexport_qt.sandbox.server import SandboxServer
+from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
+from twexport_qt.secrets.credentials import Credentials
+from twexport_qt.secrets.store import SecretStore
+from twexport_qt.settings.model import AppSettings, Profile
+from twexport_qt.settings.storage import load_settings, save_settings
+from twexport_qt.store.database import open_database
+
+log = logging.getLogger(__name__)
+
+# The embedded sandbox: big enough to make the plots interesting, small enough to fetch in seconds.
+DEFAULT_SANDBOX_FOLLOWERS = 5_000
+DEFAULT_SANDBOX_SEED = 2026
+
+
+class AppContext:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        settings: AppSettings,
+        secrets: SecretStore,
+        clock: Clock | None = None,
+        sandbox_config: SandboxConfig | None = None,
+        startup_problems: list[str] | None = None,
+        configure_log: bool = True,
+    ) -> None:
+        self.data_dir = data_dir
+        self.settings_file = data_dir / paths.SETTINGS_FILE_NAME
+        self.database_file = data_dir / paths.DATABASE_FILE_NAME
+        self.log_file = data_dir / paths.LOG_FILE_NAME
+        self.settings = settings
+        self.secrets = secrets
+        self.clock: Clock = clock or SystemClock()
+        self.startup_problems = list(startup_problems or [])
+        self.rate_limit_listener: Callable[[RateLimitState], None] | None = None
+        self._sandbox_config = sandbox_config or SandboxConfig(followers=DEFAULT_SANDBOX_FOLLOWERS,
+                                                               seed=DEFAULT_SANDBOX_SEED)
+        self._sandbox: SandboxServer | None = None
+        self._sandbox_lock = threading.Lock()
+        self._owner_ids: dict[str, int] = {}
+        if configure_log:
+            configure_logging(self.log_file)
+        # Create/migrate the database now, so a file written by a newer version fails at start, with a message.
+        open_database(self.database_file).close()
+
+    # -- profile ---------------------------------------------------------------------------------------
+    @property
+    def profile(self) -> Profile:
+        return self.settings.active
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.profile.kind == "sandbox"
+
+    def switch_profile(self, name: str) -> None:
+        if name not in self.settings.profiles:
+            raise ConfigError(f"There is no profile named {name!r}.")
+        self.settings.active_profile = name
+        self.save_settings()
+
+    def save_settings(self) -> None:
+        save_settings(self.settings, self.settings_file)
+
+    # -- per-thread resources --------------------------------------------------------------------------
+    def connect(self) -> sqlite3.Connection:
+        """A new connection for the calling thread."""
+        return open_database(self.database_file)
+
+    def credentials(self) -> Credentials:
+        if self.is_sandbox:
+            return Credentials(bearer_token=SANDBOX_BEARER_TOKEN, **SANDBOX_CREDENTIALS)
+        return self.secrets.credentials(self.profile.name)
+
+    @property
+    def sandbox(self) -> SandboxServer | None:
+        return self._sandbox
+
+    def api_base_url(self) -> str | None:
+        """Where tweepy's requests go: the in-process sandbox for the Sandbox profile, X otherwise."""
+        if not self.is_sandbox:
+            return None
+        with self._sandbox_lock:
+            if self._sandbox is None:
+                self._sandbox = SandboxServer(self._sandbox_config, clock=self.clock)
+                self._sandbox.start()
+            return self._sandbox.base_url
+
+    def new_gateway(self) -> XGateway:
+        credentials = self.credentials()
+        if not (credentials.has_user_context or credentials.has_bearer):
+            raise ConfigError(f"Profile {self.profile.name!r} has no X credentials yet: add them in "
+                              "File → Settings (or use the Sandbox profile to try the app).")
+        return XGateway(credentials, base_url=self.api_base_url(), on_rate_limit=self._notify_rate_limit)
+
+    def new_pacer(self, gateway: XGateway, cancel: CancelToken | None = None,
+                  on_wait: Callable[[WaitNotice], None] | None = None) -> Pacer:
+        return Pacer(gateway.rate_limits, self.clock, cancel, on_wait)
+
+    def owner_id(self, gateway: XGateway | None = None, pacer: Pacer | None = None) -> int:
+        """The signed-in account's id, asked of X once per profile and session (/2/users/me)."""
+        name = self.profile.name
+        if name not in self._owner_ids:
+            gateway = gateway or self.new_gateway()
+            pacer = pacer or self.new_pacer(gateway)
+            self._owner_ids[name] = int(pacer.call(ENDPOINT_ME, gateway.me)["id"])
+        return self._owner_ids[name]
+
+    def known_owner_id(self) -> int | None:
+        """The account id if already known, from this session or the last fetch; no network."""
+        if self.profile.name in self._owner_ids:
+            return self._owner_ids[self.profile.name]
+        if self.is_sandbox:
+            from twexport_qt.sandbox.population import SANDBOX_ACCOUNT_ID
+
+            return SANDBOX_ACCOUNT_ID
+        return self.profile.account_id
+
+    def remember_owner(self, owner_id: int) -> None:
+        self._owner_ids[self.profile.name] = owner_id
+        if not self.is_sandbox and self.profile.account_id != owner_id:
+            self.profile.account_id = owner_id
+            self.save_settings()
+
+    def _notify_rate_limit(self, state: RateLimitState) -> None:
+        if self.rate_limit_listener is not None:
+            self.rate_limit_listener(state)
+
+    def close(self) -> None:
+        with self._sandbox_lock:
+            if self._sandbox is not None:
+                self._sandbox.stop()
+                self._sandbox = None
+
+
+def open_context(args: argparse.Namespace, *, clock: Clock | None = None) -> AppContext:
+    """Build the context from the command line (`--data-dir`, `--profile`)."""
+    data_dir = paths.data_dir(getattr(args, "data_dir", None))
+    result = load_settings(data_dir / paths.SETTINGS_FILE_NAME)
+    problems = list(result.problems)
+    settings = result.settings
+    problems += settings.ensure_invariants()
+    wanted = getattr(args, "profile", None)
+    if wanted:
+        if wanted not in settings.profiles:
+            raise ConfigError(f"There is no profile named {wanted!r}. Profiles: {', '.join(sorted(settings.profiles))}.")
+        settings.active_profile = wanted
+    return AppContext(data_dir, settings=settings, secrets=SecretStore.open(), clock=clock, startup_problems=problems)

@@ -1,0 +1,1 @@
+"""Headless subcommands of `main.py`; each module registers its own argparse subparser."""

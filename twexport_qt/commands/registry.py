@@ -1,0 +1,15 @@
+"""The list of subcommand modules. Each has `register(subparsers)` that sets `handler` on its parser."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+COMMAND_MODULES = [
+    "twexport_qt.commands.sandbox_command",
+]
+
+
+def register_all(subparsers: argparse._SubParsersAction) -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)

@@ -1,0 +1,269 @@
+"""The one place that talks to tweepy.
+
+`XGateway` builds a `tweepy.Client` for a profile's credentials, routes it (to the sandbox, or to X with a
+timeout), turns every tweepy/requests failure into a `core.errors` type with a sentence a user can act on,
+and records the `x-rate-limit-*` headers of every response. It never sleeps: waiting is the caller's job
+(see `pacing.py`), so it can be cancelled and shown as a countdown.
+
+Results are returned as plain JSON dicts (`Page`), so domain code needs no tweepy types.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Protocol
+
+import requests
+import tweepy
+
+from twexport_qt.core import errors
+from twexport_qt.gateway import routing
+from twexport_qt.gateway.rate_limits import RateLimitBook, RateLimitState, endpoint_key, parse_headers
+
+log = logging.getLogger(__name__)
+
+USER_FIELDS = [
+    "created_at", "description", "location", "profile_image_url", "protected", "public_metrics",
+    "url", "verified", "verified_type", "receives_your_dm",
+]
+TWEET_FIELDS = [
+    "author_id", "conversation_id", "created_at", "entities", "in_reply_to_user_id",
+    "public_metrics", "referenced_tweets", "lang",
+]
+TWEET_EXPANSIONS = ["referenced_tweets.id", "referenced_tweets.id.author_id", "in_reply_to_user_id", "author_id"]
+
+
+class CredentialsLike(Protocol):
+    consumer_key: str | None
+    consumer_secret: str | None
+    access_token: str | None
+    access_token_secret: str | None
+    bearer_token: str | None
+
+
+@dataclass
+class Page:
+    """One API response: raw JSON objects, includes, the 200-with-errors list and the next cursor."""
+
+    data: list[dict[str, Any]]
+    includes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    next_token: str | None = None
+    result_count: int = 0
+
+
+def _raw(obj: Any) -> dict[str, Any]:
+    return getattr(obj, "data", obj)
+
+
+def _to_page(response: tweepy.Response) -> Page:
+    data = response.data
+    if data is None:
+        items: list[dict[str, Any]] = []
+    elif isinstance(data, list):
+        items = [_raw(item) for item in data]
+    else:
+        items = [_raw(data)]
+    includes = {name: [_raw(obj) for obj in objs] for name, objs in (response.includes or {}).items()}
+    meta = response.meta or {}
+    return Page(
+        data=items,
+        includes=includes,
+        errors=list(response.errors or []),
+        next_token=meta.get("next_token"),
+        result_count=int(meta.get("result_count", len(items))),
+    )
+
+
+class XGateway:
+    """One per thread: tweepy's session is not shared across threads."""
+
+    def __init__(
+        self,
+        credentials: CredentialsLike,
+        *,
+        base_url: str | None = None,
+        timeout: float | tuple[float, float] = routing.DEFAULT_TIMEOUT,
+        on_rate_limit: Callable[[RateLimitState], None] | None = None,
+    ) -> None:
+        self._credentials = credentials
+        self.client = tweepy.Client(
+            bearer_token=credentials.bearer_token,
+            consumer_key=credentials.consumer_key,
+            consumer_secret=credentials.consumer_secret,
+            access_token=credentials.access_token,
+            access_token_secret=credentials.access_token_secret,
+            wait_on_rate_limit=False,  # tweepy would block in time.sleep; pacing.py waits cancellably
+        )
+        routing.mount(self.client.session, base_url, timeout)
+        self.client.session.hooks["response"].append(self._record_rate_limit)
+        self.rate_limits = RateLimitBook()
+        self._on_rate_limit = on_rate_limit
+
+    # -- auth ------------------------------------------------------------------------------------------
+    @property
+    def has_user_context(self) -> bool:
+        c = self._credentials
+        return all((c.consumer_key, c.consumer_secret, c.access_token, c.access_token_secret))
+
+    @property
+    def has_bearer(self) -> bool:
+        return bool(self._credentials.bearer_token)
+
+    def _user_auth_for_reads(self) -> bool:
+        # Reads work with either; user context makes "my followers / my tweets" Owned Reads (cheaper on X).
+        if self.has_user_context:
+            return True
+        if self.has_bearer:
+            return False
+        raise errors.AuthError("No X credentials are set for this profile: add them in Settings.")
+
+    def _require_user_context(self, what: str) -> None:
+        if not self.has_user_context:
+            raise errors.AuthError(
+                f"{what} needs user-context credentials (consumer key/secret and access token/secret) "
+                "with Read, Write and Direct Messages permission: add them in Settings."
+            )
+
+    # -- endpoints -------------------------------------------------------------------------------------
+    def me(self) -> dict[str, Any]:
+        self._require_user_context("Identifying the signed-in account")
+        page = self._call(self.client.get_me, user_auth=True, user_fields=USER_FIELDS)
+        if not page.data:
+            raise errors.ApiError("X did not return the signed-in account.")
+        return page.data[0]
+
+    def followers_page(self, user_id: int, pagination_token: str | None = None, max_results: int = 1000) -> Page:
+        return self._call(
+            self.client.get_users_followers, user_id, user_auth=self._user_auth_for_reads(),
+            max_results=max_results, pagination_token=pagination_token, user_fields=USER_FIELDS,
+        )
+
+    def users_by_ids(self, ids: list[int]) -> Page:
+        return self._call(self.client.get_users, ids=_at_most_100(ids), user_auth=self._user_auth_for_reads(),
+                          user_fields=USER_FIELDS)
+
+    def users_by_usernames(self, usernames: list[str]) -> Page:
+        return self._call(self.client.get_users, usernames=_at_most_100(usernames),
+                          user_auth=self._user_auth_for_reads(), user_fields=USER_FIELDS)
+
+    def user_tweets_page(
+        self,
+        user_id: int,
+        *,
+        pagination_token: str | None = None,
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
+        exclude: list[str] | None = None,
+        max_results: int = 100,
+    ) -> Page:
+        return self._call(
+            self.client.get_users_tweets, user_id, user_auth=self._user_auth_for_reads(),
+            pagination_token=pagination_token, start_time=start_time, end_time=end_time, exclude=exclude,
+            max_results=max_results, tweet_fields=TWEET_FIELDS, expansions=TWEET_EXPANSIONS,
+            user_fields=["username", "name"],
+        )
+
+    def search_all_page(
+        self,
+        query: str,
+        *,
+        next_token: str | None = None,
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
+        max_results: int = 500,
+    ) -> Page:
+        if not self.has_bearer:
+            raise errors.AuthError("Full-archive search needs a Bearer token (app-only auth): add it in Settings.")
+        return self._call(
+            self.client.search_all_tweets, query, next_token=next_token, start_time=start_time,
+            end_time=end_time, max_results=max_results, tweet_fields=TWEET_FIELDS,
+            expansions=TWEET_EXPANSIONS, user_fields=["username", "name"],
+        )
+
+    def tweets_by_ids(self, ids: list[int]) -> Page:
+        return self._call(self.client.get_tweets, _at_most_100(ids), user_auth=self._user_auth_for_reads(),
+                          tweet_fields=TWEET_FIELDS, expansions=["author_id"], user_fields=["username", "name"])
+
+    def send_dm(self, participant_id: int, text: str) -> dict[str, Any]:
+        """Returns {'dm_conversation_id', 'dm_event_id'}. 403 -> ForbiddenError: this person can't be messaged."""
+        self._require_user_context("Sending DMs")
+        response = self._invoke(self.client.create_direct_message, participant_id=participant_id, text=text,
+                                user_auth=True)
+        return dict(response.data or {})
+
+    def dm_events_with(self, participant_id: int, pagination_token: str | None = None) -> Page:
+        self._require_user_context("Reading DM history")
+        return self._call(
+            self.client.get_direct_message_events, participant_id=participant_id, user_auth=True,
+            pagination_token=pagination_token, max_results=100,
+            dm_event_fields=["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id"],
+        )
+
+    # -- plumbing --------------------------------------------------------------------------------------
+    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Page:
+        return _to_page(self._invoke(method, *args, **kwargs))
+
+    def _invoke(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except tweepy.TooManyRequests as exc:
+            raise _rate_limit_error(exc) from exc
+        except tweepy.Unauthorized as exc:
+            raise errors.AuthError(status=401, api_messages=exc.api_messages) from exc
+        except tweepy.Forbidden as exc:
+            raise errors.ForbiddenError(_forbidden_message(exc), status=403, api_messages=exc.api_messages) from exc
+        except tweepy.NotFound as exc:
+            raise errors.NotFoundError(status=404, api_messages=exc.api_messages) from exc
+        except tweepy.BadRequest as exc:
+            detail = "; ".join(exc.api_messages) or "no details"
+            raise errors.BadRequestError(f"X rejected the request: {detail}", status=400,
+                                         api_messages=exc.api_messages) from exc
+        except tweepy.TwitterServerError as exc:
+            raise errors.ServerError(status=exc.response.status_code, api_messages=exc.api_messages) from exc
+        except tweepy.HTTPException as exc:
+            raise errors.ApiError(f"X answered {exc.response.status_code}: {exc}", status=exc.response.status_code,
+                                  api_messages=exc.api_messages) from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise errors.NetworkError() from exc
+        except requests.RequestException as exc:
+            raise errors.NetworkError(f"Network problem talking to X: {type(exc).__name__}.") from exc
+        except ValueError as exc:  # truncated/invalid JSON body (e.g. a proxy cut the response)
+            raise errors.NetworkError("X sent an unreadable response; the connection may have dropped.") from exc
+
+    def _record_rate_limit(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        state = parse_headers(endpoint_key(response.request.method or "GET", response.request.url or ""),
+                              response.headers)
+        if state is not None:
+            self.rate_limits.record(state)
+            if self._on_rate_limit is not None:
+                self._on_rate_limit(state)
+
+
+def _at_most_100(values: list) -> list:
+    if not 1 <= len(values) <= 100:
+        raise ValueError("X looks up 1 to 100 items per request")
+    return values
+
+
+def _rate_limit_error(exc: tweepy.TooManyRequests) -> errors.ApiError:
+    body: dict[str, Any] = {}
+    try:
+        body = exc.response.json()
+    except ValueError:
+        pass
+    if "usage-capped" in str(body.get("type", "")) or body.get("title") == "UsageCapExceeded":
+        return errors.UsageCapExceeded(status=429, api_messages=exc.api_messages)
+    request = exc.response.request
+    key = endpoint_key(request.method or "GET", request.url or "")
+    reset_at = float(exc.reset_time) if exc.reset_time is not None else None
+    return errors.RateLimited(f"X's rate limit for {key} is spent.", reset_at=reset_at, endpoint=key)
+
+
+def _forbidden_message(exc: tweepy.Forbidden) -> str:
+    detail = "; ".join(exc.api_messages)
+    if "Unsupported Authentication" in detail or "unsupported-authentication" in str(exc.api_errors):
+        return "X refused this kind of credentials for the request (Unsupported Authentication)."
+    return f"X refused the request (403): {detail}" if detail else errors.ForbiddenError.default_message

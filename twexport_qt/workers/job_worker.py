@@ -1,0 +1,109 @@
+"""Run a domain job in a QThread and turn its callbacks into Qt signals.
+
+The worker is a thin adapter (see docs/ARCHITECTURE.md): the job is a plain function taking a `JobContext`
+(cancel token, progress and wait callbacks); it knows nothing about Qt. Signals are queued across threads,
+so views only connect slots and never block.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from twexport_qt.core.cancel import CancelToken
+from twexport_qt.core.errors import Cancelled, TwExportError
+from twexport_qt.core.progress import Progress
+from twexport_qt.gateway.pacing import WaitNotice
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    cancel: CancelToken
+    progress: Callable[[Progress], None]
+    on_wait: Callable[[WaitNotice], None]
+
+
+Job = Callable[[JobContext], Any]
+
+
+class JobWorker(QObject):
+    progressed = Signal(object)   # Progress
+    waiting = Signal(object)      # WaitNotice: show a countdown to .resume_at
+    succeeded = Signal(object)    # the job's return value
+    failed = Signal(str)          # a sentence for the user; the traceback went to the log
+    cancelled = Signal()
+    finished = Signal()           # always, after one of the three above
+
+    def __init__(self, name: str, job: Job) -> None:
+        super().__init__()
+        self.name = name
+        self._job = job
+        self.cancel_token = CancelToken()
+
+    def cancel(self) -> None:
+        """Thread-safe: sets the token the job polls and wakes any wait."""
+        self.cancel_token.cancel()
+
+    @Slot()
+    def run(self) -> None:
+        context = JobContext(self.cancel_token, self.progressed.emit, self.waiting.emit)
+        try:
+            result = self._job(context)
+        except Cancelled:
+            self.cancelled.emit()
+        except TwExportError as exc:
+            log.warning("%s failed: %s", self.name, exc, exc_info=True)
+            self.failed.emit(exc.user_message)
+        except Exception as exc:  # noqa: BLE001 - a worker must never die silently
+            log.error("%s crashed:\n%s", self.name, traceback.format_exc())
+            self.failed.emit(f"{self.name} stopped because of an unexpected error ({type(exc).__name__}). "
+                             "Details are in the log file; nothing fetched so far is lost.")
+        else:
+            self.succeeded.emit(result)
+        finally:
+            self.finished.emit()
+
+
+class JobRunner(QObject):
+    """Owns the threads of running jobs so they are not garbage-collected, and stops them on shutdown."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._running: dict[JobWorker, QThread] = {}
+
+    def start(self, worker: JobWorker) -> JobWorker:
+        thread = QThread(self)
+        thread.setObjectName(worker.name)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.finished.connect(thread.quit)
+        thread.finished.connect(worker.deleteLater)  # Qt's documented pattern: deleted in its own thread
+        thread.finished.connect(lambda w=worker: self._forget(w))
+        self._running[worker] = thread
+        thread.start()
+        return worker
+
+    def is_running(self, name: str) -> bool:
+        return any(worker.name == name for worker in self._running)
+
+    def running(self) -> list[JobWorker]:
+        return list(self._running)
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        """Cancel everything and wait for the threads; jobs commit as they go, so nothing is lost."""
+        for worker in list(self._running):
+            worker.cancel()
+        for thread in list(self._running.values()):
+            thread.quit()
+            thread.wait(timeout_ms)
+
+    def _forget(self, worker: JobWorker) -> None:
+        thread = self._running.pop(worker, None)
+        if thread is not None:
+            thread.deleteLater()
