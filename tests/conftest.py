@@ -10,6 +10,19 @@ import pytest  # noqa: E402
 
 from twexport_qt.core.clock import FakeClock  # noqa: E402
 
+# `memory_keyring` / `no_keyring` fixtures; the autouse fixture below keeps every test off the real keyring.
+pytest_plugins = ["keyring_fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_keyring(request):
+    """No test may read or write the developer's (or CI's) real OS keyring."""
+    if "no_keyring" in request.fixturenames or "memory_keyring" in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("memory_keyring")
+    yield
+
 
 @pytest.fixture
 def fake_clock() -> FakeClock:
@@ -23,3 +36,21 @@ def data_dir(tmp_path, monkeypatch):
     home.mkdir()
     monkeypatch.setenv("TWEXPORT_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def sandbox_server(fake_clock):
+    """A sandbox on the test's FakeClock with 2,500 followers (three 1000-follower pages)."""
+    from twexport_qt.sandbox.testing import running_sandbox
+
+    with running_sandbox(followers=2500, seed=11, clock=fake_clock) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox_gateway(sandbox_server):
+    """The app's own XGateway, routed to the sandbox exactly as the Sandbox profile does."""
+    from twexport_qt.app_context import sandbox_credentials
+    from twexport_qt.gateway.x_gateway import XGateway
+
+    return XGateway(sandbox_credentials(), base_url=sandbox_server.base_url)

@@ -22,9 +22,10 @@ from twexport_qt.core.errors import ConfigError
 from twexport_qt.gateway.pacing import ENDPOINT_ME, Pacer, WaitNotice
 from twexport_qt.gateway.rate_limits import RateLimitState
 from twexport_qt.gateway.x_gateway import XGateway
-from twexport_qt.sandbox.config import SandboxConfig
-from twexport_qt.sandbox.server import SandboxServer
 from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
+from twexport_qt.sandbox.config import SandboxConfig
+from twexport_qt.sandbox.population import SANDBOX_USER_ID
+from twexport_qt.sandbox.server import SandboxServer
 from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import AppSettings, Profile
@@ -94,7 +95,7 @@ class AppContext:
 
     def credentials(self) -> Credentials:
         if self.is_sandbox:
-            return Credentials(bearer_token=SANDBOX_BEARER_TOKEN, **SANDBOX_CREDENTIALS)
+            return sandbox_credentials()
         return self.secrets.credentials(self.profile.name)
 
     @property
@@ -136,9 +137,7 @@ class AppContext:
         if self.profile.name in self._owner_ids:
             return self._owner_ids[self.profile.name]
         if self.is_sandbox:
-            from twexport_qt.sandbox.population import SANDBOX_ACCOUNT_ID
-
-            return SANDBOX_ACCOUNT_ID
+            return SANDBOX_USER_ID
         return self.profile.account_id
 
     def remember_owner(self, owner_id: int) -> None:
@@ -156,6 +155,13 @@ class AppContext:
             if self._sandbox is not None:
                 self._sandbox.stop()
                 self._sandbox = None
+
+
+def sandbox_credentials() -> Credentials:
+    """The simulated account's fixed, public credentials (they open nothing but the local sandbox)."""
+    c = SANDBOX_CREDENTIALS
+    return Credentials(consumer_key=c.consumer_key, consumer_secret=c.consumer_secret, access_token=c.access_token,
+                       access_token_secret=c.access_token_secret, bearer_token=SANDBOX_BEARER_TOKEN)
 
 
 def open_context(args: argparse.Namespace, *, clock: Clock | None = None) -> AppContext:

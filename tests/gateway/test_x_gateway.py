@@ -1,0 +1,118 @@
+"""XGateway against the sandbox, through tweepy: routing, error mapping, rate-limit state."""
+
+from __future__ import annotations
+
+import pytest
+
+from twexport_qt.app_context import sandbox_credentials
+from twexport_qt.core import errors
+from twexport_qt.gateway.pacing import ENDPOINT_FOLLOWERS, Pacer
+from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.sandbox import SANDBOX_USER_ID
+from twexport_qt.sandbox.auth import AuthContext
+from twexport_qt.sandbox.endpoints import Endpoint
+from twexport_qt.secrets.credentials import Credentials
+
+
+def test_me_and_followers_pages_come_back_as_plain_json(sandbox_gateway):
+    me = sandbox_gateway.me()
+    assert int(me["id"]) == SANDBOX_USER_ID
+    assert me["created_at"].endswith(".000Z")  # the format tweepy can parse
+    page = sandbox_gateway.followers_page(SANDBOX_USER_ID)
+    assert len(page.data) == 1000 and page.next_token
+    assert {"public_metrics", "created_at", "receives_your_dm"} <= set(page.data[0])
+
+
+def test_rate_limit_headers_are_recorded_per_endpoint(sandbox_gateway):
+    sandbox_gateway.followers_page(SANDBOX_USER_ID, max_results=10)
+    state = sandbox_gateway.rate_limits.get(ENDPOINT_FOLLOWERS)
+    assert state is not None and state.limit == 300 and state.remaining == 299 and state.reset_at
+
+
+def test_spent_budget_raises_rate_limited_with_reset(sandbox_server, sandbox_gateway, fake_clock):
+    sandbox_server.state.limiter.set_limits(Endpoint.FOLLOWERS, [(2, 900)])
+    sandbox_gateway.followers_page(SANDBOX_USER_ID, max_results=10)
+    sandbox_gateway.followers_page(SANDBOX_USER_ID, max_results=10)
+    with pytest.raises(errors.RateLimited) as caught:
+        sandbox_gateway.followers_page(SANDBOX_USER_ID, max_results=10)
+    assert caught.value.reset_at == pytest.approx(fake_clock.now() + 900, abs=2)
+    assert caught.value.endpoint == ENDPOINT_FOLLOWERS
+
+
+def test_pacer_honours_the_reset_and_never_hits_429(sandbox_server, sandbox_gateway, fake_clock):
+    sandbox_server.state.limiter.set_limits(Endpoint.FOLLOWERS, [(2, 900)])
+    pacer = Pacer(sandbox_gateway.rate_limits, fake_clock)
+    start = fake_clock.now()
+    for _ in range(5):
+        pacer.call(ENDPOINT_FOLLOWERS, lambda: sandbox_gateway.followers_page(SANDBOX_USER_ID, max_results=10))
+    assert pacer.rate_limit_waits == 0  # waited before the budget ran out, never after a 429
+    assert fake_clock.now() - start >= 2 * 900  # two window resets were needed for five calls
+
+
+def test_revoked_token_maps_to_auth_error(sandbox_server, sandbox_gateway):
+    sandbox_server.state.auth.revoke(AuthContext.USER)
+    with pytest.raises(errors.AuthError, match="re-enter"):
+        sandbox_gateway.me()
+
+
+def test_wrong_secret_is_unauthorized(sandbox_server):
+    good = sandbox_credentials()
+    bad = Credentials(good.consumer_key, "wrong-secret", good.access_token, good.access_token_secret)
+    with pytest.raises(errors.AuthError):
+        XGateway(bad, base_url=sandbox_server.base_url).me()
+
+
+def test_dm_to_follower_who_refuses_dms_is_forbidden(sandbox_server, sandbox_gateway):
+    page = sandbox_gateway.followers_page(SANDBOX_USER_ID)
+    refusing = next(u for u in page.data if u.get("receives_your_dm") is False)
+    with pytest.raises(errors.ForbiddenError):
+        sandbox_gateway.send_dm(int(refusing["id"]), "hello")
+    assert sandbox_server.state.dms.count() == 0
+
+
+def test_dm_send_and_history(sandbox_server, sandbox_gateway):
+    page = sandbox_gateway.followers_page(SANDBOX_USER_ID)
+    friendly = int(next(u for u in page.data if u.get("receives_your_dm"))["id"])
+    sent = sandbox_gateway.send_dm(friendly, "Hi there")
+    assert sent["dm_event_id"]
+    history = sandbox_gateway.dm_events_with(friendly)
+    assert [event["text"] for event in history.data] == ["Hi there"]
+    assert sandbox_server.state.dms.count(friendly) == 1
+
+
+def test_server_error_and_dropped_connection_are_mapped(sandbox_server, sandbox_gateway):
+    sandbox_server.state.faults.fail_next(Endpoint.FOLLOWERS, "500")
+    with pytest.raises(errors.ServerError):
+        sandbox_gateway.followers_page(SANDBOX_USER_ID, max_results=10)
+    sandbox_server.state.faults.fail_next(Endpoint.FOLLOWERS, "drop")
+    with pytest.raises(errors.NetworkError):
+        sandbox_gateway.followers_page(SANDBOX_USER_ID, max_results=10)
+
+
+def test_suspended_and_unknown_users_come_back_as_errors_not_exceptions(sandbox_gateway):
+    page = sandbox_gateway.users_by_usernames(["alice_writes", "suspended_sam", "nobody_here_123"])
+    assert [u["username"] for u in page.data] == ["alice_writes"]
+    details = " ".join(e["detail"] for e in page.errors)
+    assert "suspended" in details and "Could not find" in details
+
+
+def test_search_needs_a_bearer_token(sandbox_server):
+    good = sandbox_credentials()
+    user_only = Credentials(good.consumer_key, good.consumer_secret, good.access_token, good.access_token_secret)
+    with pytest.raises(errors.AuthError, match="Bearer"):
+        XGateway(user_only, base_url=sandbox_server.base_url).search_all_page("from:alice_writes")
+
+
+def test_usage_cap_is_its_own_error(fake_clock):
+    from twexport_qt.sandbox.testing import running_sandbox
+
+    with running_sandbox(followers=10, clock=fake_clock, usage_capped=True) as server:
+        gateway = XGateway(sandbox_credentials(), base_url=server.base_url)
+        with pytest.raises(errors.UsageCapExceeded):
+            gateway.followers_page(SANDBOX_USER_ID, max_results=10)
+
+
+def test_missing_credentials_say_what_to_do():
+    gateway = XGateway(Credentials(), base_url="http://127.0.0.1:9")
+    with pytest.raises(errors.AuthError, match="Settings"):
+        gateway.followers_page(1)

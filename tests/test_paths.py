@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QStandardPaths
+
+from twexport_qt import paths
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path: Path) -> Path:
+    """No TWEXPORT_HOME, and the platform data location inside tmp_path."""
+    monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    return tmp_path
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_override_beats_environment(clean_env: Path, monkeypatch) -> None:
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(clean_env / "from-env"))
+    assert paths.data_dir(clean_env / "from-flag") == clean_env / "from-flag"
+    assert paths.data_dir(str(clean_env / "as-text")) == clean_env / "as-text"
+
+
+def test_environment_beats_platform_location(clean_env: Path, monkeypatch) -> None:
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(clean_env / "from-env"))
+    assert paths.data_dir() == clean_env / "from-env"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.uname().sysname == "Darwin", reason="XDG layout")
+def test_platform_location_is_the_same_with_or_without_a_qt_app(clean_env: Path) -> None:
+    assert paths.data_dir() == clean_env / "xdg" / "TwExport"
+
+
+def test_home_fallback_when_qt_has_no_location(clean_env: Path, monkeypatch) -> None:
+    monkeypatch.setattr(QStandardPaths, "writableLocation", lambda location: "")
+    monkeypatch.setenv("HOME", str(clean_env / "home"))
+    assert paths.data_dir() == clean_env / "home" / ".local" / "share" / "TwExport"
+
+
+def test_new_directories_are_private_existing_ones_untouched(clean_env: Path) -> None:
+    created = paths.data_dir(clean_env / "new" / "nested")
+    assert created.is_dir() and _mode(created) == 0o700
+
+    shared = clean_env / "shared"
+    shared.mkdir(mode=0o755)
+    os.chmod(shared, 0o755)
+    paths.data_dir(shared)
+    assert _mode(shared) == 0o755
+
+
+def test_file_helpers_live_in_the_data_dir(data_dir: Path) -> None:
+    assert paths.database_path() == data_dir / "twexport.sqlite3"
+    assert paths.settings_path() == data_dir / "settings.json"
+    assert paths.log_path() == data_dir / "twexport.log"
+    exports = paths.exports_dir()
+    assert exports == data_dir / "exports" and exports.is_dir()

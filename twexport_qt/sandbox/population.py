@@ -1,0 +1,328 @@
+"""The sandbox account, its followers (lazily generated) and a few well-known accounts.
+
+Follower #i (0 = the oldest follower) is a pure function of (seed, i), so any page of a 1,000,000-follower
+account is generated on demand, vectorised with numpy, and holds nothing in memory between requests. Mutations
+for refresh tests stay lazy too: unfollowing adds an index to a removed-set, new followers extend the count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
+
+import numpy as np
+
+from twexport_qt.sandbox import det_random as dr
+from twexport_qt.sandbox import names
+from twexport_qt.sandbox.wire import format_time
+
+SANDBOX_USER_ID = 1_486_732_650_112_401_409
+SANDBOX_USERNAME = "sandbox_creator"
+
+FOLLOWER_ID_BASE = 100_000_000  # follower ids: BASE + index * ID_STRIDE + jitter, so they invert to an index
+ID_STRIDE = 1000
+
+X_LAUNCH = 1_142_899_200  # 2006-03-21T00:00:00Z
+POPULATION_END = 1_767_225_600  # 2026-01-01T00:00:00Z
+
+DEFAULT_USER_FIELDS = ("id", "name", "username")
+
+
+@dataclass(slots=True)
+class UserRecord:
+    """A user as the sandbox knows it. Treat as immutable (not frozen only because frozen __init__ is ~2x slower
+    and a 1000-follower page builds 1000 of these)."""
+
+    id: int
+    username: str
+    name: str
+    created_at: float
+    description: str = ""
+    location: str = ""
+    url: str = ""
+    verified: bool = False
+    verified_type: str = "none"
+    protected: bool = False
+    receives_your_dm: bool = True
+    followers_count: int = 0
+    following_count: int = 0
+    tweet_count: int = 0
+    listed_count: int = 0
+    suspended: bool = False
+
+    @property
+    def profile_image_url(self) -> str:
+        return f"https://pbs.twimg.com/profile_images/{self.id}/avatar_normal.jpg"
+
+    def to_json(self, fields: Iterable[str]) -> dict[str, Any]:
+        """The v2 user object restricted to `fields` (id, name and username are always present)."""
+        wanted = set(fields) | set(DEFAULT_USER_FIELDS)
+        everything: dict[str, Any] = {
+            "id": str(self.id),
+            "name": self.name,
+            "username": self.username,
+            "created_at": format_time(self.created_at),
+            "description": self.description,
+            "location": self.location,
+            "url": self.url,
+            "profile_image_url": self.profile_image_url,
+            "protected": self.protected,
+            "verified": self.verified,
+            "verified_type": self.verified_type,
+            "receives_your_dm": self.receives_your_dm,
+            "public_metrics": {
+                "followers_count": self.followers_count,
+                "following_count": self.following_count,
+                "tweet_count": self.tweet_count,
+                "listed_count": self.listed_count,
+            },
+        }
+        return {key: value for key, value in everything.items() if key in wanted}
+
+
+def _special(user_id: int, username: str, name: str, created: str, **kw: Any) -> UserRecord:
+    epoch = dt.datetime.fromisoformat(created).replace(tzinfo=dt.timezone.utc).timestamp()
+    return UserRecord(id=user_id, username=username, name=name, created_at=epoch, **kw)
+
+
+# Accounts with fixed ids, outside the follower id range. Tweet histories for them live in tweets_world.
+WELL_KNOWN: tuple[UserRecord, ...] = (
+    _special(SANDBOX_USER_ID, SANDBOX_USERNAME, "Sandbox Creator (simulated)", "2012-04-02T10:00:00",
+             description="The simulated account of TwExport's sandbox. Nothing here is real.",
+             following_count=321, tweet_count=1200, listed_count=12),
+    _special(2_001, "alice_writes", "Alice Writes", "2010-05-14T08:30:00",
+             description="writer & editor. essays on craft, coffee and AI ✍️", followers_count=48_210,
+             following_count=812, tweet_count=4800, listed_count=640, verified=True, verified_type="blue"),
+    _special(2_002, "bob_builds", "Bob Builds", "2013-09-01T12:00:00",
+             description="engineer, founder of a tiny SaaS. <b>shipping</b> daily", followers_count=9_870,
+             following_count=1_204, tweet_count=2100, listed_count=88),
+    _special(2_003, "carol_codes", "Carol Codes", "2009-02-11T17:45:00", followers_count=120_400,
+             following_count=300, tweet_count=400, listed_count=1500, verified=True, verified_type="business"),
+    _special(2_004, "dave_designs", "Dave Designs", "2011-07-07T07:07:00", followers_count=3_300,
+             following_count=2_900, tweet_count=400, listed_count=40),
+    _special(2_005, "erin_edits", "Erin Edits", "2014-12-24T20:00:00", followers_count=760,
+             following_count=510, tweet_count=400, listed_count=9),
+    _special(2_006, "suspended_sam", "Sam (suspended)", "2015-03-03T03:03:00", suspended=True,
+             followers_count=10, following_count=5000, tweet_count=300),
+    _special(2_007, "private_pat", "Pat Private", "2016-06-16T16:16:00", protected=True,
+             followers_count=150, following_count=140, tweet_count=400, listed_count=1),
+    *(
+        _special(3_000 + n, f"test_account_{n}", f"Test{n} Account", "2020-01-0%dT09:00:00" % n,
+                 description="TwExport DM test-mode recipient (sandbox)", followers_count=n, following_count=1)
+        for n in range(1, 6)
+    ),
+)
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(value: int) -> str:
+    out = _DIGITS[value % 36]
+    value //= 36
+    while value:
+        out = _DIGITS[value % 36] + out
+        value //= 36
+    return out
+
+
+def _ascii_stem(first_name: str) -> str:
+    stem = "".join(ch for ch in first_name.lower() if "a" <= ch <= "z")
+    return (stem or "user")[:9]
+
+
+@dataclass
+class Population:
+    """The world's users. Thread-safe: the HTTP server reads it from many threads while tests mutate it."""
+
+    seed: int
+    followers: int = 1000
+    _removed: set[int] = field(default_factory=set, repr=False)
+    _total: int = field(init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.followers <= 50_000_000:
+            raise ValueError("followers must be between 0 and 50,000,000")
+        self._total = self.followers
+        self._by_id = {user.id: user for user in WELL_KNOWN}
+        self._by_username = {user.username.lower(): user for user in WELL_KNOWN}
+        self._keys = {name: dr.stream_key(self.seed, name) for name in _STREAMS}
+
+    # ----- the account itself and its follower list -------------------------------------------------------
+
+    @property
+    def me(self) -> UserRecord:
+        return replace(self._by_id[SANDBOX_USER_ID], followers_count=self.follower_count)
+
+    @property
+    def follower_count(self) -> int:
+        with self._lock:
+            return self._total - len(self._removed)
+
+    @property
+    def index_count(self) -> int:
+        """Follower indices ever issued (current followers plus the unfollowed)."""
+        with self._lock:
+            return self._total
+
+    def is_follower_index(self, index: int) -> bool:
+        with self._lock:
+            return 0 <= index < self._total and index not in self._removed
+
+    def add_followers(self, count: int) -> list[int]:
+        """`count` new followers, who appear at the top of the (newest-first) list. Returns their ids."""
+        with self._lock:
+            first = self._total
+            self._total += count
+        return [user.id for user in self.users_at(np.arange(first, first + count))]
+
+    def unfollow(self, user_ids: Iterable[int]) -> None:
+        for user_id in user_ids:
+            index = self.follower_index_of(int(user_id))
+            if index is None:
+                raise KeyError(f"{user_id} is not a follower of the sandbox account")
+            with self._lock:
+                self._removed.add(index)
+
+    def follower_indices_desc(self, start: int, limit: int) -> list[int]:
+        """Up to `limit` current-follower indices walking from `start` down to 0 (newest first)."""
+        out: list[int] = []
+        with self._lock:
+            index = min(start, self._total - 1)
+            removed = self._removed
+            while index >= 0 and len(out) < limit:
+                if index not in removed:
+                    out.append(index)
+                index -= 1
+        return out
+
+    def follower_indices_asc(self, start: int, limit: int) -> list[int]:
+        """Up to `limit` current-follower indices walking from `start` upwards (for previous_token pages)."""
+        out: list[int] = []
+        with self._lock:
+            index = max(start, 0)
+            while index < self._total and len(out) < limit:
+                if index not in self._removed:
+                    out.append(index)
+                index += 1
+        return out
+
+    # ----- lookups ----------------------------------------------------------------------------------------
+
+    def by_id(self, user_id: int) -> UserRecord | None:
+        if user_id in self._by_id:
+            return self._by_id[user_id] if user_id != SANDBOX_USER_ID else self.me
+        index = self.follower_index_of(user_id, include_removed=True)
+        return None if index is None else self.users_at(np.array([index]))[0]
+
+    def by_username(self, username: str) -> UserRecord | None:
+        key = username.lower()
+        if key in self._by_username:
+            return self.by_id(self._by_username[key].id)
+        stem, _, suffix = key.rpartition("_")
+        try:
+            index = int(suffix, 36)
+        except ValueError:
+            return None
+        if not stem or not 0 <= index < self.index_count:
+            return None
+        user = self.users_at(np.array([index]))[0]
+        return user if user.username.lower() == key else None
+
+    def follower_index_of(self, user_id: int, *, include_removed: bool = False) -> int | None:
+        index, jitter = divmod(user_id - FOLLOWER_ID_BASE, ID_STRIDE)
+        if user_id < FOLLOWER_ID_BASE or not 0 <= index < self.index_count:
+            return None
+        if int(self._jitter(np.array([index]))[0]) != jitter:
+            return None
+        if not include_removed and not self.is_follower_index(index):
+            return None
+        return index
+
+    # ----- generation -------------------------------------------------------------------------------------
+
+    def _jitter(self, idx: np.ndarray) -> np.ndarray:
+        return (dr.unit_array(self._keys["id"], idx) * ID_STRIDE).astype(np.int64)
+
+    def users_at(self, indices: Iterable[int] | np.ndarray) -> list[UserRecord]:
+        """Follower records for `indices`, every numeric attribute drawn in one vectorised pass."""
+        idx = np.asarray(indices if isinstance(indices, np.ndarray) else list(indices), dtype=np.int64)
+        if idx.size == 0:
+            return []
+        u = {name: dr.unit_array(key, idx) for name, key in self._keys.items()}
+        ids = FOLLOWER_ID_BASE + idx * ID_STRIDE + self._jitter(idx)
+        # Pareto tail (alpha ~1.05): median ~40 followers, a handful of millions in a 1M population.
+        followers = np.minimum(np.floor(20.0 / np.power(1.0 - u["followers"], 1 / 1.05)) - 20, 150_000_000)
+        noise = dr.normal_array(self._keys["following_noise"], idx)
+        following = np.clip(np.exp(2.5 + 0.45 * np.log1p(followers) + 0.9 * noise), 0, 7_500).astype(np.int64)
+        tweets = np.floor(np.exp(4.0 + 2.0 * dr.normal_array(self._keys["tweets"], idx))).clip(0, 2_000_000)
+        listed = np.floor(followers * 0.01 * u["listed"]).astype(np.int64)
+        created = X_LAUNCH + (POPULATION_END - X_LAUNCH) * np.power(u["created"], 0.7)
+        verified = u["verified"] < 0.03
+        protected = u["protected"] < 0.05
+        dm_ok = u["dm"] >= 0.10
+        pick = {name: (u[name] * len(options)).astype(np.int64).tolist() for name, options in _CHOICES.items()}
+        # Python-level work per record stays minimal: plain lists, cached strings (a 1000 page in a few ms).
+        columns = zip(idx.tolist(), ids.tolist(), created.tolist(), followers.tolist(), following.tolist(),
+                      tweets.tolist(), listed.tolist(), verified.tolist(), protected.tolist(), dm_ok.tolist(),
+                      u["vtype"].tolist(), u["url"].tolist(), u["inject"].tolist(), u["emoji"].tolist())
+        records = []
+        for n, (index, user_id, joined, n_followers, n_following, n_tweets, n_listed, is_verified, is_protected,
+                is_dm_ok, u_vtype, u_url, u_inject, u_emoji) in enumerate(columns):
+            first_i = pick["first"][n]
+            records.append(UserRecord(
+                id=user_id,
+                username=f"{_STEMS[first_i]}_{_base36(index)}",
+                name=_display_name(first_i, pick["last"][n], u_inject, u_emoji),
+                created_at=float(int(joined)) + (index % 1000) / 1000,
+                description=_description(pick["desc"][n], pick["role"][n], pick["topic"][n]),
+                location=names.LOCATIONS[pick["loc"][n]],
+                url=f"https://t.co/{_base36(user_id)}" if u_url < 0.3 else "",
+                verified=is_verified,
+                verified_type=_verified_type(u_vtype) if is_verified else "none",
+                protected=is_protected,
+                receives_your_dm=is_dm_ok,
+                followers_count=int(n_followers),
+                following_count=n_following,
+                tweet_count=int(n_tweets),
+                listed_count=n_listed,
+            ))
+        return records
+
+
+_CHOICES = {"first": names.FIRST_NAMES, "last": names.LAST_NAMES, "desc": names.DESCRIPTION_TEMPLATES,
+            "role": names.ROLES, "topic": names.TOPICS, "loc": names.LOCATIONS}
+_STEMS = tuple(_ascii_stem(first) for first in names.FIRST_NAMES)
+
+
+def _display_name(first_i: int, last_i: int, u_inject: float, u_emoji: float) -> str:
+    first, last = names.FIRST_NAMES[first_i], names.LAST_NAMES[last_i]
+    if u_inject < 0.004:
+        template = names.INJECTION_NAMES[int(u_inject / 0.001) % len(names.INJECTION_NAMES)]
+        return template.format(first=first, last=last)
+    if u_emoji < 0.12:
+        return f"{first} {last} {names.EMOJI[int(u_emoji / 0.012) % len(names.EMOJI)]}"
+    return f"{first} {last}"
+
+
+@functools.lru_cache(maxsize=None)
+def _description(template_i: int, role_i: int, topic_i: int) -> str:
+    roles, topics = names.ROLES, names.TOPICS
+    return names.DESCRIPTION_TEMPLATES[template_i].format(
+        role=roles[role_i], role2=roles[(role_i + 5) % len(roles)],
+        topic=topics[topic_i], topic2=topics[(topic_i + 3) % len(topics)])
+
+
+def _verified_type(u: float) -> str:
+    if u < 0.85:
+        return "blue"
+    return "business" if u < 0.98 else "government"
+
+
+# Uniform streams drawn for every follower (plus "id" for the id jitter and two normal streams).
+_STREAMS = ("id", "followers", "following_noise", "tweets", "listed", "created", "verified", "vtype", "protected",
+            "dm", "first", "last", "inject", "emoji", "desc", "role", "topic", "loc", "url")

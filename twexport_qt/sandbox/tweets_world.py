@@ -1,0 +1,308 @@
+"""Deterministic, lazily generated tweet histories for the well-known sandbox accounts.
+
+Tweet k of an author (0 = oldest) is a pure function of (seed, author, k): its time is spread evenly over the
+author's active years, its id is a snowflake built from that time (so ids sort like X's), and its kind (original,
+retweet, reply to someone else, self-reply continuing a thread, quote) is drawn per k. Replies point at real
+tweets of other accounts, some protected and some deliberately deleted, so lookups and expansions have both
+data and errors to return. Nothing is stored: a tweet id decodes back to (author, k).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from twexport_qt.sandbox import det_random as dr
+from twexport_qt.sandbox.population import SANDBOX_USER_ID, WELL_KNOWN
+from twexport_qt.sandbox.wire import format_time
+
+TWEPOCH_MS = 1_288_834_974_657  # X's snowflake epoch
+DELETED_SLOT = 1023  # snowflake worker id no author uses: ids built with it never resolve
+
+ORIGINAL, RETWEET, REPLY, SELF_REPLY, QUOTE = "original", "retweet", "reply", "self_reply", "quote"
+DEFAULT_TWEET_FIELDS = ("id", "text", "edit_history_tweet_ids")
+
+
+@dataclass(frozen=True)
+class History:
+    """How many tweets an author has and over which period (epoch seconds)."""
+
+    slot: int
+    count: int
+    start: float
+    end: float
+    rich: bool  # rich authors retweet, reply and quote; the others only post originals
+
+
+_USERS = {user.username: user for user in WELL_KNOWN}
+HISTORIES: dict[int, History] = {
+    SANDBOX_USER_ID: History(1, 1200, 1_336_000_000, 1_766_000_000, rich=True),
+    _USERS["alice_writes"].id: History(2, 4800, 1_293_840_000, 1_766_100_000, rich=True),  # > 3,200: capped
+    _USERS["bob_builds"].id: History(3, 2100, 1_388_534_400, 1_766_200_000, rich=True),
+    _USERS["carol_codes"].id: History(4, 400, 1_291_000_000, 1_766_150_000, rich=False),
+    _USERS["dave_designs"].id: History(5, 400, 1_291_000_000, 1_766_150_000, rich=False),
+    _USERS["erin_edits"].id: History(6, 400, 1_291_000_000, 1_766_150_000, rich=False),
+    _USERS["suspended_sam"].id: History(7, 300, 1_420_000_000, 1_600_000_000, rich=False),
+    _USERS["private_pat"].id: History(8, 400, 1_291_000_000, 1_766_150_000, rich=False),
+}
+_AUTHOR_BY_SLOT = {history.slot: author_id for author_id, history in HISTORIES.items()}
+_PARENT_AUTHORS = tuple(_USERS[name].id for name in ("carol_codes", "dave_designs", "erin_edits"))
+_PRIVATE_PARENT = _USERS["private_pat"].id
+_USERNAMES = {user.id: user.username for user in WELL_KNOWN}
+
+_WORDS = ("shipping", "reading", "drafting", "rewriting", "testing", "sketching", "debugging", "publishing")
+_THINGS = ("a new essay", "the onboarding flow", "chapter three", "our pricing page", "a tiny CLI", "the newsletter",
+           "a thread on editing", "the release notes", "a data pipeline", "my morning pages")
+_CLOSERS = ("Thoughts?", "More soon.", "Feels good.", "Not easy.", "Worth it.", "Who else?", "🧵", "Onwards.")
+_TAGS = ("#writing", "#buildinpublic", "#AI", "#Python", "#indiehackers", "#amwriting", "#design")
+_EMOJI = ("🚀", "✍️", "☕", "🔥", "🙏", "😅", "🎉", "💡")
+
+
+@dataclass(frozen=True)
+class TweetRecord:
+    id: int
+    author_id: int
+    created_at: float
+    text: str
+    kind: str
+    conversation_id: int
+    in_reply_to_user_id: int | None = None
+    referenced: tuple[tuple[str, int], ...] = ()  # (type, tweet id): replied_to | quoted | retweeted
+    metrics: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_reply(self) -> bool:
+        return self.kind in (REPLY, SELF_REPLY)
+
+    def to_json(self, fields: Iterable[str]) -> dict[str, Any]:
+        wanted = set(fields) | set(DEFAULT_TWEET_FIELDS)
+        out: dict[str, Any] = {"id": str(self.id), "text": self.text, "edit_history_tweet_ids": [str(self.id)]}
+        if "author_id" in wanted:
+            out["author_id"] = str(self.author_id)
+        if "created_at" in wanted:
+            out["created_at"] = format_time(self.created_at)
+        if "conversation_id" in wanted:
+            out["conversation_id"] = str(self.conversation_id)
+        if "in_reply_to_user_id" in wanted and self.in_reply_to_user_id is not None:
+            out["in_reply_to_user_id"] = str(self.in_reply_to_user_id)
+        if "referenced_tweets" in wanted and self.referenced:
+            out["referenced_tweets"] = [{"type": kind, "id": str(tid)} for kind, tid in self.referenced]
+        if "public_metrics" in wanted:
+            out["public_metrics"] = dict(self.metrics)
+        if "entities" in wanted:
+            entities = extract_entities(self.text)
+            if entities:
+                out["entities"] = entities
+        if "lang" in wanted:
+            out["lang"] = "en"
+        return out
+
+
+def extract_entities(text: str) -> dict[str, list[dict[str, Any]]]:
+    """v2 `entities` (hashtags, mentions, urls) with code-point offsets, as X computes them."""
+    entities: dict[str, list[dict[str, Any]]] = {}
+    for match in re.finditer(r"(?<!\w)#(\w+)", text):
+        entities.setdefault("hashtags", []).append({"start": match.start(), "end": match.end(), "tag": match[1]})
+    for match in re.finditer(r"(?<!\w)@(\w{1,15})", text):
+        mention: dict[str, Any] = {"start": match.start(), "end": match.end(), "username": match[1]}
+        user = _USERS.get(match[1])
+        if user:
+            mention["id"] = str(user.id)
+        entities.setdefault("mentions", []).append(mention)
+    for match in re.finditer(r"https://t\.co/(\w+)", text):
+        entities.setdefault("urls", []).append({
+            "start": match.start(), "end": match.end(), "url": match[0],
+            "expanded_url": f"https://example.com/post/{match[1]}", "display_url": f"example.com/post/{match[1]}",
+        })
+    return entities
+
+
+def snowflake(epoch_seconds: float, slot: int, sequence: int) -> int:
+    ms = int(epoch_seconds * 1000)
+    return ((ms - TWEPOCH_MS) << 22) | (slot << 12) | (sequence & 0xFFF)
+
+
+class TweetsWorld:
+    """All tweets of the sandbox. Stateless apart from the seed: safe to share between server threads."""
+
+    def __init__(self, seed: int) -> None:
+        self._key_time = dr.stream_key(seed, "tweet_time")
+        self._key_kind = dr.stream_key(seed, "tweet_kind")
+        self._key_parent = dr.stream_key(seed, "tweet_parent")
+        self._key_text = dr.stream_key(seed, "tweet_text")
+        self._key_metrics = dr.stream_key(seed, "tweet_metrics")
+        # Threads and retweets make tweet k depend on k-1 and on parents: memoise (values never change).
+        self.tweet = functools.lru_cache(maxsize=65_536)(self._build_tweet)  # type: ignore[method-assign]
+
+    # ----- positions and ids ------------------------------------------------------------------------------
+
+    @staticmethod
+    def has_history(author_id: int) -> bool:
+        return author_id in HISTORIES
+
+    @staticmethod
+    def count(author_id: int) -> int:
+        return HISTORIES[author_id].count
+
+    def time_of(self, author_id: int, k: int) -> float:
+        history = HISTORIES[author_id]
+        step = (history.end - history.start) / history.count
+        # Jitter stays inside the slot, so times (and snowflake ids) strictly increase with k.
+        jitter = 0.1 + 0.8 * dr.unit(self._key_time ^ history.slot, k)
+        return round(history.start + (k + jitter) * step, 3)
+
+    def id_of(self, author_id: int, k: int) -> int:
+        return snowflake(self.time_of(author_id, k), HISTORIES[author_id].slot, k)
+
+    def last_index_at_or_before(self, author_id: int, epoch: float) -> int:
+        """Largest k whose time <= epoch (-1 if none). O(1): tweet k lies inside slot k of the even spread."""
+        history = HISTORIES[author_id]
+        k = math.floor((epoch - history.start) / ((history.end - history.start) / history.count))
+        k = min(k, history.count - 1)
+        if k < 0:
+            return -1
+        return k if self.time_of(author_id, k) <= epoch else k - 1
+
+    def first_index_at_or_after(self, author_id: int, epoch: float) -> int:
+        """Smallest k whose time >= epoch (count if none)."""
+        k = self.last_index_at_or_before(author_id, epoch)
+        return k if k >= 0 and self.time_of(author_id, k) == epoch else k + 1
+
+    def last_index_with_id_below(self, author_id: int, tweet_id: int) -> int:
+        return bisect.bisect_left(_Lazy(lambda k: self.id_of(author_id, k), self.count(author_id)), tweet_id) - 1
+
+    def first_index_with_id_above(self, author_id: int, tweet_id: int) -> int:
+        return bisect.bisect_right(_Lazy(lambda k: self.id_of(author_id, k), self.count(author_id)), tweet_id)
+
+    def locate(self, tweet_id: int) -> tuple[int, int] | None:
+        """(author id, k) of an existing tweet id, or None (deleted or never existed)."""
+        author_id = _AUTHOR_BY_SLOT.get((tweet_id >> 12) & 0x3FF)
+        if author_id is None:
+            return None
+        epoch = ((tweet_id >> 22) + TWEPOCH_MS) / 1000
+        history = HISTORIES[author_id]
+        estimate = int((epoch - history.start) / ((history.end - history.start) / history.count))
+        for k in (estimate - 1, estimate, estimate + 1):
+            if 0 <= k < history.count and self.id_of(author_id, k) == tweet_id:
+                return author_id, k
+        return None
+
+    # ----- content ----------------------------------------------------------------------------------------
+
+    def kind_of(self, author_id: int, k: int) -> str:
+        if not HISTORIES[author_id].rich:
+            return ORIGINAL
+        u = dr.unit(self._key_kind ^ HISTORIES[author_id].slot, k)
+        if u < 0.10:
+            return RETWEET if self._parent_of(author_id, k, allow_hidden=False) is not None else ORIGINAL
+        if u < 0.25:
+            return REPLY if self._parent_of(author_id, k) is not None else ORIGINAL
+        if u < 0.37:
+            return SELF_REPLY if k > 0 and self.kind_of(author_id, k - 1) != RETWEET else ORIGINAL
+        return QUOTE if u < 0.44 and self._parent_of(author_id, k, allow_hidden=False) is not None else ORIGINAL
+
+    def tweet(self, author_id: int, k: int) -> TweetRecord:
+        return self._build_tweet(author_id, k)  # replaced per instance by a memoised version
+
+    def _build_tweet(self, author_id: int, k: int) -> TweetRecord:
+        tweet_id, created = self.id_of(author_id, k), self.time_of(author_id, k)
+        kind = self.kind_of(author_id, k)
+        metrics = self._metrics(author_id, k, kind)
+        if kind == RETWEET:
+            parent = self._parent_of(author_id, k, allow_hidden=False)
+            if parent is None:
+                kind = ORIGINAL
+            else:
+                original = self.tweet(parent[0], parent[1])
+                body = original.text if len(original.text) <= 110 else original.text[:109] + "…"
+                return TweetRecord(tweet_id, author_id, created, f"RT @{_USERNAMES[parent[0]]}: {body}", RETWEET,
+                                   tweet_id, referenced=(("retweeted", original.id),), metrics=metrics)
+        if kind == REPLY:
+            parent_author, parent_id = self._reply_target(author_id, k)
+            text = f"@{_USERNAMES[parent_author]} {self._body(author_id, k)}"
+            return TweetRecord(tweet_id, author_id, created, text, REPLY, parent_id, parent_author,
+                               (("replied_to", parent_id),), metrics)
+        if kind == SELF_REPLY:
+            previous = self.tweet(author_id, k - 1)
+            return TweetRecord(tweet_id, author_id, created, self._body(author_id, k), SELF_REPLY,
+                               previous.conversation_id, author_id, (("replied_to", previous.id),), metrics)
+        if kind == QUOTE:
+            parent = self._parent_of(author_id, k, allow_hidden=False)
+            if parent is not None:
+                quoted = self.id_of(*parent)
+                text = f"{self._body(author_id, k)} https://t.co/q{quoted % 10**8:x}"
+                return TweetRecord(tweet_id, author_id, created, text, QUOTE, tweet_id,
+                                   referenced=(("quoted", quoted),), metrics=metrics)
+        return TweetRecord(tweet_id, author_id, created, self._body(author_id, k), ORIGINAL, tweet_id,
+                           metrics=metrics)
+
+    def by_id(self, tweet_id: int) -> TweetRecord | None:
+        located = self.locate(tweet_id)
+        return None if located is None else self.tweet(*located)
+
+    def _parent_of(self, author_id: int, k: int, allow_hidden: bool = True) -> tuple[int, int] | None:
+        """(author, k) of an earlier tweet by another account this tweet can point at, or None if too early."""
+        u = dr.unit(self._key_parent ^ HISTORIES[author_id].slot, k)
+        if allow_hidden and u < 0.16:
+            parent_author = _PRIVATE_PARENT
+        else:
+            parent_author = _PARENT_AUTHORS[int(u * 1000) % len(_PARENT_AUTHORS)]
+        created = self.time_of(author_id, k)
+        parent_k = self.last_index_at_or_before(parent_author, created - 1) - int(u * 7919) % 4
+        return (parent_author, parent_k) if parent_k >= 0 else None
+
+    def _reply_target(self, author_id: int, k: int) -> tuple[int, int]:
+        """(parent author, parent tweet id) of a reply; ~8% point at a deleted tweet (an id that never resolves)."""
+        parent_author, parent_k = self._parent_of(author_id, k)  # type: ignore[misc]
+        parent_id = self.id_of(parent_author, parent_k)
+        if dr.unit(self._key_parent ^ HISTORIES[author_id].slot, k) < 0.08:
+            parent_id = snowflake(self.time_of(parent_author, parent_k), DELETED_SLOT, parent_k)
+        return parent_author, parent_id
+
+    def _body(self, author_id: int, k: int) -> str:
+        key = self._key_text ^ HISTORIES[author_id].slot
+        pick = lambda options, salt: options[dr.below(key ^ salt, k, len(options))]  # noqa: E731
+        text = f"{pick(_WORDS, 1).capitalize()} {pick(_THINGS, 2)} today. {pick(_CLOSERS, 3)}"
+        features = dr.unit(key ^ 4, k)
+        if features < 0.15:
+            text += f" {pick(_TAGS, 5)}"
+        if 0.10 <= features < 0.25:
+            text += f" https://t.co/{k:x}{dr.below(key ^ 6, k, 10**6):x}"
+        if 0.25 <= features < 0.32:
+            text += f" pic.twitter.com/{dr.below(key ^ 7, k, 36**6):x}"
+        if 0.32 <= features < 0.42:
+            text = text.replace(" today.", " today &amp; tomorrow &lt;3 &gt;")
+        if 0.42 <= features < 0.55:
+            text += f" {pick(_EMOJI, 8)}"
+        if 0.55 <= features < 0.62:
+            text += "\n\nSecond paragraph: notes below.\n- one\n- two"
+        if 0.62 <= features < 0.68:
+            text += f" cc @{_USERNAMES[_PARENT_AUTHORS[k % len(_PARENT_AUTHORS)]]}"
+        return text
+
+    def _metrics(self, author_id: int, k: int, kind: str) -> dict[str, int]:
+        if kind == RETWEET:
+            return {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0,
+                    "bookmark_count": 0, "impression_count": 0}
+        u = dr.unit(self._key_metrics ^ HISTORIES[author_id].slot, k)
+        likes = int(2 ** (u * 14)) - 1
+        return {"retweet_count": likes // 7, "reply_count": likes // 11, "like_count": likes,
+                "quote_count": likes // 40, "bookmark_count": likes // 15, "impression_count": likes * 37 + 12}
+
+
+class _Lazy:
+    """A read-only sequence computed on access, so `bisect` can search times/ids without materialising them."""
+
+    def __init__(self, getter, length: int) -> None:
+        self._getter, self._length = getter, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: int):
+        return self._getter(index)
+

@@ -1,0 +1,96 @@
+"""User endpoints: /2/users/me, lookups by id and username, and the followers list."""
+
+from __future__ import annotations
+
+from twexport_qt.sandbox import wire
+from twexport_qt.sandbox.population import SANDBOX_USER_ID, UserRecord
+from twexport_qt.sandbox.request import ApiRequest, ApiResponse, envelope, parse_id
+from twexport_qt.sandbox.state import SandboxState
+
+USER_FIELDS = "user.fields"
+
+
+def get_me(state: SandboxState, request: ApiRequest) -> ApiResponse:
+    return envelope(state.population.me.to_json(request.fields(USER_FIELDS)))
+
+
+def lookup_ids(state: SandboxState, request: ApiRequest) -> ApiResponse:
+    raw_ids = request.id_list("ids")
+    users = [(raw, state.population.by_id(parse_id(raw, "ids"))) for raw in raw_ids]
+    return _lookup_response(users, "ids", request)
+
+
+def lookup_usernames(state: SandboxState, request: ApiRequest) -> ApiResponse:
+    names = request.id_list("usernames")
+    return _lookup_response([(name, state.population.by_username(name)) for name in names], "usernames", request)
+
+
+def user_by_id(state: SandboxState, request: ApiRequest) -> ApiResponse:
+    raw = request.path_params["id"]
+    return _single_response(raw, state.population.by_id(request.path_id("id")), "id", request)
+
+
+def user_by_username(state: SandboxState, request: ApiRequest) -> ApiResponse:
+    username = request.path_params["username"]
+    return _single_response(username, state.population.by_username(username), "username", request)
+
+
+def followers(state: SandboxState, request: ApiRequest) -> ApiResponse:
+    user_id = request.path_id("id")
+    max_results = request.int_param("max_results", 1, 1000, 100)
+    token = request.query.get("pagination_token")
+    owner = state.population.by_id(user_id)
+    problem = visibility_error(owner, str(user_id), "id")
+    if problem:
+        return envelope(None, errors=[problem])
+    if user_id != SANDBOX_USER_ID:  # only the sandbox account has a generated audience
+        return envelope(None, meta={"result_count": 0})
+
+    population = state.population
+    if token is None:
+        indices = population.follower_indices_desc(population.index_count - 1, max_results)
+    else:
+        direction, position = wire.decode_token(token)
+        if direction == "n":
+            indices = population.follower_indices_desc(position, max_results)
+        elif direction == "p":
+            indices = population.follower_indices_asc(position, max_results)[::-1]
+        else:
+            raise wire.invalid_request("pagination_token", token,
+                                       f"The `pagination_token` query parameter value [{token}] is not valid")
+    meta: dict[str, object] = {"result_count": len(indices)}
+    if indices:
+        if population.follower_indices_desc(indices[-1] - 1, 1):
+            meta["next_token"] = wire.encode_token("n", indices[-1] - 1)
+        if population.follower_indices_asc(indices[0] + 1, 1):
+            meta["previous_token"] = wire.encode_token("p", indices[0] + 1)
+    fields = request.fields(USER_FIELDS)
+    return envelope([user.to_json(fields) for user in population.users_at(indices)], meta=meta)
+
+
+def visibility_error(user: UserRecord | None, value: str, parameter: str) -> dict | None:
+    """The `errors` entry X returns instead of a user's data, if any (unknown or suspended)."""
+    if user is None:
+        return wire.user_not_found(value, parameter)
+    if user.suspended:
+        return wire.user_suspended(str(user.id), parameter)
+    return None
+
+
+def _lookup_response(users: list[tuple[str, UserRecord | None]], parameter: str, request: ApiRequest) -> ApiResponse:
+    fields = request.fields(USER_FIELDS)
+    data, errors = [], []
+    for value, user in users:
+        problem = visibility_error(user, value, parameter)
+        if problem:
+            errors.append(problem)
+        else:
+            data.append(user.to_json(fields))  # type: ignore[union-attr]
+    return envelope(data, errors=errors)
+
+
+def _single_response(value: str, user: UserRecord | None, parameter: str, request: ApiRequest) -> ApiResponse:
+    problem = visibility_error(user, value, parameter)
+    if problem:
+        return envelope(None, errors=[problem])
+    return envelope(user.to_json(request.fields(USER_FIELDS)))  # type: ignore[union-attr]

@@ -1,0 +1,98 @@
+"""The app's settings as plain dataclasses. No secrets here: those live in the SecretStore."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ProfileKind = Literal["sandbox", "x"]
+PROFILE_KINDS: tuple[str, ...] = ("sandbox", "x")
+
+SANDBOX_PROFILE_NAME = "Sandbox"
+MAX_TEST_ACCOUNTS = 5
+SETTINGS_VERSION = 1
+
+
+@dataclass
+class FilterDefaults:
+    """Which followers a campaign targets by default. None means "no bound"."""
+
+    created_after: datetime | None = None  # timezone-aware UTC
+    created_before: datetime | None = None
+    min_followers: int | None = None
+    max_followers: int | None = None
+    min_following: int | None = None  # X calls these "friends"
+    max_following: int | None = None
+    verified_only: bool = False
+
+
+@dataclass
+class TierSpec:
+    """A named follower segment; tiers are tried in order and the first match wins."""
+
+    name: str
+    min_followers: int | None = None
+    max_followers: int | None = None
+    min_following: int | None = None
+    max_following: int | None = None
+
+
+def default_tiers() -> list[TierSpec]:
+    return [
+        TierSpec("Power user", min_followers=10_000),
+        TierSpec("Rising", min_followers=1_000, max_followers=9_999),
+        TierSpec("Regular"),  # no bounds: catches everyone else
+    ]
+
+
+@dataclass
+class Profile:
+    """One X account (or the sandbox) with its campaign defaults. Safe by default: test mode on, DMs off."""
+
+    name: str
+    kind: ProfileKind = "x"
+    test_mode: bool = True
+    dm_enabled: bool = False  # master switch: nothing is sent while False
+    test_accounts: list[str] = field(default_factory=list)
+    test_retry_message: bool = False
+    message: str = ""
+    retry_message: str = ""
+    retry_after_days: int = 7
+    daily_cap: int = 400
+    follower_filters: FilterDefaults = field(default_factory=FilterDefaults)
+    tiers: list[TierSpec] = field(default_factory=default_tiers)
+    auto_fetch_minutes: int = 0  # 0 = off
+    auto_dm: bool = False
+    account_id: int | None = None  # the X account behind the credentials, learnt from /2/users/me (not secret)
+
+
+def sandbox_profile() -> Profile:
+    return Profile(name=SANDBOX_PROFILE_NAME, kind="sandbox")
+
+
+@dataclass
+class AppSettings:
+    active_profile: str = SANDBOX_PROFILE_NAME
+    profiles: dict[str, Profile] = field(default_factory=lambda: {SANDBOX_PROFILE_NAME: sandbox_profile()})
+
+    @property
+    def active(self) -> Profile:
+        return self.profiles[self.active_profile]
+
+    def ensure_invariants(self) -> list[str]:
+        """Restore "a Sandbox profile exists" and "the active profile exists"; returns what was repaired."""
+        repaired: list[str] = []
+        sandbox = self.profiles.get(SANDBOX_PROFILE_NAME)
+        if sandbox is None:
+            self.profiles[SANDBOX_PROFILE_NAME] = sandbox_profile()
+            repaired.append(f"profiles.{SANDBOX_PROFILE_NAME} was missing and has been recreated.")
+        elif sandbox.kind != "sandbox":
+            sandbox.kind = "sandbox"
+            repaired.append(f"profiles.{SANDBOX_PROFILE_NAME}.kind must be \"sandbox\" and has been reset.")
+        if self.active_profile not in self.profiles:
+            repaired.append(
+                f"active_profile {self.active_profile!r} does not exist; switched to {SANDBOX_PROFILE_NAME!r}."
+            )
+            self.active_profile = SANDBOX_PROFILE_NAME
+        return repaired

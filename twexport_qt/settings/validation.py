@@ -1,0 +1,202 @@
+"""Settings validation. Every problem is a sentence that starts with the field's dotted path.
+
+The per-field checks are the single source of truth: the JSON loader and the legacy importer apply them value by
+value (keeping the valid ones), and `validate_settings` applies them to a whole object before saving.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from twexport_qt.settings.model import (
+    MAX_TEST_ACCOUNTS,
+    PROFILE_KINDS,
+    SANDBOX_PROFILE_NAME,
+    AppSettings,
+    FilterDefaults,
+    Profile,
+    TierSpec,
+)
+
+Check = Callable[[object], "str | None"]
+"""Returns None for a valid value, else the end of a sentence ("must be ...")."""
+
+MAX_PROFILE_NAME_LENGTH = 64
+_SCREEN_NAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")  # X's rule for @handles
+
+
+def whole_number(minimum: int) -> Check:
+    def check(value: object) -> str | None:
+        # bool is an int subclass, but `true` for a day count is a mistake, not 1.
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            return f"must be a whole number ≥ {minimum}"
+        return None
+
+    return check
+
+
+def optional_whole_number(minimum: int = 0) -> Check:
+    inner = whole_number(minimum)
+
+    def check(value: object) -> str | None:
+        if value is None:
+            return None
+        problem = inner(value)
+        return f"{problem}, or empty for no limit" if problem else None
+
+    return check
+
+
+def boolean(value: object) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def text(value: object) -> str | None:
+    return None if isinstance(value, str) else "must be text"
+
+
+def one_of(*choices: str) -> Check:
+    def check(value: object) -> str | None:
+        return None if value in choices else f"must be one of: {', '.join(choices)}"
+
+    return check
+
+
+def optional_utc_datetime(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return None
+    return "must be a date and time (UTC), or empty"
+
+
+def screen_names(value: object) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return "must be a list of X usernames"
+    if len(value) > MAX_TEST_ACCOUNTS:
+        return f"must list at most {MAX_TEST_ACCOUNTS} accounts (found {len(value)})"
+    invalid = [name for name in value if not _SCREEN_NAME.match(name)]
+    if invalid:
+        return f"contains invalid X usernames: {', '.join(repr(name) for name in invalid)}"
+    return None
+
+
+def normalize_screen_name(name: str) -> str:
+    """"@Someone " → "Someone": users paste handles with the @."""
+    return name.strip().removeprefix("@")
+
+
+def profile_name_problem(name: object) -> str | None:
+    if not isinstance(name, str) or not name.strip():
+        return "Profile names must not be empty"
+    if len(name) > MAX_PROFILE_NAME_LENGTH:
+        return f"Profile name {name[:20]!r}... is longer than {MAX_PROFILE_NAME_LENGTH} characters"
+    if "/" in name:  # the keyring key is "<profile>/<field>"
+        return f"Profile name {name!r} must not contain '/'"
+    if name != name.strip():
+        return f"Profile name {name!r} must not start or end with spaces"
+    return None
+
+
+PROFILE_FIELD_CHECKS: dict[str, Check] = {
+    "kind": one_of(*PROFILE_KINDS),
+    "test_mode": boolean,
+    "dm_enabled": boolean,
+    "test_accounts": screen_names,
+    "test_retry_message": boolean,
+    "message": text,
+    "retry_message": text,
+    "retry_after_days": whole_number(0),
+    "daily_cap": whole_number(1),
+    "auto_fetch_minutes": whole_number(0),
+    "auto_dm": boolean,
+    "account_id": optional_whole_number(),
+}
+
+FILTER_FIELD_CHECKS: dict[str, Check] = {
+    "created_after": optional_utc_datetime,
+    "created_before": optional_utc_datetime,
+    "min_followers": optional_whole_number(),
+    "max_followers": optional_whole_number(),
+    "min_following": optional_whole_number(),
+    "max_following": optional_whole_number(),
+    "verified_only": boolean,
+}
+
+TIER_BOUND_CHECKS: dict[str, Check] = {
+    "min_followers": optional_whole_number(),
+    "max_followers": optional_whole_number(),
+    "min_following": optional_whole_number(),
+    "max_following": optional_whole_number(),
+}
+
+_RANGES = (("min_followers", "max_followers"), ("min_following", "max_following"))
+
+
+def check_fields(obj: object, checks: dict[str, Check], path: str) -> list[str]:
+    problems = []
+    for name, check in checks.items():
+        problem = check(getattr(obj, name))
+        if problem:
+            problems.append(f"{path}.{name} {problem}")
+    return problems
+
+
+def filter_range_problems(filters: FilterDefaults | TierSpec, path: str) -> list[str]:
+    """Cross-field rules: each minimum ≤ its maximum, and the date window is not empty."""
+    problems = []
+    for low_name, high_name in _RANGES:
+        low, high = getattr(filters, low_name), getattr(filters, high_name)
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            problems.append(f"{path}.{low_name} ({low}) must not be greater than {path}.{high_name} ({high})")
+    after, before = getattr(filters, "created_after", None), getattr(filters, "created_before", None)
+    if isinstance(after, datetime) and isinstance(before, datetime) and after.tzinfo and before.tzinfo:
+        if after >= before:
+            problems.append(f"{path}.created_after must be earlier than {path}.created_before")
+    return problems
+
+
+def validate_filters(filters: FilterDefaults, path: str) -> list[str]:
+    return check_fields(filters, FILTER_FIELD_CHECKS, path) + filter_range_problems(filters, path)
+
+
+def validate_tiers(tiers: list[TierSpec], path: str) -> list[str]:
+    problems = []
+    seen: set[str] = set()
+    for index, tier in enumerate(tiers):
+        tier_path = f"{path}[{index}]"
+        if not isinstance(tier.name, str) or not tier.name.strip():
+            problems.append(f"{tier_path}.name must not be empty")
+        elif tier.name in seen:
+            problems.append(f"{tier_path}.name {tier.name!r} is used by another tier")
+        else:
+            seen.add(tier.name)
+        problems += check_fields(tier, TIER_BOUND_CHECKS, tier_path) + filter_range_problems(tier, tier_path)
+    return problems
+
+
+def validate_profile(profile: Profile, path: str) -> list[str]:
+    problems = check_fields(profile, PROFILE_FIELD_CHECKS, path)
+    problems += validate_filters(profile.follower_filters, f"{path}.follower_filters")
+    problems += validate_tiers(profile.tiers, f"{path}.tiers")
+    return problems
+
+
+def validate_settings(settings: AppSettings) -> list[str]:
+    """All problems in `settings`; an empty list means it can be saved."""
+    problems = []
+    for key, profile in settings.profiles.items():
+        name_problem = profile_name_problem(key)
+        if name_problem:
+            problems.append(name_problem)
+        if profile.name != key:
+            problems.append(f"profiles.{key}.name ({profile.name!r}) must match its key {key!r}")
+        problems += validate_profile(profile, f"profiles.{key}")
+    if settings.active_profile not in settings.profiles:
+        problems.append(f"active_profile {settings.active_profile!r} must name an existing profile")
+    sandbox = settings.profiles.get(SANDBOX_PROFILE_NAME)
+    if sandbox is None or sandbox.kind != "sandbox":
+        problems.append(f'profiles.{SANDBOX_PROFILE_NAME} must exist with kind "sandbox"')
+    return problems

@@ -1,0 +1,32 @@
+"""Help → About: versions of the app and of the libraries it stands on, and where its files are."""
+
+from __future__ import annotations
+
+import platform
+import sqlite3
+
+import PySide6
+import pyqtgraph
+import tweepy
+from PySide6.QtCore import qVersion
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from twexport_qt import APP_NAME, __version__
+
+
+def versions_text() -> str:
+    return (
+        f"{APP_NAME} {__version__}\n"
+        f"Python {platform.python_version()} · Qt {qVersion()} · PySide6 {PySide6.__version__}\n"
+        f"pyqtgraph {pyqtgraph.__version__} · tweepy {tweepy.__version__} · SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def show_about(parent: QWidget, context) -> None:
+    QMessageBox.about(
+        parent,
+        f"About {APP_NAME}",
+        f"<b>{APP_NAME}</b>: followers analytics, DM campaigns and tweet datasets for your X account.<br><br>"
+        + versions_text().replace("\n", "<br>")
+        + f"<br><br>Data folder: {context.data_dir}<br>Secrets: {context.secrets.backend_description}",
+    )

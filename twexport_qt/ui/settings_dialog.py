@@ -1,0 +1,344 @@
+"""File → Settings: profiles, credentials (to the keyring), campaign defaults, filter defaults, tiers, automation.
+
+Edits are made on a copy of the settings and validated as a whole before saving, so an invalid field is named
+and nothing is half-saved. Credentials go straight to the SecretStore, never into the settings file.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel,
+    QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
+    QVBoxLayout, QWidget,
+)
+
+from twexport_qt.core.errors import TwExportError
+from twexport_qt.secrets.credentials import CREDENTIAL_FIELDS, Credentials
+from twexport_qt.settings.legacy_config import import_legacy_config
+from twexport_qt.settings.model import MAX_TEST_ACCOUNTS, SANDBOX_PROFILE_NAME, AppSettings, Profile, TierSpec
+from twexport_qt.settings.storage import SettingsInvalid, save_settings
+from twexport_qt.settings.validation import profile_name_problem, validate_settings
+from twexport_qt.ui.widgets import OptionalDateTimeEdit, OptionalIntSpin
+
+log = logging.getLogger(__name__)
+
+CREDENTIAL_LABELS = {
+    "consumer_key": "API key (consumer key)",
+    "consumer_secret": "API key secret",
+    "access_token": "Access token",
+    "access_token_secret": "Access token secret",
+    "bearer_token": "Bearer token (for full-archive search)",
+}
+TIER_COLUMNS = ("Name", "Min followers", "Max followers", "Min following", "Max following")
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(640)
+        self.context = context
+        self.draft: AppSettings = copy.deepcopy(context.settings)
+        self._pending_credentials: dict[str, Credentials] = {}
+        self._loading = False
+
+        self.profile_combo = QComboBox()
+        self.profile_combo.currentTextChanged.connect(self._on_profile_selected)
+        new_button = QPushButton("New profile…")
+        new_button.clicked.connect(self._new_profile)
+        self.delete_button = QPushButton("Delete profile")
+        self.delete_button.clicked.connect(self._delete_profile)
+        self.active_box = QCheckBox("Use this profile")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Profile:"))
+        top.addWidget(self.profile_combo, 1)
+        top.addWidget(self.active_box)
+        top.addWidget(new_button)
+        top.addWidget(self.delete_button)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_account_tab(), "X account")
+        self.tabs.addTab(self._build_campaign_tab(), "Campaign")
+        self.tabs.addTab(self._build_filters_tab(), "Filters && tiers")
+        self.tabs.addTab(self._build_automation_tab(), "Automation")
+
+        self.problems_label = QLabel()
+        self.problems_label.setWordWrap(True)
+        self.problems_label.setStyleSheet("color: #b00020")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.problems_label)
+        layout.addWidget(buttons)
+        self._reload_profiles(self.draft.active_profile)
+
+    # -- tabs ------------------------------------------------------------------------------------------
+    def _build_account_tab(self) -> QWidget:
+        tab = QWidget()
+        form = QFormLayout(tab)
+        self.sandbox_note = QLabel("The Sandbox profile is a simulated account served on this computer: "
+                                   "it needs no credentials and never reaches X.")
+        self.sandbox_note.setWordWrap(True)
+        form.addRow(self.sandbox_note)
+        self.credential_edits: dict[str, QLineEdit] = {}
+        for field in CREDENTIAL_FIELDS:
+            edit = QLineEdit()
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.setPlaceholderText("not set")
+            self.credential_edits[field] = edit
+            form.addRow(CREDENTIAL_LABELS[field], edit)
+        self.keyring_label = QLabel(self.context.secrets.backend_description)
+        self.keyring_label.setWordWrap(True)
+        form.addRow(self.keyring_label)
+        form.addRow(QLabel("The access token needs “Read, write, and Direct Messages” permission to send DMs."))
+        return tab
+
+    def _build_campaign_tab(self) -> QWidget:
+        tab = QWidget()
+        form = QFormLayout(tab)
+        self.dm_enabled_box = QCheckBox("Sending DMs is enabled (master switch)")
+        self.test_mode_box = QCheckBox("Test mode: send only to the test accounts below")
+        self.test_accounts_edit = QLineEdit()
+        self.test_accounts_edit.setPlaceholderText(f"up to {MAX_TEST_ACCOUNTS} usernames, comma separated")
+        self.test_retry_box = QCheckBox("Test the retry message instead of the first message")
+        self.message_edit = QPlainTextEdit()
+        self.message_edit.setPlaceholderText("Hi {first_name}, thanks for following! …")
+        self.retry_edit = QPlainTextEdit()
+        self.retry_days_spin = QSpinBox()
+        self.retry_days_spin.setRange(0, 3650)
+        self.retry_days_spin.setSuffix(" days")
+        self.daily_cap_spin = QSpinBox()
+        self.daily_cap_spin.setRange(1, 1440)  # X allows 1,440 DMs per 24 h per user
+        form.addRow(self.dm_enabled_box)
+        form.addRow(self.test_mode_box)
+        form.addRow("Test accounts", self.test_accounts_edit)
+        form.addRow(self.test_retry_box)
+        form.addRow("First DM", self.message_edit)
+        form.addRow("Retry DM", self.retry_edit)
+        form.addRow("Retry after", self.retry_days_spin)
+        form.addRow("Daily cap", self.daily_cap_spin)
+        form.addRow(QLabel("Placeholders: {name}, {first_name}, {username}."))
+        return tab
+
+    def _build_filters_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        form = QFormLayout()
+        self.created_after_edit = OptionalDateTimeEdit("Joined after")
+        self.created_before_edit = OptionalDateTimeEdit("Joined before")
+        self.bound_spins = {name: OptionalIntSpin() for name in
+                            ("min_followers", "max_followers", "min_following", "max_following")}
+        self.verified_box = QCheckBox("Verified only")
+        form.addRow(self.created_after_edit)
+        form.addRow(self.created_before_edit)
+        for name, spin in self.bound_spins.items():
+            form.addRow(name.replace("_", " ").capitalize().replace("following", "following (friends)"), spin)
+        form.addRow(self.verified_box)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("High-value tiers, first match wins; leave the last one without limits:"))
+        self.tiers_table = QTableWidget(0, len(TIER_COLUMNS))
+        self.tiers_table.setHorizontalHeaderLabels(TIER_COLUMNS)
+        layout.addWidget(self.tiers_table)
+        row_buttons = QHBoxLayout()
+        add = QPushButton("Add tier")
+        add.clicked.connect(lambda: self._append_tier_row(TierSpec("New tier")))
+        remove = QPushButton("Remove selected tier")
+        remove.clicked.connect(lambda: self.tiers_table.removeRow(self.tiers_table.currentRow()))
+        row_buttons.addWidget(add)
+        row_buttons.addWidget(remove)
+        row_buttons.addStretch(1)
+        layout.addLayout(row_buttons)
+        return tab
+
+    def _build_automation_tab(self) -> QWidget:
+        tab = QWidget()
+        form = QFormLayout(tab)
+        self.auto_fetch_spin = QSpinBox()
+        self.auto_fetch_spin.setRange(0, 7 * 24 * 60)
+        self.auto_fetch_spin.setSpecialValueText("off")
+        self.auto_fetch_spin.setSuffix(" min")
+        self.auto_dm_box = QCheckBox("Send due first and retry DMs automatically (respects the master switch)")
+        form.addRow("Fetch followers every", self.auto_fetch_spin)
+        form.addRow(self.auto_dm_box)
+        return tab
+
+    # -- profile <-> widgets ---------------------------------------------------------------------------
+    def _reload_profiles(self, select: str) -> None:
+        self._loading = True
+        self.profile_combo.clear()
+        self.profile_combo.addItems(sorted(self.draft.profiles))
+        self._loading = False
+        self.profile_combo.setCurrentText(select)
+        self._show_profile(self.draft.profiles[select])
+        self._current = select
+
+    def _on_profile_selected(self, name: str) -> None:
+        if self._loading or not name or name == getattr(self, "_current", None):
+            return
+        self._collect(self.draft.profiles[self._current])
+        self._current = name
+        self._show_profile(self.draft.profiles[name])
+
+    def _show_profile(self, profile: Profile) -> None:
+        sandbox = profile.kind == "sandbox"
+        self.sandbox_note.setVisible(sandbox)
+        self.delete_button.setEnabled(not sandbox)
+        self.active_box.setChecked(self.draft.active_profile == profile.name)
+        stored = self._pending_credentials.get(profile.name)
+        if stored is None and not sandbox:
+            try:
+                stored = self.context.secrets.credentials(profile.name)
+            except TwExportError as exc:
+                self.problems_label.setText(exc.user_message)
+                stored = Credentials()
+        for field, edit in self.credential_edits.items():
+            edit.setEnabled(not sandbox)
+            edit.setText("" if sandbox or stored is None else (getattr(stored, field) or ""))
+        self.dm_enabled_box.setChecked(profile.dm_enabled)
+        self.test_mode_box.setChecked(profile.test_mode)
+        self.test_accounts_edit.setText(", ".join(profile.test_accounts))
+        self.test_retry_box.setChecked(profile.test_retry_message)
+        self.message_edit.setPlainText(profile.message)
+        self.retry_edit.setPlainText(profile.retry_message)
+        self.retry_days_spin.setValue(profile.retry_after_days)
+        self.daily_cap_spin.setValue(profile.daily_cap)
+        filters = profile.follower_filters
+        self.created_after_edit.set_value(filters.created_after)
+        self.created_before_edit.set_value(filters.created_before)
+        for name, spin in self.bound_spins.items():
+            spin.set_optional_value(getattr(filters, name))
+        self.verified_box.setChecked(filters.verified_only)
+        self.tiers_table.setRowCount(0)
+        for tier in profile.tiers:
+            self._append_tier_row(tier)
+        self.auto_fetch_spin.setValue(profile.auto_fetch_minutes)
+        self.auto_dm_box.setChecked(profile.auto_dm)
+
+    def _collect(self, profile: Profile) -> None:
+        """Widgets -> `profile` (the draft); credentials are kept aside for the keyring."""
+        if profile.kind != "sandbox":
+            self._pending_credentials[profile.name] = Credentials(
+                **{field: edit.text().strip() or None for field, edit in self.credential_edits.items()})
+        if self.active_box.isChecked():
+            self.draft.active_profile = profile.name
+        profile.dm_enabled = self.dm_enabled_box.isChecked()
+        profile.test_mode = self.test_mode_box.isChecked()
+        profile.test_accounts = [name.strip().lstrip("@") for name in self.test_accounts_edit.text().split(",")
+                                 if name.strip()]
+        profile.test_retry_message = self.test_retry_box.isChecked()
+        profile.message = self.message_edit.toPlainText()
+        profile.retry_message = self.retry_edit.toPlainText()
+        profile.retry_after_days = self.retry_days_spin.value()
+        profile.daily_cap = self.daily_cap_spin.value()
+        filters = profile.follower_filters
+        filters.created_after = self.created_after_edit.value()
+        filters.created_before = self.created_before_edit.value()
+        for name, spin in self.bound_spins.items():
+            setattr(filters, name, spin.optional_value())
+        filters.verified_only = self.verified_box.isChecked()
+        profile.tiers = [self._tier_from_row(row) for row in range(self.tiers_table.rowCount())]
+        profile.auto_fetch_minutes = self.auto_fetch_spin.value()
+        profile.auto_dm = self.auto_dm_box.isChecked()
+
+    def _append_tier_row(self, tier: TierSpec) -> None:
+        row = self.tiers_table.rowCount()
+        self.tiers_table.insertRow(row)
+        values = (tier.name, tier.min_followers, tier.max_followers, tier.min_following, tier.max_following)
+        for column, value in enumerate(values):
+            self.tiers_table.setItem(row, column, QTableWidgetItem("" if value is None else str(value)))
+
+    def _tier_from_row(self, row: int) -> TierSpec:
+        cells = [(self.tiers_table.item(row, c).text().strip() if self.tiers_table.item(row, c) else "")
+                 for c in range(len(TIER_COLUMNS))]
+
+        def bound(text: str):
+            text = text.replace(",", "").replace("_", "")
+            return int(text) if text.isdigit() else (None if not text else text)  # keep bad text: validation names it
+
+        return TierSpec(cells[0], *(bound(cell) for cell in cells[1:]))
+
+    def _new_profile(self) -> None:
+        name, ok = QInputDialog.getText(self, "New profile", "Name of the X account profile:")
+        if not ok:
+            return
+        problem = profile_name_problem(name) or (f"A profile named {name!r} exists." if name in self.draft.profiles
+                                                 else None)
+        if problem:
+            QMessageBox.warning(self, "New profile", problem)
+            return
+        self._collect(self.draft.profiles[self._current])
+        self.draft.profiles[name] = Profile(name=name, kind="x")
+        self._reload_profiles(name)
+
+    def _delete_profile(self) -> None:
+        name = self._current
+        if name == SANDBOX_PROFILE_NAME:
+            return
+        if QMessageBox.question(self, "Delete profile", f"Delete profile {name!r} and its stored credentials?") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        del self.draft.profiles[name]
+        self._pending_credentials[name] = None  # type: ignore[assignment] - marks for deletion
+        if self.draft.active_profile == name:
+            self.draft.active_profile = SANDBOX_PROFILE_NAME
+        self._current = SANDBOX_PROFILE_NAME
+        self._reload_profiles(SANDBOX_PROFILE_NAME)
+
+    # -- save ------------------------------------------------------------------------------------------
+    def accept(self) -> None:  # noqa: D401 - Qt override
+        self._collect(self.draft.profiles[self._current])
+        problems = validate_settings(self.draft)
+        problems += [f"profiles.{p.name}.test_accounts has more than {MAX_TEST_ACCOUNTS} accounts"
+                     for p in self.draft.profiles.values() if len(p.test_accounts) > MAX_TEST_ACCOUNTS
+                     and not any("test_accounts" in problem for problem in problems)]
+        if problems:
+            self.problems_label.setText("Please fix: " + "; ".join(problems))
+            return
+        try:
+            for name, credentials in self._pending_credentials.items():
+                if credentials is None:
+                    self.context.secrets.delete_profile(name)
+                else:
+                    self.context.secrets.set_credentials(name, credentials)
+            save_settings(self.draft, self.context.settings_file)
+        except SettingsInvalid as exc:
+            self.problems_label.setText("Please fix: " + "; ".join(exc.problems))
+            return
+        except TwExportError as exc:
+            self.problems_label.setText(exc.user_message)
+            return
+        self.context.settings = self.draft
+        super().accept()
+
+
+def import_legacy_config_interactively(context, parent: QWidget) -> bool:
+    """Pick a Twitter Exporter config.json, import it into a profile, report each skipped field by name."""
+    path, _ = QFileDialog.getOpenFileName(parent, "Import Twitter Exporter config.json", str(Path.home()),
+                                          "JSON files (*.json);;All files (*)")
+    if not path:
+        return False
+    name, ok = QInputDialog.getText(parent, "Import config.json", "Profile name for this account:",
+                                    text="Imported")
+    if not ok or not name:
+        return False
+    try:
+        report = import_legacy_config(Path(path), name, context.settings, context.secrets)
+        context.save_settings()
+    except TwExportError as exc:
+        QMessageBox.warning(parent, "Import config.json", exc.user_message)
+        return False
+    text = f"Imported into profile {report.profile_name!r}: {', '.join(report.imported) or 'nothing'}."
+    if report.problems:
+        text += "\n\nSkipped:\n• " + "\n• ".join(report.problems)
+    if report.notes:
+        text += "\n\nNotes:\n• " + "\n• ".join(report.notes)
+    QMessageBox.information(parent, "Import config.json", text)
+    return True
