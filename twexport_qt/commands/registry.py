@@ -7,6 +7,9 @@ import importlib
 
 COMMAND_MODULES = [
     "twexport_qt.commands.sandbox_command",
+    "twexport_qt.commands.followers_command",
+    "twexport_qt.commands.dm_command",
+    "twexport_qt.commands.tweets_command",
 ]
 
 

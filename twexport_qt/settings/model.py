@@ -64,11 +64,20 @@ class Profile:
     tiers: list[TierSpec] = field(default_factory=default_tiers)
     auto_fetch_minutes: int = 0  # 0 = off
     auto_dm: bool = False
+    # Per-tier overrides: tier name -> {"first": text, "retry": text}; an empty text uses the profile's message.
+    tier_messages: dict[str, dict[str, str]] = field(default_factory=dict)
     account_id: int | None = None  # the X account behind the credentials, learnt from /2/users/me (not secret)
 
 
 def sandbox_profile() -> Profile:
-    return Profile(name=SANDBOX_PROFILE_NAME, kind="sandbox")
+    """The simulated account, ready to try: sample messages and two simulated test accounts."""
+    return Profile(
+        name=SANDBOX_PROFILE_NAME,
+        kind="sandbox",
+        test_accounts=["test_account_1", "test_account_2"],
+        message="Hi {first_name}, thanks for following! My weekly newsletter is here: https://example.com/subscribe",
+        retry_message="Hi {first_name}, in case you missed it: the newsletter is free at https://example.com/subscribe",
+    )
 
 
 @dataclass

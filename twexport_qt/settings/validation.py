@@ -27,6 +27,17 @@ MAX_PROFILE_NAME_LENGTH = 64
 _SCREEN_NAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")  # X's rule for @handles
 
 
+def tier_messages(value: object) -> str | None:
+    """{"Power user": {"first": "...", "retry": "..."}}: per-tier DM texts."""
+    if not isinstance(value, dict):
+        return "must map tier names to {\"first\": text, \"retry\": text}"
+    for tier, texts in value.items():
+        if not isinstance(tier, str) or not isinstance(texts, dict) or set(texts) - {"first", "retry"} \
+                or not all(isinstance(text, str) for text in texts.values()):
+            return f"entry {tier!r} must be {{\"first\": text, \"retry\": text}}"
+    return None
+
+
 def whole_number(minimum: int) -> Check:
     def check(value: object) -> str | None:
         # bool is an int subclass, but `true` for a day count is a mistake, not 1.
@@ -113,6 +124,7 @@ PROFILE_FIELD_CHECKS: dict[str, Check] = {
     "auto_fetch_minutes": whole_number(0),
     "auto_dm": boolean,
     "account_id": optional_whole_number(),
+    "tier_messages": tier_messages,
 }
 
 FILTER_FIELD_CHECKS: dict[str, Check] = {

@@ -1,0 +1,112 @@
+"""What a DM campaign sends, to whom, and the safety switches around it.
+
+Independent of the settings package on purpose: the app maps its saved Profile onto this dataclass, and
+the campaign code (and its tests) need nothing else. Safe by default: test mode on, master switch off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from twexport_qt.campaigns.templates import validate_template
+from twexport_qt.core.errors import ConfigError
+from twexport_qt.followers.filters import FollowerFilter
+from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, validate_tiers
+
+MAX_TEST_ACCOUNTS = 5
+X_DAILY_DM_LIMIT = 1440  # X's per-user DM limit per 24 hours
+DEFAULT_DAILY_CAP = 400
+SECONDS_PER_DAY = 86_400
+
+
+class InvalidCampaignSettings(ConfigError, ValueError):
+    default_message = "The DM campaign settings are not valid."
+
+
+@dataclass(frozen=True)
+class TierMessages:
+    """Per-tier override of the campaign's messages; an empty text falls back to the campaign's own."""
+
+    first: str = ""
+    retry: str = ""
+
+
+@dataclass
+class CampaignSettings:
+    message: str = ""
+    retry_message: str = ""  # empty: no retry step
+    tier_messages: dict[str, TierMessages] = field(default_factory=dict)
+    retry_after_days: int = 7
+    test_mode: bool = True
+    test_accounts: list[str] = field(default_factory=list)  # usernames, '@' optional
+    test_retry_message: bool = False  # test mode sends the retry message instead of the first
+    dm_enabled: bool = False  # master switch: nothing is ever sent while False (dry runs still work)
+    dry_run: bool = False
+    daily_cap: int = DEFAULT_DAILY_CAP
+    recipient_filter: FollowerFilter | None = None  # None: every current follower
+    tiers: Sequence[TierSpec] = DEFAULT_TIERS
+
+    def __post_init__(self) -> None:
+        self.test_accounts = _normalized_usernames(self.test_accounts)
+        if len(self.test_accounts) > MAX_TEST_ACCOUNTS:
+            extra = len(self.test_accounts) - MAX_TEST_ACCOUNTS
+            raise InvalidCampaignSettings(
+                f"Test mode sends to at most {MAX_TEST_ACCOUNTS} test accounts; {len(self.test_accounts)} are "
+                f"listed: remove {extra}."
+            )
+        if not 1 <= self.daily_cap <= X_DAILY_DM_LIMIT:
+            raise InvalidCampaignSettings(
+                f"The daily DM cap must be between 1 and {X_DAILY_DM_LIMIT:,} (X's limit per 24 hours); "
+                f"it is {self.daily_cap:,}."
+            )
+        if self.retry_after_days < 1:
+            raise InvalidCampaignSettings(
+                "Retry after days must be at least 1. To send no retry, leave the retry message empty."
+            )
+        self.tiers = tuple(self.tiers)
+        validate_tiers(self.tiers)
+        unknown = sorted(set(self.tier_messages) - {tier.name for tier in self.tiers})
+        if unknown:
+            raise InvalidCampaignSettings(f"Tier messages are set for {unknown[0]!r}, which is not a tier.")
+
+    @property
+    def retry_enabled(self) -> bool:
+        return bool(self.retry_message.strip())
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return self.retry_after_days * SECONDS_PER_DAY
+
+    def template_for(self, step: str, tier: str) -> str:
+        """The template for `step` ('first' or 'retry') to a follower of `tier`."""
+        override = self.tier_messages.get(tier, TierMessages())
+        if step == "first":
+            return override.first or self.message
+        return override.retry or self.retry_message
+
+    def check_templates(self) -> None:
+        """Raise InvalidCampaignSettings listing every problem of every template this campaign may send."""
+        labelled = [("Message", self.message)]
+        if self.retry_enabled:
+            labelled.append(("Retry message", self.retry_message))
+        for tier, override in self.tier_messages.items():
+            labelled += [(f"{tier} message", override.first), (f"{tier} retry message", override.retry)]
+        problems = [
+            f"{label}: {problem}"
+            for label, text in labelled
+            if text or label == "Message"  # an empty tier override means "use the default"
+            for problem in validate_template(text)
+        ]
+        if problems:
+            raise InvalidCampaignSettings(" ".join(problems))
+
+
+def _normalized_usernames(usernames: Sequence[str]) -> list[str]:
+    """'@Alice ' -> 'Alice', dropping blanks and case-insensitive repeats (X usernames ignore case)."""
+    seen: dict[str, str] = {}
+    for raw in usernames:
+        name = raw.strip().lstrip("@").strip()
+        if name and name.lower() not in seen:
+            seen[name.lower()] = name
+    return list(seen.values())

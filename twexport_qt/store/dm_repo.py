@@ -1,0 +1,374 @@
+"""Reads and writes of `dm_log` and `do_not_contact`: the memory that makes every DM go out exactly once.
+
+A row's life: `claim` inserts it as 'sending' (the caller commits BEFORE the HTTP call), then the send ends
+as 'sent' (with X's event id), 'skipped' (X refused: permanent) or 'failed' (definitely not delivered:
+transient). The UNIQUE (owner_id, recipient_id, step, mode) key makes a second claim impossible, except that
+`claim` re-takes a 'failed' row, which is how failures are retried by a later run. A crash between claim and
+'sent' leaves a 'sending' row; `unconfirmed` lists them for the campaign to reconcile with X's DM history.
+`created_at` is the time of the latest claim (what reconciliation compares event times to); `updated_at`
+is the time of the latest state change (for a 'sent' row: when it was confirmed sent).
+
+Nothing here commits: the caller owns each transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from twexport_qt.followers.filters import register_sql_functions
+
+Step = Literal["first", "retry"]
+Mode = Literal["live", "test", "dry_run"]
+State = Literal["sending", "sent", "skipped", "failed", "dry_run"]
+
+STEPS: tuple[str, ...] = ("first", "retry")
+STATES: tuple[str, ...] = ("sending", "sent", "skipped", "failed", "dry_run")
+# A row in one of these states means "this step is done or under way": the planner never plans it again.
+SETTLED_STATES: tuple[str, ...] = ("sending", "sent", "skipped")
+WINDOW_24H = 86_400
+
+
+@dataclass(frozen=True)
+class DmRow:
+    id: int
+    owner_id: int
+    recipient_id: int
+    recipient_username: str
+    step: str
+    mode: str
+    state: str
+    text: str
+    reason: str
+    event_id: str | None
+    created_at: int
+    updated_at: int
+
+
+@dataclass(frozen=True)
+class DoNotContact:
+    user_id: int
+    reason: str
+    added_at: int
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """A follower a campaign step may go to, as the planner reads it."""
+
+    user_id: int
+    username: str
+    name: str
+    tier_index: int
+    receives_your_dm: bool | None
+
+
+_ROW_COLUMNS = (
+    "id, owner_id, recipient_id, recipient_username, step, mode, state, text, reason, event_id, "
+    "created_at, updated_at"
+)
+_KEY = "owner_id = ? AND recipient_id = ? AND step = ? AND mode = ?"
+
+
+# -- the send protocol ---------------------------------------------------------------------------------
+def claim(
+    conn: sqlite3.Connection,
+    owner_id: int,
+    recipient_id: int,
+    username: str,
+    step: Step,
+    mode: Mode,
+    text: str,
+    now: int,
+) -> bool:
+    """Write the 'sending' row for this DM; False if the step is already taken (any state but 'failed')."""
+    cursor = conn.execute(
+        "INSERT INTO dm_log (owner_id, recipient_id, recipient_username, step, mode, state, text, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?, ?, ?) "
+        "ON CONFLICT (owner_id, recipient_id, step, mode) DO UPDATE SET state = 'sending', "
+        "recipient_username = excluded.recipient_username, text = excluded.text, reason = '', "
+        "event_id = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at "
+        "WHERE dm_log.state = 'failed'",
+        (owner_id, recipient_id, username, step, mode, text, now, now),
+    )
+    return cursor.rowcount == 1
+
+
+def mark_sent(
+    conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: Step, mode: Mode, *,
+    event_id: str | None, now: int,
+) -> bool:
+    return _transition(conn, "state = 'sent', event_id = ?", [event_id], owner_id, recipient_id, step, mode, now)
+
+
+def mark_failed(
+    conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: Step, mode: Mode, *, reason: str, now: int,
+) -> bool:
+    """Definitely not delivered (X answered with an error): a later `claim` may take the row again."""
+    return _transition(conn, "state = 'failed', reason = ?", [reason], owner_id, recipient_id, step, mode, now)
+
+
+def reopen_skipped(
+    conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: Step, mode: Mode, *, reason: str, now: int,
+) -> bool:
+    """Turn a 'skipped' row back into 'failed' (due again): the refusal turned out not to be about this person."""
+    cursor = conn.execute(
+        f"UPDATE dm_log SET state = 'failed', reason = ?, updated_at = ? WHERE {_KEY} AND state = 'skipped'",
+        (reason, now, owner_id, recipient_id, step, mode),
+    )
+    return cursor.rowcount == 1
+
+
+def release_claim(conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: Step, mode: Mode) -> bool:
+    """Forget a 'sending' row whose request never left (cancelled while waiting for the rate limit)."""
+    cursor = conn.execute(f"DELETE FROM dm_log WHERE {_KEY} AND state = 'sending'",
+                          (owner_id, recipient_id, step, mode))
+    return cursor.rowcount == 1
+
+
+def mark_skipped(
+    conn: sqlite3.Connection,
+    owner_id: int,
+    recipient_id: int,
+    username: str,
+    step: Step,
+    mode: Mode,
+    *,
+    reason: str,
+    now: int,
+    text: str = "",
+) -> bool:
+    """Record that this person will not get this step (X refused, or they do not accept DMs). Permanent.
+
+    Works with or without a prior claim; never overwrites a 'sent' row.
+    """
+    cursor = conn.execute(
+        "INSERT INTO dm_log (owner_id, recipient_id, recipient_username, step, mode, state, text, reason, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'skipped', ?, ?, ?, ?) "
+        "ON CONFLICT (owner_id, recipient_id, step, mode) DO UPDATE SET state = 'skipped', "
+        "reason = excluded.reason, updated_at = excluded.updated_at "
+        "WHERE dm_log.state IN ('sending', 'failed')",
+        (owner_id, recipient_id, username, step, mode, text, reason, now, now),
+    )
+    return cursor.rowcount == 1
+
+
+def record_dry_run(
+    conn: sqlite3.Connection,
+    owner_id: int,
+    recipient_id: int,
+    username: str,
+    step: Step,
+    text: str,
+    now: int,
+    *,
+    reason: str = "",
+) -> None:
+    """A DM a dry run would send (state 'dry_run'), or would skip when `reason` is given (state 'skipped')."""
+    state = "skipped" if reason else "dry_run"
+    conn.execute(
+        "INSERT OR REPLACE INTO dm_log (owner_id, recipient_id, recipient_username, step, mode, state, text, "
+        "reason, created_at, updated_at) VALUES (?, ?, ?, ?, 'dry_run', ?, ?, ?, ?, ?)",
+        (owner_id, recipient_id, username, step, state, text, reason, now, now),
+    )
+
+
+def clear_mode(conn: sqlite3.Connection, owner_id: int, mode: Mode) -> int:
+    """Delete the 'dry_run' or 'test' log so a new dry run or new test sends start clean. Never 'live'."""
+    if mode == "live":
+        raise ValueError("The live DM log is the record of what was sent; it is never cleared.")
+    return conn.execute("DELETE FROM dm_log WHERE owner_id = ? AND mode = ?", (owner_id, mode)).rowcount
+
+
+def _transition(
+    conn: sqlite3.Connection, assignments: str, values: list[Any],
+    owner_id: int, recipient_id: int, step: str, mode: str, now: int,
+) -> bool:
+    """Move a 'sending' row on; only the holder of a claim may say how it ended."""
+    cursor = conn.execute(
+        f"UPDATE dm_log SET {assignments}, updated_at = ? WHERE {_KEY} AND state = 'sending'",
+        (*values, now, owner_id, recipient_id, step, mode),
+    )
+    return cursor.rowcount == 1
+
+
+# -- reads ---------------------------------------------------------------------------------------------
+def get(conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: Step, mode: Mode) -> DmRow | None:
+    row = _plain(conn).execute(f"SELECT {_ROW_COLUMNS} FROM dm_log WHERE {_KEY}",
+                               (owner_id, recipient_id, step, mode)).fetchone()
+    return None if row is None else DmRow(*row)
+
+
+def unconfirmed(conn: sqlite3.Connection, owner_id: int, mode: Mode | None = None) -> list[DmRow]:
+    """Rows stuck in 'sending': the app stopped between claiming a DM and recording how the send ended."""
+    sql = f"SELECT {_ROW_COLUMNS} FROM dm_log WHERE owner_id = ? AND state = 'sending'"
+    params: list[Any] = [owner_id]
+    if mode is not None:
+        sql += " AND mode = ?"
+        params.append(mode)
+    return [DmRow(*row) for row in _plain(conn).execute(sql + " ORDER BY id", params)]
+
+
+def status_rows(conn: sqlite3.Connection, owner_id: int, mode: Mode = "live", batch: int = 5000) -> Iterator[DmRow]:
+    """Every DM of `mode` in log order, for the DM status view and CSV export."""
+    cursor = _plain(conn).execute(
+        f"SELECT {_ROW_COLUMNS} FROM dm_log WHERE owner_id = ? AND mode = ? ORDER BY id", (owner_id, mode))
+    while rows := cursor.fetchmany(batch):
+        yield from (DmRow(*row) for row in rows)
+
+
+def counts(conn: sqlite3.Connection, owner_id: int, mode: Mode = "live") -> dict[tuple[str, str], int]:
+    """{(step, state): rows}; absent keys are zero."""
+    cursor = _plain(conn).execute(
+        "SELECT step, state, count(*) FROM dm_log WHERE owner_id = ? AND mode = ? GROUP BY step, state",
+        (owner_id, mode))
+    return {(step, state): number for step, state, number in cursor}
+
+
+def event_ids_for(conn: sqlite3.Connection, owner_id: int, recipient_id: int) -> set[str]:
+    """X event ids already attributed to a row, so reconciliation never credits one message twice."""
+    cursor = _plain(conn).execute(
+        "SELECT event_id FROM dm_log WHERE owner_id = ? AND recipient_id = ? AND event_id IS NOT NULL",
+        (owner_id, recipient_id))
+    return {row[0] for row in cursor}
+
+
+# -- the daily budget ----------------------------------------------------------------------------------
+# X counts every DM the account sends, so test sends count too; 'sending' rows may have gone out.
+_SENDS_IN_WINDOW = (
+    "FROM dm_log WHERE owner_id = ? AND mode IN ('live', 'test') AND state IN ('sent', 'sending') "
+    "AND updated_at > ?"
+)
+
+
+def sent_in_last_24h(conn: sqlite3.Connection, owner_id: int, now: int) -> int:
+    return conn.execute(f"SELECT count(*) {_SENDS_IN_WINDOW}", (owner_id, now - WINDOW_24H)).fetchone()[0]
+
+
+def slot_frees_at(conn: sqlite3.Connection, owner_id: int, now: int, cap: int) -> int | None:
+    """When the 24 h count drops below `cap` again (None: it is already below)."""
+    times = [row[0] for row in conn.execute(
+        f"SELECT updated_at {_SENDS_IN_WINDOW} ORDER BY updated_at DESC", (owner_id, now - WINDOW_24H))]
+    if len(times) < cap:
+        return None
+    return times[cap - 1] + WINDOW_24H
+
+
+# -- do not contact ------------------------------------------------------------------------------------
+def add_do_not_contact(conn: sqlite3.Connection, owner_id: int, user_id: int, reason: str, now: int) -> None:
+    conn.execute(
+        "INSERT INTO do_not_contact (owner_id, user_id, reason, added_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (owner_id, user_id) DO UPDATE SET reason = excluded.reason",
+        (owner_id, user_id, reason, now))
+
+
+def remove_do_not_contact(conn: sqlite3.Connection, owner_id: int, user_id: int) -> bool:
+    cursor = conn.execute("DELETE FROM do_not_contact WHERE owner_id = ? AND user_id = ?", (owner_id, user_id))
+    return cursor.rowcount == 1
+
+
+def do_not_contact_list(conn: sqlite3.Connection, owner_id: int) -> list[DoNotContact]:
+    cursor = _plain(conn).execute(
+        "SELECT user_id, reason, added_at FROM do_not_contact WHERE owner_id = ? ORDER BY added_at, user_id",
+        (owner_id,))
+    return [DoNotContact(*row) for row in cursor]
+
+
+def is_do_not_contact(conn: sqlite3.Connection, owner_id: int, user_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM do_not_contact WHERE owner_id = ? AND user_id = ?",
+                        (owner_id, user_id)).fetchone() is not None
+
+
+# -- campaign candidates -------------------------------------------------------------------------------
+_NOT_BLOCKED = (
+    "NOT EXISTS (SELECT 1 FROM do_not_contact AS n WHERE n.owner_id = followers.owner_id "
+    "AND n.user_id = followers.user_id)"
+)
+
+
+def _step_taken(step: str) -> str:
+    states = ", ".join(f"'{state}'" for state in SETTLED_STATES)
+    return (
+        "EXISTS (SELECT 1 FROM dm_log AS d WHERE d.owner_id = followers.owner_id "
+        f"AND d.recipient_id = followers.user_id AND d.mode = 'live' AND d.step = '{step}' "
+        f"AND d.state IN ({states}))"
+    )
+
+
+def _accepts_dms(accepts: bool) -> str:
+    # NULL (X did not say) counts as accepting: X's 403 on send is the final word.
+    return ("(followers.receives_your_dm IS NULL OR followers.receives_your_dm != 0)" if accepts
+            else "followers.receives_your_dm = 0")
+
+
+def first_step_where(filter_sql: str, filter_params: Sequence[Any], *, accepts_dms: bool) -> tuple[str, list[Any]]:
+    """Followers matching the campaign filter who still follow, are not on the do-not-contact list and
+    have no live first DM under way or done ('failed' ones are due again)."""
+    where = (
+        f"({filter_sql}) AND followers.unfollowed_at IS NULL AND {_NOT_BLOCKED} "
+        f"AND NOT {_step_taken('first')} AND {_accepts_dms(accepts_dms)}"
+    )
+    return where, list(filter_params)
+
+
+def retry_step_where(owner_id: int, sent_before: int, *, accepts_dms: bool) -> tuple[str, list[Any]]:
+    """Followers whose live first DM was sent before `sent_before` and who have no retry under way or done.
+
+    The campaign filter is deliberately not applied: a retry follows up a DM already sent, and a filter
+    such as "not messaged yet" would otherwise exclude exactly those people.
+    """
+    where = (
+        "followers.owner_id = ? AND followers.unfollowed_at IS NULL "
+        f"AND {_NOT_BLOCKED} AND NOT {_step_taken('retry')} AND {_accepts_dms(accepts_dms)} "
+        "AND EXISTS (SELECT 1 FROM dm_log AS d WHERE d.owner_id = followers.owner_id "
+        "AND d.recipient_id = followers.user_id AND d.mode = 'live' AND d.step = 'first' "
+        "AND d.state = 'sent' AND d.updated_at <= ?)"
+    )
+    return where, [owner_id, sent_before]
+
+
+def count_candidates(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> int:
+    register_sql_functions(conn)
+    return conn.execute(f"SELECT count(*) FROM followers WHERE {where}", list(params)).fetchone()[0]
+
+
+def candidates(
+    conn: sqlite3.Connection,
+    where: str,
+    params: Sequence[Any],
+    tier_sql: str,
+    tier_params: Sequence[Any],
+    limit: int | None,
+) -> list[CandidateRow]:
+    """Matching followers, highest tier first, then most followed (so a capped day reaches them first)."""
+    register_sql_functions(conn)
+    sql = (
+        f"SELECT followers.user_id, followers.username, followers.name, {tier_sql}, followers.receives_your_dm "
+        f"FROM followers WHERE {where} "
+        f"ORDER BY 4, followers.followers_count DESC, followers.user_id LIMIT ?"
+    )
+    cursor = _plain(conn).execute(sql, [*tier_params, *params, -1 if limit is None else limit])
+    return [
+        CandidateRow(user_id, username, name, tier, None if dm is None else bool(dm))
+        for user_id, username, name, tier, dm in cursor
+    ]
+
+
+def earliest_retry_due(conn: sqlite3.Connection, owner_id: int, retry_after_seconds: int) -> int | None:
+    """When the oldest live first DM still waiting for its retry becomes due (may be in the past)."""
+    where, params = retry_step_where(owner_id, 2**62, accepts_dms=True)
+    row = conn.execute(
+        "SELECT min(d.updated_at) FROM dm_log AS d JOIN followers ON followers.owner_id = d.owner_id "
+        "AND followers.user_id = d.recipient_id "
+        f"WHERE d.mode = 'live' AND d.step = 'first' AND d.state = 'sent' AND {where}",
+        params,
+    ).fetchone()
+    return None if row[0] is None else row[0] + retry_after_seconds
+
+
+def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples even when the connection hands out sqlite3.Row
+    return cursor

@@ -1,0 +1,166 @@
+"""Dataset files that grow as tweets arrive and survive a crash: one writer per output format.
+
+Writers append; `flush()` pushes a batch to disk (fsync), so everything written before the last flush is
+saved even if the app dies. Reopening an existing file appends after what is there, and first cuts off a
+half-written last entry, which is what a crash in the middle of a batch leaves behind.
+
+Formats:
+- csv:   one column with the header `tweets` (what gpt-2-simple expects); multi-line examples are quoted.
+- jsonl: one `{"text": ..., "label": ...}` object per line; `text` is the formatted example, the same
+         string the CSV holds, and `label` repeats its sentiment label (null when off) for filtering.
+- txt:   examples separated by `<|endoftext|>` lines, GPT-2's document separator.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from abc import ABC, abstractmethod
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from twexport_qt.core.errors import TwExportError
+from twexport_qt.tweets.options import OUTPUT_FORMATS, OutputFormat
+
+CSV_HEADER = "tweets"
+TEXT_SEPARATOR = "<|endoftext|>"
+_TAIL_SCAN_BYTES = 1 << 20  # an entry is a few KB at most; 1 MB back is far enough to find the last one
+
+
+class OutputFileError(TwExportError):
+    default_message = "The dataset file cannot be written."
+
+
+class DatasetWriter(ABC):
+    """Appends examples to one dataset file. Use as a context manager, or call `close()`."""
+
+    # Bytes that end every complete entry; a file not ending with them holds a torn last entry.
+    entry_terminator: bytes
+    # What an existing file of this format starts with; anything else is not ours to append to.
+    file_signature: bytes = b""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        is_new = _prepare_for_append(path, self.entry_terminator, self.file_signature)
+        self._file: IO[str] = open(path, "a", encoding="utf-8", newline="")
+        self.written = 0  # examples written through this writer (not those already in a reopened file)
+        if is_new:
+            self._start_file()
+
+    def _start_file(self) -> None:
+        """Write whatever a new, empty file begins with."""
+
+    @abstractmethod
+    def write(self, example: str, label: str | None = None) -> None:
+        """Append one formatted example; `label` is its sentiment label, if any."""
+
+    def flush(self) -> None:
+        """Make everything written so far durable; call after each batch."""
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self.flush()
+            self._file.close()
+
+    def __enter__(self) -> DatasetWriter:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class CsvDatasetWriter(DatasetWriter):
+    entry_terminator = b"\r\n"  # csv module's row terminator; examples only contain bare \n
+    file_signature = CSV_HEADER.encode() + b"\r\n"
+
+    def _start_file(self) -> None:
+        self._row([CSV_HEADER])
+
+    def _row(self, row: list[str]) -> None:
+        # Format into memory first so a row reaches the file in one write call.
+        buffer = io.StringIO()
+        csv.writer(buffer, quoting=csv.QUOTE_MINIMAL).writerow(row)
+        self._file.write(buffer.getvalue())
+
+    def write(self, example: str, label: str | None = None) -> None:
+        self._row([example])
+        self.written += 1
+
+
+class JsonlDatasetWriter(DatasetWriter):
+    entry_terminator = b"\n"
+    file_signature = b"{"
+
+    def write(self, example: str, label: str | None = None) -> None:
+        self._file.write(json.dumps({"text": example, "label": label}, ensure_ascii=False) + "\n")
+        self.written += 1
+
+
+class TextDatasetWriter(DatasetWriter):
+    entry_terminator = f"\n{TEXT_SEPARATOR}\n".encode()
+
+    def write(self, example: str, label: str | None = None) -> None:
+        self._file.write(f"{example}\n{TEXT_SEPARATOR}\n")
+        self.written += 1
+
+
+_WRITERS: dict[str, type[DatasetWriter]] = {
+    "csv": CsvDatasetWriter,
+    "jsonl": JsonlDatasetWriter,
+    "txt": TextDatasetWriter,
+}
+
+
+def open_writer(path: str | os.PathLike[str], output_format: OutputFormat) -> DatasetWriter:
+    """Open `path` for appending examples in `output_format`, creating it (and its folder) if needed."""
+    if output_format not in OUTPUT_FORMATS:
+        raise ValueError(f"Output format must be 'csv', 'jsonl' or 'txt', not {output_format!r}.")
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return _WRITERS[output_format](target)
+    except OSError as error:
+        raise OutputFileError(
+            f"Cannot write {target} ({error.strerror or error}). Choose a folder you can write to."
+        ) from error
+
+
+def default_output_name(source: str, output_format: OutputFormat = "csv") -> str:
+    """`<username>_tweets.<ext>` for one account, `<list file stem>_tweets.<ext>` for a usernames file."""
+    stem = Path(source).stem if source.lower().endswith(".txt") else source.strip().lstrip("@")
+    return f"{stem}_tweets.{output_format}"
+
+
+def _prepare_for_append(path: Path, terminator: bytes, signature: bytes) -> bool:
+    """Check that an existing `path` is a dataset of this format and cut it back to its last complete entry.
+
+    Returns True if the file is new or empty. A file that does not look like ours is refused rather than
+    repaired: cutting "torn" bytes off someone else's file would destroy data.
+    """
+    if not path.exists():
+        return True
+    size = path.stat().st_size
+    if size == 0:
+        return True
+    with open(path, "r+b") as file:
+        head = file.read(len(signature))
+        start = max(0, size - _TAIL_SCAN_BYTES)
+        file.seek(start)
+        tail = file.read()
+        cut = tail.rfind(terminator)
+        if not head.startswith(signature) or cut < 0:
+            raise OutputFileError(
+                f"{path} already exists and is not a TwExport dataset in this format. "
+                "Choose another file name, or move that file away."
+            )
+        keep = start + cut + len(terminator)
+        if keep < size:
+            file.truncate(keep)
+    return False
