@@ -42,7 +42,7 @@ def render_wait(notice: WaitNotice, now: float, width: int) -> str:
 
 
 def _fit(text: str, width: int) -> str:
-    text = " ".join(text.split())  # one line, whatever the message holds
+    text = text.replace("\r", " ").replace("\n", " ")  # one line, whatever the message holds
     return text if len(text) <= width else text[:max(0, width - 1)] + "…"
 
 

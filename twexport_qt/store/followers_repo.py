@@ -1,0 +1,261 @@
+"""Reads and writes of the `followers` table, sized for a million followers per account.
+
+Nothing here commits: a fetch writes each page and its pagination cursor in one transaction that the caller
+owns, so a crash resumes exactly where the last committed page ended. Bulk reads return numpy arrays or plain
+tuples (never `sqlite3.Row`, whose per-row cost dominates at this size).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from twexport_qt.followers.filters import FollowerFilter, escape_like, register_sql_functions
+from twexport_qt.followers.records import PROFILE_COLUMNS, RECORD_COLUMNS, FollowerRecord
+from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, tier_case_sql
+
+# Latest live DM of a follower as "step:state" ("first:sent", "retry:failed", ...); NULL if never messaged.
+# The retry step wins because it happens after the first. Uses dm_log's UNIQUE (owner_id, recipient_id, ...).
+DM_STATUS_SQL = (
+    "(SELECT d.step || ':' || d.state FROM dm_log AS d WHERE d.owner_id = followers.owner_id "
+    "AND d.recipient_id = followers.user_id AND d.mode = 'live' ORDER BY d.step = 'retry' DESC LIMIT 1)"
+)
+
+# What `rows_by_rowid` and `iter_rows` return, in this order.
+ROW_COLUMNS: tuple[str, ...] = ("rowid", *RECORD_COLUMNS, "tier", "dm_status")
+
+# Sort keys accepted by `ids_sorted`, each mapped to its ORDER BY expression. Count, date and username sorts
+# match an (owner_id, column) index, so SQLite walks the index instead of sorting a million rows.
+_SORT_EXPRESSIONS: dict[str, str] = {
+    "username": "followers.username COLLATE NOCASE",
+    "name": "followers.name COLLATE NOCASE",
+    "followers_count": "followers.followers_count",
+    "following_count": "followers.following_count",
+    "tweet_count": "followers.tweet_count",
+    "listed_count": "followers.listed_count",
+    "verified": "followers.verified",
+    "created_at": "followers.created_at",
+    "location": "followers.location COLLATE NOCASE",
+    "first_seen": "followers.first_seen",
+    "last_seen": "followers.last_seen",
+    "user_id": "followers.user_id",
+    "dm_status": DM_STATUS_SQL,
+}
+SORT_KEYS: tuple[str, ...] = (*_SORT_EXPRESSIONS, "tier")  # tier's expression depends on the tier list
+
+_UPDATED_ON_CONFLICT = [column for column in PROFILE_COLUMNS if column != "user_id"]
+# Plain "?" placeholders: sqlite3 binds them measurably faster than numbered "?NNN" ones.
+_UPSERT_SQL = (
+    f"INSERT INTO followers (owner_id, {', '.join(PROFILE_COLUMNS)}, first_seen, last_seen) "
+    f"VALUES ({', '.join('?' * (len(PROFILE_COLUMNS) + 3))}) "
+    "ON CONFLICT (owner_id, user_id) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in _UPDATED_ON_CONFLICT)
+    + ", last_seen = excluded.last_seen, unfollowed_at = NULL"
+)
+
+_PLOT_DTYPE = np.dtype(
+    [
+        ("rowid", np.int64),
+        ("user_id", np.int64),
+        ("followers", np.int64),
+        ("following", np.int64),
+        ("created_at", np.int64),
+        ("tier", np.int64),
+        ("matches", np.bool_),
+    ]
+)
+UNKNOWN_CREATED_AT = -1  # plot_arrays' created_at for followers whose join date X did not give
+
+
+def upsert_followers(
+    conn: sqlite3.Connection, owner_id: int, records: Iterable[FollowerRecord], seen_at: int
+) -> None:
+    """Insert or refresh `records` as followers of `owner_id`, seen at `seen_at`. Does NOT commit.
+
+    New followers get first_seen = last_seen = seen_at. Known ones get their profile and metrics replaced,
+    last_seen moved to seen_at and unfollowed_at cleared (they follow again); first_seen is kept.
+    """
+    upsert_profile_rows(conn, owner_id, (record.profile_tuple() for record in records), seen_at)
+
+
+def upsert_profile_rows(
+    conn: sqlite3.Connection, owner_id: int, rows: Iterable[Sequence[Any]], seen_at: int
+) -> None:
+    """`upsert_followers` for rows already in `PROFILE_COLUMNS` order: the fast path for bulk loads.
+
+    Pass bools as ints (as `FollowerRecord.profile_tuple` does): sqlite3 binds exact ints in C but sends
+    bools through its adapter lookup, which costs a third of the bind time.
+
+    Does NOT commit; the caller commits the page together with its fetch cursor.
+    """
+    conn.executemany(_UPSERT_SQL, ((owner_id, *row, seen_at, seen_at) for row in rows))
+
+
+def mark_unfollowed(conn: sqlite3.Connection, owner_id: int, not_seen_since: int, at: int) -> int:
+    """Stamp unfollowed_at = `at` on followers a complete refresh did not see (last_seen < its start).
+
+    Call only after a refresh that reached the last page, or every follower after the stop looks gone.
+    Already-unfollowed followers keep their original date. Returns how many were marked. Does NOT commit.
+    """
+    cursor = conn.execute(
+        "UPDATE followers SET unfollowed_at = ? "
+        "WHERE owner_id = ? AND last_seen < ? AND unfollowed_at IS NULL",
+        (at, owner_id, not_seen_since),
+    )
+    return cursor.rowcount
+
+
+def count(
+    conn: sqlite3.Connection,
+    owner_id: int,
+    follower_filter: FollowerFilter | None = None,
+    *,
+    tiers: Sequence[TierSpec] = DEFAULT_TIERS,
+    search_text: str = "",
+) -> int:
+    where, params = _where(owner_id, follower_filter, tiers, search_text)
+    return _cursor(conn).execute(f"SELECT count(*) FROM followers WHERE {where}", params).fetchone()[0]
+
+
+def ids_sorted(
+    conn: sqlite3.Connection,
+    owner_id: int,
+    follower_filter: FollowerFilter | None = None,
+    sort_column: str = "followers_count",
+    descending: bool = True,
+    search_text: str = "",
+    *,
+    tiers: Sequence[TierSpec] = DEFAULT_TIERS,
+) -> np.ndarray:
+    """Rowids of the matching followers in display order, as an int64 array (ties broken by rowid)."""
+    if sort_column not in SORT_KEYS:
+        raise ValueError(f"Cannot sort followers by {sort_column!r}; choose one of {', '.join(SORT_KEYS)}.")
+    where, params = _where(owner_id, follower_filter, tiers, search_text)
+    if sort_column == "tier":
+        expression, order_params = tier_case_sql(tiers)
+    else:
+        expression, order_params = _SORT_EXPRESSIONS[sort_column], []
+    direction = "DESC" if descending else "ASC"
+    sql = (
+        f"SELECT followers.rowid FROM followers WHERE {where} "
+        f"ORDER BY {expression} {direction}, followers.rowid {direction}"
+    )
+    cursor = _cursor(conn).execute(sql, [*params, *order_params])
+    # Rows arrive as 1-tuples; a structured dtype lets numpy unpack them in C.
+    return np.fromiter(cursor, dtype=[("rowid", np.int64)])["rowid"].copy()
+
+
+def rows_by_rowid(
+    conn: sqlite3.Connection, rowids: Sequence[int] | np.ndarray, *, tiers: Sequence[TierSpec] = DEFAULT_TIERS
+) -> list[tuple]:
+    """Rows in `ROW_COLUMNS` order for `rowids`, returned in the order asked (missing rowids are skipped)."""
+    wanted = [int(rowid) for rowid in rowids]
+    if not wanted:
+        return []
+    tier_sql, tier_params = tier_case_sql(tiers)
+    columns = ", ".join(f"followers.{column}" for column in RECORD_COLUMNS)
+    by_rowid: dict[int, tuple] = {}
+    cursor = _cursor(conn)
+    for start in range(0, len(wanted), _MAX_IN_PARAMS):
+        chunk = wanted[start:start + _MAX_IN_PARAMS]
+        sql = (
+            f"SELECT followers.rowid, {columns}, {tier_sql}, {DM_STATUS_SQL} FROM followers "
+            f"WHERE followers.rowid IN ({', '.join('?' * len(chunk))})"
+        )
+        for row in cursor.execute(sql, [*tier_params, *chunk]):
+            by_rowid[row[0]] = row
+    return [by_rowid[rowid] for rowid in wanted if rowid in by_rowid]
+
+
+def rowid_of_follower(conn: sqlite3.Connection, owner_id: int, user_id: int) -> int | None:
+    row = _cursor(conn).execute(
+        "SELECT rowid FROM followers WHERE owner_id = ? AND user_id = ?", (owner_id, user_id)
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def get_follower(conn: sqlite3.Connection, owner_id: int, user_id: int) -> FollowerRecord | None:
+    row = _cursor(conn).execute(
+        f"SELECT {', '.join(RECORD_COLUMNS)} FROM followers WHERE owner_id = ? AND user_id = ?",
+        (owner_id, user_id),
+    ).fetchone()
+    return None if row is None else FollowerRecord.from_row(row)
+
+
+def plot_arrays(
+    conn: sqlite3.Connection,
+    owner_id: int,
+    follower_filter: FollowerFilter | None = None,
+    *,
+    tiers: Sequence[TierSpec] = DEFAULT_TIERS,
+) -> dict[str, np.ndarray]:
+    """Column arrays for scatter plots: every follower shown, with `matches` flagging the filtered ones.
+
+    Keys: rowid, user_id, followers, following, created_at (UNKNOWN_CREATED_AT if unknown), tier, matches.
+    The plotted population is the account's current followers (plus unfollowed ones if the filter includes
+    them); the rest of the filter only decides `matches`.
+    """
+    follower_filter = follower_filter or FollowerFilter()
+    population = "followers.owner_id = ?"
+    if not follower_filter.include_unfollowed:
+        population += " AND followers.unfollowed_at IS NULL"
+    tier_sql, tier_params = tier_case_sql(tiers)
+    matches_sql, matches_params = follower_filter.to_sql(owner_id, tiers)
+    sql = (
+        "SELECT followers.rowid, followers.user_id, followers.followers_count, followers.following_count, "
+        f"coalesce(followers.created_at, {UNKNOWN_CREATED_AT}), {tier_sql}, ({matches_sql}) "
+        f"FROM followers WHERE {population} ORDER BY followers.rowid"
+    )
+    cursor = _cursor(conn).execute(sql, [*tier_params, *matches_params, owner_id])
+    table = np.fromiter(cursor, dtype=_PLOT_DTYPE)
+    return {name: table[name].copy() for name in _PLOT_DTYPE.names}
+
+
+def iter_rows(
+    conn: sqlite3.Connection,
+    owner_id: int,
+    follower_filter: FollowerFilter | None = None,
+    batch: int = 5000,
+    *,
+    tiers: Sequence[TierSpec] = DEFAULT_TIERS,
+) -> Iterator[tuple]:
+    """Matching followers as `ROW_COLUMNS` tuples in rowid order, fetched `batch` rows at a time (exports)."""
+    where, params = _where(owner_id, follower_filter, tiers, "")
+    tier_sql, tier_params = tier_case_sql(tiers)
+    columns = ", ".join(f"followers.{column}" for column in RECORD_COLUMNS)
+    cursor = _cursor(conn).execute(
+        f"SELECT followers.rowid, {columns}, {tier_sql}, {DM_STATUS_SQL} FROM followers "
+        f"WHERE {where} ORDER BY followers.rowid",
+        [*tier_params, *params],
+    )
+    while rows := cursor.fetchmany(batch):
+        yield from rows
+
+
+# SQLite 3.32+ allows 32766 bound parameters; stay far below so older system libraries work too.
+_MAX_IN_PARAMS = 900
+
+
+def _cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    register_sql_functions(conn)
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples even when the connection hands out sqlite3.Row
+    return cursor
+
+
+def _where(
+    owner_id: int, follower_filter: FollowerFilter | None, tiers: Sequence[TierSpec], search_text: str
+) -> tuple[str, list[Any]]:
+    where, params = (follower_filter or FollowerFilter()).to_sql(owner_id, tiers)
+    search_text = search_text.strip()
+    if search_text:
+        pattern = f"%{escape_like(search_text)}%"
+        like = "LIKE ? ESCAPE '\\'"
+        where += (
+            f" AND (followers.username {like} OR followers.name {like} OR followers.description {like})"
+        )
+        params = [*params, pattern, pattern, pattern]
+    return where, params

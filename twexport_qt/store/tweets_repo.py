@@ -1,0 +1,220 @@
+"""Tweets and tweet-download jobs: the `tweets`, `tweet_jobs`, `tweet_job_accounts`, `tweet_job_output` tables.
+
+Nothing here commits: the download commits one page at a time (tweets, cursor, counters, written ids and the
+output file's size together), so every function is meant to run inside the caller's `with conn:` block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from twexport_qt.tweets.records import TWEETS_COLUMNS, TweetRecord
+
+JOB_STATES = ("running", "done", "cancelled", "failed")
+ACCOUNT_STATES = ("pending", "running", "done", "skipped")
+_IN_CHUNK = 500  # ids per `IN (...)`: far below SQLite's variable limit
+
+_UPSERT_TWEET = (
+    f"INSERT INTO tweets ({', '.join(TWEETS_COLUMNS)}) VALUES ({', '.join(':' + c for c in TWEETS_COLUMNS)}) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    # A later sighting may know less (archives have no conversation id, lookups may lack the username).
+    "author_id = COALESCE(excluded.author_id, tweets.author_id), "
+    "author_username = CASE WHEN excluded.author_username != '' THEN excluded.author_username "
+    "ELSE tweets.author_username END, "
+    "created_at = COALESCE(excluded.created_at, tweets.created_at), text = excluded.text, "
+    "conversation_id = COALESCE(excluded.conversation_id, tweets.conversation_id), "
+    "in_reply_to_tweet_id = excluded.in_reply_to_tweet_id, in_reply_to_user_id = excluded.in_reply_to_user_id, "
+    "quoted_tweet_id = excluded.quoted_tweet_id, is_retweet = excluded.is_retweet, "
+    "fetched_at = excluded.fetched_at"
+)
+
+
+# ----- tweets ---------------------------------------------------------------------------------------------
+
+def upsert_tweets(conn: sqlite3.Connection, records: Iterable[TweetRecord], *, source: str, fetched_at: int) -> int:
+    """Insert or refresh `records`; `source` says where they came from (timeline | search | archive | lookup)."""
+    rows = [record.to_row(source=source, fetched_at=fetched_at) for record in records]
+    conn.executemany(_UPSERT_TWEET, rows)
+    return len(rows)
+
+
+def get_tweets(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, TweetRecord]:
+    """The stored tweets among `ids`, by id (missing ids are simply absent)."""
+    wanted = list(dict.fromkeys(ids))
+    found: dict[int, TweetRecord] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[start:start + _IN_CHUNK]
+        rows = conn.execute(f"SELECT {', '.join(TWEETS_COLUMNS)} FROM tweets WHERE id IN "
+                            f"({', '.join('?' * len(chunk))})", chunk)
+        for row in rows:
+            found[row["id"]] = TweetRecord.from_row(row)
+    return found
+
+
+# ----- jobs -----------------------------------------------------------------------------------------------
+
+@dataclass
+class TweetJob:
+    id: int
+    key: str
+    options_json: str
+    output_path: str
+    state: str
+    written: int
+    output_bytes: int  # size of the output file when the last page was committed
+    created_at: int
+    updated_at: int
+
+
+@dataclass
+class JobAccount:
+    job_id: int
+    username: str
+    user_id: int | None
+    cursor: str | None  # pagination token (or archive position) of the next page to request
+    state: str
+    fetched: int
+    written: int
+    skipped: int
+    message: str
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    job: TweetJob
+    accounts: list[JobAccount]
+    marked: int  # rows in tweet_job_output: equals job.written for a consistent job
+
+
+_JOB_COLUMNS = "id, key, options_json, output_path, state, written, output_bytes, created_at, updated_at"
+_ACCOUNT_COLUMNS = "job_id, username, user_id, cursor, state, fetched, written, skipped, message"
+
+
+def job_key(source_kind: str, sources: Sequence[str], options_json: str, output_path: str) -> str:
+    """Stable id of "the same download": same source kind, accounts (or archive), options and output file.
+
+    Usernames are case-insensitive on X, so they are folded; their order matters (it is the download order).
+    """
+    canonical = json.dumps({"kind": source_kind, "sources": [s.lower() for s in sources],
+                            "options": json.loads(options_json), "output": output_path}, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def find_job(conn: sqlite3.Connection, key: str) -> TweetJob | None:
+    row = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs WHERE key = ?", (key,)).fetchone()
+    return TweetJob(*tuple(row)) if row else None
+
+
+def get_job(conn: sqlite3.Connection, job_id: int) -> TweetJob | None:
+    row = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs WHERE id = ?", (job_id,)).fetchone()
+    return TweetJob(*tuple(row)) if row else None
+
+
+def create_or_resume_job(conn: sqlite3.Connection, key: str, options_json: str, output_path: str, now: int,
+                         *, output_bytes: int = 0) -> tuple[TweetJob, bool]:
+    """The job with `key`, created (state running, with `output_bytes` as the file's starting size) if new.
+    Returns (job, created)."""
+    existing = find_job(conn, key)
+    if existing is not None:
+        return existing, False
+    cur = conn.execute(
+        "INSERT INTO tweet_jobs (key, options_json, output_path, state, written, output_bytes, created_at, "
+        "updated_at) VALUES (?, ?, ?, 'running', 0, ?, ?, ?)", (key, options_json, output_path, output_bytes, now, now))
+    return TweetJob(cur.lastrowid, key, options_json, output_path, "running", 0, output_bytes, now, now), True
+
+
+def delete_job(conn: sqlite3.Connection, job_id: int) -> None:
+    """Forget a job, its accounts and its written ids (cascade); the tweets stay cached."""
+    conn.execute("DELETE FROM tweet_job_output WHERE job_id = ?", (job_id,))
+    conn.execute("DELETE FROM tweet_job_accounts WHERE job_id = ?", (job_id,))
+    conn.execute("DELETE FROM tweet_jobs WHERE id = ?", (job_id,))
+
+
+def set_job_state(conn: sqlite3.Connection, job_id: int, state: str, now: int) -> None:
+    if state not in JOB_STATES:
+        raise ValueError(f"unknown job state {state!r}")
+    conn.execute("UPDATE tweet_jobs SET state = ?, updated_at = ? WHERE id = ?", (state, now, job_id))
+
+
+def commit_output(conn: sqlite3.Connection, job_id: int, written: int, output_bytes: int, now: int) -> None:
+    """Record `written` more examples and the output file's new durable size (same transaction as their ids)."""
+    conn.execute("UPDATE tweet_jobs SET written = written + ?, output_bytes = ?, updated_at = ? WHERE id = ?",
+                 (written, output_bytes, now, job_id))
+
+
+# ----- per-account progress -------------------------------------------------------------------------------
+
+def ensure_accounts(conn: sqlite3.Connection, job_id: int, usernames: Iterable[str]) -> None:
+    """Add the accounts a job has not seen yet, as pending; existing rows (and their cursors) are kept."""
+    conn.executemany("INSERT OR IGNORE INTO tweet_job_accounts (job_id, username, state) VALUES (?, ?, 'pending')",
+                     [(job_id, name) for name in usernames])
+
+
+def job_accounts(conn: sqlite3.Connection, job_id: int) -> list[JobAccount]:
+    """The job's accounts in the order they were added (the download order)."""
+    rows = conn.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM tweet_job_accounts WHERE job_id = ? ORDER BY rowid",
+                        (job_id,))
+    return [JobAccount(*tuple(row)) for row in rows]
+
+
+def set_account_user_id(conn: sqlite3.Connection, account: JobAccount, user_id: int | None) -> None:
+    account.user_id = user_id
+    conn.execute("UPDATE tweet_job_accounts SET user_id = ? WHERE job_id = ? AND username = ?",
+                 (user_id, account.job_id, account.username))
+
+
+def start_account(conn: sqlite3.Connection, account: JobAccount, user_id: int | None) -> None:
+    account.user_id, account.state = user_id, "running"
+    conn.execute("UPDATE tweet_job_accounts SET user_id = ?, state = 'running' WHERE job_id = ? AND username = ?",
+                 (user_id, account.job_id, account.username))
+
+
+def advance_account(conn: sqlite3.Connection, account: JobAccount, cursor: str | None, *, fetched: int,
+                    written: int, skipped: int) -> None:
+    """Record one committed page of `account`: the cursor of the next page and the page's counts."""
+    account.cursor = cursor
+    account.fetched += fetched
+    account.written += written
+    account.skipped += skipped
+    conn.execute("UPDATE tweet_job_accounts SET cursor = ?, fetched = ?, written = ?, skipped = ? "
+                 "WHERE job_id = ? AND username = ?",
+                 (cursor, account.fetched, account.written, account.skipped, account.job_id, account.username))
+
+
+def finish_account(conn: sqlite3.Connection, account: JobAccount, state: str, message: str = "") -> None:
+    if state not in ACCOUNT_STATES:
+        raise ValueError(f"unknown account state {state!r}")
+    account.state, account.message = state, message
+    conn.execute("UPDATE tweet_job_accounts SET state = ?, message = ? WHERE job_id = ? AND username = ?",
+                 (state, message, account.job_id, account.username))
+
+
+# ----- what went into the output file ---------------------------------------------------------------------
+
+def mark_written(conn: sqlite3.Connection, job_id: int, tweet_ids: Iterable[int]) -> None:
+    conn.executemany("INSERT OR IGNORE INTO tweet_job_output (job_id, tweet_id) VALUES (?, ?)",
+                     [(job_id, tweet_id) for tweet_id in tweet_ids])
+
+
+def already_written(conn: sqlite3.Connection, job_id: int, ids: Iterable[int]) -> set[int]:
+    """The subset of `ids` this job has already written to its output file."""
+    wanted = list(dict.fromkeys(ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[start:start + _IN_CHUNK]
+        rows = conn.execute(f"SELECT tweet_id FROM tweet_job_output WHERE job_id = ? AND tweet_id IN "
+                            f"({', '.join('?' * len(chunk))})", (job_id, *chunk))
+        found.update(row[0] for row in rows)
+    return found
+
+
+def job_summary(conn: sqlite3.Connection, job_id: int) -> JobSummary:
+    job = get_job(conn, job_id)
+    if job is None:
+        raise KeyError(f"no tweet job {job_id}")
+    marked = conn.execute("SELECT COUNT(*) FROM tweet_job_output WHERE job_id = ?", (job_id,)).fetchone()[0]
+    return JobSummary(job, job_accounts(conn, job_id), marked)

@@ -1,0 +1,294 @@
+"""Where a tweet download reads from: an account's timeline, full-archive search, or an X data archive.
+
+Each source resolves the requested accounts and then serves pages of `TweetRecord`s, resumable by an opaque
+cursor string, together with the parent tweets X included for free (expansion `referenced_tweets.id`) and the
+referenced tweets X said it cannot show (deleted, protected). Retweets are never requested: their text is
+someone else's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol
+
+from twexport_qt.core import errors
+from twexport_qt.core.errors import TwExportError
+from twexport_qt.gateway.pacing import ENDPOINT_SEARCH_ALL, ENDPOINT_USER_TWEETS, ENDPOINT_USERS_BY, Pacer
+from twexport_qt.gateway.x_gateway import Page, XGateway
+from twexport_qt.tweets.archive import XArchive, open_archive
+from twexport_qt.tweets.options import DatasetOptions
+from twexport_qt.tweets.records import TweetRecord
+from twexport_qt.tweets.tweet_mapping import tweet_from_api, usernames_by_id
+
+log = logging.getLogger(__name__)
+
+SOURCE_TIMELINE, SOURCE_SEARCH, SOURCE_ARCHIVE = "timeline", "search", "archive"
+SOURCE_KINDS: tuple[str, ...] = (SOURCE_TIMELINE, SOURCE_SEARCH, SOURCE_ARCHIVE)
+
+# What each source can reach, for the download wizard and `--help` (XAPI_FACTS §4.3).
+SOURCE_TITLES: dict[str, str] = {
+    SOURCE_TIMELINE: "Account timeline",
+    SOURCE_SEARCH: "Full-archive search",
+    SOURCE_ARCHIVE: "X data archive",
+}
+SOURCE_REACH: dict[str, str] = {
+    SOURCE_TIMELINE: (
+        "Reads each account's timeline, 100 tweets per request. X only serves the 3,200 most recent tweets of "
+        "an account, and only the 800 most recent when replies are left out; dates before 6 Nov 2010 are out "
+        "of reach. Works with any credentials."
+    ),
+    SOURCE_SEARCH: (
+        "Searches everything an account ever posted, back to March 2006, 500 tweets per request at one request "
+        "per second. Needs a Bearer token with full-archive search access (pay-per-use or Enterprise). "
+        "Protected accounts are not searchable."
+    ),
+    SOURCE_ARCHIVE: (
+        "Reads the .zip X sends you from \"Download an archive of your data\": all your own tweets, no API "
+        "needed. For the reply format, tweets you replied to that are not in the archive are looked up on X "
+        "only if this profile has credentials."
+    ),
+}
+
+TIMELINE_PAGE_SIZE = 100  # the API maximum
+SEARCH_PAGE_SIZE = 500  # the API maximum
+ARCHIVE_PAGE_SIZE = 500  # one committed page of archive tweets
+USERNAMES_PER_LOOKUP = 100
+TIMELINE_MIN_START = datetime(2010, 11, 6, tzinfo=timezone.utc)  # X rejects an earlier start_time
+# Without start_time full-archive search only looks back 30 days; this asks for everything it indexes.
+SEARCH_MIN_START = datetime(2006, 3, 26, tzinfo=timezone.utc)
+
+
+class AccountUnavailable(TwExportError):
+    """X will not show this account's tweets (suspended, protected, gone): skip it, go on with the others."""
+
+    default_message = "X does not show this account's tweets."
+
+
+@dataclass(frozen=True)
+class SourceAccount:
+    username: str
+    user_id: int | None
+
+
+@dataclass(frozen=True)
+class AccountProblem:
+    username: str
+    reason: str  # a sentence for the user
+
+
+@dataclass
+class SourcePage:
+    tweets: list[TweetRecord]
+    parents: dict[int, TweetRecord] = field(default_factory=dict)  # referenced tweets X included
+    unavailable: set[int] = field(default_factory=set)  # referenced tweets X reported as deleted/hidden
+    next_cursor: str | None = None
+
+
+class TweetSource(Protocol):
+    kind: str
+    stored_as: str  # the `tweets.source` value of its tweets
+
+    def resolve(self, names: Sequence[str]) -> tuple[list[SourceAccount], list[AccountProblem]]:
+        """The accounts to read, in order, and the ones that cannot be read (with why)."""
+
+    def fetch_page(self, account: SourceAccount, cursor: str | None) -> SourcePage:
+        """One page of `account`'s tweets from `cursor` (None: the newest)."""
+
+
+# ----- X API sources --------------------------------------------------------------------------------------
+
+def _user_problem_reason(error: dict[str, Any]) -> str:
+    detail = str(error.get("detail", ""))
+    if "suspended" in detail.lower():
+        return "the account is suspended"
+    if "not authorized" in detail.lower():
+        return "the account is protected (its tweets are private)"
+    if "could not find" in detail.lower():
+        return "no such account on X"
+    return detail or "X does not show this account"
+
+
+def resolve_usernames(gateway: XGateway, pacer: Pacer,
+                      names: Sequence[str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Look names up with one request per 100: ({lowercase name: user}, {lowercase name: reason})."""
+    found: dict[str, dict[str, Any]] = {}
+    problems: dict[str, str] = {}
+    for start in range(0, len(names), USERNAMES_PER_LOOKUP):
+        batch = list(names[start:start + USERNAMES_PER_LOOKUP])
+        page = pacer.call(ENDPOINT_USERS_BY, lambda: gateway.users_by_usernames(batch))
+        for user in page.data:
+            found[str(user["username"]).lower()] = user
+        requested = {name.lower() for name in batch}
+        leftovers = []
+        for error in page.errors:
+            value = str(error.get("value", "")).lower()
+            if value in requested:
+                problems[value] = _user_problem_reason(error)
+            else:
+                leftovers.append(error)  # e.g. a suspended account is reported by id, not by name
+        unexplained = [name.lower() for name in batch if name.lower() not in found and name.lower() not in problems]
+        if len(unexplained) == 1 and len(leftovers) == 1:
+            problems[unexplained[0]] = _user_problem_reason(leftovers[0])
+    for name in names:
+        if name.lower() not in found:
+            problems.setdefault(name.lower(), "X does not know this account, or it is suspended")
+    return found, problems
+
+
+def _page_from_api(page: Page, account: SourceAccount) -> SourcePage:
+    """Map an API page; errors about `account` itself make it unavailable, errors about parents are noted."""
+    account_errors = [e for e in page.errors if e.get("resource_type") == "user" and not page.data]
+    if account_errors:
+        raise AccountUnavailable(_user_problem_reason(account_errors[0]))
+    names = usernames_by_id(page.includes.get("users", ()))
+    tweets = [tweet_from_api(raw, names, account.username) for raw in page.data]
+    parents = {int(raw["id"]): tweet_from_api(raw, names) for raw in page.includes.get("tweets", ())}
+    unavailable = {int(e["resource_id"] if "resource_id" in e else e["value"])
+                   for e in page.errors if e.get("resource_type") == "tweet"}
+    return SourcePage(tweets, parents, unavailable, page.next_token)
+
+
+def _iso_or_none(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(timezone.utc) if moment is not None else None
+
+
+class _ApiSource:
+    def __init__(self, gateway: XGateway, pacer: Pacer, options: DatasetOptions) -> None:
+        self._gateway, self._pacer, self._options = gateway, pacer, options
+
+    def resolve(self, names: Sequence[str]) -> tuple[list[SourceAccount], list[AccountProblem]]:
+        found, reasons = resolve_usernames(self._gateway, self._pacer, names)
+        accounts, problems = [], []
+        for name in names:
+            user = found.get(name.lower())
+            reason = reasons.get(name.lower()) if user is None else self._refusal(user)
+            if reason:
+                problems.append(AccountProblem(name, reason))
+            else:
+                accounts.append(SourceAccount(str(user["username"]), int(user["id"])))  # type: ignore[index]
+        return accounts, problems
+
+    def _refusal(self, user: dict[str, Any]) -> str | None:
+        """Why this source cannot read a resolvable account, or None."""
+        return None
+
+
+class TimelineSource(_ApiSource):
+    kind = SOURCE_TIMELINE
+    stored_as = SOURCE_TIMELINE
+
+    def fetch_page(self, account: SourceAccount, cursor: str | None) -> SourcePage:
+        options = self._options
+        start = max(options.start, TIMELINE_MIN_START) if options.start else None
+        end = options.end
+        if end is not None and end <= TIMELINE_MIN_START:
+            return SourcePage([])  # the whole timeframe is older than X's timeline reaches
+        # X's 800-tweet cap with exclude=replies is the price of not paying for replies we would drop.
+        exclude = ["retweets"] if options.include_replies else ["retweets", "replies"]
+        page = self._pacer.call(ENDPOINT_USER_TWEETS, lambda: self._gateway.user_tweets_page(
+            int(account.user_id), pagination_token=cursor, start_time=_iso_or_none(start),  # type: ignore[arg-type]
+            end_time=_iso_or_none(end), exclude=exclude, max_results=TIMELINE_PAGE_SIZE))
+        return _page_from_api(page, account)
+
+
+class SearchSource(_ApiSource):
+    kind = SOURCE_SEARCH
+    stored_as = SOURCE_SEARCH
+
+    def __init__(self, gateway: XGateway, pacer: Pacer, options: DatasetOptions) -> None:
+        if not gateway.has_bearer:
+            raise errors.AuthError("Full-archive search needs a Bearer token (app-only auth) with search access: "
+                                   "add it in Settings, or download from account timelines instead.")
+        super().__init__(gateway, pacer, options)
+
+    def _refusal(self, user: dict[str, Any]) -> str | None:
+        return "the account is protected, and search never shows protected tweets" if user.get("protected") else None
+
+    def query_for(self, username: str) -> str:
+        query = f"from:{username} -is:retweet"
+        return query if self._options.include_replies else f"{query} -is:reply"
+
+    def fetch_page(self, account: SourceAccount, cursor: str | None) -> SourcePage:
+        options = self._options
+        start = max(options.start, SEARCH_MIN_START) if options.start else SEARCH_MIN_START
+        query = self.query_for(account.username)
+        # The 1 request/s limit is paced by the rate-limit headers (pacing.Pacer), not by sleeping here.
+        page = self._pacer.call(ENDPOINT_SEARCH_ALL, lambda: self._gateway.search_all_page(
+            query, next_token=cursor, start_time=start, end_time=_iso_or_none(options.end),
+            max_results=SEARCH_PAGE_SIZE))
+        return _page_from_api(page, account)
+
+
+# ----- X data archive -------------------------------------------------------------------------------------
+
+class ArchiveSource:
+    """The archive owner's tweets, in the archive's order, `ARCHIVE_PAGE_SIZE` per page; the cursor is the
+    position of the next tweet. Parents found inside the archive come with each page; the rest are looked up
+    by the reply-context resolver, if the profile has credentials."""
+
+    kind = SOURCE_ARCHIVE
+    stored_as = SOURCE_ARCHIVE
+
+    def __init__(self, path: str | Path, page_size: int = ARCHIVE_PAGE_SIZE) -> None:
+        self._archive: XArchive = open_archive(path)
+        self._path = Path(path)
+        self._page_size = page_size
+        self._stream: Iterator[TweetRecord] | None = None
+        self._lookahead: list[TweetRecord] = []
+        self._position = 0
+        self._by_id: dict[int, TweetRecord] | None = None
+
+    def resolve(self, names: Sequence[str]) -> tuple[list[SourceAccount], list[AccountProblem]]:
+        owner = self._archive.account
+        if owner is None:
+            return [SourceAccount(self._path.stem, None)], []
+        return [SourceAccount(owner.username, owner.account_id)], []
+
+    def fetch_page(self, account: SourceAccount, cursor: str | None) -> SourcePage:
+        position = int(cursor or 0)
+        if self._stream is None or position != self._position:
+            # Resuming: read the archive again up to where the job stopped (no network, nothing billed).
+            self._stream = self._archive.iter_tweets()
+            self._lookahead = []
+            self._position = sum(1 for _ in islice(self._stream, position))
+        # One tweet more than a page, to know whether another page follows; it is kept for the next call.
+        tweets = self._lookahead + list(islice(self._stream, self._page_size + 1 - len(self._lookahead)))
+        self._lookahead = tweets[self._page_size:]
+        tweets = tweets[:self._page_size]
+        self._position += len(tweets)
+        return SourcePage(tweets, self._parents_in_archive(tweets), set(),
+                          str(self._position) if self._lookahead else None)
+
+    def _parents_in_archive(self, tweets: list[TweetRecord]) -> dict[int, TweetRecord]:
+        """Every ancestor of the page's replies that the archive holds (the owner's own threads)."""
+        if not any(t.is_reply for t in tweets):
+            return {}
+        if self._by_id is None:
+            self._by_id = {tweet.id: tweet for tweet in self._archive.iter_tweets()}
+        found: dict[int, TweetRecord] = {}
+        for tweet in tweets:
+            parent_id = tweet.in_reply_to_tweet_id
+            while parent_id is not None and parent_id not in found and parent_id in self._by_id:
+                parent = self._by_id[parent_id]
+                found[parent_id] = parent
+                parent_id = parent.in_reply_to_tweet_id
+        return found
+
+
+def open_source(kind: str, *, options: DatasetOptions, gateway: XGateway | None, pacer: Pacer | None,
+                archive_path: str | Path | None = None) -> TweetSource:
+    """The source for a download. API sources need a gateway and pacer; the archive needs neither."""
+    if kind == SOURCE_ARCHIVE:
+        if archive_path is None:
+            raise errors.ConfigError("Choose the X archive (.zip or extracted folder) to read tweets from.")
+        return ArchiveSource(archive_path)
+    if kind not in SOURCE_KINDS:
+        raise errors.ConfigError(f"Unknown tweet source {kind!r}: choose timeline, search or archive.")
+    if gateway is None or pacer is None:
+        raise errors.ConfigError("Downloading from X needs credentials: add them in Settings, or read an X archive.")
+    return TimelineSource(gateway, pacer, options) if kind == SOURCE_TIMELINE else SearchSource(gateway, pacer, options)

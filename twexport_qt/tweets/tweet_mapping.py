@@ -1,0 +1,56 @@
+"""X API v2 tweet JSON -> `TweetRecord`.
+
+The gateway hands out raw dicts (ids as strings, `created_at` as "2024-01-01T00:00:00.000Z"); this is the only
+place that knows those wire names, so a rename on X's side (XAPI_FACTS §4.4: `referenced_posts`) is one edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from twexport_qt.core.timefmt import parse_x_timestamp
+from twexport_qt.tweets.cleaning import contains_link
+from twexport_qt.tweets.records import TweetRecord
+
+REPLIED_TO, QUOTED, RETWEETED = "replied_to", "quoted", "retweeted"
+
+
+def _optional_int(value: Any) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def referenced_ids(raw: Mapping[str, Any], kind: str) -> list[int]:
+    """Ids of the tweets `raw` references with `kind` (replied_to | quoted | retweeted)."""
+    return [int(ref["id"]) for ref in raw.get("referenced_tweets") or () if ref.get("type") == kind]
+
+
+def usernames_by_id(users: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    """`includes.users` as {id: username}, to name the authors of tweets and their parents."""
+    return {int(user["id"]): str(user.get("username", "")) for user in users if "id" in user}
+
+
+def tweet_from_api(raw: Mapping[str, Any], usernames: Mapping[int, str] | None = None,
+                   default_username: str = "") -> TweetRecord:
+    """Map one v2 tweet object. `usernames` resolves `author_id` (from `includes.users`); tweets of an account
+    whose timeline is being read can pass its handle as `default_username` instead."""
+    text = str(raw.get("text", ""))
+    author_id = _optional_int(raw.get("author_id"))
+    replied_to = referenced_ids(raw, REPLIED_TO)
+    quoted = referenced_ids(raw, QUOTED)
+    urls = (raw.get("entities") or {}).get("urls") or []
+    username = (usernames or {}).get(author_id, default_username) if author_id is not None else default_username
+    return TweetRecord(
+        id=int(raw["id"]),
+        author_id=author_id,
+        author_username=username,
+        created_at=parse_x_timestamp(raw.get("created_at")) or 0,
+        text=text,
+        conversation_id=_optional_int(raw.get("conversation_id")),
+        in_reply_to_tweet_id=replied_to[0] if replied_to else None,
+        in_reply_to_user_id=_optional_int(raw.get("in_reply_to_user_id")),
+        quoted_tweet_id=quoted[0] if quoted else None,
+        # X sends `retweeted` references when asked; "RT @" covers old-style retweets typed by hand.
+        is_retweet=bool(referenced_ids(raw, RETWEETED)) or text.startswith("RT @"),
+        has_links=bool(urls) or contains_link(text),
+    )
