@@ -10,6 +10,7 @@ COMMAND_MODULES = [
     "twexport_qt.commands.followers_command",
     "twexport_qt.commands.dm_command",
     "twexport_qt.commands.tweets_command",
+    "twexport_qt.commands.export_command",
 ]
 
 

@@ -219,6 +219,22 @@ def status_rows(conn: sqlite3.Connection, owner_id: int, mode: Mode = "live", ba
         yield from (DmRow(*row) for row in rows)
 
 
+SKIPPED_COLUMNS = ("user_id", "username", "name", "followers_count", "following_count", "step", "reason",
+                   "skipped_at")
+
+
+def skipped_with_profiles(conn: sqlite3.Connection, owner_id: int, mode: Mode = "live") -> Iterator[tuple]:
+    """Followers a campaign skipped (they can't receive our DMs), with their profile and the reason, in
+    `SKIPPED_COLUMNS` order (the seed's "skipped followers" export)."""
+    cursor = _plain(conn).execute(
+        "SELECT d.recipient_id, coalesce(f.username, d.recipient_username), coalesce(f.name, ''), "
+        "f.followers_count, f.following_count, d.step, d.reason, d.updated_at "
+        "FROM dm_log AS d LEFT JOIN followers AS f ON f.owner_id = d.owner_id AND f.user_id = d.recipient_id "
+        "WHERE d.owner_id = ? AND d.mode = ? AND d.state = 'skipped' ORDER BY d.id", (owner_id, mode))
+    while rows := cursor.fetchmany(5000):
+        yield from rows
+
+
 def counts(conn: sqlite3.Connection, owner_id: int, mode: Mode = "live") -> dict[tuple[str, str], int]:
     """{(step, state): rows}; absent keys are zero."""
     cursor = _plain(conn).execute(

@@ -114,6 +114,12 @@ def get_job(conn: sqlite3.Connection, job_id: int) -> TweetJob | None:
     return TweetJob(*tuple(row)) if row else None
 
 
+def list_jobs(conn: sqlite3.Connection, limit: int = 500) -> list[TweetJob]:
+    """Downloads, newest first (the Tweet datasets tab and `export tweets`)."""
+    rows = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs ORDER BY updated_at DESC, id DESC LIMIT ?", (limit,))
+    return [TweetJob(*tuple(row)) for row in rows]
+
+
 def create_or_resume_job(conn: sqlite3.Connection, key: str, options_json: str, output_path: str, now: int,
                          *, output_bytes: int = 0) -> tuple[TweetJob, bool]:
     """The job with `key`, created (state running, with `output_bytes` as the file's starting size) if new.

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.api_label)
         self.statusBar().addPermanentWidget(self.profile_label)
         self.export_menu = ExportMenu(context, self.jobs, self.followers_tab, self)
+        self.campaign_tab.followers_filter_source = lambda: self.followers_tab.current_filter
         self._build_menus()
         self._show_profile()
         if not context.secrets.is_persistent:

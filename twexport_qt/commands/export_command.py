@@ -1,0 +1,48 @@
+"""`main.py export <kind> --out FILE`: the File → Export menu, headless."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from twexport_qt.core import errors
+from twexport_qt.exports.exporters import EXPORT_KINDS, TWEETS
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    export = subparsers.add_parser("export", help="write followers, high-value followers, DM status, skipped "
+                                                  "followers or a tweet dataset to a file")
+    export.add_argument("kind", choices=list(EXPORT_KINDS), help="what to export")
+    export.add_argument("--out", required=True, type=Path, help="file to write (CSV; tweets: the dataset's format)")
+    export.add_argument("--saved-filter", action="store_true",
+                        help="followers/high-value: apply the profile's saved filter defaults (default: all)")
+    export.add_argument("--job", type=int, help="tweets: which download (default: the newest)")
+    export.set_defaults(handler=_handle_export)
+
+
+def _handle_export(args: argparse.Namespace) -> int:
+    from twexport_qt.app_context import open_context
+    from twexport_qt.exports.exporters import export
+    from twexport_qt.profile_mapping import default_filter, domain_tiers
+
+    try:
+        context = open_context(args)
+    except errors.TwExportError as exc:
+        print(f"Error: {exc.user_message}")
+        return EXIT_FAILED
+    conn = context.connect()
+    try:
+        profile = context.profile
+        rows = export(conn, context.known_owner_id(), args.kind, args.out, tiers=domain_tiers(profile),
+                      follower_filter=default_filter(profile) if args.saved_filter else None, job_id=args.job)
+    except errors.TwExportError as exc:
+        print(f"Error: {exc.user_message}")
+        return EXIT_FAILED
+    finally:
+        conn.close()
+        context.close()
+    unit = "examples" if args.kind == TWEETS else "rows"
+    print(f"Exported {EXPORT_KINDS[args.kind].title.lower()}: {rows:,} {unit} to {args.out}")
+    return EXIT_OK

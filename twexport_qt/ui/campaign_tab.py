@@ -1,0 +1,308 @@
+"""DM campaign: mode and safety switches, preview of the exact texts, dry run, sending, automatic mode, DM status.
+
+Safety first, as in the seed: test mode is on and the master switch off by default; turning the master switch
+on while test mode is off asks for confirmation showing how many people will be messaged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSplitter,
+    QTableView, QVBoxLayout, QWidget,
+)
+
+from twexport_qt.campaigns.planner import plan_campaign, preview
+from twexport_qt.campaigns.sender import next_due_time, run_campaign
+from twexport_qt.campaigns.settings import CampaignSettings
+from twexport_qt.campaigns.test_accounts import resolve_test_accounts
+from twexport_qt.core.errors import TwExportError
+from twexport_qt.core.timefmt import format_datetime
+from twexport_qt.profile_mapping import campaign_settings
+from twexport_qt.store import dm_repo
+from twexport_qt.ui.job_controller import JobController
+from twexport_qt.ui.rows_table_model import RowsTableModel
+
+log = logging.getLogger(__name__)
+
+SEND_JOB = "dm-campaign"
+PREVIEW_JOB = "dm-preview"
+MODE_CHOICES = (("live", "Live DMs"), ("test", "Test sends"), ("dry_run", "Dry runs"))
+LIVE_BADGE = "QLabel { background: #b00020; color: white; padding: 2px 8px; border-radius: 8px; }"
+SAFE_BADGE = "QLabel { background: #2a9d8f; color: white; padding: 2px 8px; border-radius: 8px; }"
+
+
+class CampaignTab(QWidget):
+    def __init__(self, context, jobs: JobController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.jobs = jobs
+        self.conn = context.connect()
+        self.followers_filter_source = None  # set by the main window: callable returning the Followers-tab filter
+
+        self.mode_badge = QLabel()
+        self.dm_enabled_box = QCheckBox("Master switch: sending DMs enabled")
+        self.dm_enabled_box.toggled.connect(self._on_master_switch)
+        self.test_mode_box = QCheckBox("Test mode (only the test accounts)")
+        self.test_mode_box.toggled.connect(self._on_test_mode)
+        self.auto_box = QCheckBox("Automatic: send due DMs and retries on schedule")
+        self.auto_box.toggled.connect(self._on_auto)
+        self.use_view_filter = QCheckBox("Recipients: use the Followers tab's current filter (else saved defaults)")
+        switches = QVBoxLayout()
+        for widget in (self.mode_badge, self.dm_enabled_box, self.test_mode_box, self.auto_box, self.use_view_filter):
+            switches.addWidget(widget)
+        safety = QGroupBox("Safety")
+        safety.setLayout(switches)
+
+        self.preview_button = QPushButton("Preview")
+        self.preview_button.clicked.connect(self.start_preview)
+        self.dry_run_button = QPushButton("Dry run")
+        self.dry_run_button.clicked.connect(lambda: self.start_campaign(dry_run=True))
+        self.send_button = QPushButton("Send due DMs now")
+        self.send_button.clicked.connect(lambda: self.start_campaign(dry_run=False))
+        self.edit_button = QPushButton("Messages && settings…")
+        self.edit_button.clicked.connect(self._open_settings)
+        buttons = QHBoxLayout()
+        for button in (self.preview_button, self.dry_run_button, self.send_button, self.edit_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        self.counts_label = QLabel("Preview to see who gets which DM.")
+        self.counts_label.setWordWrap(True)
+        self.next_label = QLabel()
+        self.preview_model = RowsTableModel(("Username", "Name", "Tier", "Step", "Exact text"))
+        self.preview_view = self._table(self.preview_model)
+        self.status_mode = QComboBox()
+        for value, label in MODE_CHOICES:
+            self.status_mode.addItem(label, value)
+        self.status_mode.currentIndexChanged.connect(self.refresh_status)
+        self.status_model = RowsTableModel(
+            ("Follower id", "Username", "Step", "State", "Updated", "Event id", "Reason"),
+            {4: lambda v: format_datetime(v)})
+        self.status_view = self._table(self.status_model)
+
+        preview_box = QGroupBox("Preview (first 20 recipients)")
+        QVBoxLayout(preview_box).addWidget(self.preview_view)
+        status_box = QGroupBox("DM status")
+        status_layout = QVBoxLayout(status_box)
+        status_layout.addWidget(self.status_mode)
+        status_layout.addWidget(self.status_view)
+        split = QSplitter()
+        split.addWidget(preview_box)
+        split.addWidget(status_box)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(safety)
+        layout.addLayout(buttons)
+        layout.addWidget(self.counts_label)
+        layout.addWidget(self.next_label)
+        layout.addWidget(split, 1)
+
+        self.auto_timer = QTimer(self, singleShot=True)
+        self.auto_timer.timeout.connect(self._auto_run)
+        jobs.dataChanged.connect(lambda _name: self.refresh_status())
+        self.profile_changed()
+
+    @staticmethod
+    def _table(model: RowsTableModel) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setSortingEnabled(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.verticalHeader().hide()
+        return view
+
+    # -- profile switches ------------------------------------------------------------------------------
+    def profile_changed(self) -> None:
+        profile = self.context.profile
+        for box, value in ((self.dm_enabled_box, profile.dm_enabled), (self.test_mode_box, profile.test_mode),
+                           (self.auto_box, profile.auto_dm)):
+            box.blockSignals(True)
+            box.setChecked(value)
+            box.blockSignals(False)
+        self._show_mode()
+        self.refresh_status()
+        self._schedule_auto()
+
+    def _show_mode(self) -> None:
+        profile = self.context.profile
+        if not profile.dm_enabled:
+            text, style = "OFF · nothing will be sent", SAFE_BADGE
+        elif profile.test_mode:
+            text, style = f"TEST MODE · only {', '.join(profile.test_accounts) or 'no test accounts'}", SAFE_BADGE
+        else:
+            text, style = "LIVE · DMs go to your followers", LIVE_BADGE
+        self.mode_badge.setText(text)
+        self.mode_badge.setStyleSheet(style)
+
+    def _on_master_switch(self, on: bool) -> None:
+        profile = self.context.profile
+        if on and not profile.test_mode and not self._confirm_live():
+            self.dm_enabled_box.blockSignals(True)
+            self.dm_enabled_box.setChecked(False)
+            self.dm_enabled_box.blockSignals(False)
+            return
+        profile.dm_enabled = on
+        self._save_profile()
+
+    def _on_test_mode(self, on: bool) -> None:
+        profile = self.context.profile
+        if not on and profile.dm_enabled and not self._confirm_live():
+            self.test_mode_box.blockSignals(True)
+            self.test_mode_box.setChecked(True)
+            self.test_mode_box.blockSignals(False)
+            return
+        profile.test_mode = on
+        self._save_profile()
+
+    def _on_auto(self, on: bool) -> None:
+        self.context.profile.auto_dm = on
+        self._save_profile()
+
+    def _save_profile(self) -> None:
+        try:
+            self.context.save_settings()
+        except TwExportError as exc:
+            QMessageBox.warning(self, "Settings", exc.user_message)
+        self._show_mode()
+        self._schedule_auto()
+
+    def live_recipient_count(self) -> tuple[int, int]:
+        """(first DMs, retries) a live run would send now: SQL only, no network."""
+        owner = self.context.known_owner_id()
+        if owner is None:
+            return 0, 0
+        settings = dataclasses.replace(self.settings(), test_mode=False)
+        counts = plan_campaign(self.conn, owner, settings, int(self.context.clock.now()), limit=0).counts
+        return counts.first, counts.retry
+
+    def _confirm_live(self) -> bool:
+        try:
+            first, retry = self.live_recipient_count()
+        except TwExportError as exc:
+            QMessageBox.warning(self, "DM campaign", exc.user_message)
+            return False
+        answer = QMessageBox.question(
+            self, "Send live DMs?",
+            f"Live mode with the master switch on sends real DMs to your followers.\n\n"
+            f"Right now that is {first:,} first DMs and {retry:,} retries (at most the daily cap of "
+            f"{self.context.profile.daily_cap:,} per 24 hours).\n\nTurn live sending on?")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def settings(self) -> CampaignSettings:
+        view_filter = self.followers_filter_source() if (self.use_view_filter.isChecked()
+                                                         and self.followers_filter_source) else None
+        return campaign_settings(self.context.profile, view_filter)
+
+    # -- jobs ------------------------------------------------------------------------------------------
+    def start_preview(self) -> None:
+        try:
+            settings = self.settings()
+            settings.check_templates()
+        except TwExportError as exc:
+            self.counts_label.setText(exc.user_message)
+            return
+        context = self.context
+
+        def job(ctx):
+            conn = context.connect()
+            try:
+                gateway = context.new_gateway()
+                pacer = context.new_pacer(gateway, ctx.cancel, ctx.on_wait)
+                owner = context.owner_id(gateway, pacer)
+                recipients = (resolve_test_accounts(gateway, pacer, settings.test_accounts, settings.tiers)
+                              if settings.test_mode else None)
+                return plan_campaign(conn, owner, settings, int(context.clock.now()), test_recipients=recipients,
+                                     limit=20)
+            finally:
+                conn.close()
+
+        self.jobs.start(PREVIEW_JOB, "Preparing the DM preview", job, on_success=self.show_plan, writes_data=False)
+
+    def show_plan(self, plan) -> None:
+        c = plan.counts
+        mode = "Test mode: " if plan.mode == "test" else ""
+        self.counts_label.setText(
+            f"{mode}{c.first:,} first DMs and {c.retry:,} retries are due; {c.skipped:,} will be skipped "
+            f"(they don't accept DMs); already done: {c.first_sent:,} first, {c.retry_sent:,} retries; "
+            f"{c.waiting_for_retry:,} wait for their retry.")
+        self.preview_model.set_rows([(dm.recipient.username, dm.recipient.name, dm.recipient.tier, dm.step, dm.text)
+                                     for dm in preview(plan, 20)])
+
+    def start_campaign(self, dry_run: bool = False, *, confirm: bool = True) -> None:
+        try:
+            settings = dataclasses.replace(self.settings(), dry_run=dry_run)
+        except TwExportError as exc:
+            QMessageBox.warning(self, "DM campaign", exc.user_message)
+            return
+        if not dry_run and not settings.dm_enabled:
+            self.counts_label.setText("The master switch is off: nothing is sent. Turn it on above to send.")
+            return
+        if confirm and not dry_run and not settings.test_mode:
+            first, retry = self.live_recipient_count()
+            if QMessageBox.question(self, "Send live DMs?", f"Send up to {min(first + retry, settings.daily_cap):,}"
+                                    f" DMs to your followers now ({first:,} first, {retry:,} retries due)?") \
+                    != QMessageBox.StandardButton.Yes:
+                return
+        context = self.context
+
+        def job(ctx):
+            conn = context.connect()
+            try:
+                gateway = context.new_gateway()
+                pacer = context.new_pacer(gateway, ctx.cancel, ctx.on_wait)
+                return run_campaign(conn, gateway, pacer, context.clock, settings, progress=ctx.progress,
+                                    cancel=ctx.cancel, on_wait=ctx.on_wait)
+            finally:
+                conn.close()
+
+        title = "Dry run of the DM campaign" if dry_run else "Sending DMs"
+        self.jobs.start(SEND_JOB, title, job, on_success=self._campaign_done)
+
+    def _campaign_done(self, result) -> None:
+        self.counts_label.setText(result.summary())
+        if result.mode in ("test", "dry_run"):
+            self.status_mode.setCurrentIndex(self.status_mode.findData(result.mode))
+        self._schedule_auto()
+
+    def refresh_status(self) -> None:
+        owner = self.context.known_owner_id()
+        if owner is None:
+            self.status_model.set_rows([])
+            return
+        rows = dm_repo.status_rows(self.conn, owner, self.status_mode.currentData())
+        self.status_model.set_rows([(r.recipient_id, r.recipient_username, r.step, r.state, r.updated_at,
+                                     r.event_id, r.reason) for r in rows])
+
+    # -- automatic mode --------------------------------------------------------------------------------
+    def _schedule_auto(self) -> None:
+        self.auto_timer.stop()
+        profile = self.context.profile
+        owner = self.context.known_owner_id()
+        if not (profile.auto_dm and profile.dm_enabled) or owner is None:
+            self.next_label.setText("")
+            return
+        try:
+            due = next_due_time(self.conn, owner, self.settings(), int(self.context.clock.now()))
+        except TwExportError as exc:
+            self.next_label.setText(f"Automatic mode paused: {exc.user_message}")
+            return
+        if due is None:
+            self.next_label.setText("Automatic mode: nothing is due.")
+            return
+        delay_s = max(0.0, due - self.context.clock.now())
+        self.next_label.setText(f"Automatic mode: next run {format_datetime(due)}.")
+        self.auto_timer.start(int(min(delay_s, 24 * 3600) * 1000))  # re-plan at least daily
+
+    def _auto_run(self) -> None:
+        if not self.jobs.is_running(SEND_JOB):
+            self.start_campaign(dry_run=False, confirm=False)
+
+    def _open_settings(self) -> None:
+        window = self.window()
+        if hasattr(window, "open_settings"):
+            window.open_settings()
