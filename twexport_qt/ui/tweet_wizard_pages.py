@@ -7,7 +7,6 @@ network or SQL: the download runs as a job, and the only file reads are the smal
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +25,7 @@ from twexport_qt.core.errors import ConfigError
 from twexport_qt.core.progress import Progress
 from twexport_qt.core.timefmt import format_duration
 from twexport_qt.gateway.pacing import WaitNotice
+from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.tweets.dataset_format import ReplyContext, format_example
 from twexport_qt.tweets.download import DownloadProgress, DownloadSummary
 from twexport_qt.tweets.options import OUTPUT_FORMATS, SENTIMENT_CATEGORIES, DatasetOptions
@@ -66,10 +66,6 @@ def _message_label(style: str = ERROR_STYLE) -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet(style)
     return label
-
-
-def _sentence(error: Exception) -> str:
-    return error.user_message if isinstance(error, ConfigError) else str(error)
 
 
 def open_folder(path: Path) -> None:
@@ -248,7 +244,8 @@ def read_list_file(path: Path) -> AccountSelection:
     problems += [f"Skipped — {line}" for line in _duplicate_lines(path)]
     if not listed.usernames:
         return AccountSelection(ACCOUNTS_LIST, (), "", tuple(problems),
-                                error=f"{path.name} lists no valid username: fix the lines above or choose another file.")
+                                error=f"{path.name} lists no valid username: fix the lines above or choose "
+                                      "another file.")
     return AccountSelection(ACCOUNTS_LIST, tuple(listed.usernames), str(path), tuple(problems))
 
 
@@ -292,6 +289,7 @@ class SourcePage(_WizardPage):
             self.group.addButton(radio)
             layout.addWidget(radio)
         self.radios[SOURCE_TIMELINE].setChecked(True)
+        self._credentials: Credentials | None = None  # read when the page is entered
         self.reach_label = QLabel()
         self.reach_label.setWordWrap(True)
         self.note_label = _message_label(WARNING_STYLE)
@@ -309,7 +307,8 @@ class SourcePage(_WizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         # The archive is chosen on the Accounts page; the API sources depend on this profile's credentials.
         archive = self.tweet_wizard().accounts_page.selection().is_archive
-        credentials = self.context.credentials()
+        # Read once per visit: for an X profile this is a keyring read, too slow for every completeChanged.
+        self._credentials = credentials = self.context.credentials()
         notes = []
         self.radios[SOURCE_ARCHIVE].setEnabled(archive)
         self.radios[SOURCE_TIMELINE].setEnabled(not archive)
@@ -333,9 +332,9 @@ class SourcePage(_WizardPage):
         return not self._problem()
 
     def _problem(self) -> str:
-        if self.source_kind() == SOURCE_ARCHIVE:
+        credentials = self._credentials
+        if self.source_kind() == SOURCE_ARCHIVE or credentials is None:
             return ""
-        credentials = self.context.credentials()
         if not (credentials.has_user_context or credentials.has_bearer):
             return (f"Profile {self.context.profile.name!r} has no X credentials: add them in File → Settings, "
                     "or go back and read your X archive.")
@@ -533,7 +532,10 @@ class ProgressPage(_WizardPage):
         self.jobs = jobs
         self.job_name = job_name
         self.setTitle("Downloading")
-        self.setSubTitle("Every page of tweets is saved as it arrives: stopping loses nothing.")
+        self.setSubTitle("Every page of tweets is saved as it arrives: stopping loses nothing. Closing this window "
+                         "does not stop the download: the status bar keeps showing it.")
+        # The wizard's own Cancel would read as "stop the download", which it is not: Cancel download is.
+        self.setButtonText(QWizard.WizardButton.CancelButton, "Close")
         self.model = RowsTableModel(ACCOUNT_HEADERS)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -653,8 +655,8 @@ class ProgressPage(_WizardPage):
         path = self.tweet_wizard().output_page.output_path()
         if outcome == "cancelled":
             self._ending = ("cancelled", f"Cancelled. Everything downloaded so far is saved in {path}. The "
-                                         "download is resumable: press Resume, or run it again later with the same accounts, "
-                                         "options and file, and it continues where it stopped.")
+                                         "download is resumable: press Resume, or run it again later with the "
+                                         "same accounts, options and file, and it continues where it stopped.")
         else:
             reason = self.jobs.last_error or "The download stopped."
             self._ending = ("failed", f"{reason} What was downloaded is saved in {path}; press Resume to retry "
@@ -745,6 +747,7 @@ class SummaryPage(_WizardPage):
         super().__init__(parent)
         self.setTitle("Summary")
         self.setFinalPage(True)
+        self.setButtonText(QWizard.WizardButton.CancelButton, "Close")
         self.totals_label = QLabel()
         self.totals_label.setWordWrap(True)
         self.model = RowsTableModel(("Account", "Outcome", "Read", "Written", "Filtered out", "Reason"))

@@ -1,0 +1,313 @@
+"""The tweet-download wizard, driven page by page against the in-process sandbox (Sandbox profile)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog, QWizard
+
+from twexport_qt.app_context import AppContext
+from twexport_qt.gateway.pacing import ENDPOINT_USER_TWEETS, WaitNotice
+from twexport_qt.sandbox.config import SandboxConfig
+from twexport_qt.secrets.backends import SessionOnlyBackend
+from twexport_qt.secrets.store import SecretStore
+from twexport_qt.settings.model import AppSettings
+from twexport_qt.store import tweets_repo
+from twexport_qt.tweets.download import run_download
+from twexport_qt.ui.job_controller import JobController
+from twexport_qt.ui.job_panel import JobPanel
+from twexport_qt.ui.tweet_wizard import TweetDownloadWizard
+from twexport_qt.ui.tweet_wizard_pages import ACCOUNTS_ONE
+
+JOB_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def context(data_dir, fake_clock):
+    ctx = AppContext(data_dir, settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()), clock=fake_clock,
+                     sandbox_config=SandboxConfig(followers=50, seed=11), configure_log=False)
+    yield ctx
+    ctx.close()  # stops the in-process sandbox (after `jobs` below has stopped its threads)
+
+
+@pytest.fixture
+def jobs(qtbot, context):
+    panel = JobPanel(wall_clock=context.clock.now)
+    qtbot.addWidget(panel)
+    controller = JobController(panel, interactive=False)
+    yield controller
+    controller.shutdown()
+    assert not controller.runner.running(), "a download thread outlived the test"
+
+
+@pytest.fixture
+def wizard(qtbot, context, jobs):
+    wizard = TweetDownloadWizard(context, jobs)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def read_dataset(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as file:
+        return list(csv.reader(file))
+
+
+def fill_and_start(wizard: TweetDownloadWizard, output: Path, *, username: str | None = "alice_writes",
+                   list_file: Path | None = None, limit: int = 30) -> None:
+    """Accounts → Source → Options → Output → (Download) Progress."""
+    if list_file is not None:
+        wizard.accounts_page.list_radio.setChecked(True)
+        wizard.accounts_page.list_path_edit.setText(str(list_file))
+    else:
+        wizard.accounts_page.username_edit.setText(username or "")
+    wizard.next()
+    assert wizard.currentPage() is wizard.source_page
+    wizard.next()
+    wizard.options_page.limit_spin.setValue(limit)
+    wizard.next()
+    assert wizard.currentPage() is wizard.output_page
+    wizard.output_page.path_edit.setText(str(output))
+    wizard.next()
+    assert wizard.currentPage() is wizard.progress_page
+
+
+def wait_for_end(qtbot, wizard: TweetDownloadWizard) -> None:
+    qtbot.waitUntil(wizard.progress_page.isComplete, timeout=JOB_TIMEOUT_MS)
+
+
+def test_one_account_end_to_end_writes_the_csv_and_summarises(qtbot, wizard, tmp_path):
+    output = tmp_path / "alice.csv"
+    fill_and_start(wizard, output, username="@alice_writes", limit=30)
+    assert not wizard.progress_page.isComplete()  # Next stays disabled while the job runs
+    wait_for_end(qtbot, wizard)
+    assert wizard.progress_page.outcome == "succeeded"
+
+    rows = read_dataset(output)
+    assert rows[0] == ["tweets"]
+    assert len(rows) == 31 and all(row and row[0].strip() for row in rows[1:])
+    assert wizard.progress_page.account_rows()[0][:2] == ("alice_writes", "done")
+
+    wizard.next()
+    summary_page = wizard.summary_page
+    assert wizard.currentPage() is summary_page
+    assert "30 tweets written in this run" in summary_page.totals_label.text()
+    assert summary_page.model.row_values(0)[:4] == ("alice_writes", "done", wizard.summary.accounts[0].fetched, 30)
+    assert str(output) in summary_page.path_label.text()
+
+
+def test_open_folder_opens_the_datasets_folder(qtbot, wizard, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    fill_and_start(wizard, tmp_path / "sub" / "alice.csv", limit=5)
+    wait_for_end(qtbot, wizard)
+    wizard.next()
+    wizard.summary_page.open_button.click()
+    assert opened == [str(tmp_path / "sub")]
+
+
+def test_list_file_with_a_bad_line_and_a_duplicate_warns_and_proceeds(qtbot, wizard, tmp_path):
+    names = tmp_path / "writers.txt"
+    names.write_text("alice_writes\nnot a name\nbob_builds  # builder\n@Alice_Writes\nnobody_here_42\n",
+                     encoding="utf-8")
+    page = wizard.accounts_page
+    page.list_radio.setChecked(True)
+    page.list_path_edit.setText(str(names))
+    warnings = page.list_warnings.text()
+    assert "Line 2" in warnings and "not a name" in warnings
+    assert "Line 4" in warnings and "more than once" in warnings
+    assert [page.list_preview.item(i).text() for i in range(page.list_preview.count())] == \
+        ["alice_writes", "bob_builds", "nobody_here_42"]
+    assert page.isComplete()
+
+    output = tmp_path / "writers.csv"
+    fill_and_start(wizard, output, list_file=names, limit=30)
+    wait_for_end(qtbot, wizard)
+    assert wizard.progress_page.outcome == "succeeded"
+    assert len(read_dataset(output)) == 1 + 2 * 30  # the limit is per account; the unknown one is skipped
+
+    wizard.next()
+    outcomes = {row[0]: row for row in (wizard.summary_page.model.row_values(i)
+                                        for i in range(wizard.summary_page.model.rowCount()))}
+    assert outcomes["nobody_here_42"][1] == "skipped" and "no such account" in outcomes["nobody_here_42"][5]
+    assert "1 account skipped" in wizard.summary_page.totals_label.text()
+
+
+def test_default_output_file_follows_the_accounts_and_warns_when_it_exists(wizard, context):
+    wizard.accounts_page.username_edit.setText("bob_builds")
+    for _ in range(3):
+        wizard.next()
+    page = wizard.output_page
+    expected = context.data_dir / "exports" / "bob_builds_tweets.csv"
+    assert page.output_path() == expected and page.exists_label.text() == ""
+    expected.with_suffix(".jsonl").write_text("", encoding="utf-8")
+    page.format_combo.setCurrentIndex(page.format_combo.findData("jsonl"))
+    assert page.output_path().name == "bob_builds_tweets.jsonl"
+    assert "resumes" in page.exists_label.text() and page.isComplete()
+
+
+def test_empty_or_invalid_accounts_block_next_with_a_sentence(wizard, tmp_path):
+    page = wizard.accounts_page
+    assert not page.isComplete() and "Type the username" in page.error_label.text()
+    page.username_edit.setText("no spaces please")
+    assert not page.isComplete() and "not a valid X username" in page.error_label.text()
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nobody yet\nnot valid!\n", encoding="utf-8")
+    page.list_radio.setChecked(True)
+    page.list_path_edit.setText(str(empty))
+    assert not page.isComplete() and "lists no valid username" in page.error_label.text()
+    page.list_path_edit.setText(str(tmp_path / "missing.txt"))
+    assert not page.isComplete() and "does not exist" in page.error_label.text()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    wizard.next()
+    assert wizard.currentPage() is page
+
+
+def test_start_after_end_blocks_next_with_a_message(wizard):
+    from datetime import datetime, timezone
+
+    wizard.accounts_page.username_edit.setText("alice_writes")
+    wizard.next()
+    wizard.next()
+    page = wizard.options_page
+    page.start_edit.set_value(datetime(2024, 1, 1, tzinfo=timezone.utc))
+    page.end_edit.set_value(datetime(2020, 1, 1, tzinfo=timezone.utc))
+    assert not page.isComplete()
+    assert "start of the timeframe must be before its end" in page.error_label.text()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    wizard.next()
+    assert wizard.currentPage() is page
+    page.end_edit.set_value(None)
+    assert page.isComplete() and page.error_label.text() == ""
+    assert wizard.request().options.start == datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def test_source_page_shows_reach_and_offers_search_with_the_sandbox_bearer(wizard):
+    wizard.accounts_page.username_edit.setText("alice_writes")
+    wizard.next()
+    page = wizard.source_page
+    assert page.radios["search"].isEnabled() and not page.radios["archive"].isEnabled()
+    page.radios["search"].setChecked(True)
+    assert "back to March 2006" in page.reach_label.text()
+    assert wizard.request().source_kind == "search"
+
+
+def test_options_show_the_label_sets_and_an_example_of_each_format(wizard):
+    page = wizard.options_page
+    assert "POSITIVE, NEUTRAL, NEGATIVE" in page.sentiment_combo.itemText(page.sentiment_combo.findData(3))
+    page.format_combo.setCurrentIndex(page.format_combo.findData("reply"))
+    page.sentiment_combo.setCurrentIndex(page.sentiment_combo.findData(5))
+    example = page.example_label.text()
+    assert example.startswith("****ARGUMENTS\nREPLY\nPOSITIVE") and "****IN_REPLY_TO" in example
+    page.format_combo.setCurrentIndex(page.format_combo.findData("simple"))
+    assert not page.example_label.text().startswith("****")
+
+
+class GatedPacer:
+    """Holds the second timeline request until the test lets it go, so Cancel lands mid-download."""
+
+    def __init__(self, inner, reached: threading.Event, release: threading.Event, gate_at: int = 2) -> None:
+        self._inner, self._reached, self._release, self._gate_at = inner, reached, release, gate_at
+        self._timeline_calls = 0
+
+    def call(self, endpoint, request):
+        if endpoint == ENDPOINT_USER_TWEETS:
+            self._timeline_calls += 1
+            if self._timeline_calls == self._gate_at:
+                self._reached.set()
+                self._release.wait(10)
+        return self._inner.call(endpoint, request)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_cancel_mid_download_is_resumable_and_resume_writes_no_duplicates(qtbot, wizard, context, tmp_path,
+                                                                         monkeypatch):
+    reached, release = threading.Event(), threading.Event()
+    real_new_pacer = context.new_pacer
+    gates = iter([True])  # only the first run is held up
+
+    def new_pacer(gateway, cancel=None, on_wait=None):
+        pacer = real_new_pacer(gateway, cancel, on_wait)
+        return GatedPacer(pacer, reached, release) if next(gates, False) else pacer
+
+    monkeypatch.setattr(context, "new_pacer", new_pacer)
+    output = tmp_path / "alice.csv"
+    fill_and_start(wizard, output, limit=250)
+    progress = wizard.progress_page
+    qtbot.waitUntil(reached.is_set, timeout=JOB_TIMEOUT_MS)
+    progress.cancel_button.click()
+    release.set()
+    wait_for_end(qtbot, wizard)
+
+    assert progress.outcome == "cancelled"
+    assert "resumable" in progress.outcome_label.text() and progress.resume_button.isVisibleTo(progress)
+    after_cancel = read_dataset(output)
+    assert 1 < len(after_cancel) < 251  # the committed pages are kept
+
+    progress.resume_button.click()
+    assert not progress.isComplete()
+    wait_for_end(qtbot, wizard)
+    assert progress.outcome == "succeeded"
+    rows = read_dataset(output)
+    assert len(rows) == 251 and rows[:len(after_cancel)] == after_cancel
+    assert wizard.summary.resumed
+    # No duplicates, nothing lost: the file equals what one uninterrupted run of the same request writes.
+    reference = tmp_path / "reference.csv"
+    conn = context.connect()
+    try:
+        run_download(conn, context.new_gateway(), None, context.clock,
+                     dataclasses.replace(wizard.request(), output_path=reference))
+        assert tweets_repo.job_summary(conn, wizard.summary.job_id).marked == 250
+    finally:
+        conn.close()
+    assert rows == read_dataset(reference)
+    wizard.next()
+    assert "earlier runs included" in wizard.summary_page.totals_label.text()
+
+
+def test_rate_limit_countdown_ticks_on_the_app_clock(qtbot, wizard, fake_clock):
+    page = wizard.progress_page
+    page.show_wait(WaitNotice("rate_limit", "GET /2/users/:id/tweets", fake_clock.now() + 75,
+                              "X's rate limit is reached."))
+    assert page.countdown_text() == "X's rate limit is reached. Resuming in 1:15."
+    fake_clock.advance(15)
+    qtbot.waitUntil(lambda: page.countdown_text().endswith("Resuming in 1:00."), timeout=3000)
+
+
+def test_wizard_closes_with_finish(qtbot, wizard, tmp_path):
+    fill_and_start(wizard, tmp_path / "a.csv", limit=3)
+    wait_for_end(qtbot, wizard)
+    wizard.next()
+    assert wizard.accounts_page.mode() == ACCOUNTS_ONE
+    wizard.accept()
+    assert wizard.result() == QDialog.DialogCode.Accepted and not wizard.isVisible()
+
+
+def test_without_a_bearer_search_is_disabled_with_an_explanation(wizard, context, tmp_path):
+    from twexport_qt.settings.model import Profile
+
+    context.settings.profiles["Mine"] = Profile("Mine", kind="x")  # no credentials in the (empty) secret store
+    context.switch_profile("Mine")
+    wizard.accounts_page.username_edit.setText("alice_writes")
+    wizard.next()
+    page = wizard.source_page
+    assert not page.radios["search"].isEnabled() and "Bearer token" in page.note_label.text()
+    assert not page.isComplete() and "no X credentials" in page.error_label.text()
+
+    wizard.back()
+    archive = tmp_path / "my-archive"
+    archive.mkdir()
+    wizard.accounts_page.archive_radio.setChecked(True)
+    wizard.accounts_page.archive_path_edit.setText(str(archive))
+    wizard.next()
+    assert page.source_kind() == "archive" and page.isComplete()  # an archive needs no credentials
+    assert not page.radios["timeline"].isEnabled() and "replies" in page.note_label.text()
+    assert wizard.request().sources == (str(archive.resolve()),)
