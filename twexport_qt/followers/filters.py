@@ -1,6 +1,7 @@
 """Which followers to show, plot, export or message: one dataclass that compiles to a SQL WHERE clause.
 
-Filters run in SQLite on indexed columns so they stay fast at a million followers. User values only ever
+Filters run in SQLite, within one owner's rows (the key's owner_id prefix; followers-count has its own index),
+so exports and campaign planning stay well under a second at a million followers. User values only ever
 travel as bound parameters. The description-words filter needs NLTK tokenization, which SQL cannot do, so it
 is a cheap `LIKE` pre-filter (rejects most rows in C) followed by a registered Python function on the few
 candidates; `register_sql_functions(conn)` must run on a connection before it executes such a clause

@@ -27,8 +27,8 @@ DM_STATUS_SQL = (
 # What `rows_by_rowid` and `iter_rows` return, in this order.
 ROW_COLUMNS: tuple[str, ...] = ("rowid", *RECORD_COLUMNS, "tier", "dm_status")
 
-# Sort keys accepted by `ids_sorted`, each mapped to its ORDER BY expression. Count, date and username sorts
-# match an (owner_id, column) index, so SQLite walks the index instead of sorting a million rows.
+# Sort keys accepted by `ids_sorted`, each mapped to its ORDER BY expression. Only the followers-count sort has
+# an index (see migration 3); the views sort numeric columns in memory and call this off the GUI thread.
 _SORT_EXPRESSIONS: dict[str, str] = {
     "username": "followers.username COLLATE NOCASE",
     "name": "followers.name COLLATE NOCASE",
