@@ -1,0 +1,74 @@
+"""The main window opens offscreen on the Sandbox profile, with its menus, badge and about text."""
+
+from __future__ import annotations
+
+import pytest
+
+from twexport_qt import __version__
+from twexport_qt.app_context import AppContext
+from twexport_qt.secrets.backends import SessionOnlyBackend
+from twexport_qt.secrets.store import SecretStore
+from twexport_qt.settings.model import AppSettings, Profile
+from twexport_qt.ui.about_dialog import versions_text
+from twexport_qt.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def context(tmp_path, fake_clock):
+    context = AppContext(tmp_path / "data", settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()),
+                         clock=fake_clock, configure_log=False)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def window(qtbot, context):
+    window = MainWindow(context, interactive=False)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.jobs.shutdown()
+
+
+def menu_titles(window) -> list[str]:
+    return [action.text().replace("&", "") for action in window.menuBar().actions()]
+
+
+def test_opens_on_the_clearly_labelled_sandbox(window):
+    assert "Sandbox" in window.windowTitle()
+    assert "SANDBOX" in window.profile_label.text() and "simulated" in window.profile_label.text()
+    assert menu_titles(window) == ["File", "View", "Tools", "Help"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        "Followers", "DM campaign", "Tweet datasets"]
+
+
+def test_export_menu_offers_the_seed_exports_and_tweets(window):
+    labels = [a.text() for a in window.export_menu.menu.actions() if a.text()]
+    assert labels == ["Followers (current filter)…", "All followers…", "High-value followers…", "DM status…",
+                      "Skipped followers…", "Tweet dataset (newest download)…"]
+
+
+def test_switching_to_a_real_profile_relabels_the_window(window, context):
+    context.settings.profiles["Newsletter"] = Profile(name="Newsletter", kind="x")
+    window.switch_profile("Newsletter")
+    assert window.windowTitle().endswith("Newsletter") and "SANDBOX" not in window.profile_label.text()
+    assert context.settings.active_profile == "Newsletter"
+    assert (context.settings_file).exists()  # the choice is remembered
+
+
+def test_session_only_secrets_are_announced(window):
+    assert "session" in window.statusBar().currentMessage().lower()
+
+
+def test_about_lists_versions():
+    text = versions_text()
+    assert __version__ in text and "Qt" in text and "tweepy" in text and "SQLite" in text
+
+
+def test_fetch_from_the_tools_menu_fills_table_and_summary(qtbot, window, context):
+    worker = window.followers_tab.start_fetch()
+    with qtbot.waitSignal(worker.finished, timeout=60_000):
+        pass
+    qtbot.waitUntil(lambda: window.followers_tab.model is not None and window.followers_tab.model.rowCount() == 5000,
+                    timeout=30_000)
+    assert "5,000" in window.followers_tab.summary_panel.text_of("Followers")
