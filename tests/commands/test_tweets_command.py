@@ -70,10 +70,8 @@ def test_bad_input_exits_2_with_one_line(capsys):
     assert len(err) == 1 and err[0].startswith("error: limit")
 
 
-def test_end_to_end_on_the_sandbox_profile(tmp_path, data_dir, monkeypatch, capsys):
-    if "twexport_qt.commands.tweets_command" not in registry.COMMAND_MODULES:
-        monkeypatch.setattr(registry, "COMMAND_MODULES",
-                            [*registry.COMMAND_MODULES, "twexport_qt.commands.tweets_command"])
+def test_end_to_end_on_the_sandbox_profile(tmp_path, data_dir, capsys):
+    assert tweets_command in registry.COMMAND_MODULES
     output = tmp_path / "dataset.csv"
     argv = ["--data-dir", str(data_dir), "tweets", "download", "alice_writes", "25", "--output", str(output)]
     assert cli.main(argv) == 0

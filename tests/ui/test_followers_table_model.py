@@ -141,3 +141,20 @@ def test_refresh_shows_new_followers(qtbot, model, conn):
         model.refresh()
     assert model.rowCount() == N + 1
     assert model.follower_id_at(model.row_of_follower(9)) == 9
+
+
+def test_a_failing_read_is_reported_and_the_rows_stay(qtbot, model, monkeypatch):
+    import sqlite3
+
+    from twexport_qt.followers.snapshot import FollowerSnapshot
+
+    def broken_load(*_args, **_kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(FollowerSnapshot, "load", broken_load)
+    with qtbot.waitSignal(model.queryFailed, timeout=1_000) as failure:
+        model.refresh()
+    assert "disk I/O error" in failure.args[0] and "log file" in failure.args[0]
+    assert model.rowCount() == N  # the last good view stays on screen
+    with qtbot.assertNotEmitted(model.queryFailed):
+        model.set_search_text("")  # nothing changed: the failed work is not retried by itself

@@ -228,16 +228,18 @@ def _description_words_sql(words: tuple[str, ...], mode: WordMode) -> tuple[str,
 
 
 def _dm_exists(condition: str) -> str:
+    # "+" keeps mode/state out of index matching so the per-follower lookup uses dm_log's unique
+    # (owner_id, recipient_id, ...) key; see followers_repo.DM_STATUS_SQL.
     return (
         "EXISTS (SELECT 1 FROM dm_log AS d WHERE d.owner_id = followers.owner_id "
-        f"AND d.recipient_id = followers.user_id AND d.mode = 'live' AND {condition})"
+        f"AND d.recipient_id = followers.user_id AND +d.mode = 'live' AND {condition})"
     )
 
 
 _DM_STATUS_SQL: dict[str, str] = {
-    "messaged": _dm_exists("d.step = 'first' AND d.state = 'sent'"),
-    "skipped": _dm_exists("d.state = 'skipped'"),
-    "not_messaged": "NOT " + _dm_exists("d.state IN ('sent', 'skipped')"),
+    "messaged": _dm_exists("+d.step = 'first' AND +d.state = 'sent'"),
+    "skipped": _dm_exists("+d.state = 'skipped'"),
+    "not_messaged": "NOT " + _dm_exists("+d.state IN ('sent', 'skipped')"),
 }
 
 

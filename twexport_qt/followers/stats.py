@@ -104,13 +104,14 @@ def _dm_counts(cursor: sqlite3.Cursor, owner_id: int, mode: str) -> dict[str, Dm
 
     def row_exists(condition: str) -> str:
         return (
+            # "+" keeps mode out of index matching: see followers_repo.DM_STATUS_SQL.
             "EXISTS (SELECT 1 FROM dm_log AS d WHERE d.owner_id = f.owner_id AND d.recipient_id = f.user_id "
-            f"AND d.mode = :mode AND {condition})"
+            f"AND +d.mode = :mode AND {condition})"
         )
 
-    no_first_row = "NOT " + row_exists("d.step = 'first'")
-    first_sent = row_exists("d.step = 'first' AND d.state = 'sent'")
-    no_retry_row = "NOT " + row_exists("d.step = 'retry'")
+    no_first_row = "NOT " + row_exists("+d.step = 'first'")
+    first_sent = row_exists("+d.step = 'first' AND +d.state = 'sent'")
+    no_retry_row = "NOT " + row_exists("+d.step = 'retry'")
     pending_first, pending_retry = cursor.execute(
         f"SELECT coalesce(sum({no_first_row}), 0), coalesce(sum({first_sent} AND {no_retry_row}), 0) "
         "FROM followers AS f WHERE f.owner_id = :owner AND f.unfollowed_at IS NULL",

@@ -18,10 +18,12 @@ from twexport_qt.followers.records import PROFILE_COLUMNS, RECORD_COLUMNS, Follo
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, tier_case_sql
 
 # Latest live DM of a follower as "step:state" ("first:sent", "retry:failed", ...); NULL if never messaged.
-# The retry step wins because it happens after the first. Uses dm_log's UNIQUE (owner_id, recipient_id, ...).
+# The retry step wins because it happens after the first. Uses dm_log's UNIQUE (owner_id, recipient_id, ...):
+# the unary "+" keeps `mode` out of index matching, or SQLite without statistics may pick the (owner_id, mode,
+# state) index and scan every DM once per follower (seconds per table page at 50k DMs).
 DM_STATUS_SQL = (
     "(SELECT d.step || ':' || d.state FROM dm_log AS d WHERE d.owner_id = followers.owner_id "
-    "AND d.recipient_id = followers.user_id AND d.mode = 'live' ORDER BY d.step = 'retry' DESC LIMIT 1)"
+    "AND d.recipient_id = followers.user_id AND +d.mode = 'live' ORDER BY d.step = 'retry' DESC LIMIT 1)"
 )
 
 # What `rows_by_rowid` and `iter_rows` return, in this order.

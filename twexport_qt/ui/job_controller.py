@@ -3,13 +3,17 @@
 Views call `start(...)`; the controller runs the job in a QThread (JobRunner), shows it in the JobPanel
 (progress, countdown, Cancel), reports failures as sentences, and emits `dataChanged` after any job that
 wrote to the store, which is what keeps tables, plots and the summary fresh by themselves.
+
+A worker's signals are emitted in its thread. PySide runs a plain Python callable connected to them in that
+thread too, so every connection here goes to a slot of a GUI-thread QObject (`_JobRelay`): Qt then queues
+the call to the GUI thread, where widgets may be touched.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from twexport_qt.ui.job_panel import JobPanel
@@ -20,14 +24,19 @@ class JobController(QObject):
     dataChanged = Signal(str)        # job name
     jobStarted = Signal(str)
     jobEnded = Signal(str, str)      # job name, outcome: succeeded | failed | cancelled
+    jobFinished = Signal(str)        # job name: its thread is done, a job of that name may start again
     messageRaised = Signal(str)      # for the status bar
 
     def __init__(self, panel: JobPanel, parent_widget: QWidget | None = None, *, interactive: bool = True) -> None:
-        super().__init__(parent_widget)
+        # Always owned by a widget (the window, else the panel): a parentless controller deleted by Python's
+        # garbage collector while Qt still referenced it crashed the process.
+        super().__init__(parent_widget or panel)
         self.runner = JobRunner(self)
+        self.runner.threadFinished.connect(self._on_thread_finished)
         self.panel = panel
         self._parent_widget = parent_widget
         self._interactive = interactive  # False in tests and --self-check: no modal dialogs
+        self._relays: dict[JobWorker, _JobRelay] = {}
         self.last_error: str | None = None
 
     def is_running(self, name: str) -> bool:
@@ -47,14 +56,7 @@ class JobController(QObject):
             return None
         worker = JobWorker(name, job)
         self.panel.attach(worker, title)
-        if on_success is not None:
-            worker.succeeded.connect(on_success)
-        worker.succeeded.connect(lambda _result: self.jobEnded.emit(name, "succeeded"))
-        worker.failed.connect(lambda message: self._report_failure(name, title, message))
-        worker.cancelled.connect(lambda: self._report_cancel(name, title))
-        if writes_data:
-            # Even a failed or cancelled job has committed whole pages: refresh in every case.
-            worker.finished.connect(lambda: self.dataChanged.emit(name))
+        self._relays[worker] = _JobRelay(self, worker, title, on_success, writes_data)
         self.runner.start(worker)
         self.jobStarted.emit(name)
         return worker
@@ -66,13 +68,56 @@ class JobController(QObject):
     def shutdown(self) -> None:
         self.runner.shutdown()
 
-    def _report_failure(self, name: str, title: str, message: str) -> None:
+    @Slot(object)
+    def _on_thread_finished(self, worker: JobWorker) -> None:
+        self._relays.pop(worker, None)
+        self.jobFinished.emit(worker.name)
+
+    def report_failure(self, name: str, title: str, message: str) -> None:
         self.last_error = message
         self.jobEnded.emit(name, "failed")
         self.messageRaised.emit(f"{title} stopped: {message}")
         if self._interactive:
             QMessageBox.warning(self._parent_widget, title, message)
 
-    def _report_cancel(self, name: str, title: str) -> None:
+    def report_cancel(self, name: str, title: str) -> None:
         self.jobEnded.emit(name, "cancelled")
         self.messageRaised.emit(f"{title} cancelled. It will resume where it stopped.")
+
+
+class _JobRelay(QObject):
+    """Receives one worker's signals in the GUI thread and passes them on to the controller and the view."""
+
+    def __init__(self, controller: JobController, worker: JobWorker, title: str,
+                 on_success: Callable[[Any], None] | None, writes_data: bool) -> None:
+        super().__init__(controller)
+        self._controller = controller
+        self._name = worker.name
+        self._title = title
+        self._on_success = on_success
+        self._writes_data = writes_data
+        worker.succeeded.connect(self.succeeded)
+        worker.failed.connect(self.failed)
+        worker.cancelled.connect(self.cancelled)
+        worker.finished.connect(self.finished)
+
+    @Slot(object)
+    def succeeded(self, result: Any) -> None:
+        if self._on_success is not None:
+            self._on_success(result)
+        self._controller.jobEnded.emit(self._name, "succeeded")
+
+    @Slot(str)
+    def failed(self, message: str) -> None:
+        self._controller.report_failure(self._name, self._title, message)
+
+    @Slot()
+    def cancelled(self) -> None:
+        self._controller.report_cancel(self._name, self._title)
+
+    @Slot()
+    def finished(self) -> None:
+        if self._writes_data:
+            # Even a failed or cancelled job has committed whole pages: refresh in every case.
+            self._controller.dataChanged.emit(self._name)
+        self.deleteLater()

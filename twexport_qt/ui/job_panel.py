@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from twexport_qt.core.progress import Progress
@@ -18,13 +18,12 @@ from twexport_qt.workers.job_worker import JobWorker
 
 
 class JobPanel(QWidget):
-    cancelRequested = Signal()
-
     def __init__(self, parent: QWidget | None = None, wall_clock=time.time) -> None:
         super().__init__(parent)
         self._wall_clock = wall_clock
         self._resume_at: float | None = None
         self._wait_message = ""
+        self._worker: JobWorker | None = None
         self.title = QLabel()
         self.bar = QProgressBar()
         self.bar.setMinimumWidth(200)
@@ -50,13 +49,14 @@ class JobPanel(QWidget):
         self.status.setText("Starting…")
         self.cancel_button.setEnabled(True)
         self._resume_at = None
+        # Bound slots of this widget: queued to the GUI thread (see job_controller.py).
         worker.progressed.connect(self.show_progress)
         worker.waiting.connect(self.show_wait)
         worker.finished.connect(self._on_finished)
-        self.cancelRequested.connect(worker.cancel)
-        self._worker = worker
+        self._worker: JobWorker | None = worker
         self.show()
 
+    @Slot(object)
     def show_progress(self, progress: Progress) -> None:
         self._resume_at = None
         self._tick.stop()
@@ -70,6 +70,7 @@ class JobPanel(QWidget):
             text += f" · about {format_duration(progress.eta_seconds)} left"
         self.status.setText(text)
 
+    @Slot(object)
     def show_wait(self, notice: WaitNotice) -> None:
         self._resume_at = notice.resume_at
         self._wait_message = notice.message
@@ -89,12 +90,13 @@ class JobPanel(QWidget):
     def _on_cancel(self) -> None:
         self.cancel_button.setEnabled(False)
         self.status.setText("Cancelling…")
-        self.cancelRequested.emit()
+        if self._worker is not None:
+            # Direct call, not a signal: the worker's thread is busy running the job and processes no events;
+            # cancel() only sets a thread-safe flag that the job polls and that wakes any wait.
+            self._worker.cancel()
 
+    @Slot()
     def _on_finished(self) -> None:
         self._tick.stop()
-        try:
-            self.cancelRequested.disconnect()
-        except (RuntimeError, TypeError):
-            pass
+        self._worker = None
         self.hide()

@@ -154,4 +154,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.jobs.shutdown()
+        self.followers_tab.shutdown()
         super().closeEvent(event)

@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.errors import Cancelled, TwExportError
@@ -71,20 +71,28 @@ class JobWorker(QObject):
 
 
 class JobRunner(QObject):
-    """Owns the threads of running jobs so they are not garbage-collected, and stops them on shutdown."""
+    """Owns the threads of running jobs, and stops them on shutdown.
+
+    Ownership is plain Python: a thread and its worker stay referenced until the thread has finished and the
+    next job starts (or shutdown), so no Qt object is deleted while one of its queued signals is pending.
+    """
+
+    threadFinished = Signal(object)  # the JobWorker whose thread ended: its name is free again
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._running: dict[JobWorker, QThread] = {}
+        self._retired: list[tuple[JobWorker, QThread]] = []
 
     def start(self, worker: JobWorker) -> JobWorker:
-        thread = QThread(self)
+        self._retired.clear()  # jobs that ended earlier: every signal of theirs has been delivered by now
+        thread = QThread()
         thread.setObjectName(worker.name)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        worker.finished.connect(thread.quit)
-        thread.finished.connect(worker.deleteLater)  # Qt's documented pattern: deleted in its own thread
-        thread.finished.connect(lambda w=worker: self._forget(w))
+        # quit() is thread-safe: call it right from the worker thread instead of queueing it to the GUI thread.
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.finished.connect(self._retire_finished)  # a slot of this GUI-thread object: queued to it
         self._running[worker] = thread
         thread.start()
         return worker
@@ -102,8 +110,12 @@ class JobRunner(QObject):
         for thread in list(self._running.values()):
             thread.quit()
             thread.wait(timeout_ms)
+        self._retire_finished()
 
-    def _forget(self, worker: JobWorker) -> None:
-        thread = self._running.pop(worker, None)
-        if thread is not None:
-            thread.deleteLater()
+    @Slot()
+    def _retire_finished(self) -> None:
+        for worker, thread in list(self._running.items()):
+            if thread.isFinished():
+                del self._running[worker]
+                self._retired.append((worker, thread))
+                self.threadFinished.emit(worker)

@@ -1,0 +1,105 @@
+"""Jobs run off the GUI thread; progress, waits, failures and cancellation arrive as signals; the panel shows them."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from twexport_qt.core.errors import AuthError
+from twexport_qt.core.progress import Progress
+from twexport_qt.gateway.pacing import WaitNotice
+from twexport_qt.ui.job_controller import JobController
+from twexport_qt.ui.job_panel import JobPanel
+from twexport_qt.workers.job_worker import JobRunner, JobWorker
+
+
+@pytest.fixture
+def runner(qtbot):
+    runner = JobRunner()
+    yield runner
+    runner.shutdown()
+
+
+def test_job_runs_in_another_thread_and_reports_progress(qtbot, runner):
+    seen_threads = []
+
+    def job(ctx):
+        seen_threads.append(threading.get_ident())
+        ctx.progress(Progress(1, 2, "half"))
+        return "result"
+
+    worker = JobWorker("demo", job)
+    progress, results = [], []
+    worker.progressed.connect(progress.append)
+    worker.succeeded.connect(results.append)
+    with qtbot.waitSignal(worker.finished, timeout=5000):
+        runner.start(worker)
+    qtbot.waitUntil(lambda: results == ["result"])
+    assert seen_threads[0] != threading.get_ident()
+    assert progress == [Progress(1, 2, "half")]
+
+
+def test_cancel_wakes_a_waiting_job(qtbot, runner):
+    started = threading.Event()
+
+    def job(ctx):
+        started.set()
+        ctx.cancel.wait(30)  # a rate-limit wait
+        ctx.cancel.raise_if_cancelled()
+
+    worker = JobWorker("waits", job)
+    cancelled = []
+    worker.cancelled.connect(lambda: cancelled.append(True))
+    runner.start(worker)
+    assert started.wait(5)
+    with qtbot.waitSignal(worker.finished, timeout=5000):
+        worker.cancel()
+    qtbot.waitUntil(lambda: cancelled == [True])
+
+
+def test_errors_become_sentences_not_tracebacks(qtbot, runner):
+    def revoked(ctx):
+        raise AuthError()
+
+    def crashing(ctx):
+        raise KeyError("boom")
+
+    messages = []
+    for name, job in (("revoked", revoked), ("crash", crashing)):
+        worker = JobWorker(name, job)
+        worker.failed.connect(messages.append)
+        with qtbot.waitSignal(worker.finished, timeout=5000):
+            runner.start(worker)
+    qtbot.waitUntil(lambda: len(messages) == 2)
+    assert "re-enter them in Settings" in messages[0]
+    assert "unexpected error (KeyError)" in messages[1] and "log file" in messages[1]
+
+
+def test_panel_counts_down_to_the_announced_resume_time(qtbot):
+    now = [1000.0]
+    panel = JobPanel(wall_clock=lambda: now[0])
+    qtbot.addWidget(panel)
+    panel.show_wait(WaitNotice("rate_limit", "GET /2/users/:id/followers", 1000.0 + 14 * 60 + 59, "Limit reached."))
+    assert panel.countdown_text() == "Limit reached. Resuming in 14:59."
+    now[0] += 60
+    panel._update_countdown()  # what the 1 s timer does
+    assert panel.countdown_text() == "Limit reached. Resuming in 13:59."
+    panel.show_progress(Progress(10, 20, "10 fetched", eta_seconds=65))
+    assert panel.countdown_text() == "10 fetched · about 1:05 left" and panel.bar.value() == 500
+
+
+def test_controller_runs_one_job_per_name_and_signals_data_changes(qtbot):
+    panel = JobPanel()
+    qtbot.addWidget(panel)
+    controller = JobController(panel, interactive=False)
+    release = threading.Event()
+    first = controller.start("fetch", "Fetching", lambda ctx: release.wait(5))
+    assert panel.isVisible() and controller.is_running("fetch")
+    assert controller.start("fetch", "Fetching", lambda ctx: None) is None  # refused while running
+    with qtbot.waitSignal(controller.dataChanged, timeout=5000) as changed:
+        release.set()
+    assert changed.args == ["fetch"]
+    qtbot.waitUntil(lambda: not controller.is_running("fetch"))
+    assert first is not None and first.name == "fetch"
+    controller.shutdown()
