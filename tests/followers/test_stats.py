@@ -69,3 +69,8 @@ def test_summary_of_an_account_without_data(conn):
     assert result.last_fetch_at is None
     assert result.tier_counts == {"Power user": 0, "Rising": 0, "Regular": 0}
     assert result.dm == {"first": DmStepCounts(), "retry": DmStepCounts()}
+
+
+def test_after_the_first_complete_fetch_nobody_is_new(conn):
+    # OWNER + 1 has a single completed fetch: every follower was first seen by it, but none is "new".
+    assert summary(conn, OWNER + 1).new_since_last_fetch == 0

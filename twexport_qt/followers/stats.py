@@ -25,7 +25,7 @@ class FollowerSummary:
     total: int  # every follower ever recorded for the account
     active: int  # still following at the last refresh
     unfollowed: int
-    new_since_last_fetch: int  # active followers first seen by the last completed fetch
+    new_since_last_fetch: int  # active followers the last complete fetch found and the one before did not
     verified: int  # active only, like the remaining counts
     protected: int
     tier_counts: dict[str, int]  # in tier order
@@ -53,12 +53,14 @@ def summary(
     cursor = conn.cursor()
     cursor.row_factory = None
 
-    last_run = cursor.execute(
+    done_runs = cursor.execute(
         "SELECT started_at, finished_at FROM fetch_runs "
-        "WHERE owner_id = ? AND kind = 'followers' AND state = 'done' ORDER BY id DESC LIMIT 1",
+        "WHERE owner_id = ? AND kind = 'followers' AND state = 'done' ORDER BY id DESC LIMIT 2",
         (owner_id,),
-    ).fetchone()
-    last_started, last_finished = last_run if last_run else (None, None)
+    ).fetchall()
+    last_started, last_finished = done_runs[0] if done_runs else (None, None)
+    # "New" compares the last complete fetch with the one before it; after the very first fetch nobody is new.
+    new_since = last_started if len(done_runs) == 2 else None
 
     total, active, new, verified, protected = cursor.execute(
         "SELECT count(*), "
@@ -67,8 +69,7 @@ def summary(
         "  coalesce(sum(unfollowed_at IS NULL AND verified), 0), "
         "  coalesce(sum(unfollowed_at IS NULL AND protected), 0) "
         "FROM followers WHERE owner_id = ?",
-        # With no completed fetch nothing is "new": there is no earlier state to compare with.
-        (last_started if last_started is not None else 2**62, owner_id),
+        (new_since if new_since is not None else 2**62, owner_id),
     ).fetchone()
 
     tier_sql, tier_params = tier_case_sql(tiers)

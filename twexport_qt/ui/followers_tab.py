@@ -110,6 +110,7 @@ class FollowersTab(QWidget):
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(table_box)
         right.addWidget(lower)
+        right.setSizes([400, 500])  # the table gets a real share of the height, the plots the rest
         main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(filter_scroll)
         main.addWidget(right)
