@@ -179,6 +179,15 @@ def rowid_of_follower(conn: sqlite3.Connection, owner_id: int, user_id: int) -> 
     return None if row is None else row[0]
 
 
+def find_by_username(conn: sqlite3.Connection, owner_id: int, username: str) -> FollowerRecord | None:
+    """The follower with this @handle (case-insensitive, '@' optional), or None."""
+    row = _cursor(conn).execute(
+        f"SELECT {', '.join(RECORD_COLUMNS)} FROM followers WHERE owner_id = ? AND username = ? COLLATE NOCASE",
+        (owner_id, username.strip().removeprefix("@")),
+    ).fetchone()
+    return None if row is None else FollowerRecord.from_row(row)
+
+
 def get_follower(conn: sqlite3.Connection, owner_id: int, user_id: int) -> FollowerRecord | None:
     row = _cursor(conn).execute(
         f"SELECT {', '.join(RECORD_COLUMNS)} FROM followers WHERE owner_id = ? AND user_id = ?",

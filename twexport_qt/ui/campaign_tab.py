@@ -23,6 +23,7 @@ from twexport_qt.core.errors import TwExportError
 from twexport_qt.core.timefmt import format_datetime
 from twexport_qt.profile_mapping import campaign_settings
 from twexport_qt.store import dm_repo
+from twexport_qt.ui.do_not_contact_dialog import DoNotContactDialog
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.rows_table_model import RowsTableModel
 
@@ -65,8 +66,11 @@ class CampaignTab(QWidget):
         self.send_button.clicked.connect(lambda: self.start_campaign(dry_run=False))
         self.edit_button = QPushButton("Messages && settings…")
         self.edit_button.clicked.connect(self._open_settings)
+        self.dnc_button = QPushButton("Do not contact…")
+        self.dnc_button.clicked.connect(self.open_do_not_contact)
         buttons = QHBoxLayout()
-        for button in (self.preview_button, self.dry_run_button, self.send_button, self.edit_button):
+        for button in (self.preview_button, self.dry_run_button, self.send_button, self.edit_button,
+                       self.dnc_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
@@ -301,6 +305,15 @@ class CampaignTab(QWidget):
     def _auto_run(self) -> None:
         if not self.jobs.is_running(SEND_JOB):
             self.start_campaign(dry_run=False, confirm=False)
+
+    def open_do_not_contact(self) -> DoNotContactDialog | None:
+        owner = self.context.known_owner_id()
+        if owner is None:
+            QMessageBox.information(self, "Do not contact", "Fetch followers first: the list holds followers.")
+            return None
+        dialog = DoNotContactDialog(self.conn, owner, self.context.clock.now, self)
+        dialog.open()
+        return dialog
 
     def _open_settings(self) -> None:
         window = self.window()

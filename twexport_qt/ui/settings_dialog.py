@@ -10,12 +10,14 @@ import copy
 import logging
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel,
     QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
     QVBoxLayout, QWidget,
 )
 
+from twexport_qt.campaigns.templates import validate_template
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.secrets.credentials import CREDENTIAL_FIELDS, Credentials
 from twexport_qt.settings.legacy_config import import_legacy_config
@@ -126,6 +128,11 @@ class SettingsDialog(QDialog):
         form.addRow("Retry after", self.retry_days_spin)
         form.addRow("Daily cap", self.daily_cap_spin)
         form.addRow(QLabel("Placeholders: {name}, {first_name}, {username}."))
+        self.tier_messages_table = QTableWidget(0, 3)
+        self.tier_messages_table.setHorizontalHeaderLabels(("Tier", "First DM for this tier", "Retry DM for this tier"))
+        self.tier_messages_table.horizontalHeader().setStretchLastSection(True)
+        form.addRow(QLabel("Per-tier messages (leave empty to use the messages above):"))
+        form.addRow(self.tier_messages_table)
         return tab
 
     def _build_filters_tab(self) -> QWidget:
@@ -172,16 +179,16 @@ class SettingsDialog(QDialog):
 
     # -- profile <-> widgets ---------------------------------------------------------------------------
     def _reload_profiles(self, select: str) -> None:
-        self._loading = True
+        self._loading = True  # the combo's own signals would save the old widgets into the wrong profile
+        self._current = select
         self.profile_combo.clear()
         self.profile_combo.addItems(sorted(self.draft.profiles))
-        self._loading = False
         self.profile_combo.setCurrentText(select)
+        self._loading = False
         self._show_profile(self.draft.profiles[select])
-        self._current = select
 
     def _on_profile_selected(self, name: str) -> None:
-        if self._loading or not name or name == getattr(self, "_current", None):
+        if self._loading or not name or name == self._current:
             return
         self._collect(self.draft.profiles[self._current])
         self._current = name
@@ -221,6 +228,31 @@ class SettingsDialog(QDialog):
             self._append_tier_row(tier)
         self.auto_fetch_spin.setValue(profile.auto_fetch_minutes)
         self.auto_dm_box.setChecked(profile.auto_dm)
+        self._show_tier_messages(profile)
+
+    def _show_tier_messages(self, profile: Profile) -> None:
+        table = self.tier_messages_table
+        table.setRowCount(0)
+        for tier in profile.tiers:
+            texts = profile.tier_messages.get(tier.name, {})
+            row = table.rowCount()
+            table.insertRow(row)
+            name = QTableWidgetItem(tier.name)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            table.setItem(row, 0, name)
+            table.setItem(row, 1, QTableWidgetItem(texts.get("first", "")))
+            table.setItem(row, 2, QTableWidgetItem(texts.get("retry", "")))
+
+    def _collected_tier_messages(self) -> dict[str, dict[str, str]]:
+        table = self.tier_messages_table
+        messages: dict[str, dict[str, str]] = {}
+        for row in range(table.rowCount()):
+            texts = {key: (table.item(row, column).text().strip() if table.item(row, column) else "")
+                     for column, key in ((1, "first"), (2, "retry"))}
+            texts = {key: text for key, text in texts.items() if text}
+            if texts:
+                messages[table.item(row, 0).text()] = texts
+        return messages
 
     def _collect(self, profile: Profile) -> None:
         """Widgets -> `profile` (the draft); credentials are kept aside for the keyring."""
@@ -247,6 +279,7 @@ class SettingsDialog(QDialog):
         profile.tiers = [self._tier_from_row(row) for row in range(self.tiers_table.rowCount())]
         profile.auto_fetch_minutes = self.auto_fetch_spin.value()
         profile.auto_dm = self.auto_dm_box.isChecked()
+        profile.tier_messages = self._collected_tier_messages()
 
     def _append_tier_row(self, tier: TierSpec) -> None:
         row = self.tiers_table.rowCount()
@@ -295,7 +328,7 @@ class SettingsDialog(QDialog):
     # -- save ------------------------------------------------------------------------------------------
     def accept(self) -> None:  # noqa: D401 - Qt override
         self._collect(self.draft.profiles[self._current])
-        problems = validate_settings(self.draft)
+        problems = validate_settings(self.draft) + self._template_problems()
         problems += [f"profiles.{p.name}.test_accounts has more than {MAX_TEST_ACCOUNTS} accounts"
                      for p in self.draft.profiles.values() if len(p.test_accounts) > MAX_TEST_ACCOUNTS
                      and not any("test_accounts" in problem for problem in problems)]
@@ -317,6 +350,19 @@ class SettingsDialog(QDialog):
             return
         self.context.settings = self.draft
         super().accept()
+
+
+    def _template_problems(self) -> list[str]:
+        """Messages are checked here too, so an unknown {placeholder} is caught when typed, not when sending."""
+        problems = []
+        for profile in self.draft.profiles.values():
+            texts = {"message": profile.message, "retry_message": profile.retry_message}
+            for tier, pair in profile.tier_messages.items():
+                texts.update({f"tier_messages.{tier}.{key}": text for key, text in pair.items()})
+            for field, text in texts.items():
+                if text.strip():
+                    problems += [f"profiles.{profile.name}.{field}: {p}" for p in validate_template(text)]
+        return problems
 
 
 def import_legacy_config_interactively(context, parent: QWidget) -> bool:
