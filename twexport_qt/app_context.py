@@ -11,6 +11,9 @@ import argparse
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -37,6 +40,15 @@ log = logging.getLogger(__name__)
 # The embedded sandbox: big enough to make the plots interesting, small enough to fetch in seconds.
 DEFAULT_SANDBOX_FOLLOWERS = 5_000
 DEFAULT_SANDBOX_SEED = 2026
+
+
+@dataclass(frozen=True)
+class ApiSession:
+    """What one job thread needs to talk to X: its own DB connection, gateway and pacer."""
+
+    conn: sqlite3.Connection
+    gateway: XGateway
+    pacer: Pacer
 
 
 class AppContext:
@@ -122,6 +134,17 @@ class AppContext:
     def new_pacer(self, gateway: XGateway, cancel: CancelToken | None = None,
                   on_wait: Callable[[WaitNotice], None] | None = None) -> Pacer:
         return Pacer(gateway.rate_limits, self.clock, cancel, on_wait)
+
+    @contextmanager
+    def api_session(self, cancel: CancelToken | None = None,
+                    on_wait: Callable[[WaitNotice], None] | None = None) -> Iterator[ApiSession]:
+        """Per-thread connection, gateway and pacer for a job; the connection is closed when the job ends."""
+        conn = self.connect()
+        try:
+            gateway = self.new_gateway()
+            yield ApiSession(conn, gateway, self.new_pacer(gateway, cancel, on_wait))
+        finally:
+            conn.close()
 
     def owner_id(self, gateway: XGateway | None = None, pacer: Pacer | None = None) -> int:
         """The signed-in account's id, asked of X once per profile and session (/2/users/me)."""

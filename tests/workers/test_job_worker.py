@@ -83,7 +83,7 @@ def test_panel_counts_down_to_the_announced_resume_time(qtbot):
     panel.show_wait(WaitNotice("rate_limit", "GET /2/users/:id/followers", 1000.0 + 14 * 60 + 59, "Limit reached."))
     assert panel.countdown_text() == "Limit reached. Resuming in 14:59."
     now[0] += 60
-    panel._update_countdown()  # what the 1 s timer does
+    panel.countdown.update()  # what the 1 s timer does
     assert panel.countdown_text() == "Limit reached. Resuming in 13:59."
     panel.show_progress(Progress(10, 20, "10 fetched", eta_seconds=65))
     assert panel.countdown_text() == "10 fetched · about 1:05 left" and panel.bar.value() == 500

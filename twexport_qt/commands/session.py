@@ -51,13 +51,10 @@ def command_session(args: argparse.Namespace, out: TextIO | None = None) -> Iter
         cancel.cancel()
 
     signal.signal(signal.SIGINT, on_sigint)
-    conn = context.connect()
     try:
-        gateway = context.new_gateway()
-        pacer = context.new_pacer(gateway, cancel, display.waiting)
-        yield CommandSession(context, conn, gateway, pacer, cancel, display)
+        with context.api_session(cancel, display.waiting) as api:
+            yield CommandSession(context, api.conn, api.gateway, api.pacer, cancel, display)
     finally:
         signal.signal(signal.SIGINT, previous)
         display.close()
-        conn.close()
         context.close()

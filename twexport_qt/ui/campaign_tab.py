@@ -125,9 +125,7 @@ class CampaignTab(QWidget):
         profile = self.context.profile
         for box, value in ((self.dm_enabled_box, profile.dm_enabled), (self.test_mode_box, profile.test_mode),
                            (self.auto_box, profile.auto_dm)):
-            box.blockSignals(True)
-            box.setChecked(value)
-            box.blockSignals(False)
+            _set_checked_silently(box, value)
         self._show_mode()
         self.refresh_status()
         self._schedule_auto()
@@ -146,9 +144,7 @@ class CampaignTab(QWidget):
     def _on_master_switch(self, on: bool) -> None:
         profile = self.context.profile
         if on and not profile.test_mode and not self._confirm_live():
-            self.dm_enabled_box.blockSignals(True)
-            self.dm_enabled_box.setChecked(False)
-            self.dm_enabled_box.blockSignals(False)
+            _set_checked_silently(self.dm_enabled_box, False)
             return
         profile.dm_enabled = on
         self._save_profile()
@@ -156,9 +152,7 @@ class CampaignTab(QWidget):
     def _on_test_mode(self, on: bool) -> None:
         profile = self.context.profile
         if not on and profile.dm_enabled and not self._confirm_live():
-            self.test_mode_box.blockSignals(True)
-            self.test_mode_box.setChecked(True)
-            self.test_mode_box.blockSignals(False)
+            _set_checked_silently(self.test_mode_box, True)
             return
         profile.test_mode = on
         self._save_profile()
@@ -213,17 +207,12 @@ class CampaignTab(QWidget):
         context = self.context
 
         def job(ctx):
-            conn = context.connect()
-            try:
-                gateway = context.new_gateway()
-                pacer = context.new_pacer(gateway, ctx.cancel, ctx.on_wait)
-                owner = context.owner_id(gateway, pacer)
-                recipients = (resolve_test_accounts(gateway, pacer, settings.test_accounts, settings.tiers)
+            with context.api_session(ctx.cancel, ctx.on_wait) as api:
+                owner = context.owner_id(api.gateway, api.pacer)
+                recipients = (resolve_test_accounts(api.gateway, api.pacer, settings.test_accounts, settings.tiers)
                               if settings.test_mode else None)
-                return plan_campaign(conn, owner, settings, int(context.clock.now()), test_recipients=recipients,
+                return plan_campaign(api.conn, owner, settings, int(context.clock.now()), test_recipients=recipients,
                                      limit=20)
-            finally:
-                conn.close()
 
         self.jobs.start(PREVIEW_JOB, "Preparing the DM preview", job, on_success=self.show_plan, writes_data=False)
 
@@ -255,14 +244,9 @@ class CampaignTab(QWidget):
         context = self.context
 
         def job(ctx):
-            conn = context.connect()
-            try:
-                gateway = context.new_gateway()
-                pacer = context.new_pacer(gateway, ctx.cancel, ctx.on_wait)
-                return run_campaign(conn, gateway, pacer, context.clock, settings, progress=ctx.progress,
+            with context.api_session(ctx.cancel, ctx.on_wait) as api:
+                return run_campaign(api.conn, api.gateway, api.pacer, context.clock, settings, progress=ctx.progress,
                                     cancel=ctx.cancel, on_wait=ctx.on_wait)
-            finally:
-                conn.close()
 
         title = "Dry run of the DM campaign" if dry_run else "Sending DMs"
         self.jobs.start(SEND_JOB, title, job, on_success=self._campaign_done)
@@ -319,3 +303,10 @@ class CampaignTab(QWidget):
         window = self.window()
         if hasattr(window, "open_settings"):
             window.open_settings()
+
+
+def _set_checked_silently(box: QCheckBox, checked: bool) -> None:
+    """Show a value without running the toggle handler (which would save it or ask for confirmation)."""
+    box.blockSignals(True)
+    box.setChecked(checked)
+    box.blockSignals(False)

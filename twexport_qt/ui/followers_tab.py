@@ -295,13 +295,9 @@ class FollowersTab(QWidget):
         context = self.context
 
         def job(ctx):
-            conn = context.connect()
-            try:
-                gateway = context.new_gateway()
-                pacer = context.new_pacer(gateway, ctx.cancel, ctx.on_wait)
-                return fetch_followers(conn, gateway, pacer, context.clock, progress=ctx.progress, cancel=ctx.cancel)
-            finally:
-                conn.close()
+            with context.api_session(ctx.cancel, ctx.on_wait) as api:
+                return fetch_followers(api.conn, api.gateway, api.pacer, context.clock, progress=ctx.progress,
+                                       cancel=ctx.cancel)
 
         return self.jobs.start(FETCH_JOB, "Fetching followers", job, on_success=self._fetched)
 

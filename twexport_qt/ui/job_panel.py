@@ -1,19 +1,18 @@
 """A strip that shows one running job: what it does, a progress bar, a rate-limit countdown and Cancel.
 
-The countdown ticks from the `resume_at` the job announced, on a 1 s QTimer in the GUI thread, so the
-window stays live while the worker thread waits.
+The countdown (ui/countdown.py) ticks from the `resume_at` the job announced, in the GUI thread.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from twexport_qt.core.progress import Progress
-from twexport_qt.core.timefmt import format_duration
 from twexport_qt.gateway.pacing import WaitNotice
+from twexport_qt.ui.countdown import Countdown
 from twexport_qt.workers.job_worker import JobWorker
 
 
@@ -21,8 +20,6 @@ class JobPanel(QWidget):
     def __init__(self, parent: QWidget | None = None, wall_clock=time.time) -> None:
         super().__init__(parent)
         self._wall_clock = wall_clock
-        self._resume_at: float | None = None
-        self._wait_message = ""
         self._worker: JobWorker | None = None
         self.title = QLabel()
         self.bar = QProgressBar()
@@ -37,9 +34,7 @@ class JobPanel(QWidget):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(self.cancel_button)
-        self._tick = QTimer(self)
-        self._tick.setInterval(1000)
-        self._tick.timeout.connect(self._update_countdown)
+        self.countdown = Countdown(self.status, wall_clock)
         self.hide()
 
     def attach(self, worker: JobWorker, title: str) -> None:
@@ -48,7 +43,7 @@ class JobPanel(QWidget):
         self.bar.setRange(0, 0)
         self.status.setText("Starting…")
         self.cancel_button.setEnabled(True)
-        self._resume_at = None
+        self.countdown.stop()
         # Bound slots of this widget: queued to the GUI thread (see job_controller.py).
         worker.progressed.connect(self.show_progress)
         worker.waiting.connect(self.show_wait)
@@ -58,8 +53,7 @@ class JobPanel(QWidget):
 
     @Slot(object)
     def show_progress(self, progress: Progress) -> None:
-        self._resume_at = None
-        self._tick.stop()
+        self.countdown.stop()
         if progress.total:
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(1000 * (progress.fraction or 0)))
@@ -72,20 +66,10 @@ class JobPanel(QWidget):
 
     @Slot(object)
     def show_wait(self, notice: WaitNotice) -> None:
-        self._resume_at = notice.resume_at
-        self._wait_message = notice.message
-        self._update_countdown()
-        self._tick.start()
+        self.countdown.start(notice)
 
     def countdown_text(self) -> str:
         return self.status.text()
-
-    def _update_countdown(self) -> None:
-        if self._resume_at is None:
-            self._tick.stop()
-            return
-        left = self._resume_at - self._wall_clock()
-        self.status.setText(f"{self._wait_message} Resuming in {format_duration(max(0.0, left))}.")
 
     def _on_cancel(self) -> None:
         self.cancel_button.setEnabled(False)
@@ -97,6 +81,6 @@ class JobPanel(QWidget):
 
     @Slot()
     def _on_finished(self) -> None:
-        self._tick.stop()
+        self.countdown.stop()
         self._worker = None
         self.hide()

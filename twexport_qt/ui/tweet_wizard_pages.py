@@ -34,6 +34,7 @@ from twexport_qt.tweets.sources import (
     SOURCE_ARCHIVE, SOURCE_KINDS, SOURCE_REACH, SOURCE_SEARCH, SOURCE_TIMELINE, SOURCE_TITLES,
 )
 from twexport_qt.tweets.usernames import normalize_username, parse_usernames, read_usernames_file, username_problem
+from twexport_qt.ui.countdown import Countdown
 from twexport_qt.ui.rows_table_model import RowsTableModel
 from twexport_qt.ui.widgets import OptionalDateTimeEdit
 
@@ -566,11 +567,7 @@ class ProgressPage(_WizardPage):
         self._outcome: str | None = None  # None until the job ends (or could not start)
         self._ending: tuple[str, str] | None = None  # the outcome, applied once the job's thread is gone
         self.stop_message = ""
-        self._resume_at: float | None = None
-        self._wait_message = ""
-        self._tick = QTimer(self)
-        self._tick.setInterval(1000)
-        self._tick.timeout.connect(self._update_countdown)
+        self.countdown = Countdown(self.wait_label, context.clock.now)
         # jobEnded (unlike the worker's own signals) is connected before any job starts: no outcome is missed.
         jobs.jobEnded.connect(self._on_job_ended)
 
@@ -716,24 +713,13 @@ class ProgressPage(_WizardPage):
 
     @Slot(object)
     def show_wait(self, notice: WaitNotice) -> None:
-        self._resume_at = notice.resume_at
-        self._wait_message = notice.message
-        self._update_countdown()
-        self._tick.start()
+        self.countdown.start(notice)
 
     def countdown_text(self) -> str:
         return self.wait_label.text()
 
-    def _update_countdown(self) -> None:
-        if self._resume_at is None:
-            self._tick.stop()
-            return
-        left = max(0.0, self._resume_at - self.context.clock.now())
-        self.wait_label.setText(f"{self._wait_message} Resuming in {format_duration(left)}.")
-
     def _clear_wait(self) -> None:
-        self._resume_at = None
-        self._tick.stop()
+        self.countdown.stop()
         self.wait_label.setText("")
 
 

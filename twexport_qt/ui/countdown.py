@@ -1,0 +1,46 @@
+"""A rate-limit countdown shown in a label: "X's limit is reached. Resuming in 14:59." ticking every second.
+
+Ticks on a QTimer in the GUI thread from the `resume_at` a job announced, so the window stays live while the
+worker waits. `now` is the app's clock, so tests on a FakeClock see the countdown move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QLabel
+
+from twexport_qt.core.timefmt import format_duration
+from twexport_qt.gateway.pacing import WaitNotice
+
+
+class Countdown(QObject):
+    def __init__(self, label: QLabel, now: Callable[[], float]) -> None:
+        super().__init__(label)
+        self._label = label
+        self._now = now
+        self._notice: WaitNotice | None = None
+        self._timer = QTimer(self, interval=1000)
+        self._timer.timeout.connect(self.update)
+
+    @property
+    def active(self) -> bool:
+        return self._notice is not None
+
+    def start(self, notice: WaitNotice) -> None:
+        self._notice = notice
+        self.update()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop ticking; the label keeps its text until its owner writes something else."""
+        self._notice = None
+        self._timer.stop()
+
+    def update(self) -> None:
+        if self._notice is None:
+            self._timer.stop()
+            return
+        left = max(0.0, self._notice.resume_at - self._now())
+        self._label.setText(f"{self._notice.message} Resuming in {format_duration(left)}.")
