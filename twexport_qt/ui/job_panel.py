@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from twexport_qt.core.progress import Progress
+from twexport_qt.core.timefmt import format_duration
 from twexport_qt.gateway.pacing import WaitNotice
 from twexport_qt.ui.countdown import Countdown
 from twexport_qt.workers.job_worker import JobWorker
