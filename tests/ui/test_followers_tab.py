@@ -284,3 +284,14 @@ def test_the_hidden_plot_catches_up_when_shown(make_tab):
     unknown = sql_count(tab, FollowerFilter(min_followers=100)) - sql_count(
         tab, FollowerFilter(min_followers=100, created_after=0))
     assert drawn.highlighted == sql_count(tab, follower_filter) - unknown
+
+
+def test_scheduled_auto_fetch_follows_the_profile_setting(make_tab, context):
+    tab = make_tab()
+    assert not tab.auto_fetch_timer.isActive()  # off by default
+    context.profile.auto_fetch_minutes = 30
+    tab.profile_changed()
+    assert tab.auto_fetch_timer.isActive() and tab.auto_fetch_timer.interval() == 30 * 60_000
+    context.profile.auto_fetch_minutes = 0
+    tab.profile_changed()
+    assert not tab.auto_fetch_timer.isActive()
