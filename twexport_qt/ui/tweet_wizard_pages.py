@@ -130,7 +130,12 @@ class AccountsPage(_WizardPage):
         folder_browse.clicked.connect(self._browse_archive_folder)
 
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.username_edit)
+        one_panel = QWidget()  # a line edit alone in the stack would be stretched to the page's height
+        one_layout = QVBoxLayout(one_panel)
+        one_layout.setContentsMargins(0, 0, 0, 0)
+        one_layout.addWidget(self.username_edit)
+        one_layout.addStretch(1)
+        self.stack.addWidget(one_panel)
         list_panel = QWidget()
         list_layout = QVBoxLayout(list_panel)
         list_layout.setContentsMargins(0, 0, 0, 0)
