@@ -141,7 +141,7 @@ def main() -> None:
               lambda: followers_repo.count(conn, OWNER_ID, FollowerFilter(tiers=("Power user",))))
         ids = timed("ids_sorted, no filter, followers desc (index order)",
                     lambda: followers_repo.ids_sorted(conn, OWNER_ID, None, "followers_count", True))
-        timed("ids_sorted, no filter, username asc (index order)",
+        timed("ids_sorted, no filter, username asc",
               lambda: followers_repo.ids_sorted(conn, OWNER_ID, None, "username", False))
         timed("ids_sorted, no filter, tweets desc (sort)",
               lambda: followers_repo.ids_sorted(conn, OWNER_ID, None, "tweet_count", True))

@@ -35,6 +35,8 @@ def run_gui(args: argparse.Namespace) -> int:
     except TwExportError as exc:
         QMessageBox.critical(None, APP_NAME, exc.user_message)
         return 1
+    log.info("%s %s started; data in %s; profile %s; secrets: %s", APP_NAME, __version__, context.data_dir,
+             context.profile.name, context.secrets.backend_description)
     window = MainWindow(context)
     window.show()
     for problem in context.startup_problems:
