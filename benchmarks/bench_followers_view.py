@@ -135,7 +135,7 @@ def run(path: Path, args: argparse.Namespace) -> None:
     timed("sql_mask, bio words 'python founder' (all)",
           lambda: snapshot.mask(FollowerFilter(description_words="python founder", description_mode="all"), conn))
     timed("search_mask 'user12'", lambda: snapshot.search_mask("user12", conn))
-    timed("ascending_order username (SQL, index order)", lambda: snapshot.ascending_order("username", conn))
+    timed("ascending_order username (SQL sort)", lambda: snapshot.ascending_order("username", conn))
     timed("ascending_order name (SQL sort)", lambda: snapshot.ascending_order("name", conn))
     conn.close()
     del snapshot, order, mask
