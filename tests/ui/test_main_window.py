@@ -72,3 +72,22 @@ def test_fetch_from_the_tools_menu_fills_table_and_summary(qtbot, window, contex
     qtbot.waitUntil(lambda: window.followers_tab.model is not None and window.followers_tab.model.rowCount() == 5000,
                     timeout=30_000)
     assert "5,000" in window.followers_tab.summary_panel.text_of("Followers")
+
+
+def test_unexpected_errors_are_logged_and_told_in_a_sentence(window, monkeypatch, caplog):
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from twexport_qt.ui.application import install_error_handler
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    install_error_handler(window)
+    try:
+        raise KeyError("boom")
+    except KeyError:
+        sys.excepthook(*sys.exc_info())
+    assert "unexpected" in shown[0] and "log file" in shown[0] and "KeyError" in shown[0]
+    assert "Traceback" in caplog.text and "boom" in caplog.text

@@ -1,13 +1,15 @@
-"""Start the desktop app: QApplication, logging, the app context, the main window."""
+"""Start the desktop app: QApplication, the app context, the main window, and a last-resort error handler."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import traceback
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from twexport_qt import APP_NAME, ORG_NAME, __version__
 from twexport_qt.core.errors import TwExportError
@@ -25,6 +27,23 @@ def create_qt_app(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def install_error_handler(parent: QWidget) -> None:
+    """An exception escaping a slot would only print to a console a desktop user never sees: log the traceback
+    and tell the user in a sentence. Work already committed is safe; the window stays usable."""
+
+    def handle(exc_type, exc, tb) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.error("Unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        message = exc.user_message if isinstance(exc, TwExportError) else (
+            f"Something unexpected went wrong ({exc_type.__name__}). The details are in the log file "
+            "(Help → Open log file); your data is safe.")
+        QMessageBox.warning(parent, APP_NAME, message)
+
+    sys.excepthook = handle
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from twexport_qt.app_context import open_context
     from twexport_qt.ui.main_window import MainWindow
@@ -38,9 +57,12 @@ def run_gui(args: argparse.Namespace) -> int:
     log.info("%s %s started; data in %s; profile %s; secrets: %s", APP_NAME, __version__, context.data_dir,
              context.profile.name, context.secrets.backend_description)
     window = MainWindow(context)
+    install_error_handler(window)
     window.show()
-    for problem in context.startup_problems:
-        window.statusBar().showMessage(problem, 15000)
+    if context.startup_problems:
+        # Malformed settings were backed up and repaired at start: say exactly what, once the window is up.
+        text = "Some settings could not be used and were reset:\n\n• " + "\n• ".join(context.startup_problems)
+        QTimer.singleShot(0, lambda: QMessageBox.warning(window, APP_NAME, text))
     code = app.exec()
     context.close()
     return code
