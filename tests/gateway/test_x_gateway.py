@@ -116,3 +116,20 @@ def test_missing_credentials_say_what_to_do():
     gateway = XGateway(Credentials(), base_url="http://127.0.0.1:9")
     with pytest.raises(errors.AuthError, match="Settings"):
         gateway.followers_page(1)
+
+
+def test_unexpected_timestamp_format_is_not_mistaken_for_a_network_drop(sandbox_gateway, monkeypatch):
+    import requests
+
+    original = requests.Response.json
+
+    def without_milliseconds(self, **kwargs):
+        body = original(self, **kwargs)
+        if isinstance(body.get("data"), dict) and "created_at" in body["data"]:
+            body["data"]["created_at"] = "2020-01-01T00:00:00Z"  # what tweepy cannot parse
+        return body
+
+    monkeypatch.setattr(requests.Response, "json", without_milliseconds)
+    with pytest.raises(errors.ApiError, match="format") as caught:
+        sandbox_gateway.me()
+    assert not isinstance(caught.value, errors.NetworkError)  # so the pacer does not retry it

@@ -226,12 +226,18 @@ class XGateway:
         except tweepy.HTTPException as exc:
             raise errors.ApiError(f"X answered {exc.response.status_code}: {exc}", status=exc.response.status_code,
                                   api_messages=exc.api_messages) from exc
+        except requests.JSONDecodeError as exc:  # a truncated body: a proxy or a dropped connection cut it
+            raise errors.NetworkError("X sent an unreadable response; the connection may have dropped.") from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise errors.NetworkError() from exc
         except requests.RequestException as exc:
             raise errors.NetworkError(f"Network problem talking to X: {type(exc).__name__}.") from exc
-        except ValueError as exc:  # truncated/invalid JSON body (e.g. a proxy cut the response)
-            raise errors.NetworkError("X sent an unreadable response; the connection may have dropped.") from exc
+        except ValueError as exc:
+            # tweepy parses timestamps only with milliseconds: a format change at X must not look like a
+            # network drop (which would be retried); it needs an update of the app.
+            log.error("Unexpected data from X", exc_info=True)
+            raise errors.ApiError(f"X sent data in a format this version of TwExport does not understand "
+                                  f"({exc}). Please update TwExport.") from exc
 
     def _record_rate_limit(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         state = parse_headers(endpoint_key(response.request.method or "GET", response.request.url or ""),
