@@ -17,3 +17,11 @@ def test_tweet_mapping_from_api_json():
     plain = tweet_from_api({"id": "6", "text": "plain words", "referenced_tweets": [{"type": "retweeted", "id": "1"}]},
                            default_username="zed")
     assert plain.is_retweet and not plain.has_links and plain.author_username == "zed"
+
+
+def test_the_renamed_referenced_posts_field_is_understood_too():
+    from twexport_qt.tweets.tweet_mapping import tweet_from_api
+
+    record = tweet_from_api({"id": "5", "text": "@bob yes", "author_id": "1", "created_at": "2024-01-01T00:00:00.000Z",
+                             "referenced_posts": [{"type": "replied_to", "id": "4"}]}, default_username="alice")
+    assert record.in_reply_to_tweet_id == 4 and record.is_reply

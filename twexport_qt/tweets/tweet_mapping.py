@@ -21,8 +21,13 @@ def _optional_int(value: Any) -> int | None:
 
 
 def referenced_ids(raw: Mapping[str, Any], kind: str) -> list[int]:
-    """Ids of the tweets `raw` references with `kind` (replied_to | quoted | retweeted)."""
-    return [int(ref["id"]) for ref in raw.get("referenced_tweets") or () if ref.get("type") == kind]
+    """Ids of the tweets `raw` references with `kind` (replied_to | quoted | retweeted).
+
+    X's newest API spec calls the field `referenced_posts`; which name the live API sends is unverified, so both
+    are read (tweepy 4.17 and the prose docs still use `referenced_tweets`).
+    """
+    references = raw.get("referenced_tweets") or raw.get("referenced_posts") or ()
+    return [int(ref["id"]) for ref in references if ref.get("type") == kind]
 
 
 def usernames_by_id(users: Iterable[Mapping[str, Any]]) -> dict[int, str]:
