@@ -1,0 +1,84 @@
+"""The DM campaign tab against the in-process sandbox: safety switches, preview, test sends, status view."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from twexport_qt.app_context import AppContext
+from twexport_qt.secrets.backends import SessionOnlyBackend
+from twexport_qt.secrets.store import SecretStore
+from twexport_qt.settings.model import AppSettings
+from twexport_qt.ui.campaign_tab import CampaignTab
+from twexport_qt.ui.job_controller import JobController
+from twexport_qt.ui.job_panel import JobPanel
+
+
+@pytest.fixture
+def context(tmp_path, fake_clock):
+    context = AppContext(tmp_path / "data", settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()),
+                         clock=fake_clock, configure_log=False)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def tab(qtbot, context):
+    panel = JobPanel()
+    qtbot.addWidget(panel)
+    jobs = JobController(panel, interactive=False)
+    tab = CampaignTab(context, jobs)
+    qtbot.addWidget(tab)
+    yield tab
+    jobs.shutdown()
+
+
+def run_job(qtbot, tab, start) -> None:
+    with qtbot.waitSignal(tab.jobs.jobEnded, timeout=30_000):
+        start()
+
+
+def sandbox_dm_count(context) -> int:
+    return context.sandbox.state.dms.count() if context.sandbox is not None else 0
+
+
+def test_master_switch_off_sends_nothing(qtbot, tab, context):
+    assert not context.profile.dm_enabled and "OFF" in tab.mode_badge.text()
+    tab.start_campaign(dry_run=False)
+    assert "master switch is off" in tab.counts_label.text()
+    assert sandbox_dm_count(context) == 0
+
+
+def test_preview_then_test_send_reaches_only_the_test_accounts(qtbot, tab, context):
+    run_job(qtbot, tab, tab.start_preview)
+    assert tab.preview_model.rowCount() == 2
+    assert tab.preview_model.row_values(0)[4].startswith("Hi Test1, thanks for following!")
+    assert "Test mode: 2 first DMs" in tab.counts_label.text()
+
+    tab.dm_enabled_box.setChecked(True)  # test mode is on: no confirmation needed
+    assert context.profile.dm_enabled and "TEST MODE" in tab.mode_badge.text()
+    run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=False))
+    qtbot.waitUntil(lambda: tab.status_model.rowCount() == 2, timeout=10_000)
+    usernames = {tab.status_model.row_values(r)[1] for r in range(2)}
+    assert usernames == {"test_account_1", "test_account_2"}
+    assert {tab.status_model.row_values(r)[3] for r in range(2)} == {"sent"}
+    assert sandbox_dm_count(context) == 2
+    run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=False))  # once per step, even when run again
+    assert sandbox_dm_count(context) == 2
+
+
+def test_going_live_needs_confirmation(qtbot, tab, context, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *args, **kwargs: asked.append(args[2]) or QMessageBox.StandardButton.No)
+    tab.test_mode_box.setChecked(False)  # switch still off: no question yet
+    assert asked == [] and not context.profile.test_mode
+    tab.dm_enabled_box.setChecked(True)
+    assert asked and "real DMs" in asked[0]
+    assert not tab.dm_enabled_box.isChecked() and not context.profile.dm_enabled  # refused: stays off
+
+
+def test_dry_run_records_without_sending(qtbot, tab, context):
+    run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=True))
+    assert "Dry run" in tab.counts_label.text() and sandbox_dm_count(context) == 0
+    assert tab.status_mode.currentData() == "dry_run" and tab.status_model.rowCount() == 2
