@@ -8,6 +8,7 @@ so views only connect slots and never block.
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -45,6 +46,9 @@ class JobWorker(QObject):
         self.name = name
         self._job = job
         self.cancel_token = CancelToken()
+        # Set in the worker thread before the outcome is announced: from then on the job does no more work,
+        # so a job of the same name may start even though this thread is still winding down.
+        self.ended = threading.Event()
 
     def cancel(self) -> None:
         """Thread-safe: sets the token the job polls and wakes any wait."""
@@ -53,20 +57,22 @@ class JobWorker(QObject):
     @Slot()
     def run(self) -> None:
         context = JobContext(self.cancel_token, self.progressed.emit, self.waiting.emit)
+        outcome: tuple[Signal, tuple] = (self.failed, ("The job did not report an outcome.",))
         try:
-            result = self._job(context)
+            outcome = (self.succeeded, (self._job(context),))
         except Cancelled:
-            self.cancelled.emit()
+            outcome = (self.cancelled, ())
         except TwExportError as exc:
             log.warning("%s failed: %s", self.name, exc, exc_info=True)
-            self.failed.emit(exc.user_message)
+            outcome = (self.failed, (exc.user_message,))
         except Exception as exc:  # noqa: BLE001 - a worker must never die silently
             log.error("%s crashed:\n%s", self.name, traceback.format_exc())
-            self.failed.emit(f"{self.name} stopped because of an unexpected error ({type(exc).__name__}). "
-                             "Details are in the log file; nothing fetched so far is lost.")
-        else:
-            self.succeeded.emit(result)
+            outcome = (self.failed, (f"{self.name} stopped because of an unexpected error ({type(exc).__name__}). "
+                                     "Details are in the log file; nothing fetched so far is lost.",))
         finally:
+            self.ended.set()
+            signal, args = outcome
+            signal.emit(*args)
             self.finished.emit()
 
 
@@ -98,10 +104,10 @@ class JobRunner(QObject):
         return worker
 
     def is_running(self, name: str) -> bool:
-        return any(worker.name == name for worker in self._running)
+        return any(worker.name == name and not worker.ended.is_set() for worker in self._running)
 
     def running(self) -> list[JobWorker]:
-        return list(self._running)
+        return [worker for worker in self._running if not worker.ended.is_set()]
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Cancel everything and wait for the threads; jobs commit as they go, so nothing is lost."""
