@@ -116,6 +116,11 @@ def set_statistics(path: Path, how: str) -> None:
 
 
 def run(path: Path, args: argparse.Namespace) -> None:
+    seed_filter = time_snapshot(path, args)  # its arrays are freed before the GUI part loads its own
+    run_gui(path, seed_filter)
+
+
+def time_snapshot(path: Path, args: argparse.Namespace):
     from twexport_qt.followers.filters import FollowerFilter
     from twexport_qt.followers.snapshot import FollowerSnapshot
 
@@ -138,8 +143,7 @@ def run(path: Path, args: argparse.Namespace) -> None:
     timed("ascending_order username (SQL sort)", lambda: snapshot.ascending_order("username", conn))
     timed("ascending_order name (SQL sort)", lambda: snapshot.ascending_order("name", conn))
     conn.close()
-    del snapshot, order, mask
-    run_gui(path, seed_filter)
+    return seed_filter
 
 
 def _array_names() -> tuple[str, ...]:
