@@ -72,6 +72,8 @@ def test_fetch_from_the_tools_menu_fills_table_and_summary(qtbot, window, contex
     qtbot.waitUntil(lambda: window.followers_tab.model is not None and window.followers_tab.model.rowCount() == 5000,
                     timeout=30_000)
     assert "5,000" in window.followers_tab.summary_panel.text_of("Followers")
+    # The API state in the status bar comes from the job thread's rate-limit headers.
+    qtbot.waitUntil(lambda: "/2/users/:id/followers: 295/300 left" in window.api_label.text(), timeout=5_000)
 
 
 def test_unexpected_errors_are_logged_and_told_in_a_sentence(window, monkeypatch, caplog):

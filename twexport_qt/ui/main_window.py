@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -26,6 +26,9 @@ SANDBOX_BADGE_STYLE = "QLabel { background: #ffd166; color: #3d2c00; padding: 1p
 
 
 class MainWindow(QMainWindow):
+    # Emitted from job threads by the gateway's response hook; Qt queues it to the label in the GUI thread.
+    apiStateChanged = Signal(str)
+
     def __init__(self, context: AppContext, *, interactive: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
@@ -50,6 +53,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.job_panel, 1)
         self.statusBar().addPermanentWidget(self.api_label)
         self.statusBar().addPermanentWidget(self.profile_label)
+        self.apiStateChanged.connect(self.api_label.setText)
         self.export_menu = ExportMenu(context, self.jobs, self.followers_tab, self)
         self.campaign_tab.followers_filter_source = lambda: self.followers_tab.current_filter
         self._build_menus()
@@ -142,11 +146,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{APP_NAME} — {profile.name}")
 
     def _on_rate_limit_threadsafe(self, state: RateLimitState) -> None:
-        # Called from worker threads by the gateway's response hook: hop to the GUI thread.
-        from PySide6.QtCore import QMetaObject, Q_ARG  # noqa: F401 - kept local: only needed here
-
-        text = f"API {state.endpoint.split(' ', 1)[-1]}: {state.remaining}/{state.limit} left"
-        QMetaObject.invokeMethod(self.api_label, "setText", Qt.ConnectionType.QueuedConnection, Q_ARG(str, text))
+        self.apiStateChanged.emit(f"API {state.endpoint.split(' ', 1)[-1]}: {state.remaining}/{state.limit} left")
 
     @staticmethod
     def _open_path(path) -> None:
