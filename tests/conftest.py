@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -22,6 +23,23 @@ def _isolated_keyring(request):
         return
     request.getfixturevalue("memory_keyring")
     yield
+
+
+@pytest.fixture(autouse=True)
+def _free_qt_objects_in_the_main_thread(request):
+    """Python's cyclic GC runs in whichever thread allocates: if it frees a test's widget in a job thread,
+    Shiboken hands the C++ deletion to the GUI thread, which then deletes while holding the GIL and blocks on a
+    Qt lock that the job thread holds while it waits for the GIL (a deadlock seen once in a full run). Freeing
+    every test's garbage here, in the main thread, after its threads are done, leaves none for them to find.
+    Only Qt tests make such garbage; collecting after every test would triple the suite's run time."""
+    yield
+    if "qtbot" not in request.fixturenames:
+        return
+    gc.collect()
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

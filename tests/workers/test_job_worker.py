@@ -1,4 +1,8 @@
-"""Jobs run off the GUI thread; progress, waits, failures and cancellation arrive as signals; the panel shows them."""
+"""Jobs run off the GUI thread; progress, waits, failures and cancellation arrive as signals; the panel shows them.
+
+These tests never `qtbot.waitSignal` on a worker's own signal: PySide would run pytest-qt's Python callback in
+the worker thread, which then stops a GUI-thread timer and event loop from the wrong thread (seen to hang).
+They poll with `waitUntil` in the GUI thread instead."""
 
 from __future__ import annotations
 
@@ -33,9 +37,8 @@ def test_job_runs_in_another_thread_and_reports_progress(qtbot, runner):
     progress, results = [], []
     worker.progressed.connect(progress.append)
     worker.succeeded.connect(results.append)
-    with qtbot.waitSignal(worker.finished, timeout=5000):
-        runner.start(worker)
-    qtbot.waitUntil(lambda: results == ["result"])
+    runner.start(worker)
+    qtbot.waitUntil(lambda: results == ["result"], timeout=5000)
     assert seen_threads[0] != threading.get_ident()
     assert progress == [Progress(1, 2, "half")]
 
@@ -53,9 +56,8 @@ def test_cancel_wakes_a_waiting_job(qtbot, runner):
     worker.cancelled.connect(lambda: cancelled.append(True))
     runner.start(worker)
     assert started.wait(5)
-    with qtbot.waitSignal(worker.finished, timeout=5000):
-        worker.cancel()
-    qtbot.waitUntil(lambda: cancelled == [True])
+    worker.cancel()
+    qtbot.waitUntil(lambda: cancelled == [True], timeout=5000)
 
 
 def test_errors_become_sentences_not_tracebacks(qtbot, runner):
@@ -69,9 +71,9 @@ def test_errors_become_sentences_not_tracebacks(qtbot, runner):
     for name, job in (("revoked", revoked), ("crash", crashing)):
         worker = JobWorker(name, job)
         worker.failed.connect(messages.append)
-        with qtbot.waitSignal(worker.finished, timeout=5000):
-            runner.start(worker)
-    qtbot.waitUntil(lambda: len(messages) == 2)
+        runner.start(worker)
+        qtbot.waitUntil(worker.ended.is_set, timeout=5000)
+    qtbot.waitUntil(lambda: len(messages) == 2, timeout=5000)
     assert "re-enter them in Settings" in messages[0]
     assert "unexpected error (KeyError)" in messages[1] and "log file" in messages[1]
 
