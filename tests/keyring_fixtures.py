@@ -1,7 +1,7 @@
 """In-memory keyring for tests: nothing touches the developer's real keyring.
 
-Use the fixtures from a test module with ``from keyring_fixtures import memory_keyring`` (or list this module in
-``pytest_plugins`` of the root conftest).
+The root conftest lists this module in ``pytest_plugins``, so every test can request the ``memory_keyring`` and
+``no_keyring`` fixtures by name; import only the other names (e.g. ``MemoryKeyring``), never the fixtures themselves.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from keyring_fixtures import MemoryKeyring, memory_keyring  # noqa: F401
+from keyring_fixtures import MemoryKeyring
 from twexport_qt.secrets import KeyringLockedError, SecretStore
 from twexport_qt.secrets.backends import SERVICE_NAME
 from twexport_qt.settings import (

@@ -12,7 +12,7 @@ from twexport_qt.tweets import download as download_module
 from twexport_qt.tweets.download import DownloadRequest, run_download
 from twexport_qt.tweets.options import DatasetOptions
 
-from tests.tweets.test_download import clock, make_gateway, read_rows, server  # noqa: F401 (fixtures)
+from tests.tweets.download_support import make_gateway, read_rows
 
 OPTIONS = DatasetOptions(include_replies=True, text_format="reply", sentiment=3, limit=700)
 

@@ -20,7 +20,7 @@ from twexport_qt.tweets.sources import (
     SourceAccount,
 )
 
-from tests.tweets.test_download import clock, make_gateway, read_rows, server  # noqa: F401 (fixtures)
+from tests.tweets.download_support import make_gateway, read_rows
 
 OWNER_ID = "424242"
 

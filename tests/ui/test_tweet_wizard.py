@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import threading
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QDialog, QWizard
 
-from twexport_qt.app_context import AppContext
-from twexport_qt.gateway.pacing import ENDPOINT_USER_TWEETS, WaitNotice
-from twexport_qt.sandbox.config import SandboxConfig
-from twexport_qt.secrets.backends import SessionOnlyBackend
-from twexport_qt.secrets.store import SecretStore
-from twexport_qt.settings.model import AppSettings
+from twexport_qt.gateway.pacing import WaitNotice
 from twexport_qt.store import tweets_repo
 from twexport_qt.tweets.download import run_download
-from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.job_panel import JobPanel
 from twexport_qt.ui.tweet_wizard import TweetDownloadWizard
 from twexport_qt.ui.tweet_wizard_pages import ACCOUNTS_ONE
 
-JOB_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture
-def context(data_dir, fake_clock):
-    ctx = AppContext(data_dir, settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()), clock=fake_clock,
-                     sandbox_config=SandboxConfig(followers=50, seed=11), configure_log=False)
-    yield ctx
-    ctx.close()  # stops the in-process sandbox (after `jobs` below has stopped its threads)
-
-
-@pytest.fixture
-def jobs(qtbot, context):
-    panel = JobPanel(wall_clock=context.clock.now)
-    qtbot.addWidget(panel)
-    controller = JobController(panel, interactive=False)
-    yield controller
-    controller.shutdown()
-    assert not controller.runner.running(), "a download thread outlived the test"
+from tests.ui.wizard_support import JOB_TIMEOUT_MS, GatedPacer, fill_and_start, read_dataset, wait_for_end
 
 
 @pytest.fixture
@@ -50,34 +23,6 @@ def wizard(qtbot, context, jobs):
     qtbot.addWidget(wizard)
     wizard.show()
     return wizard
-
-
-def read_dataset(path: Path) -> list[list[str]]:
-    with open(path, newline="", encoding="utf-8") as file:
-        return list(csv.reader(file))
-
-
-def fill_and_start(wizard: TweetDownloadWizard, output: Path, *, username: str | None = "alice_writes",
-                   list_file: Path | None = None, limit: int = 30) -> None:
-    """Accounts → Source → Options → Output → (Download) Progress."""
-    if list_file is not None:
-        wizard.accounts_page.list_radio.setChecked(True)
-        wizard.accounts_page.list_path_edit.setText(str(list_file))
-    else:
-        wizard.accounts_page.username_edit.setText(username or "")
-    wizard.next()
-    assert wizard.currentPage() is wizard.source_page
-    wizard.next()
-    wizard.options_page.limit_spin.setValue(limit)
-    wizard.next()
-    assert wizard.currentPage() is wizard.output_page
-    wizard.output_page.path_edit.setText(str(output))
-    wizard.next()
-    assert wizard.currentPage() is wizard.progress_page
-
-
-def wait_for_end(qtbot, wizard: TweetDownloadWizard) -> None:
-    qtbot.waitUntil(wizard.progress_page.isComplete, timeout=JOB_TIMEOUT_MS)
 
 
 def test_one_account_end_to_end_writes_the_csv_and_summarises(qtbot, wizard, tmp_path):
@@ -207,25 +152,6 @@ def test_options_show_the_label_sets_and_an_example_of_each_format(wizard):
     assert example.startswith("****ARGUMENTS\nREPLY\nPOSITIVE") and "****IN_REPLY_TO" in example
     page.format_combo.setCurrentIndex(page.format_combo.findData("simple"))
     assert not page.example_label.text().startswith("****")
-
-
-class GatedPacer:
-    """Holds the second timeline request until the test lets it go, so Cancel lands mid-download."""
-
-    def __init__(self, inner, reached: threading.Event, release: threading.Event, gate_at: int = 2) -> None:
-        self._inner, self._reached, self._release, self._gate_at = inner, reached, release, gate_at
-        self._timeline_calls = 0
-
-    def call(self, endpoint, request):
-        if endpoint == ENDPOINT_USER_TWEETS:
-            self._timeline_calls += 1
-            if self._timeline_calls == self._gate_at:
-                self._reached.set()
-                self._release.wait(10)
-        return self._inner.call(endpoint, request)
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
 
 
 def test_cancel_mid_download_is_resumable_and_resume_writes_no_duplicates(qtbot, wizard, context, tmp_path,

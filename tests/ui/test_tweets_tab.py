@@ -9,13 +9,11 @@ from PySide6.QtGui import QDesktopServices
 
 from twexport_qt.ui.tweets_tab import TweetsTab, describe_sources
 
-from tests.ui.test_tweet_wizard import (  # noqa: F401 - fixtures and helpers
-    GatedPacer, context, fill_and_start, jobs, read_dataset, wait_for_end,
-)
+from tests.ui.wizard_support import GatedPacer, fill_and_start, read_dataset, wait_for_end
 
 
 @pytest.fixture
-def tab(qtbot, context, jobs):  # noqa: F811 - fixtures imported above
+def tab(qtbot, context, jobs):
     tab = TweetsTab(context, jobs)
     qtbot.addWidget(tab)
     tab.show()
@@ -51,7 +49,7 @@ def test_a_finished_download_appears_and_its_folder_opens(qtbot, tab, tmp_path, 
     assert opened == [str(tmp_path / "out")]
 
 
-def test_a_cancelled_download_is_listed_as_resumable(qtbot, tab, context, tmp_path, monkeypatch):  # noqa: F811
+def test_a_cancelled_download_is_listed_as_resumable(qtbot, tab, context, tmp_path, monkeypatch):
     reached, release = threading.Event(), threading.Event()
     real_new_pacer = context.new_pacer
     monkeypatch.setattr(context, "new_pacer", lambda gateway, cancel=None, on_wait=None: GatedPacer(
