@@ -1,25 +1,15 @@
-"""The DM campaign tab against the in-process sandbox: safety switches, preview, test sends, status view."""
+"""The DM campaign tab against the in-process sandbox: safety switches, preview, test sends, status view.
+
+The app context (Sandbox profile, FakeClock) comes from tests/ui/conftest.py."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from twexport_qt.app_context import AppContext
-from twexport_qt.secrets.backends import SessionOnlyBackend
-from twexport_qt.secrets.store import SecretStore
-from twexport_qt.settings.model import AppSettings
 from twexport_qt.ui.campaign_tab import CampaignTab
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.job_panel import JobPanel
-
-
-@pytest.fixture
-def context(tmp_path, fake_clock):
-    context = AppContext(tmp_path / "data", settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()),
-                         clock=fake_clock, configure_log=False)
-    yield context
-    context.close()
 
 
 @pytest.fixture

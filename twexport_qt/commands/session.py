@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +11,7 @@ from typing import TextIO
 
 from twexport_qt.app_context import AppContext, open_context
 from twexport_qt.campaigns.settings import CampaignSettings
+from twexport_qt.commands.interrupts import cancel_on_first_ctrl_c
 from twexport_qt.commands.terminal_progress import TerminalProgress
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock
@@ -43,18 +43,11 @@ def command_session(args: argparse.Namespace, out: TextIO | None = None) -> Iter
     context = open_context(args)
     cancel = CancelToken()
     display = TerminalProgress(out, now=context.clock.now)
-    previous = signal.getsignal(signal.SIGINT)
-
-    def on_sigint(_signum, _frame) -> None:
-        if cancel.cancelled:
-            raise KeyboardInterrupt
-        cancel.cancel()
-
-    signal.signal(signal.SIGINT, on_sigint)
+    restore_sigint = cancel_on_first_ctrl_c(cancel, display)
     try:
         with context.api_session(cancel, display.waiting) as api:
             yield CommandSession(context, api.conn, api.gateway, api.pacer, cancel, display)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        restore_sigint()
         display.close()
         context.close()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -221,6 +220,7 @@ def _handle_download(args: argparse.Namespace) -> int:
 
 
 def _run(ctx: Any, parsed: ParsedDownload) -> int:
+    from twexport_qt.commands.interrupts import cancel_on_first_ctrl_c
     from twexport_qt.commands.terminal_progress import TerminalProgress
     from twexport_qt.core.cancel import CancelToken
     from twexport_qt.tweets.download import DownloadRequest, run_download
@@ -241,7 +241,7 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
         pacer = ctx.new_pacer(gateway, cancel, display.waiting)
     request = DownloadRequest(parsed.request_sources, parsed.source_kind, parsed.options, parsed.output_path)
     conn = ctx.connect()
-    restore_sigint = _cancel_on_first_ctrl_c(cancel, display)
+    restore_sigint = cancel_on_first_ctrl_c(cancel, display)
     try:
         summary = run_download(conn, gateway, pacer, ctx.clock, request, progress=display.update, cancel=cancel)
     except Cancelled:
@@ -276,19 +276,3 @@ def _print_summary(summary: Any) -> None:
                   f"({account.fetched:,} read)")
     print(f"{summary.written_total:,} tweets in {summary.output_path}"
           + (" (resumed)" if summary.resumed else ""))
-
-
-def _cancel_on_first_ctrl_c(cancel: Any, display: Any):
-    """First Ctrl+C: cancel cleanly after the current request; a second one interrupts at once."""
-    try:
-        previous = signal.getsignal(signal.SIGINT)
-
-        def on_sigint(signum: int, frame: Any) -> None:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            display.message("Stopping after the current request… (Ctrl+C again to stop at once)")
-            cancel.cancel()
-
-        signal.signal(signal.SIGINT, on_sigint)
-    except ValueError:  # not the main thread (tests): Ctrl+C is not ours to handle
-        return lambda: None
-    return lambda: signal.signal(signal.SIGINT, previous)

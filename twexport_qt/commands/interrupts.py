@@ -1,0 +1,25 @@
+"""Ctrl+C in headless commands: the first one cancels cleanly (work so far is kept), a second stops at once."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable
+from typing import Any
+
+from twexport_qt.core.cancel import CancelToken
+
+
+def cancel_on_first_ctrl_c(cancel: CancelToken, display: Any) -> Callable[[], None]:
+    """Install the handler; returns the function that restores the previous one."""
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+
+        def on_sigint(signum: int, frame: Any) -> None:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            display.message("Stopping after the current request… (Ctrl+C again to stop at once)")
+            cancel.cancel()
+
+        signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread (tests): Ctrl+C is not ours to handle
+        return lambda: None
+    return lambda: signal.signal(signal.SIGINT, previous)
