@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from twexport_qt.core.timefmt import format_duration
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -12,6 +14,12 @@ class Progress:
     total: int | None = None          # None: unknown, show a busy indicator
     message: str = ""
     eta_seconds: float | None = None
+
+    def describe(self) -> str:
+        """The message, with the time left when known: what the progress views show."""
+        if self.eta_seconds is None:
+            return self.message
+        return f"{self.message} · about {format_duration(self.eta_seconds)} left"
 
     @property
     def fraction(self) -> float | None:

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from twexport_qt.core.progress import Progress
-from twexport_qt.core.timefmt import format_duration
 from twexport_qt.gateway.pacing import WaitNotice
 from twexport_qt.ui.countdown import Countdown
 from twexport_qt.workers.job_worker import JobWorker
@@ -60,10 +59,7 @@ class JobPanel(QWidget):
             self.bar.setValue(int(1000 * (progress.fraction or 0)))
         else:
             self.bar.setRange(0, 0)
-        text = progress.message
-        if progress.eta_seconds is not None:
-            text += f" · about {format_duration(progress.eta_seconds)} left"
-        self.status.setText(text)
+        self.status.setText(progress.describe())
 
     @Slot(object)
     def show_wait(self, notice: WaitNotice) -> None:

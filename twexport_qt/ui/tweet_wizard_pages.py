@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from twexport_qt import paths
 from twexport_qt.core.errors import ConfigError
 from twexport_qt.core.progress import Progress
-from twexport_qt.core.timefmt import format_duration
 from twexport_qt.gateway.pacing import WaitNotice
 from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.tweets.dataset_format import ReplyContext, format_example
@@ -701,8 +700,7 @@ class ProgressPage(_WizardPage):
             self.bar.setValue(min(progress.done, progress.total))
         else:
             self.bar.setRange(0, 0)
-        eta = f" · about {format_duration(progress.eta_seconds)} left" if progress.eta_seconds is not None else ""
-        self.status_label.setText(f"{progress.done:,} tweets written · {progress.message}{eta}")
+        self.status_label.setText(f"{progress.done:,} tweets written · {progress.describe()}")
         if isinstance(progress, DownloadProgress) and progress.account_count:
             self._show_account(progress)
 
