@@ -36,7 +36,8 @@ def test_fetch_then_export_on_the_default_sandbox_profile(tmp_path):
     fetched = run("followers", "fetch", home=tmp_path)
     assert fetched.returncode == 0, fetched.stdout + fetched.stderr
     assert "5,000 followers" in fetched.stdout
-    out = tmp_path / "followers.csv"
+    out = tmp_path / "exports" / "followers.csv"  # the data folder's exports folder is the one allowed inside it
+    out.parent.mkdir()
     exported = run("export", "followers", "--out", str(out), home=tmp_path)
     assert exported.returncode == 0 and "5,000 rows" in exported.stdout
     with out.open(newline="", encoding="utf-8") as file:
@@ -54,15 +55,17 @@ def test_dm_dry_run_sends_nothing(tmp_path):
 
 def test_unknown_profile_is_a_clear_error(tmp_path):
     result = run("--profile", "Nope", "followers", "fetch", home=tmp_path)
-    assert result.returncode != 0 and "no profile named 'Nope'" in result.stdout
+    assert result.returncode == 2 and result.stderr.count("no profile named 'Nope'") == 1
+    assert "Traceback" not in result.stderr
 
 
 def test_export_without_data_says_what_to_do(tmp_path):
-    result = run("export", "skipped", "--out", str(tmp_path / "s.csv"), home=tmp_path)
+    home = tmp_path / "data"
+    result = run("export", "skipped", "--out", str(tmp_path / "s.csv"), home=home)
     # The sandbox account id is known without fetching, so this is an empty (header-only) export.
     assert result.returncode == 0 and "0 rows" in result.stdout
-    result = run("export", "tweets", "--out", str(tmp_path / "t.csv"), home=tmp_path)
-    assert result.returncode == 1 and "download tweets first" in result.stdout
+    result = run("export", "tweets", "--out", str(tmp_path / "t.csv"), home=home)
+    assert result.returncode == 2 and "download tweets first" in result.stderr
 
 
 def test_sandbox_serve_speaks_the_x_api(tmp_path):

@@ -61,3 +61,21 @@ def test_file_helpers_live_in_the_data_dir(data_dir: Path) -> None:
     assert paths.log_path() == data_dir / "twexport.log"
     exports = paths.exports_dir()
     assert exports == data_dir / "exports" and exports.is_dir()
+
+
+def test_output_paths_in_the_data_folder_are_refused_except_its_exports_folder(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "exports").mkdir(parents=True)
+    for app_file in ("twexport.sqlite3", "settings.json", "twexport.log", "locks/x.lock", "new.csv"):
+        with pytest.raises(paths.OutputPathRefused, match="data folder"):
+            paths.check_output_path(home / app_file, home)
+    with pytest.raises(paths.OutputPathRefused, match="is a folder"):
+        paths.check_output_path(home / "exports", home)
+    assert paths.check_output_path(home / "exports" / "f.csv", home) == (home / "exports" / "f.csv").resolve()
+    assert paths.check_output_path(tmp_path / "f.csv", home) == (tmp_path / "f.csv").resolve()
+    # A path that only reaches the data folder through `..` or a symlink is refused all the same.
+    with pytest.raises(paths.OutputPathRefused):
+        paths.check_output_path(home / "exports" / ".." / "twexport.sqlite3", home)
+    (tmp_path / "link").symlink_to(home)
+    with pytest.raises(paths.OutputPathRefused):
+        paths.check_output_path(tmp_path / "link" / "settings.json", home)

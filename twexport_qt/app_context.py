@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from twexport_qt.core.clock import Clock, SystemClock
 from twexport_qt.core.errors import ConfigError
 from twexport_qt.gateway.pacing import ENDPOINT_ME, Pacer, WaitNotice
 from twexport_qt.gateway.rate_limits import RateLimitState
+from twexport_qt.gateway.routing import API_BASE_URL_ENV, checked_api_base_url
 from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
 from twexport_qt.sandbox.config import SandboxConfig
@@ -33,7 +35,9 @@ from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import AppSettings, Profile
 from twexport_qt.settings.storage import load_settings, save_settings
-from twexport_qt.store.database import open_database
+from twexport_qt.store.database import DatabaseDamaged, open_database
+from twexport_qt.store.job_locks import JobKind, JobLock
+from twexport_qt.store.repair import RepairReport, repair_database
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,8 @@ class AppContext:
         sandbox_config: SandboxConfig | None = None,
         startup_problems: list[str] | None = None,
         configure_log: bool = True,
+        api_base_url: str | None = None,
+        holder: str = "command line",
     ) -> None:
         self.data_dir = data_dir
         self.settings_file = data_dir / paths.SETTINGS_FILE_NAME
@@ -71,6 +77,9 @@ class AppContext:
         self.secrets = secrets
         self.clock: Clock = clock or SystemClock()
         self.startup_problems = list(startup_problems or [])
+        self.holder = holder  # who takes job locks: "command line" or "desktop app"
+        self._api_base_override = checked_api_base_url(api_base_url) if api_base_url else None
+        self.repair_report: RepairReport | None = None
         self.rate_limit_listener: Callable[[RateLimitState], None] | None = None
         self._sandbox_config = sandbox_config or SandboxConfig(followers=DEFAULT_SANDBOX_FOLLOWERS,
                                                                seed=DEFAULT_SANDBOX_SEED)
@@ -115,7 +124,10 @@ class AppContext:
         return self._sandbox
 
     def api_base_url(self) -> str | None:
-        """Where tweepy's requests go: the in-process sandbox for the Sandbox profile, X otherwise."""
+        """Where tweepy's requests go: the `--api-base-url` override if given (any profile), else the in-process
+        sandbox for the Sandbox profile, and X otherwise."""
+        if self._api_base_override is not None:
+            return self._api_base_override
         if not self.is_sandbox:
             return None
         with self._sandbox_lock:
@@ -145,6 +157,17 @@ class AppContext:
             yield ApiSession(conn, gateway, self.new_pacer(gateway, cancel, on_wait))
         finally:
             conn.close()
+
+    def job_lock(self, kind: JobKind, scope: str | None = None, scope_label: str | None = None) -> JobLock:
+        """The cross-process lock of a job of `kind` for the active profile (or for `scope`, e.g. an output file).
+        Take it in the thread that runs the job: `with context.job_lock(JobKind.FOLLOWERS_FETCH): ...`."""
+        name = self.profile.name
+        return JobLock(self.data_dir, kind, scope or f"profile:{name}", holder=self.holder,
+                       scope_label=scope_label or f"profile {name!r}")
+
+    def download_lock(self, output: Path) -> JobLock:
+        """One tweet download per output file at a time: two runs of one download would both append to it."""
+        return self.job_lock(JobKind.TWEETS_DOWNLOAD, scope=f"output:{output}", scope_label=str(output))
 
     def owner_id(self, gateway: XGateway | None = None, pacer: Pacer | None = None) -> int:
         """The signed-in account's id, asked of X once per profile and session (/2/users/me)."""
@@ -187,8 +210,13 @@ def sandbox_credentials() -> Credentials:
                        access_token_secret=c.access_token_secret, bearer_token=SANDBOX_BEARER_TOKEN)
 
 
-def open_context(args: argparse.Namespace, *, clock: Clock | None = None) -> AppContext:
-    """Build the context from the command line (`--data-dir`, `--profile`)."""
+def open_context(args: argparse.Namespace, *, clock: Clock | None = None, holder: str = "command line",
+                 repair: bool | None = None) -> AppContext:
+    """Build the context from the command line (`--data-dir`, `--profile`, `--api-base-url`, `--repair`).
+
+    A damaged database raises DatabaseDamaged unless `repair` (default: `--repair`) is set; then it is moved
+    aside and replaced, and `context.repair_report` says what was saved.
+    """
     data_dir = paths.data_dir(getattr(args, "data_dir", None))
     result = load_settings(data_dir / paths.SETTINGS_FILE_NAME)
     problems = list(result.problems)
@@ -199,4 +227,21 @@ def open_context(args: argparse.Namespace, *, clock: Clock | None = None) -> App
         if wanted not in settings.profiles:
             raise ConfigError(f"There is no profile named {wanted!r}. Profiles: {', '.join(sorted(settings.profiles))}.")
         settings.active_profile = wanted
-    return AppContext(data_dir, settings=settings, secrets=SecretStore.open(), clock=clock, startup_problems=problems)
+    base_url = getattr(args, "api_base_url", None) or os.environ.get(API_BASE_URL_ENV) or None
+    if repair is None:
+        repair = bool(getattr(args, "repair", False))
+    secrets = SecretStore.open()
+
+    def build() -> AppContext:
+        return AppContext(data_dir, settings=settings, secrets=secrets, clock=clock, startup_problems=problems,
+                          api_base_url=base_url, holder=holder)
+
+    try:
+        return build()
+    except DatabaseDamaged as damaged:
+        if not repair:
+            raise
+        report = repair_database(damaged.path)
+    context = build()
+    context.repair_report = report
+    return context

@@ -1,13 +1,23 @@
-"""Command line: no subcommand opens the window; subcommands run the same domain code headless."""
+"""Command line: no subcommand opens the window; subcommands run the same domain code headless.
+
+Whatever goes wrong reaches the user as one sentence on stderr with an exit code (see `core.errors`), never as
+a traceback: tracebacks go to the log file.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from twexport_qt import APP_NAME, __version__
 from twexport_qt.commands import registry
+from twexport_qt.core.errors import EXIT_CANCELLED, EXIT_JOB_STOPPED
+from twexport_qt.gateway.routing import API_BASE_URL_ENV
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: the platform's app data folder, or $TWEXPORT_HOME)")
     parser.add_argument("--profile", metavar="NAME", help="profile to use (default: the active one; 'Sandbox' "
                         "is the built-in simulated account)")
+    parser.add_argument("--api-base-url", metavar="URL", help="send the profile's X API traffic to this address "
+                        "instead of X, e.g. a shared `sandbox serve` (loopback addresses only; or set "
+                        f"${API_BASE_URL_ENV})")
+    parser.add_argument("--repair", action="store_true", help="if the database is damaged, move it aside (it is "
+                        "kept, renamed) and start a new one with what can be read from it")
     parser.add_argument("--self-check", action="store_true", help="open the window offscreen on the sandbox, "
                         "fetch followers, filter, export a CSV to a temp dir, print what was done and exit")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -31,6 +46,34 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _start_logging(args)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:  # a second Ctrl+C: stop at once; committed work is kept
+        print("Stopped. Work saved so far is kept; run the command again to resume.", file=sys.stderr)
+        return EXIT_CANCELLED
+    except Exception as exc:  # the last line of defence: a sentence, never a traceback
+        return report_failure(exc, args)
+
+
+def _start_logging(args: argparse.Namespace) -> None:
+    """Log to the data folder from the start, so a failure before the app context exists is logged too.
+
+    Best effort: a data folder that cannot be written is reported as a sentence by whatever needs it next.
+    """
+    from twexport_qt import paths
+    from twexport_qt.app_logging import configure_logging
+
+    logging.getLogger("twexport_qt").addHandler(logging.NullHandler())  # never Python's stderr fallback
+    if args.command in (None, "sandbox") or args.self_check:
+        return  # the desktop app and the self-check set up their own log; the sandbox keeps none
+    try:
+        configure_logging(paths.data_dir(args.data_dir) / paths.LOG_FILE_NAME)
+    except OSError:
+        pass
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.self_check:
         from twexport_qt.self_check import run_self_check
 
@@ -40,6 +83,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(args)
     return args.handler(args)
+
+
+def report_failure(exc: BaseException, args: argparse.Namespace | None = None) -> int:
+    """Print one sentence for `exc` on stderr, log the traceback, and return the exit code."""
+    from twexport_qt.failures import as_user_error
+
+    error = as_user_error(exc, database=_database_path(args))
+    if error is None:
+        log.error("Unexpected error", exc_info=exc)
+        print(f"error: {APP_NAME} stopped because of an unexpected error ({type(exc).__name__}). The details are "
+              "in the log file; work saved so far is kept.", file=sys.stderr)
+        return EXIT_JOB_STOPPED
+    log.warning("Stopped: %s", error.user_message, exc_info=exc)
+    print(f"error: {error.user_message}", file=sys.stderr)
+    return error.exit_code
+
+
+def _database_path(args: argparse.Namespace | None) -> Path | None:
+    from twexport_qt import paths
+
+    try:
+        return paths.resolve_data_dir(getattr(args, "data_dir", None)) / paths.DATABASE_FILE_NAME
+    except (OSError, RuntimeError, ValueError):  # only used to name the file in a message
+        return None
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from twexport_qt import APP_NAME
+from twexport_qt.core.errors import ConfigError
 
 DATA_DIR_ENV = "TWEXPORT_HOME"
 DATABASE_FILE_NAME = "twexport.sqlite3"
@@ -22,7 +23,7 @@ _PRIVATE_DIR_MODE = 0o700
 
 def data_dir(override: str | Path | None = None) -> Path:
     """The data directory, created with mode 0700 if missing (it holds other people's profiles)."""
-    path = _resolve_data_dir(override)
+    path = resolve_data_dir(override)
     _make_private_dir(path)
     return path
 
@@ -46,7 +47,8 @@ def exports_dir(override: str | Path | None = None) -> Path:
     return path
 
 
-def _resolve_data_dir(override: str | Path | None) -> Path:
+def resolve_data_dir(override: str | Path | None = None) -> Path:
+    """The data directory's path, without creating it."""
     if override:
         return Path(override).expanduser().resolve()
     from_env = os.environ.get(DATA_DIR_ENV)
@@ -79,3 +81,28 @@ def _make_private_dir(path: Path) -> None:
         return
     path.mkdir(mode=_PRIVATE_DIR_MODE, parents=True, exist_ok=True)
     os.chmod(path, _PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask
+
+
+class OutputPathRefused(ConfigError):
+    """A file the user asked to write would overwrite or sit among the app's own files."""
+
+
+def check_output_path(path: Path | str, data_dir: Path | str | None) -> Path:
+    """`path`, resolved, if TwExport may write a user's file there; else OutputPathRefused.
+
+    The data folder holds the database (with the DM log that prevents messaging someone twice), the settings
+    and the logs: no export or dataset may be written over them or next to them. Its `exports` subfolder,
+    which the app offers as the default place for exports, is the one exception.
+    """
+    target = Path(path).expanduser().resolve()
+    if target.is_dir():
+        raise OutputPathRefused(f"{target} is a folder: choose a file name inside it.")
+    if data_dir is None:
+        return target
+    home = Path(data_dir).expanduser().resolve()
+    exports = home / EXPORTS_DIR_NAME
+    if target.is_relative_to(home) and not (target.is_relative_to(exports) and target != exports):
+        raise OutputPathRefused(
+            f"TwExport does not write exports into its data folder ({home}), where its database, settings and "
+            f"logs live: choose another folder, or {exports}. Nothing was written.")
+    return target

@@ -12,6 +12,7 @@ import random
 
 import pytest
 
+from twexport_qt.campaigns.reconcile import RECONCILE_GRACE_S
 from twexport_qt.campaigns.sender import AFTER_COMMIT, AFTER_SEND_BEFORE_COMMIT, BEFORE_SEND, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.core.clock import FakeClock
@@ -50,7 +51,8 @@ def run_with_crashes(app: App, settings: CampaignSettings, rng: random.Random, r
             break  # the crash point was never reached: this step is complete
         except SimulatedCrash as crash:
             crashes.append(str(crash))
-            app.restart()
+            app.restart()  # and run again at once: claims X may still be processing are left alone
+    app.clock.advance(RECONCILE_GRACE_S)  # later, X's history can tell sent from never sent
     result = run_campaign(app.conn, app.gateway, app.pacer, app.clock, settings)
     assert result.stop_reason == "done", result.message
     return crashes

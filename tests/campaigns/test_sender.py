@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from twexport_qt.campaigns.planner import NOT_ACCEPTING_REASON
+from twexport_qt.campaigns.reconcile import RECONCILE_GRACE_S
 from twexport_qt.campaigns.sender import MASTER_SWITCH_OFF, next_due_time, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.followers.filters import FollowerFilter
@@ -186,7 +187,54 @@ def test_a_send_with_an_unknown_outcome_is_reconciled_not_repeated(app, fault):
     result = run(app, live())
     assert (result.stop_reason, result.unconfirmed, total_dms(app)) == ("error", 1, 0)
     [stuck] = dm_repo.unconfirmed(app.conn, OWNER_ID)
+    # A prompt rerun sends to everyone else, but not to the person whose DM X may still be processing.
     result = run(app, live())
-    assert result.stop_reason == "done"
+    assert (result.stop_reason, result.unconfirmed) == ("done", 1)
+    assert result.recheck_at == stuck.created_at + RECONCILE_GRACE_S
+    assert app.dms_sent_to(stuck.recipient_id) == 0
+    assert next_due_time(app.conn, OWNER_ID, live(), int(app.clock.now())) == result.recheck_at
+    app.clock.advance(RECONCILE_GRACE_S)
+    result = run(app, live())
+    assert (result.stop_reason, result.unconfirmed) == ("done", 0)
     assert app.dms_sent_to(stuck.recipient_id) == 1
     assert all(app.dms_sent_to(uid) == 1 for uid in follower_ids(app, "receives_your_dm = 1"))
+
+
+def test_a_send_processed_then_dropped_is_confirmed_from_history_never_resent(app):
+    app.server.state.faults.fail_next(Endpoint.DM_SEND, kind="sent-then-drop")
+    result = run(app, live())
+    assert (result.stop_reason, result.unconfirmed, total_dms(app)) == ("error", 1, 1)  # X has it; we don't know
+    [stuck] = dm_repo.unconfirmed(app.conn, OWNER_ID)
+    result = run(app, live())  # a prompt rerun: X's history shows the DM, so it is recorded, not sent again
+    assert (result.stop_reason, result.confirmed, result.unconfirmed) == ("done", 1, 0)
+    assert app.dms_sent_to(stuck.recipient_id) == 1
+    row = dm_repo.get(app.conn, OWNER_ID, stuck.recipient_id, "first", "live")
+    assert row.state == "sent" and row.event_id == str(app.server.state.dms.events_with(stuck.recipient_id)[0].event_id)
+
+
+def test_a_2xx_without_an_event_id_is_unconfirmed_not_sent(app, monkeypatch):
+    real_send = app.gateway.send_dm
+
+    def send_without_id(recipient_id, text):
+        answer = real_send(recipient_id, text)
+        return {"dm_conversation_id": answer["dm_conversation_id"]}  # X said "created" but not which event
+
+    monkeypatch.setattr(app.gateway, "send_dm", send_without_id)
+    result = run(app, live())
+    assert (result.stop_reason, result.sent, result.unconfirmed) == ("error", 0, 1)
+    assert "event id" in result.message
+    [stuck] = dm_repo.unconfirmed(app.conn, OWNER_ID)
+    monkeypatch.undo()
+    result = run(app, live())
+    assert result.confirmed == 1 and app.dms_sent_to(stuck.recipient_id) == 1
+
+
+def test_when_the_dm_history_answers_with_only_errors_nothing_is_resent(app):
+    app.server.state.faults.fail_next(Endpoint.DM_SEND, kind="drop")
+    run(app, live())
+    [stuck] = dm_repo.unconfirmed(app.conn, OWNER_ID)
+    app.clock.advance(RECONCILE_GRACE_S)
+    app.server.state.faults.fail_next(Endpoint.DM_EVENTS, kind="errors-only", count=10)
+    result = run(app, live())
+    assert result.stop_reason == "error" and "Could not check" in result.message
+    assert total_dms(app) == 0 and dm_repo.unconfirmed(app.conn, OWNER_ID) == [stuck]

@@ -135,3 +135,69 @@ def test_revoked_token_mid_fetch_fails_with_a_message_and_resumes_later(db_path,
     sandbox_server.state.auth.restore(AuthContext.USER)  # the user re-entered valid credentials
     result = fetch_followers(conn, sandbox_gateway, pacer, fake_clock)
     assert result.resumed and result.fetched == 1500 and len(follower_ids(conn)) == 2500
+
+
+def test_a_page_with_only_errors_is_retried_never_taken_for_the_end(db_path, sandbox_server, sandbox_gateway,
+                                                                    fake_clock):
+    requested = count_requests(sandbox_gateway)
+    sandbox_server.state.faults.fail_next(Endpoint.FOLLOWERS, "errors-only", count=2)
+    conn = open_database(db_path)
+    pacer = Pacer(sandbox_gateway.rate_limits, fake_clock)
+    result = fetch_followers(conn, sandbox_gateway, pacer, fake_clock)
+    assert result.fetched == 2500 and pacer.retries == 2
+    assert requested == [None, None, None, requested[3], requested[4]]  # the first page thrice, then the others
+
+
+def test_persistent_errors_only_answers_stop_the_fetch_resumable(db_path, sandbox_server, sandbox_gateway,
+                                                                 fake_clock):
+    conn = open_database(db_path)
+    pacer = Pacer(sandbox_gateway.rate_limits, fake_clock, max_retries=2)
+    fail_second_page = [True]
+
+    def after_first_page(progress):
+        if fail_second_page.pop() if fail_second_page else False:
+            sandbox_server.state.faults.fail_next(Endpoint.FOLLOWERS, "errors-only", count=3)
+
+    with pytest.raises(errors.PartialAnswer, match="only errors"):
+        fetch_followers(conn, sandbox_gateway, pacer, fake_clock, progress=after_first_page)
+    run = fetch_runs_repo.latest(conn, SANDBOX_USER_ID, "followers")
+    assert run.state == "failed" and run.items == 1000 and len(follower_ids(conn)) == 1000
+    result = fetch_followers(conn, sandbox_gateway, pacer, fake_clock)
+    assert result.resumed and result.total_in_run == 2500 and len(follower_ids(conn)) == 2500
+
+
+def test_errors_only_on_a_refresh_marks_nobody_as_gone(db_path, sandbox_server, sandbox_gateway, fake_clock):
+    conn = open_database(db_path)
+    pacer = Pacer(sandbox_gateway.rate_limits, fake_clock, max_retries=1)
+    fetch_followers(conn, sandbox_gateway, pacer, fake_clock)
+    fake_clock.advance(3600)
+    sandbox_server.state.faults.fail_next(Endpoint.FOLLOWERS, "errors-only", count=2)
+    with pytest.raises(errors.PartialAnswer):
+        fetch_followers(conn, sandbox_gateway, pacer, fake_clock)
+    assert conn.execute("SELECT count(*) FROM followers WHERE unfollowed_at IS NOT NULL").fetchone()[0] == 0
+    result = fetch_followers(conn, sandbox_gateway, pacer, fake_clock)
+    assert result.unfollowed == 0 and result.total_in_run == 2500
+
+
+def test_the_last_page_and_the_end_of_the_run_commit_together(db_path, sandbox_server, sandbox_gateway, fake_clock,
+                                                              monkeypatch):
+    """A kill between them must not leave a run whose next start reads every page again."""
+    requested = count_requests(sandbox_gateway)
+    conn = open_database(db_path)
+    finish = fetch_runs_repo.finish
+
+    def killed_while_finishing(conn_, run, state, now, error=None):
+        if state == "done":
+            raise CrashAfterPages()
+        finish(conn_, run, state, now, error)
+
+    monkeypatch.setattr(fetch_runs_repo, "finish", killed_while_finishing)
+    with pytest.raises(CrashAfterPages):
+        fetch_followers(conn, sandbox_gateway, Pacer(sandbox_gateway.rate_limits, fake_clock), fake_clock)
+    monkeypatch.setattr(fetch_runs_repo, "finish", finish)
+    conn.close()
+    conn = open_database(db_path)
+    assert len(follower_ids(conn)) == 2000  # the last page went with the "done" that never happened
+    result = fetch_followers(conn, sandbox_gateway, Pacer(sandbox_gateway.rate_limits, fake_clock), fake_clock)
+    assert result.resumed and result.pages == 1 and len(follower_ids(conn)) == 2500
+    assert len(requested) == 4 and requested[3] == requested[2]  # only the page in flight, once more

@@ -123,3 +123,35 @@ def test_parse_headers_reads_x_rate_limit_headers():
                                "x-rate-limit-reset": "1767225900"})
     assert state == RateLimitState(EP, 300, 0, 1767225900.0) and state.exhausted
     assert parse_headers(EP, {}) is None
+
+
+def test_429s_without_headers_back_off_from_seconds_to_a_minute(fake_clock):
+    _, notices, pacer = make_pacer(fake_clock)
+    attempts: list[float] = []
+
+    def request():
+        attempts.append(fake_clock.now())
+        if len(attempts) <= 6:
+            raise errors.RateLimited(reset_at=None, endpoint=EP)
+        return "page"
+
+    assert pacer.call(EP, request) == "page"
+    waits = [round(b - a) for a, b in zip(attempts, attempts[1:])]
+    assert waits == [5, 10, 20, 40, 60, 60]
+    assert all(notice.reason == "rate_limit" for notice in notices)
+
+
+def test_a_page_with_only_errors_is_retried_like_a_server_error_then_raised(fake_clock):
+    _, notices, pacer = make_pacer(fake_clock, max_retries=2)
+    answers = iter([errors.PartialAnswer("only errors"), "page"])
+
+    def request():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert pacer.call(EP, request) == "page"
+    assert [n.reason for n in notices] == ["retry"]
+    with pytest.raises(errors.PartialAnswer):
+        pacer.call(EP, lambda: (_ for _ in ()).throw(errors.PartialAnswer("only errors")))

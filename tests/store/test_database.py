@@ -1,13 +1,27 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from twexport_qt.store import fetch_runs_repo
-from twexport_qt.store.database import DatabaseTooNew, migrate, open_database
+from twexport_qt.store.database import (
+    DatabaseDamaged,
+    DatabaseTooNew,
+    DatabaseUnavailable,
+    database_error,
+    migrate,
+    open_database,
+)
+from twexport_qt.store.repair import repair_database
 from twexport_qt.store.migrations import SCHEMA_VERSION
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_new_database_is_private_wal_and_current(tmp_path):
@@ -57,3 +71,76 @@ def test_fetch_run_cursor_round_trip(tmp_path):
         fetch_runs_repo.finish(conn, run, "done", 200)
     assert fetch_runs_repo.resumable(conn, 7, "followers") is None
     assert fetch_runs_repo.last_finished(conn, 7, "followers").finished_at == 200
+
+
+def test_a_garbage_file_is_reported_as_damaged_and_left_untouched(tmp_path):
+    path = tmp_path / "twexport.sqlite3"
+    garbage = bytes(range(256)) * 40
+    path.write_bytes(garbage)
+    with pytest.raises(DatabaseDamaged, match="--repair") as raised:
+        open_database(path)
+    assert raised.value.path == path and raised.value.exit_code == 2
+    assert path.read_bytes() == garbage
+
+
+def test_a_folder_in_place_of_the_database_is_a_sentence(tmp_path):
+    (tmp_path / "twexport.sqlite3").mkdir()
+    with pytest.raises(DatabaseUnavailable, match="is a folder"):
+        open_database(tmp_path / "twexport.sqlite3")
+
+
+@pytest.mark.parametrize(("raised", "expected"), [
+    (sqlite3.OperationalError("database or disk is full"), "disk holding"),
+    (sqlite3.OperationalError("attempt to write a readonly database"), "cannot write its database"),
+    (sqlite3.OperationalError("database is locked"), "busy in another program"),
+    (sqlite3.DatabaseError("database disk image is malformed"), "is damaged"),
+    (OSError(28, "No space left on device"), "is full"),
+])
+def test_sqlite_and_os_failures_become_sentences(tmp_path, raised, expected):
+    assert expected in database_error(raised, tmp_path / "twexport.sqlite3").user_message
+
+
+def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path):
+    """Without the migration lock, the second of two commands started together died on 'table exists'."""
+    path = tmp_path / "twexport.sqlite3"
+    code = ("import sys; from twexport_qt.store.database import open_database; "
+            "open_database(sys.argv[1]).close(); print('ok')")
+    children = [subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(6)]
+    outcomes = [child.communicate(timeout=60) for child in children]
+    assert [out.strip() for out, _ in outcomes] == ["ok"] * 6, [err for _, err in outcomes]
+    assert open_database(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_repair_moves_the_file_aside_and_saves_what_can_be_read(tmp_path):
+    path = tmp_path / "twexport.sqlite3"
+    conn = open_database(path)
+    with conn:
+        conn.executemany("INSERT INTO dm_log (owner_id, recipient_id, step, mode, state, created_at, updated_at) "
+                         "VALUES (1, ?, 'first', 'live', 'sent', 1, 1)", [(i,) for i in range(50)])
+        conn.executemany("INSERT INTO followers (owner_id, user_id, username, first_seen, last_seen, description) "
+                         "VALUES (1, ?, ?, 1, 1, ?)", [(i, f"u{i}", "x" * 200) for i in range(20_000)])
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    size = path.stat().st_size
+    with open(path, "r+b") as file:  # wreck pages near the end: the followers' B-tree, not the DM log
+        file.seek(size - 200 * 4096)
+        file.write(bytes(100 * 4096))
+    damaged = path.read_bytes()
+
+    report = repair_database(path)
+    assert report.moved_to.read_bytes() == damaged  # kept, renamed, byte for byte
+    assert report.saved["dm_log"] == 50 and report.dm_log_complete
+    assert "followers" in report.incomplete and "Fetch followers again" in report.describe()
+    fresh = open_database(path)
+    assert fresh.execute("SELECT count(*) FROM dm_log").fetchone()[0] == 50
+    assert 0 < fresh.execute("SELECT count(*) FROM followers").fetchone()[0] < 20_000
+
+
+def test_repair_of_a_file_that_is_not_a_database_keeps_it_and_starts_empty(tmp_path):
+    path = tmp_path / "twexport.sqlite3"
+    path.write_bytes(b"not a database" * 100)
+    report = repair_database(path)
+    assert report.moved_to.read_bytes() == b"not a database" * 100
+    assert not report.dm_log_complete and "people it listed may be messaged again" in report.describe()
+    assert open_database(path).execute("SELECT count(*) FROM dm_log").fetchone()[0] == 0

@@ -166,3 +166,50 @@ def test_cancel_then_resume_and_finished_job_is_not_redone(tmp_path, clock, serv
 def _key(request: DownloadRequest) -> str:
     return tweets_repo.job_key(request.source_kind, request.sources, request.options.to_json(),
                                str(request.output_path.resolve()))
+
+
+def test_a_timeline_page_with_only_errors_is_never_the_end_of_the_account(tmp_path, clock, server):
+    """X answering with only `errors` mid-timeline used to mark the account done: a third of its tweets lost."""
+    from twexport_qt.core import errors
+    from twexport_qt.gateway.pacing import Pacer
+    from twexport_qt.sandbox.endpoints import Endpoint
+
+    expected = reference_rows(tmp_path, clock, server)
+    db = tmp_path / "twexport.sqlite3"
+    request = DownloadRequest(("alice_writes",), "timeline", OPTIONS, tmp_path / "out.csv")
+    gateway = make_gateway(server)
+    pacer = Pacer(gateway.rate_limits, clock, max_retries=1)
+    pages = {"n": 0}
+
+    def after_page(report):
+        if report.fetched and pages["n"] == 0:
+            pages["n"] += 1
+            server.state.faults.fail_next(Endpoint.USER_TWEETS, "errors-only", count=2)
+
+    with pytest.raises(errors.PartialAnswer, match="only errors"):
+        run_download(open_database(db), gateway, pacer, clock, request, progress=after_page)
+    conn = open_database(db)
+    [account] = tweets_repo.job_accounts(conn, tweets_repo.list_jobs(conn)[0].id)
+    assert account.state == "running" and account.cursor  # not done: the rest is still to read
+    summary = run_download(conn, make_gateway(server), None, clock, request)
+    assert summary.state == "done" and not summary.already_complete
+    assert read_rows(tmp_path / "out.csv") == expected
+
+
+def test_the_last_page_and_the_end_of_the_account_commit_together(tmp_path, clock, server, monkeypatch):
+    expected = reference_rows(tmp_path, clock, server)
+    finish = tweets_repo.finish_account
+
+    def arrange(monkeypatch):
+        def killed_while_finishing(conn, account, state, message=""):
+            if state == "done":
+                raise Crash()
+            finish(conn, account, state, message)
+
+        monkeypatch.setattr(tweets_repo, "finish_account", killed_while_finishing)
+
+    first, second, summary = crash_then_resume(tmp_path, clock, server, arrange, monkeypatch)
+    assert read_rows(tmp_path / "out.csv") == expected
+    # The last page was rolled back with the "done" it carried: only that page is read again.
+    assert second.calls["user_tweets_page"] == 1
+    assert first.calls["user_tweets_page"] == REFERENCE_PAGES["pages"]

@@ -1,8 +1,10 @@
 """Did a DM we claimed but never confirmed actually go out? Ask X's DM history with that person.
 
 A 'sending' row means the app stopped (crash, kill, lost connection) somewhere between committing the claim
-and committing the result. If the conversation holds a message from us with the claimed text, created after
-the claim, the DM went out: record its event id. If not, it never left and may be sent now.
+and committing the result, or that X's answer did not say how the send ended (a timeout, a reset after the
+request left, a 5xx, a 2xx without an event id). If the conversation holds a message from us with the claimed
+text, created after the claim, the DM went out: record its event id. If not, and the claim is older than
+`RECONCILE_GRACE_S`, it never left and may be sent now; a younger one waits (X may still be processing it).
 
 Matching is deliberately tolerant where X rewrites things and strict where duplicates could hide:
 - links are compared as "a link" because X wraps URLs in t.co links inside DM events;
@@ -22,6 +24,10 @@ from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.store.dm_repo import DmRow
 
 CLOCK_SKEW_S = 120
+# How long after a claim "not in X's DM history" may be taken for "never sent". A request in flight when the app
+# was killed, or whose answer was lost to a timeout or a reset, can still be processed by X a little later;
+# resending before then could message the person twice. Well above the client's 60 s read timeout.
+RECONCILE_GRACE_S = 600
 MAX_HISTORY_PAGES = 5  # 500 events: far more than a conversation gets between a claim and a restart
 _URL = re.compile(r"https?://\S+")
 _SPACE = re.compile(r"\s+")
@@ -65,8 +71,9 @@ def check_delivery(gateway: XGateway, pacer: Pacer, row: DmRow, exclude_event_id
     """
     token: str | None = None
     for _ in range(MAX_HISTORY_PAGES):
-        page = pacer.call(ENDPOINT_DM_EVENTS,
-                          lambda: gateway.dm_events_with(row.recipient_id, pagination_token=token))
+        # Only errors in the answer is "X could not say", never "not there": that would resend the DM.
+        page = pacer.call(ENDPOINT_DM_EVENTS, lambda: gateway.dm_events_with(
+            row.recipient_id, pagination_token=token).require_data("the DM history check"))
         event_id = find_delivery(page.data, row, exclude_event_ids)
         if event_id is not None:
             return Delivery(True, event_id)

@@ -3,9 +3,12 @@
 The protocol, per DM:
   1. claim: commit a 'sending' row (dm_log's UNIQUE key refuses a second claim of the same step);
   2. send: one HTTP request, never retried blindly (see `_send_once`);
-  3. commit how it ended: 'sent' with X's event id, 'skipped' (X refused this person), or 'failed'.
-A run starts by reconciling 'sending' rows left by a crash (see `reconcile.py`), so a DM interrupted after
-step 1 is either confirmed from X's DM history or sent now, never twice.
+  3. commit how it ended: 'sent' with X's event id, 'skipped' (X refused this person), or 'failed'; or leave
+     it 'sending' when the outcome is unknown (timeout, reset, 5xx, a 2xx without an event id).
+A run starts by reconciling 'sending' rows left by a crash or an unknown outcome (see `reconcile.py`), so such
+a DM is either confirmed from X's DM history or, once X has had time to process it, sent: never twice.
+Runs that may send hold the profile's campaign lock (`store/job_locks.py`, taken by the CLI command and the
+GUI job), so a 'sending' row met by a run always belongs to a run that is over.
 
 Safety switches come first: with the master switch off nothing is sent (dry runs still work, they only write
 the log), test mode only ever reaches the test accounts, and a daily cap keeps a margin under X's 24 h limit.
@@ -68,6 +71,7 @@ class CampaignResult:
     confirmed: int = 0         # interrupted DMs that X's history showed as delivered
     unconfirmed: int = 0       # DMs still 'sending' at the end: checked on the next run
     resume_at: float | None = None  # daily cap: when the next DM may go out
+    recheck_at: float | None = None  # when unconfirmed DMs can be told apart from ones never sent
 
     def summary(self) -> str:
         parts = [f"{self.sent} sent", f"{self.skipped} skipped", f"{self.failed} failed"]
@@ -76,7 +80,8 @@ class CampaignResult:
         if self.confirmed:
             parts.append(f"{self.confirmed} confirmed after an interruption")
         if self.unconfirmed:
-            parts.append(f"{self.unconfirmed} unconfirmed")
+            when = f", checked with X again from {format_datetime(self.recheck_at)}" if self.recheck_at else ""
+            parts.append(f"{self.unconfirmed} unconfirmed (never sent again before X's history is checked{when})")
         text = ", ".join(parts) + "."
         return f"{text} {self.message}".strip()
 
@@ -133,14 +138,18 @@ def next_due_time(conn: sqlite3.Connection, owner_id: int, settings: CampaignSet
     if not settings.dm_enabled or settings.test_mode:
         return None
     plan = plan_campaign(conn, owner_id, settings, now, limit=0)
-    if plan.counts.first or plan.counts.retry or dm_repo.unconfirmed(conn, owner_id):
-        due: float | None = now
-    elif settings.retry_enabled:
-        due = dm_repo.earliest_retry_due(conn, owner_id, settings.retry_after_seconds)
-    else:
-        due = None
-    if due is None:
+    dues: list[float] = []
+    if plan.counts.first or plan.counts.retry:
+        dues.append(now)
+    elif settings.retry_enabled and (retry_due := dm_repo.earliest_retry_due(
+            conn, owner_id, settings.retry_after_seconds)) is not None:
+        dues.append(retry_due)
+    unconfirmed = dm_repo.unconfirmed(conn, owner_id)
+    if unconfirmed:  # not before X's history can tell: an earlier run would only find them "too young" again
+        dues.append(min(row.created_at for row in unconfirmed) + reconcile.RECONCILE_GRACE_S)
+    if not dues:
         return None
+    due = min(dues)
     frees_at = dm_repo.slot_frees_at(conn, owner_id, now, settings.daily_cap)
     return max(due, frees_at) if frees_at is not None else due
 
@@ -227,6 +236,9 @@ class _CampaignRun:
                     dm_repo.mark_sent(self.conn, self.owner_id, row.recipient_id, row.step, row.mode,
                                       event_id=delivery.event_id, now=self.now())
                 self.result.confirmed += 1
+            elif self.now() < row.created_at + reconcile.RECONCILE_GRACE_S:
+                # Not in the history yet, but X may still be processing it: leave the claim, check again later.
+                self._leave_unconfirmed(row.created_at + reconcile.RECONCILE_GRACE_S)
             elif dm_repo.is_do_not_contact(self.conn, self.owner_id, row.recipient_id):
                 with self.conn:
                     dm_repo.release_claim(self.conn, self.owner_id, row.recipient_id, row.step, row.mode)
@@ -235,6 +247,10 @@ class _CampaignRun:
             self._advance()
             if self.result.stop_reason != "done":
                 return
+
+    def _leave_unconfirmed(self, recheck_at: float) -> None:
+        self.result.unconfirmed += 1
+        self.result.recheck_at = min(recheck_at, self.result.recheck_at or recheck_at)
 
     # -- new sends -------------------------------------------------------------------------------------
     def send_plan(self, plan: CampaignPlan, daily_cap: int, on_wait: Callable[[WaitNotice], None] | None) -> None:
@@ -281,9 +297,7 @@ class _CampaignRun:
                 dm_repo.release_claim(*key)
             raise
         except DeliveryUnknown as exc:
-            self.result.unconfirmed += 1
-            self.stop("error", f"{exc.user_message} The DM to @{target.username} is checked with X before "
-                               "anything else on the next run.")
+            self._unknown_outcome(target, exc.user_message)
             return
         except errors.ForbiddenError as exc:
             self._refused(target, exc)
@@ -298,13 +312,24 @@ class _CampaignRun:
                 self.stop("error", f"X refused {self._consecutive_failures} DMs in a row, the last with: "
                                    f"{exc.user_message} Check the message and try again.")
             return
+        event_id = _event_id(response)
+        if event_id is None:
+            self._unknown_outcome(target, "X accepted the DM without the event id that proves it was sent.")
+            return
         self._crash_hook(AFTER_SEND_BEFORE_COMMIT)
         with self.conn:
-            dm_repo.mark_sent(*key, event_id=_event_id(response), now=self.now())
+            dm_repo.mark_sent(*key, event_id=event_id, now=self.now())
         self._crash_hook(AFTER_COMMIT)
         self.result.sent += 1
         self._consecutive_failures = 0
         self._refusals.clear()
+
+    def _unknown_outcome(self, target: _Target, why: str) -> None:
+        """Neither sent nor refused for sure: the claim stays 'sending' and is reconciled like a crash leftover,
+        never sent again blindly. The run stops: X is not answering as it should."""
+        self._leave_unconfirmed(self.now() + reconcile.RECONCILE_GRACE_S)
+        self.stop("error", f"{why} The DM to @{target.username} is checked with X's DM history before it could "
+                           "ever be sent again; run the campaign again later.")
 
     def _refused(self, target: _Target, exc: errors.ForbiddenError) -> None:
         reason = "; ".join(exc.api_messages) or exc.user_message
@@ -368,7 +393,7 @@ def _send_once(gateway: XGateway, recipient_id: int, text: str) -> dict[str, Any
 
 def _event_id(response: dict[str, Any]) -> str | None:
     event_id = response.get("dm_event_id")
-    return None if event_id is None else str(event_id)
+    return None if event_id in (None, "") else str(event_id)
 
 
 def _target_of(row: DmRow) -> _Target:

@@ -12,13 +12,13 @@ from twexport_qt.campaigns.sender import CampaignResult, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.commands.terminal_progress import TerminalProgress
 from twexport_qt.core import errors
+from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock
+from twexport_qt.core.errors import EXIT_CANCELLED, EXIT_JOB_STOPPED, EXIT_OK
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.gateway.x_gateway import XGateway
 
-EXIT_OK = 0
-EXIT_STOPPED = 1  # the run stopped early (settings, X refused, master switch off)
-EXIT_CANCELLED = 130
+EXIT_STOPPED = EXIT_JOB_STOPPED  # the run stopped early (settings, X refused, master switch off)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,16 +30,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _handle_run(args: argparse.Namespace) -> int:
+    """Errors reach `cli.main`, which prints them as one sentence."""
     # Imported here: the app context wires settings, secrets and the database, which `--help` does not need.
     from twexport_qt.commands.session import command_session
+    from twexport_qt.store.job_locks import JobKind
 
-    try:
-        with command_session(args) as session:
-            return run_dm_command(session.conn, session.gateway, session.pacer, session.clock,
-                                  session.campaign_settings(), args.dry_run)
-    except errors.TwExportError as exc:
-        print(f"Error: {exc.user_message}")
-        return EXIT_STOPPED
+    # A dry run only rewrites the dry-run log; anything that may send holds the campaign lock, so two runs can
+    # never take each other's claims for crash leftovers, and the daily cap holds across them.
+    lock = None if args.dry_run else JobKind.DM_CAMPAIGN
+    with command_session(args, lock=lock) as session:
+        return run_dm_command(session.conn, session.gateway, session.pacer, session.clock,
+                              session.campaign_settings(), args.dry_run, cancel=session.cancel)
 
 
 def run_dm_command(
@@ -50,6 +51,7 @@ def run_dm_command(
     settings: CampaignSettings,
     dry_run: bool,
     out: TextIO = sys.stdout,
+    cancel: CancelToken | None = None,
 ) -> int:
     """Run the campaign with a one-line progress display; print a summary. Returns the process exit code."""
     if dry_run:
@@ -57,16 +59,13 @@ def run_dm_command(
     # No on_wait: a CLI run ends at the daily cap, and the summary says when the next DM may go out.
     progress_line = TerminalProgress(out, now=clock.now)
     try:
-        result = run_campaign(conn, gateway, pacer, clock, settings, progress=progress_line.update)
+        result = run_campaign(conn, gateway, pacer, clock, settings, progress=progress_line.update, cancel=cancel)
     except errors.Cancelled:
         progress_line.close()
         print("Cancelled. DMs already sent are recorded; run again to continue.", file=out)
         return EXIT_CANCELLED
-    except errors.TwExportError as exc:
+    finally:
         progress_line.close()
-        print(f"Error: {exc.user_message}", file=out)
-        return EXIT_STOPPED
-    progress_line.close()
     print(_describe(result), file=out)
     return EXIT_OK if result.stop_reason in ("done", "daily_cap") else EXIT_STOPPED
 

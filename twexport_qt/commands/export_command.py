@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from twexport_qt.core import errors
+from twexport_qt.core.errors import EXIT_OK
 from twexport_qt.exports.exporters import EXPORT_KINDS, TWEETS
-
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,25 +21,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _handle_export(args: argparse.Namespace) -> int:
-    from twexport_qt.app_context import open_context
+    """Errors reach `cli.main`, which prints them as one sentence."""
+    from twexport_qt.commands.session import open_command_context
     from twexport_qt.exports.exporters import export
     from twexport_qt.profile_mapping import default_filter, domain_tiers
 
+    context = open_command_context(args)
     try:
-        context = open_context(args)
-    except errors.TwExportError as exc:
-        print(f"Error: {exc.user_message}")
-        return EXIT_FAILED
-    conn = context.connect()
-    try:
-        profile = context.profile
-        rows = export(conn, context.known_owner_id(), args.kind, args.out, tiers=domain_tiers(profile),
-                      follower_filter=default_filter(profile) if args.saved_filter else None, job_id=args.job)
-    except errors.TwExportError as exc:
-        print(f"Error: {exc.user_message}")
-        return EXIT_FAILED
+        conn = context.connect()
+        try:
+            profile = context.profile
+            rows = export(conn, context.known_owner_id(), args.kind, args.out, tiers=domain_tiers(profile),
+                          follower_filter=default_filter(profile) if args.saved_filter else None, job_id=args.job,
+                          data_dir=context.data_dir)
+        finally:
+            conn.close()
     finally:
-        conn.close()
         context.close()
     unit = "examples" if args.kind == TWEETS else "rows"
     print(f"Exported {EXPORT_KINDS[args.kind].title.lower()}: {rows:,} {unit} to {args.out}")

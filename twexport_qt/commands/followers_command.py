@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from twexport_qt.core import errors
-
-EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = 0, 1, 130
+from twexport_qt.core.errors import EXIT_CANCELLED, EXIT_OK
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,25 +16,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _handle_fetch(args: argparse.Namespace) -> int:
+    """Errors other than a cancel reach `cli.main`, which prints them as one sentence."""
     from twexport_qt.commands.session import command_session
     from twexport_qt.followers.fetch import fetch_followers
+    from twexport_qt.store.job_locks import JobKind
 
-    try:
-        with command_session(args) as session:
-            try:
-                result = fetch_followers(session.conn, session.gateway, session.pacer, session.clock,
-                                         progress=session.display.update, cancel=session.cancel)
-            except errors.Cancelled:
-                session.display.close()
-                print("Cancelled. Pages fetched so far are saved; run the command again to resume.")
-                return EXIT_CANCELLED
-            session.context.remember_owner(result.owner_id)
+    with command_session(args, lock=JobKind.FOLLOWERS_FETCH) as session:
+        try:
+            result = fetch_followers(session.conn, session.gateway, session.pacer, session.clock,
+                                     progress=session.display.update, cancel=session.cancel)
+        except errors.Cancelled:
             session.display.close()
-            how = "resumed and finished" if result.resumed else "finished"
-            print(f"Fetch {how}: {result.total_in_run:,} followers in this run "
-                  f"({result.fetched:,} fetched now, {result.pages} pages); {result.unfollowed:,} unfollowed since "
-                  "the last complete fetch.")
-            return EXIT_OK
-    except errors.TwExportError as exc:
-        print(f"Error: {exc.user_message}")
-        return EXIT_FAILED
+            print("Cancelled. Pages fetched so far are saved; run the command again to resume.")
+            return EXIT_CANCELLED
+        session.context.remember_owner(result.owner_id)
+        session.display.close()
+        how = "resumed and finished" if result.resumed else "finished"
+        print(f"Fetch {how}: {result.total_in_run:,} followers in this run "
+              f"({result.fetched:,} fetched now, {result.pages} pages); {result.unfollowed:,} unfollowed since "
+              "the last complete fetch.")
+        return EXIT_OK

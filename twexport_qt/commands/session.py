@@ -1,11 +1,13 @@
-"""What a headless command needs: the app context, a DB connection, a gateway and a pacer, and Ctrl+C as cancel."""
+"""What a headless command needs: the app context, a DB connection, a gateway and a pacer, Ctrl+C as cancel,
+and the job's cross-process lock."""
 
 from __future__ import annotations
 
 import argparse
 import sqlite3
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -18,6 +20,7 @@ from twexport_qt.core.clock import Clock
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.profile_mapping import campaign_settings
+from twexport_qt.store.job_locks import JobKind
 
 
 @dataclass
@@ -37,17 +40,31 @@ class CommandSession:
         return campaign_settings(self.context.profile)
 
 
-@contextmanager
-def command_session(args: argparse.Namespace, out: TextIO | None = None) -> Iterator[CommandSession]:
-    """Open everything for one command; the first Ctrl+C cancels cleanly (work done so far is kept)."""
+def open_command_context(args: argparse.Namespace) -> AppContext:
+    """The app context for a command; says on stderr what a `--repair` did."""
     context = open_context(args)
+    if context.repair_report is not None:
+        print(context.repair_report.describe(), file=sys.stderr)
+    return context
+
+
+@contextmanager
+def command_session(args: argparse.Namespace, out: TextIO | None = None, *,
+                    lock: JobKind | None = None) -> Iterator[CommandSession]:
+    """Open everything for one command; the first Ctrl+C cancels cleanly (work done so far is kept).
+
+    With `lock`, the job's lock is taken before anything talks to X: a second run of the same job refuses
+    at once (JobAlreadyRunning) instead of racing the first.
+    """
+    context = open_command_context(args)
     cancel = CancelToken()
     display = TerminalProgress(out, now=context.clock.now)
-    restore_sigint = cancel_on_first_ctrl_c(cancel, display)
-    try:
-        with context.api_session(cancel, display.waiting) as api:
-            yield CommandSession(context, api.conn, api.gateway, api.pacer, cancel, display)
-    finally:
-        restore_sigint()
-        display.close()
-        context.close()
+    with ExitStack() as stack:
+        stack.callback(context.close)
+        stack.callback(display.close)
+        if lock is not None:
+            stack.enter_context(context.job_lock(lock))
+        restore_sigint = cancel_on_first_ctrl_c(cancel, display)
+        stack.callback(restore_sigint)
+        api = stack.enter_context(context.api_session(cancel, display.waiting))
+        yield CommandSession(context, api.conn, api.gateway, api.pacer, cancel, display)

@@ -18,21 +18,24 @@ them too (include_links=True), and `--no-links` or a positional False really dro
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from twexport_qt.core.errors import Cancelled, ConfigError, TwExportError
-from twexport_qt.tweets.options import OUTPUT_FORMATS, SENTIMENT_CATEGORIES, TEXT_FORMATS, DatasetOptions, parse_timeframe
+from twexport_qt.core.errors import Cancelled, ConfigError, JobStopped, TwExportError
+from twexport_qt.tweets.options import (
+    OUTPUT_FORMATS,
+    SENTIMENT_CATEGORIES,
+    TEXT_FORMATS,
+    DatasetOptions,
+    parse_timeframe,
+)
 from twexport_qt.tweets.output_writers import default_output_name
 from twexport_qt.tweets.sources import SOURCE_ARCHIVE, SOURCE_KINDS, SOURCE_REACH, SOURCE_TIMELINE
 from twexport_qt.tweets.usernames import parse_source_argument
 
-log = logging.getLogger(__name__)
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+EXIT_OK, EXIT_USAGE, EXIT_CANCELLED = 0, 2, 130
 POSITIONAL_ORDER = ("limit", "include_replies", "include_links", "strip_usertags", "strip_hashtags", "sentiment",
                     "text_format", "timeframe")
 _TRUE, _FALSE, _NONE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}, {"none", "null", ""}
@@ -193,7 +196,9 @@ def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
         listed = parse_source_argument(args.username)
         sources = tuple(listed.usernames)
         problems = tuple(str(problem) for problem in listed.problems)
-        default_name = default_output_name(args.username, options.output_format)
+        # One account: name the file after the account as X spells it, not after what was typed (a URL, say).
+        name_source = args.username if listed.source_file is not None else sources[0]
+        default_name = default_output_name(name_source, options.output_format)
     output = Path(args.output).expanduser() if args.output else Path.cwd() / default_name
     return ParsedDownload(sources, kind, options, output.resolve(), problems)
 
@@ -201,18 +206,15 @@ def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
 # ----- running --------------------------------------------------------------------------------------------
 
 def _handle_download(args: argparse.Namespace) -> int:
+    """Usage errors are printed here (exit 2); everything else reaches `cli.main` as one sentence."""
     try:
         parsed = parse_download_args(args)
     except (UsageError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from twexport_qt.app_context import open_context  # lazily: it starts logging and may start the sandbox
+    from twexport_qt.commands.session import open_command_context  # lazily: it starts logging, maybe the sandbox
 
-    try:
-        ctx = open_context(args)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    ctx = open_command_context(args)
     try:
         return _run(ctx, parsed)
     finally:
@@ -223,42 +225,44 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
     from twexport_qt.commands.interrupts import cancel_on_first_ctrl_c
     from twexport_qt.commands.terminal_progress import TerminalProgress
     from twexport_qt.core.cancel import CancelToken
+    from twexport_qt.paths import check_output_path
     from twexport_qt.tweets.download import DownloadRequest, run_download
 
-    display = TerminalProgress(now=ctx.clock.now)
-    for problem in parsed.username_problems:
-        display.message(f"Skipped in the usernames file: {problem}")
-    cancel = CancelToken()
+    output = check_output_path(parsed.output_path, ctx.data_dir)
     gateway = pacer = None
     try:
         gateway = ctx.new_gateway()
-    except ConfigError as exc:
+    except ConfigError:
         if parsed.source_kind != SOURCE_ARCHIVE:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            raise
+    lock = ctx.download_lock(output)
+    display = TerminalProgress(now=ctx.clock.now)
+    for problem in parsed.username_problems:
+        display.message(f"Skipped in the usernames file: {problem}")
+    if gateway is None:
         display.message("No X credentials: parents of replies missing from the archive will be left empty.")
+    cancel = CancelToken()
     if gateway is not None:
         pacer = ctx.new_pacer(gateway, cancel, display.waiting)
-    request = DownloadRequest(parsed.request_sources, parsed.source_kind, parsed.options, parsed.output_path)
-    conn = ctx.connect()
-    restore_sigint = cancel_on_first_ctrl_c(cancel, display)
-    try:
-        summary = run_download(conn, gateway, pacer, ctx.clock, request, progress=display.update, cancel=cancel)
-    except Cancelled:
-        display.close()
-        print(f"Cancelled. What was downloaded is saved in {parsed.output_path}. "
-              "Run the same command again to resume where it stopped.")
-        return EXIT_CANCELLED
-    except TwExportError as exc:
-        display.close()
-        log.exception("Tweet download failed")
-        print(f"error: {exc.user_message}", file=sys.stderr)
-        print("What was downloaded is saved; run the same command again to resume.", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        restore_sigint()
-        conn.close()
-    display.close()
+    request = DownloadRequest(parsed.request_sources, parsed.source_kind, parsed.options, output)
+    with lock:
+        conn = ctx.connect()
+        restore_sigint = cancel_on_first_ctrl_c(cancel, display)
+        try:
+            summary = run_download(conn, gateway, pacer, ctx.clock, request, progress=display.update, cancel=cancel,
+                                   data_dir=ctx.data_dir)
+        except Cancelled:
+            display.close()
+            print(f"Cancelled. What was downloaded is saved in {output}. "
+                  "Run the same command again to resume where it stopped.")
+            return EXIT_CANCELLED
+        except TwExportError as exc:
+            raise JobStopped(exc, f"What was downloaded so far is saved in {output}; run the same command again "
+                                  "to resume.") from exc
+        finally:
+            restore_sigint()
+            conn.close()
+            display.close()
     _print_summary(summary)
     return EXIT_OK
 

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+# Exit codes of headless commands (README, "Command line").
+EXIT_OK = 0
+EXIT_JOB_STOPPED = 1     # X refused, the network stayed down, a run stopped early: rerun to resume
+EXIT_BAD_INPUT = 2       # settings, arguments, files, the database or the disk need the user's attention
+EXIT_BUSY = 75           # the same job runs elsewhere right now (sysexits' EX_TEMPFAIL): try again later
+EXIT_CANCELLED = 130
+
+
 class TwExportError(Exception):
     """Base class: `str(error)` is the user-facing message."""
 
@@ -10,6 +18,7 @@ class TwExportError(Exception):
         super().__init__(message or self.default_message)
 
     default_message = "Something went wrong."
+    exit_code = EXIT_BAD_INPUT
 
     @property
     def user_message(self) -> str:
@@ -18,6 +27,15 @@ class TwExportError(Exception):
 
 class Cancelled(TwExportError):
     default_message = "Cancelled."
+    exit_code = EXIT_CANCELLED
+
+
+class JobStopped(TwExportError):
+    """A job stopped by an error, restated with what the user should do next; keeps the cause's exit code."""
+
+    def __init__(self, cause: TwExportError, what_next: str) -> None:
+        super().__init__(f"{cause.user_message} {what_next}")
+        self.exit_code = cause.exit_code
 
 
 class ConfigError(TwExportError):
@@ -28,6 +46,7 @@ class ApiError(TwExportError):
     """Any failure talking to X (or the sandbox)."""
 
     default_message = "X API request failed."
+    exit_code = EXIT_JOB_STOPPED
 
     def __init__(self, message: str = "", *, status: int | None = None, api_messages: list[str] | None = None) -> None:
         super().__init__(message)
@@ -77,3 +96,12 @@ class NetworkError(ApiError):
 
 class ServerError(ApiError):
     default_message = "X had a server error (5xx). Try again in a moment."
+
+
+class PartialAnswer(ServerError):
+    """A 200 answer without `data` that carries only `errors`: not an empty page, and not an ending.
+
+    Retried like a 5xx; if it persists the job stops (resumable) instead of treating what it has as complete.
+    """
+
+    default_message = "X answered with only errors instead of the data asked for."

@@ -21,6 +21,7 @@ from twexport_qt.exports.safe_csv import write_csv
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.records import RECORD_COLUMNS
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec
+from twexport_qt.paths import check_output_path
 from twexport_qt.store import dm_repo, followers_repo, tweets_repo
 
 FOLLOWERS, HIGH_VALUE, DM_STATUS, SKIPPED, TWEETS = "followers", "high-value", "dm-status", "skipped", "tweets"
@@ -66,8 +67,13 @@ def export(
     job_id: int | None = None,
     progress: Callable[[int], None] | None = None,
     cancel: CancelToken | None = None,
+    data_dir: Path | None = None,
 ) -> int:
-    """Write export `kind` to `path`; returns the number of data rows (or examples, for tweets)."""
+    """Write export `kind` to `path`; returns the number of data rows (or examples, for tweets).
+
+    `data_dir` is the app's data folder: nothing is ever written into it (see `paths.check_output_path`).
+    """
+    path = check_output_path(path, data_dir)
     if kind == TWEETS:
         return export_tweet_dataset(conn, path, job_id=job_id, cancel=cancel)
     if kind not in EXPORT_KINDS:

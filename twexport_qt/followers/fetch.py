@@ -1,8 +1,10 @@
 """Fetch every follower of the signed-in account into SQLite, resumably.
 
 Each page and the cursor of the next one are committed in one transaction, so cancel, crash or kill -9
-resume after the last committed page and no billed page is requested twice. A run that reaches the last
-page marks followers it did not see as unfollowed (they left since the previous complete fetch).
+resume after the last committed page: no committed page is requested again (only the one in flight at a kill
+is). The last page, marking followers it did not see as unfollowed (they left since the previous complete
+fetch) and the run's end are one transaction too. A page X answers with only errors is retried and then stops
+the run, resumable: it is never taken for the end of the list.
 """
 
 from __future__ import annotations
@@ -61,13 +63,15 @@ def fetch_followers(
 
     started = clock.now()
     pages = fetched = 0
+    unfollowed = 0
     try:
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             cursor = run.cursor
             try:
-                page = pacer.call(ENDPOINT_FOLLOWERS, lambda: gateway.followers_page(owner_id, cursor, page_size))
+                page = pacer.call(ENDPOINT_FOLLOWERS, lambda: gateway.followers_page(
+                    owner_id, cursor, page_size).require_data("a page of your followers"))
             except errors.BadRequestError:
                 if cursor is None:
                     raise
@@ -77,18 +81,20 @@ def fetch_followers(
                     fetch_runs_repo.advance(conn, run, None, 0)
                 continue
             records = [follower_from_api(user) for user in page.data]
-            with conn:  # the page and the cursor after it: all or nothing
+            last = not page.next_token
+            with conn:  # the page and the cursor after it (for the last page: the run's end too), all or nothing
                 followers_repo.upsert_followers(conn, owner_id, records, int(clock.now()))
                 fetch_runs_repo.advance(conn, run, page.next_token, len(records))
+                if last:
+                    # Only a run that read every page knows who is gone; a killed run resumes, never "completes".
+                    unfollowed = followers_repo.mark_unfollowed(conn, owner_id, run.started_at, int(clock.now()))
+                    fetch_runs_repo.finish(conn, run, "done", int(clock.now()))
             pages += 1
             fetched += len(records)
             if progress is not None:
                 progress(_progress(run.items, expected, fetched, clock.now() - started))
-            if not page.next_token:
+            if last:
                 break
-        with conn:
-            unfollowed = followers_repo.mark_unfollowed(conn, owner_id, run.started_at, int(clock.now()))
-            fetch_runs_repo.finish(conn, run, "done", int(clock.now()))
     except errors.Cancelled:
         with conn:
             fetch_runs_repo.finish(conn, run, "cancelled", int(clock.now()))

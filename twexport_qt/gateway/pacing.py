@@ -30,7 +30,10 @@ ENDPOINT_DM_SEND = "POST /2/dm_conversations/with/:id/messages"
 ENDPOINT_DM_EVENTS = "GET /2/dm_conversations/with/:id/dm_events"
 
 RESET_MARGIN_S = 1.0          # X's reset is a whole second; clocks differ a little
-UNKNOWN_RESET_WAIT_S = 60.0   # a 429 without headers: wait a minute, then try again
+# A 429 without headers names no reset: back off from a few seconds up to a minute. A brief burst of them
+# (a proxy, another client on the account) then costs seconds, not a minute each; a lasting one still waits.
+UNKNOWN_RESET_FIRST_WAIT_S = 5.0
+UNKNOWN_RESET_WAIT_S = 60.0
 MAX_BACKOFF_S = 120.0
 
 
@@ -63,6 +66,7 @@ class Pacer:
 
     def call(self, endpoint: str, request: Callable[[], T]) -> T:
         failures = 0
+        bare_429s = 0
         while True:
             if self._cancel is not None:
                 self._cancel.raise_if_cancelled()
@@ -72,7 +76,11 @@ class Pacer:
             except errors.RateLimited as exc:
                 self.rate_limit_waits += 1
                 now = self._clock.now()
-                resume = (exc.reset_at + RESET_MARGIN_S) if exc.reset_at else now + UNKNOWN_RESET_WAIT_S
+                if exc.reset_at:
+                    resume = exc.reset_at + RESET_MARGIN_S
+                else:
+                    resume = now + min(UNKNOWN_RESET_FIRST_WAIT_S * 2.0 ** bare_429s, UNKNOWN_RESET_WAIT_S)
+                    bare_429s += 1
                 self._wait(WaitNotice("rate_limit", endpoint, max(resume, now + RESET_MARGIN_S),
                                       "X's rate limit is reached; resuming automatically."))
             except (errors.ServerError, errors.NetworkError) as exc:

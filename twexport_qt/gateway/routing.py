@@ -8,10 +8,13 @@ what runs against X. The adapter also supplies a default timeout, which tweepy n
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+
+from twexport_qt.core.errors import ConfigError
 
 X_API_PREFIX = "https://api.twitter.com"
 DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read
@@ -48,3 +51,29 @@ def mount(session: requests.Session, base_url: str | None, timeout: float | tupl
     """Route `session`'s X API traffic to `base_url` (None: real X, with the default timeout only)."""
     adapter = RedirectAdapter(base_url, timeout=timeout) if base_url else TimeoutAdapter(timeout=timeout)
     session.mount(X_API_PREFIX, adapter)
+
+
+API_BASE_URL_ENV = "TWEXPORT_API_BASE_URL"
+_LOOPBACK_NAMES = {"localhost"}
+
+
+def checked_api_base_url(url: str) -> str:
+    """`url` if it is an http(s) address on this computer's loopback interface, else a ConfigError.
+
+    The override exists for testing against a local X API emulator (several processes sharing one
+    `main.py sandbox serve`). Anything else would send a profile's credentials to a third party.
+    """
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    try:
+        loopback = host.lower() in _LOOPBACK_NAMES or ipaddress.ip_address(host).is_loopback
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        loopback = port_ok = False
+    if parts.scheme not in ("http", "https") or not loopback or not port_ok or parts.path not in ("", "/") \
+            or parts.query or parts.username or parts.password:
+        raise ConfigError(
+            f"--api-base-url / ${API_BASE_URL_ENV} must be an address on this computer, such as "
+            f"http://127.0.0.1:8765 (loopback only: 127.0.0.1, ::1 or localhost); {url!r} was refused, and "
+            "nothing was sent.")
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))

@@ -53,6 +53,18 @@ class Page:
     next_token: str | None = None
     result_count: int = 0
 
+    def require_data(self, what: str) -> Page:
+        """This page, unless X answered with only `errors`: then PartialAnswer, which the pacer retries.
+
+        An empty page is `{"meta": {"result_count": 0}}`. A 200 with `errors` and no `data` is something else (X
+        could not serve the page); taking it for an empty last page would end a fetch as if it were complete.
+        Call it where "no data" is never a valid answer to the question asked.
+        """
+        if self.data or not self.errors:
+            return self
+        detail = "; ".join(str(e.get("detail") or e.get("title") or e.get("message") or "") for e in self.errors[:3])
+        raise errors.PartialAnswer(f"X answered {what} with only errors ({detail or 'no details'}).")
+
 
 def _raw(obj: Any) -> dict[str, Any]:
     return getattr(obj, "data", obj)

@@ -5,7 +5,8 @@ and fsync -> ONE transaction with the page's tweets, the account's next cursor, 
 and the output file's new size. The file is the only thing outside SQLite, so it follows the database: a
 resumed job first cuts the file back to the size committed with the last page. Whatever the crash point,
 the file then holds exactly the examples of the committed pages (no duplicate, none lost), and the page that
-was in flight is requested again (it was never committed, so no committed page is fetched twice).
+was in flight is requested again (it was never committed, so no committed page is fetched twice). The last
+page of an account and the account's end are committed together, so a kill after it costs no request at all.
 
 `limit` counts tweets WRITTEN per account, as the original tool's limit did (it was applied per username):
 ten accounts with limit 100 give up to 1,000 examples, 100 from each. Retweets are never requested.
@@ -25,6 +26,7 @@ from twexport_qt.core.clock import Clock
 from twexport_qt.core.progress import Progress, ProgressCallback
 from twexport_qt.gateway.pacing import Pacer, WaitNotice
 from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.paths import check_output_path
 from twexport_qt.store import tweets_repo
 from twexport_qt.store.tweets_repo import JobAccount, TweetJob
 from twexport_qt.tweets.cleaning import clean_text, should_keep
@@ -111,16 +113,18 @@ def run_download(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     on_wait: Callable[[WaitNotice], None] | None = None,
+    data_dir: Path | None = None,
 ) -> DownloadSummary:
     """Run (or resume) the download `request` describes. `on_wait` is only used when no `pacer` is given
     (a given pacer already reports its waits). Raises Cancelled, or a TwExportError the user can act on;
-    the job then stays resumable: run the same request again."""
+    the job then stays resumable: run the same request again. The output file may not lie in the app's
+    `data_dir` (see `paths.check_output_path`); callers hold `AppContext.download_lock` for it."""
     if pacer is None and gateway is not None:
         pacer = Pacer(gateway.rate_limits, clock, cancel, on_wait)
     options = request.options
     source = open_source(request.source_kind, options=options, gateway=gateway, pacer=pacer,
                          archive_path=request.archive_path)
-    output = Path(request.output_path).expanduser().resolve()
+    output = check_output_path(request.output_path, data_dir)
     key = tweets_repo.job_key(request.source_kind, request.sources, options.to_json(), str(output))
     job = tweets_repo.find_job(conn, key)
     if job is not None and not _output_matches(job, output):
@@ -250,7 +254,11 @@ class _DownloadRun:
         target = SourceAccount(account.username, account.user_id)
         log.info("Downloading tweets of @%s (%d/%d), cursor %s", account.username, number, count, account.cursor)
         self._report(account, number, count)
-        while limit is None or account.written < limit:
+        if limit is not None and account.written >= limit:  # reached before a kill stopped it from saying so
+            with self.conn:
+                tweets_repo.finish_account(self.conn, account, "done")
+            return
+        while account.state != "done":
             if self.cancel is not None:
                 self.cancel.raise_if_cancelled()
             try:
@@ -269,10 +277,6 @@ class _DownloadRun:
                 continue
             self._commit_page(account, page)
             self._report(account, number, count)
-            if not page.next_cursor:
-                break
-        with self.conn:
-            tweets_repo.finish_account(self.conn, account, "done")
 
     def _commit_page(self, account: JobAccount, page: SourcePage) -> None:
         selected, skipped = self._select(account, page.tweets)
@@ -281,14 +285,20 @@ class _DownloadRun:
             self.writer.write(example.text, example.label)
         size = _durable_size(self.writer, self.output)
         written_ids = [record.id for record, _ in examples]
+        limit = self.options.limit
+        finished = not page.next_cursor or (limit is not None and account.written + len(written_ids) >= limit)
         now = int(self.clock.now())
-        with self.conn:  # the page, the cursor after it and what reached the file: all or nothing
+        # The page, the cursor after it, what reached the file and, after the last page, the account's end:
+        # all or nothing, so a kill right after the last page never makes the next run read the account again.
+        with self.conn:
             tweets_repo.upsert_tweets(self.conn, page.tweets, source=self.source.stored_as, fetched_at=now)
             tweets_repo.upsert_tweets(self.conn, page.parents.values(), source=LOOKUP_SOURCE, fetched_at=now)
             tweets_repo.mark_written(self.conn, self.job.id, written_ids)
             tweets_repo.advance_account(self.conn, account, page.next_cursor, fetched=len(page.tweets),
                                         written=len(written_ids), skipped=skipped + len(selected) - len(examples))
             tweets_repo.commit_output(self.conn, self.job.id, len(written_ids), size, now)
+            if finished:
+                tweets_repo.finish_account(self.conn, account, "done")
         self.job.written += len(written_ids)
         self.job.output_bytes = size
         self.counters.written += len(written_ids)

@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+import re
 from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +28,7 @@ from twexport_qt.tweets.options import OUTPUT_FORMATS, OutputFormat
 
 CSV_HEADER = "tweets"
 TEXT_SEPARATOR = "<|endoftext|>"
+_UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 _TAIL_SCAN_BYTES = 1 << 20  # an entry is a few KB at most; 1 MB back is far enough to find the last one
 
 
@@ -133,8 +135,13 @@ def open_writer(path: str | os.PathLike[str], output_format: OutputFormat) -> Da
 
 
 def default_output_name(source: str, output_format: OutputFormat = "csv") -> str:
-    """`<username>_tweets.<ext>` for one account, `<list file stem>_tweets.<ext>` for a usernames file."""
+    """`<username>_tweets.<ext>` for one account, `<list file stem>_tweets.<ext>` for a usernames file.
+
+    Only letters, digits, `_`, `-` and `.` reach the name: a source like `x.com/a/../../evil` must never turn
+    into a path that leaves the folder the file is meant for.
+    """
     stem = Path(source).stem if source.lower().endswith(".txt") else source.strip().lstrip("@")
+    stem = _UNSAFE_NAME_CHARS.sub("_", stem).strip("._") or "tweets"
     return f"{stem}_tweets.{output_format}"
 
 

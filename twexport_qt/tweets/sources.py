@@ -140,11 +140,23 @@ def resolve_usernames(gateway: XGateway, pacer: Pacer,
     return found, problems
 
 
+def _checked(page: Page, account: SourceAccount, *, first_page: bool) -> Page:
+    """The page, or why it cannot be used: AccountUnavailable (skip the account) or PartialAnswer (retry).
+
+    X answers a suspended or protected account's first page with only an error about that user. Any other
+    answer with only errors, or one about the user after pages were already served, is not an end of the
+    timeline: it is retried and then stops the job, resumable, so no tweet is silently left out.
+    """
+    if page.data or not page.errors:
+        return page
+    about_account = [e for e in page.errors if e.get("resource_type") == "user"]
+    if first_page and about_account:
+        raise AccountUnavailable(_user_problem_reason(about_account[0]))
+    return page.require_data(f"a page of @{account.username}'s tweets")
+
+
 def _page_from_api(page: Page, account: SourceAccount) -> SourcePage:
-    """Map an API page; errors about `account` itself make it unavailable, errors about parents are noted."""
-    account_errors = [e for e in page.errors if e.get("resource_type") == "user" and not page.data]
-    if account_errors:
-        raise AccountUnavailable(_user_problem_reason(account_errors[0]))
+    """Map an API page; errors about referenced tweets (deleted, protected parents) are noted per tweet."""
     names = usernames_by_id(page.includes.get("users", ()))
     tweets = [tweet_from_api(raw, names, account.username) for raw in page.data]
     parents = {int(raw["id"]): tweet_from_api(raw, names) for raw in page.includes.get("tweets", ())}
@@ -190,9 +202,10 @@ class TimelineSource(_ApiSource):
             return SourcePage([])  # the whole timeframe is older than X's timeline reaches
         # X's 800-tweet cap with exclude=replies is the price of not paying for replies we would drop.
         exclude = ["retweets"] if options.include_replies else ["retweets", "replies"]
-        page = self._pacer.call(ENDPOINT_USER_TWEETS, lambda: self._gateway.user_tweets_page(
+        page = self._pacer.call(ENDPOINT_USER_TWEETS, lambda: _checked(self._gateway.user_tweets_page(
             int(account.user_id), pagination_token=cursor, start_time=_iso_or_none(start),  # type: ignore[arg-type]
-            end_time=_iso_or_none(end), exclude=exclude, max_results=TIMELINE_PAGE_SIZE))
+            end_time=_iso_or_none(end), exclude=exclude, max_results=TIMELINE_PAGE_SIZE),
+            account, first_page=cursor is None))
         return _page_from_api(page, account)
 
 
@@ -218,9 +231,9 @@ class SearchSource(_ApiSource):
         start = max(options.start, SEARCH_MIN_START) if options.start else SEARCH_MIN_START
         query = self.query_for(account.username)
         # The 1 request/s limit is paced by the rate-limit headers (pacing.Pacer), not by sleeping here.
-        page = self._pacer.call(ENDPOINT_SEARCH_ALL, lambda: self._gateway.search_all_page(
+        page = self._pacer.call(ENDPOINT_SEARCH_ALL, lambda: _checked(self._gateway.search_all_page(
             query, next_token=cursor, start_time=start, end_time=_iso_or_none(options.end),
-            max_results=SEARCH_PAGE_SIZE))
+            max_results=SEARCH_PAGE_SIZE), account, first_page=cursor is None))
         return _page_from_api(page, account)
 
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from twexport_qt import APP_NAME, ORG_NAME, __version__
-from twexport_qt.core.errors import TwExportError
+from twexport_qt.core.errors import EXIT_BAD_INPUT, TwExportError
 from twexport_qt.resources_path import resource_path
 
 log = logging.getLogger(__name__)
@@ -44,21 +44,58 @@ def install_error_handler(parent: QWidget) -> None:
     sys.excepthook = handle
 
 
-def run_gui(args: argparse.Namespace) -> int:
+def _open_context_or_explain(args: argparse.Namespace):
+    """The app context, or None after telling the user in a dialog why the app cannot start.
+
+    A damaged database is moved aside only if the user says so (default: No, quit and keep it as it is).
+    """
     from twexport_qt.app_context import open_context
+    from twexport_qt.failures import as_user_error
+    from twexport_qt.store.database import DatabaseDamaged
+
+    repair = bool(getattr(args, "repair", False))
+    while True:
+        try:
+            return open_context(args, holder="desktop app", repair=repair)
+        except DatabaseDamaged as damaged:
+            if repair or not _ask_to_repair(damaged):
+                return None
+            repair = True
+        except Exception as exc:  # any failure before the window exists: a sentence in a dialog, not a crash
+            error = as_user_error(exc)
+            log.error("Could not start", exc_info=exc)
+            QMessageBox.critical(None, APP_NAME, error.user_message if error is not None else (
+                f"{APP_NAME} could not start ({type(exc).__name__}). The details are in the log file."))
+            return None
+
+
+def _ask_to_repair(damaged) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
+                      f"The database {damaged.path} is damaged ({damaged.detail}). Nothing was changed.\n\n"
+                      "Move it aside (it is kept, renamed) and start a new database with what can be read from it? "
+                      "Or quit, and put back a backup of it.")
+    move = box.addButton("Move aside and continue", QMessageBox.ButtonRole.AcceptRole)
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(quit_button)
+    box.exec()
+    return box.clickedButton() is move
+
+
+def run_gui(args: argparse.Namespace) -> int:
     from twexport_qt.ui.main_window import MainWindow
 
     app = create_qt_app()
-    try:
-        context = open_context(args)
-    except TwExportError as exc:
-        QMessageBox.critical(None, APP_NAME, exc.user_message)
-        return 1
+    context = _open_context_or_explain(args)
+    if context is None:
+        return EXIT_BAD_INPUT
     log.info("%s %s started; data in %s; profile %s; secrets: %s", APP_NAME, __version__, context.data_dir,
              context.profile.name, context.secrets.backend_description)
     window = MainWindow(context)
     install_error_handler(window)
     window.show()
+    if context.repair_report is not None:
+        report = context.repair_report.describe()
+        QTimer.singleShot(0, lambda: QMessageBox.information(window, APP_NAME, report))
     if context.startup_problems:
         # Malformed settings were backed up and repaired at start: say exactly what, once the window is up.
         text = "Some settings could not be used and were reset:\n\n• " + "\n• ".join(context.startup_problems)

@@ -8,11 +8,22 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from contextlib import ExitStack
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSplitter,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from twexport_qt.campaigns.planner import plan_campaign, preview
@@ -23,6 +34,7 @@ from twexport_qt.core.errors import TwExportError
 from twexport_qt.core.timefmt import format_datetime
 from twexport_qt.profile_mapping import campaign_settings
 from twexport_qt.store import dm_repo
+from twexport_qt.store.job_locks import JobKind
 from twexport_qt.ui.do_not_contact_dialog import DoNotContactDialog
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.rows_table_model import RowsTableModel
@@ -244,7 +256,11 @@ class CampaignTab(QWidget):
         context = self.context
 
         def job(ctx):
-            with context.api_session(ctx.cancel, ctx.on_wait) as api:
+            # Whatever may send holds the campaign lock, across windows and CLI runs (see campaigns/sender.py).
+            with ExitStack() as stack:
+                if not dry_run:
+                    stack.enter_context(context.job_lock(JobKind.DM_CAMPAIGN))
+                api = stack.enter_context(context.api_session(ctx.cancel, ctx.on_wait))
                 return run_campaign(api.conn, api.gateway, api.pacer, context.clock, settings, progress=ctx.progress,
                                     cancel=ctx.cancel, on_wait=ctx.on_wait)
 

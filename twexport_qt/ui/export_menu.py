@@ -55,7 +55,7 @@ class ExportMenu:
             try:
                 rows = export(conn, owner, kind, path, tiers=tiers, follower_filter=follower_filter,
                               progress=lambda n: ctx.progress(Progress(n, None, f"{n:,} rows written")),
-                              cancel=ctx.cancel)
+                              cancel=ctx.cancel, data_dir=context.data_dir)
             finally:
                 conn.close()
             return kind, path, rows

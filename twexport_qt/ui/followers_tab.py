@@ -16,8 +16,18 @@ import numpy as np
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea, QSplitter, QTableView,
-    QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from twexport_qt.core.timefmt import format_date
@@ -26,6 +36,7 @@ from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.snapshot import UNKNOWN_DATE, FollowerSnapshot
 from twexport_qt.profile_mapping import default_filter, domain_tiers
 from twexport_qt.store import followers_repo
+from twexport_qt.store.job_locks import JobKind
 from twexport_qt.ui.filter_panel import FilterPanel
 from twexport_qt.ui.followers_query_worker import FollowersQueryService
 from twexport_qt.ui.followers_table_model import COLUMNS, FollowersTableModel
@@ -295,7 +306,7 @@ class FollowersTab(QWidget):
         context = self.context
 
         def job(ctx):
-            with context.api_session(ctx.cancel, ctx.on_wait) as api:
+            with context.job_lock(JobKind.FOLLOWERS_FETCH), context.api_session(ctx.cancel, ctx.on_wait) as api:
                 return fetch_followers(api.conn, api.gateway, api.pacer, context.clock, progress=ctx.progress,
                                        cancel=ctx.cancel)
 

@@ -8,6 +8,7 @@ the command line. Running the same request again resumes it, which is what the R
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from PySide6.QtWidgets import QWidget, QWizard
 
@@ -17,7 +18,12 @@ from twexport_qt.tweets.download import DownloadRequest, DownloadSummary, run_do
 from twexport_qt.tweets.sources import SOURCE_ARCHIVE
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.tweet_wizard_pages import (
-    AccountsPage, OptionsPage, OutputPage, ProgressPage, SourcePage, SummaryPage,
+    AccountsPage,
+    OptionsPage,
+    OutputPage,
+    ProgressPage,
+    SourcePage,
+    SummaryPage,
 )
 from twexport_qt.workers.job_worker import Job, JobContext
 
@@ -63,12 +69,13 @@ def download_job(context, request: DownloadRequest) -> Job:
     def job(ctx: JobContext) -> DownloadSummary:
         gateway = _gateway_for(context, request.source_kind)
         pacer = context.new_pacer(gateway, ctx.cancel, ctx.on_wait) if gateway is not None else None
-        conn = context.connect()
-        try:
-            return run_download(conn, gateway, pacer, context.clock, request, progress=ctx.progress,
-                                cancel=ctx.cancel, on_wait=ctx.on_wait)
-        finally:
-            conn.close()
+        with context.download_lock(Path(request.output_path).expanduser().resolve()):
+            conn = context.connect()
+            try:
+                return run_download(conn, gateway, pacer, context.clock, request, progress=ctx.progress,
+                                    cancel=ctx.cancel, on_wait=ctx.on_wait, data_dir=context.data_dir)
+            finally:
+                conn.close()
 
     return job
 

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.errors import Cancelled, TwExportError
 from twexport_qt.core.progress import Progress
+from twexport_qt.failures import as_user_error
 from twexport_qt.gateway.pacing import WaitNotice
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,9 @@ class JobWorker(QObject):
             outcome = (self.failed, (exc.user_message,))
         except Exception as exc:  # noqa: BLE001 - a worker must never die silently
             log.error("%s crashed:\n%s", self.name, traceback.format_exc())
-            outcome = (self.failed, (f"{self.name} stopped because of an unexpected error ({type(exc).__name__}). "
+            known = as_user_error(exc)  # a full disk, a read-only folder, a damaged database: say which
+            outcome = (self.failed, (known.user_message if known is not None else
+                                     f"{self.name} stopped because of an unexpected error ({type(exc).__name__}). "
                                      "Details are in the log file; nothing fetched so far is lost.",))
         finally:
             self.ended.set()
