@@ -72,3 +72,35 @@ def test_dry_run_records_without_sending(qtbot, tab, context):
     run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=True))
     assert "Dry run" in tab.counts_label.text() and sandbox_dm_count(context) == 0
     assert tab.status_mode.currentData() == "dry_run" and tab.status_model.rowCount() == 2
+
+
+def test_a_send_is_refused_while_another_run_holds_the_campaign(qtbot, tab, context):
+    from twexport_qt.store.job_locks import JobKind
+
+    tab.dm_enabled_box.setChecked(True)  # test mode: sends to the test accounts
+    with context.job_lock(JobKind.DM_CAMPAIGN):  # as a `dm run` in a terminal would hold it
+        run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=False))
+        assert "already running since" in tab.jobs.last_error and "command line" in tab.jobs.last_error
+        assert sandbox_dm_count(context) == 0
+    run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=False))
+    assert sandbox_dm_count(context) == 2
+
+
+def test_a_failed_automatic_run_is_tried_again_later_quietly(qtbot, context, monkeypatch):
+    from twexport_qt.store.job_locks import JobKind
+    from twexport_qt.ui.campaign_tab import AUTO_RETRY_AFTER_S
+
+    dialogs = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: dialogs.append(args))
+    panel = JobPanel()
+    qtbot.addWidget(panel)
+    jobs = JobController(panel, interactive=True)  # as in the app: only the quiet flag keeps the dialog away
+    tab = CampaignTab(context, jobs)
+    qtbot.addWidget(tab)
+    context.profile.auto_dm = context.profile.dm_enabled = True
+    with context.job_lock(JobKind.DM_CAMPAIGN):
+        run_job(qtbot, tab, tab.auto_timer.timeout.emit)  # the automatic run falls due
+    assert dialogs == [] and sandbox_dm_count(context) == 0
+    assert tab.auto_timer.isActive() and tab.auto_timer.remainingTime() > (AUTO_RETRY_AFTER_S - 5) * 1000
+    assert "trying again at" in tab.next_label.text() and "already running" in tab.next_label.text()
+    jobs.shutdown()

@@ -5,17 +5,19 @@ injectable clock, fault injection and a DM recorder. It is the app's default "Sa
 from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS, AuthContext, SandboxCredentials
 from twexport_qt.sandbox.config import SandboxConfig
 from twexport_qt.sandbox.dm_recorder import DmEvent, DmRecorder
+from twexport_qt.sandbox.dm_state import SandboxStateError
 from twexport_qt.sandbox.endpoints import Endpoint
 from twexport_qt.sandbox.faults import FaultConfig, FaultInjector, FaultKind
 from twexport_qt.sandbox.population import SANDBOX_USER_ID, SANDBOX_USERNAME, WELL_KNOWN, Population, UserRecord
 from twexport_qt.sandbox.rate_limits import DEFAULT_RATE_LIMITS, RateLimiter
+from twexport_qt.sandbox.request_log import RequestLogEntry, read_entries
 from twexport_qt.sandbox.server import SandboxServer, serve_forever_cli
 from twexport_qt.sandbox.state import SandboxState
 from twexport_qt.sandbox.tweets_world import TweetRecord, TweetsWorld
 
 __all__ = [
     "AuthContext", "DEFAULT_RATE_LIMITS", "DmEvent", "DmRecorder", "Endpoint", "FaultConfig", "FaultInjector",
-    "FaultKind", "Population", "RateLimiter", "SANDBOX_BEARER_TOKEN", "SANDBOX_CREDENTIALS", "SANDBOX_USERNAME",
-    "SANDBOX_USER_ID", "SandboxConfig", "SandboxCredentials", "SandboxServer", "SandboxState", "TweetRecord",
-    "TweetsWorld", "UserRecord", "WELL_KNOWN", "serve_forever_cli",
+    "FaultKind", "Population", "RateLimiter", "RequestLogEntry", "SANDBOX_BEARER_TOKEN", "SANDBOX_CREDENTIALS",
+    "SANDBOX_USERNAME", "SANDBOX_USER_ID", "SandboxConfig", "SandboxCredentials", "SandboxServer", "SandboxState",
+    "SandboxStateError", "TweetRecord", "TweetsWorld", "UserRecord", "WELL_KNOWN", "read_entries", "serve_forever_cli",
 ]

@@ -1,7 +1,8 @@
 """One request through the sandbox, independent of sockets: route, authenticate, inject faults, rate limit,
-run the endpoint, and attach X's rate-limit headers.
+run the endpoint, attach X's rate-limit headers, and write the request-log line.
 
-Faults are drawn before rate limiting so a one-shot `fail_next` never spends an endpoint's budget.
+Most faults are drawn and shown before rate limiting, so a one-shot 500 or drop never spends an endpoint's
+budget. "errors-only" and "sent-then-drop" go through rate limiting first, because X counts those requests.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from typing import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 from twexport_qt.sandbox import routes, wire
-from twexport_qt.sandbox.faults import FaultKind
+from twexport_qt.sandbox.auth import AuthContext
+from twexport_qt.sandbox.endpoints import Endpoint
+from twexport_qt.sandbox.faults import Fault, FaultKind
 from twexport_qt.sandbox.request import ApiRequest, ApiResponse
+from twexport_qt.sandbox.request_log import RequestLogEntry
 from twexport_qt.sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
@@ -28,51 +32,119 @@ class DropConnection:
 DROP = DropConnection()
 
 
+@dataclass
+class _Trace:
+    """What the request log tells about one request, filled in as handling goes."""
+
+    endpoint: str | None = None
+    auth: str | None = None
+    fault: FaultKind | None = None
+    participant_id: int | None = None
+    dm_event_id: str | None = None
+
+
 def handle_request(state: SandboxState, method: str, raw_path: str, headers: Mapping[str, str],
                    body: bytes) -> ApiResponse | DropConnection:
+    arrived = state.clock.now()
     parts = urlsplit(raw_path)
-    found = routes.match(method, parts.path)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    trace = _Trace()
+    outcome = _process(state, method, raw_path, parts.path, query, headers, body, trace)
+    if state.request_log is not None:
+        answered = isinstance(outcome, ApiResponse)
+        state.request_log.write(RequestLogEntry(
+            t=arrived, method=method, endpoint=trace.endpoint, path=parts.path, query=query,
+            status=outcome.status if answered else None, fault=str(trace.fault) if trace.fault else None,
+            items=_item_count(outcome.body) if answered else None, auth=trace.auth,
+            participant_id=trace.participant_id, dm_event_id=trace.dm_event_id))
+    return outcome
+
+
+def _process(state: SandboxState, method: str, raw_path: str, path: str, query: dict[str, str],
+             headers: Mapping[str, str], body: bytes, trace: _Trace) -> ApiResponse | DropConnection:
+    found = routes.match(method, path)
     if found is None:
-        return _problem(wire.not_found_route(parts.path))
+        return _problem(wire.not_found_route(path))
     route, path_params = found
+    trace.endpoint = str(route.endpoint)
+    participant = path_params.get("participant_id", "")
+    trace.participant_id = int(participant) if participant.isdigit() else None
     content_type = headers.get("Content-Type", "")
     form_body = body.decode("utf-8", "replace") if "x-www-form-urlencoded" in content_type else None
     try:
         context = state.auth.authenticate(method, raw_path, headers, form_body)
     except wire.ApiProblem as problem:
         return _problem(problem)
+    trace.auth = str(context)
     if context not in route.contexts:
         return _problem(wire.unsupported_authentication(routes.AUTH_NAMES[context],
                                                         routes.supported_auth_names(route)))
 
     fault = state.faults.draw(route.endpoint)
-    if fault is not None:
-        if fault.kind == FaultKind.DROP:
-            return DROP
-        if fault.kind == FaultKind.SLOW:
-            state.faults.sleep(fault.delay)
-        else:
-            return _problem(wire.server_error(int(fault.kind)))
+    if fault is not None and not fault.kind.spends_budget:
+        trace.fault = fault.kind
+        early = _fault_before_limits(state, route.endpoint, context, fault)
+        if early is not None:
+            return early
 
     capped = state.limiter.usage_capped
     decision = state.limiter.check(route.endpoint, context, consume=not capped)
     rate_headers = decision.headers() if decision else {}
-    if capped:
-        return _problem(wire.usage_capped(), rate_headers)
-    if decision is not None and not decision.allowed:
-        return _problem(wire.too_many_requests(), rate_headers)
+    if capped or (decision is not None and not decision.allowed):
+        if fault is not None and fault.kind.spends_budget:
+            state.faults.preempt(fault)  # X's 429 came first: this fault did not happen
+        return _problem(wire.usage_capped() if capped else wire.too_many_requests(), rate_headers)
+    if fault is not None and fault.kind == FaultKind.ERRORS_ONLY:
+        trace.fault = fault.kind
+        return ApiResponse(200, wire.errors_only_unavailable(), rate_headers)
 
     try:
-        request = ApiRequest(method, parts.path, dict(parse_qsl(parts.query, keep_blank_values=True)),
-                             path_params, context, _json_body(body, content_type))
+        request = ApiRequest(method, path, query, path_params, context, _json_body(body, content_type))
         response = route.handler(state, request)
     except wire.ApiProblem as problem:
-        return _problem(problem, rate_headers)
+        response = _problem(problem, rate_headers)
     except Exception:  # a sandbox bug must look like an X 500, not hang the client
         log.exception("sandbox handler failed for %s %s", method, raw_path)
-        return _problem(wire.server_error(500), rate_headers)
-    response.headers.update(rate_headers)
+        response = _problem(wire.server_error(500), rate_headers)
+    else:
+        response.headers.update(rate_headers)
+    if route.endpoint == Endpoint.DM_SEND and response.status == 201:
+        trace.dm_event_id = response.body["data"]["dm_event_id"]
+    if fault is not None and fault.kind == FaultKind.SENT_THEN_DROP:
+        trace.fault = fault.kind
+        return DROP  # processed and counted, but the client never hears about it
     return response
+
+
+def _fault_before_limits(state: SandboxState, endpoint: Endpoint, context: AuthContext,
+                         fault: Fault) -> ApiResponse | DropConnection | None:
+    """The answer a fault shown before rate limiting gives, or None to go on (after a slow fault's delay)."""
+    if fault.kind == FaultKind.DROP:
+        return DROP
+    if fault.kind == FaultKind.SLOW:
+        state.faults.sleep(fault.delay)
+        return None
+    if fault.kind.is_storm:
+        headers: dict[str, str] = {}
+        if fault.kind == FaultKind.STORM_429:
+            decision = state.limiter.check(endpoint, context, consume=False)
+            if decision is not None:
+                headers["x-rate-limit-limit"] = str(decision.limit)
+            headers["x-rate-limit-remaining"] = "0"
+            headers["x-rate-limit-reset"] = str(fault.storm_reset)
+        return _problem(wire.too_many_requests(), headers)
+    return _problem(wire.server_error(int(fault.kind)))
+
+
+def _item_count(body: dict) -> int | None:
+    """Objects in a list answer's `data`; 0 for an empty page (X then leaves `data` out); None otherwise."""
+    data = body.get("data")
+    if isinstance(data, list):
+        return len(data)
+    meta = body.get("meta")
+    if data is None and isinstance(meta, dict) and meta.get("result_count") == 0:
+        return 0
+    return None
 
 
 def _json_body(body: bytes, content_type: str) -> object:

@@ -1,8 +1,10 @@
-"""What a sandbox instance simulates: population size and seed, rate limits, faults, usage cap."""
+"""What a sandbox instance simulates: population size and seed, rate limits, faults, usage cap, and the files
+that let tests see it from outside (the DM state file and the request log)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Mapping, Sequence
 
 from twexport_qt.sandbox.faults import FaultConfig
@@ -19,3 +21,5 @@ class SandboxConfig:
     rate_limits: Mapping[str, Sequence[Window]] = field(default_factory=dict)
     faults: FaultConfig = field(default_factory=FaultConfig)
     usage_capped: bool = False
+    state_file: str | Path | None = None  # the DM record, kept across restarts (None: memory only)
+    request_log: str | Path | None = None  # JSON lines, one per request handled (None: no log)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
 
 from twexport_qt.core.clock import Clock
 from twexport_qt.sandbox.app import DropConnection, handle_request
@@ -61,6 +64,13 @@ class _SandboxHTTPServer(ThreadingHTTPServer):
         self.state = state
         super().__init__(address, _RequestHandler)
 
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        # A client that timed out during a slow answer is normal here, not a sandbox failure worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("sandbox client %s went away before its answer", client_address)
+            return
+        super().handle_error(request, client_address)
+
 
 class SandboxServer:
     """`with SandboxServer(SandboxConfig(followers=5000)) as server: ... server.base_url ...`"""
@@ -102,6 +112,7 @@ class SandboxServer:
         if self._thread is not None:
             self._thread.join()
         self._httpd, self._thread = None, None
+        self.state.close()
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted."""
@@ -111,6 +122,7 @@ class SandboxServer:
         finally:
             self._httpd.server_close()
             self._httpd = None
+            self.state.close()
 
     def __enter__(self) -> SandboxServer:
         self.start()
@@ -120,19 +132,73 @@ class SandboxServer:
         self.stop()
 
 
-def serve_forever_cli(port: int, followers: int, seed: int) -> None:
-    """`python main.py sandbox serve`: print where the sandbox listens and how to sign in, then serve."""
-    server = SandboxServer(SandboxConfig(port=port, followers=followers, seed=seed))
+class _Terminated(Exception):
+    """Raised in the main thread by the SIGTERM handler to leave `serve_forever` like Ctrl+C does."""
+
+
+def serve_forever_cli(config: SandboxConfig) -> None:
+    """`python main.py sandbox serve`: print where the sandbox listens and how to sign in, then serve until
+    Ctrl+C or SIGTERM. Raises SandboxStateError / OSError before serving if a file or the port is unusable."""
+    server = SandboxServer(config)
     server.bind()
+    # Installed before the banner: a test that terminates us as soon as it read the URL still gets exit 0.
+    restore = _stop_on_sigterm()
+    try:
+        _print_banner(server.base_url, config)
+        server.serve_forever()
+    except (KeyboardInterrupt, _Terminated):
+        pass
+    finally:
+        restore()
+
+
+def _print_banner(base_url: str, config: SandboxConfig) -> None:
     creds = SANDBOX_CREDENTIALS
-    print(f"X API sandbox listening on {server.base_url} ({followers:,} followers, seed {seed})")
+    # Tests parse this first line for the port (--port 0), so its shape stays and it is flushed at once.
+    print(f"X API sandbox listening on {base_url} ({config.followers:,} followers, seed {config.seed})", flush=True)
     print(f"  consumer key:        {creds.consumer_key}")
     print(f"  consumer secret:     {creds.consumer_secret}")
     print(f"  access token:        {creds.access_token}")
     print(f"  access token secret: {creds.access_token_secret}")
     print(f"  bearer token:        {SANDBOX_BEARER_TOKEN}")
+    for line in describe(config):
+        print(f"  {line}")
     print("Press Ctrl+C to stop.", flush=True)
+
+
+def describe(config: SandboxConfig) -> list[str]:
+    """The non-default settings, one line each, for the start-up banner."""
+    lines: list[str] = []
+    faults = config.faults
+    rates = {"drop": faults.drop_rate, "500/503": faults.error_rate, "slow": faults.slow_rate,
+             **{str(kind): rate for kind, rate in faults.rates.items()}}
+    active = ", ".join(f"{kind}={rate:g}" for kind, rate in rates.items() if rate > 0)
+    if active:
+        where = ", ".join(sorted(faults.endpoints)) if faults.endpoints is not None else "all endpoints"
+        lines.append(f"faults:              {active} on {where} (seed {faults.seed}, slow {faults.slow_seconds:g} s, "
+                     f"429 storms {faults.storm_seconds:g} s)")
+    for key, windows in config.rate_limits.items():
+        lines.append(f"rate limit:          {key} = " + ", ".join(f"{n}/{s} s" for n, s in windows))
+    if config.usage_capped:
+        lines.append("usage cap:           exceeded (every request gets UsageCapExceeded)")
+    if config.state_file is not None:
+        lines.append(f"DM state file:       {config.state_file}")
+    if config.request_log is not None:
+        lines.append(f"request log:         {config.request_log}")
+    return lines
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """Make SIGTERM end the serve loop cleanly; returns the function that restores the previous handler.
+    Guarded: not every platform has SIGTERM, and only the main thread may set handlers."""
+    if not hasattr(signal, "SIGTERM"):
+        return lambda: None
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        raise _Terminated()
+
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        previous = signal.signal(signal.SIGTERM, on_sigterm)
+    except ValueError:  # not the main thread
+        return lambda: None
+    return lambda: signal.signal(signal.SIGTERM, previous)

@@ -11,6 +11,7 @@ from twexport_qt.sandbox.dm_recorder import DmRecorder
 from twexport_qt.sandbox.faults import FaultInjector
 from twexport_qt.sandbox.population import Population
 from twexport_qt.sandbox.rate_limits import RateLimiter
+from twexport_qt.sandbox.request_log import RequestLog
 from twexport_qt.sandbox.tweets_world import TweetsWorld
 
 
@@ -24,19 +25,27 @@ class SandboxState:
     limiter: RateLimiter
     faults: FaultInjector
     auth: Authenticator
+    request_log: RequestLog | None = None
 
     @classmethod
     def from_config(cls, config: SandboxConfig, clock: Clock | None = None) -> SandboxState:
         clock = clock or SystemClock()
         limiter = RateLimiter(clock, config.rate_limits)
         limiter.usage_capped = config.usage_capped
+        dms = DmRecorder(config.state_file)  # first: a bad state file fails before a log file is opened
         return cls(
             config=config,
             clock=clock,
             population=Population(config.seed, followers=config.followers),
             tweets=TweetsWorld(config.seed),
-            dms=DmRecorder(),
+            dms=dms,
             limiter=limiter,
-            faults=FaultInjector(config.faults),
+            faults=FaultInjector(config.faults, clock=clock),
             auth=Authenticator(),
+            request_log=RequestLog(config.request_log) if config.request_log is not None else None,
         )
+
+    def close(self) -> None:
+        """Release the files the state holds open (the request log)."""
+        if self.request_log is not None:
+            self.request_log.close()

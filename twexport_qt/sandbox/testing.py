@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
 import tweepy
@@ -24,17 +25,21 @@ from twexport_qt.sandbox.server import SandboxServer
 @contextmanager
 def running_sandbox(*, followers: int = 1000, seed: int = 42, clock: Clock | None = None,
                     rate_limits: Mapping[str, Sequence[Window]] | None = None,
-                    faults: FaultConfig | None = None, usage_capped: bool = False) -> Iterator[SandboxServer]:
+                    faults: FaultConfig | None = None, usage_capped: bool = False,
+                    state_file: str | Path | None = None,
+                    request_log: str | Path | None = None) -> Iterator[SandboxServer]:
     """A started SandboxServer on an ephemeral port, stopped on exit."""
     config = SandboxConfig(followers=followers, seed=seed, rate_limits=dict(rate_limits or {}),
-                           faults=faults or FaultConfig(), usage_capped=usage_capped)
+                           faults=faults or FaultConfig(), usage_capped=usage_capped, state_file=state_file,
+                           request_log=request_log)
     with SandboxServer(config, clock=clock) as server:
         yield server
 
 
-def sandbox_client(server: SandboxServer, *, user_auth: bool = True, consumer_secret: str | None = None,
+def sandbox_client(server: SandboxServer | str, *, user_auth: bool = True, consumer_secret: str | None = None,
                    timeout: float | tuple[float, float] = (5.0, 15.0)) -> tweepy.Client:
-    """A tweepy.Client with the sandbox credentials, routed to `server` exactly as the app routes it.
+    """A tweepy.Client with the sandbox credentials, routed to `server` (or a sandbox's base URL, such as an
+    `external_process.external_sandbox`'s) exactly as the app routes it.
 
     `user_auth=False` gives a bearer-only client (tweepy then uses app-only auth for every call).
     `consumer_secret` overrides the secret, to produce a bad signature.
@@ -46,5 +51,5 @@ def sandbox_client(server: SandboxServer, *, user_auth: bool = True, consumer_se
                                access_token=creds.access_token, access_token_secret=creds.access_token_secret)
     else:
         client = tweepy.Client(bearer_token=SANDBOX_BEARER_TOKEN)
-    mount(client.session, server.base_url, timeout=timeout)
+    mount(client.session, server if isinstance(server, str) else server.base_url, timeout=timeout)
     return client

@@ -104,6 +104,16 @@ def server_error(status: int) -> ApiProblem:
     return simple_problem(500, "Internal Server Error", "Something is broken. Please try again later.")
 
 
+def errors_only_unavailable() -> dict[str, Any]:
+    """A 200 whose body has only `errors` (no `data`, no `meta`): X's transient "try again" answer. It names no
+    resource_type, so a client cannot mistake it for a suspended or protected account."""
+    return {"errors": [{
+        "title": "Service Unavailable",
+        "detail": "Service is temporarily unavailable, please try again later.",
+        "type": f"{PROBLEMS}/resource-unavailable",
+    }]}
+
+
 def not_found_route(path: str) -> ApiProblem:
     return simple_problem(404, "Not Found Error", f"The requested resource could not be found: {path}",
                           f"{PROBLEMS}/resource-not-found")

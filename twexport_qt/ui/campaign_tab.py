@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 SEND_JOB = "dm-campaign"
 PREVIEW_JOB = "dm-preview"
+AUTO_RETRY_AFTER_S = 300  # a failed automatic run is tried again this much later
 MODE_CHOICES = (("live", "Live DMs"), ("test", "Test sends"), ("dry_run", "Dry runs"))
 LIVE_BADGE = "QLabel { background: #b00020; color: white; padding: 2px 8px; border-radius: 8px; }"
 SAFE_BADGE = "QLabel { background: #2a9d8f; color: white; padding: 2px 8px; border-radius: 8px; }"
@@ -120,6 +121,7 @@ class CampaignTab(QWidget):
         self.auto_timer = QTimer(self, singleShot=True)
         self.auto_timer.timeout.connect(self._auto_run)
         jobs.dataChanged.connect(lambda _name: self.refresh_status())
+        jobs.jobEnded.connect(self._on_job_ended)
         self.profile_changed()
 
     @staticmethod
@@ -238,7 +240,7 @@ class CampaignTab(QWidget):
         self.preview_model.set_rows([(dm.recipient.username, dm.recipient.name, dm.recipient.tier, dm.step, dm.text)
                                      for dm in preview(plan, 20)])
 
-    def start_campaign(self, dry_run: bool = False, *, confirm: bool = True) -> None:
+    def start_campaign(self, dry_run: bool = False, *, confirm: bool = True, automatic: bool = False) -> None:
         try:
             settings = dataclasses.replace(self.settings(), dry_run=dry_run)
         except TwExportError as exc:
@@ -265,7 +267,7 @@ class CampaignTab(QWidget):
                                     cancel=ctx.cancel, on_wait=ctx.on_wait)
 
         title = "Dry run of the DM campaign" if dry_run else "Sending DMs"
-        self.jobs.start(SEND_JOB, title, job, on_success=self._campaign_done)
+        self.jobs.start(SEND_JOB, title, job, on_success=self._campaign_done, quiet=automatic)
 
     def _campaign_done(self, result) -> None:
         self.counts_label.setText(result.summary())
@@ -304,7 +306,18 @@ class CampaignTab(QWidget):
 
     def _auto_run(self) -> None:
         if not self.jobs.is_running(SEND_JOB):
-            self.start_campaign(dry_run=False, confirm=False)
+            self.start_campaign(dry_run=False, confirm=False, automatic=True)
+
+    def _on_job_ended(self, name: str, outcome: str) -> None:
+        """A failed automatic run (X unreachable, a CLI run holding the campaign) is tried again later, not at
+        once: re-planning right away would fail the same way in a loop."""
+        profile = self.context.profile
+        if name != SEND_JOB or outcome != "failed" or not (profile.auto_dm and profile.dm_enabled):
+            return
+        retry_at = self.context.clock.now() + AUTO_RETRY_AFTER_S
+        self.auto_timer.start(int(AUTO_RETRY_AFTER_S * 1000))
+        self.next_label.setText(f"Automatic mode: the last run stopped ({self.jobs.last_error}); trying again "
+                                f"at {format_datetime(retry_at)}.")
 
     def open_do_not_contact(self) -> DoNotContactDialog | None:
         owner = self.context.known_owner_id()

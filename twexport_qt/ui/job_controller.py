@@ -50,13 +50,16 @@ class JobController(QObject):
         *,
         on_success: Callable[[Any], None] | None = None,
         writes_data: bool = True,
+        quiet: bool = False,
     ) -> JobWorker | None:
+        """Run `job` in a thread unless a job of that name runs. `quiet`: a failure is told in the status bar
+        only, not in a dialog (for scheduled runs, which must not pile up dialogs while nobody watches)."""
         if self.runner.is_running(name):
             self.messageRaised.emit(f"{title} is already running.")
             return None
         worker = JobWorker(name, job)
         self.panel.attach(worker, title)
-        self._relays[worker] = _JobRelay(self, worker, title, on_success, writes_data)
+        self._relays[worker] = _JobRelay(self, worker, title, on_success, writes_data, quiet)
         self.runner.start(worker)
         self.jobStarted.emit(name)
         return worker
@@ -73,11 +76,11 @@ class JobController(QObject):
         self._relays.pop(worker, None)
         self.jobFinished.emit(worker.name)
 
-    def report_failure(self, name: str, title: str, message: str) -> None:
+    def report_failure(self, name: str, title: str, message: str, *, quiet: bool = False) -> None:
         self.last_error = message
         self.jobEnded.emit(name, "failed")
         self.messageRaised.emit(f"{title} stopped: {message}")
-        if self._interactive:
+        if self._interactive and not quiet:
             QMessageBox.warning(self._parent_widget, title, message)
 
     def report_cancel(self, name: str, title: str) -> None:
@@ -89,8 +92,9 @@ class _JobRelay(QObject):
     """Receives one worker's signals in the GUI thread and passes them on to the controller and the view."""
 
     def __init__(self, controller: JobController, worker: JobWorker, title: str,
-                 on_success: Callable[[Any], None] | None, writes_data: bool) -> None:
+                 on_success: Callable[[Any], None] | None, writes_data: bool, quiet: bool) -> None:
         super().__init__(controller)
+        self._quiet = quiet
         self._controller = controller
         self._name = worker.name
         self._title = title
@@ -109,7 +113,7 @@ class _JobRelay(QObject):
 
     @Slot(str)
     def failed(self, message: str) -> None:
-        self._controller.report_failure(self._name, self._title, message)
+        self._controller.report_failure(self._name, self._title, message, quiet=self._quiet)
 
     @Slot()
     def cancelled(self) -> None:
