@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from twexport_qt.campaigns.planner import NOT_ACCEPTING_REASON
@@ -238,3 +240,29 @@ def test_when_the_dm_history_answers_with_only_errors_nothing_is_resent(app):
     result = run(app, live())
     assert result.stop_reason == "error" and "Could not check" in result.message
     assert total_dms(app) == 0 and dm_repo.unconfirmed(app.conn, OWNER_ID) == [stuck]
+
+
+def test_a_send_that_timed_out_but_x_processed_later_is_never_sent_twice(app):
+    """The client gives up after 0.5 s; the sandbox, like X, still delivers the DM 1.5 s later."""
+    import time
+
+    from twexport_qt.gateway.pacing import Pacer
+    from twexport_qt.gateway.x_gateway import XGateway
+
+    from tests.campaigns.conftest import UserCredentials
+
+    app.server.state.faults.configure(dataclasses.replace(app.server.state.faults.config, slow_seconds=1.5))
+    app.server.state.faults.fail_next(Endpoint.DM_SEND, kind="slow")
+    app.gateway = XGateway(UserCredentials(), base_url=app.server.base_url, timeout=(5.0, 0.5))
+    app.pacer = Pacer(app.gateway.rate_limits, app.clock)
+    result = run(app, live())
+    assert (result.stop_reason, result.unconfirmed) == ("error", 1)
+    [stuck] = dm_repo.unconfirmed(app.conn, OWNER_ID)
+    result = run(app, live())  # a prompt rerun, before X has finished: the DM is not in its history yet
+    assert app.dms_sent_to(stuck.recipient_id) <= 1 and result.unconfirmed == 1
+    time.sleep(1.6)  # X finishes processing the request the client gave up on
+    assert app.dms_sent_to(stuck.recipient_id) == 1
+    app.clock.advance(RECONCILE_GRACE_S)
+    result = run(app, live())
+    assert result.confirmed == 1 and app.dms_sent_to(stuck.recipient_id) == 1
+    assert all(app.dms_sent_to(uid) == 1 for uid in follower_ids(app, "receives_your_dm = 1"))

@@ -133,3 +133,31 @@ def test_unexpected_timestamp_format_is_not_mistaken_for_a_network_drop(sandbox_
     with pytest.raises(errors.ApiError, match="format") as caught:
         sandbox_gateway.me()
     assert not isinstance(caught.value, errors.NetworkError)  # so the pacer does not retry it
+
+
+def test_only_errors_from_a_look_up_is_a_partial_answer_unless_they_name_what_was_asked(sandbox_server,
+                                                                                       sandbox_gateway):
+    sandbox_server.state.faults.fail_next(Endpoint.USERS_LOOKUP, "errors-only")
+    page = sandbox_gateway.users_by_usernames(["alice_writes"])
+    with pytest.raises(errors.PartialAnswer, match="only errors"):
+        page.require_answer_about(["alice_writes"], "a look-up of usernames")
+    # Unknown names are named in X's errors: a valid answer ("they don't exist"), not a partial one.
+    unknown = sandbox_gateway.users_by_usernames(["nobody_here_zz"])
+    assert not unknown.data and unknown.errors
+    assert unknown.require_answer_about(["Nobody_Here_ZZ"], "a look-up of usernames") is unknown
+
+
+def test_me_with_only_errors_is_retried_by_the_pacer(sandbox_server, sandbox_gateway, fake_clock):
+    sandbox_server.state.faults.fail_next(Endpoint.USERS_ME, "errors-only", count=2)
+    pacer = Pacer(sandbox_gateway.rate_limits, fake_clock)
+    assert int(pacer.call("GET /2/users/me", sandbox_gateway.me)["id"]) == SANDBOX_USER_ID
+    assert pacer.retries == 2
+
+
+def test_usernames_resolve_through_an_errors_only_answer(sandbox_server, sandbox_gateway, fake_clock):
+    from twexport_qt.tweets.sources import resolve_usernames
+
+    sandbox_server.state.faults.fail_next(Endpoint.USERS_LOOKUP, "errors-only")
+    found, problems = resolve_usernames(sandbox_gateway, Pacer(sandbox_gateway.rate_limits, fake_clock),
+                                        ["alice_writes", "nobody_here_zz"])
+    assert set(found) == {"alice_writes"} and set(problems) == {"nobody_here_zz"}

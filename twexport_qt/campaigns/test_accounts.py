@@ -27,7 +27,8 @@ def resolve_test_accounts(
     """
     if not usernames:
         return []
-    page = pacer.call(ENDPOINT_USERS_BY, lambda: gateway.users_by_usernames(list(usernames)))
+    page = pacer.call(ENDPOINT_USERS_BY, lambda: gateway.users_by_usernames(list(usernames)).require_answer_about(
+        usernames, "the look-up of the test accounts"))
     by_name = {user["username"].lower(): user for user in page.data}
     missing = [name for name in usernames if name.lower() not in by_name]
     if missing:

@@ -41,8 +41,10 @@ class CommandSession:
 
 
 def open_command_context(args: argparse.Namespace) -> AppContext:
-    """The app context for a command; says on stderr what a `--repair` did."""
+    """The app context for a command; says on stderr which settings were reset and what a `--repair` did."""
     context = open_context(args)
+    for problem in context.startup_problems:
+        print(f"warning: {problem}", file=sys.stderr)
     if context.repair_report is not None:
         print(context.repair_report.describe(), file=sys.stderr)
     return context

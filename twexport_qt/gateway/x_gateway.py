@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 import requests
 import tweepy
@@ -64,6 +64,15 @@ class Page:
             return self
         detail = "; ".join(str(e.get("detail") or e.get("title") or e.get("message") or "") for e in self.errors[:3])
         raise errors.PartialAnswer(f"X answered {what} with only errors ({detail or 'no details'}).")
+
+    def require_answer_about(self, requested: Iterable[object], what: str) -> Page:
+        """For look-ups of ids or names, where "none of them exists" is a valid answer: X then names each one
+        in an error. Only errors that name none of them mean X could not answer (PartialAnswer)."""
+        if self.data or not self.errors:
+            return self
+        wanted = {str(value).lower() for value in requested}
+        named = {str(error.get(key, "")).lower() for error in self.errors for key in ("value", "resource_id")}
+        return self if wanted & named else self.require_data(what)
 
 
 def _raw(obj: Any) -> dict[str, Any]:
@@ -142,7 +151,8 @@ class XGateway:
     # -- endpoints -------------------------------------------------------------------------------------
     def me(self) -> dict[str, Any]:
         self._require_user_context("Identifying the signed-in account")
-        page = self._call(self.client.get_me, user_auth=True, user_fields=USER_FIELDS)
+        page = self._call(self.client.get_me, user_auth=True, user_fields=USER_FIELDS).require_data(
+            "the question who is signed in")
         if not page.data:
             raise errors.ApiError("X did not return the signed-in account.")
         return page.data[0]

@@ -116,7 +116,8 @@ class ReplyContextResolver:
         fetched: dict[int, TweetRecord] = {}
         for start in range(0, len(ids), LOOKUP_BATCH):
             batch = ids[start:start + LOOKUP_BATCH]
-            page = self._pacer.call(ENDPOINT_TWEETS, lambda: gateway.tweets_by_ids(batch))
+            page = self._pacer.call(ENDPOINT_TWEETS, lambda: gateway.tweets_by_ids(batch).require_answer_about(
+                batch, "a look-up of replied-to tweets"))
             self.lookup_requests += 1
             names = usernames_by_id(page.includes.get("users", ()))
             records = [tweet_from_api(raw, names) for raw in page.data]

@@ -120,7 +120,8 @@ def resolve_usernames(gateway: XGateway, pacer: Pacer,
     problems: dict[str, str] = {}
     for start in range(0, len(names), USERNAMES_PER_LOOKUP):
         batch = list(names[start:start + USERNAMES_PER_LOOKUP])
-        page = pacer.call(ENDPOINT_USERS_BY, lambda: gateway.users_by_usernames(batch))
+        page = pacer.call(ENDPOINT_USERS_BY, lambda: gateway.users_by_usernames(batch).require_answer_about(
+            batch, "a look-up of usernames"))
         for user in page.data:
             found[str(user["username"]).lower()] = user
         requested = {name.lower() for name in batch}
