@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +12,7 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from twexport_qt.app_logging import REDACTED, configure_logging, redact, register_secret
+from twexport_qt.app_logging import LOG_BACKUPS, REDACTED, configure_logging, redact, register_secret
 
 BEARER = "AAAAAAAAAAAAAAAAAAAAAbearerTOKEN%2Fabc%3Dxyz"
 CONSUMER_KEY = "consumerKEY1234567890"
@@ -122,3 +125,46 @@ def test_reconfiguring_replaces_the_handler(tmp_path: Path, root_logger) -> None
     logging.getLogger("x").warning("hello")
     assert "hello" in (tmp_path / "b.log").read_text()
     assert "hello" not in (tmp_path / "a.log").read_text()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_log_and_every_rotated_backup_are_private(tmp_path: Path, root_logger) -> None:
+    log_file = tmp_path / "twexport.log"
+    # What an older version or another umask left behind: a readable log and a readable backup.
+    log_file.write_text("old line\n")
+    old_backup = tmp_path / "twexport.log.1"
+    old_backup.write_text("older line\n")
+    for path in (log_file, old_backup):
+        os.chmod(path, 0o644)
+    previous_umask = os.umask(0o022)  # the usual umask: a plain open() would create 0644 files
+    try:
+        handler = configure_logging(log_file)
+        assert _mode(log_file) == 0o600 and _mode(old_backup) == 0o600
+        handler.maxBytes = 300  # force several rotations
+        for index in range(40):
+            logging.getLogger("twexport_qt.test").warning("follower name number %d, padded to rotate", index)
+    finally:
+        os.umask(previous_umask)
+
+    backups = [tmp_path / f"twexport.log.{index}" for index in range(1, LOG_BACKUPS + 1)]
+    assert all(path.exists() for path in backups)  # rotation really happened, up to the last backup
+    assert {path.name: _mode(path) for path in [log_file, *backups]} == {
+        path.name: 0o600 for path in [log_file, *backups]
+    }
+    assert "padded to rotate" in log_file.read_text()  # the new active file is still written
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_new_log_file_is_private_from_the_start(tmp_path: Path, root_logger) -> None:
+    log_file = tmp_path / "logs" / "twexport.log"
+    previous_umask = os.umask(0o000)
+    try:
+        configure_logging(log_file)
+    finally:
+        os.umask(previous_umask)
+
+    assert _mode(log_file) == 0o600

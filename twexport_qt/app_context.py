@@ -23,6 +23,7 @@ from twexport_qt.app_logging import configure_logging
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock, SystemClock
 from twexport_qt.core.errors import ConfigError
+from twexport_qt.exports.atomic_file import remove_stale_parts
 from twexport_qt.gateway.pacing import ENDPOINT_ME, Pacer, WaitNotice
 from twexport_qt.gateway.rate_limits import RateLimitState
 from twexport_qt.gateway.routing import API_BASE_URL_ENV, checked_api_base_url
@@ -90,6 +91,17 @@ class AppContext:
             configure_logging(self.log_file)
         # Create/migrate the database now, so a file written by a newer version fails at start, with a message.
         open_database(self.database_file).close()
+        self._sweep_exports_folder()
+
+    def _sweep_exports_folder(self) -> None:
+        """Temporary files of exports killed mid-write into the default exports folder (see atomic_file.py)."""
+        folder = self.data_dir / paths.EXPORTS_DIR_NAME
+        if not folder.is_dir():
+            return
+        try:
+            remove_stale_parts(folder)
+        except OSError:
+            log.warning("Could not sweep %s", folder, exc_info=True)
 
     # -- profile ---------------------------------------------------------------------------------------
     @property

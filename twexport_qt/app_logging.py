@@ -3,10 +3,14 @@
 tweepy logs every request's headers at DEBUG (``Authorization: Bearer ...``) and requests-oauthlib logs the signed
 ``OAuth oauth_consumer_key=..., oauth_token=...`` header. The redacting filter sits on our handlers, not on loggers,
 so it scrubs records from every logger that propagates to the root, third-party ones included.
+
+The log and its rotated backups (``twexport.log.1`` ...) hold follower names and API responses, so all of them are
+readable by the owner only (0600), also after a rotation and when an older version left them with other modes.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -102,14 +106,38 @@ def redact(text: str) -> str:
     return _redactor.redact(text)
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A RotatingFileHandler whose active file and backups are all owner-only (0600).
+
+    The stock handler opens each new log file with `open()`, i.e. with the umask's mode (usually 0644), and a
+    rotation renames files, so backups keep whatever mode they had. Here the active file is created 0600 before
+    `open()` sees it, and every existing backup is narrowed after each rotation.
+    """
+
+    def _open(self) -> io.TextIOWrapper:
+        _make_private(Path(self.baseFilename))
+        return super()._open()
+
+    def doRollover(self) -> None:
+        super().doRollover()
+        self.secure_backups()
+
+    def secure_backups(self) -> None:
+        """Make every backup file that exists owner-only."""
+        for index in range(1, self.backupCount + 1):
+            backup = Path(self.rotation_filename(f"{self.baseFilename}.{index}"))
+            if backup.exists():
+                _restrict_mode(backup)
+
+
 def configure_logging(log_file: Path, level: int = logging.INFO) -> RotatingFileHandler:
     """Send all logging to a rotating, private `log_file`, scrubbed of secrets.
 
     Calling it again replaces the handler it installed before (e.g. after the data dir changed).
     """
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    _create_private_file(log_file)
-    handler = RotatingFileHandler(log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler.secure_backups()  # backups written by an older version, or under another umask
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RedactingFilter(_redactor))
     handler.set_name(_HANDLER_NAME)
@@ -124,8 +152,19 @@ def configure_logging(log_file: Path, level: int = logging.INFO) -> RotatingFile
     return handler
 
 
+def _make_private(path: Path) -> None:
+    """Create `path` 0600 if missing (so it is never readable by others, not even briefly), else narrow it."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        _restrict_mode(path)
 
-def _create_private_file(path: Path) -> None:
-    """The log can contain follower names and API responses: readable by the owner only."""
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+def _restrict_mode(path: Path) -> None:
+    # On Windows os.chmod only sets or clears the read-only flag; 0o600 keeps the file writable, so it is harmless
+    # there (the user's profile folder is private already). Best effort: a log we cannot chmod (another owner)
+    # must not stop the app, and logging a failure from inside the log handler could recurse.
+    try:
+        os.chmod(path, 0o600)
+    except OSError:
+        pass

@@ -9,7 +9,8 @@ import pytest
 
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.errors import Cancelled
-from twexport_qt.exports.safe_csv import neutralise_cell, write_csv
+from twexport_qt.exports import safe_csv
+from twexport_qt.exports.safe_csv import REPLACEMENT_CHARACTER, neutralise_cell, write_csv
 
 FORMULA_PAYLOADS = [
     '=HYPERLINK("https://evil.example","click me")',
@@ -83,6 +84,89 @@ def test_other_types_are_neutralised_through_their_text():
             return "=1+1"
 
     assert neutralise_cell(Payload()) == "'=1+1"
+
+
+# ---- control and bidi characters -------------------------------------------------------------------------
+
+UNSAFE_CHARACTERS = [
+    *(chr(code) for code in range(0x20) if chr(code) not in "\t\n\r"),  # C0 controls
+    "\x7f",  # DEL
+    *(chr(code) for code in range(0x80, 0xA0)),  # C1 controls
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",  # LRE RLE PDF LRO RLO
+    "\u2066", "\u2067", "\u2068", "\u2069",  # LRI RLI FSI PDI
+    "\ud800", "\udfff",  # lone surrogates: UTF-8 cannot write them
+]
+
+
+@pytest.mark.parametrize("char", UNSAFE_CHARACTERS, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("context", ["name{}x", "{}", "Zoë {} 🚀"])
+def test_control_and_bidi_characters_become_visible_replacements(char, context):
+    assert neutralise_cell(context.format(char)) == context.format(REPLACEMENT_CHARACTER)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "line one\nline two\r\nline three",  # line breaks in bios
+        "tab\tinside",
+        "\u200fשלום\u200e (RLM and LRM marks)",
+        "👩\u200d💻 family: 👨\u200d👩\u200d👧",  # zero-width joiners inside emoji
+        "non\u00a0breaking space, «guillemets», it’s “quoted” … • ✨",
+        "مرحبا بالعالم",
+        "\u2028 and \u2029",  # line/paragraph separators are not in the list
+        "\ufffd already a replacement character",
+    ],
+)
+def test_ordinary_text_marks_and_newlines_are_kept(text):
+    assert neutralise_cell(text) is text  # same object: nothing was copied
+
+
+def test_hidden_characters_cannot_shield_a_formula_and_formulas_stay_guarded():
+    assert neutralise_cell("\u202e=1+1") == "\ufffd=1+1"  # no longer starts with =, and visibly altered
+    assert neutralise_cell("=\x00cmd") == "'=\ufffdcmd"
+    assert neutralise_cell("\x00\x00") == "\ufffd\ufffd"
+
+
+def test_fast_check_finds_exactly_what_the_replacement_replaces():
+    """The chunk-wide fast check works on UTF-8 bytes; it must agree with the regex for every code point."""
+    codes = [*range(0x3000), *range(0xD700, 0xE100), *range(0xFE00, 0x10100), 0x1F680, 0x10FFFF]
+    for code in codes:
+        char = chr(code)
+        for text in (char, "a" + char + "b", "é" + char, char + "𝕏"):
+            expected = safe_csv._UNSAFE_CHAR.search(text) is not None
+            assert safe_csv._has_unsafe_char(text) is expected, f"U+{code:04X} in {text!r}"
+
+
+def test_control_characters_deep_in_a_long_export_are_replaced_in_every_column_kind(tmp_path):
+    target = tmp_path / "out.csv"
+    rows = [(i, f"user_{i}", "bio", None if i % 2 else "loc") for i in range(5_000)]
+    rows[3_999] = (3_999, "evil\u202egnp.exe", "nul\x00here", "bell\x07")  # last column is mixed str/None
+    rows[4_321] = (4_321, "user_4321", "=\x85", None)
+
+    write_csv(target, ["id", "username", "bio", "location"], rows)
+
+    body = _read_back(target)[1:]
+    assert body[3_999] == ["3999", "evil\ufffdgnp.exe", "nul\ufffdhere", "bell\ufffd"]
+    assert body[4_321] == ["4321", "user_4321", "'=\ufffd", ""]
+    changed = [i for i, row in enumerate(body) if row != [str(i), f"user_{i}", "bio", "" if i % 2 else "loc"]]
+    assert changed == [3_999, 4_321]
+    assert rows[3_999][1] == "evil\u202egnp.exe"  # the caller's rows are left alone
+
+
+def test_control_characters_in_header_and_ragged_rows(tmp_path):
+    target = tmp_path / "out.csv"
+
+    write_csv(target, ["na\x00me"], [("a\x1b[31m",), ("ok", "\u2066x\u2069")])
+
+    assert _read_back(target) == [["na\ufffdme"], ["a\ufffd[31m"], ["ok", "\ufffdx\ufffd"]]
+
+
+def test_a_lone_surrogate_does_not_fail_the_export(tmp_path):
+    target = tmp_path / "out.csv"
+
+    write_csv(target, ["name"], [("json said \ud83d",)])
+
+    assert target.read_bytes() == "name\r\njson said \ufffd\r\n".encode()
 
 
 # ---- write_csv: content ------------------------------------------------------------------------------------
@@ -170,6 +254,24 @@ def test_payload_in_any_row_of_a_long_export_is_caught(tmp_path):
     body = _read_back(target)[1:]
     assert body[4_321] == ["4321", "'=HYPERLINK(1)", "'@bio"]
     assert sum(row[1].startswith("'") for row in body) == 1
+
+
+def test_formula_cells_at_chunk_edges_and_line_breaks_inside_cells(tmp_path):
+    """The chunk-wide search must catch a formula in any cell, and leave a line inside a bio that starts
+    with "=" alone (it is not the cell's first character)."""
+    target = tmp_path / "out.csv"
+    names = [f"user_{i}" for i in range(2_500)]
+    for i in (0, 999, 1_000, 1_999, 2_499):
+        names[i] = f"=cell{i}"
+    names[500] = "first line\n=second line"
+    names[501] = "\r\n+1"  # starts with CR: a formula prefix
+
+    write_csv(target, ["name"], [(name,) for name in names])
+
+    body = [row[0] for row in _read_back(target)[1:]]
+    expected = ["'" + name if name[:1] in "=+-@\t\r" else name for name in names]
+    assert body == expected
+    assert body[500] == "first line\n=second line" and body[501] == "'\r\n+1"
 
 
 def test_ragged_rows_are_written_exactly(tmp_path):

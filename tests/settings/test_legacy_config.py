@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from twexport_qt.settings import (
     load_settings,
     save_settings,
 )
+from twexport_qt.settings.validation import MAX_COUNT, MAX_RETRY_AFTER_DAYS
 
 KEYS = {
     "consumer_key": "legacyConsumerKey123",
@@ -105,7 +107,7 @@ def test_invalid_json_reports_line_and_column(tmp_path: Path, memory_keyring: Me
     path = _write(tmp_path, '{\n  "test_flag": true,\n  "message": "hi"\n  "retry_after_days": 7\n}')
     settings = AppSettings()
 
-    with pytest.raises(LegacyImportError, match=r"not valid JSON: Expecting ',' delimiter at line 4, column 3"):
+    with pytest.raises(LegacyImportError, match=r"not valid JSON \(Expecting ',' delimiter at line 4, column 3\)"):
         import_legacy_config(path, "Legacy", settings, SecretStore.open())
 
     assert settings == AppSettings()
@@ -198,3 +200,89 @@ def test_locked_keyring_leaves_settings_untouched(tmp_path: Path, memory_keyring
 def test_missing_file_is_a_clear_error(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
     with pytest.raises(LegacyImportError, match="Could not read"):
         import_legacy_config(tmp_path / "nope.json", "Legacy", AppSettings(), SecretStore.open())
+
+
+
+# ---- hostile or damaged config.json ---------------------------------------------------------------------
+
+HUGE = "9" * 5000  # past Python's 4,300-digit limit: json.loads alone raises ValueError
+
+
+def test_integers_of_thousands_of_digits_are_refused_by_field_name(tmp_path: Path, memory_keyring) -> None:
+    text = json.dumps(_legacy_config(retry_after_days=0))
+    text = text.replace('"retry_after_days": 0', f'"retry_after_days": {HUGE}')
+    text = text.replace('"min_followers_count": 100', f'"min_followers_count": -{HUGE}')
+    settings = AppSettings()
+
+    report = import_legacy_config(_write(tmp_path, text), "Legacy", settings, SecretStore.open())
+
+    assert report.problems == [
+        f"retry_after_days is too large: it must be at most {MAX_RETRY_AFTER_DAYS:,} days; not imported.",
+        "follower_filters.min_followers_count must be a whole number ≥ 0, or empty for no limit; not imported.",
+    ]
+    profile = settings.profiles["Legacy"]
+    assert profile.retry_after_days == 7 and profile.follower_filters.max_followers == 10_000
+    save_settings(settings, tmp_path / "settings.json")  # what was imported can be saved
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("retry_after_days", 2**63), ("min_followers_count", 2**63), ("max_friends_count", 2**64 + 1),
+     ("max_followers_count", MAX_COUNT + 1)],
+)
+def test_numbers_beyond_sqlite_are_refused_by_field_name(tmp_path: Path, memory_keyring, field, value) -> None:
+    config = _legacy_config()
+    if field in config:
+        config[field] = value
+        label = field
+    else:
+        config["follower_filters"][field] = value
+        label = f"follower_filters.{field}"
+
+    report = import_legacy_config(_write(tmp_path, config), "Legacy", AppSettings(), SecretStore.open())
+
+    assert len(report.problems) == 1
+    assert report.problems[0].startswith(f"{label} is too large: it must be at most ")
+    assert str(value) not in report.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (HUGE, "must contain a JSON object"),
+        ("[" * 100_000 + "]" * 100_000, "nested more than 100 levels deep"),
+        ('{"twitter": ' + "[" * 500 + "]" * 500 + "}", "nested more than 100 levels deep"),
+        ("\ufeff{}".encode().decode("latin-1"), "not valid JSON"),
+    ],
+)
+def test_hostile_json_is_a_sentence(tmp_path: Path, memory_keyring, content: str, message: str) -> None:
+    settings = AppSettings()
+
+    with pytest.raises(LegacyImportError, match=message) as raised:
+        import_legacy_config(_write(tmp_path, content), "Legacy", settings, SecretStore.open())
+
+    assert len(str(raised.value)) < 300 and str(raised.value).endswith(".")
+    assert settings == AppSettings() and memory_keyring.entries == {}
+
+
+def test_a_folder_named_config_json_is_a_sentence(tmp_path: Path, memory_keyring) -> None:
+    folder = tmp_path / "config.json"
+    folder.mkdir()
+
+    with pytest.raises(LegacyImportError, match="is a folder: choose the config.json file"):
+        import_legacy_config(folder, "Legacy", AppSettings(), SecretStore.open())
+
+
+def test_a_db_file_that_is_no_path_is_noted_not_a_crash(tmp_path: Path, memory_keyring) -> None:
+    report = import_legacy_config(_write(tmp_path, _legacy_config(db_file="bad\u0000name.db")), "Legacy",
+                                  AppSettings(), SecretStore.open())
+
+    assert report.legacy_db_file is None
+    assert any("db_file is not a usable path" in note for note in report.notes)
+
+
+def test_recursion_limit_is_not_what_stops_deep_nesting(tmp_path: Path, memory_keyring) -> None:
+    """Nesting within Python's recursion limit is still refused, whatever the caller's stack depth."""
+    depth = sys.getrecursionlimit() // 2
+    with pytest.raises(LegacyImportError, match="nested more than"):
+        import_legacy_config(_write(tmp_path, "[" * depth + "]" * depth), "Legacy", AppSettings(), SecretStore.open())

@@ -86,3 +86,54 @@ def test_bad_profile_names(name: str) -> None:
     settings = AppSettings()
     settings.profiles[name] = Profile(name=name)
     assert len(validate_settings(settings)) == 1
+
+
+
+def test_every_numeric_setting_has_a_maximum_sqlite_can_hold() -> None:
+    """No check may accept a number SQLite (signed 64-bit) cannot store, nor a number too long to print."""
+    from twexport_qt.settings.validation import (
+        FILTER_FIELD_CHECKS,
+        PROFILE_FIELD_CHECKS,
+        TIER_BOUND_CHECKS,
+        OversizedNumber,
+    )
+
+    checks = {**PROFILE_FIELD_CHECKS, **FILTER_FIELD_CHECKS, **{f"tier.{k}": c for k, c in TIER_BOUND_CHECKS.items()}}
+    for name, check in checks.items():
+        for value in (2**63, 2**64, -(2**63) - 1, 10**5000, OversizedNumber("9" * 5000), OversizedNumber("-1" * 3000)):
+            assert check(value) is not None, f"{name} accepts an out-of-range {type(value).__name__}"
+
+
+def test_daily_cap_maximum_is_xs_limit() -> None:
+    from twexport_qt.campaigns.settings import X_DAILY_DM_LIMIT
+    from twexport_qt.settings.validation import MAX_DAILY_CAP
+
+    assert MAX_DAILY_CAP == X_DAILY_DM_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"daily_cap": 1_441},
+         "profiles.Work.daily_cap is too large: it must be at most 1,440 DMs per 24 hours, X's limit"),
+        ({"retry_after_days": 3_651}, "profiles.Work.retry_after_days is too large: it must be at most 3,650 days"),
+        ({"auto_fetch_minutes": 10**20},
+         "profiles.Work.auto_fetch_minutes is too large: it must be at most 10,080 minutes (a week)"),
+        ({"account_id": 2**63},
+         "profiles.Work.account_id is too large: it must be at most 9,223,372,036,854,775,807, or empty for no limit"),
+    ],
+)
+def test_too_large_numbers_are_named_in_plain_words(changes, expected) -> None:
+    assert _problems_for(**changes) == [expected]
+
+
+def test_huge_filter_bounds_are_reported_once_and_never_printed() -> None:
+    settings = AppSettings()
+    filters = settings.active.follower_filters
+    filters.min_followers, filters.max_followers = 10**5000, 5  # str() of this raises ValueError
+
+    expected = (
+        "profiles.Sandbox.follower_filters.min_followers is too large: it must be at most 2,000,000,000, "
+        "or empty for no limit"
+    )
+    assert validate_settings(settings) == [expected]

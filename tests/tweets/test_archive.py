@@ -215,3 +215,119 @@ def test_truncated_file_is_reported(tmp_path: Path) -> None:
     archive = open_archive(_write_folder(tmp_path, files))
     with pytest.raises(ArchiveError, match="ends too early"):
         list(archive.iter_tweets())
+
+
+# ---- ids SQLite cannot store ------------------------------------------------------------------------------
+
+TOO_BIG = str(2**63)  # one above SQLite's largest INTEGER
+HUGE_LITERAL = "9" * 5000  # past Python's 4,300-digit int() limit too
+
+
+def _archive_with_tweets(tmp_path: Path, tweets_js: str) -> Path:
+    return _write_folder(tmp_path / "archive", {"data/account.js": _files()["data/account.js"],
+                                                 "data/tweets.js": tweets_js})
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [TOO_BIG, "-5", "abc", "", "12_345", " 123", "١٢٣", "1e18", HUGE_LITERAL],
+)
+def test_a_tweet_with_an_unusable_id_is_skipped_and_counted(tmp_path: Path, bad_id: str, caplog) -> None:
+    bad = _tweet(bad_id, "my id is broken")
+    if bad_id == "":
+        bad["tweet"]["id"] = "not a number"  # id_str empty: the fallback `id` is read, and is bad too
+    archive = open_archive(_archive_with_tweets(tmp_path, _ytd("tweets.part0", [ORIGINAL, bad, WITH_LINK])))
+
+    assert [t.id for t in archive.iter_tweets()] == [1000, 1003]
+    assert archive.skipped_malformed == 1
+    assert "Tweet 2 of data/tweets.js in the archive was skipped" in caplog.text
+
+
+@pytest.mark.parametrize("as_json_number", [False, True])
+def test_ids_as_json_numbers_out_of_range_are_skipped_not_crashing(tmp_path: Path, as_json_number: bool) -> None:
+    # Early archives wrote some ids as bare numbers; a hostile one may be longer than int() accepts.
+    entries = [
+        f'{{"tweet": {{"id": {literal}, "created_at": "Thu Oct 06 21:49:02 +0000 2022", "full_text": "t"}}}}'
+        if as_json_number else
+        f'{{"tweet": {{"id_str": "{literal}", "created_at": "Thu Oct 06 21:49:02 +0000 2022", "full_text": "t"}}}}'
+        for literal in ("7", TOO_BIG, HUGE_LITERAL, "-1", str(2**63 - 1))
+    ]
+    archive = open_archive(_archive_with_tweets(tmp_path, "window.YTD.tweets.part0 = [" + ", ".join(entries) + "]"))
+
+    assert [t.id for t in archive.iter_tweets()] == [7, 2**63 - 1]  # the largest storable id is fine
+    assert archive.skipped_malformed == 3
+
+
+def test_unusable_reference_ids_are_dropped_and_the_tweet_kept(tmp_path: Path, caplog) -> None:
+    reply = _tweet("2001", "@bob hi", in_reply_to_status_id_str=TOO_BIG, in_reply_to_user_id_str="-77")
+    reply_to_good = _tweet("2002", "@bob again", in_reply_to_status_id_str="900", in_reply_to_user_id_str="x")
+    quote = _tweet("2003", "look https://t.co/q", quoted_status_id_str=HUGE_LITERAL)
+    quote_by_url = _tweet("2004", "look https://t.co/q", is_quote_status="true")
+    quote_by_url["tweet"]["entities"]["urls"] = [
+        {"url": "https://t.co/q", "expanded_url": f"https://x.com/someone/status/{TOO_BIG}"},
+    ]
+    archive = open_archive(_archive_with_tweets(
+        tmp_path, _ytd("tweets.part0", [reply, reply_to_good, quote, quote_by_url])))
+
+    tweets = {t.id: t for t in archive.iter_tweets()}
+
+    assert sorted(tweets) == [2001, 2002, 2003, 2004]
+    assert (tweets[2001].in_reply_to_tweet_id, tweets[2001].in_reply_to_user_id) == (None, None)
+    assert (tweets[2002].in_reply_to_tweet_id, tweets[2002].in_reply_to_user_id) == (900, None)
+    assert tweets[2003].quoted_tweet_id is None and tweets[2004].quoted_tweet_id is None
+    assert archive.skipped_malformed == 0
+    assert archive.dropped_reference_ids == 5
+    assert "(id 2001): in_reply_to_status_id" in caplog.text and "imported without it" in caplog.text
+
+
+def test_counts_do_not_grow_when_the_archive_is_read_again(tmp_path: Path) -> None:
+    bad = _tweet(TOO_BIG, "bad")
+    bad_reference = _tweet("3001", "@x", in_reply_to_status_id_str="-1")
+    archive = open_archive(_archive_with_tweets(tmp_path, _ytd("tweets.part0", [bad, bad_reference, ORIGINAL])))
+
+    for _ in range(3):  # the download source re-reads the archive to resume and to find reply parents
+        assert [t.id for t in archive.iter_tweets()] == [3001, 1000]
+
+    assert (archive.skipped_malformed, archive.dropped_reference_ids) == (1, 1)
+
+
+def test_an_archive_with_bad_ids_downloads_into_sqlite(tmp_path: Path) -> None:
+    """End to end through ArchiveSource and the tweets table: nothing reaches SQLite out of int64 range."""
+    from twexport_qt.core.clock import FakeClock
+    from twexport_qt.store.database import open_database
+    from twexport_qt.tweets.download import DownloadRequest, run_download
+    from twexport_qt.tweets.options import DatasetOptions
+
+    entries = [
+        ORIGINAL,
+        _tweet(TOO_BIG, "too big"),
+        _tweet("-3", "negative"),
+        _tweet("4001", "@bob reply to a broken id", in_reply_to_status_id_str=TOO_BIG,
+               in_reply_to_user_id_str=HUGE_LITERAL),
+        _tweet("4002", "quoting https://t.co/q", quoted_status_id_str="-9"),
+    ]
+    archive = _write_zip(tmp_path / "x.zip", {"data/account.js": _files()["data/account.js"],
+                                              "data/tweets.js": _ytd("tweets.part0", entries)})
+    conn = open_database(tmp_path / "db.sqlite3")
+    request = DownloadRequest((str(archive),), "archive", DatasetOptions(include_replies=True), tmp_path / "a.csv")
+
+    summary = run_download(conn, None, None, FakeClock(), request)
+
+    assert summary.written_total == 3
+    stored = sorted(row[0] for row in conn.execute("SELECT id FROM tweets"))
+    assert stored == [1000, 4001, 4002]
+
+
+def test_deeply_nested_json_is_a_sentence_not_a_recursion_error(tmp_path: Path) -> None:
+    archive = open_archive(_archive_with_tweets(tmp_path, "window.YTD.tweets.part0 = [" + "[" * 100_000 + "]" * 100_001))
+    with pytest.raises(ArchiveError, match="nested too deeply"):
+        list(archive.iter_tweets())
+
+
+@pytest.mark.parametrize("account_id", [TOO_BIG, "-1", HUGE_LITERAL])
+def test_an_owner_id_sqlite_cannot_store_is_a_sentence(tmp_path: Path, account_id: str) -> None:
+    account = [{"account": {"username": "owner", "accountId": account_id}}]
+    files = {"data/account.js": _ytd("account.part0", account), "data/tweets.js": _ytd("tweets.part0", [ORIGINAL])}
+    archive = open_archive(_write_folder(tmp_path, files))
+    with pytest.raises(ArchiveError, match="does not describe an account"):
+        _ = archive.account

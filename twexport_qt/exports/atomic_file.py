@@ -4,11 +4,18 @@ Exports can take minutes and may be cancelled, interrupted or crash half-way. Wr
 target would leave a truncated CSV that looks valid, or destroy the previous export. Instead the data goes
 to a hidden `.<name>.<random>.part` file in the same directory (same filesystem, so the final rename is
 atomic), is fsynced, and is then renamed over the target with `os.replace`.
+
+A process killed outright (SIGKILL, power loss) cannot remove its part file, so each `atomic_write` first
+sweeps stale part files from the target's folder (`remove_stale_parts`, which the app can also call for a
+folder at start). Only names of exactly our shape are candidates, never through a symlink, and only once
+they have not been modified for `STALE_PART_AGE_SECONDS`.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import tempfile
 import threading
 import time
@@ -17,8 +24,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+log = logging.getLogger(__name__)
+
 PART_SUFFIX = ".part"
-STALE_PART_AGE_SECONDS = 24 * 60 * 60
+STALE_PART_AGE_SECONDS = 15 * 60
+"""A part file untouched this long belongs to a dead writer. A live writer keeps modifying its part file: the
+csv writer flushes its buffer every few kilobytes, so even a slow export (a 1,000-row chunk every second or so)
+refreshes the mtime many times a minute; 15 minutes is far above any pause between two writes (waiting for
+the first rows of an export query takes seconds), yet short enough that a killed export's leftover is gone by
+the next export. Should a writer ever stall longer on POSIX, deleting its open part file does not corrupt
+anything: its final rename fails with an error and the previous export is left as it was; on Windows an
+open file cannot be deleted and is skipped."""
+
+# `tempfile.mkstemp(prefix=".<name>.", suffix=".part")`: a dot, the (shortened) target name, a dot, 8 random
+# characters from tempfile's alphabet, ".part". Matching the whole shape keeps the sweep away from other
+# programs' hidden files in a folder the user chose (Downloads, Documents).
+_PART_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(PART_SUFFIX), re.DOTALL)
 
 # Keeps `.<name>.<random>.part` under the usual 255-byte name limit even for 4-byte UTF-8 characters.
 _MAX_NAME_CHARS_IN_TEMP = 48
@@ -43,6 +64,7 @@ def atomic_write(
         raise ValueError(f"atomic_write supports modes {sorted(_WRITE_MODES)}, not {mode!r}")
     binary = "b" in mode
     target = Path(path)
+    _sweep_quietly(target.parent)
     # mkstemp creates the file 0600 with O_EXCL: nobody else can read a half-written export or race us.
     fd, temp_name = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name[:_MAX_NAME_CHARS_IN_TEMP]}.", suffix=PART_SUFFIX
@@ -73,29 +95,43 @@ def remove_stale_parts(
     max_age_seconds: float = STALE_PART_AGE_SECONDS,
     now: float | None = None,
 ) -> list[Path]:
-    """Delete `.*.part` files in `directory` last modified more than `max_age_seconds` ago.
+    """Delete the `.<name>.<random>.part` files in `directory` last modified more than `max_age_seconds` ago.
 
-    They are left behind only when the process died mid-write (a crash or power loss skips the cleanup in
-    `atomic_write`). The age limit keeps a write that is still running in another instance safe.
-    Returns the removed paths.
+    They are left behind only when a writer died mid-write (SIGKILL, a crash or power loss skips the cleanup
+    in `atomic_write`); the age limit keeps a write still running in another instance safe (see
+    `STALE_PART_AGE_SECONDS`). Symlinks and directories are never followed nor removed, whatever their name.
+    A file that cannot be examined or removed (permissions, removed meanwhile) is skipped. Returns the removed
+    paths. Raises OSError only if `directory` itself cannot be listed.
     """
     cutoff = (time.time() if now is None else now) - max_age_seconds
     removed: list[Path] = []
     with os.scandir(directory) as entries:
         for entry in entries:
-            if not (entry.name.startswith(".") and entry.name.endswith(PART_SUFFIX)):
+            if not _PART_NAME.fullmatch(entry.name):
                 continue
             try:
-                # Never follow symlinks: only our own regular temp files are candidates.
+                # lstat semantics: a symlink is judged as itself, so its target is never touched.
                 if not entry.is_file(follow_symlinks=False):
                     continue
                 if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
                     continue
-                os.unlink(entry.path)
+                os.unlink(entry.path)  # unlink removes a name; it never follows a link swapped in meanwhile
             except FileNotFoundError:  # another instance cleaned it up first
                 continue
+            except OSError as error:
+                log.warning("Could not remove the stale part file %s: %s", entry.path, error)
+                continue
+            log.info("Removed a stale part file left by an interrupted export: %s", entry.path)
             removed.append(Path(entry.path))
     return removed
+
+
+def _sweep_quietly(directory: Path) -> None:
+    """The sweep must never stop an export: a folder we cannot list fails clearly in mkstemp right after."""
+    try:
+        remove_stale_parts(directory)
+    except OSError as error:
+        log.warning("Could not look for stale part files in %s: %s", directory, error)
 
 
 def _default_new_file_mode() -> int:

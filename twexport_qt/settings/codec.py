@@ -1,8 +1,14 @@
 """AppSettings ⇄ JSON-ready dicts. Decoding is forgiving: a bad value is reported by name and replaced by its
-default, so one typo does not throw away the rest of the user's settings."""
+default, so one typo does not throw away the rest of the user's settings.
+
+`decode_json` parses the text of settings.json (and of an imported config.json) so that hostile or damaged input
+is a sentence, never a traceback: invalid JSON, nesting deep enough to exhaust the parser's recursion, and
+integers too long for Python to convert (over 4,300 digits) are all handled.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
@@ -20,12 +26,59 @@ from twexport_qt.settings.validation import (
     PROFILE_FIELD_CHECKS,
     TIER_BOUND_CHECKS,
     Check,
+    OversizedNumber,
     filter_range_problems,
     profile_name_problem,
     validate_tiers,
 )
 
 _DATETIME_FIELDS = ("created_after", "created_before")
+# A longer integer literal is out of every setting's range (the widest, an int64 id, has 19 digits and a sign),
+# so it is never converted: past 4,300 digits int() raises, and below that it is merely slow and useless.
+_MAX_INT_LITERAL = 20
+# Real settings nest 5 levels deep. A hard limit far below Python's recursion limit refuses hostile nesting with
+# a sentence, instead of depending on how deep the caller's stack already is when RecursionError strikes.
+MAX_JSON_DEPTH = 100
+
+
+class JsonDocumentError(ValueError):
+    """The text is not a usable JSON document; `str(error)` ends a sentence that starts with the file name:
+    "is not valid JSON (Expecting ',' delimiter at line 3, column 5)"."""
+
+
+def decode_json(text: str) -> object:
+    """Parse `text`; raises JsonDocumentError for invalid JSON, nesting deeper than MAX_JSON_DEPTH or exhausting
+    the recursion limit. Integers longer than 20 characters become `OversizedNumber`s that every check refuses."""
+    try:
+        data = json.loads(text, parse_int=_decode_int)
+    except json.JSONDecodeError as error:
+        raise JsonDocumentError(
+            f"is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        ) from None
+    except RecursionError:
+        raise JsonDocumentError(_too_deep()) from None
+    if _depth_exceeds(data, MAX_JSON_DEPTH):
+        raise JsonDocumentError(_too_deep())
+    return data
+
+
+def _decode_int(literal: str) -> int | OversizedNumber:
+    return int(literal) if len(literal) <= _MAX_INT_LITERAL else OversizedNumber(literal)
+
+
+def _too_deep() -> str:
+    return f"is nested more than {MAX_JSON_DEPTH} levels deep, so it cannot be settings (the file may be damaged)"
+
+
+def _depth_exceeds(data: object, limit: int) -> bool:
+    """Whether lists/objects nest deeper than `limit`, found without recursion."""
+    level: list[object] = [data]
+    for _ in range(limit):
+        level = [child for item in level if isinstance(item, (dict, list))
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return False
+    return any(isinstance(item, (dict, list)) for item in level)
 
 
 def settings_to_dict(settings: AppSettings) -> dict[str, Any]:

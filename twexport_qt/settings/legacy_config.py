@@ -1,12 +1,12 @@
 """Import a Twitter Exporter ``config.json``: API keys go to the keyring, everything else into a profile.
 
 The import is per field: each invalid value is reported under its config.json name and skipped, and the valid ones
-are imported, so a user with one typo does not have to start over.
+are imported, so a user with one typo does not have to start over. The file is parsed like settings.json
+(`codec.decode_json`), so damaged or hostile JSON (too deeply nested, integers of thousands of digits) is a sentence.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -17,7 +17,9 @@ from typing import Any
 from twexport_qt.core.errors import ConfigError
 from twexport_qt.secrets import SecretStore
 from twexport_qt.secrets.credentials import ACCESS_TOKEN, ACCESS_TOKEN_SECRET, CONSUMER_KEY, CONSUMER_SECRET
+from twexport_qt.settings.codec import JsonDocumentError, decode_json
 from twexport_qt.settings.model import SANDBOX_PROFILE_NAME, AppSettings, FilterDefaults, Profile
+from twexport_qt.settings.storage import describe_os_error
 from twexport_qt.settings.validation import (
     FILTER_FIELD_CHECKS,
     PROFILE_FIELD_CHECKS,
@@ -108,17 +110,18 @@ def _check_profile_name(profile_name: str) -> None:
 
 
 def _read_json_object(path: Path) -> dict[str, Any]:
+    if path.is_dir():
+        raise LegacyImportError(f"{path} is a folder: choose the config.json file inside Twitter Exporter's folder.")
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise LegacyImportError(f"Could not read {path}: {error}.") from error
+    except OSError as error:
+        raise LegacyImportError(f"Could not read {path} because {describe_os_error(error)}.") from error
+    except UnicodeDecodeError as error:
+        raise LegacyImportError(f"Could not read {path}: it is not UTF-8 text, so it is not a config.json.") from error
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LegacyImportError(
-            f"{path.name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}. "
-            "Fix it in a text editor and import again."
-        ) from error
+        data = decode_json(text)
+    except JsonDocumentError as error:
+        raise LegacyImportError(f"{path.name} {error}: fix it in a text editor and import again.") from error
     if not isinstance(data, dict):
         raise LegacyImportError(f"{path.name} must contain a JSON object like Twitter Exporter's config.json.")
     return data
@@ -229,8 +232,12 @@ def _parse_legacy_date(value: object) -> datetime | None:
 def _note_db_file(raw: object, config_path: Path, report: ImportReport) -> None:
     if not isinstance(raw, str) or not raw.strip():
         return
-    db_file = Path(raw).expanduser()
-    report.legacy_db_file = db_file if db_file.is_absolute() else (config_path.parent / db_file).resolve()
+    try:
+        db_file = Path(raw).expanduser()
+        report.legacy_db_file = db_file if db_file.is_absolute() else (config_path.parent / db_file).resolve()
+    except (ValueError, OSError, RuntimeError):  # NUL in the path, unknown ~user, unresolvable link loop
+        report.notes.append("db_file is not a usable path and is not used: TwExport keeps its own database.")
+        return
     report.notes.append(
         f"db_file ({raw}) is not used: TwExport keeps its own database in its data folder."
     )

@@ -2,25 +2,32 @@
 
 A file that cannot be read or parsed, or that holds invalid values, is first copied to
 ``settings.json.broken-<timestamp>``; the app then runs on defaults (or on the valid part) and says what happened.
+Something at that path that is not a file (a folder, a pipe) is never copied, moved or replaced: loading says so
+and uses defaults, and saving refuses with a sentence. Every OSError of a save becomes a `SettingsSaveError`
+naming the file and the cause in plain words; the previous file is left as it was.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from twexport_qt.core.errors import ConfigError
-from twexport_qt.settings.codec import settings_from_dict, settings_to_dict
+from twexport_qt.settings.codec import JsonDocumentError, decode_json, settings_from_dict, settings_to_dict
 from twexport_qt.settings.model import AppSettings
 from twexport_qt.settings.validation import validate_settings
 
 log = logging.getLogger(__name__)
+
+_EDQUOT = getattr(errno, "EDQUOT", None)  # not defined on every platform (Windows)
 
 
 class SettingsInvalid(ConfigError):
@@ -29,6 +36,12 @@ class SettingsInvalid(ConfigError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("The settings were not saved: " + " ".join(problems))
         self.problems = problems
+
+
+class SettingsSaveError(ConfigError):
+    """Raised by save_settings when the file cannot be written; the previous settings file is unchanged."""
+
+    default_message = "The settings could not be saved."
 
 
 @dataclass
@@ -44,17 +57,32 @@ def load_settings(path: Path) -> LoadResult:
     When the file has problems it is backed up and the repaired settings are written back, so the same problems
     (and a new backup) do not come back at every start.
     """
-    if not path.exists():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
         return LoadResult(AppSettings())
+    except OSError as error:
+        log.warning("Could not examine %s: %s", path, error)
+        return LoadResult(AppSettings(), [f"Could not read {path} ({describe_os_error(error)}); default settings are used."])
+    if not stat.S_ISREG(mode):
+        # A folder (or pipe, device) where the file belongs: copying it is impossible or unwise and replacing it
+        # could destroy what is inside, so it is left exactly as it is.
+        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        log.warning("%s is %s; running on default settings", path, what)
+        problem = (
+            f"{path.name} is {what}, not a settings file ({path}); default settings are used, and settings cannot "
+            "be saved until you move or rename it."
+        )
+        return LoadResult(AppSettings(), [problem])
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return _recover(path, AppSettings(), [f"Could not read {path.name} ({error}); default settings are used."])
+        cause = describe_os_error(error) if isinstance(error, OSError) else "it is not UTF-8 text"
+        return _recover(path, AppSettings(), [f"Could not read {path.name} ({cause}); default settings are used."])
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        problem = f"{path.name} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}); "
-        return _recover(path, AppSettings(), [problem + "default settings are used."])
+        data = decode_json(text)
+    except JsonDocumentError as error:
+        return _recover(path, AppSettings(), [f"{path.name} {error}; default settings are used."])
     settings, problems = settings_from_dict(data)
     if problems:
         return _recover(path, settings, problems)
@@ -62,22 +90,64 @@ def load_settings(path: Path) -> LoadResult:
 
 
 def save_settings(settings: AppSettings, path: Path) -> None:
-    """Validate, then write atomically (temp file + os.replace): a crash leaves the old file or the new one."""
+    """Validate, then write atomically (temp file + os.replace): a crash leaves the old file or the new one.
+
+    Raises SettingsInvalid (fields by name) or SettingsSaveError (the file could not be written); both are
+    ConfigErrors whose message is a sentence for the user.
+    """
     problems = validate_settings(settings)
     if problems:
         raise SettingsInvalid(problems)
     payload = json.dumps(settings_to_dict(settings), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-    _atomic_write(path, payload)
+    if path.is_dir():  # os.replace would fail (or, on some systems, try to replace the folder)
+        raise SettingsSaveError(
+            f"The settings were not saved: {path} is a folder, not a file; move or rename that folder, then save again."
+        )
+    try:
+        _atomic_write(path, payload)
+    except OSError as error:
+        log.warning("Could not save settings to %s", path, exc_info=True)
+        raise SettingsSaveError(
+            f"The settings were not saved to {path} because {describe_os_error(error)}; "
+            f"{_what_to_do(error)} (the previous settings file was not changed)."
+        ) from error
+
+
+def describe_os_error(error: OSError) -> str:
+    """The cause of `error` in plain words, for the middle of a sentence: "the disk is full"."""
+    plain = {
+        errno.EACCES: "permission was denied",
+        errno.EPERM: "permission was denied",
+        errno.EROFS: "the disk or folder is read-only",
+        errno.ENOSPC: "the disk is full",
+        _EDQUOT: "your disk quota is used up",
+        errno.EISDIR: "it is a folder, not a file",
+        errno.ENOTDIR: "part of its path is a file, not a folder",
+        errno.ENOENT: "its folder does not exist",
+        errno.ENAMETOOLONG: "its name is too long",
+        errno.EIO: "the disk reported an input/output error",
+    }
+    return plain.get(error.errno or -1) or (error.strerror or str(error) or type(error).__name__).lower()
+
+
+def _what_to_do(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, _EDQUOT):
+        return "free some disk space, then save again"
+    if error.errno == errno.EROFS:
+        return "use a writable data folder (--data-dir or TWEXPORT_HOME), then save again"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "make the folder and the file writable for your user, then save again"
+    return "fix that, then save again"
 
 
 def _recover(path: Path, settings: AppSettings, problems: list[str]) -> LoadResult:
     try:
         backup = _back_up(path)
     except OSError as error:
-        log.warning("Could not back up %s", path, exc_info=True)
+        log.warning("Could not back up %s: %s", path, error)
         # Without a backup, rewriting the file could destroy what the user had: leave it alone.
         problems.append(
-            f"Could not keep a copy of {path.name} ({error}); it was left untouched. "
+            f"Could not keep a copy of {path.name} ({describe_os_error(error)}); it was left untouched. "
             "Fix its permissions before changing settings, or your old settings will be replaced."
         )
         return LoadResult(settings, problems)
@@ -85,8 +155,8 @@ def _recover(path: Path, settings: AppSettings, problems: list[str]) -> LoadResu
     log.warning("Settings problems in %s (backup %s): %s", path, backup, problems)
     try:
         save_settings(settings, path)
-    except (OSError, ConfigError):
-        log.warning("Could not write repaired settings to %s", path, exc_info=True)
+    except (OSError, ConfigError) as error:
+        log.warning("Could not write repaired settings to %s: %s", path, error)
     return LoadResult(settings, problems, backup)
 
 
@@ -114,5 +184,8 @@ def _atomic_write(path: Path, payload: str) -> None:
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        try:
+            Path(temp_name).unlink(missing_ok=True)
+        except OSError:
+            pass  # must not replace the error being raised; a stray .tmp file is harmless
         raise

@@ -2,6 +2,10 @@
 
 The per-field checks are the single source of truth: the JSON loader and the legacy importer apply them value by
 value (keeping the valid ones), and `validate_settings` applies them to a whole object before saving.
+
+Every whole number has a maximum as well as a minimum. Numbers end up in SQLite (signed 64-bit), in arithmetic
+(days x 86,400 seconds) and in Qt widgets and timers (32-bit ints), where an out-of-range value fails far from
+its cause (OverflowError); each maximum is the field's sensible range, well inside all three.
 """
 
 from __future__ import annotations
@@ -26,6 +30,34 @@ Check = Callable[[object], "str | None"]
 MAX_PROFILE_NAME_LENGTH = 64
 _SCREEN_NAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")  # X's rule for @handles
 
+MAX_INT64 = 2**63 - 1
+"""SQLite's largest INTEGER: the bound for X ids, which are stored as they are."""
+MAX_DAILY_CAP = 1_440
+"""X's limit of DMs per user per 24 hours (campaigns.settings.X_DAILY_DM_LIMIT; a test holds them equal)."""
+MAX_RETRY_AFTER_DAYS = 3_650
+"""Ten years, the settings dialog's range."""
+MAX_AUTO_FETCH_MINUTES = 7 * 24 * 60
+"""A week, the settings dialog's range; as a Qt timer interval (32-bit milliseconds) it fits with room to spare."""
+MAX_COUNT = 2_000_000_000
+"""Follower / following bounds of filters and tiers: far above any account's counts, and within the 32-bit spin
+boxes that show them."""
+
+
+class OversizedNumber:
+    """Stands in for a JSON integer too long to be any setting (`codec.decode_json` makes these).
+
+    Python refuses to convert integers of more than 4,300 digits (ValueError, a guard against quadratic-time
+    parsing), and none that long could be valid anyway: the decoder keeps only the sign and the digit count,
+    and every numeric check reports it as out of range by the field's name.
+    """
+
+    def __init__(self, literal: str) -> None:
+        self.negative = literal.startswith("-")
+        self.digits = len(literal.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"<{'-' if self.negative else ''}{self.digits}-digit number>"
+
 
 def tier_messages(value: object) -> str | None:
     """{"Power user": {"first": "...", "retry": "..."}}: per-tier DM texts."""
@@ -38,18 +70,25 @@ def tier_messages(value: object) -> str | None:
     return None
 
 
-def whole_number(minimum: int) -> Check:
+def whole_number(minimum: int, maximum: int, unit: str = "") -> Check:
+    """A whole number from `minimum` to `maximum`; `unit` ("days") makes the too-large message plainer."""
+    too_large = f"is too large: it must be at most {maximum:,}{' ' + unit if unit else ''}"
+
     def check(value: object) -> str | None:
+        if isinstance(value, OversizedNumber) and not value.negative:
+            return too_large
         # bool is an int subclass, but `true` for a day count is a mistake, not 1.
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             return f"must be a whole number ≥ {minimum}"
+        if value > maximum:
+            return too_large
         return None
 
     return check
 
 
-def optional_whole_number(minimum: int = 0) -> Check:
-    inner = whole_number(minimum)
+def optional_whole_number(minimum: int = 0, maximum: int = MAX_COUNT) -> Check:
+    inner = whole_number(minimum, maximum)
 
     def check(value: object) -> str | None:
         if value is None:
@@ -119,11 +158,11 @@ PROFILE_FIELD_CHECKS: dict[str, Check] = {
     "test_retry_message": boolean,
     "message": text,
     "retry_message": text,
-    "retry_after_days": whole_number(0),
-    "daily_cap": whole_number(1),
-    "auto_fetch_minutes": whole_number(0),
+    "retry_after_days": whole_number(0, MAX_RETRY_AFTER_DAYS, "days"),
+    "daily_cap": whole_number(1, MAX_DAILY_CAP, "DMs per 24 hours, X's limit"),
+    "auto_fetch_minutes": whole_number(0, MAX_AUTO_FETCH_MINUTES, "minutes (a week)"),
     "auto_dm": boolean,
-    "account_id": optional_whole_number(),
+    "account_id": optional_whole_number(0, MAX_INT64),
     "tier_messages": tier_messages,
 }
 
@@ -145,6 +184,7 @@ TIER_BOUND_CHECKS: dict[str, Check] = {
 }
 
 _RANGES = (("min_followers", "max_followers"), ("min_following", "max_following"))
+_COUNT_BOUND = optional_whole_number()
 
 
 def check_fields(obj: object, checks: dict[str, Check], path: str) -> list[str]:
@@ -161,7 +201,10 @@ def filter_range_problems(filters: FilterDefaults | TierSpec, path: str) -> list
     problems = []
     for low_name, high_name in _RANGES:
         low, high = getattr(filters, low_name), getattr(filters, high_name)
-        if isinstance(low, int) and isinstance(high, int) and low > high:
+        # Only bounds that pass their own check are compared (and shown): the others are reported already.
+        if _COUNT_BOUND(low) or _COUNT_BOUND(high) or low is None or high is None:
+            continue
+        if low > high:
             problems.append(f"{path}.{low_name} ({low}) must not be greater than {path}.{high_name} ({high})")
     after, before = getattr(filters, "created_after", None), getattr(filters, "created_before", None)
     if isinstance(after, datetime) and isinstance(before, datetime) and after.tzinfo and before.tzinfo:

@@ -6,15 +6,21 @@ objects with every number as a string; archives from 2019 to mid-2022 name the t
 the earliest ones lack the `{"tweet": {...}}` wrapper around each entry.
 
 Array entries are decoded one at a time, so a 50k-tweet file never exists as one big list of dicts.
-Every problem with the input surfaces as `ArchiveError`, a sentence for the user.
+A problem with the archive as a whole surfaces as `ArchiveError`, a sentence for the user. Ids are checked
+where they are read: SQLite stores signed 64-bit integers, so an id that is negative, above 2^63-1 or not a
+number would otherwise fail the import much later (OverflowError on insert). A tweet whose own id is
+unusable is skipped and counted (`XArchive.skipped_malformed`); an unusable reference (the tweet replied to,
+its author, the quoted tweet) is dropped from an otherwise good tweet and counted
+(`XArchive.dropped_reference_ids`). Both are logged.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
@@ -23,6 +29,14 @@ from typing import Any, Protocol
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.tweets.cleaning import contains_link
 from twexport_qt.tweets.records import TweetRecord
+
+log = logging.getLogger(__name__)
+
+MAX_ID = 2**63 - 1
+"""The largest id SQLite can store (signed 64-bit INTEGER); X's ids are positive and below it."""
+# Longest JSON integer literal decoded as an int: every int64 fits in 20 characters with its sign. Longer ones
+# would only be refused later, and past 4,300 digits int() itself raises ValueError (CVE-2020-10735 limit).
+_MAX_INT_LITERAL = 20
 
 # `tweets.js`, `tweets-part1.js`, `follower.js`, ...: the type name and the optional part number.
 _DATA_FILE = re.compile(r"^(?P<kind>[a-z][a-z-]*?)(?:-part(?P<part>\d+))?\.js$")
@@ -36,6 +50,49 @@ _WHITESPACE_AND_COMMAS = re.compile(r"[\s,]*")
 
 class ArchiveError(TwExportError):
     default_message = "This file is not an X data archive."
+
+
+class _OversizedNumber:
+    """Stands for a JSON integer literal too long to be any id; every id check refuses it."""
+
+    def __init__(self, literal: str) -> None:
+        self.digits = len(literal.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"<a {self.digits}-digit number>"
+
+
+def _decode_int(literal: str) -> int | _OversizedNumber:
+    return int(literal) if len(literal) <= _MAX_INT_LITERAL else _OversizedNumber(literal)
+
+
+_DECODER = json.JSONDecoder(parse_int=_decode_int)
+
+
+class _BadId(ValueError):
+    """An id that cannot be stored: not a whole number written in digits, negative, or above MAX_ID."""
+
+    def __init__(self, field: str, value: object) -> None:
+        shown = repr(value) if not isinstance(value, str) or len(value) <= 40 else f"{value[:40]!r}..."
+        super().__init__(f"{field} {shown} is not a valid id")
+        self.field = field
+
+
+def parse_id(value: object, field: str = "id") -> int:
+    """`value` as an id SQLite can store: an int, or a string of ASCII digits, from 0 to MAX_ID.
+
+    Stricter than int(): no sign, spaces, underscores, non-ASCII digits or floats (1.5, 1e18 lose digits).
+    Raises ValueError naming `field`.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID)):
+        number = int(value)
+    else:
+        raise _BadId(field, value)
+    if not 0 <= number <= MAX_ID:
+        raise _BadId(field, value)
+    return number
 
 
 @dataclass(frozen=True)
@@ -117,6 +174,20 @@ class XArchive:
         self._data_dir = data_dir
         self._account_loaded = False
         self._account: ArchiveAccount | None = None
+        # Keyed by (file, entry index): the archive is read more than once (resume, parent look-ups), and
+        # each bad tweet or reference must be counted and logged once.
+        self._skipped: set[tuple[str, int]] = set()
+        self._dropped: set[tuple[str, int, str]] = set()
+
+    @property
+    def skipped_malformed(self) -> int:
+        """How many tweets read so far were skipped because their own id is unusable (see module docstring)."""
+        return len(self._skipped)
+
+    @property
+    def dropped_reference_ids(self) -> int:
+        """How many unusable reference ids (reply-to tweet or user, quoted tweet) were dropped so far."""
+        return len(self._dropped)
 
     @property
     def account(self) -> ArchiveAccount | None:
@@ -127,7 +198,10 @@ class XArchive:
         return self._account
 
     def iter_tweets(self) -> Iterator[TweetRecord]:
-        """Every tweet of the archive, in file order (X writes newest first), including retweets and replies."""
+        """Every tweet of the archive, in file order (X writes newest first), including retweets and replies.
+
+        Tweets with an unusable id are left out (the same ones at every reading, so positions stay stable for
+        resuming) and counted in `skipped_malformed`."""
         kind = "tweets" if self._data_files("tweets") else "tweet"
         names = self._data_files(kind)
         if not names:
@@ -139,12 +213,31 @@ class XArchive:
                 if not isinstance(tweet, dict):
                     raise ArchiveError(f"Entry {index + 1} of {name} is not a tweet. The file may be damaged.")
                 try:
-                    yield _tweet_record(tweet, owner)
+                    record = self._record(tweet, owner, name, index)
+                except _BadId as error:
+                    self._skip(name, index, error)
+                    continue
                 except (KeyError, TypeError, ValueError) as error:
                     raise ArchiveError(
                         f"Tweet {index + 1} of {name} is not in X's format ({type(error).__name__}: {error}). "
                         "The file may be damaged: download the archive again."
                     ) from None
+                yield record
+
+    def _record(self, tweet: dict[str, Any], owner: ArchiveAccount | None, name: str, index: int) -> TweetRecord:
+        record, bad_references = _tweet_record(tweet, owner)
+        for error in bad_references:
+            key = (name, index, error.field)
+            if key not in self._dropped:
+                self._dropped.add(key)
+                log.warning("Tweet %d of %s in the archive (id %d): %s; imported without it.",
+                            index + 1, name, record.id, error)
+        return record
+
+    def _skip(self, name: str, index: int, error: _BadId) -> None:
+        if (name, index) not in self._skipped:
+            self._skipped.add((name, index))
+            log.warning("Tweet %d of %s in the archive was skipped: %s.", index + 1, name, error)
 
     def follower_ids(self) -> list[int]:
         """Ids of the accounts following the owner when the archive was made (X stores no handles here)."""
@@ -155,7 +248,7 @@ class XArchive:
         for name in names:
             for index, entry in enumerate(self._iter_entries(name)):
                 try:
-                    ids.append(int(entry["follower"]["accountId"]))
+                    ids.append(parse_id(entry["follower"]["accountId"], "accountId"))
                 except (KeyError, TypeError, ValueError):
                     raise ArchiveError(
                         f"Entry {index + 1} of {name} is not a follower. The file may be damaged."
@@ -188,7 +281,8 @@ class XArchive:
             try:
                 account = entries[0]["account"]
                 return ArchiveAccount(
-                    int(account["accountId"]), account["username"], account.get("accountDisplayName", "")
+                    parse_id(account["accountId"], "accountId"), account["username"],
+                    account.get("accountDisplayName", ""),
                 )
             except (IndexError, KeyError, TypeError, ValueError):
                 raise ArchiveError(f"{names[0]} does not describe an account. The file may be damaged.") from None
@@ -199,10 +293,10 @@ class XArchive:
         if name not in self._files.names():
             return None
         try:
-            manifest = json.loads(_strip_wrapper(self._files.read(name).decode("utf-8-sig"), name))
+            manifest = _DECODER.decode(_strip_wrapper(self._files.read(name).decode("utf-8-sig"), name))
             info = manifest["userInfo"]
-            return ArchiveAccount(int(info["accountId"]), info["userName"], info.get("displayName", ""))
-        except (KeyError, TypeError, ValueError):
+            return ArchiveAccount(parse_id(info["accountId"], "accountId"), info["userName"], info.get("displayName", ""))
+        except (KeyError, TypeError, ValueError, RecursionError):
             return None  # the manifest is a fallback only; without it the tweets simply carry no author
 
 
@@ -217,16 +311,19 @@ def _strip_wrapper(text: str, name: str) -> str:
 def iter_wrapped_array(text: str, name: str) -> Iterator[Any]:
     """Decode the entries of a `window.YTD.x.partN = [ ... ]` file one by one."""
     body = _strip_wrapper(text, name)
-    decoder = json.JSONDecoder()
     if not body.startswith("["):
         raise ArchiveError(f"{name} in the archive does not hold a list. It may be damaged.")
     position = _skip_separators(body, 1)
     while position < len(body) and body[position] != "]":
         try:
-            entry, position = decoder.raw_decode(body, position)
+            entry, position = _DECODER.raw_decode(body, position)
         except json.JSONDecodeError as error:
             raise ArchiveError(
                 f"{name} in the archive is damaged near line {error.lineno} (invalid JSON). Download the archive again."
+            ) from None
+        except RecursionError:  # X's files nest a few levels; thousands mean a damaged or hostile file
+            raise ArchiveError(
+                f"{name} in the archive is nested too deeply to be X's data. Download the archive again."
             ) from None
         yield entry
         position = _skip_separators(body, position)
@@ -251,7 +348,7 @@ def parse_archive_time(value: str) -> int:
 
 def _optional_id(tweet: dict[str, Any], key: str) -> int | None:
     value = tweet.get(f"{key}_str", tweet.get(key))
-    return int(value) if value not in (None, "") else None
+    return parse_id(value, key) if value not in (None, "") else None
 
 
 def _quoted_tweet_id(tweet: dict[str, Any], urls: list[dict[str, Any]]) -> int | None:
@@ -264,26 +361,39 @@ def _quoted_tweet_id(tweet: dict[str, Any], urls: list[dict[str, Any]]) -> int |
     for url in urls:
         match = _STATUS_URL.match(url.get("expanded_url") or "")
         if match:
-            return int(match.group(1))
+            return parse_id(match.group(1), "quoted status URL")
     return None
 
 
-def _tweet_record(tweet: dict[str, Any], owner: ArchiveAccount | None) -> TweetRecord:
+def _tweet_record(tweet: dict[str, Any], owner: ArchiveAccount | None) -> tuple[TweetRecord, list[_BadId]]:
+    """The record, and the unusable reference ids left out of it. Raises _BadId if the tweet's own id is unusable,
+    KeyError / TypeError / ValueError for anything else not in X's format."""
     text = tweet.get("full_text", tweet.get("text"))
     if not isinstance(text, str):
         raise KeyError("full_text")
     entities = tweet.get("entities")
     urls = (entities.get("urls") or []) if isinstance(entities, dict) else []
-    return TweetRecord(
-        id=int(tweet.get("id_str") or tweet["id"]),
+    tweet_id = parse_id(tweet.get("id_str") or tweet["id"], "id")
+    bad_references: list[_BadId] = []
+
+    def reference(read: Callable[[], int | None]) -> int | None:
+        try:
+            return read()
+        except _BadId as error:
+            bad_references.append(error)
+            return None
+
+    record = TweetRecord(
+        id=tweet_id,
         author_id=owner.account_id if owner else None,
         author_username=owner.username if owner else "",
         created_at=parse_archive_time(tweet["created_at"]),
         text=text,
         conversation_id=None,  # archives do not record it
-        in_reply_to_tweet_id=_optional_id(tweet, "in_reply_to_status_id"),
-        in_reply_to_user_id=_optional_id(tweet, "in_reply_to_user_id"),
-        quoted_tweet_id=_quoted_tweet_id(tweet, urls),
+        in_reply_to_tweet_id=reference(lambda: _optional_id(tweet, "in_reply_to_status_id")),
+        in_reply_to_user_id=reference(lambda: _optional_id(tweet, "in_reply_to_user_id")),
+        quoted_tweet_id=reference(lambda: _quoted_tweet_id(tweet, urls)),
         is_retweet=text.startswith("RT @"),
         has_links=bool(urls) if isinstance(entities, dict) else contains_link(text),
     )
+    return record, bad_references
