@@ -45,9 +45,10 @@ def pytest_testnodedown(node, error):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not FIGURES:
         return
-    columns = sorted({name for counts in FIGURES.values() for name in counts})
     terminalreporter.section("reliability figures")
-    terminalreporter.write_line("case".ljust(36) + "".join(name.rjust(16) for name in columns))
+    width = max(len(case) for case in FIGURES) + 2
     for case in sorted(FIGURES):
-        terminalreporter.write_line(case.ljust(36) + "".join(str(FIGURES[case].get(name, "")).rjust(16)
-                                                           for name in columns))
+        counts = FIGURES[case]
+        first = [name for name in ("trials", "kills", "runs") if name in counts]
+        ordered = first + sorted(name for name in counts if name not in first)
+        terminalreporter.write_line(case.ljust(width) + "  ".join(f"{name}={counts[name]:,}" for name in ordered))
