@@ -42,7 +42,10 @@ class RepairReport:
         if self.saved.get("dm_log"):
             text += f" ({self.saved['dm_log']:,} of them the DM log)"
         text += "."
-        if self.incomplete:
+        if saved == 0 and len(self.incomplete) == len(SALVAGE_ORDER):
+            text = (f"The damaged database was moved to {self.moved_to} and a new one was started; nothing could be "
+                    "read from it.")
+        elif self.incomplete:
             text += f" Could not read all of: {', '.join(self.incomplete)}."
         if not self.dm_log_complete:
             text += (" Part of the DM log is lost: people it listed may be messaged again. Check the DM status "
