@@ -87,3 +87,11 @@ def test_sandbox_serve_speaks_the_x_api(tmp_path):
 def test_bad_arguments_exit_with_usage(tmp_path, bad):
     result = run(*bad, home=tmp_path)
     assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_the_api_base_url_variable_is_checked_like_the_flag(tmp_path):
+    env_run = subprocess.run([sys.executable, str(ROOT / "main.py"), "followers", "fetch"], capture_output=True,
+                             text=True, cwd=ROOT, timeout=60,
+                             env={**os.environ, "TWEXPORT_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
+                                  "TWEXPORT_API_BASE_URL": "https://api.example.com"})
+    assert env_run.returncode == 2 and "loopback only" in env_run.stderr and "Traceback" not in env_run.stderr
