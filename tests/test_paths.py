@@ -79,3 +79,23 @@ def test_output_paths_in_the_data_folder_are_refused_except_its_exports_folder(t
     (tmp_path / "link").symlink_to(home)
     with pytest.raises(paths.OutputPathRefused):
         paths.check_output_path(tmp_path / "link" / "settings.json", home)
+
+
+def test_a_second_name_for_the_data_folder_is_refused_too(tmp_path: Path) -> None:
+    """The data folder reached under another path (a bind mount here; a differently-cased path on Windows and
+    macOS) is recognised by file identity, not by its spelling."""
+    import subprocess
+
+    home = tmp_path / "home"
+    (home / "exports").mkdir(parents=True)
+    other_name = tmp_path / "elsewhere"
+    other_name.mkdir()
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or subprocess.run(
+            ["mount", "--bind", str(home), str(other_name)], capture_output=True).returncode:
+        pytest.skip("needs root to bind-mount the folder under a second name")
+    try:
+        with pytest.raises(paths.OutputPathRefused):
+            paths.check_output_path(other_name / "twexport.sqlite3", home)
+        assert paths.check_output_path(other_name / "exports" / "f.csv", home)  # its exports folder is fine
+    finally:
+        subprocess.run(["umount", str(other_name)], capture_output=True)

@@ -101,8 +101,24 @@ def check_output_path(path: Path | str, data_dir: Path | str | None) -> Path:
         return target
     home = Path(data_dir).expanduser().resolve()
     exports = home / EXPORTS_DIR_NAME
-    if target.is_relative_to(home) and not (target.is_relative_to(exports) and target != exports):
+    if _is_within(target, home) and not (_is_within(target, exports) and target != exports):
         raise OutputPathRefused(
             f"TwExport does not write exports into its data folder ({home}), where its database, settings and "
             f"logs live: choose another folder, or {exports}. Nothing was written.")
     return target
+
+
+def _is_within(target: Path, folder: Path) -> bool:
+    """Whether `target` is `folder` or lies below it, also where paths differ only in case (Windows, macOS) or
+    reach it through another name: compared by file identity wherever both exist."""
+    if target.is_relative_to(folder):
+        return True
+    if not folder.exists():
+        return False
+    for candidate in (target, *target.parents):
+        try:
+            if candidate.exists() and os.path.samefile(candidate, folder):
+                return True
+        except OSError:
+            continue
+    return False
