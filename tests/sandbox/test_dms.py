@@ -42,13 +42,23 @@ def test_dm_events_list_newest_first_with_pagination(client, fake_clock):
         client.create_direct_message(participant_id=TEST_ACCOUNT_1, text=f"message {n}", user_auth=True)
         fake_clock.advance(5)
     client.create_direct_message(participant_id=3002, text="other conversation", user_auth=True)
-    first = client.get_direct_message_events(participant_id=TEST_ACCOUNT_1, max_results=2, user_auth=True)
+    first = client.get_direct_message_events(participant_id=TEST_ACCOUNT_1, max_results=2, user_auth=True,
+                                             dm_event_fields=["sender_id", "created_at"])
     assert [event.text for event in first.data] == ["message 2", "message 1"]
     assert first.data[0].sender_id == SANDBOX_USER_ID
     rest = client.get_direct_message_events(participant_id=TEST_ACCOUNT_1, max_results=2,
                                             pagination_token=first.meta["next_token"], user_auth=True)
     assert [event.text for event in rest.data] == ["message 0"]
     assert "next_token" not in rest.meta
+
+
+def test_dm_events_carry_sender_and_time_only_when_asked(client):
+    client.create_direct_message(participant_id=TEST_ACCOUNT_1, text="hello", user_auth=True)
+    bare = client.get_direct_message_events(participant_id=TEST_ACCOUNT_1, user_auth=True).data[0]
+    assert set(bare.data) == {"id", "event_type", "text"}  # X's defaults
+    asked = client.get_direct_message_events(participant_id=TEST_ACCOUNT_1, user_auth=True,
+                                             dm_event_fields=["sender_id", "created_at"]).data[0]
+    assert asked.sender_id == SANDBOX_USER_ID and asked.created_at is not None
 
 
 def test_dm_send_budget_is_15_per_15_minutes(client, fake_clock):

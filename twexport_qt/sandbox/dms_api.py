@@ -8,6 +8,10 @@ from twexport_qt.sandbox.request import ApiRequest, ApiResponse, envelope, ok
 from twexport_qt.sandbox.state import SandboxState
 
 MAX_DM_LENGTH = 10_000
+DM_EVENT_FIELDS = "dm_event.fields"
+# X returns only these unless `dm_event.fields` asks for more (XAPI_FACTS §9.4): a client that forgets to ask
+# gets no sender and no time, and must not be able to pass a test that real use would fail.
+DEFAULT_DM_EVENT_FIELDS = ("id", "event_type", "text")
 
 
 def send_dm(state: SandboxState, request: ApiRequest) -> ApiResponse:
@@ -48,4 +52,6 @@ def dm_events_with(state: SandboxState, request: ApiRequest) -> ApiResponse:
         meta["next_token"] = wire.encode_token("d", offset + max_results)
     if offset > 0:
         meta["previous_token"] = wire.encode_token("d", max(0, offset - max_results))
-    return envelope([event.to_json() for event in page], meta=meta)
+    wanted = set(DEFAULT_DM_EVENT_FIELDS) | set(request.fields(DM_EVENT_FIELDS))
+    return envelope([{key: value for key, value in event.to_json().items() if key in wanted} for event in page],
+                    meta=meta)
