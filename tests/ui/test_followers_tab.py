@@ -295,3 +295,24 @@ def test_scheduled_auto_fetch_follows_the_profile_setting(make_tab, context):
     context.profile.auto_fetch_minutes = 0
     tab.profile_changed()
     assert not tab.auto_fetch_timer.isActive()
+
+
+def test_a_scheduled_fetch_while_another_holds_the_fetch_says_so_quietly(qtbot, context, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from twexport_qt.store.job_locks import JobKind
+
+    dialogs = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: dialogs.append(args))
+    panel = JobPanel()
+    qtbot.addWidget(panel)
+    jobs = JobController(panel, interactive=True)  # as in the app
+    tab = FollowersTab(context, jobs)
+    qtbot.addWidget(tab)
+    messages = []
+    jobs.messageRaised.connect(messages.append)
+    with context.job_lock(JobKind.FOLLOWERS_FETCH):  # `followers fetch` running in a terminal
+        with qtbot.waitSignal(jobs.jobEnded, timeout=30_000):
+            tab.auto_fetch_timer.timeout.emit()
+    assert dialogs == [] and any("already running since" in m for m in messages)
+    jobs.shutdown()

@@ -302,7 +302,9 @@ class FollowersTab(QWidget):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     # -- fetching --------------------------------------------------------------------------------------
-    def start_fetch(self):
+    def start_fetch(self, *, automatic: bool = False):
+        """Fetch (or resume) in a job; an `automatic` (scheduled) fetch reports failure in the status bar only,
+        so a fetch running elsewhere (a cron job, say) never piles up dialogs: the timer simply tries again."""
         context = self.context
 
         def job(ctx):
@@ -310,7 +312,7 @@ class FollowersTab(QWidget):
                 return fetch_followers(api.conn, api.gateway, api.pacer, context.clock, progress=ctx.progress,
                                        cancel=ctx.cancel)
 
-        return self.jobs.start(FETCH_JOB, "Fetching followers", job, on_success=self._fetched)
+        return self.jobs.start(FETCH_JOB, "Fetching followers", job, on_success=self._fetched, quiet=automatic)
 
     def _fetched(self, result) -> None:
         self.context.remember_owner(result.owner_id)
@@ -322,7 +324,7 @@ class FollowersTab(QWidget):
 
     def _auto_fetch(self) -> None:
         if not self.jobs.is_running(FETCH_JOB):
-            self.start_fetch()
+            self.start_fetch(automatic=True)
 
 
 def _column(field: str):
