@@ -25,6 +25,13 @@ from twexport_qt.settings.storage import save_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACEBACK = "Traceback (most recent call last)"
+# CI runs each case a few times (the whole suite stays under 5 minutes); TWEXPORT_RELIABILITY_ROUNDS=10 runs ten
+# times as many trials, for a longer soak on a developer's machine.
+ROUNDS = max(1, int(os.environ.get("TWEXPORT_RELIABILITY_ROUNDS", "1")))
+
+
+def trials(count: int) -> range:
+    return range(count * ROUNDS)
 
 
 @dataclass

@@ -7,9 +7,11 @@ import csv
 import sqlite3
 import time
 
+import pytest
+
 from twexport_qt.core.errors import EXIT_BUSY
 
-from tests.reliability.harness import Cli, Outcome, configure_campaign, page_requests, sandbox
+from tests.reliability.harness import ROUNDS, Cli, Outcome, configure_campaign, page_requests, sandbox, trials
 
 BUSY_SENTENCE = "is already running since"
 
@@ -36,7 +38,8 @@ def one_ran_one_refused(outcomes: list[Outcome]) -> Outcome:
     return refused
 
 
-def test_two_followers_fetches(tmp_path, figures):
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_two_followers_fetches(tmp_path, figures, round_):
     with sandbox(tmp_path / "x", "--rate-limit", "followers=4/1", followers=8000) as x:
         cli = Cli(tmp_path / "data", x.base_url, tmp_path / "cwd")
         assert cli.run("export", "skipped", "--out", str(tmp_path / "warm.csv")).code == 0  # the data folder exists
@@ -49,7 +52,8 @@ def test_two_followers_fetches(tmp_path, figures):
         assert len(pages) == 8 and stored == 8000
 
 
-def test_two_identical_tweet_downloads(tmp_path, figures):
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_two_identical_tweet_downloads(tmp_path, figures, round_):
     args = ("tweets", "download", "carol_codes")
     with sandbox(tmp_path / "x", "--rate-limit", "user_tweets=2/1", followers=50) as x:
         reference = Cli(tmp_path / "reference", x.base_url, tmp_path / "reference-cwd")
@@ -64,7 +68,8 @@ def test_two_identical_tweet_downloads(tmp_path, figures):
         assert written == expected
 
 
-def test_two_dm_runs_never_double_a_dm_and_keep_the_daily_cap(tmp_path, figures):
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_two_dm_runs_never_double_a_dm_and_keep_the_daily_cap(tmp_path, figures, round_):
     with sandbox(tmp_path / "x", "--rate-limit", "dm_send=5/1", followers=60) as x:
         cli = Cli(tmp_path / "data", x.base_url, tmp_path / "cwd")
         configure_campaign(cli.data_dir, live=True, daily_cap=20)
@@ -78,7 +83,8 @@ def test_two_dm_runs_never_double_a_dm_and_keep_the_daily_cap(tmp_path, figures)
         assert doubles == 0 and sum(sent.values()) == 20
 
 
-def test_two_exports_to_one_file(tmp_path, figures):
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_two_exports_to_one_file(tmp_path, figures, round_):
     with sandbox(tmp_path / "x", followers=5000) as x:
         cli = Cli(tmp_path / "data", x.base_url, tmp_path / "cwd")
         assert cli.run("followers", "fetch").code == 0
@@ -93,11 +99,11 @@ def test_two_exports_to_one_file(tmp_path, figures):
 def test_two_commands_setting_up_a_new_data_folder(tmp_path, figures):
     tracebacks = 0
     with sandbox(tmp_path / "x", followers=100) as x:
-        for trial in range(4):
+        for trial in trials(4):
             data = tmp_path / f"new{trial}"
             first = Cli(data, x.base_url, tmp_path / "cwd")
             outcomes = run_two_at_once(first, "dm", "run", "--dry-run", other=first)
             tracebacks += sum(o.has_traceback for o in outcomes)
             assert [o.code for o in outcomes] == [0, 0], [o.stderr for o in outcomes]
-        figures("two commands on a new data folder", trials=4, tracebacks=tracebacks)
+        figures("two commands on a new data folder", trials=len(trials(4)), tracebacks=tracebacks)
     assert tracebacks == 0

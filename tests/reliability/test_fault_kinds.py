@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from tests.reliability.harness import Cli, configure_campaign, extra_page_requests, sandbox
+from tests.reliability.harness import ROUNDS, Cli, configure_campaign, extra_page_requests, sandbox
 
 KINDS = ("500", "503", "drop", "slow", "errors-only", "429", "429-bare", "sent-then-drop")
 FOLLOWERS = 3000
@@ -27,9 +27,10 @@ def reference_dataset(tmp_path_factory) -> bytes:
     return (folder / "cwd" / "bob_builds_tweets.csv").read_bytes()
 
 
+@pytest.mark.parametrize("round_", range(ROUNDS))
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_job_survives_the_fault(tmp_path, figures, kind, reference_dataset):
-    flags = ("--fault", f"{kind}={RATE}", "--fault-seed", str(KINDS.index(kind)), "--slow-seconds", "0.2",
+def test_every_job_survives_the_fault(tmp_path, figures, kind, round_, reference_dataset):
+    flags = ("--fault", f"{kind}={RATE}", "--fault-seed", str(KINDS.index(kind) + 100 * round_), "--slow-seconds", "0.2",
              "--storm-seconds", "1", *PACE)
     with sandbox(tmp_path / "x", *flags, followers=FOLLOWERS) as x:
         cli = Cli(tmp_path / "data", x.base_url, tmp_path / "cwd")

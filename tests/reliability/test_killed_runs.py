@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.harness import Cli, configure_campaign, extra_page_requests, kill_delays, page_requests, sandbox
+from tests.reliability.harness import (
+    Cli,
+    configure_campaign,
+    extra_page_requests,
+    kill_delays,
+    page_requests,
+    sandbox,
+    trials,
+)
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kills processes with SIGKILL")
 
@@ -38,7 +46,7 @@ def test_followers_fetch_and_refresh_killed_at_random(tmp_path, figures):
     with sandbox(tmp_path / "x", *FOLLOWERS_PACE, followers=FOLLOWERS) as x:
         reference = Cli(tmp_path / "reference", x.base_url, tmp_path / "cwd").run("followers", "fetch")
         assert reference.code == 0, reference.stderr
-        for trial in range(2):
+        for trial in trials(2):
             cli = Cli(tmp_path / f"data{trial}", x.base_url, tmp_path / "cwd")
             for phase in ("fetch", "refresh"):
                 since = x.request_count()
@@ -90,7 +98,7 @@ def test_tweets_download_killed_at_random(tmp_path, figures, output_format):
         assert reference.code == 0, reference.stderr
         expected = read_dataset(tmp_path / "reference-cwd" / f"bob_builds_tweets.{output_format}")
         assert expected.count(b"\n") >= 900
-        for trial in range(2):
+        for trial in trials(2):
             cli = Cli(tmp_path / f"data{trial}", x.base_url, tmp_path / f"cwd{trial}")
             since = x.request_count()
             kills = 0
@@ -114,7 +122,7 @@ def test_dm_run_killed_at_random(tmp_path, figures, mode):
     # DMs at a pace where kills land mid-campaign: 10 per second window (X: 15 per 15 minutes).
     with sandbox(tmp_path / "x", "--rate-limit", "dm_send=10/1", "--rate-limit", "dm_events=100/1",
                  followers=40) as x:
-        for trial in range(3):
+        for trial in trials(3):
             cli = Cli(tmp_path / f"data{trial}", x.base_url, tmp_path / "cwd")
             configure_campaign(cli.data_dir, live=mode == "live")
             assert cli.run("followers", "fetch").code == 0
@@ -147,7 +155,8 @@ def test_export_killed_at_random_never_leaves_half_a_file(tmp_path, figures):
         reference = cli.run("export", "followers", "--out", str(target))
         assert reference.code == 0
         kills = half_files = 0
-        for delay in kill_delays(rng, 6, reference.seconds):
+        attempts = len(trials(6))
+        for delay in kill_delays(rng, attempts, reference.seconds):
             target.unlink(missing_ok=True)
             outcome = cli.run("export", "followers", "--out", str(target), kill_after=delay)
             kills += outcome.killed
@@ -160,5 +169,5 @@ def test_export_killed_at_random_never_leaves_half_a_file(tmp_path, figures):
             os.utime(part, (old, old))
         assert cli.run("export", "followers", "--out", str(target)).code == 0
         left = list(target.parent.glob(".*.part"))
-        figures("export killed", trials=6, kills=kills, half_files=half_files, stale_parts_left=len(left))
+        figures("export killed", trials=attempts, kills=kills, half_files=half_files, stale_parts_left=len(left))
         assert half_files == 0 and left == []
