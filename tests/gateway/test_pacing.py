@@ -1,4 +1,5 @@
-"""Pacer: waits for the budget it was told about, retries transient failures, stops on cancel."""
+"""Pacer: waits for the budget it was told about, keeps to X's per-second rules, retries transient failures,
+stops on cancel."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import pytest
 from twexport_qt.core import errors
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import FakeClock
-from twexport_qt.gateway.pacing import Pacer, WaitNotice
+from twexport_qt.gateway.pacing import ENDPOINT_SEARCH_ALL, UNSEEN_RULE_FIRST_WAIT_S, Pacer, WaitNotice
 from twexport_qt.gateway.rate_limits import RateLimitBook, RateLimitState, endpoint_key, parse_headers
+from twexport_qt.gateway.request_spacing import PER_SECOND_MARGIN
 
 EP = "GET /2/users/:id/followers"
 
 
-def make_pacer(clock: FakeClock, cancel: CancelToken | None = None, max_retries: int = 3):
+def make_pacer(clock: FakeClock, cancel: CancelToken | None = None, max_retries: int = 3,
+               spacing_rules: dict[str, float] | None = None):
     book = RateLimitBook()
     notices: list[WaitNotice] = []
-    return book, notices, Pacer(book, clock, cancel, notices.append, max_retries=max_retries)
+    return book, notices, Pacer(book, clock, cancel, notices.append, max_retries=max_retries, spacing=spacing_rules)
 
 
 def test_waits_for_reset_when_budget_is_spent_before_calling(fake_clock):
@@ -155,3 +158,113 @@ def test_a_page_with_only_errors_is_retried_like_a_server_error_then_raised(fake
     assert [n.reason for n in notices] == ["retry"]
     with pytest.raises(errors.PartialAnswer):
         pacer.call(EP, lambda: (_ for _ in ()).throw(errors.PartialAnswer("only errors")))
+
+
+# ----- X's per-second rules (not in the headers) -------------------------------------------------------------
+
+SEARCH = ENDPOINT_SEARCH_ALL
+
+
+def test_search_calls_are_spaced_from_the_previous_start_without_a_countdown(fake_clock):
+    _, notices, pacer = make_pacer(fake_clock)
+    starts: list[float] = []
+    for _ in range(4):
+        pacer.call(SEARCH, lambda: starts.append(fake_clock.now()))
+    assert [round(b - a, 6) for a, b in zip(starts, starts[1:])] == [PER_SECOND_MARGIN] * 3
+    assert pacer.spacing_waits == 3 and pacer.rate_limit_waits == 0
+    assert notices == []  # a one-second wait before each page is not worth a countdown
+
+
+def test_time_a_request_took_counts_towards_the_spacing(fake_clock):
+    _, _, pacer = make_pacer(fake_clock)
+    starts: list[float] = []
+
+    def slow_request():
+        starts.append(fake_clock.now())
+        fake_clock.advance(0.8)  # the page took 0.8 s to arrive
+
+    pacer.call(SEARCH, slow_request)
+    pacer.call(SEARCH, slow_request)
+    assert starts[1] - starts[0] == pytest.approx(PER_SECOND_MARGIN)  # waited 0.25 s, not 1.05 s more
+    fake_clock.advance(5)
+    before = fake_clock.now()
+    pacer.call(SEARCH, slow_request)
+    assert starts[2] == before  # long since the last one: no wait at all
+
+
+def test_endpoints_without_a_per_second_rule_are_not_spaced(fake_clock):
+    _, _, pacer = make_pacer(fake_clock)
+    start = fake_clock.now()
+    for _ in range(3):
+        pacer.call(EP, lambda: None)
+    assert fake_clock.now() == start and pacer.spacing_waits == 0
+
+
+def test_429_with_budget_left_waits_the_spacing_not_the_15_minute_reset(fake_clock):
+    _, notices, pacer = make_pacer(fake_clock, spacing_rules={})  # a client that does not know the rule
+    window_end = fake_clock.now() + 900
+    attempts: list[float] = []
+
+    def request():
+        attempts.append(fake_clock.now())
+        if len(attempts) == 1:
+            raise errors.RateLimited(reset_at=window_end, endpoint=SEARCH, remaining=299, limit=300)
+        return "page"
+
+    assert pacer.call(SEARCH, request) == "page"
+    assert attempts[1] - attempts[0] == pytest.approx(UNSEEN_RULE_FIRST_WAIT_S)
+    assert pacer.rate_limit_waits == pacer.unseen_rule_429s == 1 and notices == []
+
+
+def test_429_with_budget_left_on_a_spaced_endpoint_waits_its_interval_then_backs_off(fake_clock):
+    _, notices, pacer = make_pacer(fake_clock)
+    window_end = fake_clock.now() + 900
+    attempts: list[float] = []
+
+    def request():  # another process on the same app keeps taking the second
+        attempts.append(fake_clock.now())
+        if len(attempts) <= 8:
+            raise errors.RateLimited(reset_at=window_end, endpoint=SEARCH, remaining=250, limit=300)
+        return "page"
+
+    assert pacer.call(SEARCH, request) == "page"
+    gaps = [round(b - a, 2) for a, b in zip(attempts, attempts[1:])]
+    assert gaps == [1.05, 2.1, 4.2, 8.4, 16.8, 33.6, 60.0, 60.0]  # doubling up to a minute, never 15 minutes
+    assert len(notices) == 6  # only the waits of 3 s or more were announced
+    assert all(notice.reason == "rate_limit" for notice in notices)
+
+
+def test_429_with_remaining_zero_still_waits_for_the_reset(fake_clock):
+    _, notices, pacer = make_pacer(fake_clock)
+    reset = fake_clock.now() + 600
+    attempts: list[float] = []
+
+    def request():
+        attempts.append(fake_clock.now())
+        if len(attempts) == 1:
+            raise errors.RateLimited(reset_at=reset, endpoint=SEARCH, remaining=0, limit=300)
+        return "page"
+
+    assert pacer.call(SEARCH, request) == "page"
+    assert attempts[1] == pytest.approx(reset + 1)
+    assert len(notices) == 1 and pacer.unseen_rule_429s == 0
+
+
+def test_cancel_during_spacing_stops_the_call_before_the_request():
+    cancel = CancelToken()
+
+    class CancelledWhileWaiting(FakeClock):
+        """The user presses Cancel while the pacer waits out the second."""
+
+        def sleep(self, seconds, cancel_token=None):
+            assert cancel_token is cancel and seconds > 0  # the wait is the cancellable one
+            cancel.cancel()
+            cancel_token.raise_if_cancelled()
+
+    clock = CancelledWhileWaiting()
+    _, _, pacer = make_pacer(clock, cancel)
+    sent: list[str] = []
+    pacer.call(SEARCH, lambda: sent.append("first"))
+    with pytest.raises(errors.Cancelled):
+        pacer.call(SEARCH, lambda: sent.append("second"))
+    assert sent == ["first"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from twexport_qt.app_context import sandbox_credentials
@@ -161,3 +163,66 @@ def test_usernames_resolve_through_an_errors_only_answer(sandbox_server, sandbox
     found, problems = resolve_usernames(sandbox_gateway, Pacer(sandbox_gateway.rate_limits, fake_clock),
                                         ["alice_writes", "nobody_here_zz"])
     assert set(found) == {"alice_writes"} and set(problems) == {"nobody_here_zz"}
+
+
+# ----- 429s read by their headers ---------------------------------------------------------------------------
+
+def test_breaking_search_one_per_second_is_a_429_with_budget_left(sandbox_gateway, fake_clock):
+    from twexport_qt.gateway.pacing import ENDPOINT_SEARCH_ALL
+
+    first_at = fake_clock.now()
+    sandbox_gateway.search_all_page("from:bob_builds", max_results=10)
+    state = sandbox_gateway.rate_limits.get(ENDPOINT_SEARCH_ALL)
+    assert (state.limit, state.remaining) == (300, 299)  # the headers describe the 15-minute window only
+    with pytest.raises(errors.RateLimited) as caught:
+        sandbox_gateway.search_all_page("from:bob_builds", max_results=10)
+    refused = caught.value
+    assert refused.budget_left and (refused.limit, refused.remaining) == (300, 299)
+    assert refused.reset_at == pytest.approx(first_at + 900, abs=1)  # the window's end: not a time to wait for
+    assert "per-second" in refused.user_message
+
+
+def test_pacer_pages_search_at_one_per_second_through_the_gateway(sandbox_gateway, fake_clock):
+    from twexport_qt.gateway.pacing import ENDPOINT_SEARCH_ALL
+
+    pacer = Pacer(sandbox_gateway.rate_limits, fake_clock)
+    start, token = fake_clock.now(), None
+    for _ in range(5):
+        token = pacer.call(ENDPOINT_SEARCH_ALL, lambda: sandbox_gateway.search_all_page(
+            "from:alice_writes", next_token=token, max_results=10, start_time=datetime(2020, 1, 1))).next_token
+    assert pacer.rate_limit_waits == 0 and fake_clock.now() - start == pytest.approx(4 * 1.05)
+
+
+def _too_many_requests(headers: dict[str, str]):
+    import requests
+    import tweepy
+
+    response = requests.Response()
+    response.status_code = 429
+    response.headers.update(headers)
+    response._content = b'{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}'
+    response.request = requests.Request("POST", "https://api.x.com/2/dm_conversations/with/5/messages").prepare()
+    reset = headers.get("x-rate-limit-reset")
+    return tweepy.TooManyRequests(response, reset_time=int(reset) if reset else None)
+
+
+def test_429_headers_are_read_into_the_error():
+    from twexport_qt.gateway.x_gateway import _rate_limit_error
+
+    window = {"x-rate-limit-limit": "15", "x-rate-limit-reset": "1767226500"}
+    spent = _rate_limit_error(_too_many_requests({**window, "x-rate-limit-remaining": "0"}))
+    assert not spent.budget_left and spent.reset_at == 1767226500 and spent.remaining == 0
+    hidden = _rate_limit_error(_too_many_requests({**window, "x-rate-limit-remaining": "9"}))
+    assert hidden.budget_left and hidden.endpoint == "POST /2/dm_conversations/with/:id/messages"
+    bare = _rate_limit_error(_too_many_requests({}))
+    assert not bare.budget_left and bare.reset_at is None and bare.remaining is None
+
+
+def test_a_spent_24_hour_cap_is_waited_out_not_mistaken_for_a_per_second_rule():
+    from twexport_qt.gateway.x_gateway import _rate_limit_error
+
+    error = _rate_limit_error(_too_many_requests({
+        "x-rate-limit-limit": "15", "x-rate-limit-remaining": "14", "x-rate-limit-reset": "1767226500",
+        "x-user-limit-24hour-limit": "1440", "x-user-limit-24hour-remaining": "0",
+        "x-user-limit-24hour-reset": "1767300000"}))
+    assert not error.budget_left and error.reset_at == 1767300000 and "24-hour" in error.user_message

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import tweepy
 
 from twexport_qt.cli import main
 from twexport_qt.sandbox import FaultKind, read_entries
@@ -65,6 +66,19 @@ def test_one_external_sandbox_with_faults_state_and_request_log(tmp_path):
         assert (code, "Traceback" in stderr) == (0, False)
     assert len(json.loads(state.read_text(encoding="utf-8"))["events"]) == 2
     assert len(read_entries(log)) == 2  # the second run had no --request-log
+
+
+def test_a_per_second_window_given_to_the_real_process_is_hidden_like_x(tmp_path):
+    with external_sandbox("--rate-limit", "search_all@app=1/1,5/900", env=_env(tmp_path)) as sandbox:
+        client = sandbox_client(sandbox.base_url, user_auth=False)
+        client.return_type = requests.Response
+        first = client.search_all_tweets("from:bob_builds")
+        assert (first.headers["x-rate-limit-limit"], first.headers["x-rate-limit-remaining"]) == ("5", "4")
+        with pytest.raises(tweepy.TooManyRequests) as raised:  # sent within the same second
+            client.search_all_tweets("from:bob_builds")
+        refused = raised.value.response.headers
+        assert (refused["x-rate-limit-limit"], refused["x-rate-limit-remaining"]) == ("5", "4")
+        assert refused["x-rate-limit-reset"] == first.headers["x-rate-limit-reset"]
 
 
 def test_a_bad_value_ends_the_real_process_with_one_line_and_exit_2(tmp_path):

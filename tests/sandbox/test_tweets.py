@@ -148,3 +148,71 @@ def test_search_rejects_user_context(client):
     with pytest.raises(tweepy.Forbidden) as raised:
         client.request("GET", "/2/tweets/search/all", params={"query": "from:bob_builds"}, user_auth=True)
     assert raised.value.response.json()["title"] == "Unsupported Authentication"
+
+
+# ----- long posts (XAPI_FACTS §9.2) -------------------------------------------------------------------------
+
+def _long_reply_with_visible_long_parent(world: TweetsWorld) -> tuple[int, int]:
+    """(reply id, parent id) of one of alice's replies to a long post X shows (carol, dave or erin's)."""
+    for k in range(4799, 0, -1):
+        tweet = world.tweet(ALICE, k)
+        if tweet.kind != "reply":
+            continue
+        parent = world.by_id(tweet.referenced[0][1])
+        if parent is not None and parent.is_long and parent.author_id not in (PAT, SAM):
+            return tweet.id, parent.id
+    raise AssertionError("the sandbox world has no long reply parent")
+
+
+def test_long_posts_are_deterministic_previews_with_a_whole_note():
+    world, again = TweetsWorld(seed=7), TweetsWorld(seed=7)
+    tweets = [world.tweet(ALICE, k) for k in range(4800)]
+    long_posts = [t for t in tweets if t.is_long]
+    assert 0.08 < len(long_posts) / len(tweets) < 0.16
+    assert [t.note_text for t in long_posts] == [again.tweet(ALICE, k).note_text for k in range(4800)
+                                                 if again.tweet(ALICE, k).is_long]
+    assert not any(t.is_long for t in tweets if t.kind == "retweet")
+    assert {t.kind for t in long_posts} >= {"original", "reply", "self_reply", "quote"}
+    assert all(300 <= len(t.note_text) <= 4000 for t in long_posts)
+    for tweet in long_posts:
+        preview = tweet.text.split(" ", 1)[1] if tweet.kind == "reply" else tweet.text  # after "@parent "
+        assert len(preview) <= 271 and tweet.note_text.startswith(preview.removesuffix("…"))
+    endings = {t.text.endswith("…") for t in long_posts}
+    assert endings == {True, False}  # mostly "…", sometimes a bare cut: a client cannot rely on either
+    others = [world.tweet(2003, k) for k in range(400)]  # carol_codes: what replies point at
+    assert any(t.is_long for t in others)
+
+
+def test_note_tweet_comes_only_when_asked_for(client):
+    world = TweetsWorld(seed=7)
+    plain = client.get_users_tweets(ALICE, max_results=100, tweet_fields=FIELDS, user_auth=True)
+    asked = client.get_users_tweets(ALICE, max_results=100, tweet_fields=FIELDS + ["note_tweet"], user_auth=True)
+    assert not any("note_tweet" in t.data for t in plain.data)
+    assert [t.text for t in plain.data] == [t.text for t in asked.data]  # `text` is the preview either way
+    notes = {t.id: t.data["note_tweet"] for t in asked.data if "note_tweet" in t.data}
+    assert notes and all(world.by_id(t.id).is_long == (t.id in notes) for t in asked.data)
+    for tweet_id, note in notes.items():
+        assert note["text"] == world.by_id(tweet_id).note_text
+        assert set(note.get("entities", {})) <= {"urls", "mentions", "hashtags", "cashtags"}
+
+
+def test_long_parents_come_whole_in_includes_and_lookups(client, app_client):
+    world = TweetsWorld(seed=7)
+    reply_id, parent_id = _long_reply_with_visible_long_parent(world)
+    whole = world.by_id(parent_id).note_text
+    expanded = client.get_tweets(ids=[reply_id], expansions=EXPANSIONS, tweet_fields=["note_tweet"], user_auth=True)
+    parent = next(t for t in expanded.includes["tweets"] if t.id == parent_id)
+    assert parent.data["note_tweet"]["text"] == whole
+    unasked = client.get_tweets(ids=[reply_id], expansions=EXPANSIONS, user_auth=True)
+    assert all("note_tweet" not in t.data for t in unasked.includes["tweets"])
+    looked_up = app_client.get_tweets(ids=[parent_id], tweet_fields=["note_tweet", "entities"])
+    assert looked_up.data[0].data["note_tweet"]["text"] == whole and len(looked_up.data[0].text) <= 271
+
+
+def test_search_serves_long_posts_whole_when_asked(app_client):
+    page = app_client.search_all_tweets("from:alice_writes", max_results=500, start_time="2024-01-01T00:00:00Z",
+                                        tweet_fields=["note_tweet"])
+    world = TweetsWorld(seed=7)
+    notes = [t for t in page.data if "note_tweet" in t.data]
+    assert len(notes) == sum(world.by_id(t.id).is_long for t in page.data) > 10
+    assert all(t.data["note_tweet"]["text"] == world.by_id(t.id).note_text for t in notes)

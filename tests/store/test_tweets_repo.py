@@ -17,6 +17,17 @@ def test_upsert_and_get_keep_what_a_later_sighting_does_not_know():
     assert list(tweets_repo.get_tweets(conn, range(2, 1200))) == []
 
 
+def test_a_long_post_is_stored_whole_and_replaces_a_preview_stored_before():
+    whole = "Long post ✍️ with a lot to say. " * 120 + "https://t.co/end"  # ~3,900 characters
+    conn = open_database(":memory:")
+    with conn:  # a row from before long posts were asked for whole: the preview
+        tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, whole[:270] + "…")], source="lookup",
+                                  fetched_at=5)
+        tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, whole)], source="timeline", fetched_at=6)
+    record = tweets_repo.get_tweets(conn, [1])[1]
+    assert record.text == whole and record.has_links
+
+
 def test_job_create_or_resume_accounts_and_written_ids():
     conn = open_database(":memory:")
     key = tweets_repo.job_key("timeline", ["Alice", "bob"], '{"limit": null}', "/tmp/out.csv")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 
 import pytest
 
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.store import tweets_repo
 from twexport_qt.store.database import open_database
+from twexport_qt.tweets import sources as tweet_sources
 from twexport_qt.tweets.download import DownloadRequest, run_download
 from twexport_qt.tweets.options import DatasetOptions
 
-from tests.tweets.download_support import make_gateway, read_rows
+from tests.tweets.download_support import long_posts_written_whole, make_gateway, read_rows
 
 
 def download(tmp_path, clock, gateway, sources, kind="timeline", db=None, **options):
@@ -140,3 +142,77 @@ def test_search_without_bearer_is_a_clear_auth_error(tmp_path, clock, server):
 
     with pytest.raises(AuthError, match="Bearer token"):
         download(tmp_path, clock, make_gateway(server, bearer=False), ["alice_writes"], kind="search")
+
+
+# ----- long posts: written whole, never the preview ------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["timeline", "search"])
+@pytest.mark.parametrize("text_format", ["simple", "reply"])
+def test_long_posts_are_written_whole(tmp_path, clock, server, kind, text_format):
+    options = DatasetOptions(include_replies=True, include_quotes=True, text_format=text_format)
+    conn, summary = download(tmp_path, clock, make_gateway(server), ["alice_writes"], kind=kind,
+                             **asdict(options))
+    figures = long_posts_written_whole(conn, summary.job_id, read_rows(tmp_path / "out.csv"), server, options)
+    assert figures.written >= 100
+    if text_format == "reply":
+        assert figures.parents >= 10  # long posts replied to, from includes and from look-ups
+    assert figures.share_whole == 1.0
+
+
+def test_long_reply_parents_looked_up_on_x_are_written_whole(tmp_path, clock, server):
+    """Without `includes`, every parent comes from GET /2/tweets: it must ask for the note as well."""
+    options = DatasetOptions(include_replies=True, text_format="reply")
+    gateway = make_gateway(server, drop_included_tweets=True)
+    conn, summary = download(tmp_path, clock, gateway, ["bob_builds"], kind="timeline", **asdict(options))
+    assert gateway.calls["tweets_by_ids"] > 0
+    figures = long_posts_written_whole(conn, summary.job_id, read_rows(tmp_path / "out.csv"), server, options)
+    assert figures.parents >= 3 and figures.share_whole == 1.0
+
+
+def test_a_long_post_whose_link_is_past_the_preview_is_left_out_without_links(tmp_path, clock, server):
+    conn, summary = download(tmp_path, clock, make_gateway(server), ["alice_writes"], include_links=False)
+    world = server.state.tweets
+    written = [world.by_id(row[0]) for row in conn.execute("SELECT tweet_id FROM tweet_job_output")]
+    assert written and not any("https://t.co/" in (tweet.note_text or tweet.text) for tweet in written)
+    hidden_links = [tweet for tweet in (world.by_id(row[0]) for row in conn.execute("SELECT id FROM tweets"))
+                    if tweet.is_long and "https://t.co/" not in tweet.text and "https://t.co/" in tweet.note_text]
+    assert hidden_links  # such posts were fetched, and none of them was written
+
+
+# ----- X's 1 request/s for search, which no header describes -------------------------------------------------
+
+def _paced_search(tmp_path, clock, server, monkeypatch, spacing):
+    """Search alice_writes, replies included, 50 tweets a page (so ~90 pages); the pacer and its page times."""
+    monkeypatch.setattr(tweet_sources, "SEARCH_PAGE_SIZE", 50)
+    gateway = make_gateway(server, user=False)
+    pacer = Pacer(gateway.rate_limits, clock, spacing=spacing)
+    times: list[float] = []
+    search_page = gateway.search_all_page
+
+    def timed(*args, **kwargs):
+        times.append(clock.now())
+        return search_page(*args, **kwargs)
+
+    gateway.search_all_page = timed
+    request = DownloadRequest(("alice_writes",), "search", DatasetOptions(include_replies=True),
+                              tmp_path / "search.csv")
+    summary = run_download(open_database(":memory:"), gateway, pacer, clock, request)
+    assert summary.state == "done" and summary.accounts[0].fetched > 4000
+    return pacer, times
+
+
+def test_a_long_search_keeps_one_page_per_second_with_no_429(tmp_path, clock, server, monkeypatch):
+    pacer, times = _paced_search(tmp_path, clock, server, monkeypatch, spacing=None)
+    pages, span = len(times), times[-1] - times[0]
+    assert pages >= 80 and pacer.rate_limit_waits == 0
+    assert span == pytest.approx((pages - 1) * 1.05)  # about one page per second, never a 15-minute stall
+    assert (pages - 1) / span * 60 >= 55  # pages per minute
+
+
+def test_a_client_without_the_rule_gets_429s_but_no_15_minute_stall(tmp_path, clock, server, monkeypatch):
+    """The 429 path alone (a pacer that does not know search's rule, or another process taking the second)."""
+    pacer, times = _paced_search(tmp_path, clock, server, monkeypatch, spacing={})
+    attempts = len(times)
+    pages = attempts - pacer.rate_limit_waits
+    assert pacer.rate_limit_waits == pacer.unseen_rule_429s == pages - 1  # every page after the first
+    assert times[-1] - times[0] <= pages * 1.0 + 1  # a second per page, not 900 s

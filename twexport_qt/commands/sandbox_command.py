@@ -50,7 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     limits.add_argument("--rate-limit", metavar="ENDPOINT[@user|@app]=N/SECONDS[,N/SECONDS...]", action="append",
                         default=[], type=_arg(specs.rate_limit),
                         help="replace an endpoint's rate-limit windows, e.g. dm_send=15/900,1440/86400 or "
-                             "dm_send=1000/60; repeatable")
+                             "dm_send=1000/60; repeatable. A 1-second window next to a longer one is hidden, as "
+                             "X's per-second rules are (search_all@app=1/1,300/900): never in the headers, and "
+                             "breaking it gets a 429 with the longer window's headers (remaining > 0)")
     limits.add_argument("--usage-capped", action="store_true",
                         help="answer every request with X's UsageCapExceeded 429 (monthly cap reached)")
     limits.add_argument("--state", metavar="FILE",

@@ -71,14 +71,28 @@ class BadRequestError(ApiError):
 
 
 class RateLimited(ApiError):
-    """The endpoint's budget is spent until `reset_at` (epoch seconds). Callers wait, cancellably."""
+    """A 429 from X's rate limits. Callers wait, cancellably.
+
+    `reset_at` (epoch seconds) and `remaining` are what the 429's `x-rate-limit-*` headers said (None: absent).
+    With `remaining == 0` the budget is spent until `reset_at`. With `remaining > 0` (`budget_left`) X refused
+    by a rule its headers do not describe, such as full-archive search's 1 request per second, and `reset_at`
+    is only the end of the 15-minute window (XAPI_FACTS §9.3): waiting for it would stall for nothing.
+    """
 
     default_message = "Rate limit reached."
 
-    def __init__(self, message: str = "", *, reset_at: float | None = None, endpoint: str = "", **kw) -> None:
+    def __init__(self, message: str = "", *, reset_at: float | None = None, endpoint: str = "",
+                 remaining: int | None = None, limit: int | None = None, **kw) -> None:
         super().__init__(message, status=429, **kw)
         self.reset_at = reset_at
         self.endpoint = endpoint
+        self.remaining = remaining
+        self.limit = limit
+
+    @property
+    def budget_left(self) -> bool:
+        """True when the headers said requests remain: a rule not in the headers was broken."""
+        return self.remaining is not None and self.remaining > 0
 
 
 class UsageCapExceeded(ApiError):

@@ -28,11 +28,15 @@ USER_FIELDS = [
     "created_at", "description", "location", "profile_image_url", "protected", "public_metrics",
     "url", "verified", "verified_type", "receives_your_dm",
 ]
+# `note_tweet` carries a long post's whole text: without it X sends only a ~280-character preview in `text`
+# (XAPI_FACTS §9.2). Every tweet read asks for it: timelines, search, `GET /2/tweets` and `includes.tweets`.
 TWEET_FIELDS = [
     "author_id", "conversation_id", "created_at", "entities", "in_reply_to_user_id",
-    "public_metrics", "referenced_tweets", "lang",
+    "public_metrics", "referenced_tweets", "lang", "note_tweet",
 ]
 TWEET_EXPANSIONS = ["referenced_tweets.id", "referenced_tweets.id.author_id", "in_reply_to_user_id", "author_id"]
+# X's 24-hour caps (e.g. on posting) come in their own headers, next to the 15-minute x-rate-limit-* ones.
+DAILY_CAP_HEADER_PREFIXES = ("x-user-limit-24hour", "x-app-limit-24hour")
 
 
 class CredentialsLike(Protocol):
@@ -286,8 +290,37 @@ def _rate_limit_error(exc: tweepy.TooManyRequests) -> errors.ApiError:
         return errors.UsageCapExceeded(status=429, api_messages=exc.api_messages)
     request = exc.response.request
     key = endpoint_key(request.method or "GET", request.url or "")
+    headers = exc.response.headers
+    daily_spent, daily_reset = _daily_cap_spent(headers)
+    if daily_spent:
+        # A spent 24-hour cap is named by its own headers; x-rate-limit-remaining may still be > 0, which must
+        # not pass for a per-second rule (retried within seconds, all day long).
+        return errors.RateLimited(f"X's 24-hour limit for {key} is spent.", reset_at=daily_reset, endpoint=key,
+                                  remaining=0)
+    state = parse_headers(key, headers)
+    remaining = state.remaining if state is not None else None
+    limit = state.limit if state is not None else None
     reset_at = float(exc.reset_time) if exc.reset_time is not None else None
-    return errors.RateLimited(f"X's rate limit for {key} is spent.", reset_at=reset_at, endpoint=key)
+    if remaining is not None and remaining > 0:
+        message = f"X refused a request to {key} by a per-second limit that its rate-limit headers do not describe."
+    else:
+        message = f"X's rate limit for {key} is spent."
+    return errors.RateLimited(message, reset_at=reset_at, endpoint=key, remaining=remaining, limit=limit)
+
+
+def _daily_cap_spent(headers: Any) -> tuple[bool, float | None]:
+    """(spent, reset) from X's `x-user-limit-24hour-*` / `x-app-limit-24hour-*` headers (XAPI_FACTS §9.3)."""
+    for prefix in DAILY_CAP_HEADER_PREFIXES:
+        try:
+            remaining = int(headers.get(f"{prefix}-remaining", ""))
+        except ValueError:
+            continue
+        if remaining <= 0:
+            try:
+                return True, float(headers.get(f"{prefix}-reset", ""))
+            except ValueError:
+                return True, None
+    return False, None
 
 
 def _forbidden_message(exc: tweepy.Forbidden) -> str:

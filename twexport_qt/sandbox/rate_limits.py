@@ -3,6 +3,13 @@
 Windows are fixed, starting at the first request after the previous one expired, which is how X behaves and
 what `x-rate-limit-reset` describes. Several windows can apply at once (DM sends: 15/15 min AND 1,440/24 h);
 a request passes only if every window has budget, and the headers describe the most constraining window.
+
+Per-second rules are hidden, as X's are (XAPI_FACTS §9.3): a 1-second window next to a longer one (search/all:
+1/s and 300/15 min) is never described in the headers, and a request that breaks only it gets a 429 carrying
+the longer window's headers: `remaining` > 0 and `reset` at that window's end. X does not say whether a refused
+request restarts the second; the sandbox takes the stricter reading (it does), so a client that hammers stays
+refused. A 1-second window on its own has nothing to hide behind: it is described like any window, which is
+what the reliability tests use as a fast stand-in for a 15-minute one (`--rate-limit followers=4/1`).
 """
 
 from __future__ import annotations
@@ -46,16 +53,30 @@ class RateDecision:
                 "x-rate-limit-reset": str(self.reset)}
 
 
+PER_SECOND = 1  # a window this long is a per-second rule
+
+
+def hidden_windows(windows: Sequence[Window]) -> list[bool]:
+    """Which of an endpoint's windows the headers never describe: per-second ones next to a longer window."""
+    longest = max((seconds for _, seconds in windows), default=0)
+    return [seconds == PER_SECOND and longest > PER_SECOND for _, seconds in windows]
+
+
 @dataclass
 class _WindowState:
     limit: int
     seconds: int
+    hidden: bool = False
     reset_at: float = 0.0
     used: int = 0
 
     def roll(self, now: float) -> None:
         if now >= self.reset_at:
             self.reset_at, self.used = now + self.seconds, 0
+
+    def restart(self, now: float) -> None:
+        """A refused request starts the window again (hidden rules only: see the module docstring)."""
+        self.reset_at, self.used = now + self.seconds, self.limit
 
     def decision(self, allowed: bool) -> RateDecision:
         return RateDecision(allowed, self.limit, max(0, self.limit - self.used), math.ceil(self.reset_at))
@@ -91,7 +112,8 @@ class RateLimiter:
             self._states.clear()
 
     def check(self, endpoint: str, context: AuthContext, *, consume: bool = True) -> RateDecision | None:
-        """Admit one request (consuming budget unless `consume` is False). None: endpoint not limited."""
+        """Admit one request (consuming budget unless `consume` is False: a look that changes nothing).
+        None: endpoint not limited. A refused decision carries the headers X would send with its 429."""
         now = self._clock.now()
         with self._lock:
             states = self._states_for(endpoint, context)
@@ -99,17 +121,31 @@ class RateLimiter:
                 return None
             for state in states:
                 state.roll(now)
+            described = [state for state in states if not state.hidden]
             blocked = [state for state in states if state.used >= state.limit]
+            blocked_described = [state for state in blocked if not state.hidden]
+            if blocked_described:
+                return max(blocked_described, key=lambda state: state.reset_at).decision(allowed=False)
             if blocked:
-                return max(blocked, key=lambda state: state.reset_at).decision(allowed=False)
+                # Only a hidden per-second rule refuses: X's 429 then shows the described window, budget left.
+                if consume:
+                    for state in blocked:
+                        state.restart(now)
+                return _tightest(described).decision(allowed=False)
             if consume:
                 for state in states:
                     state.used += 1
-            tightest = min(states, key=lambda state: (state.limit - state.used, -state.reset_at))
-            return tightest.decision(allowed=True)
+            return _tightest(described).decision(allowed=True)
 
     def _states_for(self, endpoint: str, context: AuthContext) -> list[_WindowState]:
         key = (context, str(endpoint))
         if key not in self._states:
-            self._states[key] = [_WindowState(limit, seconds) for limit, seconds in self.windows_for(endpoint, context)]
+            windows = self.windows_for(endpoint, context)
+            self._states[key] = [_WindowState(limit, seconds, hidden)
+                                 for (limit, seconds), hidden in zip(windows, hidden_windows(windows))]
         return self._states[key]
+
+
+def _tightest(states: Sequence[_WindowState]) -> _WindowState:
+    """The window the headers describe: the fewest requests left, the later reset on a tie."""
+    return min(states, key=lambda state: (state.limit - state.used, -state.reset_at))

@@ -49,7 +49,8 @@ def endpoint(name: str) -> str:
 
 def rate_limit(text: str) -> tuple[str, list[Window]]:
     """'dm_send@user=15/900,1440/86400' -> ('dm_send@user', [(15, 900), (1440, 86400)]): the key and windows
-    of `SandboxConfig.rate_limits`."""
+    of `SandboxConfig.rate_limits`. A 1-second window given next to a longer one is a hidden per-second rule,
+    like X's (see rate_limits.py); alone it is described in the headers like any window."""
     key, sep, windows_text = text.partition("=")
     if not sep:
         raise ValueError(f"expected ENDPOINT[@user|@app]=N/SECONDS[,N/SECONDS...], got {text!r}")

@@ -5,6 +5,11 @@ author's active years, its id is a snowflake built from that time (so ids sort l
 retweet, reply to someone else, self-reply continuing a thread, quote) is drawn per k. Replies point at real
 tweets of other accounts, some protected and some deliberately deleted, so lookups and expansions have both
 data and errors to return. Nothing is stored: a tweet id decodes back to (author, k).
+
+A share of the posts are long posts (300 to 4,000 characters), served as X serves them (XAPI_FACTS §9.2): `text`
+holds a preview cut at a word near 270 characters, usually ending in "…" and sometimes not (X's exact cut is
+unverified; samples#202 shows none), and the whole post comes in `note_tweet` only when `tweet.fields` asks for
+it. As in X's archives, the note does not repeat the "@name " X puts before a reply's `text`.
 """
 
 from __future__ import annotations
@@ -25,6 +30,13 @@ DELETED_SLOT = 1023  # snowflake worker id no author uses: ids built with it nev
 
 ORIGINAL, RETWEET, REPLY, SELF_REPLY, QUOTE = "original", "retweet", "reply", "self_reply", "quote"
 DEFAULT_TWEET_FIELDS = ("id", "text", "edit_history_tweet_ids")
+NOTE_TWEET_FIELD = "note_tweet"
+
+# Long posts: shares of each author's posts (retweets never: their text is a quote of someone else's).
+LONG_SHARE_RICH, LONG_SHARE_OTHERS = 0.12, 0.10  # the others' posts are what replies point at
+LONG_MIN_CHARS, LONG_MAX_CHARS = 300, 4000
+PREVIEW_CHARS = 270  # a long post's `text` is cut at the last word boundary at or before this
+PREVIEW_WITHOUT_ELLIPSIS = 0.25  # share of previews cut with no "…", as X was seen to do
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,12 @@ _THINGS = ("a new essay", "the onboarding flow", "chapter three", "our pricing p
 _CLOSERS = ("Thoughts?", "More soon.", "Feels good.", "Not easy.", "Worth it.", "Who else?", "🧵", "Onwards.")
 _TAGS = ("#writing", "#buildinpublic", "#AI", "#Python", "#indiehackers", "#amwriting", "#design")
 _EMOJI = ("🚀", "✍️", "☕", "🔥", "🙏", "😅", "🎉", "💡")
+_LESSONS = ("patience", "to cut scope early", "that drafts are cheap", "to write things down first",
+            "more than any course did", "to ask for feedback sooner", "that small steps add up",
+            "why naming things is hard", "to sleep on big decisions")
+_OPENERS = ("Here is what I learned.", "A longer note on this one.", "Some context first.",
+            "I keep coming back to this.", "Quick recap for anyone new here.", "Honest update, long one.")
+_CASHTAGS = ("$AAPL", "$TSLA", "$NVDA", "$BTC")
 
 
 @dataclass(frozen=True)
@@ -73,10 +91,15 @@ class TweetRecord:
     in_reply_to_user_id: int | None = None
     referenced: tuple[tuple[str, int], ...] = ()  # (type, tweet id): replied_to | quoted | retweeted
     metrics: dict[str, int] = field(default_factory=dict)
+    note_text: str | None = None  # a long post's whole text (`text` is then its preview)
 
     @property
     def is_reply(self) -> bool:
         return self.kind in (REPLY, SELF_REPLY)
+
+    @property
+    def is_long(self) -> bool:
+        return self.note_text is not None
 
     def to_json(self, fields: Iterable[str]) -> dict[str, Any]:
         wanted = set(fields) | set(DEFAULT_TWEET_FIELDS)
@@ -99,14 +122,22 @@ class TweetRecord:
                 out["entities"] = entities
         if "lang" in wanted:
             out["lang"] = "en"
+        if NOTE_TWEET_FIELD in wanted and self.note_text is not None:
+            note: dict[str, Any] = {"text": self.note_text}
+            entities = extract_entities(self.note_text)
+            if entities:
+                note["entities"] = entities
+            out[NOTE_TWEET_FIELD] = note
         return out
 
 
 def extract_entities(text: str) -> dict[str, list[dict[str, Any]]]:
-    """v2 `entities` (hashtags, mentions, urls) with code-point offsets, as X computes them."""
+    """v2 `entities` (hashtags, cashtags, mentions, urls) with code-point offsets, as X computes them."""
     entities: dict[str, list[dict[str, Any]]] = {}
     for match in re.finditer(r"(?<!\w)#(\w+)", text):
         entities.setdefault("hashtags", []).append({"start": match.start(), "end": match.end(), "tag": match[1]})
+    for match in re.finditer(r"(?<![\w$])\$([A-Za-z]{1,6})(?!\w)", text):
+        entities.setdefault("cashtags", []).append({"start": match.start(), "end": match.end(), "tag": match[1]})
     for match in re.finditer(r"(?<!\w)@(\w{1,15})", text):
         mention: dict[str, Any] = {"start": match.start(), "end": match.end(), "username": match[1]}
         user = _USERS.get(match[1])
@@ -135,6 +166,8 @@ class TweetsWorld:
         self._key_parent = dr.stream_key(seed, "tweet_parent")
         self._key_text = dr.stream_key(seed, "tweet_text")
         self._key_metrics = dr.stream_key(seed, "tweet_metrics")
+        self._key_long = dr.stream_key(seed, "tweet_long")
+        self._key_long_text = dr.stream_key(seed, "tweet_long_text")
         # Threads and retweets make tweet k depend on k-1 and on parents: memoise (values never change).
         self.tweet = functools.lru_cache(maxsize=65_536)(self._build_tweet)  # type: ignore[method-assign]
 
@@ -223,22 +256,23 @@ class TweetsWorld:
                                    tweet_id, referenced=(("retweeted", original.id),), metrics=metrics)
         if kind == REPLY:
             parent_author, parent_id = self._reply_target(author_id, k)
-            text = f"@{_USERNAMES[parent_author]} {self._body(author_id, k)}"
+            text, note = self._post(author_id, k, reply_prefix=f"@{_USERNAMES[parent_author]} ")
             return TweetRecord(tweet_id, author_id, created, text, REPLY, parent_id, parent_author,
-                               (("replied_to", parent_id),), metrics)
+                               (("replied_to", parent_id),), metrics, note)
         if kind == SELF_REPLY:
             previous = self.tweet(author_id, k - 1)
-            return TweetRecord(tweet_id, author_id, created, self._body(author_id, k), SELF_REPLY,
-                               previous.conversation_id, author_id, (("replied_to", previous.id),), metrics)
+            text, note = self._post(author_id, k)
+            return TweetRecord(tweet_id, author_id, created, text, SELF_REPLY,
+                               previous.conversation_id, author_id, (("replied_to", previous.id),), metrics, note)
         if kind == QUOTE:
             parent = self._parent_of(author_id, k, allow_hidden=False)
             if parent is not None:
                 quoted = self.id_of(*parent)
-                text = f"{self._body(author_id, k)} https://t.co/q{quoted % 10**8:x}"
+                text, note = self._post(author_id, k, suffix=f" https://t.co/q{quoted % 10**8:x}")
                 return TweetRecord(tweet_id, author_id, created, text, QUOTE, tweet_id,
-                                   referenced=(("quoted", quoted),), metrics=metrics)
-        return TweetRecord(tweet_id, author_id, created, self._body(author_id, k), ORIGINAL, tweet_id,
-                           metrics=metrics)
+                                   referenced=(("quoted", quoted),), metrics=metrics, note_text=note)
+        text, note = self._post(author_id, k)
+        return TweetRecord(tweet_id, author_id, created, text, ORIGINAL, tweet_id, metrics=metrics, note_text=note)
 
     def by_id(self, tweet_id: int) -> TweetRecord | None:
         located = self.locate(tweet_id)
@@ -283,6 +317,63 @@ class TweetsWorld:
         if 0.62 <= features < 0.68:
             text += f" cc @{_USERNAMES[_PARENT_AUTHORS[k % len(_PARENT_AUTHORS)]]}"
         return text
+
+    # ----- long posts -------------------------------------------------------------------------------------
+
+    def is_long(self, author_id: int, k: int) -> bool:
+        """Whether tweet k is a long post (unless it is a retweet, which never is)."""
+        history = HISTORIES[author_id]
+        share = LONG_SHARE_RICH if history.rich else LONG_SHARE_OTHERS
+        return dr.unit(self._key_long ^ history.slot, k) < share
+
+    def _post(self, author_id: int, k: int, *, reply_prefix: str = "", suffix: str = "") -> tuple[str, str | None]:
+        """(`text`, whole long text or None) of tweet k. `reply_prefix` is the "@name " X puts before a reply's
+        text (not in a long post's note); `suffix` ends the post (a quote's link)."""
+        if not self.is_long(author_id, k):
+            return f"{reply_prefix}{self._body(author_id, k)}{suffix}", None
+        whole = self._long_body(author_id, k) + suffix
+        return reply_prefix + self._preview(author_id, k, whole), whole
+
+    def _long_body(self, author_id: int, k: int) -> str:
+        """LONG_MIN_CHARS to about LONG_MAX_CHARS of paragraphs, with links, tags and mentions past the preview."""
+        key = self._long_text_key(author_id)
+        pick = lambda options, salt: options[dr.below(key ^ salt, k, len(options))]  # noqa: E731
+        target = LONG_MIN_CHARS + dr.below(key ^ 1, k, LONG_MAX_CHARS - LONG_MIN_CHARS - 150)
+        parts = [f"{self._body(author_id, k)}\n\n{pick(_OPENERS, 2)}"]
+        length, sentence = len(parts[0]), 0
+        while length < target:
+            salt = 16 * (sentence + 1)
+            text = f"{pick(_WORDS, salt).capitalize()} {pick(_THINGS, salt + 1)} taught me {pick(_LESSONS, salt + 2)}."
+            extra = dr.unit(key ^ (salt + 3), k)
+            if extra < 0.06:
+                text = text.replace(" taught me ", " &amp; its users taught me ")
+            elif extra < 0.10:
+                text += f" {pick(_EMOJI, salt + 4)}"
+            elif extra < 0.13:
+                text += f" Watching {pick(_CASHTAGS, salt + 5)} too."
+            separator = "\n\n" if sentence % 4 == 3 else " "
+            parts.append(separator + text)
+            length += len(separator) + len(text)
+            sentence += 1
+        features = dr.unit(key ^ 3, k)
+        if features < 0.30:
+            parts.append(f" Full notes: https://t.co/n{k:x}{dr.below(key ^ 4, k, 10**6):x}")
+        if 0.20 <= features < 0.45:
+            parts.append(f" {pick(_TAGS, 5)}")
+        if 0.40 <= features < 0.60:
+            parts.append(f" Thanks @{_USERNAMES[_PARENT_AUTHORS[k % len(_PARENT_AUTHORS)]]}!")
+        return "".join(parts)
+
+    def _preview(self, author_id: int, k: int, whole: str) -> str:
+        """What X puts in `text` for a long post: its start, cut at a word boundary."""
+        cut = max(whole.rfind(" ", 0, PREVIEW_CHARS + 1), whole.rfind("\n", 0, PREVIEW_CHARS + 1))
+        preview = whole[:cut if cut > 0 else PREVIEW_CHARS].rstrip()
+        plain = dr.unit(self._long_text_key(author_id) ^ 7, k) < PREVIEW_WITHOUT_ELLIPSIS
+        return preview if plain else preview + "…"
+
+    def _long_text_key(self, author_id: int) -> int:
+        """The author's stream of long-text draws; salts below 2**16 tell the draws apart."""
+        return self._key_long_text ^ (HISTORIES[author_id].slot << 16)
 
     def _metrics(self, author_id: int, k: int, kind: str) -> dict[str, int]:
         if kind == RETWEET:

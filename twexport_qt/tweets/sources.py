@@ -231,7 +231,8 @@ class SearchSource(_ApiSource):
         options = self._options
         start = max(options.start, SEARCH_MIN_START) if options.start else SEARCH_MIN_START
         query = self.query_for(account.username)
-        # The 1 request/s limit is paced by the rate-limit headers (pacing.Pacer), not by sleeping here.
+        # Search's 1 request/s is in no header: the pacer spaces these calls by X's per-second rules
+        # (gateway/request_spacing.py) and its 300/15 min by the headers, so nothing sleeps here.
         page = self._pacer.call(ENDPOINT_SEARCH_ALL, lambda: _checked(self._gateway.search_all_page(
             query, next_token=cursor, start_time=start, end_time=_iso_or_none(options.end),
             max_results=SEARCH_PAGE_SIZE), account, first_page=cursor is None))

@@ -30,6 +30,31 @@ def referenced_ids(raw: Mapping[str, Any], kind: str) -> list[int]:
     return [int(ref["id"]) for ref in references if ref.get("type") == kind]
 
 
+def long_post(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A long post's `{text, entities}`, or None for a post that fits in `text`.
+
+    X sends a long post's first ~280 characters in `text` and the whole post in `note_tweet` (XAPI_FACTS §9.2);
+    the newest API spec calls it `note_post`, read when `note_tweet` is absent (the live name is unverified).
+    """
+    for name in ("note_tweet", "note_post"):
+        note = raw.get(name)
+        if isinstance(note, Mapping) and note.get("text"):
+            return note
+    return None
+
+
+def whole_text(raw: Mapping[str, Any]) -> str:
+    """The post's whole text: a long post's note, otherwise `text`."""
+    note = long_post(raw)
+    return str(note["text"]) if note is not None else str(raw.get("text", ""))
+
+
+def _link_entities(raw: Mapping[str, Any]) -> list[Any]:
+    """`urls` entities of the post and of its note: a long post's links may all lie beyond the preview."""
+    note = long_post(raw) or {}
+    return [*((raw.get("entities") or {}).get("urls") or ()), *((note.get("entities") or {}).get("urls") or ())]
+
+
 def usernames_by_id(users: Iterable[Mapping[str, Any]]) -> dict[int, str]:
     """`includes.users` as {id: username}, to name the authors of tweets and their parents."""
     return {int(user["id"]): str(user.get("username", "")) for user in users if "id" in user}
@@ -38,12 +63,13 @@ def usernames_by_id(users: Iterable[Mapping[str, Any]]) -> dict[int, str]:
 def tweet_from_api(raw: Mapping[str, Any], usernames: Mapping[int, str] | None = None,
                    default_username: str = "") -> TweetRecord:
     """Map one v2 tweet object. `usernames` resolves `author_id` (from `includes.users`); tweets of an account
-    whose timeline is being read can pass its handle as `default_username` instead."""
-    text = str(raw.get("text", ""))
+    whose timeline is being read can pass its handle as `default_username` instead. A long post's text is its
+    whole note, never the preview X puts in `text`."""
+    preview = str(raw.get("text", ""))
+    text = whole_text(raw)
     author_id = _optional_int(raw.get("author_id"))
     replied_to = referenced_ids(raw, REPLIED_TO)
     quoted = referenced_ids(raw, QUOTED)
-    urls = (raw.get("entities") or {}).get("urls") or []
     username = (usernames or {}).get(author_id, default_username) if author_id is not None else default_username
     return TweetRecord(
         id=int(raw["id"]),
@@ -56,6 +82,6 @@ def tweet_from_api(raw: Mapping[str, Any], usernames: Mapping[int, str] | None =
         in_reply_to_user_id=_optional_int(raw.get("in_reply_to_user_id")),
         quoted_tweet_id=quoted[0] if quoted else None,
         # X sends `retweeted` references when asked; "RT @" covers old-style retweets typed by hand.
-        is_retweet=bool(referenced_ids(raw, RETWEETED)) or text.startswith("RT @"),
-        has_links=bool(urls) or contains_link(text),
+        is_retweet=bool(referenced_ids(raw, RETWEETED)) or preview.startswith("RT @"),
+        has_links=bool(_link_entities(raw)) or contains_link(text),
     )
