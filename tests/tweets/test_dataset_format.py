@@ -79,7 +79,8 @@ def test_build_reply_with_deleted_root_keeps_parent_and_empty_parent_section() -
     mine = _tweet(3, "@you mine", reply_to=2, conversation=1)
     example = build_example(mine, REPLY, NO_LABELS, root=None, in_reply_to=middle)
     assert example is not None
-    assert example.text == "****ARGUMENTS\nREPLY\n****PARENT\n****IN_REPLY_TO\nparent text\n****TWEET\nmine"
+    # A REPLY has a text line under each section, empty here, as the original wrote it.
+    assert example.text == "****ARGUMENTS\nREPLY\n****PARENT\n\n****IN_REPLY_TO\nparent text\n****TWEET\nmine"
 
 
 def test_build_simple_labels_the_cleaned_text_and_drops_empty_tweets() -> None:

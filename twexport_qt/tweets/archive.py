@@ -3,7 +3,9 @@
 Each data file is JavaScript wrapping one JSON array, `window.YTD.<type>.partN = [ ... ]`; big types are
 split into `<type>.js`, `<type>-part1.js`, ... which are read in order as one list. Tweets are v1.1-style
 objects with every number as a string; archives from 2019 to mid-2022 name the tweet file `tweet.js`, and
-the earliest ones lack the `{"tweet": {...}}` wrapper around each entry.
+the earliest ones lack the `{"tweet": {...}}` wrapper around each entry. Every type is found by its file names
+(`note-tweet.js`, `note-tweet-part1.js`, ... alike), as the open-source parsers do; manifest.js lists the same
+names and is only read for the owner when account.js is missing.
 
 Array entries are decoded one at a time, so a 50k-tweet file never exists as one big list of dicts.
 A problem with the archive as a whole surfaces as `ArchiveError`, a sentence for the user. Ids are checked
@@ -12,6 +14,9 @@ number would otherwise fail the import much later (OverflowError on insert). A t
 unusable is skipped and counted (`XArchive.skipped_malformed`); an unusable reference (the tweet replied to,
 its author, the quoted tweet) is dropped from an otherwise good tweet and counted
 (`XArchive.dropped_reference_ids`). Both are logged.
+
+Long posts get their whole text from note-tweet.js (archive_notes); a note that cannot be placed is counted
+(`XArchive.unmatched_long_posts`) and logged. Quotes and links are read as archive_links explains.
 """
 
 from __future__ import annotations
@@ -20,31 +25,28 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from twexport_qt.core.errors import TwExportError
-from twexport_qt.tweets.cleaning import contains_link
+from twexport_qt.tweets.archive_mapping import ArchiveOwner, read_tweet
+from twexport_qt.tweets.archive_notes import Note, NoteOwners, parse_note
+from twexport_qt.tweets.archive_values import MAX_ID, BadId, parse_archive_time, parse_id
 from twexport_qt.tweets.records import TweetRecord
+
+__all__ = ["MAX_ID", "ArchiveAccount", "ArchiveError", "XArchive", "iter_wrapped_array", "open_archive",
+           "parse_archive_time", "parse_id"]
 
 log = logging.getLogger(__name__)
 
-MAX_ID = 2**63 - 1
-"""The largest id SQLite can store (signed 64-bit INTEGER); X's ids are positive and below it."""
 # Longest JSON integer literal decoded as an int: every int64 fits in 20 characters with its sign. Longer ones
 # would only be refused later, and past 4,300 digits int() itself raises ValueError (CVE-2020-10735 limit).
 _MAX_INT_LITERAL = 20
 
 # `tweets.js`, `tweets-part1.js`, `follower.js`, ...: the type name and the optional part number.
 _DATA_FILE = re.compile(r"^(?P<kind>[a-z][a-z-]*?)(?:-part(?P<part>\d+))?\.js$")
-_STATUS_URL = re.compile(r"^https?://(?:(?:www|mobile)\.)?(?:twitter|x)\.com/\w+/status(?:es)?/(\d+)", re.I)
-# created_at is English whatever the locale; parse it by hand, as strptime's %a/%b follow the C locale,
-# which Qt replaces with the user's at start-up.
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
 _WHITESPACE_AND_COMMAS = re.compile(r"[\s,]*")
 
 
@@ -67,32 +69,6 @@ def _decode_int(literal: str) -> int | _OversizedNumber:
 
 
 _DECODER = json.JSONDecoder(parse_int=_decode_int)
-
-
-class _BadId(ValueError):
-    """An id that cannot be stored: not a whole number written in digits, negative, or above MAX_ID."""
-
-    def __init__(self, field: str, value: object) -> None:
-        shown = repr(value) if not isinstance(value, str) or len(value) <= 40 else f"{value[:40]!r}..."
-        super().__init__(f"{field} {shown} is not a valid id")
-        self.field = field
-
-
-def parse_id(value: object, field: str = "id") -> int:
-    """`value` as an id SQLite can store: an int, or a string of ASCII digits, from 0 to MAX_ID.
-
-    Stricter than int(): no sign, spaces, underscores, non-ASCII digits or floats (1.5, 1e18 lose digits).
-    Raises ValueError naming `field`.
-    """
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID)):
-        number = int(value)
-    else:
-        raise _BadId(field, value)
-    if not 0 <= number <= MAX_ID:
-        raise _BadId(field, value)
-    return number
 
 
 @dataclass(frozen=True)
@@ -167,17 +143,22 @@ def _find_data_dir(files: _ArchiveFiles, location: Path) -> str:
 
 
 class XArchive:
-    """The parts of an archive TwExport uses. Each call reads the files again; nothing is cached."""
+    """The parts of an archive TwExport uses. Each call reads the tweets again; only what is small is kept:
+    the owner, their former handles and which tweet each long post belongs to."""
 
     def __init__(self, files: _ArchiveFiles, data_dir: str) -> None:
         self._files = files
         self._data_dir = data_dir
         self._account_loaded = False
         self._account: ArchiveAccount | None = None
+        self._handles: frozenset[str] | None = None
+        self._long_posts: dict[int, Note] | None = None  # by the id of the tweet each belongs to
         # Keyed by (file, entry index): the archive is read more than once (resume, parent look-ups), and
-        # each bad tweet or reference must be counted and logged once.
+        # each bad tweet or reference must be counted and logged once. Notes likewise, by note id (or place).
         self._skipped: set[tuple[str, int]] = set()
         self._dropped: set[tuple[str, int, str]] = set()
+        self._unmatched_notes: set[int | tuple[str, int]] = set()
+        self._joined_notes: set[int] = set()
 
     @property
     def skipped_malformed(self) -> int:
@@ -190,6 +171,17 @@ class XArchive:
         return len(self._dropped)
 
     @property
+    def unmatched_long_posts(self) -> int:
+        """How many long posts of note-tweet.js were left out of their tweets so far (see archive_notes): those
+        tweets keep their first ~275 characters."""
+        return len(self._unmatched_notes)
+
+    @property
+    def joined_long_posts(self) -> int:
+        """How many tweets read so far got their whole text from note-tweet.js."""
+        return len(self._joined_notes)
+
+    @property
     def account(self) -> ArchiveAccount | None:
         """The archive owner from account.js (or manifest.js); None if neither says."""
         if not self._account_loaded:
@@ -197,44 +189,123 @@ class XArchive:
             self._account_loaded = True
         return self._account
 
+    @property
+    def owner_handles(self) -> frozenset[str]:
+        """The owner's handles, lower-cased: the current one and every one screen-name-change.js lists."""
+        if self._handles is None:
+            account = self.account
+            handles = {account.username.lower()} if account is not None and account.username else set()
+            self._handles = frozenset(handles | self._former_handles())
+        return self._handles
+
     def iter_tweets(self) -> Iterator[TweetRecord]:
         """Every tweet of the archive, in file order (X writes newest first), including retweets and replies.
 
         Tweets with an unusable id are left out (the same ones at every reading, so positions stay stable for
-        resuming) and counted in `skipped_malformed`."""
+        resuming) and counted in `skipped_malformed`. Long posts carry their whole text."""
+        names = self._tweet_files()
+        account = self.account
+        owner = ArchiveOwner(account.account_id if account else None, account.username if account else "",
+                             self.owner_handles)
+        long_posts = self._long_posts_by_tweet(names)
+        for name, index, tweet in self._iter_tweet_objects(names):
+            try:
+                record = self._record(tweet, owner, long_posts, name, index)
+            except BadId as error:
+                self._skip(name, index, error)
+                continue
+            except (KeyError, TypeError, ValueError) as error:
+                raise ArchiveError(
+                    f"Tweet {index + 1} of {name} is not in X's format ({type(error).__name__}: {error}). "
+                    "The file may be damaged: download the archive again."
+                ) from None
+            yield record
+
+    def _tweet_files(self) -> list[str]:
         kind = "tweets" if self._data_files("tweets") else "tweet"
         names = self._data_files(kind)
         if not names:
             raise ArchiveError("This archive has no tweets file (data/tweets.js). It may be a partial archive.")
-        owner = self.account
+        return names
+
+    def _iter_tweet_objects(self, names: list[str]) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        """(file, index in it, tweet object) for every entry of the tweet files, out of its wrapper."""
         for name in names:
             for index, entry in enumerate(self._iter_entries(name)):
                 tweet = entry.get("tweet", entry) if isinstance(entry, dict) else None
                 if not isinstance(tweet, dict):
                     raise ArchiveError(f"Entry {index + 1} of {name} is not a tweet. The file may be damaged.")
-                try:
-                    record = self._record(tweet, owner, name, index)
-                except _BadId as error:
-                    self._skip(name, index, error)
-                    continue
-                except (KeyError, TypeError, ValueError) as error:
-                    raise ArchiveError(
-                        f"Tweet {index + 1} of {name} is not in X's format ({type(error).__name__}: {error}). "
-                        "The file may be damaged: download the archive again."
-                    ) from None
-                yield record
+                yield name, index, tweet
 
-    def _record(self, tweet: dict[str, Any], owner: ArchiveAccount | None, name: str, index: int) -> TweetRecord:
-        record, bad_references = _tweet_record(tweet, owner)
-        for error in bad_references:
+    def _record(self, tweet: dict[str, Any], owner: ArchiveOwner, long_posts: dict[int, Note], name: str,
+                index: int) -> TweetRecord:
+        reading = read_tweet(tweet, owner, long_posts)
+        record = reading.record
+        for error in reading.bad_references:
             key = (name, index, error.field)
             if key not in self._dropped:
                 self._dropped.add(key)
                 log.warning("Tweet %d of %s in the archive (id %d): %s; imported without it.",
                             index + 1, name, record.id, error)
+        if reading.note is not None and reading.note_joined:
+            self._joined_notes.add(reading.note.note_id)
+        elif reading.note is not None:
+            self._leave_note(reading.note.note_id, f"tweet {record.id}, posted right after it, does not begin "
+                                                   "with its text")
         return record
 
-    def _skip(self, name: str, index: int, error: _BadId) -> None:
+    # ----- long posts ---------------------------------------------------------------------------------------
+
+    def _long_posts_by_tweet(self, tweet_files: list[str]) -> dict[int, Note]:
+        """Which tweet each note of note-tweet.js belongs to, found once per archive (rules 1 and 2 of
+        archive_notes; rule 3 is checked as each tweet is read). Costs one more reading of the tweets, and
+        only for archives that have notes."""
+        if self._long_posts is None:
+            notes = self._read_notes()
+            owners = NoteOwners(notes)
+            if notes:
+                for _name, _index, tweet in self._iter_tweet_objects(tweet_files):
+                    try:
+                        tweet_id = parse_id(tweet.get("id_str") or tweet["id"])
+                        owners.see(tweet_id, parse_archive_time(tweet["created_at"]))
+                    except (KeyError, TypeError, ValueError):
+                        continue  # the tweet itself is reported when it is read
+            self._long_posts, unmatched = owners.result()
+            for item in unmatched:
+                self._leave_note(item.note.note_id, item.reason)
+        return self._long_posts
+
+    def _read_notes(self) -> list[Note]:
+        notes: list[Note] = []
+        for name in self._data_files("note-tweet"):
+            for index, entry in enumerate(self._iter_entries(name)):
+                try:
+                    notes.append(parse_note(entry))
+                except (KeyError, TypeError, ValueError) as error:
+                    self._leave_note((name, index), f"it is not in X's format ({type(error).__name__}: {error})")
+        return notes
+
+    def _leave_note(self, key: int | tuple[str, int], reason: str) -> None:
+        if key not in self._unmatched_notes:
+            self._unmatched_notes.add(key)
+            which = f"{key}" if isinstance(key, int) else f"{key[1] + 1} of {key[0]}"
+            log.warning("Long post %s of the archive's note-tweet.js was not joined to a tweet: %s. If its tweet "
+                        "is in the archive, it keeps only its first ~275 characters.", which, reason)
+
+    def _former_handles(self) -> set[str]:
+        """Handles the owner had before, from screen-name-change.js (missing in partial archives)."""
+        handles: set[str] = set()
+        for name in self._data_files("screen-name-change"):
+            for entry in self._iter_entries(name):
+                try:
+                    change = entry["screenNameChange"]["screenNameChange"]
+                    names = (change.get("changedFrom"), change.get("changedTo"))
+                except (KeyError, TypeError, AttributeError):
+                    continue  # only used to recognise links to the owner's own posts
+                handles.update(handle.lower() for handle in names if isinstance(handle, str) and handle)
+        return handles
+
+    def _skip(self, name: str, index: int, error: BadId) -> None:
         if (name, index) not in self._skipped:
             self._skipped.add((name, index))
             log.warning("Tweet %d of %s in the archive was skipped: %s.", index + 1, name, error)
@@ -334,66 +405,3 @@ def iter_wrapped_array(text: str, name: str) -> Iterator[Any]:
 def _skip_separators(text: str, position: int) -> int:
     match = _WHITESPACE_AND_COMMAS.match(text, position)
     return match.end() if match else position  # `*` always matches; the check is for the type checker
-
-
-def parse_archive_time(value: str) -> int:
-    """Epoch seconds from X's `"Thu Oct 06 21:49:02 +0000 2022"`."""
-    _weekday, month, day, clock, offset, year = value.split()
-    hour, minute, second = (int(part) for part in clock.split(":"))
-    sign = -1 if offset[0] == "-" else 1
-    utc_offset = timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])) * sign
-    moment = datetime(int(year), _MONTHS[month], int(day), hour, minute, second, tzinfo=timezone(utc_offset))
-    return int(moment.timestamp())
-
-
-def _optional_id(tweet: dict[str, Any], key: str) -> int | None:
-    value = tweet.get(f"{key}_str", tweet.get(key))
-    return parse_id(value, key) if value not in (None, "") else None
-
-
-def _quoted_tweet_id(tweet: dict[str, Any], urls: list[dict[str, Any]]) -> int | None:
-    quoted = _optional_id(tweet, "quoted_status_id")
-    if quoted is not None:
-        return quoted
-    if str(tweet.get("is_quote_status", "")).lower() != "true":
-        return None
-    # Quotes flagged without an id: the quoted tweet's URL is the one status link among the entities.
-    for url in urls:
-        match = _STATUS_URL.match(url.get("expanded_url") or "")
-        if match:
-            return parse_id(match.group(1), "quoted status URL")
-    return None
-
-
-def _tweet_record(tweet: dict[str, Any], owner: ArchiveAccount | None) -> tuple[TweetRecord, list[_BadId]]:
-    """The record, and the unusable reference ids left out of it. Raises _BadId if the tweet's own id is unusable,
-    KeyError / TypeError / ValueError for anything else not in X's format."""
-    text = tweet.get("full_text", tweet.get("text"))
-    if not isinstance(text, str):
-        raise KeyError("full_text")
-    entities = tweet.get("entities")
-    urls = (entities.get("urls") or []) if isinstance(entities, dict) else []
-    tweet_id = parse_id(tweet.get("id_str") or tweet["id"], "id")
-    bad_references: list[_BadId] = []
-
-    def reference(read: Callable[[], int | None]) -> int | None:
-        try:
-            return read()
-        except _BadId as error:
-            bad_references.append(error)
-            return None
-
-    record = TweetRecord(
-        id=tweet_id,
-        author_id=owner.account_id if owner else None,
-        author_username=owner.username if owner else "",
-        created_at=parse_archive_time(tweet["created_at"]),
-        text=text,
-        conversation_id=None,  # archives do not record it
-        in_reply_to_tweet_id=reference(lambda: _optional_id(tweet, "in_reply_to_status_id")),
-        in_reply_to_user_id=reference(lambda: _optional_id(tweet, "in_reply_to_user_id")),
-        quoted_tweet_id=reference(lambda: _quoted_tweet_id(tweet, urls)),
-        is_retweet=text.startswith("RT @"),
-        has_links=bool(urls) if isinstance(entities, dict) else contains_link(text),
-    )
-    return record, bad_references

@@ -4,7 +4,7 @@ simple, sentiment off:   <text>
 simple, sentiment on:    <LABEL>\\n<text>
 
 reply (the Subreddit Simulator layout the original tool used; the label line is the bare label, as that
-tool wrote it, and an empty section is just its marker line):
+tool wrote it):
 
     ****ARGUMENTS
     REPLY                 (or ORIGINAL)
@@ -16,8 +16,12 @@ tool wrote it, and an empty section is just its marker line):
     ****TWEET
     <text>
 
-A reply whose parent tweet could not be fetched (deleted, protected) is written as ORIGINAL with empty
-sections: a REPLY with nothing to reply to would teach the model the wrong thing.
+As in the original: an ORIGINAL's PARENT and IN_REPLY_TO sections are bare marker lines, while a REPLY always
+has one text line under each, empty when that tweet's text cleans to nothing (a photo, a link) or, for PARENT,
+when the thread's first tweet is gone. A reply whose replied-to tweet could not be fetched (deleted, protected)
+is written as ORIGINAL with empty sections, as the original did. One difference on purpose: PARENT is the
+thread's first tweet, as the original's README describes it, where its code took the tweet the replied-to tweet
+answered (the same tweet for a direct reply to the first one; README "Differences from the original tool").
 """
 
 from __future__ import annotations
@@ -65,8 +69,8 @@ def format_example(
     if label is not None:
         lines.append(label)
     lines.append("****PARENT")
-    if reply_context is not None and reply_context.root_text:
-        lines.append(reply_context.root_text)
+    if reply_context is not None:
+        lines.append(reply_context.root_text)  # possibly "": the original wrote the empty line too
     lines.append("****IN_REPLY_TO")
     if reply_context is not None:
         lines.append(reply_context.in_reply_to_text)
@@ -97,7 +101,8 @@ def build_example(
     For the reply format pass the thread's first tweet as `root` and the tweet replied to as `in_reply_to`
     (the same record for a direct reply to the first tweet); leave `in_reply_to` None when it could not be
     fetched. The label describes the tweet's own cleaned text, not its context. Filtering (`should_keep`)
-    is the caller's job, done before fetching any parents.
+    is the caller's job, done before fetching any parents. A tweet whose own text cleans to nothing is never
+    written, in either format (the original still wrote such a reply, with an empty TWEET section).
     """
     text = _clean(record, options)
     if not text:
@@ -105,8 +110,8 @@ def build_example(
     label = labeler.label(text)
     context: ReplyContext | None = None
     if options.text_format == "reply" and record.is_reply and in_reply_to is not None:
-        parent_text = _clean(in_reply_to, options)
+        # Still a REPLY when the context cleans to nothing (a photo, a bare link), as in the original: written
+        # as ORIGINAL, an answer such as "haha, yes" would teach the model to post it out of the blue.
         root_text = _clean(root, options) if root is not None else ""
-        if parent_text:
-            context = ReplyContext(root_text=root_text, in_reply_to_text=parent_text)
+        context = ReplyContext(root_text=root_text, in_reply_to_text=_clean(in_reply_to, options))
     return Example(format_example(text, label=label, reply_context=context, text_format=options.text_format), label)

@@ -4,11 +4,16 @@ VADER's `compound` score runs from -1 (most negative) to +1 (most positive). Lab
 
     |compound| < 0.05                 NEUTRAL (VADER's own neutral band), at every category count
     3 categories:  >= 0.05            POSITIVE / NEGATIVE
-    5 categories:  0.05 <= x < 0.5    POSITIVE / NEGATIVE
-                   >= 0.5             VERY POSITIVE / VERY NEGATIVE
-    7 categories:  0.05 <= x < 1/3    POSITIVE / NEGATIVE
-                   1/3 <= x < 2/3     VERY POSITIVE / VERY NEGATIVE
-                   >= 2/3             EXTREMELY POSITIVE / EXTREMELY NEGATIVE
+    5 categories:  0.05 <= x <= 0.5   POSITIVE / NEGATIVE
+                   > 0.5              VERY POSITIVE / VERY NEGATIVE
+    7 categories:  0.05 <= x <= 1/3   POSITIVE / NEGATIVE
+                   1/3 < x <= 2/3     VERY POSITIVE / VERY NEGATIVE
+                   > 2/3              EXTREMELY POSITIVE / EXTREMELY NEGATIVE
+
+The cut points and their strict comparisons are the original tool's (a score exactly on a cut point takes the
+milder label); its scorer was TextBlob's polarity, with NEUTRAL only at exactly 0. VADER is used instead because
+it is built for social-media text (emoji, capitals, "!!!", slang, negations), and its authors put neutral at
+|compound| < 0.05 (README "Differences from the original tool").
 
 The lexicon is never downloaded at run time: the `vaderSentiment` package ships `vader_lexicon.txt`, and a
 PyInstaller build must bundle it at the same relative path (see `vader_lexicon_file`).
@@ -70,16 +75,16 @@ def label_for_compound(compound: float, categories: int) -> str | None:
         return None
     if categories not in (3, 5, 7):
         raise ValueError(f"Sentiment must be 0, 3, 5 or 7 categories; {categories!r} is not one of them.")
-    strength = abs(compound)
+    strength = abs(compound)  # the original's cut points are symmetric: "< -0.5" and "> 0.5" alike
     if strength < NEUTRAL_BAND:
         return "NEUTRAL"
     polarity = "POSITIVE" if compound > 0 else "NEGATIVE"
-    if categories == 5 and strength >= _VERY_AT_5:
+    if categories == 5 and strength > _VERY_AT_5:
         return f"VERY {polarity}"
     if categories == 7:
-        if strength >= _EXTREMELY_AT_7:
+        if strength > _EXTREMELY_AT_7:
             return f"EXTREMELY {polarity}"
-        if strength >= _VERY_AT_7:
+        if strength > _VERY_AT_7:
             return f"VERY {polarity}"
     return polarity
 
