@@ -13,6 +13,7 @@ Seed-style values are accepted ("None", "True", "False"). Every parameter is als
 giving one both ways with different values is an error. One difference: the original's include_links
 defaulted to False but was never applied (link tweets were kept, their URLs removed); here the default keeps
 them too (include_links=True), and `--no-links` or a positional False really drops tweets that hold a link.
+Every deliberate difference from the original is listed in the README, "Differences from the original tool".
 """
 
 from __future__ import annotations
