@@ -44,6 +44,7 @@ def campaign_settings(profile: Profile, recipient_filter: FollowerFilter | None 
         test_accounts=list(profile.test_accounts),
         test_retry_message=profile.test_retry_message,
         dm_enabled=profile.dm_enabled,
+        live_confirmed=profile.live_confirmed_at is not None,
         daily_cap=profile.daily_cap,
         recipient_filter=recipient_filter if recipient_filter is not None else default_filter(profile),
         tiers=domain_tiers(profile),

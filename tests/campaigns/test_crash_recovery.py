@@ -72,7 +72,7 @@ def test_exactly_one_dm_per_person_per_step_across_crashes(seed, tmp_path):
             for user_id in set(accepting) - recipients:
                 dm_repo.add_do_not_contact(app.conn, OWNER_ID, user_id, "not in this trial", int(clock.now()))
         settings = CampaignSettings(message="Hello {first_name}", retry_message="Again, {username}",
-                                    test_mode=False, dm_enabled=True, retry_after_days=2)
+                                    test_mode=False, dm_enabled=True, live_confirmed=True, retry_after_days=2)
 
         # The first crash point always lies within the step (n-th send < recipients), so each step crashes.
         assert run_with_crashes(app, settings, rng, len(recipients))

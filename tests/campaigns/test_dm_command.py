@@ -3,9 +3,18 @@ from __future__ import annotations
 import argparse
 import io
 
+import pytest
+
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.commands import dm_command
-from twexport_qt.commands.dm_command import EXIT_OK, EXIT_STOPPED, run_dm_command
+from twexport_qt.campaigns.live_gate import LiveAudience
+from twexport_qt.commands.dm_command import (
+    EXIT_OK,
+    EXIT_STOPPED,
+    LiveNotConfirmed,
+    confirm_on_command_line,
+    run_dm_command,
+)
 
 
 def _run(app, settings, dry_run=False):
@@ -32,3 +41,65 @@ def test_register_adds_dm_run_with_dry_run():
     dm_command.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["dm", "run", "--dry-run"])
     assert args.dry_run and args.handler is dm_command._handle_run
+
+
+def _live_settings(**overrides) -> CampaignSettings:
+    return CampaignSettings(**{**dict(message="Hi {name}", test_mode=False, dm_enabled=True), **overrides})
+
+
+AUDIENCE = LiveAudience(first=40, retry=2, daily_cap=400)
+
+
+def test_a_live_profile_without_live_says_what_it_would_do_and_sends_nothing():
+    with pytest.raises(LiveNotConfirmed, match="would message 42 people") as refused:
+        confirm_on_command_line(_live_settings(), AUDIENCE, live=False, yes=False)
+    assert "add --live" in refused.value.user_message and refused.value.exit_code == 2
+
+
+def test_live_in_a_script_needs_yes_and_at_a_terminal_asks_with_no_as_default():
+    with pytest.raises(LiveNotConfirmed, match="add --yes"):
+        confirm_on_command_line(_live_settings(), AUDIENCE, live=True, yes=False, interactive=False)
+    questions: list[str] = []
+    with pytest.raises(LiveNotConfirmed, match="not confirmed"):  # Enter at the prompt
+        confirm_on_command_line(_live_settings(), AUDIENCE, live=True, yes=False, interactive=True,
+                                ask=lambda q: questions.append(q) or "")
+    assert "42 people" in questions[0] and "[y/N]" in questions[0]
+    assert confirm_on_command_line(_live_settings(), AUDIENCE, live=True, yes=False, interactive=True,
+                                   ask=lambda q: "yes")
+    assert confirm_on_command_line(_live_settings(), AUDIENCE, live=True, yes=True)
+
+
+def test_test_sends_need_no_flag_and_live_on_a_test_profile_is_refused():
+    assert not confirm_on_command_line(_live_settings(test_mode=True), AUDIENCE, live=False, yes=False)
+    with pytest.raises(LiveNotConfirmed, match="not in live mode"):
+        confirm_on_command_line(_live_settings(test_mode=True), AUDIENCE, live=True, yes=True)
+
+
+def test_dm_run_as_a_process_sends_live_only_with_live_and_yes(tmp_path):
+    """The real command on the built-in sandbox, with settings saved live (as the Settings file would be)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from twexport_qt.settings.model import AppSettings
+    from twexport_qt.settings.storage import save_settings
+
+    settings = AppSettings()
+    settings.active.set_switches(dm_enabled=True, test_mode=False)  # live, not confirmed
+    settings.active.daily_cap = 5
+    save_settings(settings, tmp_path / "settings.json")
+    root = Path(__file__).resolve().parents[2]
+
+    def dm_run(*flags: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(root / "main.py"), "--data-dir", str(tmp_path), *flags],
+                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+
+    assert dm_run("followers", "fetch").returncode == 0
+    plain = dm_run("dm", "run")
+    assert plain.returncode == 2 and "would message" in plain.stderr and "Nothing was sent" in plain.stderr
+    scripted = dm_run("dm", "run", "--live")
+    assert scripted.returncode == 2 and "--yes" in scripted.stderr
+    sent = dm_run("dm", "run", "--live", "--yes")
+    assert sent.returncode == 0 and "Campaign: 5 sent" in sent.stdout, sent.stdout + sent.stderr

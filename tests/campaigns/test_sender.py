@@ -22,7 +22,7 @@ TEST_ACCOUNT_IDS = {3001, 3002, 3003}
 
 def live(**overrides) -> CampaignSettings:
     values = dict(message="Hi {first_name}!", retry_message="Just checking in, {name}.", test_mode=False,
-                  dm_enabled=True, retry_after_days=7)
+                  dm_enabled=True, live_confirmed=True, retry_after_days=7)
     return CampaignSettings(**{**values, **overrides})
 
 
@@ -71,6 +71,15 @@ def test_master_switch_off_sends_nothing_in_any_mode(app):
         assert (result.stop_reason, result.message) == ("master_switch_off", MASTER_SWITCH_OFF)
     assert total_dms(app) == 0 and len(app.statuses) == requests_before
     assert dm_repo.counts(app.conn, OWNER_ID) == {}
+
+
+def test_live_sending_nobody_confirmed_sends_nothing_and_is_never_scheduled(app):
+    unconfirmed = live(live_confirmed=False)
+    result = run(app, unconfirmed)
+    assert (result.stop_reason, total_dms(app)) == ("not_confirmed", 0)
+    assert "has not been confirmed" in result.message
+    assert next_due_time(app.conn, OWNER_ID, unconfirmed, int(app.clock.now())) is None
+    assert run(app, live(live_confirmed=False, dry_run=True)).dry_run > 0  # a dry run needs no confirmation
 
 
 def test_dry_run_records_what_would_happen_and_sends_nothing(app):

@@ -138,6 +138,10 @@ class Cli:
         raise AssertionError(f"{args} never finished: {outcomes[-1].stderr or outcomes[-1].stdout}")
 
 
+LIVE_DM_RUN = ("dm", "run", "--live", "--yes")  # a script's live run: confirmed by its flags
+TEST_DM_RUN = ("dm", "run")
+
+
 def configure_campaign(data_dir: Path, *, live: bool, daily_cap: int = 400) -> None:
     """The Sandbox profile with the master switch on; live (test mode off) or on its two test accounts."""
     settings = AppSettings()

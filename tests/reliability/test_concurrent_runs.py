@@ -11,7 +11,16 @@ import pytest
 
 from twexport_qt.core.errors import EXIT_BUSY
 
-from tests.reliability.harness import ROUNDS, Cli, Outcome, configure_campaign, page_requests, sandbox, trials
+from tests.reliability.harness import (
+    LIVE_DM_RUN,
+    ROUNDS,
+    Cli,
+    Outcome,
+    configure_campaign,
+    page_requests,
+    sandbox,
+    trials,
+)
 
 BUSY_SENTENCE = "is already running since"
 
@@ -74,8 +83,8 @@ def test_two_dm_runs_never_double_a_dm_and_keep_the_daily_cap(tmp_path, figures,
         cli = Cli(tmp_path / "data", x.base_url, tmp_path / "cwd")
         configure_campaign(cli.data_dir, live=True, daily_cap=20)
         assert cli.run("followers", "fetch").code == 0
-        one_ran_one_refused(run_two_at_once(cli, "dm", "run", stagger=0.5))
-        again = cli.run("dm", "run")  # the same day: the cap is spent
+        one_ran_one_refused(run_two_at_once(cli, *LIVE_DM_RUN, stagger=0.5))
+        again = cli.run(*LIVE_DM_RUN)  # the same day: the cap is spent
         assert again.code == 0 and "daily cap of 20" in again.stdout
         sent = x.dms_per_participant()
         doubles = sum(1 for count in sent.values() if count > 1)

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from tests.reliability.harness import ROUNDS, Cli, configure_campaign, extra_page_requests, sandbox
+from tests.reliability.harness import LIVE_DM_RUN, ROUNDS, Cli, configure_campaign, extra_page_requests, sandbox
 
 KINDS = ("500", "503", "drop", "slow", "errors-only", "429", "429-bare", "sent-then-drop")
 FOLLOWERS = 3000
@@ -47,7 +47,7 @@ def test_every_job_survives_the_fault(tmp_path, figures, kind, round_, reference
         written = (cli.cwd / "bob_builds_tweets.csv").read_bytes()
         extra += extra_page_requests(x.requests(since), "user_tweets", 0, "pagination_token")
 
-        runs += cli.run_until_done("dm", "run")
+        runs += cli.run_until_done(*LIVE_DM_RUN)
         sent = x.dms_per_participant()
         doubles = sum(1 for count in sent.values() if count > 1)
 

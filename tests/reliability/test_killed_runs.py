@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.reliability.harness import (
+    LIVE_DM_RUN,
+    TEST_DM_RUN,
     Cli,
     configure_campaign,
     extra_page_requests,
@@ -127,12 +129,13 @@ def test_dm_run_killed_at_random(tmp_path, figures, mode):
             configure_campaign(cli.data_dir, live=mode == "live")
             assert cli.run("followers", "fetch").code == 0
             before = x.dms_per_participant()
+            dm_run = LIVE_DM_RUN if mode == "live" else TEST_DM_RUN
             kills = 0
             for delay in kill_delays(rng, KILLS_PER_TRIAL, 3.0 if mode == "live" else 1.5):
-                outcome = cli.run("dm", "run", kill_after=delay)
+                outcome = cli.run(*dm_run, kill_after=delay)
                 assert not outcome.has_traceback, outcome.stderr
                 kills += outcome.killed
-            final = cli.run("dm", "run")
+            final = cli.run(*dm_run)
             assert final.code == 0 and not final.has_traceback, final.stdout + final.stderr
             sent = x.dms_per_participant() - before
             doubles = sum(1 for count in sent.values() if count > 1)
@@ -141,7 +144,7 @@ def test_dm_run_killed_at_random(tmp_path, figures, mode):
             if mode == "test":
                 assert set(sent) <= {"3001", "3002"}
             # A rerun in an hour's time neither sends again nor finds anything left to do but what X never got.
-            again = cli.run("dm", "run")
+            again = cli.run(*dm_run)
             assert again.code == 0 and x.dms_per_participant() - before == sent
 
 

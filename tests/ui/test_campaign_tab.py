@@ -11,6 +11,8 @@ from twexport_qt.ui.campaign_tab import CampaignTab
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.job_panel import JobPanel
 
+from tests.ui.live_dialog_support import answer_live_questions
+
 
 @pytest.fixture
 def tab(qtbot, context):
@@ -57,15 +59,39 @@ def test_preview_then_test_send_reaches_only_the_test_accounts(qtbot, tab, conte
     assert sandbox_dm_count(context) == 2
 
 
-def test_going_live_needs_confirmation(qtbot, tab, context, monkeypatch):
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *args, **kwargs: asked.append(args[2]) or QMessageBox.StandardButton.No)
+def test_going_live_needs_confirmation_and_enter_means_no(qtbot, tab, context, monkeypatch):
+    asked = answer_live_questions(monkeypatch, "enter")
     tab.test_mode_box.setChecked(False)  # switch still off: no question yet
     assert asked == [] and not context.profile.test_mode
     tab.dm_enabled_box.setChecked(True)
-    assert asked and "real DMs" in asked[0]
+    assert len(asked) == 1 and "real followers" in asked[0] and "people" in asked[0]
     assert not tab.dm_enabled_box.isChecked() and not context.profile.dm_enabled  # refused: stays off
+    assert context.profile.live_confirmed_at is None
+
+
+def test_confirming_live_sending_records_when(qtbot, tab, context, monkeypatch):
+    asked = answer_live_questions(monkeypatch, "yes")
+    tab.test_mode_box.setChecked(False)
+    tab.dm_enabled_box.setChecked(True)
+    assert len(asked) == 1 and context.profile.sends_live
+    assert context.profile.live_confirmed_at == int(context.clock.now())
+    assert "LIVE ·" in tab.mode_badge.text() and tab.confirm_button.isHidden()
+    tab.test_mode_box.setChecked(True)  # leaving live mode forgets the confirmation: the next turn-on asks again
+    assert context.profile.live_confirmed_at is None
+    tab.test_mode_box.setChecked(False)
+    assert len(asked) == 2
+
+
+def test_live_mode_set_elsewhere_sends_nothing_until_confirmed_here(qtbot, tab, context, monkeypatch):
+    """Settings saved live by hand, or by an imported config: automatic mode and Send wait for the question."""
+    context.profile.dm_enabled, context.profile.test_mode = True, False  # no confirmation recorded
+    tab.profile_changed()
+    assert "NOT CONFIRMED" in tab.mode_badge.text() and not tab.confirm_button.isHidden()
+    asked = answer_live_questions(monkeypatch, "enter")
+    tab.auto_box.setChecked(True)  # automatic mode asks first; Enter declines
+    assert len(asked) == 1 and not context.profile.auto_dm and not tab.auto_box.isChecked()
+    run_job(qtbot, tab, tab.auto_timer.timeout.emit)  # a scheduled run anyway: refused by the domain
+    assert sandbox_dm_count(context) == 0 and "not been confirmed" in tab.counts_label.text()
 
 
 def test_dry_run_records_without_sending(qtbot, tab, context):

@@ -72,3 +72,40 @@ def test_per_tier_messages_and_switches_are_saved(dialog, context):
     saved = json.loads(context.settings_file.read_text(encoding="utf-8"))["profiles"]["Newsletter"]
     assert saved["tier_messages"] == {"Power user": {"first": "Hello {name}, you are a power user!"}}
     assert saved["message"] == "Hi {first_name}!" and saved["test_mode"] is False and saved["dm_enabled"] is False
+
+
+@pytest.mark.parametrize("answer", ["enter", "yes"])
+def test_turning_live_sending_on_in_settings_asks_first(dialog, context, monkeypatch, answer):
+    """Settings is a path to live DMs too: saving it live asks the same question, and Enter means No."""
+    from tests.ui.live_dialog_support import answer_live_questions
+
+    asked = answer_live_questions(monkeypatch, answer)
+    dialog.message_edit.setPlainText("Hi {first_name}!")
+    dialog.dm_enabled_box.setChecked(True)
+    dialog.test_mode_box.setChecked(False)
+    dialog.accept()
+    assert len(asked) == 1 and "'Newsletter'" in asked[0]
+    if answer == "enter":
+        assert dialog.result() != dialog.DialogCode.Accepted and "not confirmed" in dialog.problems_label.text()
+        assert not context.settings_file.exists()  # nothing saved
+        assert context.settings.profiles["Newsletter"].live_confirmed_at is None
+    else:
+        assert dialog.result() == dialog.DialogCode.Accepted
+        saved = json.loads(context.settings_file.read_text(encoding="utf-8"))["profiles"]["Newsletter"]
+        assert saved["dm_enabled"] and not saved["test_mode"] and saved["live_confirmed_at"] == int(context.clock.now())
+
+
+def test_saving_other_changes_of_a_live_profile_does_not_ask_again(qtbot, context, monkeypatch):
+    from tests.ui.live_dialog_support import answer_live_questions
+
+    profile = context.settings.profiles["Newsletter"]
+    profile.message, profile.dm_enabled, profile.test_mode, profile.live_confirmed_at = "Hi {name}", True, False, 7
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.profile_combo.setCurrentText("Newsletter")
+    asked = answer_live_questions(monkeypatch, "enter")
+    dialog.retry_days_spin.setValue(9)
+    dialog.accept()
+    assert asked == [] and dialog.result() == dialog.DialogCode.Accepted
+    saved = json.loads(context.settings_file.read_text(encoding="utf-8"))["profiles"]["Newsletter"]
+    assert saved["retry_after_days"] == 9 and saved["live_confirmed_at"] == 7

@@ -21,7 +21,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Callable, Literal
 
-from twexport_qt.campaigns import reconcile
+from twexport_qt.campaigns import live_gate, reconcile
 from twexport_qt.campaigns.planner import NOT_ACCEPTING_REASON, CampaignPlan, PlannedDM, plan_campaign
 from twexport_qt.campaigns.settings import CampaignSettings, InvalidCampaignSettings
 from twexport_qt.campaigns.test_accounts import resolve_test_accounts
@@ -37,7 +37,7 @@ from twexport_qt.store.dm_repo import DmRow, Mode
 
 log = logging.getLogger(__name__)
 
-StopReason = Literal["done", "master_switch_off", "invalid_settings", "daily_cap", "error"]
+StopReason = Literal["done", "master_switch_off", "not_confirmed", "invalid_settings", "daily_cap", "error"]
 CrashHook = Callable[[str], None]
 
 # Stages at which `crash_hook` is called, in order, for every DM sent.
@@ -106,6 +106,8 @@ def run_campaign(
     """
     if not settings.dry_run and not settings.dm_enabled:
         return CampaignResult("off", "master_switch_off", MASTER_SWITCH_OFF)
+    if settings.sends_live and not settings.live_confirmed:
+        return CampaignResult("off", "not_confirmed", live_gate.NOT_CONFIRMED)
     mode: Mode = "dry_run" if settings.dry_run else ("test" if settings.test_mode else "live")
     owner_id = int(pacer.call(ENDPOINT_ME, gateway.me)["id"])
     run = _CampaignRun(conn, gateway, pacer, clock, owner_id, CampaignResult(mode), progress, cancel, crash_hook)
@@ -133,9 +135,9 @@ def next_due_time(conn: sqlite3.Connection, owner_id: int, settings: CampaignSet
     """When automatic mode should run the campaign next: `now` if DMs are due, the time the earliest retry
     falls due, pushed back while the daily cap is full; None when nothing is pending or sending is off.
 
-    Test mode is never scheduled: test sends are started by hand.
+    Test mode is never scheduled: test sends are started by hand; nor is live sending nobody confirmed.
     """
-    if not settings.dm_enabled or settings.test_mode:
+    if not settings.dm_enabled or settings.test_mode or not settings.live_confirmed:
         return None
     plan = plan_campaign(conn, owner_id, settings, now, limit=0)
     dues: list[float] = []

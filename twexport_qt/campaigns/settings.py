@@ -42,6 +42,8 @@ class CampaignSettings:
     test_accounts: list[str] = field(default_factory=list)  # usernames, '@' optional
     test_retry_message: bool = False  # test mode sends the retry message instead of the first
     dm_enabled: bool = False  # master switch: nothing is ever sent while False (dry runs still work)
+    # Live DMs also need the user's confirmation, given on seeing how many people they reach (`live_gate.py`).
+    live_confirmed: bool = False
     dry_run: bool = False
     daily_cap: int = DEFAULT_DAILY_CAP
     recipient_filter: FollowerFilter | None = None  # None: every current follower
@@ -69,6 +71,10 @@ class CampaignSettings:
         unknown = sorted(set(self.tier_messages) - {tier.name for tier in self.tiers})
         if unknown:
             raise InvalidCampaignSettings(f"Tier messages are set for {unknown[0]!r}, which is not a tier.")
+
+    @property
+    def sends_live(self) -> bool:
+        return self.dm_enabled and not self.test_mode and not self.dry_run
 
     @property
     def retry_enabled(self) -> bool:

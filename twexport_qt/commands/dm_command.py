@@ -1,4 +1,10 @@
-"""`main.py dm run [--dry-run]`: run the DM campaign of the selected profile headless (cron, servers)."""
+"""`main.py dm run [--dry-run] [--live [--yes]]`: run the DM campaign of the selected profile headless (cron,
+servers).
+
+Live DMs go out only with `--live`: at a terminal the command then asks, naming how many people will be messaged
+(default No); in scripts `--yes` gives that answer. Without `--live` a live profile's run says what it would do
+and sends nothing. Test sends and dry runs need neither flag.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,9 @@ import argparse
 import dataclasses
 import sqlite3
 import sys
-from typing import TextIO
+from typing import Callable, TextIO
 
+from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
 from twexport_qt.campaigns.sender import CampaignResult, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.commands.terminal_progress import TerminalProgress
@@ -26,7 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = dm.add_subparsers(dest="dm_action", metavar="ACTION", required=True)
     run = actions.add_parser("run", help="send the DMs that are due now (or only log them with --dry-run)")
     run.add_argument("--dry-run", action="store_true", help="record what would be sent, send nothing")
+    run.add_argument("--live", action="store_true", help="send live DMs to followers (the profile must be in live "
+                     "mode: master switch on, test mode off); asks for confirmation at a terminal")
+    run.add_argument("--yes", action="store_true", help="with --live: confirm without asking (for scripts)")
     run.set_defaults(handler=_handle_run)
+
+
+class LiveNotConfirmed(errors.ConfigError):
+    """A live run was not confirmed on the command line: nothing was sent."""
 
 
 def _handle_run(args: argparse.Namespace) -> int:
@@ -39,8 +53,40 @@ def _handle_run(args: argparse.Namespace) -> int:
     # never take each other's claims for crash leftovers, and the daily cap holds across them.
     lock = None if args.dry_run else JobKind.DM_CAMPAIGN
     with command_session(args, lock=lock) as session:
-        return run_dm_command(session.conn, session.gateway, session.pacer, session.clock,
-                              session.campaign_settings(), args.dry_run, cancel=session.cancel)
+        settings = session.campaign_settings()
+        if not args.dry_run:
+            audience = live_audience(session.conn, session.context.known_owner_id(), settings,
+                                     int(session.clock.now()))
+            settings = dataclasses.replace(settings, live_confirmed=confirm_on_command_line(
+                settings, audience, live=args.live, yes=args.yes))
+        return run_dm_command(session.conn, session.gateway, session.pacer, session.clock, settings, args.dry_run,
+                              cancel=session.cancel)
+
+
+def confirm_on_command_line(settings: CampaignSettings, audience: LiveAudience, *, live: bool, yes: bool,
+                            ask: Callable[[str], str] | None = None, interactive: bool | None = None) -> bool:
+    """Whether this run may send live DMs; raises LiveNotConfirmed (saying what the run would do) when not.
+
+    Runs that send nothing live (master switch off, test mode) need no flag; `--live` on them is a mistake.
+    """
+    if not settings.sends_live:
+        if live:
+            raise LiveNotConfirmed("--live sends live DMs, but this profile is not in live mode (the master switch "
+                                   "is off or test mode is on): change that in Settings first. Nothing was sent.")
+        return False
+    would = f"Live mode: this run would message {audience.describe()}"
+    if not live:
+        raise LiveNotConfirmed(f"{would} Nothing was sent: add --live to send (and --yes in scripts).")
+    if yes:
+        return True
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+    if not interactive:
+        raise LiveNotConfirmed(f"{would} Nothing was sent: add --yes to confirm live sending in a script.")
+    answer = (ask or input)(f"{would}\nSend live DMs now? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise LiveNotConfirmed("Live sending was not confirmed. Nothing was sent.")
+    return True
 
 
 def run_dm_command(

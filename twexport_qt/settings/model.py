@@ -67,6 +67,27 @@ class Profile:
     # Per-tier overrides: tier name -> {"first": text, "retry": text}; an empty text uses the profile's message.
     tier_messages: dict[str, dict[str, str]] = field(default_factory=dict)
     account_id: int | None = None  # the X account behind the credentials, learnt from /2/users/me (not secret)
+    # When the user confirmed live sending (epoch seconds), on seeing how many people it messages. Live DMs go
+    # out only while this is set; any path that turns live sending on without that confirmation leaves it None.
+    live_confirmed_at: int | None = None
+
+    @property
+    def sends_live(self) -> bool:
+        """Master switch on and test mode off: DMs would go to followers."""
+        return self.dm_enabled and not self.test_mode
+
+    def set_switches(self, *, dm_enabled: bool, test_mode: bool, confirmed_at: int | None = None) -> None:
+        """Set the master switch and test mode. Turning live sending on needs `confirmed_at` (the moment the user
+        confirmed it); staying live keeps the earlier confirmation; leaving live mode forgets it, so the next
+        turn-on asks again."""
+        was_live = self.sends_live
+        self.dm_enabled, self.test_mode = dm_enabled, test_mode
+        if not self.sends_live:
+            self.live_confirmed_at = None
+        elif confirmed_at is not None:
+            self.live_confirmed_at = confirmed_at
+        elif not was_live:
+            self.live_confirmed_at = None
 
 
 def sandbox_profile() -> Profile:

@@ -163,6 +163,7 @@ PROFILE_FIELD_CHECKS: dict[str, Check] = {
     "auto_fetch_minutes": whole_number(0, MAX_AUTO_FETCH_MINUTES, "minutes (a week)"),
     "auto_dm": boolean,
     "account_id": optional_whole_number(0, MAX_INT64),
+    "live_confirmed_at": optional_whole_number(0, MAX_INT64),
     "tier_messages": tier_messages,
 }
 

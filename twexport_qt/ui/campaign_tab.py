@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
 from twexport_qt.campaigns.planner import plan_campaign, preview
 from twexport_qt.campaigns.sender import next_due_time, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
@@ -37,6 +38,7 @@ from twexport_qt.store import dm_repo
 from twexport_qt.store.job_locks import JobKind
 from twexport_qt.ui.do_not_contact_dialog import DoNotContactDialog
 from twexport_qt.ui.job_controller import JobController
+from twexport_qt.ui.live_confirmation import confirm_live_sending
 from twexport_qt.ui.rows_table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,8 @@ class CampaignTab(QWidget):
         self.followers_filter_source = None  # set by the main window: callable returning the Followers-tab filter
 
         self.mode_badge = QLabel()
+        self.confirm_button = QPushButton("Confirm live sending…")
+        self.confirm_button.clicked.connect(self.confirm_live)
         self.dm_enabled_box = QCheckBox("Master switch: sending DMs enabled")
         self.dm_enabled_box.toggled.connect(self._on_master_switch)
         self.test_mode_box = QCheckBox("Test mode (only the test accounts)")
@@ -66,7 +70,8 @@ class CampaignTab(QWidget):
         self.auto_box.toggled.connect(self._on_auto)
         self.use_view_filter = QCheckBox("Recipients: use the Followers tab's current filter (else saved defaults)")
         switches = QVBoxLayout()
-        for widget in (self.mode_badge, self.dm_enabled_box, self.test_mode_box, self.auto_box, self.use_view_filter):
+        for widget in (self.mode_badge, self.confirm_button, self.dm_enabled_box, self.test_mode_box, self.auto_box,
+                       self.use_view_filter):
             switches.addWidget(widget)
         safety = QGroupBox("Safety")
         safety.setLayout(switches)
@@ -146,33 +151,58 @@ class CampaignTab(QWidget):
 
     def _show_mode(self) -> None:
         profile = self.context.profile
+        unconfirmed = profile.sends_live and profile.live_confirmed_at is None
         if not profile.dm_enabled:
             text, style = "OFF · nothing will be sent", SAFE_BADGE
         elif profile.test_mode:
             text, style = f"TEST MODE · only {', '.join(profile.test_accounts) or 'no test accounts'}", SAFE_BADGE
+        elif unconfirmed:
+            text, style = "LIVE, NOT CONFIRMED · nothing is sent until you confirm", SAFE_BADGE
         else:
             text, style = "LIVE · DMs go to your followers", LIVE_BADGE
         self.mode_badge.setText(text)
         self.mode_badge.setStyleSheet(style)
+        self.confirm_button.setVisible(unconfirmed)
 
     def _on_master_switch(self, on: bool) -> None:
         profile = self.context.profile
-        if on and not profile.test_mode and not self._confirm_live():
-            _set_checked_silently(self.dm_enabled_box, False)
-            return
-        profile.dm_enabled = on
-        self._save_profile()
+        if not self._set_switches(dm_enabled=on, test_mode=profile.test_mode):
+            _set_checked_silently(self.dm_enabled_box, profile.dm_enabled)
 
     def _on_test_mode(self, on: bool) -> None:
         profile = self.context.profile
-        if not on and profile.dm_enabled and not self._confirm_live():
-            _set_checked_silently(self.test_mode_box, True)
-            return
-        profile.test_mode = on
+        if not self._set_switches(dm_enabled=profile.dm_enabled, test_mode=on):
+            _set_checked_silently(self.test_mode_box, profile.test_mode)
+
+    def _set_switches(self, *, dm_enabled: bool, test_mode: bool) -> bool:
+        """Apply the switches; turning live sending on goes through the confirmation. False if refused."""
+        profile = self.context.profile
+        confirmed_at = None
+        if dm_enabled and not test_mode and not profile.sends_live:
+            if not self._confirm_live():
+                return False
+            confirmed_at = int(self.context.clock.now())
+        profile.set_switches(dm_enabled=dm_enabled, test_mode=test_mode, confirmed_at=confirmed_at)
         self._save_profile()
+        return True
+
+    def confirm_live(self) -> bool:
+        """Confirm live sending that is on but unconfirmed (set in Settings, or by an imported config)."""
+        profile = self.context.profile
+        if not profile.sends_live or profile.live_confirmed_at is not None:
+            return profile.sends_live
+        if not self._confirm_live():
+            return False
+        profile.live_confirmed_at = int(self.context.clock.now())
+        self._save_profile()
+        return True
 
     def _on_auto(self, on: bool) -> None:
-        self.context.profile.auto_dm = on
+        profile = self.context.profile
+        if on and profile.sends_live and profile.live_confirmed_at is None and not self.confirm_live():
+            _set_checked_silently(self.auto_box, False)
+            return
+        profile.auto_dm = on
         self._save_profile()
 
     def _save_profile(self) -> None:
@@ -183,27 +213,18 @@ class CampaignTab(QWidget):
         self._show_mode()
         self._schedule_auto()
 
-    def live_recipient_count(self) -> tuple[int, int]:
-        """(first DMs, retries) a live run would send now: SQL only, no network."""
-        owner = self.context.known_owner_id()
-        if owner is None:
-            return 0, 0
-        settings = dataclasses.replace(self.settings(), test_mode=False)
-        counts = plan_campaign(self.conn, owner, settings, int(self.context.clock.now()), limit=0).counts
-        return counts.first, counts.retry
+    def live_audience(self) -> LiveAudience:
+        """Who live sending would message now: SQL only, no network."""
+        return live_audience(self.conn, self.context.known_owner_id(), self.settings(),
+                             int(self.context.clock.now()))
 
-    def _confirm_live(self) -> bool:
+    def _confirm_live(self, what: str = "Turn live sending on") -> bool:
         try:
-            first, retry = self.live_recipient_count()
+            audience = self.live_audience()
         except TwExportError as exc:
             QMessageBox.warning(self, "DM campaign", exc.user_message)
             return False
-        answer = QMessageBox.question(
-            self, "Send live DMs?",
-            f"Live mode with the master switch on sends real DMs to your followers.\n\n"
-            f"Right now that is {first:,} first DMs and {retry:,} retries (at most the daily cap of "
-            f"{self.context.profile.daily_cap:,} per 24 hours).\n\nTurn live sending on?")
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm_live_sending(self, audience, what=what)
 
     def settings(self) -> CampaignSettings:
         view_filter = self.followers_filter_source() if (self.use_view_filter.isChecked()
@@ -250,11 +271,12 @@ class CampaignTab(QWidget):
             self.counts_label.setText("The master switch is off: nothing is sent. Turn it on above to send.")
             return
         if confirm and not dry_run and not settings.test_mode:
-            first, retry = self.live_recipient_count()
-            if QMessageBox.question(self, "Send live DMs?", f"Send up to {min(first + retry, settings.daily_cap):,}"
-                                    f" DMs to your followers now ({first:,} first, {retry:,} retries due)?") \
-                    != QMessageBox.StandardButton.Yes:
+            if not self._confirm_live(what="Send live DMs now"):
                 return
+            if self.context.profile.live_confirmed_at is None:
+                self.context.profile.live_confirmed_at = int(self.context.clock.now())
+                self._save_profile()
+            settings = dataclasses.replace(settings, live_confirmed=True)
         context = self.context
 
         def job(ctx):

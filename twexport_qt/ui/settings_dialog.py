@@ -17,13 +17,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from twexport_qt.campaigns.live_gate import live_audience
 from twexport_qt.campaigns.templates import validate_template
 from twexport_qt.core.errors import TwExportError
+from twexport_qt.profile_mapping import campaign_settings
+from twexport_qt.sandbox.population import SANDBOX_USER_ID
 from twexport_qt.secrets.credentials import CREDENTIAL_FIELDS, Credentials
 from twexport_qt.settings.legacy_config import import_legacy_config
 from twexport_qt.settings.model import MAX_TEST_ACCOUNTS, SANDBOX_PROFILE_NAME, AppSettings, Profile, TierSpec
 from twexport_qt.settings.storage import SettingsInvalid, save_settings
 from twexport_qt.settings.validation import profile_name_problem, validate_settings
+from twexport_qt.ui.live_confirmation import confirm_live_sending
 from twexport_qt.ui.widgets import OptionalDateTimeEdit, OptionalIntSpin
 
 log = logging.getLogger(__name__)
@@ -261,8 +265,8 @@ class SettingsDialog(QDialog):
                 **{field: edit.text().strip() or None for field, edit in self.credential_edits.items()})
         if self.active_box.isChecked():
             self.draft.active_profile = profile.name
-        profile.dm_enabled = self.dm_enabled_box.isChecked()
-        profile.test_mode = self.test_mode_box.isChecked()
+        # Turning live sending on here is confirmed in accept(), once the user saves.
+        profile.set_switches(dm_enabled=self.dm_enabled_box.isChecked(), test_mode=self.test_mode_box.isChecked())
         profile.test_accounts = [name.strip().lstrip("@") for name in self.test_accounts_edit.text().split(",")
                                  if name.strip()]
         profile.test_retry_message = self.test_retry_box.isChecked()
@@ -335,6 +339,10 @@ class SettingsDialog(QDialog):
         if problems:
             self.problems_label.setText("Please fix: " + "; ".join(problems))
             return
+        if not self._confirm_profiles_going_live():
+            self.problems_label.setText("Nothing was saved: live sending was not confirmed. Turn test mode on or the "
+                                        "master switch off to save without sending live DMs.")
+            return
         try:
             for name, credentials in self._pending_credentials.items():
                 if credentials is None:
@@ -351,6 +359,24 @@ class SettingsDialog(QDialog):
         self.context.settings = self.draft
         super().accept()
 
+
+    def _confirm_profiles_going_live(self) -> bool:
+        """Every profile this dialog turns live needs the same confirmation as the DM tab's switches."""
+        now = int(self.context.clock.now())
+        for profile in self.draft.profiles.values():
+            before = self.context.settings.profiles.get(profile.name)
+            if not profile.sends_live or (before is not None and before.sends_live):
+                continue
+            owner = SANDBOX_USER_ID if profile.kind == "sandbox" else profile.account_id
+            conn = self.context.connect()
+            try:
+                audience = live_audience(conn, owner, campaign_settings(profile), now)
+            finally:
+                conn.close()
+            if not confirm_live_sending(self, audience, what=f"Turn live sending on for {profile.name!r}"):
+                return False
+            profile.live_confirmed_at = now
+        return True
 
     def _template_problems(self) -> list[str]:
         """Messages are checked here too, so an unknown {placeholder} is caught when typed, not when sending."""
