@@ -48,4 +48,6 @@ def campaign_settings(profile: Profile, recipient_filter: FollowerFilter | None 
         daily_cap=profile.daily_cap,
         recipient_filter=recipient_filter if recipient_filter is not None else default_filter(profile),
         tiers=domain_tiers(profile),
+        opt_out_words=tuple(profile.opt_out_words),
+        opt_out_line=profile.opt_out_line,
     )

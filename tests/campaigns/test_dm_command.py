@@ -27,7 +27,9 @@ def test_dry_run_flag_prints_progress_and_summary_and_sends_nothing(app):
     settings = CampaignSettings(message="Hi {name}", test_mode=False, dm_enabled=True)
     code, text = _run(app, settings, dry_run=True)
     assert code == EXIT_OK
-    assert text.splitlines()[-1].startswith("Dry run: 51 would be sent, 9 would be skipped.")
+    assert text.splitlines()[-1].startswith(
+        "Dry run: 51 due; 51 would be sent today (daily cap 400, 0 sent in the last 24 hours); 9 skipped because "
+        "they don't accept DMs.")
     assert app.server.state.dms.count() == 0
 
 

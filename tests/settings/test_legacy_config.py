@@ -17,6 +17,7 @@ from twexport_qt.settings import (
     load_settings,
     save_settings,
 )
+from twexport_qt.settings.legacy_config import legacy_db_path, plan_legacy_config
 from twexport_qt.settings.validation import MAX_COUNT, MAX_RETRY_AFTER_DAYS
 
 KEYS = {
@@ -72,7 +73,9 @@ def test_valid_config_puts_keys_in_the_keyring_and_nothing_secret_in_settings(
     assert profile.kind == "x"
     assert profile.test_mode is True and profile.dm_enabled is False
     assert profile.test_accounts == ["balajis", "ShreyasJothish"]
-    assert profile.retry_message == "retry subscription message and link"
+    assert profile.message == "Hi {name},\nsubscription message and link"  # Twitter Exporter's greeting kept
+    assert profile.retry_message == "Hi {name},\nretry subscription message and link"
+    assert report.templates == {"message": profile.message, "retry_message": profile.retry_message}
     filters = profile.follower_filters
     assert filters.created_before == datetime(2019, 6, 27, tzinfo=timezone.utc)
     assert (filters.min_followers, filters.max_followers) == (100, 10_000)
@@ -98,7 +101,7 @@ def test_existing_profile_is_updated_not_replaced(tmp_path: Path, memory_keyring
     import_legacy_config(_write(tmp_path, config), "Legacy", settings, SecretStore.open())
 
     profile = settings.profiles["Legacy"]
-    assert profile.message == "new message"
+    assert profile.message == "Hi {name},\nnew message"
     assert profile.daily_cap == 25
     assert profile.follower_filters.min_followers == 100
 
@@ -144,7 +147,7 @@ def test_each_invalid_field_is_reported_by_name_and_valid_ones_are_imported(
     ]
     profile = settings.profiles["Legacy"]
     assert profile.test_accounts == [] and profile.dm_enabled is False and profile.retry_after_days == 7
-    assert profile.retry_message == "retry subscription message and link"  # valid neighbours still imported
+    assert profile.retry_message == "Hi {name},\nretry subscription message and link"  # valid neighbours imported
     assert profile.follower_filters.max_followers == 10_000
     assert profile.follower_filters.created_before is None
     credentials = store.credentials("Legacy")
@@ -286,3 +289,93 @@ def test_recursion_limit_is_not_what_stops_deep_nesting(tmp_path: Path, memory_k
     depth = sys.getrecursionlimit() // 2
     with pytest.raises(LegacyImportError, match="nested more than"):
         import_legacy_config(_write(tmp_path, "[" * depth + "]" * depth), "Legacy", AppSettings(), SecretStore.open())
+
+
+# ---- what Twitter Exporter sent: "Hi {name},\n" + the message as typed -------------------------------------------
+
+def test_the_greeting_is_part_of_both_templates_and_renders_as_twitter_exporter_sent_it(tmp_path, memory_keyring):
+    from twexport_qt.campaigns.planner import Recipient
+    from twexport_qt.campaigns.templates import render, validate_template
+
+    config = _legacy_config(message="Use code {SAVE10} at {name}'s shop }", retry_message="Still {{here}}")
+    settings = AppSettings()
+
+    report = import_legacy_config(_write(tmp_path, config), "Legacy", settings, SecretStore.open())
+
+    profile = settings.profiles["Legacy"]
+    ann = Recipient(1, "ann", "Ann Lee")
+    # Twitter Exporter added its message without reading placeholders: braces went out as typed.
+    assert render(profile.message, ann) == "Hi Ann Lee,\nUse code {SAVE10} at {name}'s shop }"
+    assert render(profile.retry_message, ann) == "Hi Ann Lee,\nStill {{here}}"
+    assert validate_template(profile.message) == [] and validate_template(profile.retry_message) == []
+    assert any("braces" in note for note in report.notes)
+
+
+def test_an_empty_message_stays_empty_instead_of_a_bare_greeting(tmp_path, memory_keyring):
+    settings = AppSettings()
+    report = import_legacy_config(_write(tmp_path, _legacy_config(message="", retry_message="  ")), "Legacy",
+                                  settings, SecretStore.open())
+    profile = settings.profiles["Legacy"]
+    assert profile.message == "" and profile.retry_message.strip() == ""
+    assert any(note.startswith("message is empty, so no first message is set") for note in report.notes)
+    assert any(note.startswith("retry_message is empty, so TwExport sends no retry") for note in report.notes)
+
+
+def test_a_live_config_never_confirms_live_sending(tmp_path, memory_keyring):
+    settings = AppSettings()
+    report = import_legacy_config(_write(tmp_path, _legacy_config(test_flag=False, enable_dm_flag=True)), "Legacy",
+                                  settings, SecretStore.open())
+    profile = settings.profiles["Legacy"]
+    assert profile.sends_live and profile.live_confirmed_at is None
+    assert any("until you confirm live sending" in note for note in report.notes)
+
+
+def test_leaving_live_mode_forgets_an_earlier_confirmation(tmp_path, memory_keyring):
+    settings = AppSettings()
+    import_legacy_config(_write(tmp_path, _legacy_config(test_flag=False, enable_dm_flag=True)), "Legacy",
+                         settings, SecretStore.open())
+    settings.profiles["Legacy"].live_confirmed_at = 1_700_000_000
+    import_legacy_config(_write(tmp_path, _legacy_config(test_flag=True)), "Legacy", settings, SecretStore.open())
+    assert settings.profiles["Legacy"].live_confirmed_at is None
+
+
+def test_new_keys_make_the_known_account_unknown(tmp_path, memory_keyring):
+    settings, store = AppSettings(), SecretStore.open()
+    import_legacy_config(_write(tmp_path, _legacy_config()), "Legacy", settings, store)
+    settings.profiles["Legacy"].account_id = 42
+
+    import_legacy_config(_write(tmp_path, _legacy_config()), "Legacy", settings, store)
+    assert settings.profiles["Legacy"].account_id == 42  # same keys, same account
+
+    config = _legacy_config()
+    config["twitter"]["access_token"] = "999-anotherAccountsToken"
+    import_legacy_config(_write(tmp_path, config), "Legacy", settings, store)
+    assert settings.profiles["Legacy"].account_id is None  # the DM log must not be filed under the old account
+
+
+def test_planning_changes_nothing(tmp_path, memory_keyring):
+    settings = AppSettings()
+    plan = plan_legacy_config(_write(tmp_path, _legacy_config()), "Legacy", settings, SecretStore.open())
+    assert settings == AppSettings() and memory_keyring.entries == {}
+    assert plan.secrets == KEYS and plan.profile.message.startswith("Hi {name},\n")
+
+
+@pytest.mark.parametrize(("db_file", "expected"), [
+    (None, "twitter_export.db"),  # absent: the sample config's name
+    ("old/tx.db", "old/tx.db"),
+    ("/abs/tx.db", "/abs/tx.db"),
+])
+def test_db_file_is_found_next_to_config_json(tmp_path, memory_keyring, db_file, expected):
+    config = _legacy_config()
+    if db_file is None:
+        del config["db_file"]
+    else:
+        config["db_file"] = db_file
+    assert legacy_db_path(_write(tmp_path, config)) == (tmp_path / expected).resolve()
+
+
+def test_a_db_file_that_is_not_text_is_noted(tmp_path, memory_keyring):
+    report = import_legacy_config(_write(tmp_path, _legacy_config(db_file=7)), "Legacy", AppSettings(),
+                                  SecretStore.open())
+    assert report.legacy_db_file is None
+    assert any(note.startswith("db_file must be the name of Twitter Exporter's database") for note in report.notes)

@@ -130,3 +130,77 @@ def test_a_failed_automatic_run_is_tried_again_later_quietly(qtbot, context, mon
     assert tab.auto_timer.isActive() and tab.auto_timer.remainingTime() > (AUTO_RETRY_AFTER_S - 5) * 1000
     assert "trying again at" in tab.next_label.text() and "already running" in tab.next_label.text()
     jobs.shutdown()
+
+
+def fetch(context) -> None:
+    from twexport_qt.followers.fetch import fetch_followers
+
+    with context.api_session() as api:
+        fetch_followers(api.conn, api.gateway, api.pacer, context.clock)
+
+
+def test_plan_shows_the_live_calendar_before_the_master_switch_is_on(qtbot, tab, context):
+    fetch(context)
+    assert not context.profile.dm_enabled
+    run_job(qtbot, tab, tab.start_plan)
+    assert tab.views.currentWidget() is tab.plan_page
+    header = tab.plan_header.text()
+    assert "Days are UTC dates" in header and "Test mode is on" in header and "daily cap" in header
+    first_day = tab.plan_model.row_values(0)
+    assert first_day[:2] == ("2026-01-01", 1) and first_day[2] > 0 and first_day[6].startswith("first: ")
+    retry_day = next(tab.plan_model.row_values(r) for r in range(tab.plan_model.rowCount())
+                     if tab.plan_model.row_values(r)[3])
+    assert retry_day[:2] == ("2026-01-08", 8)  # 7 days later, the sandbox profile's retry delay
+    assert "Estimated cost: $" in tab.plan_footer.text()
+
+
+def test_the_live_question_mentions_the_plan(qtbot, tab, context, monkeypatch):
+    fetch(context)
+    asked = answer_live_questions(monkeypatch, "enter")
+    tab.test_mode_box.setChecked(False)
+    tab.dm_enabled_box.setChecked(True)
+    assert len(asked) == 1 and "The plan (UTC dates):" in asked[0] and "at X's prices" in asked[0]
+
+
+def test_a_repeated_test_send_explains_itself_and_an_edited_message_goes_out_again(qtbot, tab, context):
+    tab.dm_enabled_box.setChecked(True)  # test mode
+    run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=False))
+    run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=False))
+    assert tab.counts_label.text() == ("Test send: 0 sent: both test accounts already got this exact text; change "
+                                       "the message to test it again.")
+    assert sandbox_dm_count(context) == 2
+    context.profile.message = "Hello {first_name}, a new text"
+    run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=False))
+    assert tab.counts_label.text().startswith("Test send: 2 sent") and sandbox_dm_count(context) == 4
+
+
+def test_the_funnel_tab_counts_what_followed_the_live_dms(qtbot, tab, context):
+    from twexport_qt.store import dm_repo
+
+    fetch(context)
+    owner = context.known_owner_id()
+    now = int(context.clock.now())
+    conn = context.connect()
+    ids = [row[0] for row in conn.execute("SELECT user_id FROM followers WHERE owner_id = ? ORDER BY user_id "
+                                          "LIMIT 4", (owner,))]
+    with conn:
+        for user_id in ids:
+            dm_repo.claim(conn, owner, user_id, "u", "first", "live", "Hi", now)
+            dm_repo.mark_sent(conn, owner, user_id, "first", "live", event_id=f"e{user_id}", now=now)
+        dm_repo.add_do_not_contact(conn, owner, ids[0], "opted out: stop", now + 60)
+    conn.close()
+    tab.refresh_status()
+    assert tab.funnel_model.row_values(0)[:2] == ("First DM", "4")
+    assert tab.funnel_model.row_values(0)[3] == "1 (25.0%)"
+    assert "less than 7 days ago" in tab.funnel_notes.text()
+
+
+def test_an_automatic_run_that_stopped_on_an_error_waits_before_the_next(qtbot, tab, context):
+    """Retries held because X's DM history could not be read stay due: running again at once would only repeat."""
+    from twexport_qt.campaigns.sender import CampaignResult
+    from twexport_qt.ui.campaign_tab import AUTO_RETRY_AFTER_S
+
+    context.profile.auto_dm = context.profile.dm_enabled = True
+    tab._campaign_done(CampaignResult("live", "error", "2 retries held: X's DM history could not be read."))
+    assert tab.auto_timer.remainingTime() > (AUTO_RETRY_AFTER_S - 5) * 1000
+    assert "DM history could not be read" in tab.next_label.text()

@@ -42,10 +42,20 @@ def test_opens_on_the_clearly_labelled_sandbox(window):
         "Followers", "DM campaign", "Tweet datasets"]
 
 
-def test_export_menu_offers_the_seed_exports_and_tweets(window):
+def test_export_menu_offers_the_seed_exports_the_funnel_and_tweets(window):
     labels = [a.text() for a in window.export_menu.menu.actions() if a.text()]
     assert labels == ["Followers (current filter)…", "All followers…", "High-value followers…", "DM status…",
-                      "Skipped followers…", "Tweet dataset (newest download)…"]
+                      "Skipped followers…", "Campaign funnel…", "Tweet dataset (newest download)…"]
+
+
+def test_the_funnel_exports_from_the_menu(qtbot, window, tmp_path):
+    from twexport_qt.exports.exporters import FUNNEL
+
+    out = tmp_path / "funnel.csv"
+    with qtbot.waitSignal(window.jobs.jobEnded, timeout=10_000):
+        window.export_menu.export_to(FUNNEL, out)
+    assert window.export_menu.last_result == (FUNNEL, out, 2)
+    assert out.read_text(encoding="utf-8").splitlines()[0].startswith("step,sent,replied,replied_percent")
 
 
 def test_switching_to_a_real_profile_relabels_the_window(window, context):

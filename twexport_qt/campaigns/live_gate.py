@@ -13,6 +13,8 @@ import dataclasses
 import sqlite3
 from dataclasses import dataclass
 
+from twexport_qt.campaigns.plan_calendar import build_calendar
+from twexport_qt.campaigns.plan_report import brief
 from twexport_qt.campaigns.planner import plan_campaign
 from twexport_qt.campaigns.settings import X_DAILY_DM_LIMIT, CampaignSettings
 
@@ -28,6 +30,7 @@ class LiveAudience:
     first: int
     retry: int
     daily_cap: int
+    plan: str = ""  # one sentence from the campaign's calendar (`plan_report.brief`): which days, what cost
 
     @property
     def people(self) -> int:
@@ -39,7 +42,7 @@ class LiveAudience:
         return (f"{self.people:,} {'person' if self.people == 1 else 'people'}: {self.first:,} first DMs and "
                 f"{self.retry:,} retries are due now. At most {self.daily_cap:,} go out per 24 hours (your daily "
                 f"cap; X allows {X_DAILY_DM_LIMIT:,}), so {now:,} today and the rest on the following days, and "
-                "more as new followers and retries fall due.")
+                f"more as new followers and retries fall due.{' ' + self.plan if self.plan else ''}")
 
 
 def live_audience(conn: sqlite3.Connection, owner_id: int | None, settings: CampaignSettings,
@@ -49,4 +52,5 @@ def live_audience(conn: sqlite3.Connection, owner_id: int | None, settings: Camp
         return LiveAudience(0, 0, settings.daily_cap)
     live = dataclasses.replace(settings, test_mode=False, dry_run=False)
     counts = plan_campaign(conn, owner_id, live, now, limit=0).counts
-    return LiveAudience(counts.first, counts.retry, settings.daily_cap)
+    plan = brief(build_calendar(conn, owner_id, live, now))
+    return LiveAudience(counts.first, counts.retry, settings.daily_cap, plan)

@@ -59,6 +59,8 @@ class CampaignPlan:
     firsts: list[PlannedDM] = field(default_factory=list)
     skips: list[PlannedDM] = field(default_factory=list)
     counts: PlanCounts = PlanCounts(0, 0, 0, 0, 0, 0)
+    # Test mode: the test accounts left out because they already got exactly this text (usernames).
+    already_tested: list[str] = field(default_factory=list)
 
     @property
     def sends(self) -> list[PlannedDM]:
@@ -150,19 +152,26 @@ def _plan_test(
         raise InvalidCampaignSettings("Testing the retry message needs a retry message: write one in Settings.")
     sends: list[PlannedDM] = []
     skips: list[PlannedDM] = []
+    already_tested: list[str] = []
     for recipient in test_recipients:
+        text = render(settings.template_for(step, recipient.tier), recipient)
         row = dm_repo.get(conn, owner_id, recipient.user_id, step, "test")
-        if row is not None and row.state in dm_repo.SETTLED_STATES:
+        # An edited message is tested again (`dm_repo.claim` re-takes a 'sent' test row with another text); the
+        # same text never twice, nor a DM still unconfirmed ('sending') or one X refused ('skipped').
+        if row is not None and row.state in dm_repo.SETTLED_STATES and not (row.state == "sent" and row.text != text):
+            if row.state == "sent":
+                already_tested.append(recipient.username)
             continue
-        planned = PlannedDM(recipient, step, render(settings.template_for(step, recipient.tier), recipient))
+        planned = PlannedDM(recipient, step, text)
         (skips if recipient.receives_your_dm is False else sends).append(planned)
+    due = len(sends)  # counts are exact, lists capped by `limit`, as in live mode
     if limit is not None:
         sends = sends[:limit]
     logged = dm_repo.counts(conn, owner_id, "test")
     counts = PlanCounts(
-        first=len(sends) if step == "first" else 0, retry=len(sends) if step == "retry" else 0,
+        first=due if step == "first" else 0, retry=due if step == "retry" else 0,
         skipped=len(skips), first_sent=logged.get(("first", "sent"), 0),
         retry_sent=logged.get(("retry", "sent"), 0), waiting_for_retry=0,
     )
     firsts, retries = (sends, []) if step == "first" else ([], sends)
-    return CampaignPlan(owner_id, "test", retries, firsts, skips, counts)
+    return CampaignPlan(owner_id, "test", retries, firsts, skips, counts, already_tested)

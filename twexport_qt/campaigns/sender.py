@@ -1,6 +1,8 @@
 """Run a DM campaign: every planned DM reaches its recipient exactly once, whatever happens to the app.
 
 The protocol, per DM:
+  0. retries only: read the conversation for a reply since the first DM (`retry_guard.py`); a reply skips the
+     retry (an opt-out also adds the follower to do-not-contact), an unreadable history leaves it due, unsent;
   1. claim: commit a 'sending' row (dm_log's UNIQUE key refuses a second claim of the same step);
   2. send: one HTTP request, never retried blindly (see `_send_once`);
   3. commit how it ended: 'sent' with X's event id, 'skipped' (X refused this person), or 'failed'; or leave
@@ -19,10 +21,11 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, Sequence
 
 from twexport_qt.campaigns import live_gate, reconcile
 from twexport_qt.campaigns.planner import NOT_ACCEPTING_REASON, CampaignPlan, PlannedDM, plan_campaign
+from twexport_qt.campaigns.retry_guard import RetryGuard
 from twexport_qt.campaigns.settings import CampaignSettings, InvalidCampaignSettings
 from twexport_qt.campaigns.test_accounts import resolve_test_accounts
 from twexport_qt.core import errors
@@ -72,11 +75,30 @@ class CampaignResult:
     unconfirmed: int = 0       # DMs still 'sending' at the end: checked on the next run
     resume_at: float | None = None  # daily cap: when the next DM may go out
     recheck_at: float | None = None  # when unconfirmed DMs can be told apart from ones never sent
+    # What a dry run measured its "would be sent" against, so the summary can say why not all that is due fits.
+    due_first: int = 0
+    due_retry: int = 0
+    daily_cap: int | None = None
+    sent_last_24h: int = 0
+    # Test sends: the accounts left out because they already got exactly this text, of how many, for which step.
+    already_tested: tuple[str, ...] = ()
+    test_accounts: int = 0
+    test_step: str = "first"
+    # Retries checked against the follower's reply just before their claim (campaigns/retry_guard.py).
+    replied: int = 0           # not sent: the follower replied to the first DM (counted in `skipped` too)
+    opted_out: int = 0         # of which the reply opted out: now on the do-not-contact list
+    retries_held: int = 0      # not sent this run: the DM history could not be read; due again next run
 
     def summary(self) -> str:
-        parts = [f"{self.sent} sent", f"{self.skipped} skipped", f"{self.failed} failed"]
         if self.mode == "dry_run":
-            parts = [f"{self.dry_run} would be sent", f"{self.skipped} would be skipped"]
+            counts = "" if self.stop_reason == "invalid_settings" else self._dry_run_counts()
+            return f"{counts} {self.message}".strip()
+        if self.mode == "test" and self.already_tested and not (self.sent or self.skipped or self.failed
+                                                                or self.confirmed or self.unconfirmed):
+            return f"0 sent: {self._already_tested()}. {self.message}".strip()
+        parts = [f"{self.sent} sent", f"{self.skipped} skipped", f"{self.failed} failed"]
+        if self.already_tested:
+            parts.append(f"not sent again: {self._already_tested()}")
         if self.confirmed:
             parts.append(f"{self.confirmed} confirmed after an interruption")
         if self.unconfirmed:
@@ -84,6 +106,37 @@ class CampaignResult:
             parts.append(f"{self.unconfirmed} unconfirmed (never sent again before X's history is checked{when})")
         text = ", ".join(parts) + "."
         return f"{text} {self.message}".strip()
+
+    def _dry_run_counts(self) -> str:
+        """'400 due; 400 would be sent today (daily cap 400, 0 sent in the last 24 hours); 0 skipped because ...'"""
+        due = self.due_first + self.due_retry
+        split = f" ({self.due_first:,} first DMs, {self.due_retry:,} retries)" if self.due_retry else ""
+        cap = (f" (daily cap {self.daily_cap:,}, {self.sent_last_24h:,} sent in the last 24 hours)"
+               if self.daily_cap is not None else "")
+        parts = [f"{due:,} due{split}", f"{self.dry_run:,} would be sent today{cap}",
+                 f"{self.skipped:,} skipped because they don't accept DMs"]
+        if due > self.dry_run:
+            parts.append(f"{due - self.dry_run:,} wait for the following days (the plan shows when)")
+        return "; ".join(parts) + "."
+
+    def _already_tested(self) -> str:
+        """'both test accounts already got this exact text; change the message to test it again'"""
+        n, total = len(self.already_tested), self.test_accounts
+        if n == total == 1:
+            who = f"the test account @{self.already_tested[0]}"
+        elif n == total == 2:
+            who = "both test accounts"
+        elif n == total:
+            who = f"all {n} test accounts"
+        else:
+            who = " and ".join(f"@{name}" for name in self.already_tested)
+        text, message = ("retry text", "retry message") if self.test_step == "retry" else ("text", "message")
+        return f"{who} already got this exact {text}; change the {message} to test it again"
+
+    def explain_test_plan(self, plan: CampaignPlan, test_accounts: int, step: str) -> None:
+        """Remember who a test send leaves out and why, for the summary."""
+        self.already_tested = tuple(plan.already_tested)
+        self.test_accounts, self.test_step = test_accounts, step
 
 
 def run_campaign(
@@ -110,7 +163,8 @@ def run_campaign(
         return CampaignResult("off", "not_confirmed", live_gate.NOT_CONFIRMED)
     mode: Mode = "dry_run" if settings.dry_run else ("test" if settings.test_mode else "live")
     owner_id = int(pacer.call(ENDPOINT_ME, gateway.me)["id"])
-    run = _CampaignRun(conn, gateway, pacer, clock, owner_id, CampaignResult(mode), progress, cancel, crash_hook)
+    run = _CampaignRun(conn, gateway, pacer, clock, owner_id, CampaignResult(mode), progress, cancel, crash_hook,
+                       opt_out_words=settings.opt_out_words)
     try:
         settings.check_templates()
         test_recipients = (resolve_test_accounts(gateway, pacer, settings.test_accounts, settings.tiers)
@@ -118,7 +172,7 @@ def run_campaign(
         if mode == "dry_run":
             plan = plan_campaign(conn, owner_id, settings, run.now(), test_recipients=test_recipients,
                                  limit=run.capacity_left(settings.daily_cap))
-            return run.record_dry_run(plan)
+            return run.record_dry_run(plan, settings.daily_cap)
         run.reconcile_unconfirmed()
         if run.result.stop_reason != "done":
             return run.result
@@ -127,7 +181,10 @@ def run_campaign(
     except InvalidCampaignSettings as exc:
         run.stop("invalid_settings", exc.user_message)
         return run.result
+    if test_recipients is not None:  # a test send that sends nothing says why
+        run.result.explain_test_plan(plan, len(test_recipients), "retry" if settings.test_retry_message else "first")
     run.send_plan(plan, settings.daily_cap, on_wait)
+    run.report_replies()
     return run.result
 
 
@@ -179,6 +236,8 @@ class _CampaignRun:
         progress: ProgressCallback | None,
         cancel: CancelToken | None,
         crash_hook: CrashHook | None,
+        *,
+        opt_out_words: Sequence[str] = (),
     ) -> None:
         self.conn, self.gateway, self.pacer, self.clock = conn, gateway, pacer, clock
         self.owner_id = owner_id
@@ -190,6 +249,7 @@ class _CampaignRun:
         self._refusals: list[_Target] = []  # consecutive 403s, reopened if they turn out to be the token's fault
         self._done = 0
         self._total = 0
+        self.retry_guard = RetryGuard(conn, gateway, pacer, owner_id, opt_out_words, self.now)
 
     def now(self) -> int:
         return int(self.clock.now())
@@ -201,7 +261,7 @@ class _CampaignRun:
         self.result.stop_reason, self.result.message = reason, message
 
     # -- dry run -------------------------------------------------------------------------------------
-    def record_dry_run(self, plan: CampaignPlan) -> CampaignResult:
+    def record_dry_run(self, plan: CampaignPlan, daily_cap: int | None = None) -> CampaignResult:
         now = self.now()
         with self.conn:  # a dry run shows what the next run would do: it replaces the previous dry run
             dm_repo.clear_mode(self.conn, self.owner_id, "dry_run")
@@ -211,8 +271,12 @@ class _CampaignRun:
             for dm in plan.skips:
                 dm_repo.record_dry_run(self.conn, self.owner_id, dm.recipient.user_id, dm.recipient.username,
                                        dm.step, dm.text, now, reason=NOT_ACCEPTING_REASON)
-        self.result.dry_run, self.result.skipped = len(plan.sends), len(plan.skips)
-        self.result.message = "Dry run: nothing was sent."
+        # The counts are exact (the lists stop at what fits today), so the summary names what is due in all.
+        self.result.dry_run, self.result.skipped = len(plan.sends), plan.counts.skipped
+        self.result.due_first, self.result.due_retry = plan.counts.first, plan.counts.retry
+        self.result.daily_cap = daily_cap
+        self.result.sent_last_24h = dm_repo.sent_in_last_24h(self.conn, self.owner_id, now)
+        self.result.message = "Only recorded, nothing was sent."
         return self.result
 
     # -- interrupted sends -----------------------------------------------------------------------------
@@ -278,6 +342,8 @@ class _CampaignRun:
             self._stop_for_daily_cap(daily_cap, on_wait)
 
     def _send_new(self, dm: PlannedDM, mode: Mode) -> None:
+        if dm.step == "retry" and not self._retry_may_go(dm, mode):
+            return
         target = _Target(dm.recipient.user_id, dm.recipient.username, dm.step, mode, dm.text)
         with self.conn:
             claimed = dm_repo.claim(self.conn, self.owner_id, target.recipient_id, target.username, dm.step,
@@ -366,6 +432,26 @@ class _CampaignRun:
                                 reason=reason, now=self.now())
         self.result.failed += 1
         self._consecutive_failures += 1
+
+    # -- replies before a retry (campaigns/retry_guard.py) ---------------------------------------------------
+    def _retry_may_go(self, dm: PlannedDM, mode: Mode) -> bool:
+        """Read this follower's DM history just before the retry's claim: no retry after a reply, and none while
+        the history cannot be read (it stays due)."""
+        verdict = self.retry_guard.check(dm.recipient.user_id, dm.recipient.username, mode)
+        if verdict == "replied":
+            self.result.skipped += 1
+        guard, result = self.retry_guard, self.result
+        result.replied, result.opted_out, result.retries_held = guard.replied, guard.opted_out, guard.held
+        return verdict == "send"
+
+    def report_replies(self) -> None:
+        """Say in the result who was not retried and why. Held retries make the run end in "error", as any run
+        that left due DMs unsent because X could not answer."""
+        sentences = self.retry_guard.summary()
+        if sentences:
+            self.result.message = f"{self.result.message} {sentences}".strip()
+        if self.retry_guard.held and self.result.stop_reason == "done":
+            self.result.stop_reason = "error"
 
     def _stop_for_daily_cap(self, daily_cap: int, on_wait: Callable[[WaitNotice], None] | None) -> None:
         resume_at = dm_repo.slot_frees_at(self.conn, self.owner_id, self.now(), daily_cap)

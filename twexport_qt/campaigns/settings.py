@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from twexport_qt.campaigns.templates import validate_template
+from twexport_qt.campaigns.opt_out import (
+    DEFAULT_OPT_OUT_WORDS,
+    MAX_OPT_OUT_WORD_LENGTH,
+    MAX_OPT_OUT_WORDS,
+    is_usable_phrase,
+)
+from twexport_qt.campaigns.templates import MAX_DM_LENGTH, validate_template, with_opt_out_line
 from twexport_qt.core.errors import ConfigError
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, validate_tiers
@@ -18,6 +24,7 @@ MAX_TEST_ACCOUNTS = 5
 X_DAILY_DM_LIMIT = 1440  # X's per-user DM limit per 24 hours
 DEFAULT_DAILY_CAP = 400
 SECONDS_PER_DAY = 86_400
+MAX_OPT_OUT_LINE_LENGTH = 200
 
 
 class InvalidCampaignSettings(ConfigError, ValueError):
@@ -48,6 +55,10 @@ class CampaignSettings:
     daily_cap: int = DEFAULT_DAILY_CAP
     recipient_filter: FollowerFilter | None = None  # None: every current follower
     tiers: Sequence[TierSpec] = DEFAULT_TIERS
+    # A reply starting with one of these phrases puts the follower on the do-not-contact list (opt_out.py); any
+    # reply at all already stops the retry. Empty: replies are still recorded and honoured, none opts out.
+    opt_out_words: Sequence[str] = DEFAULT_OPT_OUT_WORDS
+    opt_out_line: str = ""  # appended to every DM when set, e.g. "Reply STOP to opt out."
 
     def __post_init__(self) -> None:
         self.test_accounts = _normalized_usernames(self.test_accounts)
@@ -71,6 +82,8 @@ class CampaignSettings:
         unknown = sorted(set(self.tier_messages) - {tier.name for tier in self.tiers})
         if unknown:
             raise InvalidCampaignSettings(f"Tier messages are set for {unknown[0]!r}, which is not a tier.")
+        self.opt_out_words = tuple(word.strip() for word in self.opt_out_words if word.strip())
+        self._check_opt_out()
 
     @property
     def sends_live(self) -> bool:
@@ -85,11 +98,11 @@ class CampaignSettings:
         return self.retry_after_days * SECONDS_PER_DAY
 
     def template_for(self, step: str, tier: str) -> str:
-        """The template for `step` ('first' or 'retry') to a follower of `tier`."""
+        """The template for `step` ('first' or 'retry') to a follower of `tier`, with the opt-out line if set:
+        everything that renders a DM (plans, previews, test sends) comes through here, so all of them show it."""
         override = self.tier_messages.get(tier, TierMessages())
-        if step == "first":
-            return override.first or self.message
-        return override.retry or self.retry_message
+        template = (override.first or self.message) if step == "first" else (override.retry or self.retry_message)
+        return with_opt_out_line(template, self.opt_out_line)
 
     def check_templates(self) -> None:
         """Raise InvalidCampaignSettings listing every problem of every template this campaign may send."""
@@ -104,8 +117,26 @@ class CampaignSettings:
             if text or label == "Message"  # an empty tier override means "use the default"
             for problem in validate_template(text)
         ]
+        for label, text in labelled:
+            length = len(with_opt_out_line(text, self.opt_out_line))
+            if text.strip() and len(text) <= MAX_DM_LENGTH < length:  # longer texts have their own problem above
+                problems.append(f"{label}: with the opt-out line the message has {length:,} characters; "
+                                f"X allows at most {MAX_DM_LENGTH:,} in a DM.")
         if problems:
             raise InvalidCampaignSettings(" ".join(problems))
+
+    def _check_opt_out(self) -> None:
+        if len(self.opt_out_words) > MAX_OPT_OUT_WORDS:
+            raise InvalidCampaignSettings(f"At most {MAX_OPT_OUT_WORDS} opt-out words can be listed; "
+                                          f"{len(self.opt_out_words)} are.")
+        for word in self.opt_out_words:
+            if len(word) > MAX_OPT_OUT_WORD_LENGTH or not is_usable_phrase(word):
+                raise InvalidCampaignSettings(
+                    f"The opt-out word {word[:MAX_OPT_OUT_WORD_LENGTH]!r} must have a letter or digit and at most "
+                    f"{MAX_OPT_OUT_WORD_LENGTH} characters.")
+        if "\n" in self.opt_out_line or len(self.opt_out_line.strip()) > MAX_OPT_OUT_LINE_LENGTH:
+            raise InvalidCampaignSettings(
+                f"The opt-out line must be one line of at most {MAX_OPT_OUT_LINE_LENGTH} characters.")
 
 
 def _normalized_usernames(usernames: Sequence[str]) -> list[str]:

@@ -58,6 +58,15 @@ def render(template: str, follower: Addressee) -> str:
     return _substitute(template, values.__getitem__)
 
 
+def with_opt_out_line(template: str, line: str) -> str:
+    """`template` with the opt-out line ("Reply STOP to opt out.") as its last paragraph; `template` when the line
+    is empty. The line is plain text: its braces are escaped, so it is sent exactly as written."""
+    line = line.strip()
+    if not line:
+        return template
+    return f"{template.rstrip()}\n\n{line.replace('{', '{{').replace('}', '}}')}"
+
+
 def display_name(follower: Addressee) -> str:
     return (follower.name or "").strip() or follower.username
 

@@ -1,9 +1,11 @@
-"""`main.py dm run [--dry-run] [--live [--yes]]`: run the DM campaign of the selected profile headless (cron,
-servers).
+"""`main.py dm run [--dry-run] [--live [--yes]] [--plan]`: run the DM campaign of the selected profile headless
+(cron, servers), or print its plan.
 
 Live DMs go out only with `--live`: at a terminal the command then asks, naming how many people will be messaged
 (default No); in scripts `--yes` gives that answer. Without `--live` a live profile's run says what it would do
-and sends nothing. Test sends and dry runs need neither flag.
+and sends nothing. Test sends and dry runs need neither flag. `--plan` prints the campaign's calendar (what goes out
+on which day, to which tiers, at what cost) and exits: it sends nothing, reads only the database, and takes no
+lock, so it also works while a campaign runs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import sys
 from typing import Callable, TextIO
 
 from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
+from twexport_qt.campaigns.plan_calendar import build_calendar
+from twexport_qt.campaigns.plan_report import render_text
 from twexport_qt.campaigns.sender import CampaignResult, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.commands.terminal_progress import TerminalProgress
@@ -36,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--live", action="store_true", help="send live DMs to followers (the profile must be in live "
                      "mode: master switch on, test mode off); asks for confirmation at a terminal")
     run.add_argument("--yes", action="store_true", help="with --live: confirm without asking (for scripts)")
+    run.add_argument("--plan", action="store_true", help="print the live campaign's calendar (DMs per day and tier, "
+                     "retries, estimated cost) and exit; sends nothing")
     run.set_defaults(handler=_handle_run)
 
 
@@ -45,6 +51,8 @@ class LiveNotConfirmed(errors.ConfigError):
 
 def _handle_run(args: argparse.Namespace) -> int:
     """Errors reach `cli.main`, which prints them as one sentence."""
+    if args.plan:
+        return _print_plan(args)
     # Imported here: the app context wires settings, secrets and the database, which `--help` does not need.
     from twexport_qt.commands.session import command_session
     from twexport_qt.store.job_locks import JobKind
@@ -61,6 +69,32 @@ def _handle_run(args: argparse.Namespace) -> int:
                 settings, audience, live=args.live, yes=args.yes))
         return run_dm_command(session.conn, session.gateway, session.pacer, session.clock, settings, args.dry_run,
                               cancel=session.cancel)
+
+
+def _print_plan(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """`dm run --plan`: the calendar from the database alone. No lock (nothing is written or sent) and no network:
+    the account id is the one the last fetch recorded."""
+    from twexport_qt.commands.session import open_command_context
+    from twexport_qt.profile_mapping import campaign_settings
+
+    if args.dry_run or args.live or args.yes:
+        raise errors.ConfigError("--plan only prints the plan: use it without --dry-run, --live or --yes.")
+    context = open_command_context(args)
+    try:
+        owner_id = context.known_owner_id()
+        if owner_id is None:
+            raise errors.ConfigError("No followers have been fetched for this profile yet, and the plan is made "
+                                     "from them: run `followers fetch` first.")
+        settings = campaign_settings(context.profile)
+        conn = context.connect()
+        try:
+            calendar = build_calendar(conn, owner_id, settings, int(context.clock.now()))
+        finally:
+            conn.close()
+    finally:
+        context.close()
+    print(render_text(calendar, profile=context.profile.name), file=out or sys.stdout)
+    return EXIT_OK
 
 
 def confirm_on_command_line(settings: CampaignSettings, audience: LiveAudience, *, live: bool, yes: bool,

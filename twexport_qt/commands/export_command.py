@@ -11,7 +11,7 @@ from twexport_qt.exports.exporters import EXPORT_KINDS, TWEETS
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser("export", help="write followers, high-value followers, DM status, skipped "
-                                                  "followers or a tweet dataset to a file")
+                                                  "followers, the campaign funnel or a tweet dataset to a file")
     export.add_argument("kind", choices=list(EXPORT_KINDS), help="what to export")
     export.add_argument("--out", required=True, type=Path, help="file to write (CSV; tweets: the dataset's format)")
     export.add_argument("--saved-filter", action="store_true",
@@ -33,7 +33,7 @@ def _handle_export(args: argparse.Namespace) -> int:
             profile = context.profile
             rows = export(conn, context.known_owner_id(), args.kind, args.out, tiers=domain_tiers(profile),
                           follower_filter=default_filter(profile) if args.saved_filter else None, job_id=args.job,
-                          data_dir=context.data_dir)
+                          data_dir=context.data_dir, now=int(context.clock.now()))
         finally:
             conn.close()
     finally:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from twexport_qt.commands import dm_command, export_command, followers_command, sandbox_command, tweets_command
+from twexport_qt.commands import import_command
 
-COMMAND_MODULES = (sandbox_command, followers_command, dm_command, tweets_command, export_command)
+COMMAND_MODULES = (sandbox_command, followers_command, dm_command, tweets_command, export_command, import_command)
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

@@ -58,6 +58,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     limits.add_argument("--state", metavar="FILE",
                         help="keep the record of sent DMs in FILE (loaded at start, rewritten after each DM)")
     limits.add_argument("--request-log", metavar="FILE", help="append one JSON line per request handled to FILE")
+    serve.add_argument("--replies", metavar="RATE", default=0.0, type=_arg(specs.share_of("--replies")),
+                       help="share (0..1) of messaged followers who reply to the first DM an hour after it, a quarter "
+                            "of them with an opt-out such as STOP (seeded by --seed; default 0: nobody replies)")
     serve.set_defaults(handler=_serve)
 
 
@@ -96,7 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(f"--fault: {exc}.")
     config = SandboxConfig(port=args.port, followers=args.followers, seed=args.seed, rate_limits=rate_limits,
                            faults=faults, usage_capped=args.usage_capped, state_file=args.state,
-                           request_log=args.request_log)
+                           request_log=args.request_log, reply_rate=args.replies)
     try:
         serve_forever_cli(config)
     except SandboxStateError as exc:

@@ -1,7 +1,8 @@
 """The app's exports: what each one contains, read from the store and written with `safe_csv.write_csv`.
 
 The seed's four exports keep their meaning: followers currently fetched, high-value followers (with their
-tier), DM status with timestamps mapped by follower id, and skipped followers with the reason. Tweet datasets
+tier), DM status with timestamps mapped by follower id, and skipped followers with the reason; and the campaign
+funnel (per step: sent, replied, opted out, unfollowed within 7 days; `campaigns/funnel.py`). Tweet datasets
 are exported by copying a download's dataset file (which is already in the format gpt-2-simple reads).
 All files are written to a temporary name and moved into place, so a cancelled export leaves nothing behind.
 """
@@ -9,10 +10,12 @@ All files are written to a temporary name and moved into place, so a cancelled e
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from twexport_qt.campaigns import funnel
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.core.timefmt import to_utc_datetime
@@ -25,6 +28,7 @@ from twexport_qt.paths import check_output_path
 from twexport_qt.store import dm_repo, followers_repo, tweets_repo
 
 FOLLOWERS, HIGH_VALUE, DM_STATUS, SKIPPED, TWEETS = "followers", "high-value", "dm-status", "skipped", "tweets"
+FUNNEL = "funnel"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ EXPORT_KINDS: dict[str, ExportKind] = {kind.key: kind for kind in (
     ExportKind(HIGH_VALUE, "High-value followers", "high_value_followers.csv"),
     ExportKind(DM_STATUS, "DM status", "dm_status.csv"),
     ExportKind(SKIPPED, "Skipped followers", "skipped_followers.csv"),
+    ExportKind(FUNNEL, "Campaign funnel", "campaign_funnel.csv"),
     ExportKind(TWEETS, "Tweet dataset", "tweets.csv"),
 )}
 
@@ -68,10 +73,12 @@ def export(
     progress: Callable[[int], None] | None = None,
     cancel: CancelToken | None = None,
     data_dir: Path | None = None,
+    now: int | None = None,
 ) -> int:
     """Write export `kind` to `path`; returns the number of data rows (or examples, for tweets).
 
     `data_dir` is the app's data folder: nothing is ever written into it (see `paths.check_output_path`).
+    `now` (default: the wall clock) is what the funnel measures "less than 7 days ago" from.
     """
     path = check_output_path(path, data_dir)
     if kind == TWEETS:
@@ -80,7 +87,11 @@ def export(
         raise ExportError(f"Unknown export {kind!r}: choose one of {', '.join(EXPORT_KINDS)}.")
     if owner_id is None:
         raise ExportError("No followers have been fetched for this profile yet: fetch followers first.")
-    header, rows = _rows(conn, owner_id, kind, tiers, follower_filter)
+    if kind == FUNNEL:
+        measured = funnel.campaign_funnel(conn, owner_id, int(time.time()) if now is None else now)
+        header, rows = list(funnel.CSV_HEADER), iter(funnel.csv_rows(measured))
+    else:
+        header, rows = _rows(conn, owner_id, kind, tiers, follower_filter)
     try:
         return write_csv(path, header, rows, progress=progress, cancel=cancel)
     except OSError as exc:

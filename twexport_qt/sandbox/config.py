@@ -23,3 +23,4 @@ class SandboxConfig:
     usage_capped: bool = False
     state_file: str | Path | None = None  # the DM record, kept across restarts (None: memory only)
     request_log: str | Path | None = None  # JSON lines, one per request handled (None: no log)
+    reply_rate: float = 0.0  # share of messaged followers who reply (follower_replies.py); 0: nobody does

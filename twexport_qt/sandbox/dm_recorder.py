@@ -1,5 +1,8 @@
-"""Every DM the sandbox accepted, so tests and the reconcile path can see what was "sent".
+"""Every DM the sandbox accepted, so tests and the reconcile path can see what was "sent", and the followers'
+replies, so a campaign can see who answered.
 
+Each event belongs to the one-to-one conversation between the sandbox account and `participant_id`: a DM we sent
+has `sender_id` = the account, a reply has `sender_id` = `participant_id` (`reply`, or `follower_replies.py`).
 With a state file the record survives a sandbox restart (see `dm_state`): X never forgets a sent DM either.
 """
 
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from twexport_qt.sandbox import dm_state
+from twexport_qt.sandbox.population import SANDBOX_USER_ID
 from twexport_qt.sandbox.wire import format_time
 
 _TWEPOCH_MS = 1_288_834_974_657
@@ -64,19 +68,27 @@ class DmRecorder:
             self._save()  # creates a missing file now: an unwritable path fails at start-up, not mid-campaign
 
     def record(self, *, sender_id: int, participant_id: int, text: str, now: float) -> DmEvent:
+        """A message in the conversation with `participant_id`, from the account or (sender_id = participant_id)
+        from them."""
         with self._lock:
             # Snowflake-like and strictly increasing even when a FakeClock stands still.
             self._last_id = max(self._last_id + 1, (int(now * 1000) - _TWEPOCH_MS) << 22)
             event = DmEvent(self._last_id, participant_id, sender_id, text, now,
-                            conversation_id(sender_id, participant_id))
+                            conversation_id(SANDBOX_USER_ID, participant_id))
             self._events.append(event)
             # Saved before the answer goes out, so a sandbox killed right after a 201 still knows the DM.
             self._save()
             return event
 
+    def reply(self, participant_id: int, text: str, now: float) -> DmEvent:
+        """`participant_id` writes to the account (a reply to our DMs)."""
+        return self.record(sender_id=participant_id, participant_id=participant_id, text=text, now=now)
+
     def count(self, participant_id: int | None = None) -> int:
+        """DMs the account sent (to `participant_id`, or to anyone); replies are not counted."""
         with self._lock:
-            return sum(1 for e in self._events if participant_id is None or e.participant_id == participant_id)
+            return sum(1 for e in self._events if e.sender_id != e.participant_id
+                       and (participant_id is None or e.participant_id == participant_id))
 
     def events_with(self, participant_id: int) -> list[DmEvent]:
         """The conversation with one participant, newest first (as X lists dm_events)."""

@@ -45,6 +45,7 @@ def dm_events_with(state: SandboxState, request: ApiRequest) -> ApiResponse:
         if kind != "d" or offset < 0:
             raise wire.invalid_request("pagination_token", token,
                                        f"The `pagination_token` query parameter value [{token}] is not valid")
+    state.replies.catch_up(state.dms, participant_id, state.clock.now())  # simulated followers answer (off by default)
     events = state.dms.events_with(participant_id)
     page = events[offset:offset + max_results]
     meta: dict[str, object] = {"result_count": len(page)}

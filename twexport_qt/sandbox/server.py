@@ -185,6 +185,9 @@ def describe(config: SandboxConfig) -> list[str]:
         lines.append(f"DM state file:       {config.state_file}")
     if config.request_log is not None:
         lines.append(f"request log:         {config.request_log}")
+    if config.reply_rate > 0:
+        lines.append(f"follower replies:    {config.reply_rate:g} of messaged followers reply an hour after the first "
+                     "DM, a quarter of them with an opt-out")
     return lines
 
 

@@ -7,6 +7,7 @@ command can print it as is.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from twexport_qt.sandbox.auth import AuthContext
 from twexport_qt.sandbox.endpoints import Endpoint
@@ -86,3 +87,13 @@ def _number(text: str, name: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {text.strip()!r}")
     return value
+
+
+def share_of(name: str) -> Callable[[str], float]:
+    """A parser for a share from 0 to 1 (e.g. `--replies 0.2`)."""
+    def parse(text: str) -> float:
+        value = _number(text, name)
+        if not 0 <= value <= 1:
+            raise ValueError(f"{name} must be between 0 and 1, got {text.strip()}")
+        return value
+    return parse

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from twexport_qt.core.clock import Clock, SystemClock
 from twexport_qt.sandbox.auth import Authenticator
 from twexport_qt.sandbox.config import SandboxConfig
 from twexport_qt.sandbox.dm_recorder import DmRecorder
 from twexport_qt.sandbox.faults import FaultInjector
+from twexport_qt.sandbox.follower_replies import FollowerReplies
 from twexport_qt.sandbox.population import Population
 from twexport_qt.sandbox.rate_limits import RateLimiter
 from twexport_qt.sandbox.request_log import RequestLog
@@ -26,6 +27,7 @@ class SandboxState:
     faults: FaultInjector
     auth: Authenticator
     request_log: RequestLog | None = None
+    replies: FollowerReplies = field(default_factory=FollowerReplies)
 
     @classmethod
     def from_config(cls, config: SandboxConfig, clock: Clock | None = None) -> SandboxState:
@@ -43,6 +45,7 @@ class SandboxState:
             faults=FaultInjector(config.faults, clock=clock),
             auth=Authenticator(),
             request_log=RequestLog(config.request_log) if config.request_log is not None else None,
+            replies=FollowerReplies(config.reply_rate, config.seed),
         )
 
     def close(self) -> None:

@@ -27,11 +27,11 @@ def running_sandbox(*, followers: int = 1000, seed: int = 42, clock: Clock | Non
                     rate_limits: Mapping[str, Sequence[Window]] | None = None,
                     faults: FaultConfig | None = None, usage_capped: bool = False,
                     state_file: str | Path | None = None,
-                    request_log: str | Path | None = None) -> Iterator[SandboxServer]:
+                    request_log: str | Path | None = None, reply_rate: float = 0.0) -> Iterator[SandboxServer]:
     """A started SandboxServer on an ephemeral port, stopped on exit."""
     config = SandboxConfig(followers=followers, seed=seed, rate_limits=dict(rate_limits or {}),
                            faults=faults or FaultConfig(), usage_capped=usage_capped, state_file=state_file,
-                           request_log=request_log)
+                           request_log=request_log, reply_rate=reply_rate)
     with SandboxServer(config, clock=clock) as server:
         yield server
 

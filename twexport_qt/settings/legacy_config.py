@@ -3,6 +3,10 @@
 The import is per field: each invalid value is reported under its config.json name and skipped, and the valid ones
 are imported, so a user with one typo does not have to start over. The file is parsed like settings.json
 (`codec.decode_json`), so damaged or hostile JSON (too deeply nested, integers of thousands of digits) is a sentence.
+
+It runs in two steps, `plan_legacy_config` (read and check, change nothing) and `apply_legacy_config` (write), so
+the whole Twitter Exporter import (`legacy_import.py`, which also brings over the DM history of `db_file`) can
+check everything before it writes anything.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from twexport_qt.settings.validation import (
 )
 
 LEGACY_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+LEGACY_DB_DEFAULT = "twitter_export.db"  # db_file of Twitter Exporter's sample config
+# Twitter Exporter sent f"Hi {display name},\n" + message (and the same before the retry message).
+LEGACY_GREETING = "Hi {name},\n"
 
 # config.json name → Profile field
 _PROFILE_FIELDS = {
@@ -51,6 +58,8 @@ _LEGACY_RANGES = (("min_followers_count", "max_followers_count"), ("min_friends_
 _SECRET_FIELDS = (CONSUMER_KEY, CONSUMER_SECRET, ACCESS_TOKEN, ACCESS_TOKEN_SECRET)
 _OTHER_KNOWN_KEYS = {"twitter", "db_file", "follower_filters"}
 _PLACEHOLDER = re.compile(r"^[Xx]+$")  # the sample config ships "XXXXXXXX..." in every key
+_MESSAGE_FIELDS = ("message", "retry_message")
+_SWITCH_FIELDS = ("test_mode", "dm_enabled")  # set together, through Profile.set_switches
 
 
 class LegacyImportError(ConfigError):
@@ -64,10 +73,21 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)  # one sentence per skipped field, starting with its name
     notes: list[str] = field(default_factory=list)  # things worth knowing that are not errors
     legacy_db_file: Path | None = None  # the old SQLite file, resolved next to config.json
+    # The imported message templates by config.json name, greeting included, exactly as TwExport will use them.
+    templates: dict[str, str] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
         return not self.problems
+
+
+@dataclass
+class LegacyConfigPlan:
+    """What importing a config.json will change, worked out before anything is written."""
+
+    profile: Profile  # the profile as it will be saved (a copy: `settings` is not touched yet)
+    secrets: dict[str, str]  # credential field -> value, only the valid ones
+    report: ImportReport
 
 
 def import_legacy_config(
@@ -79,24 +99,64 @@ def import_legacy_config(
     they were. The caller saves `settings`. Raises LegacyImportError if the file cannot be read or parsed, or
     the profile name is unusable; SecretStoreError if the keyring refuses the keys.
     """
+    plan = plan_legacy_config(path, profile_name, settings, secret_store)
+    apply_legacy_config(plan, settings, secret_store)
+    return plan.report
+
+
+def plan_legacy_config(
+    path: Path, profile_name: str, settings: AppSettings, secret_store: SecretStore
+) -> LegacyConfigPlan:
+    """Read and check `path`; change nothing. Raises LegacyImportError as `import_legacy_config` does."""
     _check_profile_name(profile_name)
     data = _read_json_object(path)
     report = ImportReport(profile_name)
 
-    _import_secrets(data.get("twitter"), profile_name, secret_store, report)
+    secrets = _read_secrets(data.get("twitter"), secret_store, report)
 
     existing = settings.profiles.get(profile_name)
     profile = deepcopy(existing) if existing else Profile(name=profile_name)  # edits land only if all went well
     profile.kind = "x"
+    if profile.account_id is not None and _keys_change(secrets, profile_name, secret_store):
+        # The account id was learnt from the old keys; new keys may belong to another account, whose DM log
+        # must not be mixed up with this one. X is asked again (`legacy_import.py`, `AppContext.owner_id`).
+        profile.account_id = None
     _import_profile_fields(data, profile, report)
     if "follower_filters" in data:
         _import_filters(data["follower_filters"], profile, report)
-    _note_db_file(data.get("db_file"), path, report)
+    _note_db_file(data.get("db_file", LEGACY_DB_DEFAULT), path, report)
     known = {*_PROFILE_FIELDS, *_OTHER_KNOWN_KEYS}
     report.notes += [f"{key} is not a Twitter Exporter setting and was ignored." for key in sorted(set(data) - known)]
+    return LegacyConfigPlan(profile, secrets, report)
 
-    settings.profiles[profile_name] = profile
-    return report
+
+def apply_legacy_config(plan: LegacyConfigPlan, settings: AppSettings, secret_store: SecretStore) -> None:
+    """Write the plan: keys into the keyring first, so a keyring failure leaves `settings` as it was."""
+    for name, value in plan.secrets.items():
+        secret_store.set(plan.report.profile_name, name, value)
+    settings.profiles[plan.report.profile_name] = plan.profile
+
+
+def legacy_db_path(path: Path) -> Path | None:
+    """Where `path`'s db_file points (relative names are next to config.json); None when it is no usable path.
+
+    Raises LegacyImportError when config.json itself cannot be read.
+    """
+    report = ImportReport("")
+    _note_db_file(_read_json_object(path).get("db_file", LEGACY_DB_DEFAULT), path, report)
+    return report.legacy_db_file
+
+
+def with_greeting(message: str) -> str:
+    """`message` as Twitter Exporter sent it, as a TwExport template: its greeting, then the text as typed.
+
+    Twitter Exporter added the text without reading placeholders, so braces in it were sent as typed; here they
+    become {{ and }} so TwExport sends them the same. An empty message stays empty: TwExport then sends no
+    retry, and asks for a first message, instead of sending a bare "Hi <name>,".
+    """
+    if not message.strip():
+        return message
+    return LEGACY_GREETING + message.replace("{", "{{").replace("}", "}}")
 
 
 def _check_profile_name(profile_name: str) -> None:
@@ -127,13 +187,13 @@ def _read_json_object(path: Path) -> dict[str, Any]:
     return data
 
 
-def _import_secrets(raw: object, profile_name: str, secret_store: SecretStore, report: ImportReport) -> None:
+def _read_secrets(raw: object, secret_store: SecretStore, report: ImportReport) -> dict[str, str]:
     if raw is None:
         report.problems.append("twitter is missing: no API keys were imported.")
-        return
+        return {}
     if not isinstance(raw, dict):
         report.problems.append("twitter must be an object with the four API keys: no API keys were imported.")
-        return
+        return {}
     valid: dict[str, str] = {}
     for name in _SECRET_FIELDS:
         value = raw.get(name)
@@ -145,19 +205,23 @@ def _import_secrets(raw: object, profile_name: str, secret_store: SecretStore, r
         elif _PLACEHOLDER.match(value.strip()):
             report.problems.append(f"{label} is still the placeholder from the sample config; not imported.")
         else:
-            valid[name] = value
-    for name, value in valid.items():
-        secret_store.set(profile_name, name, value)
-        report.imported.append(f"twitter.{name}")
+            valid[name] = value.strip()  # as SecretStore.set stores it
+    report.imported += [f"twitter.{name}" for name in valid]
     if valid and len(valid) < len(_SECRET_FIELDS):
         report.notes.append("Sending DMs needs all four twitter keys: enter the missing ones in Settings.")
     if not secret_store.is_persistent and valid:
         report.notes.append(secret_store.backend_description)
     unknown = sorted(set(raw) - set(_SECRET_FIELDS))
     report.notes += [f"twitter.{key} is not a Twitter Exporter setting and was ignored." for key in unknown]
+    return valid
+
+
+def _keys_change(secrets: dict[str, str], profile_name: str, secret_store: SecretStore) -> bool:
+    return any(secret_store.get(profile_name, name) != value for name, value in secrets.items())
 
 
 def _import_profile_fields(data: dict[str, Any], profile: Profile, report: ImportReport) -> None:
+    switches = {name: getattr(profile, name) for name in _SWITCH_FIELDS}
     for legacy_name, target in _PROFILE_FIELDS.items():
         if legacy_name not in data:
             continue
@@ -168,8 +232,35 @@ def _import_profile_fields(data: dict[str, Any], profile: Profile, report: Impor
         if problem:
             report.problems.append(f"{legacy_name} {problem}; not imported.")
             continue
-        setattr(profile, target, value)
+        if target in _MESSAGE_FIELDS:
+            value = with_greeting(value)
+            report.templates[legacy_name] = value
+        if target in switches:
+            switches[target] = value
+        else:
+            setattr(profile, target, value)
         report.imported.append(legacy_name)
+    # Never a confirmation of live sending: a config file cannot give it (see Profile.live_confirmed_at).
+    profile.set_switches(**switches)
+    _note_messages(profile, report)
+
+
+def _note_messages(profile: Profile, report: ImportReport) -> None:
+    for legacy_name in _MESSAGE_FIELDS:
+        if legacy_name not in report.templates:
+            continue
+        text = report.templates[legacy_name]
+        if not text.strip():
+            what = "no first message is set: write one in Settings" if legacy_name == "message" else \
+                "TwExport sends no retry"
+            report.notes.append(f"{legacy_name} is empty, so {what} (Twitter Exporter would have sent only "
+                                "\"Hi <name>,\").")
+        elif "{{" in text or "}}" in text:
+            report.notes.append(f"{legacy_name} has braces, which Twitter Exporter sent as typed: they are kept "
+                                "as literal braces ({{ and }} in the template).")
+    if profile.sends_live:
+        report.notes.append("Twitter Exporter was set to send live DMs: TwExport sends none until you confirm live "
+                            "sending, which says how many people will be messaged.")
 
 
 def _import_filters(raw: object, profile: Profile, report: ImportReport) -> None:
@@ -230,14 +321,12 @@ def _parse_legacy_date(value: object) -> datetime | None:
 
 
 def _note_db_file(raw: object, config_path: Path, report: ImportReport) -> None:
+    """Twitter Exporter opened db_file from its own folder, where config.json is: relative names start there."""
     if not isinstance(raw, str) or not raw.strip():
+        report.notes.append("db_file must be the name of Twitter Exporter's database file: choose the file itself.")
         return
     try:
         db_file = Path(raw).expanduser()
         report.legacy_db_file = db_file if db_file.is_absolute() else (config_path.parent / db_file).resolve()
     except (ValueError, OSError, RuntimeError):  # NUL in the path, unknown ~user, unresolvable link loop
-        report.notes.append("db_file is not a usable path and is not used: TwExport keeps its own database.")
-        return
-    report.notes.append(
-        f"db_file ({raw}) is not used: TwExport keeps its own database in its data folder."
-    )
+        report.notes.append("db_file is not a usable path: choose Twitter Exporter's database file itself.")

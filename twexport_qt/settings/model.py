@@ -12,6 +12,17 @@ PROFILE_KINDS: tuple[str, ...] = ("sandbox", "x")
 SANDBOX_PROFILE_NAME = "Sandbox"
 MAX_TEST_ACCOUNTS = 5
 SETTINGS_VERSION = 1
+# A reply that starts with one of these puts the follower on the do-not-contact list (campaigns/opt_out.py explains
+# the rule; its DEFAULT_OPT_OUT_WORDS is this list, a test holds them equal). English, Spanish, French, German,
+# Portuguese, Italian.
+DEFAULT_OPT_OUT_WORDS: tuple[str, ...] = (
+    "stop", "unsubscribe", "opt out", "remove me", "no thanks", "not interested", "leave me alone",
+    "basta", "no me interesa", "no gracias", "dame de baja",
+    "arrête", "arrêtez", "désabonner", "désabonnez-moi", "non merci", "pas intéressé",
+    "kein Interesse", "abmelden", "nein danke", "aufhören", "hör auf",
+    "pare", "parar", "não tenho interesse", "sem interesse", "não obrigado", "não obrigada",
+    "non mi interessa", "no grazie",
+)
 
 
 @dataclass
@@ -70,6 +81,10 @@ class Profile:
     # When the user confirmed live sending (epoch seconds), on seeing how many people it messages. Live DMs go
     # out only while this is set; any path that turns live sending on without that confirmation leaves it None.
     live_confirmed_at: int | None = None
+    # Replies to campaign DMs: a reply starting with one of these words opts the follower out (no retry, and on
+    # the do-not-contact list); any reply stops the retry. The opt-out line, when set, ends every DM.
+    opt_out_words: list[str] = field(default_factory=lambda: list(DEFAULT_OPT_OUT_WORDS))
+    opt_out_line: str = ""  # e.g. "Reply STOP to opt out."; empty: no line
 
     @property
     def sends_live(self) -> bool:

@@ -41,6 +41,10 @@ MAX_AUTO_FETCH_MINUTES = 7 * 24 * 60
 MAX_COUNT = 2_000_000_000
 """Follower / following bounds of filters and tiers: far above any account's counts, and within the 32-bit spin
 boxes that show them."""
+MAX_OPT_OUT_WORDS = 200
+MAX_OPT_OUT_WORD_LENGTH = 60
+MAX_OPT_OUT_LINE_LENGTH = 200
+"""Limits of the opt-out settings (campaigns.opt_out / campaigns.settings hold the same; a test holds them equal)."""
 
 
 class OversizedNumber:
@@ -133,6 +137,31 @@ def screen_names(value: object) -> str | None:
     return None
 
 
+def opt_out_words(value: object) -> str | None:
+    """A list of words or phrases, each with a letter or digit (so it can match a reply); empty: none opt out."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return "must be a list of words or phrases"
+    if len(value) > MAX_OPT_OUT_WORDS:
+        return f"must list at most {MAX_OPT_OUT_WORDS} words or phrases (found {len(value)})"
+    unusable = [word for word in value if not any(ch.isalnum() for ch in word)]
+    if unusable:
+        return f"contains entries without a letter or digit, which can never match a reply: {unusable[0]!r}"
+    too_long = [word for word in value if len(word.strip()) > MAX_OPT_OUT_WORD_LENGTH]
+    if too_long:
+        return f"contains an entry longer than {MAX_OPT_OUT_WORD_LENGTH} characters: {too_long[0][:20]!r}…"
+    return None
+
+
+def opt_out_line(value: object) -> str | None:
+    if not isinstance(value, str):
+        return "must be text"
+    if "\n" in value or "\r" in value:
+        return "must be a single line"
+    if len(value.strip()) > MAX_OPT_OUT_LINE_LENGTH:
+        return f"must be at most {MAX_OPT_OUT_LINE_LENGTH} characters"
+    return None
+
+
 def normalize_screen_name(name: str) -> str:
     """"@Someone " → "Someone": users paste handles with the @."""
     return name.strip().removeprefix("@")
@@ -165,6 +194,8 @@ PROFILE_FIELD_CHECKS: dict[str, Check] = {
     "account_id": optional_whole_number(0, MAX_INT64),
     "live_confirmed_at": optional_whole_number(0, MAX_INT64),
     "tier_messages": tier_messages,
+    "opt_out_words": opt_out_words,
+    "opt_out_line": opt_out_line,
 }
 
 FILTER_FIELD_CHECKS: dict[str, Check] = {

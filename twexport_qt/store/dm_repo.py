@@ -3,8 +3,10 @@
 A row's life: `claim` inserts it as 'sending' (the caller commits BEFORE the HTTP call), then the send ends
 as 'sent' (with X's event id), 'skipped' (X refused: permanent) or 'failed' (definitely not delivered:
 transient). The UNIQUE (owner_id, recipient_id, step, mode) key makes a second claim impossible, except that
-`claim` re-takes a 'failed' row, which is how failures are retried by a later run. A crash between claim and
-'sent' leaves a 'sending' row; `unconfirmed` lists them for the campaign to reconcile with X's DM history.
+`claim` re-takes a 'failed' row, which is how failures are retried by a later run, and a 'sent' *test* row whose
+text differs from the new one, so an edited message can be tested again (the same text never twice; a live row
+is never re-taken). A crash between claim and 'sent' leaves a 'sending' row; `unconfirmed` lists them for the
+campaign to reconcile with X's DM history.
 `created_at` is the time of the latest claim (what reconciliation compares event times to); `updated_at`
 is the time of the latest state change (for a 'sent' row: when it was confirmed sent).
 
@@ -83,14 +85,16 @@ def claim(
     text: str,
     now: int,
 ) -> bool:
-    """Write the 'sending' row for this DM; False if the step is already taken (any state but 'failed')."""
+    """Write the 'sending' row for this DM; False if the step is already taken (any state but 'failed', and for
+    test sends but 'sent' with another text: a test account gets an edited message again, never the same twice)."""
     cursor = conn.execute(
         "INSERT INTO dm_log (owner_id, recipient_id, recipient_username, step, mode, state, text, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?, ?, ?) "
         "ON CONFLICT (owner_id, recipient_id, step, mode) DO UPDATE SET state = 'sending', "
         "recipient_username = excluded.recipient_username, text = excluded.text, reason = '', "
         "event_id = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at "
-        "WHERE dm_log.state = 'failed'",
+        "WHERE dm_log.state = 'failed' "
+        "OR (dm_log.mode = 'test' AND dm_log.state = 'sent' AND dm_log.text != excluded.text)",
         (owner_id, recipient_id, username, step, mode, text, now, now),
     )
     return cursor.rowcount == 1
@@ -151,6 +155,33 @@ def mark_skipped(
         "reason = excluded.reason, updated_at = excluded.updated_at "
         "WHERE dm_log.state IN ('sending', 'failed')",
         (owner_id, recipient_id, username, step, mode, text, reason, now, now),
+    )
+    return cursor.rowcount == 1
+
+
+def record_imported(
+    conn: sqlite3.Connection,
+    owner_id: int,
+    recipient_id: int,
+    username: str,
+    step: Step,
+    state: Literal["sent", "skipped"],
+    *,
+    reason: str,
+    at: int,
+) -> bool:
+    """Record a live DM another tool sent ('sent') or that X refused it ('skipped') at `at`. True if written.
+
+    Only adds: a row already there is kept as it is, except a 'failed' one (TwExport's own attempt, definitely
+    not delivered, so due again), which the other tool's record replaces, or that DM would go out a second time.
+    """
+    cursor = conn.execute(
+        "INSERT INTO dm_log (owner_id, recipient_id, recipient_username, step, mode, state, text, reason, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, 'live', ?, '', ?, ?, ?) "
+        "ON CONFLICT (owner_id, recipient_id, step, mode) DO UPDATE SET state = excluded.state, "
+        "reason = excluded.reason, event_id = NULL, created_at = excluded.created_at, "
+        "updated_at = excluded.updated_at WHERE dm_log.state = 'failed'",
+        (owner_id, recipient_id, username, step, state, reason, at, at),
     )
     return cursor.rowcount == 1
 
@@ -388,3 +419,143 @@ def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples even when the connection hands out sqlite3.Row
     return cursor
+
+
+# -- campaign plan and funnel (campaigns/plan_calendar.py, campaigns/funnel.py) -------------------------
+def send_times_in_last_24h(conn: sqlite3.Connection, owner_id: int, now: int) -> list[int]:
+    """When each DM counted by `sent_in_last_24h` went out, oldest first: when their slots free again."""
+    return [row[0] for row in conn.execute(
+        f"SELECT updated_at {_SENDS_IN_WINDOW} ORDER BY updated_at", (owner_id, now - WINDOW_24H))]
+
+
+def candidate_tier_counts(
+    conn: sqlite3.Connection, where: str, params: Sequence[Any], tier_sql: str, tier_params: Sequence[Any],
+) -> dict[int, int]:
+    """{tier index: matching followers}: the per-tier totals of `candidates`, without reading the rows."""
+    register_sql_functions(conn)
+    cursor = _plain(conn).execute(f"SELECT {tier_sql}, count(*) FROM followers WHERE {where} GROUP BY 1",
+                                  [*tier_params, *params])
+    return {tier: number for tier, number in cursor}
+
+
+def retry_waits(
+    conn: sqlite3.Connection, owner_id: int, tier_sql: str, tier_params: Sequence[Any], *, accepts_dms: bool,
+) -> list[tuple[int, int]]:
+    """(tier index, time the first DM was sent) for everyone whose retry is still to come, due or not yet.
+
+    Same people as `retry_step_where(owner_id, <any time>)`; the retry falls due retry_after after that time.
+    """
+    where, params = retry_step_where(owner_id, 2**62, accepts_dms=accepts_dms)
+    cursor = _plain(conn).execute(
+        f"SELECT {tier_sql}, (SELECT d.updated_at FROM dm_log AS d WHERE d.owner_id = followers.owner_id "
+        "AND d.recipient_id = followers.user_id AND d.mode = 'live' AND d.step = 'first' AND d.state = 'sent') "
+        f"FROM followers WHERE {where}", [*tier_params, *params])
+    return [(tier, sent_at) for tier, sent_at in cursor]
+
+
+def table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the schema has table `name` (for tables a newer migration adds, read when present)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (name,)).fetchone() is not None
+
+
+@dataclass(frozen=True)
+class StepOutcomes:
+    """What followed the live DMs of one step (see `step_outcomes`)."""
+
+    sent: int
+    replied: int | None  # None: the database has no reply table yet
+    opted_out: int
+    unfollowed: int      # within `unfollow_window_s` of the DM
+    window_open: int     # DMs younger than the window: their "unfollowed" is not final yet
+
+
+OPTED_OUT_PREFIX = "opted out"  # do_not_contact reasons written for people who asked to get no more DMs
+
+
+def step_outcomes(
+    conn: sqlite3.Connection, owner_id: int, step: Step, *, unfollow_window_s: int, now: int,
+) -> StepOutcomes:
+    """Replies, opt-outs and unfollows after the live DMs of `step` that were sent.
+
+    A DM's time is its claim (`created_at`): the request left right after it, while `updated_at` can trail by
+    minutes for a DM confirmed from X's history. A reply or an opt-out belongs to the latest DM before it: to the
+    first DM until the retry went out, to the retry after; an unfollow counts for each DM it came within the
+    window of.
+    """
+    next_step = "retry" if step == "first" else None
+    has_replies = table_exists(conn, "dm_replies")
+    replied_sql = (
+        "sum(EXISTS (SELECT 1 FROM dm_replies AS r WHERE r.owner_id = s.owner_id AND r.user_id = s.user_id "
+        "AND r.created_at >= s.sent_at AND (s.next_at IS NULL OR r.created_at < s.next_at)))"
+        if has_replies else "NULL")
+    row = _plain(conn).execute(
+        "WITH s AS (SELECT d.owner_id, d.recipient_id AS user_id, d.created_at AS sent_at, "
+        "(SELECT n.created_at FROM dm_log AS n WHERE n.owner_id = d.owner_id AND n.recipient_id = d.recipient_id "
+        "AND n.mode = 'live' AND n.step = ? AND n.state = 'sent') AS next_at "
+        "FROM dm_log AS d WHERE d.owner_id = ? AND d.mode = 'live' AND d.step = ? AND d.state = 'sent') "
+        f"SELECT count(*), {replied_sql}, "
+        "sum(EXISTS (SELECT 1 FROM do_not_contact AS c WHERE c.owner_id = s.owner_id AND c.user_id = s.user_id "
+        "AND lower(substr(c.reason, 1, ?)) = ? "
+        "AND c.added_at >= s.sent_at AND (s.next_at IS NULL OR c.added_at < s.next_at))), "
+        "sum(EXISTS (SELECT 1 FROM followers AS f WHERE f.owner_id = s.owner_id AND f.user_id = s.user_id "
+        "AND f.unfollowed_at IS NOT NULL AND f.unfollowed_at >= s.sent_at AND f.unfollowed_at - s.sent_at <= ?)), "
+        "sum(s.sent_at > ?) FROM s",
+        (next_step, owner_id, step, len(OPTED_OUT_PREFIX), OPTED_OUT_PREFIX, unfollow_window_s,
+         now - unfollow_window_s),
+    ).fetchone()
+    sent, replied, opted_out, unfollowed, window_open = row
+    return StepOutcomes(sent, None if not has_replies else int(replied or 0), int(opted_out or 0),
+                        int(unfollowed or 0), int(window_open or 0))
+
+
+# -- replies (dm_replies, migration 4; written by campaigns/sender.py after campaigns/replies.py) ------------------
+# The reason of a retry not sent because the follower answered the first DM (a 'skipped' dm_log row).
+REPLIED_REASON = "replied"
+# The start of the do-not-contact reason for a follower whose reply opted out; the matched phrase follows it.
+OPT_OUT_REASON_PREFIX = "opted out: "
+
+
+@dataclass(frozen=True)
+class ReplyRow:
+    """A message a follower wrote to us after a campaign DM. Its text is never stored: a private message."""
+
+    user_id: int
+    event_id: str
+    created_at: int   # when the follower wrote (X's event time)
+    opt_out: bool     # it opted out (campaigns/opt_out.py)
+    recorded_at: int
+
+
+def opt_out_reason(phrase: str) -> str:
+    return f"{OPT_OUT_REASON_PREFIX}{phrase}"
+
+
+def record_reply(
+    conn: sqlite3.Connection, owner_id: int, user_id: int, event_id: str, created_at: int, *, opt_out: bool,
+    now: int,
+) -> bool:
+    """Add a reply; True if it was new (or newly an opt-out). X's event id is the key, so reading a conversation
+    twice records each reply once; a reply once seen as an opt-out stays one (the phrase list may change later)."""
+    cursor = conn.execute(
+        "INSERT INTO dm_replies (owner_id, user_id, event_id, created_at, opt_out, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (owner_id, event_id) DO UPDATE SET "
+        "opt_out = max(dm_replies.opt_out, excluded.opt_out) WHERE excluded.opt_out > dm_replies.opt_out",
+        (owner_id, user_id, event_id, created_at, int(opt_out), now),
+    )
+    return cursor.rowcount == 1
+
+
+def replies_from(conn: sqlite3.Connection, owner_id: int, user_id: int) -> list[ReplyRow]:
+    """One follower's recorded replies, oldest first."""
+    cursor = _plain(conn).execute(
+        "SELECT user_id, event_id, created_at, opt_out, recorded_at FROM dm_replies "
+        "WHERE owner_id = ? AND user_id = ? ORDER BY created_at, event_id", (owner_id, user_id))
+    return [ReplyRow(uid, event_id, created, bool(opt_out), recorded)
+            for uid, event_id, created, opt_out, recorded in cursor]
+
+
+def replied_user_ids(conn: sqlite3.Connection, owner_id: int, *, opt_out_only: bool = False) -> set[int]:
+    """Followers with a recorded reply (or only those who opted out)."""
+    sql = "SELECT DISTINCT user_id FROM dm_replies WHERE owner_id = ?" + (" AND opt_out = 1" if opt_out_only else "")
+    return {row[0] for row in _plain(conn).execute(sql, (owner_id,))}

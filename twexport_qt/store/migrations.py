@@ -155,6 +155,21 @@ MIGRATIONS: list[str] = [
     DROP INDEX IF EXISTS followers_owner_username;
     DROP INDEX IF EXISTS followers_owner_last_seen;
     """,
+    # 4: replies to campaign DMs, read from X's DM history just before a retry (campaigns/replies.py). One row per
+    # message a follower wrote to us, keyed by X's event id; the text is not kept (someone's private message),
+    # only when it was written and whether it opted out. Append-only.
+    """
+    CREATE TABLE dm_replies (
+        owner_id    INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        event_id    TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,   -- when the follower wrote (X's event time, epoch seconds)
+        opt_out     INTEGER NOT NULL DEFAULT 0,
+        recorded_at INTEGER NOT NULL,
+        PRIMARY KEY (owner_id, event_id)
+    );
+    CREATE INDEX dm_replies_user ON dm_replies (owner_id, user_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

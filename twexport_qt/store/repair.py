@@ -20,8 +20,8 @@ from twexport_qt.store.database import open_database
 log = logging.getLogger(__name__)
 
 # Parents before children (foreign keys), the DM log first.
-SALVAGE_ORDER = ("dm_log", "do_not_contact", "accounts", "followers", "fetch_runs", "tweets", "tweet_jobs",
-                 "tweet_job_accounts", "tweet_job_output")
+SALVAGE_ORDER = ("dm_log", "do_not_contact", "dm_replies", "accounts", "followers", "fetch_runs", "tweets",
+                 "tweet_jobs", "tweet_job_accounts", "tweet_job_output")
 _BATCH = 5000
 
 

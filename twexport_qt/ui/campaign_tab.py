@@ -1,4 +1,5 @@
-"""DM campaign: mode and safety switches, preview of the exact texts, dry run, sending, automatic mode, DM status.
+"""DM campaign: mode and safety switches, preview of the exact texts, the plan (calendar and cost), dry run,
+sending, automatic mode, DM status and the funnel of each step.
 
 Safety first, as in the seed: test mode is on and the master switch off by default; turning the master switch
 on while test mode is off asks for confirmation showing how many people will be messaged.
@@ -22,11 +23,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from twexport_qt.campaigns import funnel, plan_report
 from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
+from twexport_qt.campaigns.plan_calendar import CampaignCalendar, build_calendar
 from twexport_qt.campaigns.planner import plan_campaign, preview
 from twexport_qt.campaigns.sender import next_due_time, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
@@ -45,6 +49,7 @@ log = logging.getLogger(__name__)
 
 SEND_JOB = "dm-campaign"
 PREVIEW_JOB = "dm-preview"
+PLAN_JOB = "dm-plan"
 AUTO_RETRY_AFTER_S = 300  # a failed automatic run is tried again this much later
 MODE_CHOICES = (("live", "Live DMs"), ("test", "Test sends"), ("dry_run", "Dry runs"))
 LIVE_BADGE = "QLabel { background: #b00020; color: white; padding: 2px 8px; border-radius: 8px; }"
@@ -78,6 +83,10 @@ class CampaignTab(QWidget):
 
         self.preview_button = QPushButton("Preview")
         self.preview_button.clicked.connect(self.start_preview)
+        self.plan_button = QPushButton("Plan")
+        self.plan_button.setToolTip("The live campaign day by day (UTC dates): first DMs and retries per tier under "
+                                    "your daily cap and X's limits, and what it costs. Sends nothing.")
+        self.plan_button.clicked.connect(self.start_plan)
         self.dry_run_button = QPushButton("Dry run")
         self.dry_run_button.clicked.connect(lambda: self.start_campaign(dry_run=True))
         self.send_button = QPushButton("Send due DMs now")
@@ -87,8 +96,8 @@ class CampaignTab(QWidget):
         self.dnc_button = QPushButton("Do not contact…")
         self.dnc_button.clicked.connect(self.open_do_not_contact)
         buttons = QHBoxLayout()
-        for button in (self.preview_button, self.dry_run_button, self.send_button, self.edit_button,
-                       self.dnc_button):
+        for button in (self.preview_button, self.plan_button, self.dry_run_button, self.send_button,
+                       self.edit_button, self.dnc_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
@@ -106,14 +115,17 @@ class CampaignTab(QWidget):
             {4: lambda v: format_datetime(v)})
         self.status_view = self._table(self.status_model)
 
-        preview_box = QGroupBox("Preview (first 20 recipients)")
-        QVBoxLayout(preview_box).addWidget(self.preview_view)
+        self.views = QTabWidget()
+        self.views.addTab(self.preview_view, "Preview (first 20 recipients)")
+        self.plan_page, self.funnel_page = self._plan_page(), self._funnel_page()
+        self.views.addTab(self.plan_page, "Plan")
+        self.views.addTab(self.funnel_page, "Funnel")
         status_box = QGroupBox("DM status")
         status_layout = QVBoxLayout(status_box)
         status_layout.addWidget(self.status_mode)
         status_layout.addWidget(self.status_view)
         split = QSplitter()
-        split.addWidget(preview_box)
+        split.addWidget(self.views)
         split.addWidget(status_box)
 
         layout = QVBoxLayout(self)
@@ -128,6 +140,33 @@ class CampaignTab(QWidget):
         jobs.dataChanged.connect(lambda _name: self.refresh_status())
         jobs.jobEnded.connect(self._on_job_ended)
         self.profile_changed()
+
+    def _plan_page(self) -> QWidget:
+        self.plan_header = QLabel("Plan shows the live campaign day by day, before anything is sent.")
+        self.plan_footer = QLabel()
+        for label in (self.plan_header, self.plan_footer):
+            label.setWordWrap(True)
+        self.plan_model = RowsTableModel(plan_report.TABLE_HEADERS)
+        self.plan_view = self._table(self.plan_model)
+        self.plan_view.setSortingEnabled(False)  # a calendar reads in date order
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.plan_header)
+        layout.addWidget(self.plan_view, 1)
+        layout.addWidget(self.plan_footer)
+        return page
+
+    def _funnel_page(self) -> QWidget:
+        self.funnel_model = RowsTableModel(funnel.TABLE_HEADERS)
+        self.funnel_view = self._table(self.funnel_model)
+        self.funnel_view.setSortingEnabled(False)
+        self.funnel_notes = QLabel()
+        self.funnel_notes.setWordWrap(True)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.funnel_view, 1)
+        layout.addWidget(self.funnel_notes)
+        return page
 
     @staticmethod
     def _table(model: RowsTableModel) -> QTableView:
@@ -261,6 +300,46 @@ class CampaignTab(QWidget):
         self.preview_model.set_rows([(dm.recipient.username, dm.recipient.name, dm.recipient.tier, dm.step, dm.text)
                                      for dm in preview(plan, 20)])
 
+    def start_plan(self) -> None:
+        """The calendar of the live campaign, whatever the switches say (SQL only, in a thread: it counts every
+        follower the campaign reaches)."""
+        owner = self.context.known_owner_id()
+        if owner is None:
+            self.plan_header.setText("Fetch followers first: the plan is made from them.")
+            self.views.setCurrentWidget(self.plan_page)
+            return
+        try:
+            settings = self.settings()
+        except TwExportError as exc:
+            self.plan_header.setText(exc.user_message)
+            return
+        context = self.context
+
+        def job(ctx):
+            conn = context.connect()
+            try:
+                return build_calendar(conn, owner, settings, int(context.clock.now()))
+            finally:
+                conn.close()
+
+        self.jobs.start(PLAN_JOB, "Planning the DM campaign", job, on_success=self.show_calendar, writes_data=False)
+
+    def show_calendar(self, calendar: CampaignCalendar) -> None:
+        self.plan_header.setText("\n".join(plan_report.header_lines(calendar, self.context.profile.name)))
+        self.plan_model.set_rows(plan_report.table_rows(calendar))
+        self.plan_footer.setText("\n".join(plan_report.footer_lines(calendar)))
+        self.views.setCurrentWidget(self.plan_page)
+
+    def refresh_funnel(self) -> None:
+        owner = self.context.known_owner_id()
+        if owner is None:
+            self.funnel_model.set_rows([])
+            self.funnel_notes.setText("Fetch followers and send a campaign: the funnel shows how people took it.")
+            return
+        measured = funnel.campaign_funnel(self.conn, owner, int(self.context.clock.now()))
+        self.funnel_model.set_rows(funnel.table_rows(measured))
+        self.funnel_notes.setText("\n".join(funnel.notes(measured)))
+
     def start_campaign(self, dry_run: bool = False, *, confirm: bool = True, automatic: bool = False) -> None:
         try:
             settings = dataclasses.replace(self.settings(), dry_run=dry_run)
@@ -292,12 +371,17 @@ class CampaignTab(QWidget):
         self.jobs.start(SEND_JOB, title, job, on_success=self._campaign_done, quiet=automatic)
 
     def _campaign_done(self, result) -> None:
-        self.counts_label.setText(result.summary())
+        heading = {"test": "Test send: ", "dry_run": "Dry run: "}.get(result.mode, "")  # as `dm run` prints it
+        self.counts_label.setText(f"{heading}{result.summary()}")
         if result.mode in ("test", "dry_run"):
             self.status_mode.setCurrentIndex(self.status_mode.findData(result.mode))
-        self._schedule_auto()
+        if result.stop_reason == "error":  # X not answering as it should: what is due stays due, try later
+            self._retry_auto_later(result.message)
+        else:
+            self._schedule_auto()
 
     def refresh_status(self) -> None:
+        self.refresh_funnel()
         owner = self.context.known_owner_id()
         if owner is None:
             self.status_model.set_rows([])
@@ -333,13 +417,17 @@ class CampaignTab(QWidget):
     def _on_job_ended(self, name: str, outcome: str) -> None:
         """A failed automatic run (X unreachable, a CLI run holding the campaign) is tried again later, not at
         once: re-planning right away would fail the same way in a loop."""
+        if name == SEND_JOB and outcome == "failed":
+            self._retry_auto_later(self.jobs.last_error or "")
+
+    def _retry_auto_later(self, why: str) -> None:
         profile = self.context.profile
-        if name != SEND_JOB or outcome != "failed" or not (profile.auto_dm and profile.dm_enabled):
+        if not (profile.auto_dm and profile.dm_enabled):
             return
         retry_at = self.context.clock.now() + AUTO_RETRY_AFTER_S
         self.auto_timer.start(int(AUTO_RETRY_AFTER_S * 1000))
-        self.next_label.setText(f"Automatic mode: the last run stopped ({self.jobs.last_error}); trying again "
-                                f"at {format_datetime(retry_at)}.")
+        self.next_label.setText(f"Automatic mode: the last run stopped ({why.strip()}); trying again at "
+                                f"{format_datetime(retry_at)}.")
 
     def open_do_not_contact(self) -> DoNotContactDialog | None:
         owner = self.context.known_owner_id()

@@ -1,4 +1,5 @@
-"""File → Export: the seed's exports (and a tweet dataset), each written by a worker with progress and Cancel."""
+"""File → Export: the seed's exports, the campaign funnel and a tweet dataset, each written by a worker with progress
+and Cancel."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from twexport_qt import paths
 from twexport_qt.core.progress import Progress
-from twexport_qt.exports.exporters import DM_STATUS, EXPORT_KINDS, FOLLOWERS, HIGH_VALUE, SKIPPED, TWEETS, export
+from twexport_qt.exports.exporters import (
+    DM_STATUS,
+    EXPORT_KINDS,
+    FOLLOWERS,
+    FUNNEL,
+    HIGH_VALUE,
+    SKIPPED,
+    TWEETS,
+    export,
+)
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.profile_mapping import domain_tiers
 from twexport_qt.ui.job_controller import JobController
@@ -29,6 +39,7 @@ class ExportMenu:
         self.menu.addAction("High-value followers…", lambda: self.ask_and_export(HIGH_VALUE))
         self.menu.addAction("DM status…", lambda: self.ask_and_export(DM_STATUS))
         self.menu.addAction("Skipped followers…", lambda: self.ask_and_export(SKIPPED))
+        self.menu.addAction("Campaign funnel…", lambda: self.ask_and_export(FUNNEL))
         self.menu.addSeparator()
         self.menu.addAction("Tweet dataset (newest download)…", lambda: self.ask_and_export(TWEETS))
 
@@ -55,7 +66,7 @@ class ExportMenu:
             try:
                 rows = export(conn, owner, kind, path, tiers=tiers, follower_filter=follower_filter,
                               progress=lambda n: ctx.progress(Progress(n, None, f"{n:,} rows written")),
-                              cancel=ctx.cancel, data_dir=context.data_dir)
+                              cancel=ctx.cancel, data_dir=context.data_dir, now=int(context.clock.now()))
             finally:
                 conn.close()
             return kind, path, rows

@@ -17,7 +17,8 @@ from twexport_qt.ui.export_menu import ExportMenu
 from twexport_qt.ui.followers_tab import FollowersTab
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.job_panel import JobPanel
-from twexport_qt.ui.settings_dialog import SettingsDialog, import_legacy_config_interactively
+from twexport_qt.ui.legacy_import_dialog import import_twitter_exporter_interactively
+from twexport_qt.ui.settings_dialog import SettingsDialog
 from twexport_qt.ui.tweets_tab import TweetsTab
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,10 @@ class MainWindow(QMainWindow):
             self._after_settings_change()
 
     def _import_legacy_config(self) -> None:
-        if import_legacy_config_interactively(self.context, self):
+        if self.jobs.runner.running():  # the import writes the DM log a running campaign reads
+            QMessageBox.information(self, APP_NAME, "Finish or cancel the running jobs before importing.")
+            return
+        if import_twitter_exporter_interactively(self.context, self):
             self._after_settings_change()
 
     def _after_settings_change(self) -> None:

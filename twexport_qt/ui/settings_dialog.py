@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import copy
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QInputDialog, QLabel,
     QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
     QVBoxLayout, QWidget,
 )
 
 from twexport_qt.campaigns.live_gate import live_audience
+from twexport_qt.campaigns.opt_out import DEFAULT_OPT_OUT_LINE
 from twexport_qt.campaigns.templates import validate_template
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.profile_mapping import campaign_settings
 from twexport_qt.sandbox.population import SANDBOX_USER_ID
 from twexport_qt.secrets.credentials import CREDENTIAL_FIELDS, Credentials
-from twexport_qt.settings.legacy_config import import_legacy_config
 from twexport_qt.settings.model import MAX_TEST_ACCOUNTS, SANDBOX_PROFILE_NAME, AppSettings, Profile, TierSpec
 from twexport_qt.settings.storage import SettingsInvalid, save_settings
 from twexport_qt.settings.validation import profile_name_problem, validate_settings
@@ -123,6 +122,18 @@ class SettingsDialog(QDialog):
         self.retry_days_spin.setSuffix(" days")
         self.daily_cap_spin = QSpinBox()
         self.daily_cap_spin.setRange(1, 1440)  # X allows 1,440 DMs per 24 h per user
+        # Replies and opt-outs (campaigns/opt_out.py): the line is offered with a sensible text, sent only if ticked.
+        self.opt_out_line_box = QCheckBox("End every DM with an opt-out line:")
+        self.opt_out_line_edit = QLineEdit()
+        self.opt_out_line_edit.setPlaceholderText(DEFAULT_OPT_OUT_LINE)
+        self.opt_out_line_box.toggled.connect(self.opt_out_line_edit.setEnabled)
+        self.opt_out_words_edit = QPlainTextEdit()
+        self.opt_out_words_edit.setPlaceholderText("one word or phrase per line, e.g. stop")
+        self.opt_out_words_edit.setMaximumHeight(110)
+        self.opt_out_words_edit.setToolTip(
+            "A follower who replies to the first DM never gets the retry. If the reply starts with one of these "
+            "(after a greeting or 'please'; case, accents and punctuation ignored), the follower is also put on the "
+            "do-not-contact list. Checking for a reply costs one read of the DM history per retry.")
         form.addRow(self.dm_enabled_box)
         form.addRow(self.test_mode_box)
         form.addRow("Test accounts", self.test_accounts_edit)
@@ -132,6 +143,13 @@ class SettingsDialog(QDialog):
         form.addRow("Retry after", self.retry_days_spin)
         form.addRow("Daily cap", self.daily_cap_spin)
         form.addRow(QLabel("Placeholders: {name}, {first_name}, {username}."))
+        opt_out_line_row = QHBoxLayout()
+        opt_out_line_row.addWidget(self.opt_out_line_box)
+        opt_out_line_row.addWidget(self.opt_out_line_edit, 1)
+        form.addRow(opt_out_line_row)
+        form.addRow("Opt-out words", self.opt_out_words_edit)
+        form.addRow(QLabel("No retry goes to a follower who replied; a reply starting with an opt-out word also puts "
+                           "them on the do-not-contact list."))
         self.tier_messages_table = QTableWidget(0, 3)
         self.tier_messages_table.setHorizontalHeaderLabels(("Tier", "First DM for this tier", "Retry DM for this tier"))
         self.tier_messages_table.horizontalHeader().setStretchLastSection(True)
@@ -221,6 +239,10 @@ class SettingsDialog(QDialog):
         self.retry_edit.setPlainText(profile.retry_message)
         self.retry_days_spin.setValue(profile.retry_after_days)
         self.daily_cap_spin.setValue(profile.daily_cap)
+        self.opt_out_line_box.setChecked(bool(profile.opt_out_line.strip()))
+        self.opt_out_line_edit.setEnabled(bool(profile.opt_out_line.strip()))
+        self.opt_out_line_edit.setText(profile.opt_out_line.strip() or DEFAULT_OPT_OUT_LINE)
+        self.opt_out_words_edit.setPlainText("\n".join(profile.opt_out_words))
         filters = profile.follower_filters
         self.created_after_edit.set_value(filters.created_after)
         self.created_before_edit.set_value(filters.created_before)
@@ -274,6 +296,11 @@ class SettingsDialog(QDialog):
         profile.retry_message = self.retry_edit.toPlainText()
         profile.retry_after_days = self.retry_days_spin.value()
         profile.daily_cap = self.daily_cap_spin.value()
+        # Unticked saves no line; an emptied text with the box ticked falls back to the suggested line.
+        profile.opt_out_line = ((self.opt_out_line_edit.text().strip() or DEFAULT_OPT_OUT_LINE)
+                                if self.opt_out_line_box.isChecked() else "")
+        profile.opt_out_words = [line.strip() for line in self.opt_out_words_edit.toPlainText().splitlines()
+                                 if line.strip()]
         filters = profile.follower_filters
         filters.created_after = self.created_after_edit.value()
         filters.created_before = self.created_before_edit.value()
@@ -390,27 +417,3 @@ class SettingsDialog(QDialog):
                     problems += [f"profiles.{profile.name}.{field}: {p}" for p in validate_template(text)]
         return problems
 
-
-def import_legacy_config_interactively(context, parent: QWidget) -> bool:
-    """Pick a Twitter Exporter config.json, import it into a profile, report each skipped field by name."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Import Twitter Exporter config.json", str(Path.home()),
-                                          "JSON files (*.json);;All files (*)")
-    if not path:
-        return False
-    name, ok = QInputDialog.getText(parent, "Import config.json", "Profile name for this account:",
-                                    text="Imported")
-    if not ok or not name:
-        return False
-    try:
-        report = import_legacy_config(Path(path), name, context.settings, context.secrets)
-        context.save_settings()
-    except TwExportError as exc:
-        QMessageBox.warning(parent, "Import config.json", exc.user_message)
-        return False
-    text = f"Imported into profile {report.profile_name!r}: {', '.join(report.imported) or 'nothing'}."
-    if report.problems:
-        text += "\n\nSkipped:\n• " + "\n• ".join(report.problems)
-    if report.notes:
-        text += "\n\nNotes:\n• " + "\n• ".join(report.notes)
-    QMessageBox.information(parent, "Import config.json", text)
-    return True

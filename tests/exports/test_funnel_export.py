@@ -1,0 +1,53 @@
+"""The campaign funnel as an export: File → Export's `funnel` kind and `export funnel --out FILE`."""
+
+from __future__ import annotations
+
+import csv
+
+from twexport_qt import cli
+from twexport_qt.campaigns.funnel import CSV_HEADER
+from twexport_qt.exports.exporters import EXPORT_KINDS, FUNNEL, export
+from twexport_qt.followers.records import FollowerRecord
+from twexport_qt.store import dm_repo, followers_repo
+from twexport_qt.store.database import open_database
+
+OWNER = 42
+DAY = 86_400
+T0 = 1_767_225_600
+
+
+def read(path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as file:
+        return list(csv.reader(file))
+
+
+def test_funnel_export_has_a_row_per_step_with_counts_and_percentages(tmp_path):
+    conn = open_database(tmp_path / "db.sqlite3")
+    with conn:
+        followers_repo.upsert_followers(conn, OWNER, [FollowerRecord(user_id=i, username=f"u{i}")
+                                                      for i in range(1, 5)], T0 - DAY)
+        for user_id in range(1, 5):
+            dm_repo.claim(conn, OWNER, user_id, f"u{user_id}", "first", "live", "Hi", T0)
+            dm_repo.mark_sent(conn, OWNER, user_id, "first", "live", event_id=f"e{user_id}", now=T0)
+        dm_repo.add_do_not_contact(conn, OWNER, 1, "opted out: unsubscribe", T0 + DAY)
+        conn.execute("UPDATE followers SET unfollowed_at = ? WHERE user_id IN (2, 3)", (T0 + 2 * DAY,))
+    out = tmp_path / "funnel.csv"
+    assert export(conn, OWNER, FUNNEL, out, now=T0 + 3 * DAY) == 2
+    header, first, retry = read(out)
+    assert tuple(header) == CSV_HEADER
+    row = dict(zip(header, first))
+    assert (row["step"], row["sent"], row["opted_out"], row["opted_out_percent"]) == ("first", "4", "1", "25.0")
+    assert (row["unfollowed_within_7_days"], row["unfollowed_within_7_days_percent"]) == ("2", "50.0")
+    assert row["sent_less_than_7_days_ago"] == "4"
+    assert dict(zip(header, retry))["sent"] == "0" and dict(zip(header, retry))["replied_percent"] == ""
+    conn.close()
+
+
+def test_export_funnel_on_the_command_line(data_dir, tmp_path, capsys):
+    assert FUNNEL in EXPORT_KINDS and EXPORT_KINDS[FUNNEL].default_file_name == "campaign_funnel.csv"
+    out = tmp_path / "out" / "funnel.csv"
+    out.parent.mkdir()
+    assert cli.main(["--data-dir", str(data_dir), "export", "funnel", "--out", str(out)]) == 0
+    assert "Exported campaign funnel: 2 rows" in capsys.readouterr().out
+    rows = read(out)
+    assert tuple(rows[0]) == CSV_HEADER and [row[0] for row in rows[1:]] == ["first", "retry"]
