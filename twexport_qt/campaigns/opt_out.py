@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-# Defaults for a new profile (settings.model.DEFAULT_OPT_OUT_WORDS is the same list; a test holds them equal).
+# Defaults for a new profile (settings.model takes its default from here).
 DEFAULT_OPT_OUT_WORDS: tuple[str, ...] = (
     # English
     "stop", "unsubscribe", "opt out", "remove me", "no thanks", "not interested", "leave me alone",

@@ -6,23 +6,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from twexport_qt.campaigns import opt_out
+
 ProfileKind = Literal["sandbox", "x"]
 PROFILE_KINDS: tuple[str, ...] = ("sandbox", "x")
 
 SANDBOX_PROFILE_NAME = "Sandbox"
 MAX_TEST_ACCOUNTS = 5
 SETTINGS_VERSION = 1
-# A reply that starts with one of these puts the follower on the do-not-contact list (campaigns/opt_out.py explains
-# the rule; its DEFAULT_OPT_OUT_WORDS is this list, a test holds them equal). English, Spanish, French, German,
-# Portuguese, Italian.
-DEFAULT_OPT_OUT_WORDS: tuple[str, ...] = (
-    "stop", "unsubscribe", "opt out", "remove me", "no thanks", "not interested", "leave me alone",
-    "basta", "no me interesa", "no gracias", "dame de baja",
-    "arrête", "arrêtez", "désabonner", "désabonnez-moi", "non merci", "pas intéressé",
-    "kein Interesse", "abmelden", "nein danke", "aufhören", "hör auf",
-    "pare", "parar", "não tenho interesse", "sem interesse", "não obrigado", "não obrigada",
-    "non mi interessa", "no grazie",
-)
+# A reply that starts with one of these puts the follower on the do-not-contact list; the campaign module that
+# applies the rule owns the list (and explains the rule), new profiles start from it.
+DEFAULT_OPT_OUT_WORDS = opt_out.DEFAULT_OPT_OUT_WORDS
 
 
 @dataclass

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
+from twexport_qt.campaigns import opt_out
+from twexport_qt.campaigns import settings as campaign_settings
 from twexport_qt.settings.model import (
     MAX_TEST_ACCOUNTS,
     PROFILE_KINDS,
@@ -41,9 +43,10 @@ MAX_AUTO_FETCH_MINUTES = 7 * 24 * 60
 MAX_COUNT = 2_000_000_000
 """Follower / following bounds of filters and tiers: far above any account's counts, and within the 32-bit spin
 boxes that show them."""
-MAX_OPT_OUT_WORDS = 200
-MAX_OPT_OUT_WORD_LENGTH = 60
-MAX_OPT_OUT_LINE_LENGTH = 200
+# The campaign code that applies them owns these limits; validation names a field that breaks one.
+MAX_OPT_OUT_WORDS = opt_out.MAX_OPT_OUT_WORDS
+MAX_OPT_OUT_WORD_LENGTH = opt_out.MAX_OPT_OUT_WORD_LENGTH
+MAX_OPT_OUT_LINE_LENGTH = campaign_settings.MAX_OPT_OUT_LINE_LENGTH
 """Limits of the opt-out settings (campaigns.opt_out / campaigns.settings hold the same; a test holds them equal)."""
 
 
