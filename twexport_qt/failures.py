@@ -12,9 +12,8 @@ import sqlite3
 from pathlib import Path
 
 from twexport_qt.core.errors import TwExportError
+from twexport_qt.core.os_errors import DISK_FULL, NOT_WRITABLE, describe_os_error
 from twexport_qt.store.database import database_error
-
-_NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
 class MachineProblem(TwExportError):
@@ -40,11 +39,11 @@ def as_user_error(exc: BaseException, *, database: Path | None = None) -> TwExpo
 
 def _os_error(exc: OSError) -> TwExportError:
     name = exc.filename if exc.filename is not None else "a file"
-    cause = exc.strerror or str(exc)
-    if exc.errno == errno.ENOSPC or exc.errno == getattr(errno, "EDQUOT", None):
+    cause = describe_os_error(exc)
+    if exc.errno in DISK_FULL:
         return MachineProblem(f"The disk is full (while writing {name}). Free some space and try again; nothing "
                               "saved so far is lost.")
-    if exc.errno in _NOT_WRITABLE:
+    if exc.errno in NOT_WRITABLE:
         return MachineProblem(f"TwExport may not write {name} ({cause}). Make it writable, choose another place, "
                               "or another data folder with --data-dir.")
     if exc.errno == errno.EISDIR:

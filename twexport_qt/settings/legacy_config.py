@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from twexport_qt.core.errors import ConfigError
+from twexport_qt.core.os_errors import describe_os_error
 from twexport_qt.secrets import SecretStore
 from twexport_qt.secrets.credentials import ACCESS_TOKEN, ACCESS_TOKEN_SECRET, CONSUMER_KEY, CONSUMER_SECRET
 from twexport_qt.settings.codec import JsonDocumentError, decode_json
 from twexport_qt.settings.model import SANDBOX_PROFILE_NAME, AppSettings, FilterDefaults, Profile
-from twexport_qt.settings.storage import describe_os_error
 from twexport_qt.settings.validation import (
     FILTER_FIELD_CHECKS,
     PROFILE_FIELD_CHECKS,

@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from twexport_qt.core.errors import ConfigError
+from twexport_qt.core.os_errors import DISK_FULL, describe_os_error
 from twexport_qt.settings.codec import JsonDocumentError, decode_json, settings_from_dict, settings_to_dict
 from twexport_qt.settings.model import AppSettings
 from twexport_qt.settings.validation import validate_settings
 
 log = logging.getLogger(__name__)
-
-_EDQUOT = getattr(errno, "EDQUOT", None)  # not defined on every platform (Windows)
 
 
 class SettingsInvalid(ConfigError):
@@ -113,25 +112,8 @@ def save_settings(settings: AppSettings, path: Path) -> None:
         ) from error
 
 
-def describe_os_error(error: OSError) -> str:
-    """The cause of `error` in plain words, for the middle of a sentence: "the disk is full"."""
-    plain = {
-        errno.EACCES: "permission was denied",
-        errno.EPERM: "permission was denied",
-        errno.EROFS: "the disk or folder is read-only",
-        errno.ENOSPC: "the disk is full",
-        _EDQUOT: "your disk quota is used up",
-        errno.EISDIR: "it is a folder, not a file",
-        errno.ENOTDIR: "part of its path is a file, not a folder",
-        errno.ENOENT: "its folder does not exist",
-        errno.ENAMETOOLONG: "its name is too long",
-        errno.EIO: "the disk reported an input/output error",
-    }
-    return plain.get(error.errno or -1) or (error.strerror or str(error) or type(error).__name__).lower()
-
-
 def _what_to_do(error: OSError) -> str:
-    if error.errno in (errno.ENOSPC, _EDQUOT):
+    if error.errno in DISK_FULL:
         return "free some disk space, then save again"
     if error.errno == errno.EROFS:
         return "use a writable data folder (--data-dir or TWEXPORT_HOME), then save again"

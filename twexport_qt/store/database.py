@@ -9,6 +9,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from twexport_qt.core.errors import TwExportError
+from twexport_qt.core.os_errors import DISK_FULL, NOT_WRITABLE
 from twexport_qt.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 DB_FILE_NAME = "twexport.sqlite3"
@@ -76,11 +77,12 @@ def database_error(exc: BaseException, path: Path) -> TwExportError:
     if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError) \
             and any(word in lowered for word in damaged_words):
         return DatabaseDamaged(path, text)
-    if "disk is full" in lowered or getattr(exc, "errno", None) == 28:
+    code = getattr(exc, "errno", None)
+    if "disk is full" in lowered or code in DISK_FULL:
         return DatabaseUnavailable(f"The disk holding {path.parent} is full. Free some space and try again; "
                                    "nothing saved so far is lost.")
     if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered \
-            or isinstance(exc, PermissionError) or getattr(exc, "errno", None) == 30:
+            or code in NOT_WRITABLE:
         if path.is_dir():
             return DatabaseUnavailable(f"{path} is a folder, not TwExport's database file. Move it away, or "
                                        "choose another data folder with --data-dir.")
