@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from twexport_qt.campaigns.sender import run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.store import dm_repo
 
+from tests.campaigns.campaign_support import live, run
 from tests.campaigns.conftest import OWNER_ID, App
 
 TEST_ACCOUNTS = ["test_account_1", "test_account_2", "test_account_3"]
-
-
-def run(app: App, settings: CampaignSettings):
-    return run_campaign(app.conn, app.gateway, app.pacer, app.clock, settings)
-
-
-def live(**overrides) -> CampaignSettings:
-    values = dict(message="Hi {first_name}!", retry_message="", test_mode=False, dm_enabled=True,
-                  live_confirmed=True)
-    return CampaignSettings(**{**values, **overrides})
 
 
 def trial(**overrides) -> CampaignSettings:
@@ -35,7 +25,7 @@ def texts_to(app: App, user_id: int) -> list[str]:
 
 
 def test_a_dry_run_names_the_daily_cap_and_how_many_of_the_due_dms_fit_today(app):
-    result = run(app, live(daily_cap=20, dry_run=True))
+    result = run(app, live(retry_message="", daily_cap=20, dry_run=True))
     assert result.summary() == (
         "51 due; 20 would be sent today (daily cap 20, 0 sent in the last 24 hours); 9 skipped because they "
         "don't accept DMs; 31 wait for the following days (the plan shows when). Only recorded, nothing was sent.")
@@ -43,8 +33,8 @@ def test_a_dry_run_names_the_daily_cap_and_how_many_of_the_due_dms_fit_today(app
 
 
 def test_a_dry_run_counts_the_dms_already_sent_in_the_last_24_hours(app):
-    assert run(app, live(daily_cap=20)).sent == 20  # a live run fills today's cap
-    result = run(app, live(daily_cap=20, dry_run=True))
+    assert run(app, live(retry_message="", daily_cap=20)).sent == 20  # a live run fills today's cap
+    result = run(app, live(retry_message="", daily_cap=20, dry_run=True))
     assert result.summary().startswith(
         "31 due; 0 would be sent today (daily cap 20, 20 sent in the last 24 hours); 0 skipped because they don't "
         "accept DMs; 31 wait for the following days")
@@ -84,7 +74,7 @@ def test_an_edited_message_is_tested_again_once_and_a_new_account_alone_gets_the
 
 
 def test_a_live_dm_is_never_sent_again_whatever_the_text(app):
-    sent = run(app, live(daily_cap=5))
+    sent = run(app, live(retry_message="", daily_cap=5))
     assert sent.sent == 5
     recipient = next(row for row in dm_repo.status_rows(app.conn, OWNER_ID, "live") if row.state == "sent")
     with app.conn:
@@ -92,7 +82,7 @@ def test_a_live_dm_is_never_sent_again_whatever_the_text(app):
                                  "live", "A brand new text", int(app.clock.now()))
     assert dm_repo.get(app.conn, OWNER_ID, recipient.recipient_id, "first", "live").text == recipient.text
     app.clock.advance(86_400)
-    run(app, live(daily_cap=5, message="A brand new text {name}"))
+    run(app, live(retry_message="", daily_cap=5, message="A brand new text {name}"))
     assert len(app.server.state.dms.events_with(recipient.recipient_id)) == 1
 
 

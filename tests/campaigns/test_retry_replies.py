@@ -9,7 +9,6 @@ import pytest
 
 from twexport_qt.campaigns.planner import plan_campaign, preview
 from twexport_qt.campaigns.retry_guard import MAX_UNREADABLE_IN_A_ROW
-from twexport_qt.campaigns.sender import run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings, InvalidCampaignSettings
 from twexport_qt.followers.fetch import fetch_followers
 from twexport_qt.sandbox.endpoints import Endpoint
@@ -17,20 +16,11 @@ from twexport_qt.sandbox.follower_replies import REPLY_TEXTS, STOP_TEXTS
 from twexport_qt.sandbox.testing import running_sandbox
 from twexport_qt.store import dm_repo
 
+from tests.campaigns.campaign_support import live, run
 from tests.campaigns.conftest import OWNER_ID, SANDBOX_FOLLOWERS, App
 
 DAY = 86_400
 PACER_ATTEMPTS = 6  # the Pacer's first try and 5 retries of an error it retries
-
-
-def live(**overrides) -> CampaignSettings:
-    values = dict(message="Hi {first_name}!", retry_message="Just checking in, {name}.", test_mode=False,
-                  dm_enabled=True, live_confirmed=True, retry_after_days=7)
-    return CampaignSettings(**{**values, **overrides})
-
-
-def run(app: App, settings: CampaignSettings, **kwargs):
-    return run_campaign(app.conn, app.gateway, app.pacer, app.clock, settings, **kwargs)
 
 
 def accepting(app: App) -> list[int]:

@@ -8,26 +8,17 @@ import pytest
 
 from twexport_qt.campaigns.planner import NOT_ACCEPTING_REASON
 from twexport_qt.campaigns.reconcile import RECONCILE_GRACE_S
-from twexport_qt.campaigns.sender import MASTER_SWITCH_OFF, next_due_time, run_campaign
+from twexport_qt.campaigns.sender import MASTER_SWITCH_OFF, next_due_time
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.sandbox.endpoints import Endpoint
 from twexport_qt.store import dm_repo
 
+from tests.campaigns.campaign_support import live, run
 from tests.campaigns.conftest import OWNER_ID, App
 
 DAY = 86_400
 TEST_ACCOUNT_IDS = {3001, 3002, 3003}
-
-
-def live(**overrides) -> CampaignSettings:
-    values = dict(message="Hi {first_name}!", retry_message="Just checking in, {name}.", test_mode=False,
-                  dm_enabled=True, live_confirmed=True, retry_after_days=7)
-    return CampaignSettings(**{**values, **overrides})
-
-
-def run(app: App, settings: CampaignSettings, **kwargs):
-    return run_campaign(app.conn, app.gateway, app.pacer, app.clock, settings, **kwargs)
 
 
 def follower_ids(app: App, where: str = "1") -> set[int]:
