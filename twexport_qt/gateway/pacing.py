@@ -110,7 +110,7 @@ class Pacer:
                 if exc.budget_left:
                     self.unseen_rule_429s += 1
                     first = self._spacing.interval(endpoint) or UNSEEN_RULE_FIRST_WAIT_S
-                    delay = min(first * 2.0 ** unseen_429s, UNSEEN_RULE_MAX_WAIT_S)
+                    delay = _backoff(first, unseen_429s, UNSEEN_RULE_MAX_WAIT_S)
                     unseen_429s += 1
                     resume = max(started + delay, now)
                     self._wait(WaitNotice("rate_limit", endpoint, resume,
@@ -120,7 +120,7 @@ class Pacer:
                 if exc.reset_at:
                     resume = exc.reset_at + RESET_MARGIN_S
                 else:
-                    resume = now + min(UNKNOWN_RESET_FIRST_WAIT_S * 2.0 ** bare_429s, UNKNOWN_RESET_WAIT_S)
+                    resume = now + _backoff(UNKNOWN_RESET_FIRST_WAIT_S, bare_429s, UNKNOWN_RESET_WAIT_S)
                     bare_429s += 1
                 self._wait(WaitNotice("rate_limit", endpoint, max(resume, now + RESET_MARGIN_S),
                                       "X's rate limit is reached; resuming automatically."))
@@ -129,7 +129,7 @@ class Pacer:
                 if failures > self._max_retries:
                     raise
                 self.retries += 1
-                delay = min(2.0 ** failures, MAX_BACKOFF_S)
+                delay = _backoff(1.0, failures, MAX_BACKOFF_S)
                 self._wait(WaitNotice("retry", endpoint, self._clock.now() + delay,
                                       f"{exc.user_message} Retrying ({failures}/{self._max_retries})."))
 
@@ -153,3 +153,8 @@ class Pacer:
         if announce and self._on_wait is not None:
             self._on_wait(notice)
         self._clock.sleep(notice.resume_at - self._clock.now(), self._cancel)
+
+
+def _backoff(first: float, attempt: int, ceiling: float) -> float:
+    """`first` doubled `attempt` times, at most `ceiling`: every repeated wait here grows the same way."""
+    return min(first * 2.0 ** attempt, ceiling)
