@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -151,9 +153,10 @@ class CampaignTab(QWidget):
         self.plan_view.setSortingEnabled(False)  # a calendar reads in date order
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addWidget(self.plan_header)
+        # The explanations can run to a dozen lines: they scroll, so the calendar keeps the room on small screens.
+        layout.addWidget(_scrolling(self.plan_header, lines=4))
         layout.addWidget(self.plan_view, 1)
-        layout.addWidget(self.plan_footer)
+        layout.addWidget(_scrolling(self.plan_footer, lines=3))
         return page
 
     def _funnel_page(self) -> QWidget:
@@ -442,6 +445,16 @@ class CampaignTab(QWidget):
         window = self.window()
         if hasattr(window, "open_settings"):
             window.open_settings()
+
+
+def _scrolling(label: QLabel, *, lines: int) -> QScrollArea:
+    """`label` in a frameless scroll area at most `lines` text lines high."""
+    area = QScrollArea()
+    area.setWidget(label)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setMaximumHeight(label.fontMetrics().lineSpacing() * lines + 8)
+    return area
 
 
 def _set_checked_silently(box: QCheckBox, checked: bool) -> None:

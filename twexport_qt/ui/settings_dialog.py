@@ -148,8 +148,10 @@ class SettingsDialog(QDialog):
         opt_out_line_row.addWidget(self.opt_out_line_edit, 1)
         form.addRow(opt_out_line_row)
         form.addRow("Opt-out words", self.opt_out_words_edit)
-        form.addRow(QLabel("No retry goes to a follower who replied; a reply starting with an opt-out word also puts "
-                           "them on the do-not-contact list."))
+        replies_note = QLabel("No retry goes to a follower who replied; a reply starting with an opt-out word also "
+                              "puts them on the do-not-contact list.")
+        replies_note.setWordWrap(True)  # a narrow dialog must not cut the sentence off
+        form.addRow(replies_note)
         self.tier_messages_table = QTableWidget(0, 3)
         self.tier_messages_table.setHorizontalHeaderLabels(("Tier", "First DM for this tier", "Retry DM for this tier"))
         self.tier_messages_table.horizontalHeader().setStretchLastSection(True)
