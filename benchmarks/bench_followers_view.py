@@ -200,7 +200,7 @@ def run_gui(path: Path, seed_filter: Any) -> None:
         context = AppContext(data_dir, settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()),
                              clock=FakeClock(), configure_log=False)
         context.remember_owner(OWNER_ID)  # the Sandbox profile, pointed at the benchmark's account
-        jobs = JobController(JobPanel(), interactive=False)
+        jobs = JobController(JobPanel())
         heartbeat = Heartbeat()
 
         def settle() -> None:

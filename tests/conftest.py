@@ -12,7 +12,8 @@ import pytest  # noqa: E402
 from twexport_qt.core.clock import FakeClock  # noqa: E402
 
 # `memory_keyring` / `no_keyring` fixtures; the autouse fixture below keeps every test off the real keyring.
-pytest_plugins = ["keyring_fixtures"]
+# `messages`: what the user was told during a test (core.messages).
+pytest_plugins = ["keyring_fixtures", "message_fixtures"]
 
 
 @pytest.fixture(autouse=True)

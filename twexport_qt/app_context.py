@@ -33,6 +33,11 @@ from twexport_qt.sandbox.config import SandboxConfig
 from twexport_qt.sandbox.population import SANDBOX_USER_ID
 from twexport_qt.sandbox.server import SandboxServer
 from twexport_qt.secrets.credentials import Credentials
+from twexport_qt.services.campaigns import CampaignService
+from twexport_qt.services.connections import ThreadConnections
+from twexport_qt.services.do_not_contact import DoNotContactService
+from twexport_qt.services.downloads import DownloadsService
+from twexport_qt.services.followers import FollowersService
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import AppSettings, Profile
 from twexport_qt.settings.storage import load_settings, save_settings
@@ -92,6 +97,13 @@ class AppContext:
         # Create/migrate the database now, so a file written by a newer version fails at start, with a message.
         open_database(self.database_file).close()
         self._sweep_exports_folder()
+        # What views read and write through (they hold no connection of their own); closed by close().
+        self._service_connections = ThreadConnections(
+            lambda: open_database(self.database_file, check_same_thread=False))
+        self.followers = FollowersService(self._service_connections, self.clock)
+        self.campaigns = CampaignService(self._service_connections, self.clock)
+        self.do_not_contact = DoNotContactService(self._service_connections, self.clock)
+        self.downloads = DownloadsService(self._service_connections, self.clock)
 
     def _sweep_exports_folder(self) -> None:
         """Temporary files of exports killed mid-write into the default exports folder (see atomic_file.py)."""
@@ -209,6 +221,7 @@ class AppContext:
             self.rate_limit_listener(state)
 
     def close(self) -> None:
+        self._service_connections.close()
         with self._sandbox_lock:
             if self._sandbox is not None:
                 self._sandbox.stop()

@@ -37,6 +37,16 @@ def as_user_error(exc: BaseException, *, database: Path | None = None) -> TwExpo
     return None
 
 
+def failure_sentence(what: str, exc: BaseException) -> str:
+    """What to tell the user when `what` (e.g. "Fetching followers") ended with `exc`: the known sentence, or a
+    general one for a bug. The caller logs the traceback."""
+    known = as_user_error(exc)  # a full disk, a read-only folder, a damaged database: say which
+    if known is not None:
+        return known.user_message
+    return (f"{what} stopped because of an unexpected error ({type(exc).__name__}). Details are in the log file; "
+            "nothing saved so far is lost.")
+
+
 def _os_error(exc: OSError) -> TwExportError:
     name = exc.filename if exc.filename is not None else "a file"
     cause = describe_os_error(exc)

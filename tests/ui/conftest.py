@@ -14,6 +14,7 @@ from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import AppSettings
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.job_panel import JobPanel
+from twexport_qt.workers.tasks import InlineTaskRunner
 
 # The shared helpers assert too: keep pytest's detailed assertion messages for them, as in a test module.
 pytest.register_assert_rewrite("tests.ui.wizard_support")
@@ -31,7 +32,7 @@ def context(data_dir, fake_clock):
 def jobs(qtbot, context):
     panel = JobPanel(wall_clock=context.clock.now)
     qtbot.addWidget(panel)
-    controller = JobController(panel, interactive=False)
+    controller = JobController(panel, tasks=InlineTaskRunner())
     yield controller
     controller.shutdown()
     assert not controller.runner.running(), "a download thread outlived the test"

@@ -18,7 +18,7 @@ from tests.ui.live_dialog_support import answer_live_questions
 def tab(qtbot, context):
     panel = JobPanel()
     qtbot.addWidget(panel)
-    jobs = JobController(panel, interactive=False)
+    jobs = JobController(panel)
     tab = CampaignTab(context, jobs)
     qtbot.addWidget(tab)
     yield tab
@@ -112,21 +112,21 @@ def test_a_send_is_refused_while_another_run_holds_the_campaign(qtbot, tab, cont
     assert sandbox_dm_count(context) == 2
 
 
-def test_a_failed_automatic_run_is_tried_again_later_quietly(qtbot, context, monkeypatch):
+def test_a_failed_automatic_run_is_tried_again_later_quietly(qtbot, context, messages):
     from twexport_qt.store.job_locks import JobKind
     from twexport_qt.ui.campaign_tab import AUTO_RETRY_AFTER_S
 
-    dialogs = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: dialogs.append(args))
     panel = JobPanel()
     qtbot.addWidget(panel)
-    jobs = JobController(panel, interactive=True)  # as in the app: only the quiet flag keeps the dialog away
+    jobs = JobController(panel)
     tab = CampaignTab(context, jobs)
     qtbot.addWidget(tab)
     context.profile.auto_dm = context.profile.dm_enabled = True
     with context.job_lock(JobKind.DM_CAMPAIGN):
         run_job(qtbot, tab, tab.auto_timer.timeout.emit)  # the automatic run falls due
-    assert dialogs == [] and sandbox_dm_count(context) == 0
+    # A warning (status bar), not an error (a dialog): scheduled runs must not pile up dialogs.
+    assert messages.errors() == [] and any("already running" in m for m in messages.warnings())
+    assert sandbox_dm_count(context) == 0
     assert tab.auto_timer.isActive() and tab.auto_timer.remainingTime() > (AUTO_RETRY_AFTER_S - 5) * 1000
     assert "trying again at" in tab.next_label.text() and "already running" in tab.next_label.text()
     jobs.shutdown()

@@ -122,11 +122,12 @@ def test_a_missing_database_can_be_chosen_or_skipped(window, context, dialogs, m
     assert len(shown["information"]) == 2  # cancelled: nothing more shown, nothing done
 
 
-def test_no_import_while_a_job_runs(window, context, dialogs, monkeypatch):
+def test_no_import_while_a_job_runs(window, context, dialogs, monkeypatch, messages):
     _, shown, _ = dialogs
     monkeypatch.setattr(window.jobs.runner, "running", lambda: True)
     trigger_import(window)
-    assert shown["information"] == ["Finish or cancel the running jobs before importing."]
+    assert messages.warnings() == ["Finish or cancel the running jobs before importing."]
+    assert shown["information"] == []
     assert "Legacy" not in context.settings.profiles
 
 

@@ -94,7 +94,7 @@ def test_panel_counts_down_to_the_announced_resume_time(qtbot):
 def test_controller_runs_one_job_per_name_and_signals_data_changes(qtbot):
     panel = JobPanel()
     qtbot.addWidget(panel)
-    controller = JobController(panel, interactive=False)
+    controller = JobController(panel)
     release = threading.Event()
     first = controller.start("fetch", "Fetching", lambda ctx: release.wait(5))
     assert panel.isVisible() and controller.is_running("fetch")

@@ -39,11 +39,12 @@ class DatabaseUnavailable(TwExportError):
     """The file cannot be opened or written: permissions, a read-only or full disk, a folder in its place."""
 
 
-def open_database(path: Path | str) -> sqlite3.Connection:
+def open_database(path: Path | str, *, check_same_thread: bool = True) -> sqlite3.Connection:
     """Open (creating if needed) the database at `path`, migrated to the current schema.
 
     `":memory:"` is accepted for tests. Connections may be used from the thread that opened them only
-    (sqlite3's default); workers open their own. Raises DatabaseDamaged, DatabaseTooNew or DatabaseUnavailable
+    (sqlite3's default; `check_same_thread=False` only lets another thread *close* it, see
+    `services/connections.py`); workers open their own. Raises DatabaseDamaged, DatabaseTooNew or DatabaseUnavailable
     with a sentence for the user.
     """
     path_str = str(path)
@@ -55,7 +56,7 @@ def open_database(path: Path | str) -> sqlite3.Connection:
     file = Path(path_str)
     try:
         _create_private_file(file)
-        conn = sqlite3.connect(path_str, timeout=30.0)
+        conn = sqlite3.connect(path_str, timeout=30.0, check_same_thread=check_same_thread)
     except (OSError, sqlite3.Error) as exc:
         raise database_error(exc, file) from exc
     try:

@@ -11,7 +11,7 @@ import dataclasses
 import logging
 from contextlib import ExitStack
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twexport_qt.app_context import AppContext
 from twexport_qt.campaigns import funnel, plan_report
 from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
 from twexport_qt.campaigns.plan_calendar import CampaignCalendar, build_calendar
@@ -43,6 +44,7 @@ from twexport_qt.profile_mapping import campaign_settings
 from twexport_qt.store import dm_repo
 from twexport_qt.store.job_locks import JobKind
 from twexport_qt.ui.do_not_contact_dialog import DoNotContactDialog
+from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.live_confirmation import confirm_live_sending
 from twexport_qt.ui.rows_table_model import RowsTableModel
@@ -59,12 +61,15 @@ SAFE_BADGE = "QLabel { background: #2a9d8f; color: white; padding: 2px 8px; bord
 
 
 class CampaignTab(QWidget):
-    def __init__(self, context, jobs: JobController, parent: QWidget | None = None) -> None:
+    settingsRequested = Signal()  # "Edit templates and test accounts…": the window opens its settings dialog
+
+    def __init__(self, context: AppContext, jobs: JobController, parent: QWidget | None = None, *,
+                 filter_state: FollowerFilterState | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.jobs = jobs
         self.conn = context.connect()
-        self.followers_filter_source = None  # set by the main window: callable returning the Followers-tab filter
+        self.filter_state = filter_state  # the Followers tab's filter, for "use the view's filter"
 
         self.mode_badge = QLabel()
         self.confirm_button = QPushButton("Confirm live sending…")
@@ -269,8 +274,8 @@ class CampaignTab(QWidget):
         return confirm_live_sending(self, audience, what=what)
 
     def settings(self) -> CampaignSettings:
-        view_filter = self.followers_filter_source() if (self.use_view_filter.isChecked()
-                                                         and self.followers_filter_source) else None
+        view_filter = (self.filter_state.current if self.use_view_filter.isChecked() and self.filter_state
+                       else None)
         return campaign_settings(self.context.profile, view_filter)
 
     # -- jobs ------------------------------------------------------------------------------------------
@@ -442,9 +447,7 @@ class CampaignTab(QWidget):
         return dialog
 
     def _open_settings(self) -> None:
-        window = self.window()
-        if hasattr(window, "open_settings"):
-            window.open_settings()
+        self.settingsRequested.emit()
 
 
 def _scrolling(label: QLabel, *, lines: int) -> QScrollArea:

@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from twexport_qt import paths
+from twexport_qt.app_context import AppContext
+from twexport_qt.core import messages
 from twexport_qt.core.progress import Progress
 from twexport_qt.exports.exporters import (
     DM_STATUS,
@@ -21,16 +23,18 @@ from twexport_qt.exports.exporters import (
 )
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.profile_mapping import domain_tiers
+from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.job_controller import JobController
 
 EXPORT_JOB = "export"
 
 
 class ExportMenu:
-    def __init__(self, context, jobs: JobController, followers_tab, parent: QWidget) -> None:
+    def __init__(self, context: AppContext, jobs: JobController, filter_state: FollowerFilterState,
+                 parent: QWidget) -> None:
         self.context = context
         self.jobs = jobs
-        self.followers_tab = followers_tab
+        self.filter_state = filter_state
         self.parent = parent
         self.last_result: tuple[str, Path, int] | None = None
         self.menu = QMenu("&Export", parent)
@@ -48,11 +52,7 @@ class ExportMenu:
         chosen, _ = QFileDialog.getSaveFileName(self.parent, f"Export {EXPORT_KINDS[kind].title.lower()}",
                                                 str(default), "CSV files (*.csv);;All files (*)")
         if chosen:
-            self.export_to(kind, Path(chosen), self._current_filter() if current else None)
-
-    def _current_filter(self) -> FollowerFilter:
-        self.followers_tab.filter_panel.flush()
-        return self.followers_tab.current_filter
+            self.export_to(kind, Path(chosen), self.filter_state.current if current else None)
 
     def export_to(self, kind: str, path: Path, follower_filter: FollowerFilter | None = None):
         """Run the export in a worker; the file appears only when complete."""
@@ -76,4 +76,4 @@ class ExportMenu:
     def _done(self, result: tuple[str, Path, int]) -> None:
         self.last_result = result
         kind, path, rows = result
-        self.jobs.messageRaised.emit(f"Exported {rows:,} {'examples' if kind == TWEETS else 'rows'} to {path}.")
+        messages.info(f"Exported {rows:,} {'examples' if kind == TWEETS else 'rows'} to {path}.")

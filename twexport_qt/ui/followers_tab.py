@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twexport_qt.app_context import AppContext
 from twexport_qt.core.timefmt import format_date
 from twexport_qt.followers.fetch import fetch_followers
 from twexport_qt.followers.filters import FollowerFilter
@@ -38,6 +39,7 @@ from twexport_qt.profile_mapping import default_filter, domain_tiers
 from twexport_qt.store import followers_repo
 from twexport_qt.store.job_locks import JobKind
 from twexport_qt.ui.filter_panel import FilterPanel
+from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.followers_query_worker import FollowersQueryService
 from twexport_qt.ui.followers_table_model import COLUMNS, FollowersTableModel
 from twexport_qt.ui.job_controller import JobController
@@ -54,10 +56,12 @@ DEFAULT_SORT = ("followers_count", Qt.SortOrder.DescendingOrder)  # the model's 
 
 
 class FollowersTab(QWidget):
-    def __init__(self, context, jobs: JobController, parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext, jobs: JobController, parent: QWidget | None = None, *,
+                 filter_state: FollowerFilterState | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.jobs = jobs
+        self.filter_state = filter_state or FollowerFilterState(self)
         self.conn: sqlite3.Connection = context.connect()
         self.owner_id: int | None = None
         self.tiers = domain_tiers(context.profile)
@@ -70,6 +74,7 @@ class FollowersTab(QWidget):
 
         self.filter_panel = FilterPanel()
         self.filter_panel.filterChanged.connect(self.apply_filter)
+        self.filter_state.set_flush(self.filter_panel.flush)
         filter_scroll = QScrollArea(widgetResizable=True)
         filter_scroll.setWidget(self.filter_panel)
         filter_scroll.setMinimumWidth(300)
@@ -191,6 +196,7 @@ class FollowersTab(QWidget):
 
     def apply_filter(self, follower_filter: FollowerFilter) -> None:
         self.current_filter = follower_filter
+        self.filter_state.set(follower_filter)
         if self.model is not None:
             self.model.set_filter(follower_filter)
 

@@ -1,8 +1,9 @@
 """Start background jobs from views, one per kind at a time, and tell every view when data changed.
 
 Views call `start(...)`; the controller runs the job in a QThread (JobRunner), shows it in the JobPanel
-(progress, countdown, Cancel), reports failures as sentences, and emits `dataChanged` after any job that
-wrote to the store, which is what keeps tables, plots and the summary fresh by themselves.
+(progress, countdown, Cancel), reports failures as sentences (`core.messages`), and emits `dataChanged` after
+any job that wrote to the store, which is what keeps tables, plots and the summary fresh by themselves.
+It also carries the window's `TaskRunner` (`jobs.tasks`), the one way views run short reads off the GUI thread.
 
 A worker's signals are emitted in its thread. PySide runs a plain Python callable connected to them in that
 thread too, so every connection here goes to a slot of a GUI-thread QObject (`_JobRelay`): Qt then queues
@@ -14,37 +15,39 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
+from twexport_qt.core import messages
+from twexport_qt.services.jobs import Job, JobName, JobOutcome
 from twexport_qt.ui.job_panel import JobPanel
-from twexport_qt.workers.job_worker import Job, JobRunner, JobWorker
+from twexport_qt.workers.job_worker import JobRunner, JobWorker
+from twexport_qt.workers.tasks import TaskRunner
 
 
 class JobController(QObject):
-    dataChanged = Signal(str)        # job name
-    jobStarted = Signal(str)
-    jobEnded = Signal(str, str)      # job name, outcome: succeeded | failed | cancelled
-    jobFinished = Signal(str)        # job name: its thread is done, a job of that name may start again
-    messageRaised = Signal(str)      # for the status bar
+    dataChanged = Signal(str)        # JobName
+    jobStarted = Signal(str)         # JobName
+    jobEnded = Signal(str, object)   # JobName, JobOutcome
+    jobFinished = Signal(str)        # JobName: its thread is done, a job of that name may start again
 
-    def __init__(self, panel: JobPanel, parent_widget: QWidget | None = None, *, interactive: bool = True) -> None:
+    def __init__(self, panel: JobPanel, parent_widget: QWidget | None = None, *,
+                 tasks: TaskRunner | None = None) -> None:
         # Always owned by a widget (the window, else the panel): a parentless controller deleted by Python's
         # garbage collector while Qt still referenced it crashed the process.
         super().__init__(parent_widget or panel)
         self.runner = JobRunner(self)
         self.runner.threadFinished.connect(self._on_thread_finished)
         self.panel = panel
-        self._parent_widget = parent_widget
-        self._interactive = interactive  # False in tests and --self-check: no modal dialogs
+        self.tasks = tasks or TaskRunner(self)
         self._relays: dict[JobWorker, _JobRelay] = {}
         self.last_error: str | None = None
 
-    def is_running(self, name: str) -> bool:
+    def is_running(self, name: JobName) -> bool:
         return self.runner.is_running(name)
 
     def start(
         self,
-        name: str,
+        name: JobName,
         title: str,
         job: Job,
         *,
@@ -55,7 +58,7 @@ class JobController(QObject):
         """Run `job` in a thread unless a job of that name runs. `quiet`: a failure is told in the status bar
         only, not in a dialog (for scheduled runs, which must not pile up dialogs while nobody watches)."""
         if self.runner.is_running(name):
-            self.messageRaised.emit(f"{title} is already running.")
+            messages.info(f"{title} is already running.")
             return None
         worker = JobWorker(name, job)
         self.panel.attach(worker, title)
@@ -70,6 +73,7 @@ class JobController(QObject):
 
     def shutdown(self) -> None:
         self.runner.shutdown()
+        self.tasks.shutdown()
 
     @Slot(object)
     def _on_thread_finished(self, worker: JobWorker) -> None:
@@ -77,15 +81,17 @@ class JobController(QObject):
         self.jobFinished.emit(worker.name)
 
     def report_failure(self, name: str, title: str, message: str, *, quiet: bool = False) -> None:
+        """A failed job: its sentence as an error (a dialog), or for a `quiet` (scheduled) job as a warning."""
         self.last_error = message
-        self.jobEnded.emit(name, "failed")
-        self.messageRaised.emit(f"{title} stopped: {message}")
-        if self._interactive and not quiet:
-            QMessageBox.warning(self._parent_widget, title, message)
+        self.jobEnded.emit(name, JobOutcome.FAILED)
+        if quiet:
+            messages.warning(f"{title} stopped: {message}")
+        else:
+            messages.error(message, title=title)
 
     def report_cancel(self, name: str, title: str) -> None:
-        self.jobEnded.emit(name, "cancelled")
-        self.messageRaised.emit(f"{title} cancelled. It will resume where it stopped.")
+        self.jobEnded.emit(name, JobOutcome.CANCELLED)
+        messages.info(f"{title} cancelled. It will resume where it stopped.")
 
 
 class _JobRelay(QObject):
@@ -109,7 +115,7 @@ class _JobRelay(QObject):
     def succeeded(self, result: Any) -> None:
         if self._on_success is not None:
             self._on_success(result)
-        self._controller.jobEnded.emit(self._name, "succeeded")
+        self._controller.jobEnded.emit(self._name, JobOutcome.SUCCEEDED)
 
     @Slot(str)
     def failed(self, message: str) -> None:

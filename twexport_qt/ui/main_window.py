@@ -5,19 +5,22 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
 from twexport_qt import APP_NAME
 from twexport_qt.app_context import AppContext
+from twexport_qt.core import messages
 from twexport_qt.gateway.rate_limits import RateLimitState
 from twexport_qt.ui.about_dialog import show_about
 from twexport_qt.ui.campaign_tab import CampaignTab
 from twexport_qt.ui.export_menu import ExportMenu
+from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.followers_tab import FollowersTab
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.job_panel import JobPanel
 from twexport_qt.ui.legacy_import_dialog import import_twitter_exporter_interactively
+from twexport_qt.ui.message_renderer import MessageRenderer
 from twexport_qt.ui.settings_dialog import SettingsDialog
 from twexport_qt.ui.tweets_tab import TweetsTab
 
@@ -35,14 +38,16 @@ class MainWindow(QMainWindow):
         self.context = context
         self.setObjectName("MainWindow")
         self.resize(1280, 820)
+        self.messages = MessageRenderer(self, interactive=interactive)
         self.job_panel = JobPanel(wall_clock=context.clock.now)
-        self.jobs = JobController(self.job_panel, self, interactive=interactive)
-        self.jobs.messageRaised.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.jobs = JobController(self.job_panel, self)
         context.rate_limit_listener = self._on_rate_limit_threadsafe
 
+        self.filter_state = FollowerFilterState(self)
         self.tabs = QTabWidget()
-        self.followers_tab = FollowersTab(context, self.jobs)
-        self.campaign_tab = CampaignTab(context, self.jobs)
+        self.followers_tab = FollowersTab(context, self.jobs, filter_state=self.filter_state)
+        self.campaign_tab = CampaignTab(context, self.jobs, filter_state=self.filter_state)
+        self.campaign_tab.settingsRequested.connect(self.open_settings)
         self.tweets_tab = TweetsTab(context, self.jobs)
         self.tabs.addTab(self.followers_tab, "Followers")
         self.tabs.addTab(self.campaign_tab, "DM campaign")
@@ -55,12 +60,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.api_label)
         self.statusBar().addPermanentWidget(self.profile_label)
         self.apiStateChanged.connect(self.api_label.setText)
-        self.export_menu = ExportMenu(context, self.jobs, self.followers_tab, self)
-        self.campaign_tab.followers_filter_source = lambda: self.followers_tab.current_filter
+        self.export_menu = ExportMenu(context, self.jobs, self.filter_state, self)
         self._build_menus()
         self._show_profile()
         if not context.secrets.is_persistent:
-            self.statusBar().showMessage(context.secrets.backend_description, 20000)
+            messages.warning(context.secrets.backend_description)
 
     # -- menus -----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -111,7 +115,7 @@ class MainWindow(QMainWindow):
         if name == self.context.settings.active_profile:
             return
         if self.jobs.runner.running():
-            QMessageBox.information(self, APP_NAME, "Finish or cancel the running jobs before switching profile.")
+            messages.warning("Finish or cancel the running jobs before switching profile.")
             self._fill_profiles_menu()
             return
         self.context.switch_profile(name)
@@ -127,7 +131,7 @@ class MainWindow(QMainWindow):
 
     def _import_legacy_config(self) -> None:
         if self.jobs.runner.running():  # the import writes the DM log a running campaign reads
-            QMessageBox.information(self, APP_NAME, "Finish or cancel the running jobs before importing.")
+            messages.warning("Finish or cancel the running jobs before importing.")
             return
         if import_twitter_exporter_interactively(self.context, self):
             self._after_settings_change()
@@ -156,7 +160,8 @@ class MainWindow(QMainWindow):
     def _open_path(path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.jobs.shutdown()
         self.followers_tab.shutdown()
+        self.messages.detach()
         super().closeEvent(event)

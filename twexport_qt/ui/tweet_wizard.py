@@ -25,7 +25,7 @@ from twexport_qt.ui.tweet_wizard_pages import (
     SourcePage,
     SummaryPage,
 )
-from twexport_qt.workers.job_worker import Job, JobContext
+from twexport_qt.services.jobs import Job, JobContext
 
 DOWNLOAD_JOB = "tweet-download"
 

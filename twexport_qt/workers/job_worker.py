@@ -10,28 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
-from dataclasses import dataclass
-from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.errors import Cancelled, TwExportError
-from twexport_qt.core.progress import Progress
-from twexport_qt.failures import as_user_error
-from twexport_qt.gateway.pacing import WaitNotice
+from twexport_qt.failures import failure_sentence
+from twexport_qt.services.jobs import Job, JobContext
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class JobContext:
-    cancel: CancelToken
-    progress: Callable[[Progress], None]
-    on_wait: Callable[[WaitNotice], None]
-
-
-Job = Callable[[JobContext], Any]
 
 
 class JobWorker(QObject):
@@ -66,12 +53,9 @@ class JobWorker(QObject):
         except TwExportError as exc:
             log.warning("%s failed: %s", self.name, exc, exc_info=True)
             outcome = (self.failed, (exc.user_message,))
-        except Exception as exc:  # noqa: BLE001 - a worker must never die silently
+        except Exception as exc:  # a worker must never die silently
             log.error("%s crashed:\n%s", self.name, traceback.format_exc())
-            known = as_user_error(exc)  # a full disk, a read-only folder, a damaged database: say which
-            outcome = (self.failed, (known.user_message if known is not None else
-                                     f"{self.name} stopped because of an unexpected error ({type(exc).__name__}). "
-                                     "Details are in the log file; nothing fetched so far is lost.",))
+            outcome = (self.failed, (failure_sentence(self.name, exc),))
         finally:
             self.ended.set()
             signal, args = outcome

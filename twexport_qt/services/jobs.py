@@ -1,0 +1,81 @@
+"""What a background job is, in plain Python: the function views hand to the job runner, the context it gets,
+the names jobs run under and how they end. The Qt side (`workers/`, `ui/job_controller.py`) only carries these."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from twexport_qt.core.cancel import CancelToken
+from twexport_qt.core.progress import Progress
+from twexport_qt.gateway.pacing import WaitNotice
+from twexport_qt.store.job_locks import JobKind
+
+if TYPE_CHECKING:  # the context builds the services: importing it at run time would be circular
+    from twexport_qt.app_context import AppContext, ApiSession
+
+T = TypeVar("T")
+
+
+class JobName(StrEnum):
+    """One job of each name runs at a time in a window (a second start is refused with a sentence)."""
+
+    FETCH_FOLLOWERS = "fetch-followers"
+    DM_PREVIEW = "dm-preview"
+    DM_PLAN = "dm-plan"
+    DM_CAMPAIGN = "dm-campaign"
+    TWEET_DOWNLOAD = "tweet-download"
+    EXPORT = "export"
+
+
+class JobOutcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class JobContext:
+    """What a running job may use: a cancel token to poll, and callbacks for progress and rate-limit waits."""
+
+    cancel: CancelToken
+    progress: Callable[[Progress], None]
+    on_wait: Callable[[WaitNotice], None]
+
+
+Job = Callable[[JobContext], Any]
+
+
+def api_job(context: AppContext, body: Callable[[ApiSession, JobContext], T], *,
+            lock: JobKind | None = None) -> Callable[[JobContext], T]:
+    """The job for `body`: in the job's thread, take the cross-process `lock` (if any), open the thread's own
+    connection, gateway and pacer (cancellable, reporting waits), run `body`, and close them again.
+
+    This is the one set-up every API job of the app shares (fetch, DM preview, campaign, download).
+    """
+
+    def job(ctx: JobContext) -> T:
+        with ExitStack() as stack:
+            if lock is not None:
+                stack.enter_context(context.job_lock(lock))
+            api = stack.enter_context(context.api_session(ctx.cancel, ctx.on_wait))
+            return body(api, ctx)
+
+    return job
+
+
+def database_job(context: AppContext, body: Callable[[sqlite3.Connection, JobContext], T]) -> Callable[[JobContext], T]:
+    """The job for `body` that only needs the database: the thread's own connection, closed at the end."""
+
+    def job(ctx: JobContext) -> T:
+        conn = context.connect()
+        try:
+            return body(conn, ctx)
+        finally:
+            conn.close()
+
+    return job
