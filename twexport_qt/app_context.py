@@ -162,7 +162,7 @@ class AppContext:
 
     def new_gateway(self) -> XGateway:
         credentials = self.credentials()
-        if not (credentials.has_user_context or credentials.has_bearer):
+        if not credentials.can_call_api:
             raise ConfigError(f"Profile {self.profile.name!r} has no X credentials yet: add them in "
                               "File → Settings (or use the Sandbox profile to try the app).")
         return XGateway(credentials, base_url=self.api_base_url(), on_rate_limit=self._notify_rate_limit)

@@ -17,6 +17,7 @@ from twexport_qt.campaigns.opt_out import (
 )
 from twexport_qt.campaigns.templates import MAX_DM_LENGTH, validate_template, with_opt_out_line
 from twexport_qt.core.errors import ConfigError
+from twexport_qt.core.usernames import unique_usernames
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, validate_tiers
 
@@ -61,7 +62,7 @@ class CampaignSettings:
     opt_out_line: str = ""  # appended to every DM when set, e.g. "Reply STOP to opt out."
 
     def __post_init__(self) -> None:
-        self.test_accounts = _normalized_usernames(self.test_accounts)
+        self.test_accounts = unique_usernames(self.test_accounts)
         if len(self.test_accounts) > MAX_TEST_ACCOUNTS:
             extra = len(self.test_accounts) - MAX_TEST_ACCOUNTS
             raise InvalidCampaignSettings(
@@ -139,11 +140,3 @@ class CampaignSettings:
                 f"The opt-out line must be one line of at most {MAX_OPT_OUT_LINE_LENGTH} characters.")
 
 
-def _normalized_usernames(usernames: Sequence[str]) -> list[str]:
-    """'@Alice ' -> 'Alice', dropping blanks and case-insensitive repeats (X usernames ignore case)."""
-    seen: dict[str, str] = {}
-    for raw in usernames:
-        name = raw.strip().lstrip("@").strip()
-        if name and name.lower() not in seen:
-            seen[name.lower()] = name
-    return list(seen.values())

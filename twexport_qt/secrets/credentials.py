@@ -31,6 +31,11 @@ class Credentials:
         """An app-only token is present: enough for read-only lookups."""
         return bool(self.bearer_token)
 
+    @property
+    def can_call_api(self) -> bool:
+        """Enough to make any API call at all (the one rule for "this profile has X credentials")."""
+        return self.has_user_context or self.has_bearer
+
     def __repr__(self) -> str:
         # Objects end up in logs, tracebacks and debuggers: show which values exist, never the values.
         shown = ", ".join(f"{f.name}={'<set>' if getattr(self, f.name) else '<missing>'}" for f in fields(self))

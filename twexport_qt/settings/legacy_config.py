@@ -20,6 +20,7 @@ from typing import Any
 
 from twexport_qt.core.errors import ConfigError
 from twexport_qt.core.os_errors import describe_os_error
+from twexport_qt.core.usernames import normalize_username
 from twexport_qt.secrets import SecretStore
 from twexport_qt.secrets.credentials import ACCESS_TOKEN, ACCESS_TOKEN_SECRET, CONSUMER_KEY, CONSUMER_SECRET
 from twexport_qt.settings.codec import JsonDocumentError, decode_json
@@ -27,7 +28,6 @@ from twexport_qt.settings.model import SANDBOX_PROFILE_NAME, AppSettings, Filter
 from twexport_qt.settings.validation import (
     FILTER_FIELD_CHECKS,
     PROFILE_FIELD_CHECKS,
-    normalize_screen_name,
     profile_name_problem,
 )
 
@@ -227,7 +227,7 @@ def _import_profile_fields(data: dict[str, Any], profile: Profile, report: Impor
             continue
         value = data[legacy_name]
         if target == "test_accounts" and isinstance(value, list):
-            value = [normalize_screen_name(item) if isinstance(item, str) else item for item in value]
+            value = [normalize_username(item) if isinstance(item, str) else item for item in value]
         problem = PROFILE_FIELD_CHECKS[target](value)
         if problem:
             report.problems.append(f"{legacy_name} {problem}; not imported.")

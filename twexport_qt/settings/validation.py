@@ -165,11 +165,6 @@ def opt_out_line(value: object) -> str | None:
     return None
 
 
-def normalize_screen_name(name: str) -> str:
-    """"@Someone " → "Someone": users paste handles with the @."""
-    return name.strip().removeprefix("@")
-
-
 def profile_name_problem(name: object) -> str | None:
     if not isinstance(name, str) or not name.strip():
         return "Profile names must not be empty"

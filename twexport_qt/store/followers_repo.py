@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from twexport_qt.core.usernames import normalize_username
 from twexport_qt.followers.filters import FollowerFilter, escape_like, register_sql_functions
 from twexport_qt.followers.records import PROFILE_COLUMNS, RECORD_COLUMNS, FollowerRecord
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, tier_case_sql
@@ -183,7 +184,7 @@ def find_by_username(conn: sqlite3.Connection, owner_id: int, username: str) -> 
     """The follower with this @handle (case-insensitive, '@' optional), or None."""
     row = _cursor(conn).execute(
         f"SELECT {', '.join(RECORD_COLUMNS)} FROM followers WHERE owner_id = ? AND username = ? COLLATE NOCASE",
-        (owner_id, username.strip().removeprefix("@")),
+        (owner_id, normalize_username(username)),
     ).fetchone()
     return None if row is None else FollowerRecord.from_row(row)
 

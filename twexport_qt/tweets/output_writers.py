@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import IO
 
 from twexport_qt.core.errors import TwExportError
+from twexport_qt.core.usernames import normalize_username
 from twexport_qt.tweets.options import OUTPUT_FORMATS, OutputFormat
 
 CSV_HEADER = "tweets"
@@ -140,7 +141,7 @@ def default_output_name(source: str, output_format: OutputFormat = "csv") -> str
     Only letters, digits, `_`, `-` and `.` reach the name: a source like `x.com/a/../../evil` must never turn
     into a path that leaves the folder the file is meant for.
     """
-    stem = Path(source).stem if source.lower().endswith(".txt") else source.strip().lstrip("@")
+    stem = Path(source).stem if source.lower().endswith(".txt") else normalize_username(source)
     stem = _UNSAFE_NAME_CHARS.sub("_", stem).strip("._") or "tweets"
     return f"{stem}_tweets.{output_format}"
 

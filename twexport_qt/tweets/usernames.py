@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from twexport_qt.core.errors import ConfigError
+from twexport_qt.core.usernames import normalize_username
 
 MAX_USERNAME_LENGTH = 15
 _VALID_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
-_PROFILE_URL = re.compile(
-    r"^(?:https?://)?(?:(?:www|mobile)\.)?(?:x|twitter)\.com/(?P<name>[^/?#\s]*)", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -36,15 +34,6 @@ class UsernameList:
     usernames: list[str] = field(default_factory=list)
     problems: list[UsernameProblem] = field(default_factory=list)
     source_file: Path | None = None  # the list file, or None for a single username
-
-
-def normalize_username(raw: str) -> str:
-    """Strip spaces, a leading `@` and a profile URL down to the bare handle (not validated)."""
-    candidate = raw.strip()
-    match = _PROFILE_URL.match(candidate)
-    if match:
-        candidate = match.group("name")
-    return candidate.removeprefix("@")
 
 
 def username_problem(username: str) -> str | None:

@@ -20,6 +20,7 @@ from twexport_qt.campaigns.live_gate import live_audience
 from twexport_qt.campaigns.opt_out import DEFAULT_OPT_OUT_LINE
 from twexport_qt.campaigns.templates import validate_template
 from twexport_qt.core.errors import TwExportError
+from twexport_qt.core.usernames import normalize_username
 from twexport_qt.profile_mapping import campaign_settings
 from twexport_qt.sandbox.population import SANDBOX_USER_ID
 from twexport_qt.secrets.credentials import CREDENTIAL_FIELDS, Credentials
@@ -291,7 +292,7 @@ class SettingsDialog(QDialog):
             self.draft.active_profile = profile.name
         # Turning live sending on here is confirmed in accept(), once the user saves.
         profile.set_switches(dm_enabled=self.dm_enabled_box.isChecked(), test_mode=self.test_mode_box.isChecked())
-        profile.test_accounts = [name.strip().lstrip("@") for name in self.test_accounts_edit.text().split(",")
+        profile.test_accounts = [normalize_username(name) for name in self.test_accounts_edit.text().split(",")
                                  if name.strip()]
         profile.test_retry_message = self.test_retry_box.isChecked()
         profile.message = self.message_edit.toPlainText()

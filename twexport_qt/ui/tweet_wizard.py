@@ -85,7 +85,7 @@ def _gateway_for(context, source_kind: str) -> XGateway | None:
     that are not in the archive, as the Source page said)."""
     if source_kind == SOURCE_ARCHIVE:
         credentials = context.credentials()
-        if not (credentials.has_user_context or credentials.has_bearer):
+        if not credentials.can_call_api:
             return None
     try:
         return context.new_gateway()

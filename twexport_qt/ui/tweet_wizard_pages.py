@@ -320,7 +320,7 @@ class SourcePage(_WizardPage):
         self.radios[SOURCE_SEARCH].setEnabled(not archive and credentials.has_bearer)
         if archive:
             self.radios[SOURCE_ARCHIVE].setChecked(True)
-            if not (credentials.has_user_context or credentials.has_bearer):
+            if not credentials.can_call_api:
                 notes.append("This profile has no X credentials: replies to tweets outside the archive get "
                              "empty parent sections in the reply format.")
         else:
@@ -340,7 +340,7 @@ class SourcePage(_WizardPage):
         credentials = self._credentials
         if self.source_kind() == SOURCE_ARCHIVE or credentials is None:
             return ""
-        if not (credentials.has_user_context or credentials.has_bearer):
+        if not credentials.can_call_api:
             return (f"Profile {self.context.profile.name!r} has no X credentials: add them in File → Settings, "
                     "or go back and read your X archive.")
         return ""
