@@ -262,6 +262,10 @@ class FollowerSnapshot:
         ascending = self.ascending_order(sort_key, conn)
         return ascending[::-1] if descending else ascending
 
+    def prepare_text(self, conn: sqlite3.Connection) -> None:
+        """Build what text search and text sorts need, ahead of the first one (idempotent; slow at a million,
+        so callers run it in a background thread right after `load`)."""
+
     # -- look-ups ------------------------------------------------------------------------------------
 
     def positions_of_rowids(self, rowids: np.ndarray) -> np.ndarray:
