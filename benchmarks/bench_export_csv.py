@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from twexport_qt.exports.safe_csv import write_csv  # noqa: E402
+from twexport_qt.exports.safe_csv import write_csv
 
 HEADER = [
     "user_id", "username", "name", "description", "location", "url", "created_at", "verified",

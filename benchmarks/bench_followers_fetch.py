@@ -20,14 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from twexport_qt.app_context import sandbox_credentials  # noqa: E402
-from twexport_qt.core.clock import FakeClock  # noqa: E402
-from twexport_qt.followers.fetch import fetch_followers  # noqa: E402
-from twexport_qt.gateway.pacing import Pacer  # noqa: E402
-from twexport_qt.gateway.x_gateway import XGateway  # noqa: E402
-from twexport_qt.sandbox.endpoints import Endpoint  # noqa: E402
-from twexport_qt.sandbox.testing import running_sandbox  # noqa: E402
-from twexport_qt.store.database import open_database  # noqa: E402
+from twexport_qt.app_context import sandbox_credentials
+from twexport_qt.core.clock import FakeClock
+from twexport_qt.followers.fetch import fetch_followers
+from twexport_qt.gateway.pacing import Pacer
+from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.sandbox.endpoints import Endpoint
+from twexport_qt.sandbox.testing import running_sandbox
+from twexport_qt.store.database import open_database
 
 WINDOW_S = 900
 

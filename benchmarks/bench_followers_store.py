@@ -20,18 +20,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from twexport_qt.followers.filters import FollowerFilter, parse_date  # noqa: E402
-from twexport_qt.store import followers_repo  # noqa: E402
-from twexport_qt.store.database import open_database  # noqa: E402
+from twexport_qt.followers.filters import FollowerFilter, parse_date
+from twexport_qt.store import followers_repo
+from twexport_qt.store.database import open_database
 
 OWNER_ID = 44196397
-_VOCABULARY = (
-    "python developer founder ceo crypto designer writer photographer music lover coffee travel data science "
-    "ai ml engineer marketing growth startup investor vc mom dad teacher student gamer artist runner "
-    "climate news politics sports football nba fan tech product manager open source rust golang web3 nft"
-).split()
+_VOCABULARY = [
+    "python", "developer", "founder", "ceo", "crypto", "designer", "writer", "photographer", "music", "lover",
+    "coffee", "travel", "data", "science", "ai", "ml", "engineer", "marketing", "growth", "startup", "investor", "vc",
+    "mom", "dad", "teacher", "student", "gamer", "artist", "runner", "climate", "news", "politics", "sports",
+    "football", "nba", "fan", "tech", "product", "manager", "open", "source", "rust", "golang", "web3", "nft",
+]
 _PUNCTUATION = ("", ",", ".", " |", " -", "!", " 🚀")
 _LOCATIONS = ("", "", "", "London", "New York, NY", "San Francisco, CA", "Berlin", "Paris", "Lagos", "Tokyo",
               "Bengaluru, India", "São Paulo", "Toronto", "Sydney", "Earth")

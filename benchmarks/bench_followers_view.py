@@ -7,8 +7,10 @@ live DMs, so every filter path has work to do) and cached at --db, because build
 Every figure is wall time and, next to it, the CPU time of the whole process: on a shared machine wall time
 alone can be inflated by other work, and a CPU time far above wall time means a second thread was busy.
 
-What is timed is what the user waits for in the GUI thread: the filter change applied to the table model,
-the count label, both plots' `set_selected` and a repaint (`grab()`) of the visible plot and table.
+What is timed is what the user waits for: the filter change applied to the table model, the count label, both
+plots' `set_selected` and a repaint (`grab()`) of the visible plot and table. For every step it also prints the
+GUI thread's longest pause (a 5 ms heartbeat timer) and its longest SQL read (cells, tooltips, inline work), and
+at the end the longest of each over all steps: the target is no SQL wait over 50 ms in the GUI thread.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +30,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_followers_store import OWNER_ID, synthetic_rows  # noqa: E402
+from bench_followers_store import OWNER_ID, synthetic_rows
 
-from twexport_qt.store import followers_repo  # noqa: E402
-from twexport_qt.store.database import open_database  # noqa: E402
+from twexport_qt.store import followers_repo
+from twexport_qt.store.database import open_database
 
 SEEN_AT = 1_767_225_600
 DEFAULT_DB = Path(tempfile.gettempdir()) / "twexport-bench-followers-view-{n}.sqlite3"
@@ -139,9 +143,10 @@ def time_snapshot(path: Path, args: argparse.Namespace):
     timed("compose order[mask[order]]", lambda: order[mask[order]], repeat=5)
     timed("sql_mask, bio words 'python founder' (all)",
           lambda: snapshot.mask(FollowerFilter(description_words="python founder", description_mode="all"), conn))
+    timed("prepare_text (the query thread, right after a load)", lambda: snapshot.prepare_text(conn))
     timed("search_mask 'user12'", lambda: snapshot.search_mask("user12", conn))
-    timed("ascending_order username (SQL sort)", lambda: snapshot.ascending_order("username", conn))
-    timed("ascending_order name (SQL sort)", lambda: snapshot.ascending_order("name", conn))
+    timed("ascending_order username (text index)", lambda: snapshot.ascending_order("username", conn))
+    timed("ascending_order name (text index)", lambda: snapshot.ascending_order("name", conn))
     conn.close()
     return seed_filter
 
@@ -173,8 +178,49 @@ class Heartbeat:
         self.timer.start()
 
     def stop(self) -> float:
+        self._tick()  # a freeze that ends the step counts too
         self.timer.stop()
         return self.worst
+
+
+class GuiThreadSql:
+    """Times every `FollowersService` read the GUI thread makes (cells, tooltips, counts, inline pieces): the
+    longest is how long the GUI thread waited on SQL. Query-thread reads are not counted."""
+
+    METHODS = ("rows_by_rowid", "follower_row", "count_up_to", "compute_pieces")
+
+    def __init__(self, service: Any) -> None:
+        self.worst = 0.0
+        self.worst_call = ""
+        for name in self.METHODS:
+            setattr(service, name, self._timed(name, getattr(service, name)))
+
+    def _timed(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def timed_method(*args: Any, **kwargs: Any) -> Any:
+            if threading.current_thread() is not threading.main_thread():
+                return method(*args, **kwargs)
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                took = time.perf_counter() - start
+                if took > self.worst:
+                    self.worst, self.worst_call = took, name
+
+        return timed_method
+
+    def reset(self) -> None:
+        self.worst, self.worst_call = 0.0, ""
+
+
+@dataclass
+class StepFigures:
+    label: str
+    wall_s: float
+    cpu_s: float
+    pause_s: float  # longest gap between heartbeat ticks
+    sql_s: float  # longest GUI-thread SQL read
+    sql_call: str
 
 
 def run_gui(path: Path, seed_filter: Any) -> None:
@@ -189,7 +235,7 @@ def run_gui(path: Path, seed_filter: Any) -> None:
     from twexport_qt.secrets.store import SecretStore
     from twexport_qt.settings.model import AppSettings
     from twexport_qt.ui.followers_tab import FollowersTab
-    from twexport_qt.ui.followers_table_model import COLUMNS
+    from twexport_qt.ui.followers_table_model import COLUMN_OF_FIELD, COLUMNS
     from twexport_qt.ui.job_controller import JobController
     from twexport_qt.ui.job_panel import JobPanel
 
@@ -202,26 +248,61 @@ def run_gui(path: Path, seed_filter: Any) -> None:
         context.remember_owner(OWNER_ID)  # the Sandbox profile, pointed at the benchmark's account
         jobs = JobController(JobPanel())
         heartbeat = Heartbeat()
+        gui_sql = GuiThreadSql(context.followers)
+        steps: list[StepFigures] = []
+        tab: FollowersTab | None = None
 
         def settle() -> None:
             """Process events until the model has applied the newest state."""
-            while tab.model is None or tab.model.is_busy or tab.model.snapshot is None:
+            while tab is None or tab.model is None or tab.model.is_busy or tab.model.snapshot is None:
                 app.processEvents()
                 time.sleep(0.001)
             app.processEvents()
 
-        def until_settled(label: str, action: Callable[[], Any]) -> None:
-            """Latency from the user's action to the updated view, and the longest GUI freeze meanwhile."""
-            heartbeat.start()
-            timed(label, lambda: (action(), settle()))
-            print(f"  {'':<62} longest GUI freeze {heartbeat.stop() * 1000:7.1f} ms", flush=True)
+        def repaint() -> None:
+            assert tab is not None
+            tab.plot_tabs.currentWidget().grab()
+            tab.table.grab()
 
-        def gui_only(label: str, action: Callable[[], Any]) -> None:
-            """Work that runs wholly in the GUI thread (every piece cached): the freeze itself."""
-            timed(label, lambda: (action(), tab.plot_network.grab(), tab.table.grab()))
+        def let_heartbeat_tick() -> None:
+            deadline = time.perf_counter() + 0.02
+            while time.perf_counter() < deadline:
+                app.processEvents()
+                time.sleep(0.001)
 
-        print("followers tab (offscreen)")
-        tab: FollowersTab | None = None
+        def step(label: str, action: Callable[[], Any], *, repeat: int = 1, threaded: bool = False) -> None:
+            """One user action: latency until the view is updated, CPU time, and what the GUI thread waited for
+            meanwhile. `threaded`: SQL runs in the query thread, so wait for the answer to be applied."""
+            best: StepFigures | None = None
+            worst_pause = worst_sql = 0.0
+            worst_call = ""
+            for _ in range(repeat):
+                heartbeat.start()
+                gui_sql.reset()
+                wall0, cpu0 = time.perf_counter(), time.process_time()
+                action()
+                if threaded:
+                    settle()
+                repaint()
+                wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+                let_heartbeat_tick()
+                pause = heartbeat.stop()
+                if gui_sql.worst > worst_sql:
+                    worst_sql, worst_call = gui_sql.worst, gui_sql.worst_call
+                worst_pause = max(worst_pause, pause)
+                if best is None or wall < best.wall_s:
+                    best = StepFigures(label, wall, cpu, 0.0, 0.0, "")
+            assert best is not None
+            figures = StepFigures(label, best.wall_s, best.cpu_s, worst_pause, worst_sql, worst_call)
+            steps.append(figures)
+            sql_text = f"{worst_sql * 1000:6.1f} ms ({worst_call})" if worst_call else "     none"
+            print(f"  {label:<62} {figures.wall_s * 1000:8.1f} ms wall {figures.cpu_s * 1000:8.1f} ms CPU",
+                  flush=True)
+            print(f"  {'':<62} longest GUI pause {worst_pause * 1000:7.1f} ms · GUI-thread SQL {sql_text}",
+                  flush=True)
+
+        print("followers tab (offscreen): wall/CPU until the view is updated; the GUI thread's longest pause "
+              "(heartbeat) and longest SQL read")
 
         def build() -> None:
             nonlocal tab
@@ -229,41 +310,59 @@ def run_gui(path: Path, seed_filter: Any) -> None:
             tab.resize(1400, 900)
             tab.show()
 
-        until_settled("open tab: snapshot load in thread, table, plots set_points", build)
+        step("open tab: snapshot load in thread, table, plots set_points", build, threaded=True)
         assert tab is not None and tab.model is not None
-        column = {c.field: i for i, c in enumerate(COLUMNS)}
+        model = tab.model
 
         def first_screen() -> None:
-            tab.model.beginResetModel()
-            tab.model._blocks.clear()  # noqa: SLF001 - a cold block cache, as after any view change
-            tab.model.endResetModel()
+            model.reload_cells()  # a cold block cache, as after any view change
             for row in range(40):
                 for col in range(len(COLUMNS)):
-                    tab.model.index(row, col).data()
+                    model.index(row, col).data()
 
-        timed("first table screen: data() for 40 rows x 12 columns (cold)", first_screen, repeat=3)
-        gui_only("filter: seed numeric filter -> table, count, plots, repaint",
-                 lambda: tab.apply_filter(seed_filter))
-        gui_only("filter: min_followers 1000 -> table, count, plots, repaint",
-                 lambda: tab.apply_filter(FollowerFilter(min_followers=1_000)))
+        def middle_screen() -> None:
+            middle = model.rowCount() // 2
+            for row in range(middle, middle + 40):
+                for col in range(len(COLUMNS)):
+                    model.index(row, col).data()
+
+        def tooltips() -> None:
+            for row in (0, model.rowCount() // 3, model.rowCount() - 1):
+                follower_id = model.follower_id_at(row)
+                assert follower_id is not None and tab.tooltip_for(follower_id)
+
+        step("first table screen: data() for 40 rows x 12 columns (cold)", first_screen, repeat=3)
+        step("scroll to the middle: 40 rows x 12 columns (cold block)", middle_screen)
+        step("plot tooltips: 3 followers (one SQL read each)", tooltips)
+        step("filter: seed numeric filter -> table, count, plots, repaint", lambda: tab.apply_filter(seed_filter))
+        step("filter: min_followers 1000 -> table, count, plots, repaint",
+             lambda: tab.apply_filter(FollowerFilter(min_followers=1_000)))
         words = FollowerFilter(description_words="python founder", description_mode="all")
-        until_settled("filter: bio words 'python founder' (SQL in thread)", lambda: tab.apply_filter(words))
-        gui_only("filter: bio words cached + min_followers 100 (array work only)",
-                 lambda: tab.apply_filter(FollowerFilter(description_words="python founder",
-                                                         description_mode="all", min_followers=100)))
-        until_settled("search 'user12' (SQL in thread)", lambda: tab.model.set_search_text("user12"))
-        until_settled("search cleared (cached)", lambda: tab.model.set_search_text(""))
-        until_settled("sort tweets desc (argsort in thread)",
-                      lambda: tab.table.sortByColumn(column["tweet_count"], Qt.SortOrder.DescendingOrder))
-        gui_only("sort tweets asc (cached order, reversed)",
-                 lambda: tab.table.sortByColumn(column["tweet_count"], Qt.SortOrder.AscendingOrder))
-        until_settled("sort name asc (SQL ORDER BY in thread)",
-                      lambda: tab.table.sortByColumn(column["name"], Qt.SortOrder.AscendingOrder))
-        until_settled("refresh (data changed): reload in thread, plots set_points", tab.refresh)
-        print(f"  table shows {tab.model.rowCount():,} rows; {tab.model.matching_count:,} match the filter")
+        step("filter: bio words 'python founder' (SQL in thread)", lambda: tab.apply_filter(words), threaded=True)
+        step("filter: bio words cached + min_followers 100 (array work only)",
+             lambda: tab.apply_filter(FollowerFilter(description_words="python founder",
+                                                     description_mode="all", min_followers=100)))
+        step("search 'user12' (text index in thread)", lambda: model.set_search_text("user12"), threaded=True)
+        step("search cleared (cached)", lambda: model.set_search_text(""), threaded=True)
+        step("sort tweets desc (argsort in thread)",
+             lambda: tab.table.sortByColumn(COLUMN_OF_FIELD["tweet_count"], Qt.SortOrder.DescendingOrder),
+             threaded=True)
+        step("sort tweets asc (cached order, reversed)",
+             lambda: tab.table.sortByColumn(COLUMN_OF_FIELD["tweet_count"], Qt.SortOrder.AscendingOrder))
+        step("sort name asc (text sort in thread)",
+             lambda: tab.table.sortByColumn(COLUMN_OF_FIELD["name"], Qt.SortOrder.AscendingOrder), threaded=True)
+        step("refresh (data changed): reload in thread, plots set_points", tab.refresh, threaded=True)
+        print(f"  table shows {model.rowCount():,} rows; {model.matching_count:,} match the filter")
         tab.shutdown()
         jobs.shutdown()
         context.close()
+
+    longest_pause = max(steps, key=lambda figures: figures.pause_s)
+    longest_sql = max(steps, key=lambda figures: figures.sql_s)
+    print("\nover all steps")
+    print(f"  LONGEST GUI-thread pause: {longest_pause.pause_s * 1000:.1f} ms ({longest_pause.label})")
+    print(f"  LONGEST GUI-thread SQL read: {longest_sql.sql_s * 1000:.1f} ms "
+          f"({longest_sql.sql_call} in: {longest_sql.label})")
 
 
 if __name__ == "__main__":

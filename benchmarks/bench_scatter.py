@@ -14,13 +14,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QPointF  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QApplication
 
-from twexport_qt.followers.point_index import PointIndex  # noqa: E402
-from twexport_qt.ui.scatter_plot import FollowerScatter, to_display  # noqa: E402
+from twexport_qt.followers.point_index import PointIndex
+from twexport_qt.ui.scatter_plot import FollowerScatter, to_display
 
 HOVER_QUERIES = 1_000
 POINTS_AT_CALLS = 3
@@ -59,7 +59,8 @@ def main() -> None:
     # Hover radius as at full zoom-out in an ~800 px plot: 6 px of the data extent.
     radius_x, radius_y = 6 * np.ptp(x) / 800, 6 * np.ptp(y) / 600
     near = rng.integers(0, n, HOVER_QUERIES)
-    queries = np.column_stack([x[near] + rng.normal(0, radius_x, HOVER_QUERIES), y[near] + rng.normal(0, radius_y, HOVER_QUERIES)])
+    queries = np.column_stack([x[near] + rng.normal(0, radius_x, HOVER_QUERIES),
+                               y[near] + rng.normal(0, radius_y, HOVER_QUERIES)])
     lookups = np.array([timed(lambda q=q: index.nearest(q[0], q[1], radius_x, radius_y)) for q in queries]) * 1e3
     print(f"PointIndex.nearest:         mean {lookups.mean():.3f} ms, p99 {np.percentile(lookups, 99):.3f} ms, "
           f"max {lookups.max():.3f} ms ({HOVER_QUERIES} random positions near points)")
@@ -70,7 +71,8 @@ def main() -> None:
     scatter_item = pg.ScatterPlotItem(x=x, y=y, size=5, pen=None, brush="b")
     plot.addItem(scatter_item)
     app.processEvents()
-    points_at = np.array([timed(lambda q=q: scatter_item.pointsAt(QPointF(*q))) for q in queries[:POINTS_AT_CALLS]]) * 1e3
+    points_at = np.array(
+        [timed(lambda q=q: scatter_item.pointsAt(QPointF(*q))) for q in queries[:POINTS_AT_CALLS]]) * 1e3
     print(f"ScatterPlotItem.pointsAt:   mean {points_at.mean():.1f} ms over {POINTS_AT_CALLS} calls (for comparison)")
     plot.close()
 
@@ -91,13 +93,15 @@ def main() -> None:
     view_box = widget.plot_item.getViewBox()
     view_box.setRange(xRange=(1.8, 1.9), yRange=(1.8, 1.9), padding=0)
     zoom = timed(lambda: (widget._refresh_level_of_detail(), widget.grab()))  # what the debounce timer runs
-    print(f"zoom-in switch to points:   {zoom * 1e3:8.1f} ms, mode={widget.render_mode.value}, drawn={widget.drawn_points}")
+    print(f"zoom-in switch to points:   {zoom * 1e3:8.1f} ms, mode={widget.render_mode.value}, "
+          f"drawn={widget.drawn_points}")
     updates = [timed(lambda: (widget.set_selected(rng.random(n) < 0.5), widget.grab())) for _ in range(5)]
     print(f"filter update (points):     median {np.median(updates) * 1e3:.1f} ms over 5 (set_selected + paint)")
 
     centre = view_box.mapViewToScene(QPointF(1.85, 1.85))
     hovers = np.array([timed(lambda d=d: widget.hover_at_scene_pos(centre + QPointF(d, d))) for d in range(200)]) * 1e3
-    print(f"widget hover (incl. provider + tooltip): mean {hovers.mean():.3f} ms, p99 {np.percentile(hovers, 99):.3f} ms")
+    print(f"widget hover (incl. provider + tooltip): mean {hovers.mean():.3f} ms, "
+          f"p99 {np.percentile(hovers, 99):.3f} ms")
 
 
 if __name__ == "__main__":

@@ -27,21 +27,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from twexport_qt.core import errors  # noqa: E402
-from twexport_qt.core.clock import FakeClock  # noqa: E402
-from twexport_qt.gateway.endpoints import ENDPOINT_SEARCH_ALL  # noqa: E402
-from twexport_qt.gateway.pacing import Pacer  # noqa: E402
-from twexport_qt.gateway.request_spacing import min_intervals  # noqa: E402
-from twexport_qt.gateway.x_gateway import XGateway  # noqa: E402
-from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN  # noqa: E402
-from twexport_qt.sandbox.endpoints import Endpoint  # noqa: E402
-from twexport_qt.sandbox.request_log import read_entries  # noqa: E402
-from twexport_qt.sandbox.testing import running_sandbox  # noqa: E402
-from twexport_qt.secrets.credentials import Credentials  # noqa: E402
-from twexport_qt.store.database import open_database  # noqa: E402
-from twexport_qt.tweets import sources  # noqa: E402
-from twexport_qt.tweets.download import DownloadRequest, run_download  # noqa: E402
-from twexport_qt.tweets.options import DatasetOptions  # noqa: E402
+from twexport_qt.core import errors
+from twexport_qt.core.clock import FakeClock
+from twexport_qt.gateway.endpoints import ENDPOINT_SEARCH_ALL
+from twexport_qt.gateway.pacing import Pacer
+from twexport_qt.gateway.request_spacing import min_intervals
+from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN
+from twexport_qt.sandbox.endpoints import Endpoint
+from twexport_qt.sandbox.request_log import read_entries
+from twexport_qt.sandbox.testing import running_sandbox
+from twexport_qt.secrets.credentials import Credentials
+from twexport_qt.store.database import open_database
+from twexport_qt.tweets import sources
+from twexport_qt.tweets.download import DownloadRequest, run_download
+from twexport_qt.tweets.options import DatasetOptions
 
 GOAL_PAGES_PER_MIN = 55
 MODES = {(False, False): "with per-second spacing", (True, False): "WITHOUT per-second spacing",

@@ -20,16 +20,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from twexport_qt.core.clock import FakeClock  # noqa: E402
-from twexport_qt.gateway.pacing import Pacer  # noqa: E402
-from twexport_qt.gateway.x_gateway import XGateway  # noqa: E402
-from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS  # noqa: E402
-from twexport_qt.sandbox.endpoints import Endpoint  # noqa: E402
-from twexport_qt.sandbox.testing import running_sandbox  # noqa: E402
-from twexport_qt.secrets.credentials import Credentials  # noqa: E402
-from twexport_qt.store.database import open_database  # noqa: E402
-from twexport_qt.tweets.download import DownloadRequest, run_download  # noqa: E402
-from twexport_qt.tweets.options import DatasetOptions  # noqa: E402
+from twexport_qt.core.clock import FakeClock
+from twexport_qt.gateway.pacing import Pacer
+from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
+from twexport_qt.sandbox.endpoints import Endpoint
+from twexport_qt.sandbox.testing import running_sandbox
+from twexport_qt.secrets.credentials import Credentials
+from twexport_qt.store.database import open_database
+from twexport_qt.tweets.download import DownloadRequest, run_download
+from twexport_qt.tweets.options import DatasetOptions
 
 WINDOW_S = 900
 SEED_TWEETS_PER_S = 0.5
@@ -91,8 +91,9 @@ def main() -> None:
           f"{pacer.rate_limit_waits}")
     print(f"simulated time: {elapsed:,.0f} s; wall time: {wall:.1f} s")
     print(f"read:    {fetched:,} tweets = {fetched / elapsed:.2f} tweets/s simulated")
-    print(f"written: {summary.written_total:,} tweets = {summary.written_total / elapsed:.2f} tweets/s simulated "
-          f"(original tool: {SEED_TWEETS_PER_S} tweets/s, so {summary.written_total / elapsed / SEED_TWEETS_PER_S:.1f}x)")
+    written_per_s = summary.written_total / elapsed
+    print(f"written: {summary.written_total:,} tweets = {written_per_s:.2f} tweets/s simulated "
+          f"(original tool: {SEED_TWEETS_PER_S} tweets/s, so {written_per_s / SEED_TWEETS_PER_S:.1f}x)")
     print(f"rate-limit budget used: {share_full:.1%} of the requests allowed in the completed windows "
           f"(goal >= 99%); time lost between windows: {overhead:.0f} s over {len(full)} resets")
     per_request = fetched / len(gateway.request_times)

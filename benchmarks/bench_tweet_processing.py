@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from twexport_qt.tweets.cleaning import clean_text  # noqa: E402
-from twexport_qt.tweets.sentiment import SentimentLabeler  # noqa: E402
+from twexport_qt.tweets.cleaning import clean_text
+from twexport_qt.tweets.sentiment import SentimentLabeler
 
 _OPENERS = ["Just shipped", "Can't believe", "Honestly,", "Hot take:", "Reminder:", "Today I learned", "Ugh,", "Wow"]
 _BODIES = [

@@ -7,9 +7,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from twexport_qt.core.clock import FakeClock  # noqa: E402
+from twexport_qt.core.clock import FakeClock
 
 # `memory_keyring` / `no_keyring` fixtures; the autouse fixture below keeps every test off the real keyring.
 # `messages`: what the user was told during a test (core.messages).

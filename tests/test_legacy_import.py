@@ -20,10 +20,11 @@ from twexport_qt.settings.model import AppSettings
 from twexport_qt.settings.storage import load_settings
 from twexport_qt.store import dm_repo
 
-OLD_ROWS = dict(followers=[(11, "Ann"), (12, "Bob"), (13, "Cat")],
-                dm_status=[(11, "2025-06-01 10:00:00.000"), (11, "2025-06-09 10:00:00.000"),
-                           (12, "2025-12-01 10:00:00.000")],
-                skip_user=[(13, "2025-06-02 10:00:00.000")])
+OLD_ROWS = {
+    "followers": [(11, "Ann"), (12, "Bob"), (13, "Cat")],
+    "dm_status": [(11, "2025-06-01 10:00:00.000"), (11, "2025-06-09 10:00:00.000"), (12, "2025-12-01 10:00:00.000")],
+    "skip_user": [(13, "2025-06-02 10:00:00.000")],
+}
 UNREACHABLE = "http://127.0.0.1:9"  # the discard port: any request there fails
 
 

@@ -38,10 +38,17 @@ def test_platform_location_is_the_same_with_or_without_a_qt_app(clean_env: Path)
     assert paths.data_dir() == clean_env / "xdg" / "TwExport"
 
 
-def test_home_fallback_when_qt_has_no_location(clean_env: Path, monkeypatch) -> None:
-    monkeypatch.setattr(QStandardPaths, "writableLocation", lambda location: "")
+@pytest.mark.skipif(os.name != "posix" or os.uname().sysname == "Darwin", reason="XDG layout")
+def test_home_fallback_without_xdg_data_home(clean_env: Path, monkeypatch) -> None:
+    monkeypatch.delenv("XDG_DATA_HOME")
     monkeypatch.setenv("HOME", str(clean_env / "home"))
     assert paths.data_dir() == clean_env / "home" / ".local" / "share" / "TwExport"
+
+
+def test_the_folder_is_the_one_earlier_versions_found_through_qt(clean_env: Path) -> None:
+    """Versions before 0.2 asked Qt (GenericDataLocation + TwExport): their users' data must still be found."""
+    qt_folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation))
+    assert paths.data_dir() == qt_folder / "TwExport"
 
 
 def test_new_directories_are_private_existing_ones_untouched(clean_env: Path) -> None:

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from twexport_qt.app_context import AppContext, sandbox_credentials
-from twexport_qt.exports.exporters import EXPORT_KINDS, TWEETS, export
+from twexport_qt.exports.exporters import EXPORT_KINDS, ExportKind, export
 from twexport_qt.followers.fetch import fetch_followers
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import AppSettings, Profile
@@ -44,7 +44,7 @@ def test_no_secret_in_db_settings_log_or_exports(context, tmp_path, memory_keyri
     exports = []
     for kind in EXPORT_KINDS:
         path = tmp_path / f"export-{kind}.csv"
-        export(conn, context.known_owner_id() if kind != TWEETS else None, kind, path)
+        export(conn, context.known_owner_id() if kind != ExportKind.TWEETS else None, kind, path)
         exports.append(path)
     conn.close()
     for handler in logging.getLogger().handlers:

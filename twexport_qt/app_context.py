@@ -12,11 +12,10 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from twexport_qt import paths
 from twexport_qt.app_logging import configure_logging
@@ -28,20 +27,21 @@ from twexport_qt.gateway.pacing import ENDPOINT_ME, Pacer, WaitNotice
 from twexport_qt.gateway.rate_limits import RateLimitState
 from twexport_qt.gateway.routing import API_BASE_URL_ENV, checked_api_base_url
 from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.profile_mapping import known_owner_id
 from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
 from twexport_qt.sandbox.config import SandboxConfig
-from twexport_qt.sandbox.population import SANDBOX_USER_ID
 from twexport_qt.sandbox.server import SandboxServer
 from twexport_qt.secrets.credentials import Credentials
+from twexport_qt.secrets.store import SecretStore
 from twexport_qt.services.campaigns import CampaignService
 from twexport_qt.services.connections import ThreadConnections
 from twexport_qt.services.do_not_contact import DoNotContactService
 from twexport_qt.services.downloads import DownloadsService
 from twexport_qt.services.followers import FollowersService
-from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import AppSettings, Profile
 from twexport_qt.settings.storage import load_settings, save_settings
-from twexport_qt.store.database import DatabaseDamaged, open_database
+from twexport_qt.store.database import DatabaseDamaged as DatabaseDamaged  # re-exported: open_context raises it
+from twexport_qt.store.database import open_database
 from twexport_qt.store.job_locks import JobKind, JobLock
 from twexport_qt.store.repair import RepairReport, repair_database
 
@@ -148,11 +148,15 @@ class AppContext:
         return self._sandbox
 
     def api_base_url(self) -> str | None:
-        """Where tweepy's requests go: the `--api-base-url` override if given (any profile), else the in-process
-        sandbox for the Sandbox profile, and X otherwise."""
+        """Where tweepy's requests go for the active profile (see `api_base_url_for`)."""
+        return self.api_base_url_for(self.profile)
+
+    def api_base_url_for(self, profile: Profile) -> str | None:
+        """Where `profile`'s requests go: the `--api-base-url` override if given (any profile), else the
+        in-process sandbox for the Sandbox profile, and X otherwise. Thread-safe; changes no setting."""
         if self._api_base_override is not None:
             return self._api_base_override
-        if not self.is_sandbox:
+        if profile.kind != "sandbox":
             return None
         with self._sandbox_lock:
             if self._sandbox is None:
@@ -206,9 +210,7 @@ class AppContext:
         """The account id if already known, from this session or the last fetch; no network."""
         if self.profile.name in self._owner_ids:
             return self._owner_ids[self.profile.name]
-        if self.is_sandbox:
-            return SANDBOX_USER_ID
-        return self.profile.account_id
+        return known_owner_id(self.profile)
 
     def remember_owner(self, owner_id: int) -> None:
         self._owner_ids[self.profile.name] = owner_id
@@ -250,7 +252,8 @@ def open_context(args: argparse.Namespace, *, clock: Clock | None = None, holder
     wanted = getattr(args, "profile", None)
     if wanted:
         if wanted not in settings.profiles:
-            raise ConfigError(f"There is no profile named {wanted!r}. Profiles: {', '.join(sorted(settings.profiles))}.")
+            known = ", ".join(sorted(settings.profiles))
+            raise ConfigError(f"There is no profile named {wanted!r}. Profiles: {known}.")
         settings.active_profile = wanted
     base_url = getattr(args, "api_base_url", None) or os.environ.get(API_BASE_URL_ENV) or None
     if repair is None:

@@ -118,8 +118,9 @@ class PrivateRotatingFileHandler(RotatingFileHandler):
         _make_private(Path(self.baseFilename))
         return super()._open()
 
-    def doRollover(self) -> None:
-        super().doRollover()
+    def rotate(self, source: str, dest: str) -> None:
+        # The stock rollover's last step: by now every older backup has been renamed into place.
+        super().rotate(source, dest)
         self.secure_backups()
 
     def secure_backups(self) -> None:

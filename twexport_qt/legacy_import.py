@@ -30,7 +30,6 @@ from twexport_qt.settings.legacy_config import (
     apply_legacy_config,
     plan_legacy_config,
 )
-from twexport_qt.settings.model import AppSettings, Profile
 
 DEFAULT_PROFILE_NAME = "Imported"
 SECONDS_PER_DAY = 86_400
@@ -144,7 +143,7 @@ def _owner_of(context: AppContext, plan: LegacyConfigPlan) -> tuple[int, str]:
             "The DM history is kept per X account, and TwExport asks X which account the keys belong to, but "
             f"profile {profile.name!r} would not have all four twitter keys. Nothing was imported: complete the keys "
             "in config.json and import again.")
-    gateway = XGateway(credentials, base_url=_api_base_url(context, profile))
+    gateway = XGateway(credentials, base_url=context.api_base_url_for(profile))
     try:
         me = gateway.me()
     except TwExportError as error:
@@ -160,18 +159,6 @@ def _credentials_after_import(context: AppContext, plan: LegacyConfigPlan) -> Cr
         register_secret(value)  # used before the keyring has seen them: keep them out of the log all the same
     values = {name: getattr(stored, name) for name in CREDENTIAL_FIELDS}
     return Credentials(**{**values, **plan.secrets})
-
-
-def _api_base_url(context: AppContext, profile: Profile) -> str | None:
-    """Where `profile`'s requests go (X, or `--api-base-url`). AppContext answers for its active profile, so it
-    is asked with the imported profile active in stand-in settings; the real settings are not touched, and an
-    imported profile is never the Sandbox, so no emulator starts."""
-    real = context.settings
-    context.settings = AppSettings(active_profile=profile.name, profiles={**real.profiles, profile.name: profile})
-    try:
-        return context.api_base_url()
-    finally:
-        context.settings = real
 
 
 def _save(context: AppContext, plan: LegacyConfigPlan) -> None:

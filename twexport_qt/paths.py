@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 from twexport_qt import APP_NAME
 from twexport_qt.core.errors import ConfigError
 
@@ -58,21 +60,12 @@ def resolve_data_dir(override: str | Path | None = None) -> Path:
 
 
 def _platform_data_dir() -> Path:
-    """The OS's per-user data folder plus "TwExport".
+    """The OS's per-user data folder plus "TwExport" (~/.local/share, %LOCALAPPDATA%, ~/Library/Application Support).
 
-    Deliberately GenericDataLocation + APP_NAME rather than AppDataLocation: the latter depends on the
-    organisation/application names of a QCoreApplication, which the headless CLI does not create, so the CLI and
-    the GUI would disagree on where the database is.
+    platformdirs gives the same folder Qt's GenericDataLocation did, without Qt, so the headless CLI and the GUI
+    always agree on where the database is.
     """
-    try:
-        from PySide6.QtCore import QStandardPaths
-    except ImportError:  # a stripped-down install without Qt must still find its data
-        base = ""
-    else:
-        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-    if not base:
-        base = str(Path.home() / ".local" / "share")
-    return Path(base) / APP_NAME
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
 
 
 def _make_private_dir(path: Path) -> None:

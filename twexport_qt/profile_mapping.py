@@ -5,7 +5,14 @@ from __future__ import annotations
 from twexport_qt.campaigns.settings import CampaignSettings, TierMessages
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, validate_tiers
+from twexport_qt.sandbox.population import SANDBOX_USER_ID
 from twexport_qt.settings.model import Profile
+
+
+def known_owner_id(profile: Profile) -> int | None:
+    """The X account whose followers a profile's data is about, as far as known without asking X: the simulated
+    account for the Sandbox, else the id learnt at the last fetch (None before the first one)."""
+    return SANDBOX_USER_ID if profile.kind == "sandbox" else profile.account_id
 
 
 def domain_tiers(profile: Profile) -> tuple[TierSpec, ...]:

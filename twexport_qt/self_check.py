@@ -15,6 +15,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Qt is imported only once the offscreen platform is set (run_self_check)
+    from PySide6.QtWidgets import QApplication
+
+    from twexport_qt.ui.main_window import MainWindow
+    from twexport_qt.workers.job_worker import JobWorker
 
 SELF_CHECK_FOLLOWERS = 2_500
 JOB_TIMEOUT_S = 180.0
@@ -41,7 +48,7 @@ def run_self_check(args: argparse.Namespace | None = None) -> int:
 def _run(workdir: Path) -> None:
     from twexport_qt import __version__
     from twexport_qt.app_context import AppContext
-    from twexport_qt.exports.exporters import FOLLOWERS
+    from twexport_qt.exports.exporters import ExportKind
     from twexport_qt.followers.filters import FollowerFilter
     from twexport_qt.sandbox.config import SandboxConfig
     from twexport_qt.secrets.backends import SessionOnlyBackend
@@ -63,20 +70,23 @@ def _run(workdir: Path) -> None:
         print(f"1. Main window opened offscreen: {window.windowTitle()!r}")
 
         _wait_for(app, window, window.followers_tab.start_fetch(), "fetch followers")
-        fetched = window.followers_tab.model.rowCount() if window.followers_tab.model else 0
-        _expect(fetched == SELF_CHECK_FOLLOWERS, f"expected {SELF_CHECK_FOLLOWERS} followers, the table shows {fetched}")
+        model = window.followers_tab.model
+        fetched = model.rowCount() if model is not None else 0
+        _expect(fetched == SELF_CHECK_FOLLOWERS,
+                f"expected {SELF_CHECK_FOLLOWERS} followers, the table shows {fetched}")
         print(f"2. Fetched {fetched:,} followers from the sandbox into SQLite")
 
         high_value = FollowerFilter(min_followers=1_000)
         window.followers_tab.filter_panel.set_filter(high_value)
         window.followers_tab.filter_panel.flush()
-        matching = window.followers_tab.model.rowCount()
+        model = window.followers_tab.model
+        matching = model.rowCount() if model is not None else 0
         _expect(0 < matching < fetched, f"the filter matched {matching} of {fetched}")
         print(f"3. Filter 'at least 1,000 followers' matches {matching:,} followers")
 
         out = workdir / "followers.csv"
-        _wait_for(app, window, window.export_menu.export_to(FOLLOWERS, out, window.followers_tab.current_filter),
-                  "export followers")
+        export = window.export_menu.export_to(ExportKind.FOLLOWERS, out, window.followers_tab.current_filter)
+        _wait_for(app, window, export, "export followers")
         with out.open(newline="", encoding="utf-8") as file:
             rows = list(csv.reader(file))
         _expect(len(rows) == matching + 1 and rows[0][0] == "user_id", f"the CSV has {len(rows)} lines")
@@ -91,10 +101,12 @@ def _run(workdir: Path) -> None:
         context.close()
 
 
-def _wait_for(app, window, worker, what: str) -> None:
+def _wait_for(app: QApplication, window: MainWindow, worker: JobWorker | None, what: str) -> None:
     if worker is None:
         raise SelfCheckFailed(f"could not start: {what}")
-    outcome: list[str] = []
+    from twexport_qt.services.jobs import JobOutcome
+
+    outcome: list[JobOutcome] = []
     window.jobs.jobEnded.connect(lambda _name, result: outcome.append(result))
     deadline = time.monotonic() + JOB_TIMEOUT_S
     while not outcome:
@@ -104,7 +116,7 @@ def _wait_for(app, window, worker, what: str) -> None:
         time.sleep(0.01)
     window.jobs.jobEnded.disconnect()
     app.processEvents()
-    if outcome[0] != "succeeded":
+    if outcome[0] is not JobOutcome.SUCCEEDED:
         raise SelfCheckFailed(f"{what} {outcome[0]}: {window.jobs.last_error or ''}")
 
 

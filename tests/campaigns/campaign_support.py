@@ -9,8 +9,8 @@ from twexport_qt.campaigns.settings import CampaignSettings
 
 def live(**overrides) -> CampaignSettings:
     """Live sending, confirmed, with a first and a retry message; `overrides` change any field."""
-    values = dict(message="Hi {first_name}!", retry_message="Just checking in, {name}.", test_mode=False,
-                  dm_enabled=True, live_confirmed=True, retry_after_days=7)
+    values = {"message": "Hi {first_name}!", "retry_message": "Just checking in, {name}.", "test_mode": False,
+                  "dm_enabled": True, "live_confirmed": True, "retry_after_days": 7}
     return CampaignSettings(**{**values, **overrides})
 
 

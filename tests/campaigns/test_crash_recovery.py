@@ -12,6 +12,7 @@ import random
 
 import pytest
 
+from tests.campaigns.conftest import OWNER_ID, App
 from twexport_qt.campaigns.reconcile import RECONCILE_GRACE_S
 from twexport_qt.campaigns.sender import AFTER_COMMIT, AFTER_SEND_BEFORE_COMMIT, BEFORE_SEND, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
@@ -19,8 +20,6 @@ from twexport_qt.core.clock import FakeClock
 from twexport_qt.followers.fetch import fetch_followers
 from twexport_qt.sandbox.testing import running_sandbox
 from twexport_qt.store import dm_repo
-
-from tests.campaigns.conftest import OWNER_ID, App
 
 STAGES = (BEFORE_SEND, AFTER_SEND_BEFORE_COMMIT, AFTER_COMMIT)
 TRIALS = 30

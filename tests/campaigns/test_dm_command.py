@@ -5,9 +5,9 @@ import io
 
 import pytest
 
+from twexport_qt.campaigns.live_gate import LiveAudience
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.commands import dm_command
-from twexport_qt.campaigns.live_gate import LiveAudience
 from twexport_qt.commands.dm_command import (
     EXIT_OK,
     EXIT_STOPPED,
@@ -46,7 +46,7 @@ def test_register_adds_dm_run_with_dry_run():
 
 
 def _live_settings(**overrides) -> CampaignSettings:
-    return CampaignSettings(**{**dict(message="Hi {name}", test_mode=False, dm_enabled=True), **overrides})
+    return CampaignSettings(**{**{"message": "Hi {name}", "test_mode": False, "dm_enabled": True}, **overrides})
 
 
 AUDIENCE = LiveAudience(first=40, retry=2, daily_cap=400)

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 
-from twexport_qt.campaigns.settings import CampaignSettings
-from twexport_qt.store import dm_repo
-
 from tests.campaigns.campaign_support import live, run
 from tests.campaigns.conftest import OWNER_ID, App
+from twexport_qt.campaigns.settings import CampaignSettings
+from twexport_qt.store import dm_repo
 
 TEST_ACCOUNTS = ["test_account_1", "test_account_2", "test_account_3"]
 
 
 def trial(**overrides) -> CampaignSettings:
-    values = dict(message="Hi {first_name}", retry_message="Again {first_name}", dm_enabled=True,
-                  test_accounts=TEST_ACCOUNTS[:2])
+    values = {"message": "Hi {first_name}", "retry_message": "Again {first_name}", "dm_enabled": True,
+                  "test_accounts": TEST_ACCOUNTS[:2]}
     return CampaignSettings(**{**values, **overrides})
 
 

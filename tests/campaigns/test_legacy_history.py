@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from twitter_exporter_fixtures import build_legacy_db
@@ -17,12 +17,11 @@ from twexport_qt.campaigns.twitter_exporter_db import read_twitter_exporter_db
 from twexport_qt.store import dm_repo
 
 DAY = 86_400
-UTC = timezone.utc
 
 
 def settings(**overrides) -> CampaignSettings:
-    values = dict(message="Hi {name},\nnews", retry_message="Hi {name},\nagain", retry_after_days=7,
-                  test_mode=False, dm_enabled=True, live_confirmed=True, daily_cap=1440)
+    values = {"message": "Hi {name},\nnews", "retry_message": "Hi {name},\nagain", "retry_after_days": 7,
+                  "test_mode": False, "dm_enabled": True, "live_confirmed": True, "daily_cap": 1440}
     return CampaignSettings(**{**values, **overrides})
 
 
@@ -137,7 +136,7 @@ def test_importing_twice_changes_nothing(app, tmp_path):
     import_old_history(app, tmp_path)
     before = list(dm_repo.status_rows(app.conn, OWNER_ID, "live"))
 
-    old, history, second = import_old_history(app, tmp_path)
+    _old, history, second = import_old_history(app, tmp_path)
 
     assert second.added == 0 and second.already_logged == 10
     assert list(dm_repo.status_rows(app.conn, OWNER_ID, "live")) == before

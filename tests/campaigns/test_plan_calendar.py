@@ -36,8 +36,8 @@ def conn(tmp_path):
 
 
 def live(**overrides) -> CampaignSettings:
-    values = dict(message="Hi {first_name}", retry_message="Still there, {first_name}?", test_mode=False,
-                  dm_enabled=True, live_confirmed=True, retry_after_days=7)
+    values = {"message": "Hi {first_name}", "retry_message": "Still there, {first_name}?", "test_mode": False,
+                  "dm_enabled": True, "live_confirmed": True, "retry_after_days": 7}
     return CampaignSettings(**{**values, **overrides})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from twexport_qt.campaigns.planner import Recipient, plan_campaign, preview
@@ -40,8 +42,8 @@ def conn():
 
 
 def _live(**kw) -> CampaignSettings:
-    values = dict(message="Hi {first_name}", retry_message="Again {name}", test_mode=False, dm_enabled=True,
-                  retry_after_days=3)
+    values = {"message": "Hi {first_name}", "retry_message": "Again {name}", "test_mode": False, "dm_enabled": True,
+                  "retry_after_days": 3}
     return CampaignSettings(**{**values, **kw})
 
 
@@ -94,7 +96,7 @@ def test_preview_shows_exact_texts_with_tier_overrides_in_sending_order(conn):
 
 
 def test_unknown_placeholder_is_rejected_before_anything_is_planned(conn):
-    with pytest.raises(InvalidCampaignSettings, match="Unknown placeholder {nmae}"):
+    with pytest.raises(InvalidCampaignSettings, match=re.escape("Unknown placeholder {nmae}")):
         plan_campaign(conn, OWNER, _live(message="Hi {nmae}"), T0)
 
 

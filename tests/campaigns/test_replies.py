@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -42,7 +42,7 @@ def event(event_id: int, sender: int, text: str = "hi", at: int | None = None, *
     data = {"id": str(event_id), "event_type": "MessageCreate", "text": text, "sender_id": str(sender),
             "dm_conversation_id": f"{ME}-{THEM}"}
     if at is not None:
-        data["created_at"] = f"{datetime.fromtimestamp(at, timezone.utc):%Y-%m-%dT%H:%M:%S.000Z}"
+        data["created_at"] = f"{datetime.fromtimestamp(at, UTC):%Y-%m-%dT%H:%M:%S.000Z}"
     return {**data, **extra}
 
 
@@ -50,7 +50,10 @@ def page(*events: dict, next_token: str | None = None, errors_: list | None = No
     return Page(data=list(events), errors=errors_ or [], next_token=next_token, result_count=len(events))
 
 
-def check(pages: list[Page], first: FirstDm = FirstDm(str(FIRST_ID), T0)):
+OUR_FIRST_DM = FirstDm(str(FIRST_ID), T0)
+
+
+def check(pages: list[Page], first: FirstDm = OUR_FIRST_DM):
     gateway = StubGateway(pages)
     result = check_replies(gateway, Pacer(RateLimitBook(), FakeClock()), THEM, first, DEFAULT_OPT_OUT_WORDS)
     return result, gateway.tokens

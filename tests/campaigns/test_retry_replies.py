@@ -7,6 +7,8 @@ import dataclasses
 
 import pytest
 
+from tests.campaigns.campaign_support import live, run
+from tests.campaigns.conftest import OWNER_ID, SANDBOX_FOLLOWERS, App
 from twexport_qt.campaigns.planner import plan_campaign, preview
 from twexport_qt.campaigns.retry_guard import MAX_UNREADABLE_IN_A_ROW
 from twexport_qt.campaigns.settings import CampaignSettings, InvalidCampaignSettings
@@ -15,9 +17,6 @@ from twexport_qt.sandbox.endpoints import Endpoint
 from twexport_qt.sandbox.follower_replies import REPLY_TEXTS, STOP_TEXTS
 from twexport_qt.sandbox.testing import running_sandbox
 from twexport_qt.store import dm_repo
-
-from tests.campaigns.campaign_support import live, run
-from tests.campaigns.conftest import OWNER_ID, SANDBOX_FOLLOWERS, App
 
 DAY = 86_400
 PACER_ATTEMPTS = 6  # the Pacer's first try and 5 retries of an error it retries
@@ -157,7 +156,7 @@ def test_test_mode_checks_the_test_accounts_reply_to_the_test_first_dm(app):
 
     assert (result.sent, result.replied, result.opted_out) == (1, 1, 1) and len(reads) == 2
     assert retry_row(app, 3001, "test").reason == "replied"
-    assert [e.text for e in app.server.state.dms.events_with(3002)][0] == "Again Test2"
+    assert next(e.text for e in app.server.state.dms.events_with(3002)) == "Again Test2"
     assert dm_repo.is_do_not_contact(app.conn, OWNER_ID, 3001)
 
 

@@ -6,6 +6,8 @@ import dataclasses
 
 import pytest
 
+from tests.campaigns.campaign_support import live, run
+from tests.campaigns.conftest import OWNER_ID, App
 from twexport_qt.campaigns.planner import NOT_ACCEPTING_REASON
 from twexport_qt.campaigns.reconcile import RECONCILE_GRACE_S
 from twexport_qt.campaigns.sender import MASTER_SWITCH_OFF, next_due_time
@@ -13,9 +15,6 @@ from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.sandbox.endpoints import Endpoint
 from twexport_qt.store import dm_repo
-
-from tests.campaigns.campaign_support import live, run
-from tests.campaigns.conftest import OWNER_ID, App
 
 DAY = 86_400
 TEST_ACCOUNT_IDS = {3001, 3002, 3003}
@@ -246,10 +245,9 @@ def test_a_send_that_timed_out_but_x_processed_later_is_never_sent_twice(app):
     """The client gives up after 0.5 s; the sandbox, like X, still delivers the DM 1.5 s later."""
     import time
 
+    from tests.campaigns.conftest import UserCredentials
     from twexport_qt.gateway.pacing import Pacer
     from twexport_qt.gateway.x_gateway import XGateway
-
-    from tests.campaigns.conftest import UserCredentials
 
     app.server.state.faults.configure(dataclasses.replace(app.server.state.faults.config, slow_seconds=1.5))
     app.server.state.faults.fail_next(Endpoint.DM_SEND, kind="slow")

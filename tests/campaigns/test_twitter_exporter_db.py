@@ -7,7 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def utc(*parts: int) -> int:
-    return int(datetime(*parts, tzinfo=timezone.utc).timestamp())
+    return int(datetime(*parts, tzinfo=UTC).timestamp())
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -107,6 +107,21 @@ def test_odd_rows_are_counted_and_left_out(tmp_path):
     assert history.not_in_follower_table == 6
 
 
+def _sqlite(path: Path, script: str) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript(script)
+    conn.close()
+
+
+def _damaged(path: Path) -> None:
+    """A real database whose table pages were overwritten: the header still says SQLite."""
+    build_legacy_db(path, followers=[(i, f"name {i}") for i in range(1, 2000)],
+                    dm_status=[(i, "2021-05-01 10:00:00.000") for i in range(1, 2000)])
+    data = bytearray(path.read_bytes())
+    data[4096:] = b"\xff" * (len(data) - 4096)
+    path.write_bytes(bytes(data))
+
+
 @pytest.mark.parametrize(("make", "message"), [
     (lambda p: None, "does not exist"),
     (lambda p: p.mkdir(), "is a folder"),
@@ -115,7 +130,7 @@ def test_odd_rows_are_counted_and_left_out(tmp_path):
     (lambda p: _sqlite(p, "CREATE TABLE follower (id integer primary key, name text)"), "has no dm_status table"),
     (lambda p: _sqlite(p, "CREATE TABLE dm_status (id integer, ts text); CREATE TABLE skip_user (id integer, "
                           "timestamp text); CREATE TABLE follower (id integer)"), "dm_status table of"),
-    (lambda p: _damaged(p), "is damaged"),
+    (_damaged, "is damaged"),
 ])
 def test_bad_files_are_sentences(tmp_path, make, message):
     path = tmp_path / "twitter_export.db"
@@ -135,18 +150,3 @@ def test_the_old_file_is_opened_read_only_and_left_exactly_as_it_was(tmp_path):
 
     assert (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns,
             sorted(os.listdir(tmp_path))) == before
-
-
-def _sqlite(path: Path, script: str) -> None:
-    conn = sqlite3.connect(path)
-    conn.executescript(script)
-    conn.close()
-
-
-def _damaged(path: Path) -> None:
-    """A real database whose table pages were overwritten: the header still says SQLite."""
-    build_legacy_db(path, followers=[(i, f"name {i}") for i in range(1, 2000)],
-                    dm_status=[(i, "2021-05-01 10:00:00.000") for i in range(1, 2000)])
-    data = bytearray(path.read_bytes())
-    data[4096:] = b"\xff" * (len(data) - 4096)
-    path.write_bytes(bytes(data))

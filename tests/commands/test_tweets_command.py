@@ -77,6 +77,7 @@ def test_end_to_end_on_the_sandbox_profile(tmp_path, data_dir, capsys):
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
     assert "@alice_writes: 25 written" in out
+    assert "25 tweets written in this run" in out and f"Dataset file: {output}" in out  # the wizard's sentence
     with open(output, newline="", encoding="utf-8") as file:
         rows = list(csv.reader(file))
     assert rows[0] == ["tweets"] and len(rows) == 26

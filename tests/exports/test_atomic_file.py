@@ -55,20 +55,18 @@ def test_exception_removes_temp_file_and_keeps_existing_target(tmp_path, error):
     target = tmp_path / "out.csv"
     target.write_text("previous export")
 
-    with pytest.raises(type(error)):
-        with atomic_write(target) as file:
-            file.write("half of the new export")
-            raise error
+    with pytest.raises(type(error)), atomic_write(target) as file:
+        file.write("half of the new export")
+        raise error
 
     assert target.read_text() == "previous export"
     assert _part_files(tmp_path) == []
 
 
 def test_exception_without_existing_target_leaves_nothing(tmp_path):
-    with pytest.raises(RuntimeError):
-        with atomic_write(tmp_path / "out.csv") as file:
-            file.write("x")
-            raise RuntimeError
+    with pytest.raises(RuntimeError), atomic_write(tmp_path / "out.csv") as file:
+        file.write("x")
+        raise RuntimeError
 
     assert list(tmp_path.iterdir()) == []
 
@@ -84,9 +82,8 @@ def test_binary_mode(tmp_path):
 
 @pytest.mark.parametrize("mode", ["a", "r", "w+", "x"])
 def test_rejects_modes_that_are_not_plain_writes(tmp_path, mode):
-    with pytest.raises(ValueError):
-        with atomic_write(tmp_path / "out", mode):
-            pass
+    with pytest.raises(ValueError), atomic_write(tmp_path / "out", mode):
+        pass
     assert list(tmp_path.iterdir()) == []
 
 

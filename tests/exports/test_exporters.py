@@ -9,7 +9,12 @@ import pytest
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.errors import Cancelled
 from twexport_qt.exports.exporters import (
-    DM_STATUS, DM_STATUS_HEADER, FOLLOWER_HEADER, FOLLOWERS, HIGH_VALUE, SKIPPED, TWEETS, ExportError, export,
+    DM_STATUS_HEADER,
+    EXPORT_KINDS,
+    FOLLOWER_HEADER,
+    ExportError,
+    ExportKind,
+    export,
 )
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.records import FollowerRecord
@@ -50,7 +55,7 @@ def read(path) -> list[list[str]]:
 
 def test_followers_export_has_every_profile_column_and_row(conn, tmp_path):
     out = tmp_path / "followers.csv"
-    assert export(conn, OWNER, FOLLOWERS, out) == 4
+    assert export(conn, OWNER, ExportKind.FOLLOWERS, out) == 4
     header, *rows = read(out)
     assert header == FOLLOWER_HEADER
     by_user = {row[0]: dict(zip(header, row)) for row in rows}
@@ -62,7 +67,7 @@ def test_followers_export_has_every_profile_column_and_row(conn, tmp_path):
 
 def test_formula_payloads_in_names_and_bios_are_inert(conn, tmp_path):
     out = tmp_path / "followers.csv"
-    export(conn, OWNER, FOLLOWERS, out)
+    export(conn, OWNER, ExportKind.FOLLOWERS, out)
     text_cells = [cell for row in read(out)[1:] for cell in row]
     assert "'=HYPERLINK(\"http://evil\",\"click\")" in text_cells
     assert "'@cmd|' /C calc'!A0" in text_cells
@@ -71,13 +76,13 @@ def test_formula_payloads_in_names_and_bios_are_inert(conn, tmp_path):
 
 def test_followers_export_applies_the_filter(conn, tmp_path):
     out = tmp_path / "some.csv"
-    assert export(conn, OWNER, FOLLOWERS, out, follower_filter=FollowerFilter(min_followers=1_000)) == 2
+    assert export(conn, OWNER, ExportKind.FOLLOWERS, out, follower_filter=FollowerFilter(min_followers=1_000)) == 2
     assert sorted(row[1] for row in read(out)[1:]) == ["power", "rising"]
 
 
 def test_high_value_export_holds_every_tier_but_the_catch_all(conn, tmp_path):
     out = tmp_path / "high.csv"
-    assert export(conn, OWNER, HIGH_VALUE, out) == 2
+    assert export(conn, OWNER, ExportKind.HIGH_VALUE, out) == 2
     header, *rows = read(out)
     assert {row[header.index("username")]: row[header.index("tier")] for row in rows} == {
         "power": "Power user", "rising": "Rising"}
@@ -85,7 +90,7 @@ def test_high_value_export_holds_every_tier_but_the_catch_all(conn, tmp_path):
 
 def test_dm_status_export_maps_timestamps_by_follower_id(conn, tmp_path):
     out = tmp_path / "dm.csv"
-    assert export(conn, OWNER, DM_STATUS, out) == 2
+    assert export(conn, OWNER, ExportKind.DM_STATUS, out) == 2
     header, *rows = read(out)
     assert header == DM_STATUS_HEADER
     sent = dict(zip(header, rows[0]))
@@ -95,7 +100,7 @@ def test_dm_status_export_maps_timestamps_by_follower_id(conn, tmp_path):
 
 def test_skipped_export_has_the_reason(conn, tmp_path):
     out = tmp_path / "skipped.csv"
-    assert export(conn, OWNER, SKIPPED, out) == 1
+    assert export(conn, OWNER, ExportKind.SKIPPED, out) == 1
     header, row = read(out)
     record = dict(zip(header, row))
     assert record["user_id"] == "4" and record["reason"] == "does not accept DMs"
@@ -108,7 +113,7 @@ def test_cancelled_export_leaves_no_file_and_keeps_an_existing_one(conn, tmp_pat
     cancel = CancelToken()
     cancel.cancel()
     with pytest.raises(Cancelled):
-        export(conn, OWNER, FOLLOWERS, out, cancel=cancel)
+        export(conn, OWNER, ExportKind.FOLLOWERS, out, cancel=cancel)
     assert out.read_text() == "previous export\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
@@ -116,9 +121,9 @@ def test_cancelled_export_leaves_no_file_and_keeps_an_existing_one(conn, tmp_pat
 def test_without_fetched_followers_the_message_says_what_to_do(tmp_path):
     conn = open_database(tmp_path / "empty.sqlite3")
     with pytest.raises(ExportError, match="fetch followers first"):
-        export(conn, None, FOLLOWERS, tmp_path / "x.csv")
+        export(conn, None, ExportKind.FOLLOWERS, tmp_path / "x.csv")
     with pytest.raises(ExportError, match="download tweets first"):
-        export(conn, OWNER, TWEETS, tmp_path / "t.csv")
+        export(conn, OWNER, ExportKind.TWEETS, tmp_path / "t.csv")
 
 
 def test_tweet_dataset_export_copies_only_the_committed_part(conn, tmp_path):
@@ -129,5 +134,13 @@ def test_tweet_dataset_export_copies_only_the_committed_part(conn, tmp_path):
         job, _ = tweets_repo.create_or_resume_job(conn, "key", "{}", str(dataset), T0)
         tweets_repo.commit_output(conn, job.id, 2, len(committed.encode()), T0)
     out = tmp_path / "export.csv"
-    assert export(conn, OWNER, TWEETS, out) == 2
+    assert export(conn, OWNER, ExportKind.TWEETS, out) == 2
     assert out.read_text() == committed
+
+
+def test_export_kinds_keep_the_command_line_names_and_each_has_a_title_and_file_name():
+    assert [kind.value for kind in ExportKind] == ["followers", "high-value", "dm-status", "skipped", "funnel",
+                                                   "tweets"]
+    assert set(EXPORT_KINDS) == set(ExportKind)
+    assert all(EXPORT_KINDS[kind].kind is kind and EXPORT_KINDS[kind].default_file_name.endswith(".csv")
+               for kind in ExportKind)

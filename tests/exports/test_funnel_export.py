@@ -6,7 +6,7 @@ import csv
 
 from twexport_qt import cli
 from twexport_qt.campaigns.funnel import CSV_HEADER
-from twexport_qt.exports.exporters import EXPORT_KINDS, FUNNEL, export
+from twexport_qt.exports.exporters import EXPORT_KINDS, ExportKind, export
 from twexport_qt.followers.records import FollowerRecord
 from twexport_qt.store import dm_repo, followers_repo
 from twexport_qt.store.database import open_database
@@ -32,7 +32,7 @@ def test_funnel_export_has_a_row_per_step_with_counts_and_percentages(tmp_path):
         dm_repo.add_do_not_contact(conn, OWNER, 1, "opted out: unsubscribe", T0 + DAY)
         conn.execute("UPDATE followers SET unfollowed_at = ? WHERE user_id IN (2, 3)", (T0 + 2 * DAY,))
     out = tmp_path / "funnel.csv"
-    assert export(conn, OWNER, FUNNEL, out, now=T0 + 3 * DAY) == 2
+    assert export(conn, OWNER, ExportKind.FUNNEL, out, now=T0 + 3 * DAY) == 2
     header, first, retry = read(out)
     assert tuple(header) == CSV_HEADER
     row = dict(zip(header, first))
@@ -44,7 +44,7 @@ def test_funnel_export_has_a_row_per_step_with_counts_and_percentages(tmp_path):
 
 
 def test_export_funnel_on_the_command_line(data_dir, tmp_path, capsys):
-    assert FUNNEL in EXPORT_KINDS and EXPORT_KINDS[FUNNEL].default_file_name == "campaign_funnel.csv"
+    assert EXPORT_KINDS[ExportKind.FUNNEL].default_file_name == "campaign_funnel.csv"
     out = tmp_path / "out" / "funnel.csv"
     out.parent.mkdir()
     assert cli.main(["--data-dir", str(data_dir), "export", "funnel", "--out", str(out)]) == 0

@@ -64,7 +64,7 @@ def test_ordinary_text_and_lookalikes_are_unchanged(text):
         (-5, "-5"),  # our numbers stay numbers
         (0, "0"),
         (-1.5, "-1.5"),
-        (dt.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=dt.timezone.utc), "2026-01-02T03:04:05Z"),
+        (dt.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=dt.UTC), "2026-01-02T03:04:05Z"),
         (dt.datetime(2026, 1, 2, 5, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=2))), "2026-01-02T03:04:05Z"),
         (dt.date(2026, 1, 2), "2026-01-02"),
     ],
@@ -227,7 +227,7 @@ def test_header_is_neutralised_too(tmp_path):
 
 def test_mixed_column_types_are_each_converted(tmp_path):
     target = tmp_path / "out.csv"
-    when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     rows = [
         ("=1", True, when, None),
         ("plain", False, None, -4),

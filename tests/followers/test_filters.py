@@ -165,7 +165,7 @@ def test_user_values_travel_only_as_parameters():
 
 
 def test_min_greater_than_max_is_rejected_with_the_field_names():
-    with pytest.raises(ValueError, match="Minimum followers .* greater than maximum followers"):
+    with pytest.raises(ValueError, match=r"Minimum followers .* greater than maximum followers"):
         FollowerFilter(min_followers=10, max_followers=5)
     with pytest.raises(InvalidFilter, match="following"):
         FollowerFilter(min_following=10, max_following=5)

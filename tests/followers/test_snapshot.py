@@ -10,7 +10,12 @@ import pytest
 from twexport_qt.followers.filters import FollowerFilter, InvalidFilter
 from twexport_qt.followers.records import FollowerRecord
 from twexport_qt.followers.snapshot import (
-    UNKNOWN_DATE, FollowerSnapshot, count_up_to, snapshot_field_names, sql_criteria, tier_codes,
+    UNKNOWN_DATE,
+    FollowerSnapshot,
+    count_up_to,
+    snapshot_field_names,
+    sql_criteria,
+    tier_codes,
 )
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, assign_tier
 from twexport_qt.store import followers_repo
@@ -100,7 +105,7 @@ def random_filter(rng: random.Random) -> FollowerFilter:
                 verified_only=rng.random() < 0.2,
                 description_words=" ".join(rng.sample(WORDS, rng.randrange(1, 3))) + "," if rng.random() < 0.3 else "",
                 description_mode=rng.choice(["any", "all"]),
-                location_contains=rng.choice(LOCATIONS + ["lond", "%", "_", "\\"]) if rng.random() < 0.3 else "",
+                location_contains=rng.choice([*LOCATIONS, "lond", "%", "_", "\\"]) if rng.random() < 0.3 else "",
                 exclude_protected=rng.random() < 0.2,
                 dm_able_only=rng.random() < 0.2,
                 dm_status=rng.choice(["any", "any", "not_messaged", "messaged", "skipped"]),
@@ -132,6 +137,18 @@ def test_load_holds_every_follower_of_the_owner_in_rowid_order(conn, snapshot):
     assert snapshot.summary is not None and snapshot.summary.total == 1_500
 
 
+def test_a_value_that_is_not_an_integer_is_read_as_numpy_converts_it():
+    connection = open_database(":memory:")
+    with connection:
+        followers_repo.upsert_followers(connection, OWNER, audience(50, seed=5), seen_at=1)
+        connection.execute("UPDATE followers SET followers_count = 1234.75 WHERE rowid = 7")  # stays a REAL
+    loaded = FollowerSnapshot.load(connection, OWNER)
+    expected = [int(row[0]) for row in connection.execute(
+        "SELECT followers_count FROM followers WHERE owner_id = ? ORDER BY rowid", (OWNER,))]
+    assert loaded.followers.tolist() == expected and loaded.followers[6] == 1234
+    connection.close()
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_mask_equals_sql_for_random_filters(conn, snapshot, seed):
     rng = random.Random(seed)
@@ -157,11 +174,13 @@ def test_tier_codes_match_assign_tier_and_sql(conn, snapshot):
     python = [assign_tier(FollowerRecord(0, "", followers_count=a, following_count=b), TIERS) for a, b in rows]
     assert snapshot.tier.tolist() == python
     assert set(python) == set(range(len(TIERS)))  # every tier is exercised
-    many = tuple(TierSpec(f"t{i}", min_followers=i) for i in range(200, 0, -1)) + (TierSpec("rest"),)
+    many = (*(TierSpec(f"t{i}", min_followers=i) for i in range(200, 0, -1)), TierSpec("rest"))
     assert tier_codes(np.array([0, 5, 500]), np.zeros(3, dtype=np.int64), many).tolist() == [200, 195, 0]
 
 
-@pytest.mark.parametrize("text", ["ann", "CAFÉ", "café", "Python", "_1", "%", "zoë", "🚀", "nobody-has-this"])
+@pytest.mark.parametrize("text", [
+    "ann", "CAFÉ", "café", "Python", "_1", "%", "zoë", "🚀", "nobody-has-this", "LOND", "são", "50%", "\\",
+])
 def test_search_mask_equals_repo_search(conn, snapshot, text):
     mask = snapshot.search_mask(text, conn)
     everyone = FollowerFilter(include_unfollowed=True)

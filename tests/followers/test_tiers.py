@@ -64,7 +64,7 @@ def test_first_matching_tier_wins():
 
 
 def test_min_above_max_is_an_error_naming_the_tier():
-    with pytest.raises(TierError, match="'Gold'.*followers"):
+    with pytest.raises(TierError, match=r"'Gold'.*followers"):
         TierSpec("Gold", min_followers=5, max_followers=4)
     with pytest.raises(ValueError, match="following"):
         TierSpec("Gold", min_following=5, max_following=4)

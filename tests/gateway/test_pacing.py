@@ -3,6 +3,8 @@ stops on cancel."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from twexport_qt.core import errors
@@ -73,7 +75,7 @@ def test_server_errors_back_off_then_give_up(fake_clock):
     with pytest.raises(errors.ServerError):
         pacer.call(EP, failing)
     assert len(attempts) == 4  # first try + 3 retries
-    gaps = [b - a for a, b in zip(attempts, attempts[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(attempts)]
     assert gaps == [2.0, 4.0, 8.0]  # exponential backoff
     assert all(n.reason == "retry" for n in notices)
 
@@ -139,7 +141,7 @@ def test_429s_without_headers_back_off_from_seconds_to_a_minute(fake_clock):
         return "page"
 
     assert pacer.call(EP, request) == "page"
-    waits = [round(b - a) for a, b in zip(attempts, attempts[1:])]
+    waits = [round(b - a) for a, b in itertools.pairwise(attempts)]
     assert waits == [5, 10, 20, 40, 60, 60]
     assert all(notice.reason == "rate_limit" for notice in notices)
 
@@ -170,7 +172,7 @@ def test_search_calls_are_spaced_from_the_previous_start_without_a_countdown(fak
     starts: list[float] = []
     for _ in range(4):
         pacer.call(SEARCH, lambda: starts.append(fake_clock.now()))
-    assert [round(b - a, 6) for a, b in zip(starts, starts[1:])] == [PER_SECOND_MARGIN] * 3
+    assert [round(b - a, 6) for a, b in itertools.pairwise(starts)] == [PER_SECOND_MARGIN] * 3
     assert pacer.spacing_waits == 3 and pacer.rate_limit_waits == 0
     assert notices == []  # a one-second wait before each page is not worth a countdown
 
@@ -228,7 +230,7 @@ def test_429_with_budget_left_on_a_spaced_endpoint_waits_its_interval_then_backs
         return "page"
 
     assert pacer.call(SEARCH, request) == "page"
-    gaps = [round(b - a, 2) for a, b in zip(attempts, attempts[1:])]
+    gaps = [round(b - a, 2) for a, b in itertools.pairwise(attempts)]
     assert gaps == [1.05, 2.1, 4.2, 8.4, 16.8, 33.6, 60.0, 60.0]  # doubling up to a minute, never 15 minutes
     assert len(notices) == 6  # only the waits of 3 s or more were announced
     assert all(notice.reason == "rate_limit" for notice in notices)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import pytest
 
 from twexport_qt.app_context import sandbox_credentials
 from twexport_qt.core import errors
 from twexport_qt.gateway.pacing import ENDPOINT_FOLLOWERS, Pacer
-from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.gateway.x_gateway import Page, XGateway
 from twexport_qt.sandbox import SANDBOX_USER_ID
 from twexport_qt.sandbox.auth import AuthContext
 from twexport_qt.sandbox.endpoints import Endpoint
@@ -187,9 +188,13 @@ def test_pacer_pages_search_at_one_per_second_through_the_gateway(sandbox_gatewa
 
     pacer = Pacer(sandbox_gateway.rate_limits, fake_clock)
     start, token = fake_clock.now(), None
+
+    def search_page(next_token: str | None) -> Page:
+        return sandbox_gateway.search_all_page(
+            "from:alice_writes", next_token=next_token, max_results=10, start_time=datetime(2020, 1, 1))
+
     for _ in range(5):
-        token = pacer.call(ENDPOINT_SEARCH_ALL, lambda: sandbox_gateway.search_all_page(
-            "from:alice_writes", next_token=token, max_results=10, start_time=datetime(2020, 1, 1))).next_token
+        token = pacer.call(ENDPOINT_SEARCH_ALL, partial(search_page, token)).next_token
     assert pacer.rate_limit_waits == 0 and fake_clock.now() - start == pytest.approx(4 * 1.05)
 
 

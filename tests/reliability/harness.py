@@ -100,21 +100,20 @@ class Cli:
         route = ["--api-base-url", self.base_url] if self.base_url else []
         return [sys.executable, str(ROOT / "main.py"), "--data-dir", str(self.data_dir), *route, *args]
 
-    def start(self, *args: str, preexec=None) -> tuple[subprocess.Popen, Path, Path]:
+    def start(self, *args: str) -> tuple[subprocess.Popen, Path, Path]:
         """Start without waiting; output goes to files (a full pipe must never stall the app)."""
         self._runs += 1
         out, err = self.cwd / f"run{self._runs}.out", self.cwd / f"run{self._runs}.err"
         env = {key: value for key, value in os.environ.items() if key != "TWEXPORT_HOME"}
         env["QT_QPA_PLATFORM"] = "offscreen"
         with open(out, "w") as stdout, open(err, "w") as stderr:
-            process = subprocess.Popen(self.argv(*args), cwd=self.cwd, stdout=stdout, stderr=stderr, env=env,
-                                       preexec_fn=preexec)
+            process = subprocess.Popen(self.argv(*args), cwd=self.cwd, stdout=stdout, stderr=stderr, env=env)
         return process, out, err
 
-    def run(self, *args: str, timeout: float = 120, kill_after: float | None = None, preexec=None) -> Outcome:
+    def run(self, *args: str, timeout: float = 120, kill_after: float | None = None) -> Outcome:
         """Run to the end, or SIGKILL it after `kill_after` seconds if it is still running then."""
         started = time.monotonic()
-        process, out, err = self.start(*args, preexec=preexec)
+        process, out, err = self.start(*args)
         try:
             process.wait(timeout=kill_after if kill_after is not None else timeout)
             code: int | None = process.returncode

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.reliability.harness import Cli, Outcome, sandbox
 from twexport_qt.core.errors import EXIT_BAD_INPUT
 from twexport_qt.sandbox import SANDBOX_USER_ID
-
-from tests.reliability.harness import Cli, Outcome, sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,6 @@ import time
 
 import pytest
 
-from twexport_qt.core.errors import EXIT_BUSY
-
 from tests.reliability.harness import (
     LIVE_DM_RUN,
     ROUNDS,
@@ -21,6 +19,7 @@ from tests.reliability.harness import (
     sandbox,
     trials,
 )
+from twexport_qt.core.errors import EXIT_BUSY
 
 BUSY_SENTENCE = "is already running since"
 

@@ -30,8 +30,8 @@ def reference_dataset(tmp_path_factory) -> bytes:
 @pytest.mark.parametrize("round_", range(ROUNDS))
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_job_survives_the_fault(tmp_path, figures, kind, round_, reference_dataset):
-    flags = ("--fault", f"{kind}={RATE}", "--fault-seed", str(KINDS.index(kind) + 100 * round_), "--slow-seconds", "0.2",
-             "--storm-seconds", "1", *PACE)
+    flags = ("--fault", f"{kind}={RATE}", "--fault-seed", str(KINDS.index(kind) + 100 * round_),
+             "--slow-seconds", "0.2", "--storm-seconds", "1", *PACE)
     with sandbox(tmp_path / "x", *flags, followers=FOLLOWERS) as x:
         cli = Cli(tmp_path / "data", x.base_url, tmp_path / "cwd")
         configure_campaign(cli.data_dir, live=True, daily_cap=DMS)

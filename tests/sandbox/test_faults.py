@@ -204,12 +204,12 @@ def _draw_kinds(config: FaultConfig, count: int) -> list[str | None]:
 
 
 def test_random_new_kinds_are_seeded_and_all_reachable():
-    config = FaultConfig(rates={kind: 0.08 for kind in FaultKind}, seed=5)
+    config = FaultConfig(rates=dict.fromkeys(FaultKind, 0.08), seed=5)
     sequence = _draw_kinds(config, 400)
     assert sequence == _draw_kinds(config, 400)
     assert set(sequence) == {*FaultKind, None}
     assert 0.55 < sum(kind is not None for kind in sequence) / 400 < 0.75
-    assert _draw_kinds(FaultConfig(rates={kind: 0.08 for kind in FaultKind}, seed=6), 400) != sequence
+    assert _draw_kinds(FaultConfig(rates=dict.fromkeys(FaultKind, 0.08), seed=6), 400) != sequence
 
 
 def test_new_rates_leave_the_original_sequence_alone():

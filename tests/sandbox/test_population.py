@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 
-from twexport_qt.sandbox.population import FOLLOWER_ID_BASE, WELL_KNOWN, Population
+from twexport_qt.sandbox.population import FOLLOWER_ID_BASE, WELL_KNOWN, Population, UserRecord
 
 MILLION = 1_000_000
 
@@ -34,7 +35,10 @@ def test_scalar_and_vector_generation_agree():
 
 def test_population_is_realistic():
     users = Population(seed=5, followers=30_000).users_at(np.arange(30_000))
-    share = lambda predicate: sum(map(predicate, users)) / len(users)  # noqa: E731
+
+    def share(predicate: Callable[[UserRecord], bool]) -> float:
+        return sum(map(predicate, users)) / len(users)
+
     assert 0.02 < share(lambda u: u.verified) < 0.04
     assert {u.verified_type for u in users if u.verified} == {"blue", "business", "government"}
     assert 0.04 < share(lambda u: u.protected) < 0.06
@@ -44,8 +48,8 @@ def test_population_is_realistic():
     assert any(u.name[0] in "=@" for u in users)  # formula-injection material
     assert any("founder" in u.description for u in users) and any("<b>" in u.description for u in users)
     assert any(ord(ch) > 0xFFFF for u in users for ch in u.name)  # emoji
-    earliest = dt.datetime(2006, 3, 21, tzinfo=dt.timezone.utc).timestamp()
-    assert all(earliest <= u.created_at < dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc).timestamp() for u in users)
+    earliest = dt.datetime(2006, 3, 21, tzinfo=dt.UTC).timestamp()
+    assert all(earliest <= u.created_at < dt.datetime(2026, 1, 2, tzinfo=dt.UTC).timestamp() for u in users)
     big = [u for u in users if u.followers_count > 10_000]
     assert np.mean([u.following_count for u in big]) > np.mean([u.following_count for u in users])
 

@@ -186,7 +186,7 @@ def test_long_posts_are_deterministic_previews_with_a_whole_note():
 def test_note_tweet_comes_only_when_asked_for(client):
     world = TweetsWorld(seed=7)
     plain = client.get_users_tweets(ALICE, max_results=100, tweet_fields=FIELDS, user_auth=True)
-    asked = client.get_users_tweets(ALICE, max_results=100, tweet_fields=FIELDS + ["note_tweet"], user_auth=True)
+    asked = client.get_users_tweets(ALICE, max_results=100, tweet_fields=[*FIELDS, "note_tweet"], user_auth=True)
     assert not any("note_tweet" in t.data for t in plain.data)
     assert [t.text for t in plain.data] == [t.text for t in asked.data]  # `text` is the preview either way
     notes = {t.id: t.data["note_tweet"] for t in asked.data if "note_tweet" in t.data}

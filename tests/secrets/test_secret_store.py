@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 from keyring.backends import chainer, null
-
 from keyring_fixtures import MemoryKeyring
+
 from twexport_qt import app_logging
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.secrets import (

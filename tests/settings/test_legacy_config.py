@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from keyring_fixtures import MemoryKeyring
+
 from twexport_qt.secrets import KeyringLockedError, SecretStore
 from twexport_qt.secrets.backends import SERVICE_NAME
 from twexport_qt.settings import (
@@ -77,7 +77,7 @@ def test_valid_config_puts_keys_in_the_keyring_and_nothing_secret_in_settings(
     assert profile.retry_message == "Hi {name},\nretry subscription message and link"
     assert report.templates == {"message": profile.message, "retry_message": profile.retry_message}
     filters = profile.follower_filters
-    assert filters.created_before == datetime(2019, 6, 27, tzinfo=timezone.utc)
+    assert filters.created_before == datetime(2019, 6, 27, tzinfo=UTC)
     assert (filters.min_followers, filters.max_followers) == (100, 10_000)
     assert (filters.min_following, filters.max_following) == (50, 10_000)
     assert report.legacy_db_file == tmp_path / "twitter_export.db"
@@ -272,7 +272,7 @@ def test_a_folder_named_config_json_is_a_sentence(tmp_path: Path, memory_keyring
     folder = tmp_path / "config.json"
     folder.mkdir()
 
-    with pytest.raises(LegacyImportError, match="is a folder: choose the config.json file"):
+    with pytest.raises(LegacyImportError, match=r"is a folder: choose the config\.json file"):
         import_legacy_config(folder, "Legacy", AppSettings(), SecretStore.open())
 
 

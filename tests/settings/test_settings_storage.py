@@ -5,7 +5,7 @@ import json
 import os
 import stat
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ def _custom_settings() -> AppSettings:
         retry_after_days=3,
         daily_cap=50,
         follower_filters=FilterDefaults(
-            created_before=datetime(2019, 6, 27, tzinfo=timezone.utc),
+            created_before=datetime(2019, 6, 27, tzinfo=UTC),
             min_followers=100,
             max_followers=10_000,
             verified_only=True,
@@ -56,7 +56,7 @@ def test_round_trip(tmp_path: Path) -> None:
     assert result.problems == []
     assert result.backup_path is None
     assert result.settings == settings
-    assert result.settings.active.follower_filters.created_before == datetime(2019, 6, 27, tzinfo=timezone.utc)
+    assert result.settings.active.follower_filters.created_before == datetime(2019, 6, 27, tzinfo=UTC)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 

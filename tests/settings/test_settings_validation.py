@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -43,8 +43,8 @@ def test_filter_ranges_are_checked() -> None:
     settings = AppSettings()
     filters = settings.active.follower_filters
     filters.min_followers, filters.max_followers = 500, 100
-    filters.created_after = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    filters.created_before = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    filters.created_after = datetime(2020, 1, 1, tzinfo=UTC)
+    filters.created_before = datetime(2019, 1, 1, tzinfo=UTC)
     filters.min_following = -1
 
     assert validate_settings(settings) == [

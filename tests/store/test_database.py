@@ -18,8 +18,8 @@ from twexport_qt.store.database import (
     migrate,
     open_database,
 )
-from twexport_qt.store.repair import repair_database
 from twexport_qt.store.migrations import SCHEMA_VERSION
+from twexport_qt.store.repair import repair_database
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import json
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def _moment(when: str) -> datetime:
-    return datetime.fromisoformat(when).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(when).replace(tzinfo=UTC)
 
 
 def snowflake(when: str, ms: int = 0, sequence: int = 0) -> str:

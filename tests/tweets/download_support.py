@@ -47,7 +47,8 @@ class CountingGateway:
         return counted
 
 
-def make_gateway(server, *, bearer: bool = True, user: bool = True, drop_included_tweets: bool = False) -> CountingGateway:
+def make_gateway(server, *, bearer: bool = True, user: bool = True,
+                 drop_included_tweets: bool = False) -> CountingGateway:
     values = asdict(SANDBOX_CREDENTIALS) if user else {}
     creds = Credentials(bearer_token=SANDBOX_BEARER_TOKEN if bearer else None, **values)
     return CountingGateway(XGateway(creds, base_url=server.base_url), drop_included_tweets)

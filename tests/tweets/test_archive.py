@@ -319,7 +319,8 @@ def test_an_archive_with_bad_ids_downloads_into_sqlite(tmp_path: Path) -> None:
 
 
 def test_deeply_nested_json_is_a_sentence_not_a_recursion_error(tmp_path: Path) -> None:
-    archive = open_archive(_archive_with_tweets(tmp_path, "window.YTD.tweets.part0 = [" + "[" * 100_000 + "]" * 100_001))
+    nested = "window.YTD.tweets.part0 = [" + "[" * 100_000 + "]" * 100_001
+    archive = open_archive(_archive_with_tweets(tmp_path, nested))
     with pytest.raises(ArchiveError, match="nested too deeply"):
         list(archive.iter_tweets())
 

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.tweets import archive_fixtures as fx
+from tests.tweets.download_support import read_rows
 from twexport_qt.core.clock import FakeClock
 from twexport_qt.store.database import open_database
 from twexport_qt.tweets.download import DownloadRequest, run_download
 from twexport_qt.tweets.options import DatasetOptions
-
-from tests.tweets import archive_fixtures as fx
-from tests.tweets.download_support import read_rows
 
 
 def _one_line(text: str) -> str:

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
+from tests.tweets import archive_fixtures as fx
 from twexport_qt.tweets.archive import open_archive
 from twexport_qt.tweets.archive_links import StatusLink, quoted_tweet_id, status_link
 from twexport_qt.tweets.archive_values import BadId
-
-from tests.tweets import archive_fixtures as fx
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.tweets import archive_fixtures as fx
 from twexport_qt.tweets.archive import ArchiveError, open_archive
 from twexport_qt.tweets.archive_notes import Note, NoteOwners, parse_note, whole_text
 from twexport_qt.tweets.archive_values import parse_iso_time
-
-from tests.tweets import archive_fixtures as fx
 
 # ----- the rules, one by one ---------------------------------------------------------------------------------
 
@@ -167,5 +166,5 @@ def test_a_damaged_note_file_is_a_sentence(tmp_path: Path) -> None:
     files = fx.new_style_files()
     files["data/note-tweet.js"] = "window.YTD.note_tweet.part0 = [ {"
     archive = open_archive(fx.write_folder(tmp_path, files))
-    with pytest.raises(ArchiveError, match="data/note-tweet.js in the archive"):
+    with pytest.raises(ArchiveError, match=r"data/note-tweet\.js in the archive"):
         list(archive.iter_tweets())

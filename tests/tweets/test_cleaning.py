@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -65,7 +65,8 @@ def test_contains_link(text: str, expected: bool) -> None:
 
 
 def _tweet(**overrides: object) -> TweetRecord:
-    values: dict[str, object] = dict(id=1, author_id=7, author_username="me", created_at=1_700_000_000, text="hello")
+    values: dict[str, object] = {"id": 1, "author_id": 7, "author_username": "me", "created_at": 1_700_000_000,
+                                 "text": "hello"}
     values.update(overrides)
     return TweetRecord(**values)  # type: ignore[arg-type]
 
@@ -88,8 +89,8 @@ def test_should_keep_kinds(record: TweetRecord, options: DatasetOptions, kept: b
 
 
 def test_should_keep_timeframe_is_half_open() -> None:
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    end = datetime(2024, 2, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    end = datetime(2024, 2, 1, tzinfo=UTC)
     options = DatasetOptions(start=start, end=end)
     assert should_keep(_tweet(created_at=int(start.timestamp())), options)
     assert not should_keep(_tweet(created_at=int(start.timestamp()) - 1), options)

@@ -7,14 +7,13 @@ from dataclasses import asdict
 
 import pytest
 
+from tests.tweets.download_support import long_posts_written_whole, make_gateway, read_rows
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.store import tweets_repo
 from twexport_qt.store.database import open_database
 from twexport_qt.tweets import sources as tweet_sources
 from twexport_qt.tweets.download import DownloadRequest, run_download
 from twexport_qt.tweets.options import DatasetOptions
-
-from tests.tweets.download_support import long_posts_written_whole, make_gateway, read_rows
 
 
 def download(tmp_path, clock, gateway, sources, kind="timeline", db=None, **options):
@@ -42,9 +41,9 @@ def test_one_account_timeline(tmp_path, clock, server):
 
 def test_usernames_file_with_bad_accounts_skips_them_and_continues(tmp_path, clock, server):
     gateway = make_gateway(server)
-    conn, summary = download(tmp_path, clock, gateway,
-                             ["alice_writes", "nobody_here_42", "suspended_sam", "private_pat", "bob_builds"],
-                             limit=50)
+    _conn, summary = download(tmp_path, clock, gateway,
+                              ["alice_writes", "nobody_here_42", "suspended_sam", "private_pat", "bob_builds"],
+                              limit=50)
     states = {a.username: (a.state, a.message) for a in summary.accounts}
     assert [a.username for a in summary.accounts] == ["alice_writes", "nobody_here_42", "suspended_sam",
                                                       "private_pat", "bob_builds"]
@@ -57,7 +56,7 @@ def test_usernames_file_with_bad_accounts_skips_them_and_continues(tmp_path, clo
 
 
 def test_limit_counts_written_tweets_not_fetched(tmp_path, clock, server):
-    conn, summary = download(tmp_path, clock, make_gateway(server), ["bob_builds"], limit=137)
+    _conn, summary = download(tmp_path, clock, make_gateway(server), ["bob_builds"], limit=137)
     account = summary.accounts[0]
     assert account.written == 137 == len(read_rows(tmp_path / "out.csv"))
     assert account.fetched >= 137 + account.skipped
@@ -73,7 +72,7 @@ def test_replies_on_and_off(tmp_path, clock, server):
 
 def test_reply_format_takes_parents_from_includes_for_free(tmp_path, clock, server):
     gateway = make_gateway(server)
-    conn, summary = download(tmp_path, clock, gateway, ["alice_writes"], include_replies=True,
+    _conn, summary = download(tmp_path, clock, gateway, ["alice_writes"], include_replies=True,
                              text_format="reply", limit=400)
     rows = read_rows(tmp_path / "out.csv")
     replies = [row for row in rows if row.split("\n")[1] == "REPLY"]
@@ -87,8 +86,8 @@ def test_reply_format_takes_parents_from_includes_for_free(tmp_path, clock, serv
 def test_missing_parents_are_looked_up_in_batches_of_100_and_cached(tmp_path, clock, server):
     """Without includes every parent must be looked up: per page, ceil(missing/100) requests of full batches."""
     gateway = make_gateway(server, drop_included_tweets=True)
-    conn, summary = download(tmp_path, clock, gateway, ["alice_writes"], kind="search", include_replies=True,
-                             text_format="reply")
+    conn, _summary = download(tmp_path, clock, gateway, ["alice_writes"], kind="search", include_replies=True,
+                              text_format="reply")
     per_page: list[list[int]] = []
     for name, asked in gateway.log:
         if name == "search_all_page":
@@ -170,7 +169,7 @@ def test_long_reply_parents_looked_up_on_x_are_written_whole(tmp_path, clock, se
 
 
 def test_a_long_post_whose_link_is_past_the_preview_is_left_out_without_links(tmp_path, clock, server):
-    conn, summary = download(tmp_path, clock, make_gateway(server), ["alice_writes"], include_links=False)
+    conn, _summary = download(tmp_path, clock, make_gateway(server), ["alice_writes"], include_links=False)
     world = server.state.tweets
     written = [world.by_id(row[0]) for row in conn.execute("SELECT tweet_id FROM tweet_job_output")]
     assert written and not any("https://t.co/" in (tweet.note_text or tweet.text) for tweet in written)

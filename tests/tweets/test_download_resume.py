@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from twexport_qt.core.errors import Cancelled
+from tests.tweets.download_support import make_gateway, read_rows
 from twexport_qt.core.cancel import CancelToken
+from twexport_qt.core.errors import Cancelled
 from twexport_qt.store import tweets_repo
 from twexport_qt.store.database import open_database
 from twexport_qt.tweets import download as download_module
 from twexport_qt.tweets.download import DownloadRequest, run_download
 from twexport_qt.tweets.options import DatasetOptions
-
-from tests.tweets.download_support import make_gateway, read_rows
 
 OPTIONS = DatasetOptions(include_replies=True, text_format="reply", sentiment=3, limit=700)
 
@@ -111,7 +110,7 @@ def test_crash_in_the_middle_of_a_row(tmp_path, clock, server, monkeypatch):
 
         monkeypatch.setattr(download_module, "_durable_size", torn)
 
-    first, second, summary = crash_then_resume(tmp_path, clock, server, arrange, monkeypatch)
+    _first, _second, _summary = crash_then_resume(tmp_path, clock, server, arrange, monkeypatch)
     assert read_rows(tmp_path / "out.csv") == expected
 
 
@@ -131,8 +130,8 @@ def test_crash_in_a_parent_lookup(tmp_path, clock, server, monkeypatch):
 
         monkeypatch.setattr(download_module.ReplyContextResolver, "_fetch", failing)
 
-    first, second, summary = crash_then_resume(tmp_path, clock, server, arrange, monkeypatch,
-                                               drop_included_tweets=True)
+    first, second, _summary = crash_then_resume(tmp_path, clock, server, arrange, monkeypatch,
+                                                drop_included_tweets=True)
     assert first.requested_tweet_ids and second.requested_tweet_ids
     assert read_rows(tmp_path / "out.csv") == expected
     looked_up = [i for batch in first.requested_tweet_ids + second.requested_tweet_ids for i in batch]
@@ -208,7 +207,7 @@ def test_the_last_page_and_the_end_of_the_account_commit_together(tmp_path, cloc
 
         monkeypatch.setattr(tweets_repo, "finish_account", killed_while_finishing)
 
-    first, second, summary = crash_then_resume(tmp_path, clock, server, arrange, monkeypatch)
+    first, second, _summary = crash_then_resume(tmp_path, clock, server, arrange, monkeypatch)
     assert read_rows(tmp_path / "out.csv") == expected
     # The last page was rolled back with the "done" it carried: only that page is read again.
     assert second.calls["user_tweets_page"] == 1

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -8,8 +8,8 @@ from twexport_qt.tweets.options import DatasetOptions, parse_timeframe
 
 
 def test_parse_timeframe_full_and_date_only() -> None:
-    assert parse_timeframe("202403221530") == datetime(2024, 3, 22, 15, 30, tzinfo=timezone.utc)
-    assert parse_timeframe(" 20060322 ") == datetime(2006, 3, 22, tzinfo=timezone.utc)
+    assert parse_timeframe("202403221530") == datetime(2024, 3, 22, 15, 30, tzinfo=UTC)
+    assert parse_timeframe(" 20060322 ") == datetime(2006, 3, 22, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("bad", ["", "2024", "2024-03-22", "20240322153", "2024032215301", "abcdefghijkl"])
@@ -39,14 +39,14 @@ def test_other_invalid_values_are_rejected(kwargs: dict[str, object]) -> None:
 
 
 def test_start_must_precede_end() -> None:
-    moment = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
     with pytest.raises(ValueError, match="before its end"):
         DatasetOptions(start=moment, end=moment)
 
 
 def test_naive_datetimes_are_taken_as_utc() -> None:
     options = DatasetOptions(start=datetime(2024, 1, 1))
-    assert options.start == datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert options.start == datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def test_json_round_trip_keeps_every_field() -> None:
@@ -59,7 +59,7 @@ def test_json_round_trip_keeps_every_field() -> None:
         strip_hashtags=True,
         sentiment=5,
         text_format="reply",
-        start=datetime(2020, 5, 1, 12, 0, tzinfo=timezone.utc),
+        start=datetime(2020, 5, 1, 12, 0, tzinfo=UTC),
         end=datetime(2021, 1, 1, tzinfo=timezone(timedelta(hours=2))),
         output_format="jsonl",
     )

@@ -17,7 +17,7 @@ def _schema_connection() -> sqlite3.Connection:
 def test_columns_match_the_tweets_table() -> None:
     connection = _schema_connection()
     table_columns = tuple(row["name"] for row in connection.execute("PRAGMA table_info(tweets)"))
-    assert TWEETS_COLUMNS == table_columns
+    assert table_columns == TWEETS_COLUMNS
 
 
 def test_round_trip_through_the_tweets_table() -> None:

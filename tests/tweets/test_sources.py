@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-
+from tests.tweets.download_support import make_gateway, read_rows
 from twexport_qt.store.database import open_database
 from twexport_qt.tweets.download import DownloadRequest, run_download
 from twexport_qt.tweets.options import DatasetOptions
@@ -20,13 +20,11 @@ from twexport_qt.tweets.sources import (
     SourceAccount,
 )
 
-from tests.tweets.download_support import make_gateway, read_rows
-
 OWNER_ID = "424242"
 
 
 def _when(index: int) -> str:
-    moment = datetime(2022, 1, 1, tzinfo=timezone.utc) + timedelta(hours=index)
+    moment = datetime(2022, 1, 1, tzinfo=UTC) + timedelta(hours=index)
     return moment.strftime("%a %b %d %H:%M:%S +0000 %Y")
 
 
@@ -34,7 +32,8 @@ def build_archive(path: Path, count: int) -> Path:
     """An archive in X's format: every 10th tweet a retweet, every 7th a self-reply to the one before."""
     tweets = []
     for i in range(count):
-        tweet = {"id_str": str(1000 + i), "id": str(1000 + i), "created_at": _when(i), "full_text": f"Archive note {i} &amp; more",
+        tweet = {"id_str": str(1000 + i), "id": str(1000 + i), "created_at": _when(i),
+                 "full_text": f"Archive note {i} &amp; more",
                  "entities": {"urls": [], "hashtags": [], "user_mentions": []}}
         if i % 10 == 9:
             tweet["full_text"] = f"RT @someone: shared {i}"
@@ -95,7 +94,7 @@ def test_search_query_and_timeline_floor(server):
 
 def test_timeline_start_before_2010_is_clamped_not_refused(tmp_path, clock, server):
     request = DownloadRequest(("bob_builds",), "timeline",
-                              DatasetOptions(start=datetime(2006, 3, 22, tzinfo=timezone.utc), limit=10),
+                              DatasetOptions(start=datetime(2006, 3, 22, tzinfo=UTC), limit=10),
                               tmp_path / "t.csv")
     summary = run_download(open_database(":memory:"), make_gateway(server), None, clock, request)
     assert summary.written_total == 10

@@ -4,25 +4,25 @@ The app context (Sandbox profile, FakeClock) comes from tests/ui/conftest.py."""
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtWidgets import QMessageBox
+import threading
 
-from twexport_qt.ui.campaign_tab import CampaignTab
-from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.job_panel import JobPanel
+import pytest
 
 from tests.ui.live_dialog_support import answer_live_questions
+from twexport_qt.campaigns.sender import CampaignResult, RunMode, StopReason
+from twexport_qt.ui import campaign_tab
+from twexport_qt.ui.campaign_tab import AUTO_RETRY_AFTER_S, CampaignTab
+from twexport_qt.ui.job_controller import JobController
+from twexport_qt.ui.job_panel import JobPanel
+from twexport_qt.workers.tasks import TaskRunner
 
 
 @pytest.fixture
-def tab(qtbot, context):
-    panel = JobPanel()
-    qtbot.addWidget(panel)
-    jobs = JobController(panel)
+def tab(qtbot, context, jobs):
+    """The tab on the `jobs` fixture: its reads (tasks) run inline, its jobs in threads."""
     tab = CampaignTab(context, jobs)
     qtbot.addWidget(tab)
-    yield tab
-    jobs.shutdown()
+    return tab
 
 
 def run_job(qtbot, tab, start) -> None:
@@ -112,15 +112,9 @@ def test_a_send_is_refused_while_another_run_holds_the_campaign(qtbot, tab, cont
     assert sandbox_dm_count(context) == 2
 
 
-def test_a_failed_automatic_run_is_tried_again_later_quietly(qtbot, context, messages):
+def test_a_failed_automatic_run_is_tried_again_later_quietly(qtbot, tab, context, messages):
     from twexport_qt.store.job_locks import JobKind
-    from twexport_qt.ui.campaign_tab import AUTO_RETRY_AFTER_S
 
-    panel = JobPanel()
-    qtbot.addWidget(panel)
-    jobs = JobController(panel)
-    tab = CampaignTab(context, jobs)
-    qtbot.addWidget(tab)
     context.profile.auto_dm = context.profile.dm_enabled = True
     with context.job_lock(JobKind.DM_CAMPAIGN):
         run_job(qtbot, tab, tab.auto_timer.timeout.emit)  # the automatic run falls due
@@ -129,7 +123,6 @@ def test_a_failed_automatic_run_is_tried_again_later_quietly(qtbot, context, mes
     assert sandbox_dm_count(context) == 0
     assert tab.auto_timer.isActive() and tab.auto_timer.remainingTime() > (AUTO_RETRY_AFTER_S - 5) * 1000
     assert "trying again at" in tab.next_label.text() and "already running" in tab.next_label.text()
-    jobs.shutdown()
 
 
 def fetch(context) -> None:
@@ -195,12 +188,89 @@ def test_the_funnel_tab_counts_what_followed_the_live_dms(qtbot, tab, context):
     assert "less than 7 days ago" in tab.funnel_notes.text()
 
 
-def test_an_automatic_run_that_stopped_on_an_error_waits_before_the_next(qtbot, tab, context):
+def test_an_automatic_run_that_stopped_on_an_error_waits_before_the_next(qtbot, tab, context, monkeypatch):
     """Retries held because X's DM history could not be read stay due: running again at once would only repeat."""
-    from twexport_qt.campaigns.sender import CampaignResult
-    from twexport_qt.ui.campaign_tab import AUTO_RETRY_AFTER_S
-
+    held = CampaignResult(RunMode.TEST, StopReason.ERROR, "2 retries held: X's DM history could not be read.")
+    monkeypatch.setattr(campaign_tab, "run_campaign", lambda *args, **kwargs: held)
     context.profile.auto_dm = context.profile.dm_enabled = True
-    tab._campaign_done(CampaignResult("live", "error", "2 retries held: X's DM history could not be read."))
+    run_job(qtbot, tab, tab.auto_timer.timeout.emit)
     assert tab.auto_timer.remainingTime() > (AUTO_RETRY_AFTER_S - 5) * 1000
     assert "DM history could not be read" in tab.next_label.text()
+
+
+def test_the_live_question_waits_for_the_count_and_a_switch_flipped_meanwhile_wins(qtbot, context, monkeypatch):
+    """Counting who live sending reaches scans every follower: it runs in a pool thread and the question comes
+    after. A switch flipped while it counts wins: the stale question is never asked."""
+    panel = JobPanel()
+    qtbot.addWidget(panel)
+    jobs = JobController(panel, tasks=TaskRunner())  # real threads: the count really is in flight
+    tab = CampaignTab(context, jobs)
+    qtbot.addWidget(tab)
+    asked = answer_live_questions(monkeypatch, "yes")
+    counting, release = threading.Event(), threading.Event()
+    real_count = context.campaigns.live_audience
+
+    def slow_count(owner_id, settings):
+        counting.set()
+        release.wait(10)
+        return real_count(owner_id, settings)
+
+    monkeypatch.setattr(context.campaigns, "live_audience", slow_count)
+    tab.test_mode_box.setChecked(False)
+    tab.dm_enabled_box.setChecked(True)  # the question is being prepared
+    assert counting.wait(10) and not tab.dm_enabled_box.isChecked() and not context.profile.dm_enabled
+    tab.test_mode_box.setChecked(True)  # the user changes their mind before it is asked
+    release.set()
+    assert jobs.tasks.wait_idle(10_000)
+    qtbot.wait(50)  # deliveries from the pool arrive with event processing
+    assert asked == [] and context.profile.test_mode and not context.profile.dm_enabled
+    jobs.shutdown()
+
+
+def test_a_count_that_fails_is_told_and_turns_nothing_on(qtbot, tab, context, monkeypatch, messages):
+    from twexport_qt.core.errors import TwExportError
+
+    asked = answer_live_questions(monkeypatch, "yes")
+
+    def unreadable(owner_id, settings):
+        raise TwExportError("The database is locked by another program: close it and try again.")
+
+    monkeypatch.setattr(context.campaigns, "live_audience", unreadable)
+    tab.test_mode_box.setChecked(False)
+    tab.dm_enabled_box.setChecked(True)
+    assert asked == [] and not context.profile.dm_enabled and not tab.dm_enabled_box.isChecked()
+    assert messages.errors() == ["The database is locked by another program: close it and try again."]
+
+
+def test_automatic_mode_shows_when_it_runs_next_or_why_it_is_paused(qtbot, tab, context, monkeypatch):
+    from twexport_qt.core.errors import TwExportError
+
+    fetch(context)
+    answer_live_questions(monkeypatch, "yes")
+    tab.test_mode_box.setChecked(False)
+    tab.dm_enabled_box.setChecked(True)  # live, confirmed
+    tab.auto_box.setChecked(True)
+    assert context.profile.auto_dm and tab.next_label.text().startswith("Automatic mode: next run ")
+    assert tab.auto_timer.isActive()
+
+    def broken(owner_id, settings):
+        raise TwExportError("The retry message has an unknown placeholder {nickname}.")
+
+    monkeypatch.setattr(context.campaigns, "next_due_time", broken)
+    tab.profile_changed()
+    assert tab.next_label.text() == ("Automatic mode paused: The retry message has an unknown placeholder "
+                                     "{nickname}.")
+    assert not tab.auto_timer.isActive()
+
+
+def test_the_do_not_contact_list_opens_loaded_with_follower_names(qtbot, tab, context):
+    fetch(context)
+    owner = context.known_owner_id()
+    conn = context.connect()
+    user_id, username = conn.execute("SELECT user_id, username FROM followers WHERE owner_id = ? ORDER BY user_id "
+                                     "LIMIT 1", (owner,)).fetchone()
+    conn.close()
+    context.do_not_contact.add(owner, str(user_id), "asked to stop")
+    dialog = tab.open_do_not_contact()
+    assert dialog.model.rowCount() == 1 and dialog.model.row_values(0)[:3] == (user_id, username, "asked to stop")
+    dialog.close()

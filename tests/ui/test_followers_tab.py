@@ -4,26 +4,25 @@ both when queries run inline (small accounts) and when they run in the query thr
 from __future__ import annotations
 
 import random
-import threading
+from contextlib import closing
 
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
 from twexport_qt.app_context import AppContext
 from twexport_qt.core.clock import FakeClock
+from twexport_qt.core.timefmt import format_date
+from twexport_qt.followers import view_planner
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.records import FollowerRecord
-from twexport_qt.followers.tiers import DEFAULT_TIERS
 from twexport_qt.sandbox.population import SANDBOX_USER_ID
 from twexport_qt.secrets.backends import SessionOnlyBackend
 from twexport_qt.secrets.store import SecretStore
+from twexport_qt.services.followers_queries import FollowersQueryRunner
 from twexport_qt.settings.model import AppSettings
 from twexport_qt.store import followers_repo
-from twexport_qt.ui import followers_table_model
-from twexport_qt.ui.followers_query_worker import FollowersQueryService, QueryRequest, QueryResult, new_generation
 from twexport_qt.ui.followers_tab import FollowersTab
-from twexport_qt.ui.followers_table_model import COLUMNS
+from twexport_qt.ui.followers_table_model import COLUMN_OF_FIELD
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.job_panel import JobPanel
 
@@ -88,11 +87,13 @@ def make_tab(qtbot, context):
 @pytest.fixture
 def threaded(monkeypatch):
     """Send every query through the query thread, as for an account above INLINE_ROW_LIMIT."""
-    monkeypatch.setattr(followers_table_model, "INLINE_ROW_LIMIT", 0)
+    monkeypatch.setattr(view_planner, "INLINE_ROW_LIMIT", 0)
 
 
 def sql_count(tab: FollowersTab, follower_filter: FollowerFilter, search: str = "") -> int:
-    return followers_repo.count(tab.conn, OWNER, follower_filter, tiers=tab.tiers, search_text=search)
+    """What SQL says, on the test's own connection (the tab has none)."""
+    with closing(tab.context.connect()) as conn:
+        return followers_repo.count(conn, OWNER, follower_filter, tiers=tab.tiers, search_text=search)
 
 
 def wait_idle(qtbot, tab: FollowersTab) -> None:
@@ -158,19 +159,27 @@ def test_threaded_queries_reach_the_same_views(qtbot, make_tab, threaded):
     assert not tab.model.is_busy  # the SQL part is cached: only array work is left
     assert_views_agree(tab, numeric)
 
-    tab.table.sortByColumn(next(i for i, c in enumerate(COLUMNS) if c.field == "name"), Qt.SortOrder.AscendingOrder)
+    tab.table.sortByColumn(COLUMN_OF_FIELD["name"], Qt.SortOrder.AscendingOrder)
     wait_idle(qtbot, tab)
-    expected = followers_repo.ids_sorted(tab.conn, OWNER, numeric, "name", False, tiers=tab.tiers)
+    with closing(tab.context.connect()) as conn:
+        expected = followers_repo.ids_sorted(conn, OWNER, numeric, "name", False, tiers=tab.tiers)
+        expected_ids = [followers_repo.rows_by_rowid(conn, [r])[0][1] for r in expected]
     shown = [tab.model.follower_id_at(row) for row in range(tab.model.rowCount())]
-    assert shown == [followers_repo.rows_by_rowid(tab.conn, [r])[0][1] for r in expected]
+    assert shown == expected_ids
 
 
-def test_a_fast_typist_gets_the_last_search_only(qtbot, make_tab, threaded):
+def test_a_fast_typist_gets_the_last_search_only(qtbot, make_tab, threaded, monkeypatch):
+    submitted: list[str] = []
+    original_submit = FollowersQueryRunner.submit
+
+    def recording_submit(runner, request):
+        submitted.append(request.search)
+        return original_submit(runner, request)
+
+    monkeypatch.setattr(FollowersQueryRunner, "submit", recording_submit)
     tab = make_tab()
     wait_idle(qtbot, tab)
-    submitted: list[str] = []
-    original_submit = tab.queries.submit
-    tab.queries.submit = lambda request: submitted.append(request.search) or original_submit(request)
+    submitted.clear()
     typed = ("u", "us", "use", "user", "user0", "user00", "user002", "user0021")
     for text in typed:
         tab.model.set_search_text(text)  # no debounce here: every keystroke reaches the model
@@ -180,42 +189,22 @@ def test_a_fast_typist_gets_the_last_search_only(qtbot, make_tab, threaded):
     qtbot.waitUntil(lambda: not tab.queries.is_running)  # the thread ends once the mailbox is empty
 
 
-def test_service_keeps_only_the_newest_waiting_request(qtbot, context):
-    """Requests submitted while the thread is busy replace each other; only the last one is computed."""
-    gate = threading.Event()
+def test_a_failing_query_is_told_and_the_rows_stay(qtbot, make_tab, threaded, messages, monkeypatch):
+    from twexport_qt.followers.snapshot import FollowerSnapshot
 
-    def slow_connect():
-        gate.wait(5)  # the thread is "busy" until the test has submitted everything
-        return context.connect()
+    tab = make_tab()
+    wait_idle(qtbot, tab)
+    rows = tab.model.rowCount()
 
-    service = FollowersQueryService(slow_connect)
-    results: list[QueryResult] = []
-    service.resultReady.connect(results.append)
-    try:
-        for text in ("a", "ab", "abc"):
-            service.submit(QueryRequest(generation=new_generation(), owner_id=OWNER, tiers=DEFAULT_TIERS,
-                                        search=text, sort_key="username"))
-        gate.set()
-        qtbot.waitUntil(lambda: bool(results) and not service.is_running, timeout=10_000)
-    finally:
-        service.shutdown()
-    assert [r.request.search for r in results] == ["abc"]
-    result = results[0]
-    assert result.error is None and len(result.snapshot) == N
-    assert set(result.search_masks) == {"abc"} and set(result.orders) == {"username"}
+    def broken_search(*_args, **_kwargs):
+        raise OSError("disk I/O error")
 
-
-def test_service_reports_errors_as_sentences(qtbot, context):
-    service = FollowersQueryService(context.connect)
-    results: list[QueryResult] = []
-    service.resultReady.connect(results.append)
-    try:
-        service.submit(QueryRequest(generation=new_generation(), owner_id=OWNER, tiers=DEFAULT_TIERS,
-                                    sort_key="favourite_colour"))
-        qtbot.waitUntil(lambda: bool(results), timeout=10_000)
-    finally:
-        service.shutdown()
-    assert "Cannot sort followers by 'favourite_colour'" in results[0].error
+    monkeypatch.setattr(FollowerSnapshot, "search_mask", broken_search)
+    tab.model.set_search_text("coffee")
+    qtbot.waitUntil(lambda: not tab.model.is_busy, timeout=10_000)
+    assert any("disk I/O error" in text and "Refresh" in text for text in messages.warnings())
+    assert tab.busy_label.isVisibleTo(tab) and "Could not update" in tab.busy_label.text()
+    assert tab.model.rowCount() == rows  # the last good view stays on screen
 
 
 def test_refresh_picks_up_new_followers_in_the_thread(qtbot, make_tab, threaded):
@@ -234,21 +223,20 @@ def test_refresh_picks_up_new_followers_in_the_thread(qtbot, make_tab, threaded)
 
 def test_tooltip_describes_the_follower(make_tab, context):
     tab = make_tab()
-    record = followers_repo.get_follower(tab.conn, OWNER, 5001)
+    with closing(context.connect()) as conn:
+        record = followers_repo.get_follower(conn, OWNER, 5001)
     text = tab.tooltip_for(5001)
     assert f"@{record.username}" in text and record.name in text
     assert f"{record.followers_count:,} followers" in text and f"{record.following_count:,} following" in text
-    joined = "unknown" if record.created_at is None else tab.model.index(0, 0).model()._display(  # noqa: SLF001
-        COLUMNS[7], record.created_at)
-    assert f"Joined {joined}" in text
+    assert f"Joined {format_date(record.created_at) or 'unknown'}" in text
     tier = tab.tiers[int(tab.model.snapshot.tier[tab.model.snapshot.position_of_user(5001)])].name
     assert f"tier {tier}" in text
-    assert "DM: first DM sent" in text
-    assert "DM: not messaged" in tab.tooltip_for(5002)
+    assert text.endswith("DM: Sent")  # worded as in the table's DM status column (dm_status_label)
+    assert tab.tooltip_for(5002).endswith("DM: Not messaged")
     assert tab.tooltip_for(42) == ""
 
 
-def test_clicking_a_point_selects_its_row(qtbot, make_tab):
+def test_clicking_a_point_selects_its_row(qtbot, make_tab, messages):
     tab = make_tab()
     tab.apply_filter(FollowerFilter(min_followers=50))
     visible = tab.model.follower_id_at(tab.model.rowCount() // 2)
@@ -257,33 +245,36 @@ def test_clicking_a_point_selects_its_row(qtbot, make_tab):
     assert [tab.model.follower_id_at(index.row()) for index in selected] == [visible]
 
     hidden = next(r.user_id for r in followers(N) if r.followers_count < 50 and r.user_id % 40)
-    tab.select_follower(hidden)  # outside the filter: the selection stays where it was
+    tab.select_follower(hidden)  # outside the filter: the selection stays where it was, and the user is told
     assert [tab.model.follower_id_at(i.row()) for i in tab.table.selectionModel().selectedRows()] == [visible]
+    assert messages.infos() == ["That follower is hidden by the filter or the search text."]
+
+
+def plotted(plot) -> int:
+    """Followers drawn as points, highlighted or not (points mode at this size)."""
+    return plot.drawn_points.highlighted + plot.drawn_points.dimmed
 
 
 def test_population_follows_include_unfollowed(make_tab):
     tab = make_tab()
     current = sql_count(tab, FollowerFilter())
     everyone = FollowerFilter(include_unfollowed=True)
-    assert len(tab.plot_network._ids) == current  # noqa: SLF001 - what set_points was given
+    assert plotted(tab.plot_network) == current
     tab.apply_filter(everyone)
-    assert len(tab.plot_network._ids) == sql_count(tab, everyone) > current  # noqa: SLF001
+    assert plotted(tab.plot_network) == sql_count(tab, everyone) > current
     assert_views_agree(tab, everyone)
 
 
 def test_the_hidden_plot_catches_up_when_shown(make_tab):
     tab = make_tab()
-    assert len(tab.plot_age._ids) == 0  # noqa: SLF001 - hidden so far: no points given yet
+    assert plotted(tab.plot_age) == 0  # hidden so far: no points given yet
     follower_filter = FollowerFilter(min_followers=100)
     tab.apply_filter(follower_filter)
     tab.plot_tabs.setCurrentWidget(tab.plot_age)
-    assert len(tab.plot_age._ids) == sql_count(tab, FollowerFilter())  # noqa: SLF001
-    assert np.isnan(tab.plot_age._x).any()  # noqa: SLF001 - unknown join dates are not placed on the age axis
-    drawn = tab.plot_age.drawn_points
-    # Followers with an unknown join date are not drawn on the age axis.
-    unknown = sql_count(tab, FollowerFilter(min_followers=100)) - sql_count(
-        tab, FollowerFilter(min_followers=100, created_after=0))
-    assert drawn.highlighted == sql_count(tab, follower_filter) - unknown
+    # Followers with an unknown join date are not placed on the age axis.
+    dated = FollowerFilter(created_after=0)
+    assert plotted(tab.plot_age) == sql_count(tab, dated) < sql_count(tab, FollowerFilter())
+    assert tab.plot_age.drawn_points.highlighted == sql_count(tab, FollowerFilter(min_followers=100, created_after=0))
 
 
 def test_scheduled_auto_fetch_follows_the_profile_setting(make_tab, context):
@@ -305,9 +296,9 @@ def test_a_scheduled_fetch_while_another_holds_the_fetch_says_so_quietly(qtbot, 
     jobs = JobController(panel)
     tab = FollowersTab(context, jobs)
     qtbot.addWidget(tab)
-    with context.job_lock(JobKind.FOLLOWERS_FETCH):  # `followers fetch` running in a terminal
-        with qtbot.waitSignal(jobs.jobEnded, timeout=30_000):
-            tab.auto_fetch_timer.timeout.emit()
+    # `followers fetch` running in a terminal holds the lock meanwhile.
+    with context.job_lock(JobKind.FOLLOWERS_FETCH), qtbot.waitSignal(jobs.jobEnded, timeout=30_000):
+        tab.auto_fetch_timer.timeout.emit()
     # A warning for the status bar, not an error dialog: scheduled runs must not pile up dialogs.
     assert messages.errors() == [] and any("already running since" in m for m in messages.warnings())
     jobs.shutdown()

@@ -1,3 +1,6 @@
+"""The followers table model: rows, sorting, roles and lazy cell blocks over a small account (inline work), and
+Qt's own model checks after every kind of view change."""
+
 from __future__ import annotations
 
 import random
@@ -5,16 +8,19 @@ import random
 import pytest
 from PySide6.QtCore import Qt
 
+from twexport_qt.core.clock import FakeClock
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.records import FollowerRecord
+from twexport_qt.services.connections import ThreadConnections
+from twexport_qt.services.followers import FollowersService
 from twexport_qt.store import followers_repo
 from twexport_qt.store.database import open_database
 from twexport_qt.ui import followers_table_model as table_module
-from twexport_qt.ui.followers_table_model import BLOCK_SIZE, COLUMNS, FollowersTableModel
+from twexport_qt.ui.followers_table_model import BLOCK_SIZE, COLUMNS, FollowersTableModel, SortRole
 
 OWNER = 3
 N = 1_000  # four blocks
-USER = Qt.ItemDataRole.UserRole
+USER = SortRole
 
 
 def column(field: str) -> int:
@@ -50,8 +56,14 @@ def conn():
 
 
 @pytest.fixture
-def model(qtbot, conn):
-    return FollowersTableModel(conn, OWNER)
+def followers(conn):
+    """The service over the test's one in-memory connection (the GUI thread's)."""
+    return FollowersService(ThreadConnections(lambda: conn), FakeClock())
+
+
+@pytest.fixture
+def model(qtbot, followers):
+    return FollowersTableModel(followers, OWNER)
 
 
 def column_values(model: FollowersTableModel, field: str) -> list:
@@ -88,8 +100,9 @@ def test_sort_emits_a_reset_and_keeps_filter(qtbot, model):
     assert all(column_values(model, "verified"))
 
 
-def test_cells_load_lazily_one_block_at_a_time(model, conn, monkeypatch):
+def test_cells_load_lazily_one_block_at_a_time(qtbot, followers, conn, monkeypatch):
     monkeypatch.setattr(table_module, "MAX_CACHED_BLOCKS", 2)
+    model = FollowersTableModel(followers, OWNER)
     selects: list[str] = []
     conn.set_trace_callback(lambda sql: selects.append(sql) if sql.lstrip().startswith("SELECT") else None)
 
@@ -158,3 +171,24 @@ def test_a_failing_read_is_reported_and_the_rows_stay(qtbot, model, monkeypatch)
     assert model.rowCount() == N  # the last good view stays on screen
     with qtbot.assertNotEmitted(model.queryFailed):
         model.set_search_text("")  # nothing changed: the failed work is not retried by itself
+
+
+def test_passes_qt_model_checks_through_view_changes(qtbot, qtmodeltester, model):
+    qtmodeltester.check(model, force_py=True)  # re-checks the whole model on every reset from here on
+    model.set_filter(FollowerFilter(min_followers=1_000, location_contains="o"))
+    model.set_search_text("user00")
+    model.sort(column("name"), Qt.SortOrder.AscendingOrder)
+    model.sort(column("tier"), Qt.SortOrder.DescendingOrder)
+    model.set_search_text("nobody has this")
+    assert model.rowCount() == 0
+    model.set_search_text("")
+    model.refresh()
+    assert model.rowCount() > 0
+
+
+def test_passes_qts_own_model_tester(qtbot, qtmodeltester, qtlog, model):
+    qtmodeltester.check(model)  # Qt's C++ QAbstractItemModelTester: reports problems as Qt warnings
+    model.set_filter(FollowerFilter(verified_only=True))
+    model.set_search_text("user0")
+    model.sort(column("created_at"), Qt.SortOrder.AscendingOrder)
+    assert [record.message for record in qtlog.records] == []

@@ -41,12 +41,11 @@ def dialogs(monkeypatch, tmp_path):
     """The user's answers: config.json, then the profile name; what the app shows is collected."""
     folder = tmp_path / "twitter-export"
     folder.mkdir()
-    shown: dict[str, list[str]] = {"information": [], "warning": []}
+    shown: dict[str, list[str]] = {"information": []}
     answers = {"config": write_legacy_config(folder), "profile": "Legacy"}
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(answers["config"]), ""))
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (answers["profile"], True))
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown["information"].append(text))
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown["warning"].append(text))
     return answers, shown, folder
 
 
@@ -63,7 +62,7 @@ def live_rows(context: AppContext) -> list[dm_repo.DmRow]:
         conn.close()
 
 
-def test_the_menu_imports_settings_keys_and_history_and_shows_the_report(window, context, dialogs):
+def test_the_menu_imports_settings_keys_and_history_and_shows_the_report(window, context, dialogs, messages):
     _, shown, folder = dialogs
     build_legacy_db(folder / "twitter_export.db", followers=[(11, "Ann")],
                     dm_status=[(11, "2025-06-01 10:00:00.000"), (11, "2025-06-09 10:00:00.000")],
@@ -71,7 +70,7 @@ def test_the_menu_imports_settings_keys_and_history_and_shows_the_report(window,
 
     trigger_import(window)
 
-    assert shown["warning"] == []
+    assert messages.errors() == []
     [report] = shown["information"]
     assert "First message, with Twitter Exporter's greeting kept:\n    Hi {name},\n    subscription" in report
     assert "1 first DM and 1 retry, as sent; 1 follower X refused DMs to, as skipped." in report
@@ -87,15 +86,16 @@ def test_the_menu_imports_settings_keys_and_history_and_shows_the_report(window,
     assert len(live_rows(context)) == 3
 
 
-def test_a_damaged_database_is_a_sentence_and_nothing_is_imported(window, context, dialogs, memory_keyring):
+def test_a_damaged_database_is_a_sentence_and_nothing_is_imported(window, context, dialogs, memory_keyring,
+                                                                  messages):
     _, shown, folder = dialogs
     (folder / "twitter_export.db").write_bytes(b"this is not sqlite" * 300)
 
     trigger_import(window)
 
     assert shown["information"] == []
-    [warning] = shown["warning"]
-    assert "is not an SQLite database" in warning and "Traceback" not in warning
+    [error] = messages.errors()
+    assert "is not an SQLite database" in error and "Traceback" not in error
     assert "Legacy" not in context.settings.profiles and memory_keyring.entries == {}
 
 
@@ -151,3 +151,41 @@ def test_the_missing_database_question(qtbot, monkeypatch, button, expected):
 
     QTimer.singleShot(0, press)
     assert legacy_import_dialog.ask_for_missing_database(parent, Path("/old/twitter_export.db")) == expected
+
+
+def test_the_import_runs_off_the_gui_thread_which_keeps_running_and_holds_the_campaign(
+        window, context, dialogs, monkeypatch):
+    """The window paints and its timers run during the import; an automatic campaign could not start meanwhile."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from twexport_qt.settings.model import Profile
+    from twexport_qt.store.job_locks import JobAlreadyRunning, JobKind
+
+    _answers, shown, folder = dialogs
+    build_legacy_db(folder / "twitter_export.db", dm_status=[(11, "2025-06-01 10:00:00.000")])
+    context.settings.profiles["Legacy"] = Profile(name="Legacy", kind="x")
+    context.settings.active_profile = "Legacy"  # the profile this window would run a campaign for
+    real_import = legacy_import_dialog.import_twitter_exporter
+    gui_thread_ran = threading.Event()
+    seen: dict[str, bool] = {}
+
+    def observed_import(*args, **kwargs):
+        seen["in_gui_thread"] = threading.current_thread() is threading.main_thread()
+        seen["gui_ran_meanwhile"] = gui_thread_ran.wait(10)  # a blocked GUI thread would never run the timer
+        try:
+            with context.job_lock(JobKind.DM_CAMPAIGN):
+                seen["campaign_could_start"] = True
+        except JobAlreadyRunning:
+            seen["campaign_could_start"] = False
+        return real_import(*args, **kwargs)
+
+    monkeypatch.setattr(legacy_import_dialog, "import_twitter_exporter", observed_import)
+    QTimer.singleShot(0, gui_thread_ran.set)
+    trigger_import(window)
+
+    assert seen == {"in_gui_thread": False, "gui_ran_meanwhile": True, "campaign_could_start": False}
+    assert "1 first DM" in shown["information"][0]
+    with context.job_lock(JobKind.DM_CAMPAIGN):  # released after the import
+        pass

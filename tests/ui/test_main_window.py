@@ -49,12 +49,12 @@ def test_export_menu_offers_the_seed_exports_the_funnel_and_tweets(window):
 
 
 def test_the_funnel_exports_from_the_menu(qtbot, window, tmp_path):
-    from twexport_qt.exports.exporters import FUNNEL
+    from twexport_qt.exports.exporters import ExportKind
 
     out = tmp_path / "funnel.csv"
     with qtbot.waitSignal(window.jobs.jobEnded, timeout=10_000):
-        window.export_menu.export_to(FUNNEL, out)
-    assert window.export_menu.last_result == (FUNNEL, out, 2)
+        window.export_menu.export_to(ExportKind.FUNNEL, out)
+    assert window.export_menu.last_result == (ExportKind.FUNNEL, out, 2)
     assert out.read_text(encoding="utf-8").splitlines()[0].startswith("step,sent,replied,replied_percent")
 
 

@@ -18,7 +18,6 @@ from twexport_qt.ui.scatter_plot import (
     format_count,
 )
 
-
 BIG = 1_600_000_000_000_000_000
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from twexport_qt.app_context import AppContext
 from twexport_qt.campaigns.opt_out import DEFAULT_OPT_OUT_LINE
+from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import DEFAULT_OPT_OUT_WORDS, AppSettings, Profile
 from twexport_qt.ui.settings_dialog import SettingsDialog
@@ -34,8 +35,8 @@ def dialog(qtbot, context):
 
 
 def test_credentials_go_to_the_keyring_and_never_to_settings_json(dialog, context, memory_keyring):
-    dialog.credential_edits["consumer_key"].setText("my-key")
-    dialog.credential_edits["consumer_secret"].setText(f"  {SECRET}\n")  # pasted with whitespace
+    dialog.account_page.credential_edits["consumer_key"].setText("my-key")
+    dialog.account_page.credential_edits["consumer_secret"].setText(f"  {SECRET}\n")  # pasted with whitespace
     dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert memory_keyring.entries[("TwExport", "Newsletter/consumer_secret")] == SECRET
@@ -45,11 +46,12 @@ def test_credentials_go_to_the_keyring_and_never_to_settings_json(dialog, contex
 
 def test_sandbox_profile_has_no_credential_fields(dialog):
     dialog.profile_combo.setCurrentText("Sandbox")
-    assert not dialog.credential_edits["consumer_key"].isEnabled() and dialog.sandbox_note.isVisibleTo(dialog)
+    account = dialog.account_page
+    assert not account.credential_edits["consumer_key"].isEnabled() and account.sandbox_note.isVisibleTo(dialog)
 
 
 def test_unknown_placeholder_is_refused_with_the_field_named(dialog, context):
-    dialog.message_edit.setPlainText("Hi {firstname}!")
+    dialog.campaign_page.message_edit.setPlainText("Hi {firstname}!")
     dialog.accept()
     assert dialog.result() != dialog.DialogCode.Accepted
     text = dialog.problems_label.text()
@@ -58,15 +60,15 @@ def test_unknown_placeholder_is_refused_with_the_field_named(dialog, context):
 
 
 def test_more_than_five_test_accounts_are_refused(dialog):
-    dialog.test_accounts_edit.setText("a1, a2, a3, a4, a5, a6")
+    dialog.campaign_page.test_accounts_edit.setText("a1, a2, a3, a4, a5, a6")
     dialog.accept()
     assert "test_accounts" in dialog.problems_label.text()
 
 
 def test_per_tier_messages_and_switches_are_saved(dialog, context):
-    dialog.message_edit.setPlainText("Hi {first_name}!")
-    dialog.test_mode_box.setChecked(False)
-    table = dialog.tier_messages_table
+    dialog.campaign_page.message_edit.setPlainText("Hi {first_name}!")
+    dialog.campaign_page.test_mode_box.setChecked(False)
+    table = dialog.campaign_page.tier_messages_table
     assert [table.item(r, 0).text() for r in range(table.rowCount())] == ["Power user", "Rising", "Regular"]
     table.item(0, 1).setText("Hello {name}, you are a power user!")
     dialog.accept()
@@ -81,9 +83,9 @@ def test_turning_live_sending_on_in_settings_asks_first(dialog, context, monkeyp
     from tests.ui.live_dialog_support import answer_live_questions
 
     asked = answer_live_questions(monkeypatch, answer)
-    dialog.message_edit.setPlainText("Hi {first_name}!")
-    dialog.dm_enabled_box.setChecked(True)
-    dialog.test_mode_box.setChecked(False)
+    dialog.campaign_page.message_edit.setPlainText("Hi {first_name}!")
+    dialog.campaign_page.dm_enabled_box.setChecked(True)
+    dialog.campaign_page.test_mode_box.setChecked(False)
     dialog.accept()
     assert len(asked) == 1 and "'Newsletter'" in asked[0]
     if answer == "enter":
@@ -105,7 +107,7 @@ def test_saving_other_changes_of_a_live_profile_does_not_ask_again(qtbot, contex
     qtbot.addWidget(dialog)
     dialog.profile_combo.setCurrentText("Newsletter")
     asked = answer_live_questions(monkeypatch, "enter")
-    dialog.retry_days_spin.setValue(9)
+    dialog.campaign_page.retry_days_spin.setValue(9)
     dialog.accept()
     assert asked == [] and dialog.result() == dialog.DialogCode.Accepted
     saved = json.loads(context.settings_file.read_text(encoding="utf-8"))["profiles"]["Newsletter"]
@@ -119,9 +121,10 @@ def saved_profile(context) -> dict:
 
 
 def test_defaults_are_shown_and_saved_unchanged(dialog, context):
-    assert not dialog.opt_out_line_box.isChecked() and not dialog.opt_out_line_edit.isEnabled()
-    assert dialog.opt_out_line_edit.text() == DEFAULT_OPT_OUT_LINE
-    assert dialog.opt_out_words_edit.toPlainText().splitlines() == list(DEFAULT_OPT_OUT_WORDS)
+    campaign = dialog.campaign_page
+    assert not campaign.opt_out_line_box.isChecked() and not campaign.opt_out_line_edit.isEnabled()
+    assert dialog.campaign_page.opt_out_line_edit.text() == DEFAULT_OPT_OUT_LINE
+    assert dialog.campaign_page.opt_out_words_edit.toPlainText().splitlines() == list(DEFAULT_OPT_OUT_WORDS)
     dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     saved = saved_profile(context)
@@ -129,10 +132,10 @@ def test_defaults_are_shown_and_saved_unchanged(dialog, context):
 
 
 def test_the_line_and_the_words_are_saved_and_shown_again(dialog, context, qtbot):
-    dialog.opt_out_line_box.setChecked(True)
-    assert dialog.opt_out_line_edit.isEnabled()
-    dialog.opt_out_line_edit.setText("  Reply STOP and you won't hear from me again. ")
-    dialog.opt_out_words_edit.setPlainText("stop\n\n  ya no  \nSTOP ALL\n")
+    dialog.campaign_page.opt_out_line_box.setChecked(True)
+    assert dialog.campaign_page.opt_out_line_edit.isEnabled()
+    dialog.campaign_page.opt_out_line_edit.setText("  Reply STOP and you won't hear from me again. ")
+    dialog.campaign_page.opt_out_words_edit.setPlainText("stop\n\n  ya no  \nSTOP ALL\n")
     dialog.accept()
     saved = saved_profile(context)
     assert saved["opt_out_line"] == "Reply STOP and you won't hear from me again."
@@ -140,20 +143,20 @@ def test_the_line_and_the_words_are_saved_and_shown_again(dialog, context, qtbot
     again = SettingsDialog(context)
     qtbot.addWidget(again)
     again.profile_combo.setCurrentText("Newsletter")
-    assert again.opt_out_line_box.isChecked()
-    assert again.opt_out_line_edit.text() == "Reply STOP and you won't hear from me again."
-    assert again.opt_out_words_edit.toPlainText() == "stop\nya no\nSTOP ALL"
+    assert again.campaign_page.opt_out_line_box.isChecked()
+    assert again.campaign_page.opt_out_line_edit.text() == "Reply STOP and you won't hear from me again."
+    assert again.campaign_page.opt_out_words_edit.toPlainText() == "stop\nya no\nSTOP ALL"
 
 
 def test_a_ticked_box_with_an_empty_line_uses_the_suggested_line(dialog, context):
-    dialog.opt_out_line_box.setChecked(True)
-    dialog.opt_out_line_edit.setText("")
+    dialog.campaign_page.opt_out_line_box.setChecked(True)
+    dialog.campaign_page.opt_out_line_edit.setText("")
     dialog.accept()
     assert saved_profile(context)["opt_out_line"] == DEFAULT_OPT_OUT_LINE
 
 
 def test_an_unusable_word_is_refused_by_name(dialog, context):
-    dialog.opt_out_words_edit.setPlainText("stop\n???")
+    dialog.campaign_page.opt_out_words_edit.setPlainText("stop\n???")
     dialog.accept()
     assert dialog.result() != dialog.DialogCode.Accepted
     assert "profiles.Newsletter.opt_out_words" in dialog.problems_label.text()
@@ -161,10 +164,95 @@ def test_an_unusable_word_is_refused_by_name(dialog, context):
 
 
 def test_switching_profiles_keeps_each_profiles_fields(dialog):
-    dialog.opt_out_line_box.setChecked(True)
-    dialog.opt_out_words_edit.setPlainText("halt")
+    dialog.campaign_page.opt_out_line_box.setChecked(True)
+    dialog.campaign_page.opt_out_words_edit.setPlainText("halt")
     dialog.profile_combo.setCurrentText("Sandbox")
-    assert not dialog.opt_out_line_box.isChecked()
-    assert dialog.opt_out_words_edit.toPlainText().splitlines() == list(DEFAULT_OPT_OUT_WORDS)
+    assert not dialog.campaign_page.opt_out_line_box.isChecked()
+    assert dialog.campaign_page.opt_out_words_edit.toPlainText().splitlines() == list(DEFAULT_OPT_OUT_WORDS)
     dialog.profile_combo.setCurrentText("Newsletter")
-    assert dialog.opt_out_line_box.isChecked() and dialog.opt_out_words_edit.toPlainText() == "halt"
+    campaign = dialog.campaign_page
+    assert campaign.opt_out_line_box.isChecked() and campaign.opt_out_words_edit.toPlainText() == "halt"
+
+
+# ----- the live question's count, the profile chooser, and what the user is told when saving fails -----
+
+def test_the_live_question_counts_the_profiles_followers_without_a_connection_of_its_own(qtbot, context,
+                                                                                         monkeypatch):
+    """The count is the campaigns service's (the DM tab's count); the view opens no database of its own."""
+    from tests.ui.live_dialog_support import answer_live_questions
+    from twexport_qt.followers.records import FollowerRecord
+    from twexport_qt.store import followers_repo
+    from twexport_qt.store.database import open_database
+
+    context.settings.profiles["Newsletter"].account_id = 77  # learnt at the first fetch
+    conn = open_database(context.database_file)
+    with conn:
+        followers_repo.upsert_followers(conn, 77, [FollowerRecord(i, f"fan{i}") for i in range(1, 4)], seen_at=1)
+    conn.close()
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.profile_combo.setCurrentText("Newsletter")
+    monkeypatch.setattr(context, "connect", lambda: pytest.fail("the settings dialog opened a connection"))
+    asked = answer_live_questions(monkeypatch, "enter")
+    dialog.campaign_page.dm_enabled_box.setChecked(True)
+    dialog.campaign_page.test_mode_box.setChecked(False)
+    dialog.accept()
+    assert len(asked) == 1 and "3 people: 3 first DMs" in asked[0]
+
+
+def test_a_new_profile_gets_its_own_credentials_and_a_taken_name_is_refused_in_the_dialog(dialog, context,
+                                                                                          monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    typed = iter(["Newsletter", "Shop"])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args: (next(typed), True))
+    dialog.new_profile_button.click()
+    assert "'Newsletter' exists" in dialog.problems_label.text()
+    assert dialog.profile_combo.currentText() == "Newsletter"
+    dialog.new_profile_button.click()
+    assert dialog.profile_combo.currentText() == "Shop" and dialog.problems_label.text() == ""
+    dialog.account_page.credential_edits["bearer_token"].setText("shop-token")
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert context.secrets.credentials("Shop").bearer_token == "shop-token"
+    assert set(context.settings.profiles) == {"Sandbox", "Newsletter", "Shop"}
+
+
+def test_deleting_a_profile_deletes_its_credentials_only_when_saved(dialog, context, memory_keyring, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    context.secrets.set_credentials("Newsletter", Credentials(consumer_key="old-key"))
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
+    dialog.delete_button.click()
+    assert dialog.profile_combo.currentText() == "Sandbox" and not dialog.delete_button.isEnabled()
+    assert context.secrets.credentials("Newsletter").consumer_key == "old-key"  # nothing happens before Save
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert "Newsletter" not in context.settings.profiles
+    assert not any(profile == "TwExport" and key.startswith("Newsletter/") for profile, key in memory_keyring.entries)
+
+
+def test_a_locked_keyring_is_said_in_the_dialog_and_saving_into_it_is_an_error_message(dialog, context,
+                                                                                         memory_keyring, messages):
+    dialog.account_page.credential_edits["consumer_key"].setText("my-key")
+    memory_keyring.locked = True
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted  # still open with the edits, to save again once unlocked
+    assert len(messages.errors()) == 1 and "locked" in messages.errors()[0]
+    assert not context.settings_file.exists()
+    dialog.profile_combo.setCurrentText("Sandbox")
+    dialog.profile_combo.setCurrentText("Newsletter")  # the typed value is kept, not read again
+    assert dialog.account_page.credential_edits["consumer_key"].text() == "my-key"
+    memory_keyring.locked = False
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert context.secrets.credentials("Newsletter").consumer_key == "my-key"
+
+
+def test_a_keyring_that_cannot_be_read_is_said_under_the_form(qtbot, context, memory_keyring):
+    memory_keyring.locked = True
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.profile_combo.setCurrentText("Newsletter")
+    assert "locked" in dialog.problems_label.text()
+    assert dialog.account_page.credential_edits["consumer_key"].text() == ""

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from datetime import UTC
 
 import pytest
 from PySide6.QtWidgets import QDialog, QWizard
 
-from twexport_qt.gateway.pacing import WaitNotice
-from twexport_qt.store import tweets_repo
-from twexport_qt.tweets.download import run_download
-from twexport_qt.ui.tweet_wizard import TweetDownloadWizard
-from twexport_qt.ui.tweet_wizard_pages import ACCOUNTS_ONE
-
 from tests.ui.wizard_support import JOB_TIMEOUT_MS, GatedPacer, fill_and_start, read_dataset, wait_for_end
+from twexport_qt.gateway.pacing import WaitNotice
+from twexport_qt.services.jobs import JobOutcome
+from twexport_qt.store import tweets_repo
+from twexport_qt.tweets.account_selection import AccountsMode
+from twexport_qt.tweets.download import run_download
+from twexport_qt.tweets.download_report import AccountRow, AccountStatus
+from twexport_qt.ui.tweet_wizard.wizard import TweetDownloadWizard
 
 
 @pytest.fixture
@@ -30,18 +32,23 @@ def test_one_account_end_to_end_writes_the_csv_and_summarises(qtbot, wizard, tmp
     fill_and_start(wizard, output, username="@alice_writes", limit=30)
     assert not wizard.progress_page.isComplete()  # Next stays disabled while the job runs
     wait_for_end(qtbot, wizard)
-    assert wizard.progress_page.outcome == "succeeded"
+    assert wizard.progress_page.outcome is JobOutcome.SUCCEEDED
 
     rows = read_dataset(output)
     assert rows[0] == ["tweets"]
     assert len(rows) == 31 and all(row and row[0].strip() for row in rows[1:])
-    assert wizard.progress_page.account_rows()[0][:2] == ("alice_writes", "done")
+    first = wizard.progress_page.account_rows()[0]
+    assert (first.username, first.status) == ("alice_writes", AccountStatus.DONE)
 
     wizard.next()
     summary_page = wizard.summary_page
     assert wizard.currentPage() is summary_page
     assert "30 tweets written in this run" in summary_page.totals_label.text()
-    assert summary_page.model.row_values(0)[:4] == ("alice_writes", "done", wizard.summary.accounts[0].fetched, 30)
+    account = wizard.summary.accounts[0]
+    fetched = account.fetched
+    assert summary_page.model.record(0) == AccountRow("alice_writes", AccountStatus.DONE, fetched, 30, account.skipped)
+    model = summary_page.model
+    assert [model.data(model.index(0, column)) for column in range(4)] == ["alice_writes", "done", str(fetched), "30"]
     assert str(output) in summary_page.path_label.text()
 
 
@@ -74,13 +81,13 @@ def test_list_file_with_a_bad_line_and_a_duplicate_warns_and_proceeds(qtbot, wiz
     output = tmp_path / "writers.csv"
     fill_and_start(wizard, output, list_file=names, limit=30)
     wait_for_end(qtbot, wizard)
-    assert wizard.progress_page.outcome == "succeeded"
+    assert wizard.progress_page.outcome is JobOutcome.SUCCEEDED
     assert len(read_dataset(output)) == 1 + 2 * 30  # the limit is per account; the unknown one is skipped
 
     wizard.next()
-    outcomes = {row[0]: row for row in (wizard.summary_page.model.row_values(i)
-                                        for i in range(wizard.summary_page.model.rowCount()))}
-    assert outcomes["nobody_here_42"][1] == "skipped" and "no such account" in outcomes["nobody_here_42"][5]
+    outcomes = {row.username: row for row in wizard.summary_page.model.records()}
+    assert outcomes["nobody_here_42"].status is AccountStatus.SKIPPED
+    assert "no such account" in outcomes["nobody_here_42"].reason
     assert "1 account skipped" in wizard.summary_page.totals_label.text()
 
 
@@ -115,14 +122,14 @@ def test_empty_or_invalid_accounts_block_next_with_a_sentence(wizard, tmp_path):
 
 
 def test_start_after_end_blocks_next_with_a_message(wizard):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     wizard.accounts_page.username_edit.setText("alice_writes")
     wizard.next()
     wizard.next()
     page = wizard.options_page
-    page.start_edit.set_value(datetime(2024, 1, 1, tzinfo=timezone.utc))
-    page.end_edit.set_value(datetime(2020, 1, 1, tzinfo=timezone.utc))
+    page.start_edit.set_value(datetime(2024, 1, 1, tzinfo=UTC))
+    page.end_edit.set_value(datetime(2020, 1, 1, tzinfo=UTC))
     assert not page.isComplete()
     assert "start of the timeframe must be before its end" in page.error_label.text()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
@@ -130,7 +137,7 @@ def test_start_after_end_blocks_next_with_a_message(wizard):
     assert wizard.currentPage() is page
     page.end_edit.set_value(None)
     assert page.isComplete() and page.error_label.text() == ""
-    assert wizard.request().options.start == datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert wizard.request().options.start == datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def test_source_page_shows_reach_and_offers_search_with_the_sandbox_bearer(wizard):
@@ -173,15 +180,16 @@ def test_cancel_mid_download_is_resumable_and_resume_writes_no_duplicates(qtbot,
     release.set()
     wait_for_end(qtbot, wizard)
 
-    assert progress.outcome == "cancelled"
+    assert progress.outcome is JobOutcome.CANCELLED
     assert "resumable" in progress.outcome_label.text() and progress.resume_button.isVisibleTo(progress)
+    assert AccountStatus.STOPPED in {row.status for row in progress.account_rows()}
     after_cancel = read_dataset(output)
     assert 1 < len(after_cancel) < 251  # the committed pages are kept
 
     progress.resume_button.click()
     assert not progress.isComplete()
     wait_for_end(qtbot, wizard)
-    assert progress.outcome == "succeeded"
+    assert progress.outcome is JobOutcome.SUCCEEDED
     rows = read_dataset(output)
     assert len(rows) == 251 and rows[:len(after_cancel)] == after_cancel
     assert wizard.summary.resumed
@@ -212,7 +220,7 @@ def test_wizard_closes_with_finish(qtbot, wizard, tmp_path):
     fill_and_start(wizard, tmp_path / "a.csv", limit=3)
     wait_for_end(qtbot, wizard)
     wizard.next()
-    assert wizard.accounts_page.mode() == ACCOUNTS_ONE
+    assert wizard.accounts_page.mode() is AccountsMode.ONE
     wizard.accept()
     assert wizard.result() == QDialog.DialogCode.Accepted and not wizard.isVisible()
 

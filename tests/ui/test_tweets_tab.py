@@ -1,15 +1,16 @@
-"""The Tweet datasets tab: past downloads from the store, refreshed when a job ends; one wizard at a time."""
+"""The Tweet datasets tab: past downloads from the downloads service, refreshed when a job ends; one wizard at a
+time."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 
-from twexport_qt.ui.tweets_tab import TweetsTab, describe_sources
-
 from tests.ui.wizard_support import GatedPacer, fill_and_start, read_dataset, wait_for_end
+from twexport_qt.ui.tweets_tab import TweetsTab
 
 
 @pytest.fixture
@@ -20,6 +21,10 @@ def tab(qtbot, context, jobs):
     yield tab
     if tab.wizard is not None:
         tab.wizard.close()
+
+
+def cell_texts(tab: TweetsTab, row: int) -> list[str]:
+    return [tab.model.data(tab.model.index(row, column)) for column in range(tab.model.columnCount())]
 
 
 def test_empty_store_shows_no_downloads(tab):
@@ -38,10 +43,13 @@ def test_a_finished_download_appears_and_its_folder_opens(qtbot, tab, tmp_path, 
     wait_for_end(qtbot, wizard)
 
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1)  # refreshed by jobs.dataChanged
-    job_id, sources, path, state, written, updated = tab.model.row_values(0)
-    assert (job_id, sources, path, state, written) == (wizard.summary.job_id, "alice_writes", str(output), "done", 5)
+    download = tab.model.record(0)
+    assert (download.job_id, download.usernames, download.output_path, download.written) == \
+        (wizard.summary.job_id, ("alice_writes",), output, 5)
+    assert cell_texts(tab, 0)[:5] == [str(wizard.summary.job_id), "alice_writes", str(output), "done", "5"]
+    assert cell_texts(tab, 0)[5].endswith("UTC")
+    assert tab.count_label.text() == "1 download"
     assert len(read_dataset(output)) == 6
-    assert tab.model.data(tab.model.index(0, 5)).endswith("UTC")
 
     tab.table.selectRow(0)
     assert tab.open_button.isEnabled()
@@ -62,8 +70,24 @@ def test_a_cancelled_download_is_listed_as_resumable(qtbot, tab, context, tmp_pa
     wait_for_end(qtbot, wizard)
     assert wizard.progress_page.outcome == "cancelled"
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
-    state, written = tab.model.row_values(0)[3:5]
-    assert state == "cancelled (resumable)" and 0 < written < 500
+    assert cell_texts(tab, 0)[3] == "cancelled (resumable)" and 0 < tab.model.record(0).written < 500
+
+
+def test_the_selection_follows_its_download_through_a_refresh_and_a_sort(qtbot, tab, context, tmp_path):
+    for name in ("alice_writes", "bob_builds"):
+        wizard = tab.open_wizard()
+        fill_and_start(wizard, tmp_path / f"{name}.csv", username=name, limit=3)
+        wait_for_end(qtbot, wizard)
+        wizard.close()
+        context.clock.advance(60)  # the second download is the newer one
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2)
+    assert [download.usernames for download in tab.model.records()] == [("bob_builds",), ("alice_writes",)]
+    tab.table.selectRow(1)
+    tab.refresh()
+    assert tab.selected_download().usernames == ("alice_writes",)
+    tab.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by Sources
+    assert tab.model.record(0).usernames == ("alice_writes",)
+    assert tab.selected_download().output_path == tmp_path / "alice_writes.csv"
 
 
 def test_a_closed_wizard_is_replaced_and_profile_change_refreshes(tab):
@@ -75,6 +99,12 @@ def test_a_closed_wizard_is_replaced_and_profile_change_refreshes(tab):
     assert tab.wizard is None
 
 
-def test_sources_column_names_the_first_accounts():
-    assert describe_sources(["a"]) == "a"
-    assert describe_sources(["a", "b", "c", "d", "e"]) == "a, b, c +2 more"
+def test_a_failed_read_is_told_as_an_error_and_keeps_the_table(tab, context, monkeypatch, messages):
+    def broken() -> list:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(context.downloads, "stored_downloads", broken)
+    tab.refresh()
+    assert len(messages.errors()) == 1
+    assert messages.errors()[0].startswith("Reading the tweet downloads stopped because of an unexpected error")
+    assert tab.count_label.text() == "0 downloads"

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from twexport_qt.gateway.pacing import ENDPOINT_USER_TWEETS
-from twexport_qt.ui.tweet_wizard import TweetDownloadWizard
+from twexport_qt.ui.tweet_wizard.wizard import TweetDownloadWizard
 
 JOB_TIMEOUT_MS = 30_000
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from twexport_qt.campaigns.settings import SECONDS_PER_DAY
 from twexport_qt.store import dm_repo
-from twexport_qt.store.dm_repo import Step
+from twexport_qt.store.dm_states import DmStep
 
 UNFOLLOW_WINDOW_DAYS = 7
-STEP_LABELS: dict[str, str] = {"first": "First DM", "retry": "Retry"}
+STEP_LABELS: dict[DmStep, str] = {DmStep.FIRST: "First DM", DmStep.RETRY: "Retry"}
 CSV_HEADER = ("step", "sent", "replied", "replied_percent", "opted_out", "opted_out_percent",
               "unfollowed_within_7_days", "unfollowed_within_7_days_percent", "sent_less_than_7_days_ago")
 TABLE_HEADERS = ("Step", "Sent", "Replied", "Opted out", f"Unfollowed within {UNFOLLOW_WINDOW_DAYS} days")
@@ -25,7 +25,7 @@ TABLE_HEADERS = ("Step", "Sent", "Replied", "Opted out", f"Unfollowed within {UN
 
 @dataclass(frozen=True)
 class FunnelStep:
-    step: Step
+    step: DmStep
     sent: int
     replied: int | None  # None: replies are not tracked in this database yet
     opted_out: int
@@ -50,8 +50,7 @@ def campaign_funnel(conn: sqlite3.Connection, owner_id: int, now: int) -> Campai
     """The funnel of both steps of the live campaign (test sends and dry runs reach nobody real)."""
     window = UNFOLLOW_WINDOW_DAYS * SECONDS_PER_DAY
     steps = []
-    order: tuple[Step, ...] = ("first", "retry")
-    for step in order:
+    for step in (DmStep.FIRST, DmStep.RETRY):
         outcome = dm_repo.step_outcomes(conn, owner_id, step, unfollow_window_s=window, now=now)
         steps.append(FunnelStep(step, outcome.sent, outcome.replied, outcome.opted_out, outcome.unfollowed,
                                 outcome.window_open))

@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Literal
 
 from twexport_qt.campaigns.twitter_exporter_db import LegacyHistory, LegacyPerson
 from twexport_qt.store import dm_repo, followers_repo
-from twexport_qt.store.dm_repo import DmRow, Step
+from twexport_qt.store.dm_repo import DmRow
+from twexport_qt.store.dm_states import DmMode, DmState, DmStep
 
 SENT_REASON = "imported from Twitter Exporter"
 UNKNOWN_TIME_REASON = "imported from Twitter Exporter (its time could not be read: the import's time is used)"
 REFUSED_REASON = "imported from Twitter Exporter: X refused DMs (code 349)"
-_STEPS: tuple[Step, Step] = ("first", "retry")
+_STEPS: tuple[DmStep, DmStep] = (DmStep.FIRST, DmStep.RETRY)
 
 
 @dataclass
@@ -55,8 +55,8 @@ class HistoryImportResult:
 
 @dataclass(frozen=True)
 class _Entry:
-    step: Step
-    state: Literal["sent", "skipped"]
+    step: DmStep
+    state: DmState  # SENT or SKIPPED
     at: int
     reason: str
 
@@ -72,8 +72,8 @@ def import_history(
     with conn:
         # IMMEDIATE: no campaign in another process can write between reading what is there and adding to it.
         conn.execute("BEGIN IMMEDIATE")
-        logged: dict[int, dict[str, DmRow]] = {}
-        for row in dm_repo.status_rows(conn, owner_id, "live"):
+        logged: dict[int, dict[DmStep, DmRow]] = {}
+        for row in dm_repo.status_rows(conn, owner_id, DmMode.LIVE):
             logged.setdefault(row.recipient_id, {})[row.step] = row
         for person in history.people.values():
             follower = followers_repo.get_follower(conn, owner_id, person.user_id)
@@ -86,18 +86,19 @@ def import_history(
 
 def _entries(person: LegacyPerson, now: int) -> list[_Entry]:
     entries = [
-        _Entry(step, "sent", now, UNKNOWN_TIME_REASON) if sent_at is None else _Entry(step, "sent", sent_at, SENT_REASON)
+        _Entry(step, DmState.SENT, now, UNKNOWN_TIME_REASON) if sent_at is None
+        else _Entry(step, DmState.SENT, sent_at, SENT_REASON)
         for step, sent_at in zip(_STEPS, person.dms)
     ]
     if person.skipped and len(person.dms) < len(_STEPS):
-        entries.append(_Entry(_STEPS[len(person.dms)], "skipped", person.skipped_at or now, REFUSED_REASON))
+        entries.append(_Entry(_STEPS[len(person.dms)], DmState.SKIPPED, person.skipped_at or now, REFUSED_REASON))
     return entries
 
 
 def _import_person(
-    conn: sqlite3.Connection, owner_id: int, person: LegacyPerson, username: str, logged: dict[str, DmRow],
+    conn: sqlite3.Connection, owner_id: int, person: LegacyPerson, username: str, logged: dict[DmStep, DmRow],
     now: int, result: HistoryImportResult,
-) -> dict[str, tuple[str, int]]:
+) -> dict[DmStep, tuple[DmState, int]]:
     """Write `person`'s rows; returns {step: (state, time)} as the log holds them afterwards."""
     if person.skipped and len(person.dms) >= len(_STEPS):
         result.redundant_skips += 1
@@ -110,23 +111,23 @@ def _import_person(
             continue
         steps[entry.step] = (entry.state, entry.at)
         result.failed_replaced += entry.step in logged
-        if entry.state == "sent":
-            if entry.step == "first":
+        if entry.state == DmState.SENT:
+            if entry.step == DmStep.FIRST:
                 result.firsts_added += 1
             else:
                 result.retries_added += 1
-        elif entry.step == "first":
+        elif entry.step == DmStep.FIRST:
             result.first_skips_added += 1
         else:
             result.retry_skips_added += 1
     return steps
 
 
-def _count_retry(steps: dict[str, tuple[str, int]], now: int, retry_after_seconds: int | None,
+def _count_retry(steps: dict[DmStep, tuple[DmState, int]], now: int, retry_after_seconds: int | None,
                  result: HistoryImportResult) -> None:
     """A first DM 'sent' and no retry done or under way: the planner sends the retry when it is due."""
-    first, retry = steps.get("first"), steps.get("retry")
-    if first is None or first[0] != "sent" or (retry is not None and retry[0] in dm_repo.SETTLED_STATES):
+    first, retry = steps.get(DmStep.FIRST), steps.get(DmStep.RETRY)
+    if first is None or first[0] != DmState.SENT or (retry is not None and retry[0] in dm_repo.SETTLED_STATES):
         return
     result.waiting_for_retry += 1
     if retry_after_seconds is not None and first[1] <= now - retry_after_seconds:

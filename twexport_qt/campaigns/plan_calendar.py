@@ -170,7 +170,8 @@ class _Simulation:
         self.window: deque[int] = deque(sorted(recent))  # send times still inside the last 24 hours
         # X's 15-minute window may already be partly spent by the DMs of the last minutes.
         in_window = [t for t in self.window if t > now - X_WINDOW_S]
-        self.pace_start, self.pace_count = (min(in_window), len(in_window)) if in_window else (None, 0)
+        self.pace_start: int | None = min(in_window) if in_window else None
+        self.pace_count = len(in_window)
         self.tiers = tiers
         self.first_day = start_date(now)
         self.end = int(to_utc_datetime(now).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
@@ -182,7 +183,7 @@ class _Simulation:
 
     def run(self, firsts: list[int], retries: list[tuple[int, int]], retry_after: int | None) -> None:
         firsts = list(firsts)
-        pending = list(retries)  # (due at, tier): a heap, earliest first
+        pending: list[tuple[int, int]] = list(retries)  # (due at, tier): a heap, earliest first
         heapq.heapify(pending)
         due = [0] * self.tiers
         t = self.start
@@ -196,16 +197,17 @@ class _Simulation:
                 break
             step_retry = next((i for i, n in enumerate(due) if n), None)  # retries first, higher tiers first
             step_first = None if step_retry is not None else next((i for i, n in enumerate(firsts) if n), None)
-            if step_retry is None and step_first is None:
+            if step_retry is not None:
+                self._send(t)
+                due[step_retry] -= 1
+                self._bucket(self._retry, t)[step_retry] += 1
+            elif step_first is None:
                 if not pending:
                     break
                 t = max(t, pending[0][0])  # idle until the next retry falls due
                 continue
-            self._send(t)
-            if step_retry is not None:
-                due[step_retry] -= 1
-                self._bucket(self._retry, t)[step_retry] += 1
             else:
+                self._send(t)
                 firsts[step_first] -= 1
                 self._bucket(self._first, t)[step_first] += 1
                 if retry_after is not None:

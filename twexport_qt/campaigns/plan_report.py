@@ -59,8 +59,8 @@ def header_lines(calendar: CampaignCalendar, profile: str | None = None) -> list
             due += (f"; {_n(c.waiting_retry, 'more retry waits for its', 'more retries wait for their')} day"
                     " (retries of first DMs already sent)")
     lines.append(f"Due now: {due}. {_n(c.skipped, 'follower is', 'followers are')} left out: they don't accept DMs.")
-    pace = (f"Pace: at most {c.daily_cap:,} DMs per 24 hours, your daily cap (X allows {X_DAILY_DM_LIMIT:,} per 24 hours "
-            f"at {X_DMS_PER_WINDOW} per 15 minutes, so your cap is what limits); "
+    pace = (f"Pace: at most {c.daily_cap:,} DMs per 24 hours, your daily cap (X allows {X_DAILY_DM_LIMIT:,} per "
+            f"24 hours at {X_DMS_PER_WINDOW} per 15 minutes, so your cap is what limits); "
             f"{_n(c.sent_last_24h, 'DM was', 'DMs were')} sent in the last 24 hours and count against it.")
     if c.retry_after_days is not None:
         pace += (f" Each retry goes out {_n(c.retry_after_days, 'day', 'days')} after its first DM, before any first "

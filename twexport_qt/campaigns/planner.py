@@ -12,16 +12,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from twexport_qt.campaigns.settings import CampaignSettings, InvalidCampaignSettings
 from twexport_qt.campaigns.templates import render
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.tiers import tier_case_sql
 from twexport_qt.store import dm_repo
-from twexport_qt.store.dm_repo import Step
+from twexport_qt.store.dm_states import DmMode, DmState, DmStep
 
-PlanMode = Literal["live", "test"]
 NOT_ACCEPTING_REASON = "does not accept DMs (receives_your_dm=false)"
 
 
@@ -37,7 +35,7 @@ class Recipient:
 @dataclass(frozen=True)
 class PlannedDM:
     recipient: Recipient
-    step: Step
+    step: DmStep
     text: str  # rendered, exactly what will be sent
 
 
@@ -54,7 +52,7 @@ class PlanCounts:
 @dataclass
 class CampaignPlan:
     owner_id: int
-    mode: PlanMode
+    mode: DmMode  # LIVE or TEST: a dry run plans as live does
     retries: list[PlannedDM] = field(default_factory=list)
     firsts: list[PlannedDM] = field(default_factory=list)
     skips: list[PlannedDM] = field(default_factory=list)
@@ -104,7 +102,7 @@ def _plan_live(
     tier_sql, tier_params = tier_case_sql(tiers)
     filter_sql, filter_params = (settings.recipient_filter or FollowerFilter()).to_sql(owner_id, tiers)
 
-    def planned(where_and_params: tuple[str, list], step: Step) -> tuple[list[PlannedDM], int]:
+    def planned(where_and_params: tuple[str, list], step: DmStep) -> tuple[list[PlannedDM], int]:
         where, params = where_and_params
         rows = dm_repo.candidates(conn, where, params, tier_sql, tier_params, limit)
         dms = []
@@ -114,26 +112,26 @@ def _plan_live(
             dms.append(PlannedDM(recipient, step, render(settings.template_for(step, recipient.tier), recipient)))
         return dms, dm_repo.count_candidates(conn, where, params)
 
-    firsts, first_count = planned(dm_repo.first_step_where(filter_sql, filter_params, accepts_dms=True), "first")
-    skips, skip_count = planned(dm_repo.first_step_where(filter_sql, filter_params, accepts_dms=False), "first")
+    firsts, first_count = planned(dm_repo.first_step_where(filter_sql, filter_params, accepts_dms=True), DmStep.FIRST)
+    skips, skip_count = planned(dm_repo.first_step_where(filter_sql, filter_params, accepts_dms=False), DmStep.FIRST)
     retries: list[PlannedDM] = []
     retry_count = waiting = 0
     if settings.retry_enabled:
         due_before = now - settings.retry_after_seconds
-        retries, retry_count = planned(dm_repo.retry_step_where(owner_id, due_before, accepts_dms=True), "retry")
+        retries, retry_count = planned(dm_repo.retry_step_where(owner_id, due_before, accepts_dms=True), DmStep.RETRY)
         retry_skips, retry_skip_count = planned(
-            dm_repo.retry_step_where(owner_id, due_before, accepts_dms=False), "retry")
+            dm_repo.retry_step_where(owner_id, due_before, accepts_dms=False), DmStep.RETRY)
         skips += retry_skips
         skip_count += retry_skip_count
         waiting = dm_repo.count_candidates(
             conn, *dm_repo.retry_step_where(owner_id, 2**62, accepts_dms=True)) - retry_count
-    logged = dm_repo.counts(conn, owner_id, "live")
+    logged = dm_repo.counts(conn, owner_id, DmMode.LIVE)
     counts = PlanCounts(
         first=first_count, retry=retry_count, skipped=skip_count,
         first_sent=logged.get(("first", "sent"), 0), retry_sent=logged.get(("retry", "sent"), 0),
         waiting_for_retry=waiting,
     )
-    return CampaignPlan(owner_id, "live", retries, firsts, skips, counts)
+    return CampaignPlan(owner_id, DmMode.LIVE, retries, firsts, skips, counts)
 
 
 def _plan_test(
@@ -147,19 +145,20 @@ def _plan_test(
         raise InvalidCampaignSettings(
             "Test mode is on but no test accounts are set: add up to 5 usernames in Settings."
         )
-    step: Step = "retry" if settings.test_retry_message else "first"
-    if step == "retry" and not settings.retry_enabled:
+    step = DmStep.RETRY if settings.test_retry_message else DmStep.FIRST
+    if step == DmStep.RETRY and not settings.retry_enabled:
         raise InvalidCampaignSettings("Testing the retry message needs a retry message: write one in Settings.")
     sends: list[PlannedDM] = []
     skips: list[PlannedDM] = []
     already_tested: list[str] = []
     for recipient in test_recipients:
         text = render(settings.template_for(step, recipient.tier), recipient)
-        row = dm_repo.get(conn, owner_id, recipient.user_id, step, "test")
+        row = dm_repo.get(conn, owner_id, recipient.user_id, step, DmMode.TEST)
         # An edited message is tested again (`dm_repo.claim` re-takes a 'sent' test row with another text); the
         # same text never twice, nor a DM still unconfirmed ('sending') or one X refused ('skipped').
-        if row is not None and row.state in dm_repo.SETTLED_STATES and not (row.state == "sent" and row.text != text):
-            if row.state == "sent":
+        edited = row is not None and row.state == DmState.SENT and row.text != text
+        if row is not None and row.state in dm_repo.SETTLED_STATES and not edited:
+            if row.state == DmState.SENT:
                 already_tested.append(recipient.username)
             continue
         planned = PlannedDM(recipient, step, text)
@@ -167,11 +166,11 @@ def _plan_test(
     due = len(sends)  # counts are exact, lists capped by `limit`, as in live mode
     if limit is not None:
         sends = sends[:limit]
-    logged = dm_repo.counts(conn, owner_id, "test")
+    logged = dm_repo.counts(conn, owner_id, DmMode.TEST)
     counts = PlanCounts(
-        first=due if step == "first" else 0, retry=due if step == "retry" else 0,
+        first=due if step == DmStep.FIRST else 0, retry=due if step == DmStep.RETRY else 0,
         skipped=len(skips), first_sent=logged.get(("first", "sent"), 0),
         retry_sent=logged.get(("retry", "sent"), 0), waiting_for_retry=0,
     )
-    firsts, retries = (sends, []) if step == "first" else ([], sends)
-    return CampaignPlan(owner_id, "test", retries, firsts, skips, counts, already_tested)
+    firsts, retries = (sends, []) if step == DmStep.FIRST else ([], sends)
+    return CampaignPlan(owner_id, DmMode.TEST, retries, firsts, skips, counts, already_tested)

@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from twexport_qt.core.timefmt import parse_x_timestamp
 from twexport_qt.gateway.pacing import ENDPOINT_DM_EVENTS, Pacer
-from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.gateway.x_gateway import Page, XGateway
 from twexport_qt.store.dm_repo import DmRow
 
 CLOCK_SKEW_S = 120
@@ -72,8 +73,7 @@ def check_delivery(gateway: XGateway, pacer: Pacer, row: DmRow, exclude_event_id
     token: str | None = None
     for _ in range(MAX_HISTORY_PAGES):
         # Only errors in the answer is "X could not say", never "not there": that would resend the DM.
-        page = pacer.call(ENDPOINT_DM_EVENTS, lambda: gateway.dm_events_with(
-            row.recipient_id, pagination_token=token).require_data("the DM history check"))
+        page = pacer.call(ENDPOINT_DM_EVENTS, partial(_history_page, gateway, row.recipient_id, token))
         event_id = find_delivery(page.data, row, exclude_event_ids)
         if event_id is not None:
             return Delivery(True, event_id)
@@ -81,6 +81,10 @@ def check_delivery(gateway: XGateway, pacer: Pacer, row: DmRow, exclude_event_id
             break
         token = page.next_token
     return Delivery(False)
+
+
+def _history_page(gateway: XGateway, recipient_id: int, token: str | None) -> Page:
+    return gateway.dm_events_with(recipient_id, pagination_token=token).require_data("the DM history check")
 
 
 def _reached_before_claim(events: list[dict], row: DmRow) -> bool:

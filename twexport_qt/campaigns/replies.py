@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from twexport_qt.campaigns.opt_out import matched_phrase
@@ -82,8 +83,7 @@ def check_replies(
     found: list[Reply] = []
     token: str | None = None
     for pages in range(1, MAX_HISTORY_PAGES + 1):
-        page = pacer.call(ENDPOINT_DM_EVENTS, lambda: _complete(gateway.dm_events_with(
-            follower_id, pagination_token=token)))
+        page = pacer.call(ENDPOINT_DM_EVENTS, partial(_history_page, gateway, follower_id, token))
         reached_first_dm = False
         for event in page.data:
             newer = _newer_than(event, first_dm)
@@ -100,6 +100,10 @@ def check_replies(
         return ReplyCheck(tuple(found), MAX_HISTORY_PAGES)
     raise HistoryUnreadable(f"X's DM history with this follower holds more than {MAX_HISTORY_PAGES * 100} "
                             "messages since the first DM; it was not read to the end.")
+
+
+def _history_page(gateway: XGateway, follower_id: int, token: str | None) -> Page:
+    return _complete(gateway.dm_events_with(follower_id, pagination_token=token))
 
 
 def _complete(page: Page) -> Page:

@@ -18,17 +18,22 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import Literal
+from enum import StrEnum
 
 from twexport_qt.campaigns.replies import FirstDm, ReplyCheck, check_replies
 from twexport_qt.core import errors
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.store import dm_repo
-from twexport_qt.store.dm_repo import Mode
+from twexport_qt.store.dm_states import DmMode, DmState, DmStep
 
-Verdict = Literal["send", "replied", "held"]
 MAX_UNREADABLE_IN_A_ROW = 3
+
+
+class RetryVerdict(StrEnum):
+    SEND = "send"
+    REPLIED = "replied"  # not sent: the follower answered the first DM
+    HELD = "held"  # not sent this run: the DM history could not be read
 
 
 class RetryGuard:
@@ -53,14 +58,14 @@ class RetryGuard:
         self._unreadable_in_a_row = 0
         self._holding = False     # X keeps failing: hold the remaining retries without reading
 
-    def check(self, recipient_id: int, username: str, mode: Mode) -> Verdict:
+    def check(self, recipient_id: int, username: str, mode: DmMode) -> RetryVerdict:
         """The verdict on the retry to `recipient_id` (`mode` 'live' or 'test'), with its records written."""
         if self._holding:
             self.held += 1
-            return "held"
-        first = dm_repo.get(self.conn, self.owner_id, recipient_id, "first", mode)
-        if first is None or first.state != "sent":
-            return "send"  # nothing to reply to: only a test of the retry text alone gets here
+            return RetryVerdict.HELD
+        first = dm_repo.get(self.conn, self.owner_id, recipient_id, DmStep.FIRST, mode)
+        if first is None or first.state != DmState.SENT:
+            return RetryVerdict.SEND  # nothing to reply to: only a test of the retry text alone gets here
         try:
             found = check_replies(self.gateway, self.pacer, recipient_id, FirstDm(first.event_id, first.created_at),
                                   self.opt_out_words)
@@ -69,13 +74,13 @@ class RetryGuard:
         except errors.TwExportError as exc:
             self.reads += 1
             self._unreadable(username, exc)
-            return "held"
+            return RetryVerdict.HELD
         self.reads += found.pages_read
         self._unreadable_in_a_row = 0
         if not found.replied:
-            return "send"
+            return RetryVerdict.SEND
         self._record(recipient_id, username, mode, found)
-        return "replied"
+        return RetryVerdict.REPLIED
 
     def summary(self) -> str:
         """Sentences for the run's result: who was not retried and why; empty when nothing happened."""
@@ -102,7 +107,7 @@ class RetryGuard:
                 exc, (errors.AuthError, errors.UsageCapExceeded)):
             self._holding = True
 
-    def _record(self, recipient_id: int, username: str, mode: Mode, found: ReplyCheck) -> None:
+    def _record(self, recipient_id: int, username: str, mode: DmMode, found: ReplyCheck) -> None:
         now = self._now()
         phrase = found.opt_out_phrase
         with self.conn:
@@ -111,7 +116,7 @@ class RetryGuard:
                                      opt_out=reply.opt_out_phrase is not None, now=now)
             if phrase is not None:
                 dm_repo.add_do_not_contact(self.conn, self.owner_id, recipient_id, dm_repo.opt_out_reason(phrase), now)
-            dm_repo.mark_skipped(self.conn, self.owner_id, recipient_id, username, "retry", mode,
+            dm_repo.mark_skipped(self.conn, self.owner_id, recipient_id, username, DmStep.RETRY, mode,
                                  reason=dm_repo.REPLIED_REASON, now=now)
         self.replied += 1
         self.opted_out += phrase is not None

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Sequence
+from enum import StrEnum
+from typing import Any
 
 from twexport_qt.campaigns import live_gate, reconcile
 from twexport_qt.campaigns.planner import NOT_ACCEPTING_REASON, CampaignPlan, PlannedDM, plan_campaign
-from twexport_qt.campaigns.retry_guard import RetryGuard
+from twexport_qt.campaigns.retry_guard import RetryGuard, RetryVerdict
 from twexport_qt.campaigns.settings import CampaignSettings, InvalidCampaignSettings
 from twexport_qt.campaigns.test_accounts import resolve_test_accounts
 from twexport_qt.core import errors
@@ -36,11 +38,30 @@ from twexport_qt.core.timefmt import format_datetime
 from twexport_qt.gateway.pacing import ENDPOINT_DM_SEND, ENDPOINT_ME, Pacer, WaitNotice
 from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.store import dm_repo
-from twexport_qt.store.dm_repo import DmRow, Mode
+from twexport_qt.store.dm_repo import DmRow
+from twexport_qt.store.dm_states import DmMode, DmStep
 
 log = logging.getLogger(__name__)
 
-StopReason = Literal["done", "master_switch_off", "not_confirmed", "invalid_settings", "daily_cap", "error"]
+
+
+class RunMode(StrEnum):
+    """What a run did: the DM log it wrote (the values of `DmMode`), or OFF when a switch stopped it first."""
+
+    LIVE = DmMode.LIVE.value
+    TEST = DmMode.TEST.value
+    DRY_RUN = DmMode.DRY_RUN.value
+    OFF = "off"
+
+
+class StopReason(StrEnum):
+    DONE = "done"
+    MASTER_SWITCH_OFF = "master_switch_off"
+    NOT_CONFIRMED = "not_confirmed"
+    INVALID_SETTINGS = "invalid_settings"
+    DAILY_CAP = "daily_cap"
+    ERROR = "error"  # X refused or failed: what is due stays due for a later run
+
 CrashHook = Callable[[str], None]
 
 # Stages at which `crash_hook` is called, in order, for every DM sent.
@@ -64,8 +85,8 @@ class DeliveryUnknown(errors.TwExportError):
 
 @dataclass
 class CampaignResult:
-    mode: Mode | Literal["off"]
-    stop_reason: StopReason = "done"
+    mode: RunMode
+    stop_reason: StopReason = StopReason.DONE
     message: str = ""
     sent: int = 0
     skipped: int = 0
@@ -83,17 +104,17 @@ class CampaignResult:
     # Test sends: the accounts left out because they already got exactly this text, of how many, for which step.
     already_tested: tuple[str, ...] = ()
     test_accounts: int = 0
-    test_step: str = "first"
+    test_step: DmStep = DmStep.FIRST
     # Retries checked against the follower's reply just before their claim (campaigns/retry_guard.py).
     replied: int = 0           # not sent: the follower replied to the first DM (counted in `skipped` too)
     opted_out: int = 0         # of which the reply opted out: now on the do-not-contact list
     retries_held: int = 0      # not sent this run: the DM history could not be read; due again next run
 
     def summary(self) -> str:
-        if self.mode == "dry_run":
-            counts = "" if self.stop_reason == "invalid_settings" else self._dry_run_counts()
+        if self.mode == RunMode.DRY_RUN:
+            counts = "" if self.stop_reason == StopReason.INVALID_SETTINGS else self._dry_run_counts()
             return f"{counts} {self.message}".strip()
-        if self.mode == "test" and self.already_tested and not (self.sent or self.skipped or self.failed
+        if self.mode == RunMode.TEST and self.already_tested and not (self.sent or self.skipped or self.failed
                                                                 or self.confirmed or self.unconfirmed):
             return f"0 sent: {self._already_tested()}. {self.message}".strip()
         parts = [f"{self.sent} sent", f"{self.skipped} skipped", f"{self.failed} failed"]
@@ -130,10 +151,10 @@ class CampaignResult:
             who = f"all {n} test accounts"
         else:
             who = " and ".join(f"@{name}" for name in self.already_tested)
-        text, message = ("retry text", "retry message") if self.test_step == "retry" else ("text", "message")
+        text, message = ("retry text", "retry message") if self.test_step == DmStep.RETRY else ("text", "message")
         return f"{who} already got this exact {text}; change the {message} to test it again"
 
-    def explain_test_plan(self, plan: CampaignPlan, test_accounts: int, step: str) -> None:
+    def explain_test_plan(self, plan: CampaignPlan, test_accounts: int, step: DmStep) -> None:
         """Remember who a test send leaves out and why, for the summary."""
         self.already_tested = tuple(plan.already_tested)
         self.test_accounts, self.test_step = test_accounts, step
@@ -158,31 +179,32 @@ def run_campaign(
     mode can show a countdown. `crash_hook(stage)` lets tests simulate a crash at each stage of a send.
     """
     if not settings.dry_run and not settings.dm_enabled:
-        return CampaignResult("off", "master_switch_off", MASTER_SWITCH_OFF)
+        return CampaignResult(RunMode.OFF, StopReason.MASTER_SWITCH_OFF, MASTER_SWITCH_OFF)
     if settings.sends_live and not settings.live_confirmed:
-        return CampaignResult("off", "not_confirmed", live_gate.NOT_CONFIRMED)
-    mode: Mode = "dry_run" if settings.dry_run else ("test" if settings.test_mode else "live")
+        return CampaignResult(RunMode.OFF, StopReason.NOT_CONFIRMED, live_gate.NOT_CONFIRMED)
+    mode = DmMode.DRY_RUN if settings.dry_run else (DmMode.TEST if settings.test_mode else DmMode.LIVE)
     owner_id = int(pacer.call(ENDPOINT_ME, gateway.me)["id"])
-    run = _CampaignRun(conn, gateway, pacer, clock, owner_id, CampaignResult(mode), progress, cancel, crash_hook,
-                       opt_out_words=settings.opt_out_words)
+    run = _CampaignRun(conn, gateway, pacer, clock, owner_id, CampaignResult(RunMode(mode)), progress, cancel,
+                       crash_hook, opt_out_words=settings.opt_out_words)
     try:
         settings.check_templates()
         test_recipients = (resolve_test_accounts(gateway, pacer, settings.test_accounts, settings.tiers)
                            if settings.test_mode else None)
-        if mode == "dry_run":
+        if mode == DmMode.DRY_RUN:
             plan = plan_campaign(conn, owner_id, settings, run.now(), test_recipients=test_recipients,
                                  limit=run.capacity_left(settings.daily_cap))
             return run.record_dry_run(plan, settings.daily_cap)
         run.reconcile_unconfirmed()
-        if run.result.stop_reason != "done":
+        if run.result.stop_reason != StopReason.DONE:
             return run.result
         plan = plan_campaign(conn, owner_id, settings, run.now(), test_recipients=test_recipients,
                              limit=run.capacity_left(settings.daily_cap))
     except InvalidCampaignSettings as exc:
-        run.stop("invalid_settings", exc.user_message)
+        run.stop(StopReason.INVALID_SETTINGS, exc.user_message)
         return run.result
     if test_recipients is not None:  # a test send that sends nothing says why
-        run.result.explain_test_plan(plan, len(test_recipients), "retry" if settings.test_retry_message else "first")
+        tested_step = DmStep.RETRY if settings.test_retry_message else DmStep.FIRST
+        run.result.explain_test_plan(plan, len(test_recipients), tested_step)
     run.send_plan(plan, settings.daily_cap, on_wait)
     run.report_replies()
     return run.result
@@ -219,8 +241,8 @@ class _Target:
 
     recipient_id: int
     username: str
-    step: str
-    mode: Mode
+    step: DmStep
+    mode: DmMode
     text: str
 
 
@@ -264,7 +286,7 @@ class _CampaignRun:
     def record_dry_run(self, plan: CampaignPlan, daily_cap: int | None = None) -> CampaignResult:
         now = self.now()
         with self.conn:  # a dry run shows what the next run would do: it replaces the previous dry run
-            dm_repo.clear_mode(self.conn, self.owner_id, "dry_run")
+            dm_repo.clear_mode(self.conn, self.owner_id, DmMode.DRY_RUN)
             for dm in plan.sends:
                 dm_repo.record_dry_run(self.conn, self.owner_id, dm.recipient.user_id, dm.recipient.username,
                                        dm.step, dm.text, now)
@@ -294,8 +316,8 @@ class _CampaignRun:
                 raise
             except errors.TwExportError as exc:
                 self.result.unconfirmed = len(dm_repo.unconfirmed(self.conn, self.owner_id))
-                self.stop("error", f"Could not check interrupted DMs with X ({exc.user_message}) so nothing "
-                                   "new was sent; they are checked again on the next run.")
+                self.stop(StopReason.ERROR, f"Could not check interrupted DMs with X ({exc.user_message}) so "
+                                            "nothing new was sent; they are checked again on the next run.")
                 return
             if delivery.delivered:
                 with self.conn:
@@ -311,7 +333,7 @@ class _CampaignRun:
             else:
                 self._deliver(_target_of(row))
             self._advance()
-            if self.result.stop_reason != "done":
+            if self.result.stop_reason != StopReason.DONE:
                 return
 
     def _leave_unconfirmed(self, recheck_at: float) -> None:
@@ -320,7 +342,7 @@ class _CampaignRun:
 
     # -- new sends -------------------------------------------------------------------------------------
     def send_plan(self, plan: CampaignPlan, daily_cap: int, on_wait: Callable[[WaitNotice], None] | None) -> None:
-        mode: Mode = plan.mode
+        mode = plan.mode
         with self.conn:
             for dm in plan.skips:
                 if dm_repo.mark_skipped(self.conn, self.owner_id, dm.recipient.user_id, dm.recipient.username,
@@ -336,13 +358,13 @@ class _CampaignRun:
                 return
             self._send_new(dm, mode)
             self._advance()
-            if self.result.stop_reason != "done":
+            if self.result.stop_reason != StopReason.DONE:
                 return
         if plan.counts.first + plan.counts.retry > len(sends) and self.capacity_left(daily_cap) == 0:
             self._stop_for_daily_cap(daily_cap, on_wait)
 
-    def _send_new(self, dm: PlannedDM, mode: Mode) -> None:
-        if dm.step == "retry" and not self._retry_may_go(dm, mode):
+    def _send_new(self, dm: PlannedDM, mode: DmMode) -> None:
+        if dm.step == DmStep.RETRY and not self._retry_may_go(dm, mode):
             return
         target = _Target(dm.recipient.user_id, dm.recipient.username, dm.step, mode, dm.text)
         with self.conn:
@@ -372,13 +394,13 @@ class _CampaignRun:
             return
         except (errors.AuthError, errors.UsageCapExceeded) as exc:
             self._failed(target, exc.user_message)
-            self.stop("error", exc.user_message)
+            self.stop(StopReason.ERROR, exc.user_message)
             return
         except errors.ApiError as exc:
             self._failed(target, exc.user_message)
             if self._consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
-                self.stop("error", f"X refused {self._consecutive_failures} DMs in a row, the last with: "
-                                   f"{exc.user_message} Check the message and try again.")
+                self.stop(StopReason.ERROR, f"X refused {self._consecutive_failures} DMs in a row, the last "
+                                            f"with: {exc.user_message} Check the message and try again.")
             return
         event_id = _event_id(response)
         if event_id is None:
@@ -396,14 +418,14 @@ class _CampaignRun:
         """Neither sent nor refused for sure: the claim stays 'sending' and is reconciled like a crash leftover,
         never sent again blindly. The run stops: X is not answering as it should."""
         self._leave_unconfirmed(self.now() + reconcile.RECONCILE_GRACE_S)
-        self.stop("error", f"{why} The DM to @{target.username} is checked with X's DM history before it could "
-                           "ever be sent again; run the campaign again later.")
+        self.stop(StopReason.ERROR, f"{why} The DM to @{target.username} is checked with X's DM history before it "
+                                    "could ever be sent again; run the campaign again later.")
 
     def _refused(self, target: _Target, exc: errors.ForbiddenError) -> None:
         reason = "; ".join(exc.api_messages) or exc.user_message
         if "Unsupported Authentication" in exc.user_message:
             self._failed(target, exc.user_message)
-            self.stop("error", exc.user_message)
+            self.stop(StopReason.ERROR, exc.user_message)
             return
         with self.conn:
             dm_repo.mark_skipped(self.conn, self.owner_id, target.recipient_id, target.username, target.step,
@@ -422,8 +444,8 @@ class _CampaignRun:
                                        reason=reason, now=self.now())
         self.result.skipped -= len(self._refusals)
         self.result.failed += len(self._refusals)
-        self.stop("error", f"X refused {len(self._refusals)} DMs in a row (403). Check that the access token has "
-                           "Read, Write and Direct Messages permission, then run the campaign again.")
+        self.stop(StopReason.ERROR, f"X refused {len(self._refusals)} DMs in a row (403). Check that the access token "
+                                    "has Read, Write and Direct Messages permission, then run the campaign again.")
         self._refusals.clear()
 
     def _failed(self, target: _Target, reason: str) -> None:
@@ -434,15 +456,15 @@ class _CampaignRun:
         self._consecutive_failures += 1
 
     # -- replies before a retry (campaigns/retry_guard.py) ---------------------------------------------------
-    def _retry_may_go(self, dm: PlannedDM, mode: Mode) -> bool:
+    def _retry_may_go(self, dm: PlannedDM, mode: DmMode) -> bool:
         """Read this follower's DM history just before the retry's claim: no retry after a reply, and none while
         the history cannot be read (it stays due)."""
         verdict = self.retry_guard.check(dm.recipient.user_id, dm.recipient.username, mode)
-        if verdict == "replied":
+        if verdict == RetryVerdict.REPLIED:
             self.result.skipped += 1
         guard, result = self.retry_guard, self.result
         result.replied, result.opted_out, result.retries_held = guard.replied, guard.opted_out, guard.held
-        return verdict == "send"
+        return verdict == RetryVerdict.SEND
 
     def report_replies(self) -> None:
         """Say in the result who was not retried and why. Held retries make the run end in "error", as any run
@@ -450,14 +472,15 @@ class _CampaignRun:
         sentences = self.retry_guard.summary()
         if sentences:
             self.result.message = f"{self.result.message} {sentences}".strip()
-        if self.retry_guard.held and self.result.stop_reason == "done":
-            self.result.stop_reason = "error"
+        if self.retry_guard.held and self.result.stop_reason == StopReason.DONE:
+            self.result.stop_reason = StopReason.ERROR
 
     def _stop_for_daily_cap(self, daily_cap: int, on_wait: Callable[[WaitNotice], None] | None) -> None:
         resume_at = dm_repo.slot_frees_at(self.conn, self.owner_id, self.now(), daily_cap)
         self.result.resume_at = resume_at
         when = format_datetime(resume_at) if resume_at is not None else "later"
-        self.stop("daily_cap", f"The daily cap of {daily_cap} DMs is reached; the next DM can go out at {when}.")
+        self.stop(StopReason.DAILY_CAP,
+                  f"The daily cap of {daily_cap} DMs is reached; the next DM can go out at {when}.")
         if on_wait is not None and resume_at is not None:
             on_wait(WaitNotice("daily_cap", ENDPOINT_DM_SEND, resume_at, self.result.message))
 
@@ -485,4 +508,4 @@ def _event_id(response: dict[str, Any]) -> str | None:
 
 
 def _target_of(row: DmRow) -> _Target:
-    return _Target(row.recipient_id, row.recipient_username, row.step, row.mode, row.text)  # type: ignore[arg-type]
+    return _Target(row.recipient_id, row.recipient_username, row.step, row.mode, row.text)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 MAX_DM_LENGTH = 10_000  # X rejects longer DM texts
 PLACEHOLDERS: tuple[str, ...] = ("name", "first_name", "username")
@@ -21,8 +22,11 @@ _PLACEHOLDER_HINT = "use {name}, {first_name} or {username}"
 
 
 class Addressee(Protocol):
-    username: str
-    name: str
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
 
 
 def validate_template(text: str) -> list[str]:

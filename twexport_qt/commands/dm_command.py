@@ -14,12 +14,13 @@ import argparse
 import dataclasses
 import sqlite3
 import sys
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
 from twexport_qt.campaigns.plan_calendar import build_calendar
 from twexport_qt.campaigns.plan_report import render_text
-from twexport_qt.campaigns.sender import CampaignResult, run_campaign
+from twexport_qt.campaigns.sender import CampaignResult, RunMode, StopReason, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.commands.terminal_progress import TerminalProgress
 from twexport_qt.core import errors
@@ -147,9 +148,10 @@ def run_dm_command(
     finally:
         progress_line.close()
     print(_describe(result), file=out)
-    return EXIT_OK if result.stop_reason in ("done", "daily_cap") else EXIT_STOPPED
+    return EXIT_OK if result.stop_reason in (StopReason.DONE, StopReason.DAILY_CAP) else EXIT_STOPPED
 
 
 def _describe(result: CampaignResult) -> str:
-    heading = {"live": "Campaign", "test": "Test send", "dry_run": "Dry run", "off": "Campaign"}[result.mode]
+    heading = {RunMode.LIVE: "Campaign", RunMode.TEST: "Test send", RunMode.DRY_RUN: "Dry run",
+               RunMode.OFF: "Campaign"}[result.mode]
     return f"{heading}: {result.summary()}"

@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 
 from twexport_qt.core.errors import EXIT_OK
-from twexport_qt.exports.exporters import EXPORT_KINDS, TWEETS
+from twexport_qt.exports.exporters import EXPORT_KINDS, ExportKind
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser("export", help="write followers, high-value followers, DM status, skipped "
                                                   "followers, the campaign funnel or a tweet dataset to a file")
-    export.add_argument("kind", choices=list(EXPORT_KINDS), help="what to export")
+    export.add_argument("kind", choices=[kind.value for kind in ExportKind], help="what to export")
     export.add_argument("--out", required=True, type=Path, help="file to write (CSV; tweets: the dataset's format)")
     export.add_argument("--saved-filter", action="store_true",
                         help="followers/high-value: apply the profile's saved filter defaults (default: all)")
@@ -26,18 +26,19 @@ def _handle_export(args: argparse.Namespace) -> int:
     from twexport_qt.exports.exporters import export
     from twexport_qt.profile_mapping import default_filter, domain_tiers
 
+    kind = ExportKind(args.kind)
     context = open_command_context(args)
     try:
         conn = context.connect()
         try:
             profile = context.profile
-            rows = export(conn, context.known_owner_id(), args.kind, args.out, tiers=domain_tiers(profile),
+            rows = export(conn, context.known_owner_id(), kind, args.out, tiers=domain_tiers(profile),
                           follower_filter=default_filter(profile) if args.saved_filter else None, job_id=args.job,
                           data_dir=context.data_dir, now=int(context.clock.now()))
         finally:
             conn.close()
     finally:
         context.close()
-    unit = "examples" if args.kind == TWEETS else "rows"
-    print(f"Exported {EXPORT_KINDS[args.kind].title.lower()}: {rows:,} {unit} to {args.out}")
+    unit = "examples" if kind == ExportKind.TWEETS else "rows"
+    print(f"Exported {EXPORT_KINDS[kind].title.lower()}: {rows:,} {unit} to {args.out}")
     return EXIT_OK

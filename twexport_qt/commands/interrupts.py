@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable
-from typing import Any
+from types import FrameType
 
+from twexport_qt.commands.terminal_progress import TerminalProgress
 from twexport_qt.core.cancel import CancelToken
 
 
-def cancel_on_first_ctrl_c(cancel: CancelToken, display: Any) -> Callable[[], None]:
+def cancel_on_first_ctrl_c(cancel: CancelToken, display: TerminalProgress) -> Callable[[], None]:
     """Install the handler; returns the function that restores the previous one."""
     try:
         previous = signal.getsignal(signal.SIGINT)
 
-        def on_sigint(signum: int, frame: Any) -> None:
+        def on_sigint(signum: int, frame: FrameType | None) -> None:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             display.message("Stopping after the current request… (Ctrl+C again to stop at once)")
             cancel.cancel()
@@ -22,4 +23,8 @@ def cancel_on_first_ctrl_c(cancel: CancelToken, display: Any) -> Callable[[], No
         signal.signal(signal.SIGINT, on_sigint)
     except ValueError:  # not the main thread (tests): Ctrl+C is not ours to handle
         return lambda: None
-    return lambda: signal.signal(signal.SIGINT, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, previous)
+
+    return restore

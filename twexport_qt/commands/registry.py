@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from twexport_qt.commands import dm_command, export_command, followers_command, sandbox_command, tweets_command
-from twexport_qt.commands import import_command
+from twexport_qt.commands import (
+    dm_command,
+    export_command,
+    followers_command,
+    import_command,
+    sandbox_command,
+    tweets_command,
+)
 
 COMMAND_MODULES = (sandbox_command, followers_command, dm_command, tweets_command, export_command, import_command)
 

@@ -11,6 +11,7 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 from twexport_qt.core.progress import Progress
@@ -26,8 +27,9 @@ def render_line(progress: Progress, width: int) -> str:
     parts = []
     fraction = progress.fraction
     if fraction is not None:
-        filled = int(round(fraction * BAR_WIDTH))
-        parts.append(f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {fraction:4.0%} {progress.done:,}/{progress.total:,}")
+        filled = round(fraction * BAR_WIDTH)
+        bar = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}]"
+        parts.append(f"{bar} {fraction:4.0%} {progress.done:,}/{progress.total:,}")
     else:
         parts.append(f"{progress.done:,}")
     if progress.message:
@@ -52,8 +54,8 @@ class TerminalProgress:
     `now` is wall time by default; a countdown follows the clock the job waits on, so pass its `now`.
     """
 
-    def __init__(self, stream: TextIO | None = None, *, is_tty: bool | None = None, now=time.time,
-                 plain_interval: float = PLAIN_INTERVAL_S) -> None:
+    def __init__(self, stream: TextIO | None = None, *, is_tty: bool | None = None,
+                 now: Callable[[], float] = time.time, plain_interval: float = PLAIN_INTERVAL_S) -> None:
         self._stream = stream or sys.stdout
         self._tty = self._stream.isatty() if is_tty is None else is_tty
         self._now = now

@@ -21,10 +21,14 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from twexport_qt.core.errors import Cancelled, ConfigError, JobStopped, TwExportError
+from twexport_qt.store.tweets_repo import AccountState
+from twexport_qt.tweets.download import DownloadSummary
+from twexport_qt.tweets.download_report import summary_text
 from twexport_qt.tweets.options import (
     OUTPUT_FORMATS,
     SENTIMENT_CATEGORIES,
@@ -33,7 +37,7 @@ from twexport_qt.tweets.options import (
     parse_timeframe,
 )
 from twexport_qt.tweets.output_writers import default_output_name
-from twexport_qt.tweets.sources import SOURCE_ARCHIVE, SOURCE_KINDS, SOURCE_REACH, SOURCE_TIMELINE
+from twexport_qt.tweets.sources import SOURCE_KINDS, SOURCE_REACH, SourceKind
 from twexport_qt.tweets.usernames import parse_source_argument
 
 EXIT_OK, EXIT_USAGE, EXIT_CANCELLED = 0, 2, 130
@@ -53,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "download", help="download tweets into a training dataset (resumable: rerun the same command)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Parameters may be given positionally, in the original tool's order:\n  "
-        + " ".join(["username"] + list(POSITIONAL_ORDER))
+        + " ".join(["username", *POSITIONAL_ORDER])
         + "\nor as flags. Sources:\n" + "\n".join(f"  {kind}: {text}" for kind, text in SOURCE_REACH.items()))
     download.add_argument("username", nargs="?", help="an X username, or a .txt file with one username per line")
     for name in POSITIONAL_ORDER:
@@ -113,7 +117,7 @@ def _parse_limit(value: Any) -> int | None:
     return limit
 
 
-def _parse_moment(name: str, value: Any):
+def _parse_moment(name: str, value: Any) -> datetime | None:
     if value is None or str(value).strip().lower() in _NONE:
         return None
     try:
@@ -133,7 +137,7 @@ def _parse_choice(name: str, value: Any, choices: tuple) -> Any:
 
 
 _PARSERS = {
-    "limit": lambda value: _parse_limit(value),
+    "limit": _parse_limit,
     "include_replies": lambda value: _parse_bool("include_replies", value),
     "include_links": lambda value: _parse_bool("include_links", value),
     "include_quotes": lambda value: _parse_bool("include_quotes", value),
@@ -157,7 +161,7 @@ def _merged(args: argparse.Namespace, name: str) -> Any:
 @dataclass(frozen=True)
 class ParsedDownload:
     request_sources: tuple[str, ...]
-    source_kind: str
+    source_kind: SourceKind
     options: DatasetOptions
     output_path: Path
     username_problems: tuple[str, ...]
@@ -166,10 +170,10 @@ class ParsedDownload:
 def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
     """Turn the command line into a download request. Raises UsageError / ConfigError with one clear line."""
     values = {name: _merged(args, name) for name in _PARSERS}
-    kind = args.source or (SOURCE_ARCHIVE if args.archive else SOURCE_TIMELINE)
-    if kind == SOURCE_ARCHIVE and not args.archive:
+    kind = SourceKind(args.source) if args.source else (SourceKind.ARCHIVE if args.archive else SourceKind.TIMELINE)
+    if kind == SourceKind.ARCHIVE and not args.archive:
         raise UsageError("--source archive needs --archive PATH (the .zip X sent you, or its folder).")
-    if args.archive and kind != SOURCE_ARCHIVE:
+    if args.archive and kind != SourceKind.ARCHIVE:
         raise UsageError("--archive only goes with --source archive.")
     try:
         options = DatasetOptions(
@@ -188,7 +192,7 @@ def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     problems: tuple[str, ...] = ()
-    if kind == SOURCE_ARCHIVE:
+    if kind == SourceKind.ARCHIVE:
         sources: tuple[str, ...] = (str(Path(args.archive).expanduser().resolve()),)
         default_name = default_output_name(Path(args.archive).stem, options.output_format)
     else:
@@ -234,7 +238,7 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
     try:
         gateway = ctx.new_gateway()
     except ConfigError:
-        if parsed.source_kind != SOURCE_ARCHIVE:
+        if parsed.source_kind != SourceKind.ARCHIVE:
             raise
     lock = ctx.download_lock(output)
     display = TerminalProgress(now=ctx.clock.now)
@@ -268,16 +272,17 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
     return EXIT_OK
 
 
-def _print_summary(summary: Any) -> None:
+def _print_summary(summary: DownloadSummary) -> None:
+    """The wizard's summary sentence, then one line per account and where the dataset is."""
+    print(summary_text(summary))
     if summary.already_complete:
-        print(f"This download already finished: {summary.written_total:,} tweets in {summary.output_path}. "
-              "Delete or move that file (or choose another --output) to download again.")
+        print(f"Dataset file: {summary.output_path}")
+        print("To download it again, delete or move that file, or choose another --output.")
         return
     for account in summary.accounts:
-        if account.state == "skipped":
+        if account.state is AccountState.SKIPPED:
             print(f"@{account.username}: skipped, {account.message}")
         else:
             print(f"@{account.username}: {account.written:,} written, {account.skipped:,} filtered out "
                   f"({account.fetched:,} read)")
-    print(f"{summary.written_total:,} tweets in {summary.output_path}"
-          + (" (resumed)" if summary.resumed else ""))
+    print(f"Dataset file: {summary.output_path}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 # Exit codes of headless commands (README, "Command line").
 EXIT_OK = 0
 EXIT_JOB_STOPPED = 1     # X refused, the network stayed down, a run stopped early: rerun to resume
@@ -82,8 +81,9 @@ class RateLimited(ApiError):
     default_message = "Rate limit reached."
 
     def __init__(self, message: str = "", *, reset_at: float | None = None, endpoint: str = "",
-                 remaining: int | None = None, limit: int | None = None, **kw) -> None:
-        super().__init__(message, status=429, **kw)
+                 remaining: int | None = None, limit: int | None = None,
+                 api_messages: list[str] | None = None) -> None:
+        super().__init__(message, status=429, api_messages=api_messages)
         self.reset_at = reset_at
         self.endpoint = endpoint
         self.remaining = remaining

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def parse_x_timestamp(value: str | None) -> int | None:
@@ -13,7 +13,7 @@ def parse_x_timestamp(value: str | None) -> int | None:
 
 
 def to_utc_datetime(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def format_date(epoch: int | None) -> str:
@@ -26,7 +26,7 @@ def format_datetime(epoch: float | None) -> str:
 
 def format_duration(seconds: float) -> str:
     """A countdown: '14:59', '1:02:03'."""
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

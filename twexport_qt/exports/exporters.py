@@ -13,7 +13,9 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from twexport_qt.campaigns import funnel
 from twexport_qt.core.cancel import CancelToken
@@ -26,25 +28,34 @@ from twexport_qt.followers.records import RECORD_COLUMNS
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec
 from twexport_qt.paths import check_output_path
 from twexport_qt.store import dm_repo, followers_repo, tweets_repo
+from twexport_qt.store.dm_states import DmMode
 
-FOLLOWERS, HIGH_VALUE, DM_STATUS, SKIPPED, TWEETS = "followers", "high-value", "dm-status", "skipped", "tweets"
-FUNNEL = "funnel"
+
+class ExportKind(StrEnum):
+    """What File → Export and `export KIND` write; the values are the command line's names."""
+
+    FOLLOWERS = "followers"
+    HIGH_VALUE = "high-value"
+    DM_STATUS = "dm-status"
+    SKIPPED = "skipped"
+    FUNNEL = "funnel"
+    TWEETS = "tweets"
 
 
 @dataclass(frozen=True)
-class ExportKind:
-    key: str
+class ExportDescription:
+    kind: ExportKind
     title: str
     default_file_name: str
 
 
-EXPORT_KINDS: dict[str, ExportKind] = {kind.key: kind for kind in (
-    ExportKind(FOLLOWERS, "Followers", "followers.csv"),
-    ExportKind(HIGH_VALUE, "High-value followers", "high_value_followers.csv"),
-    ExportKind(DM_STATUS, "DM status", "dm_status.csv"),
-    ExportKind(SKIPPED, "Skipped followers", "skipped_followers.csv"),
-    ExportKind(FUNNEL, "Campaign funnel", "campaign_funnel.csv"),
-    ExportKind(TWEETS, "Tweet dataset", "tweets.csv"),
+EXPORT_KINDS: dict[ExportKind, ExportDescription] = {description.kind: description for description in (
+    ExportDescription(ExportKind.FOLLOWERS, "Followers", "followers.csv"),
+    ExportDescription(ExportKind.HIGH_VALUE, "High-value followers", "high_value_followers.csv"),
+    ExportDescription(ExportKind.DM_STATUS, "DM status", "dm_status.csv"),
+    ExportDescription(ExportKind.SKIPPED, "Skipped followers", "skipped_followers.csv"),
+    ExportDescription(ExportKind.FUNNEL, "Campaign funnel", "campaign_funnel.csv"),
+    ExportDescription(ExportKind.TWEETS, "Tweet dataset", "tweets.csv"),
 )}
 
 _TIME_COLUMNS = {"created_at", "first_seen", "last_seen", "unfollowed_at"}
@@ -64,7 +75,7 @@ def iso(epoch: int | None) -> str | None:
 def export(
     conn: sqlite3.Connection,
     owner_id: int | None,
-    kind: str,
+    kind: ExportKind,
     path: Path,
     *,
     tiers: Sequence[TierSpec] = DEFAULT_TIERS,
@@ -81,13 +92,14 @@ def export(
     `now` (default: the wall clock) is what the funnel measures "less than 7 days ago" from.
     """
     path = check_output_path(path, data_dir)
-    if kind == TWEETS:
+    if kind == ExportKind.TWEETS:
         return export_tweet_dataset(conn, path, job_id=job_id, cancel=cancel)
     if kind not in EXPORT_KINDS:
         raise ExportError(f"Unknown export {kind!r}: choose one of {', '.join(EXPORT_KINDS)}.")
     if owner_id is None:
         raise ExportError("No followers have been fetched for this profile yet: fetch followers first.")
-    if kind == FUNNEL:
+    rows: Iterator[Sequence[Any]]
+    if kind == ExportKind.FUNNEL:
         measured = funnel.campaign_funnel(conn, owner_id, int(time.time()) if now is None else now)
         header, rows = list(funnel.CSV_HEADER), iter(funnel.csv_rows(measured))
     else:
@@ -98,10 +110,11 @@ def export(
         raise ExportError(f"Could not write {path}: {exc.strerror or exc}. Choose another folder.") from exc
 
 
-def _rows(conn, owner_id, kind, tiers, follower_filter) -> tuple[list[str], Iterator[tuple]]:
-    if kind == FOLLOWERS:
+def _rows(conn: sqlite3.Connection, owner_id: int, kind: ExportKind, tiers: Sequence[TierSpec],
+          follower_filter: FollowerFilter | None) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    if kind == ExportKind.FOLLOWERS:
         return FOLLOWER_HEADER, _follower_rows(conn, owner_id, follower_filter or FollowerFilter(), tiers)
-    if kind == HIGH_VALUE:
+    if kind == ExportKind.HIGH_VALUE:
         # Every tier but the last (the catch-all "regular" followers), further narrowed by the filter if given.
         base = follower_filter or FollowerFilter()
         high = tuple(t.name for t in tiers[:-1])
@@ -109,10 +122,10 @@ def _rows(conn, owner_id, kind, tiers, follower_filter) -> tuple[list[str], Iter
         if not wanted:
             return FOLLOWER_HEADER, iter(())
         return FOLLOWER_HEADER, _follower_rows(conn, owner_id, _with_tiers(base, wanted), tiers)
-    if kind == DM_STATUS:
+    if kind == ExportKind.DM_STATUS:
         return DM_STATUS_HEADER, ((r.recipient_id, r.recipient_username, r.step, r.state, r.mode, iso(r.created_at),
                                    iso(r.updated_at), r.event_id, r.reason)
-                                  for r in dm_repo.status_rows(conn, owner_id, "live"))
+                                  for r in dm_repo.status_rows(conn, owner_id, DmMode.LIVE))
     skipped = ((*row[:-1], iso(row[-1])) for row in dm_repo.skipped_with_profiles(conn, owner_id))
     return list(dm_repo.SKIPPED_COLUMNS), skipped
 
@@ -123,7 +136,8 @@ def _with_tiers(base: FollowerFilter, tier_names: tuple[str, ...]) -> FollowerFi
     return FollowerFilter.from_dict(values)
 
 
-def _follower_rows(conn, owner_id, follower_filter, tiers) -> Iterator[tuple]:
+def _follower_rows(conn: sqlite3.Connection, owner_id: int, follower_filter: FollowerFilter,
+                   tiers: Sequence[TierSpec]) -> Iterator[list[Any]]:
     tier_names = [tier.name for tier in tiers]
     time_positions = [i for i, name in enumerate(RECORD_COLUMNS) if name in _TIME_COLUMNS]
     for row in followers_repo.iter_rows(conn, owner_id, follower_filter, tiers=tiers):

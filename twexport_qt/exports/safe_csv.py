@@ -207,4 +207,4 @@ def _neutralise_chunk(chunk: list[Sequence[Any]]) -> list[Sequence[Any]]:
 def _iso_utc(moment: dt.datetime) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"refusing to export naive datetime {moment!r}: attach a timezone (UTC)")
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
+from functools import partial
 
 from twexport_qt.core import errors
 from twexport_qt.core.cancel import CancelToken
@@ -19,7 +20,7 @@ from twexport_qt.core.clock import Clock
 from twexport_qt.core.progress import Progress, ProgressCallback
 from twexport_qt.followers.user_mapping import follower_from_api
 from twexport_qt.gateway.pacing import ENDPOINT_FOLLOWERS, ENDPOINT_ME, Pacer
-from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.gateway.x_gateway import Page, XGateway
 from twexport_qt.store import fetch_runs_repo, followers_repo
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,9 @@ def fetch_followers(
             fetch_runs_repo.set_total(conn, run, expected)
     log.info("Fetching followers of %s (run %s, %s)", owner_id, run.id, "resumed" if resumed else "new")
 
+    def read_page(cursor: str | None) -> Page:
+        return gateway.followers_page(owner_id, cursor, page_size).require_data("a page of your followers")
+
     started = clock.now()
     pages = fetched = 0
     unfollowed = 0
@@ -70,8 +74,7 @@ def fetch_followers(
                 cancel.raise_if_cancelled()
             cursor = run.cursor
             try:
-                page = pacer.call(ENDPOINT_FOLLOWERS, lambda: gateway.followers_page(
-                    owner_id, cursor, page_size).require_data("a page of your followers"))
+                page = pacer.call(ENDPOINT_FOLLOWERS, partial(read_page, cursor))
             except errors.BadRequestError:
                 if cursor is None:
                     raise

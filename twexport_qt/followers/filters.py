@@ -14,7 +14,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
@@ -174,7 +174,7 @@ def parse_date(text: str, *, field_label: str = "date") -> int | None:
             parsed = datetime.strptime(text, date_format)
         except ValueError:
             continue
-        return int(parsed.replace(tzinfo=timezone.utc).timestamp())
+        return int(parsed.replace(tzinfo=UTC).timestamp())
     raise InvalidFilter(
         f"The {field_label} {text!r} is not a date: write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, "
         "for example 2019-06-27 or 2019-06-27 00:00:00."
@@ -184,7 +184,7 @@ def parse_date(text: str, *, field_label: str = "date") -> int | None:
 def format_date(epoch: int | None) -> str | None:
     if epoch is None:
         return None
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime(_SETTINGS_DATE_FORMAT)
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime(_SETTINGS_DATE_FORMAT)
 
 
 @lru_cache(maxsize=64)

@@ -13,6 +13,7 @@ axis); the index knows nothing about axes, pixels or Qt.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,6 +24,16 @@ _MAX_CELLS_PER_AXIS = 4096
 # Widens a hover query by a hair so float rounding at cell borders never drops a point
 # whose ellipse test passes.
 _QUERY_PAD = 1e-9
+
+
+@dataclass(frozen=True)
+class _CellSpan:
+    """The grid cells a rectangle touches: inclusive column and row ranges."""
+
+    first_column: int
+    last_column: int
+    first_row: int
+    last_row: int
 
 
 class PointIndex:
@@ -116,10 +127,10 @@ class PointIndex:
         Cells strictly inside the rectangle are counted from the cell offsets; only the
         border cells are tested point by point, so zoomed-out views cost O(grid), not O(n).
         """
-        cols, rows = self._cell_span(x0, x1, y0, y1)
-        if cols is None:
+        span = self._cell_span(x0, x1, y0, y1)
+        if span is None:
             return 0
-        (c0, c1), (r0, r1) = cols, rows
+        c0, c1, r0, r1 = span.first_column, span.last_column, span.first_row, span.last_row
         starts = self._cell_start
         total = 0
         # Interior block: rows and columns whose cells lie wholly inside the rectangle.
@@ -146,20 +157,19 @@ class PointIndex:
     def _cell_rows(self, y: np.ndarray | float) -> np.ndarray:
         return _cell_of(y, self._y_min, self._y_scale, self._ny)
 
-    def _cell_span(self, x0: float, x1: float, y0: float, y1: float):
-        """Inclusive (column, row) cell ranges covering the rectangle, or (None, None)."""
+    def _cell_span(self, x0: float, x1: float, y0: float, y1: float) -> _CellSpan | None:
+        """The cells covering the rectangle; None when there is nothing to look at."""
         if not self._point_count or not (x0 <= x1 and y0 <= y1):  # also rejects NaN bounds
-            return None, None
-        c0, c1 = int(self._cell_columns(x0)), int(self._cell_columns(x1))
-        r0, r1 = int(self._cell_rows(y0)), int(self._cell_rows(y1))
-        return (c0, c1), (r0, r1)
+            return None
+        return _CellSpan(int(self._cell_columns(x0)), int(self._cell_columns(x1)),
+                         int(self._cell_rows(y0)), int(self._cell_rows(y1)))
 
     def _candidates(self, x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
         """Sorted-array positions of every point in the cells the rectangle touches."""
-        cols, rows = self._cell_span(x0, x1, y0, y1)
-        if cols is None:
+        span = self._cell_span(x0, x1, y0, y1)
+        if span is None:
             return np.empty(0, dtype=np.int64)
-        return self._row_slices(np.arange(rows[0], rows[1] + 1), cols[0], cols[1])
+        return self._row_slices(np.arange(span.first_row, span.last_row + 1), span.first_column, span.last_column)
 
     def _row_slices(self, rows: np.ndarray, c0: int, c1: int) -> np.ndarray:
         """Concatenated positions of cells c0..c1 (inclusive) in each of the given rows."""

@@ -1,14 +1,18 @@
 """One account's followers as compact numpy columns, so filters and sorts are array operations, not queries.
 
 At a million followers every `ids_sorted`/`count`/`plot_arrays` query costs from half a second to seconds.
-A snapshot reads the filterable columns once (one query, about 40 bytes a follower) and then answers:
+A snapshot reads the filterable columns once (about 40 bytes a follower, ~1.5 s at a million) and answers:
 
 * `numeric_mask(filter)`: dates, counts, flags, tiers, unfollowed, vectorised in a few milliseconds;
-* `sql_mask(filter, conn)`: the criteria numpy cannot evaluate (bio words through the registered NLTK
-  function, location LIKE, DM status) as ONE query over those clauses only, mapped back to positions;
-* `search_mask(text, conn)`: the search box (username/name/bio LIKE), likewise;
-* `ascending_order(key, conn)`: a permutation of positions in `ids_sorted` order (key, then rowid), from
-  numpy for columns held here and from one ORDER BY for text columns.
+* `sql_mask(criteria, conn)`: what the numeric arrays do not hold: location from the text index, bio words
+  (the registered NLTK function) and DM status as ONE query over those clauses only;
+* `search_mask(text, conn)`: the search box: username, name, bio or location contains the text (LIKE's rule);
+* `ascending_order(key, conn)`: a permutation of positions in `ids_sorted` order (key, then rowid).
+
+Text is answered from a `TextIndex` of the four text columns, which `prepare_text(conn)` builds once per
+snapshot with every text sort order (~2 s at a million, meant for a background thread; built on first use
+otherwise): searches then take tens of milliseconds and text sorts none. The DM-status sort reads the DM log
+afresh (one pass over the account's DMs). A NUL character in a value or a needle sends text to SQL.
 
 A view is then `order[mask[order]]`: a gather and a compaction, milliseconds at a million rows. Semantics
 follow `FollowerFilter.to_sql` and `followers_repo` exactly; tests compare both on random data.
@@ -22,13 +26,16 @@ are not in the snapshot: callers reload after every job that writes followers.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from twexport_qt.followers.filters import FollowerFilter, escape_like, register_sql_functions
+from twexport_qt.followers.filters import FollowerFilter, register_sql_functions
+from twexport_qt.followers.rowid_ranges import integers_of, rowid_ranges
 from twexport_qt.followers.stats import FollowerSummary, summary
+from twexport_qt.followers.text_index import TextIndex
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, tier_index, validate_tiers
 from twexport_qt.store import followers_repo
 
@@ -36,7 +43,7 @@ UNKNOWN_DATE = np.iinfo(np.int64).min  # created_at X did not give; sorts first,
 UNKNOWN_DM = -1  # receives_your_dm X did not say
 
 # Sort keys answered from the arrays: key -> snapshot attribute. Any other `followers_repo.SORT_KEYS` key
-# (username, name, location, dm_status, last_seen) needs SQL: collation and DM history are not held here.
+# needs a connection: the text index (TEXT_SORT_KEYS, built once) or the DM log (dm_status).
 NUMERIC_SORT_KEYS: dict[str, str] = {
     "followers_count": "followers",
     "following_count": "following",
@@ -48,27 +55,41 @@ NUMERIC_SORT_KEYS: dict[str, str] = {
     "user_id": "user_id",
     "tier": "tier",
 }
+# Sort keys answered by the text index: key -> its column (NOCASE text) or last_seen (read with the text).
+TEXT_SORT_KEYS: dict[str, str] = {
+    "username": "username",
+    "name": "name",
+    "location": "location",
+    "description": "description",
+    "last_seen": "last_seen",
+}
 
-# Column order of the load query. Turning SQLite values into Python ints is most of the load time (~0.2 s
-# per column at a million rows), so the four yes/no columns travel packed into one: `_FLAGS_SQL` evaluates
+# What a load reads, in this order. The four yes/no columns travel packed into one: `_FLAGS_SQL` evaluates
 # exactly the predicates FollowerFilter.to_sql uses, in C, and `_unpack_flags` splits them again.
 _FLAGS_SQL = (
     "((verified = 1) | ((protected != 0) << 1) "
     "| ((CASE WHEN receives_your_dm IS NULL THEN 0 WHEN receives_your_dm != 0 THEN 2 ELSE 1 END) << 2) "
     "| ((unfollowed_at IS NOT NULL) << 4))"
 )
-_LOAD_SQL = (
-    "SELECT rowid, user_id, followers_count, following_count, tweet_count, listed_count, "
-    f"coalesce(created_at, {UNKNOWN_DATE}), first_seen, {_FLAGS_SQL} "
-    # Rowid order makes positions searchable by rowid and makes a stable argsort break ties by rowid, as
-    # ids_sorted does.
-    "FROM followers WHERE owner_id = ? ORDER BY rowid"
+_LOAD_COLUMNS: tuple[str, ...] = (
+    "rowid", "user_id", "followers", "following", "tweets", "listed", "created_at", "first_seen", "flags",
 )
-_LOAD_DTYPE = np.dtype(
-    [(name, np.int64) for name in (
-        "rowid", "user_id", "followers", "following", "tweets", "listed", "created_at", "first_seen", "flags",
-    )]
+_LOAD_EXPRESSIONS: tuple[str, ...] = (
+    "rowid", "user_id", "followers_count", "following_count", "tweet_count", "listed_count",
+    f"coalesce(created_at, {UNKNOWN_DATE})", "first_seen", _FLAGS_SQL,
 )
+_OWNER_ROWIDS_SQL = "SELECT group_concat(rowid) FROM followers WHERE owner_id = ?"  # an index walk in C
+# One rowid range (see rowid_ranges): each column comes back as one string of integers, built by SQLite with
+# the GIL released and parsed by numpy, instead of a Python tuple per follower (3-4 times the time at a
+# million, with the GIL held). `+owner_id` walks the range, not an owner index.
+_RANGE_LOAD_SQL = (
+    "SELECT " + ", ".join(f"group_concat({expression})" for expression in _LOAD_EXPRESSIONS)
+    + " FROM followers WHERE rowid BETWEEN ? AND ? AND +owner_id = ?"
+)
+# Row by row, for a database whose values are not all integers where integers belong (never written so by the
+# app): numpy then converts, or refuses, as it always did.
+_ROWS_LOAD_SQL = f"SELECT {', '.join(_LOAD_EXPRESSIONS)} FROM followers WHERE owner_id = ? ORDER BY rowid"
+_LOAD_DTYPE = np.dtype([(name, np.int64) for name in _LOAD_COLUMNS])
 _LOAD_BATCH = 65_536  # rows converted per np.fromiter call: bounds the int64 staging buffer to ~6 MB
 
 
@@ -115,6 +136,16 @@ def count_up_to(conn: sqlite3.Connection, owner_id: int, limit: int) -> int:
     return cursor.execute(sql, (owner_id, limit)).fetchone()[0]
 
 
+class _TextSlot:
+    """Where a (frozen) snapshot keeps its text index once built; the lock makes the build happen once even
+    when the GUI thread and the query thread ask at the same time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.built = False
+        self.index: TextIndex | None = None  # None once built: a value holds NUL, SQL answers text instead
+
+
 @dataclass(frozen=True, eq=False)
 class FollowerSnapshot:
     owner_id: int
@@ -133,6 +164,7 @@ class FollowerSnapshot:
     unfollowed: np.ndarray  # bool
     tier: np.ndarray  # int8 tier index (first matching tier, like tier_case_sql)
     summary: FollowerSummary | None = None  # totals for the summary panel, computed with the same load
+    _text: _TextSlot = field(default_factory=_TextSlot, init=False, repr=False)
 
     # -- loading -------------------------------------------------------------------------------------
 
@@ -145,22 +177,16 @@ class FollowerSnapshot:
         *,
         with_summary: bool = False,
     ) -> FollowerSnapshot:
-        """Read `owner_id`'s followers (including those who left) in one query: 2-3 s at a million.
+        """Read `owner_id`'s followers (including those who left): ~1.5 s at a million, mostly in SQLite with
+        the GIL released.
 
         `with_summary` adds `followers.stats.summary` (about 2 s more at a million followers).
         """
         tiers = tuple(tiers)
         validate_tiers(tiers)
-        cursor = conn.cursor()
-        cursor.row_factory = None  # tuples: np.fromiter unpacks them in C
-        cursor.execute(_LOAD_SQL, (owner_id,))
-        # fromiter over the whole cursor would stage ~100 MB of int64 at a million rows; compacting batch by
-        # batch keeps the peak near the final size.
-        parts: dict[str, list[np.ndarray]] = {name: [] for name in _LOAD_DTYPE.names}
-        while batch := cursor.fetchmany(_LOAD_BATCH):
-            table = np.fromiter(batch, dtype=_LOAD_DTYPE, count=len(batch))
-            for name in _LOAD_DTYPE.names:
-                parts[name].append(_compact(table[name], keep_int64=name in _INT64_COLUMNS))
+        parts = _read_by_rowid_ranges(conn, owner_id)
+        if parts is None:
+            parts = _read_row_by_row(conn, owner_id)
         columns = {name: _concatenate(chunks) for name, chunks in parts.items()}
         columns.update(_unpack_flags(columns.pop("flags")))
         columns["tier"] = tier_codes(columns["followers"], columns["following"], tiers)
@@ -207,19 +233,32 @@ class FollowerSnapshot:
         return mask
 
     def sql_mask(self, criteria: SqlCriteria, conn: sqlite3.Connection) -> np.ndarray:
-        """Followers matching `criteria` (see `sql_criteria`), as one query over those clauses only."""
+        """Followers matching `criteria` (see `sql_criteria`): location from the text index, the rest (bio
+        words, DM status) as one query over those clauses only."""
+        location_mask = None
+        location = criteria.location_contains.strip()  # as FollowerFilter.to_sql reads it
+        index = self._text_index(conn) if location else None
+        if index is not None:
+            location_mask = index.contains_mask(location, ("location",))
+            if location_mask is not None:
+                criteria = replace(criteria, location_contains="")
+        if location_mask is not None and criteria == SqlCriteria():
+            return location_mask
         where, params = criteria.as_filter().to_sql(self.owner_id, self.tiers)
-        return self._mask_of_query(conn, f"SELECT followers.rowid FROM followers WHERE {where}", params)
+        mask = self._mask_of_query(conn, f"SELECT followers.rowid FROM followers WHERE {where}", params)
+        return mask if location_mask is None else mask & location_mask
 
     def search_mask(self, text: str, conn: sqlite3.Connection) -> np.ndarray:
-        """Followers whose username, name or bio contains `text` (the search box; as followers_repo's search)."""
-        pattern = f"%{escape_like(normalized_search(text))}%"
-        like = "LIKE ? ESCAPE '\\'"
-        sql = (
-            "SELECT rowid FROM followers WHERE owner_id = ? "
-            f"AND (username {like} OR name {like} OR description {like})"
+        """Followers whose username, name, bio or location contains `text` (as followers_repo's search)."""
+        text = normalized_search(text)
+        index = self._text_index(conn)
+        mask = index.contains_mask(text) if index is not None else None
+        if mask is not None:
+            return mask
+        where, params = followers_repo.search_sql(text)
+        return self._mask_of_query(
+            conn, f"SELECT rowid FROM followers WHERE owner_id = ? AND {where}", [self.owner_id, *params]
         )
-        return self._mask_of_query(conn, sql, [self.owner_id, pattern, pattern, pattern])
 
     def mask(self, follower_filter: FollowerFilter, conn: sqlite3.Connection | None = None) -> np.ndarray:
         """Everything `follower_filter` selects; `conn` is needed only when it has SQL-only criteria."""
@@ -237,7 +276,7 @@ class FollowerSnapshot:
         """Every position, ordered like `ids_sorted(..., sort_key, descending=False)`: key, then rowid.
 
         `ids_sorted` orders descending sorts by key DESC, rowid DESC: exactly this permutation reversed.
-        `conn` is needed for keys outside NUMERIC_SORT_KEYS.
+        `conn` is needed for keys outside NUMERIC_SORT_KEYS (text ones only until `prepare_text` ran).
         """
         if sort_key in NUMERIC_SORT_KEYS:
             values = getattr(self, NUMERIC_SORT_KEYS[sort_key])
@@ -246,8 +285,63 @@ class FollowerSnapshot:
         if sort_key not in followers_repo.SORT_KEYS:
             choices = ", ".join(followers_repo.SORT_KEYS)
             raise ValueError(f"Cannot sort followers by {sort_key!r}; choose one of {choices}.")
+        if sort_key in TEXT_SORT_KEYS:
+            index = self._text_index(conn)
+            if index is not None:
+                return index.ascending_order(TEXT_SORT_KEYS[sort_key])
         if conn is None:
-            raise ValueError(f"Sorting by {sort_key!r} runs in SQL: pass a connection.")
+            raise ValueError(f"Sorting by {sort_key!r} reads the database: pass a connection.")
+        if sort_key == "dm_status":
+            return self._dm_status_order(conn)
+        return self._sql_order(sort_key, conn)
+
+    def order(self, sort_key: str, descending: bool, conn: sqlite3.Connection | None = None) -> np.ndarray:
+        """Every position in display order (see `ascending_order`)."""
+        ascending = self.ascending_order(sort_key, conn)
+        return ascending[::-1] if descending else ascending
+
+    def prepare_text(self, conn: sqlite3.Connection) -> None:
+        """Build the text index and the text sort orders ahead of the first search or text sort (idempotent;
+        ~2 s at a million followers, most of it in SQLite or numpy with the GIL released, so callers run it in
+        a background thread right after `load`)."""
+        index = self._text_index(conn)
+        if index is not None:
+            for column in TEXT_SORT_KEYS.values():
+                index.ascending_order(column)
+
+    def text_index_bytes(self) -> int:
+        """Memory the text index holds (0 before it is built): for benchmarks and memory accounting."""
+        index = self._text.index
+        return index.nbytes if index is not None else 0
+
+    def _text_index(self, conn: sqlite3.Connection | None) -> TextIndex | None:
+        """The text index, built now if needed and `conn` given; None if it can't answer (see _TextSlot)."""
+        slot = self._text
+        with slot.lock:
+            if not slot.built and conn is not None:
+                slot.index = TextIndex.build(conn, self.owner_id, self.rowid)
+                slot.built = True
+            return slot.index
+
+    def _dm_status_order(self, conn: sqlite3.Connection) -> np.ndarray:
+        # DM_STATUS_SQL's value per follower as its rank among the values present: NULL (never messaged)
+        # sorts first in SQL, hence -1; values in BINARY order, which for str is code point order.
+        latest = followers_repo.latest_live_dm_statuses(conn, self.owner_id)
+        labels = sorted(set(latest.values()))
+        rank = {label: number for number, label in enumerate(labels)}
+        # 16-bit codes: numpy sorts them by radix, ten times faster than wider ones at a million.
+        code_dtype = np.int16 if len(labels) < np.iinfo(np.int16).max else np.int32
+        rowids = np.fromiter(latest.keys(), dtype=np.int64, count=len(latest))
+        codes_of_rowids = np.fromiter((rank[label] for label in latest.values()), dtype=code_dtype,
+                                      count=len(latest))
+        positions = np.searchsorted(self.rowid, rowids)
+        found = positions < len(self)
+        found[found] = self.rowid[positions[found]] == rowids[found]  # skip followers written since the load
+        codes = np.full(len(self), -1, dtype=code_dtype)
+        codes[positions[found]] = codes_of_rowids[found]
+        return np.argsort(codes, kind="stable").astype(_position_dtype(len(self)))
+
+    def _sql_order(self, sort_key: str, conn: sqlite3.Connection) -> np.ndarray:
         everyone = FollowerFilter(include_unfollowed=True)
         rowids = followers_repo.ids_sorted(conn, self.owner_id, everyone, sort_key, False, tiers=self.tiers)
         positions = self.positions_of_rowids(rowids)
@@ -256,15 +350,6 @@ class FollowerSnapshot:
             missing = np.setdiff1d(np.arange(len(self)), positions, assume_unique=True)
             positions = np.concatenate([positions, missing])
         return positions.astype(_position_dtype(len(self)))
-
-    def order(self, sort_key: str, descending: bool, conn: sqlite3.Connection | None = None) -> np.ndarray:
-        """Every position in display order (see `ascending_order`)."""
-        ascending = self.ascending_order(sort_key, conn)
-        return ascending[::-1] if descending else ascending
-
-    def prepare_text(self, conn: sqlite3.Connection) -> None:
-        """Build what text search and text sorts need, ahead of the first one (idempotent; slow at a million,
-        so callers run it in a background thread right after `load`)."""
 
     # -- look-ups ------------------------------------------------------------------------------------
 
@@ -293,6 +378,45 @@ class FollowerSnapshot:
 
 # Columns kept at int64 whatever their values: ids and dates (the date sentinel needs the full range).
 _INT64_COLUMNS = frozenset({"rowid", "user_id", "created_at", "first_seen"})
+
+
+def _read_by_rowid_ranges(conn: sqlite3.Connection, owner_id: int) -> dict[str, list[np.ndarray]] | None:
+    """The load columns in rowid order, compacted range by range; None if some value is not an integer."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    rowids = integers_of(cursor.execute(_OWNER_ROWIDS_SQL, (owner_id,)).fetchone()[0])
+    if rowids is None:
+        return None
+    rowids.sort()  # the index hands them out in its own order
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in _LOAD_COLUMNS}
+    for first, last in rowid_ranges(rowids):
+        texts = cursor.execute(_RANGE_LOAD_SQL, (first, last, owner_id)).fetchone()
+        columns: list[np.ndarray] = []
+        for text in texts:
+            values = integers_of(text)
+            if values is None or (columns and len(values) != len(columns[0])):
+                return None
+            columns.append(values)
+        if np.any(columns[0][1:] <= columns[0][:-1]):  # SQLite walks a rowid range in order; make sure
+            by_rowid = np.argsort(columns[0], kind="stable")
+            columns = [values[by_rowid] for values in columns]
+        for name, values in zip(_LOAD_COLUMNS, columns):
+            parts[name].append(_compact(values, keep_int64=name in _INT64_COLUMNS))
+    return parts
+
+
+def _read_row_by_row(conn: sqlite3.Connection, owner_id: int) -> dict[str, list[np.ndarray]]:
+    cursor = conn.cursor()
+    cursor.row_factory = None  # tuples: np.fromiter unpacks them in C
+    cursor.execute(_ROWS_LOAD_SQL, (owner_id,))
+    # fromiter over the whole cursor would stage ~100 MB of int64 at a million rows; compacting batch by
+    # batch keeps the peak near the final size.
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in _LOAD_COLUMNS}
+    while batch := cursor.fetchmany(_LOAD_BATCH):
+        table = np.fromiter(batch, dtype=_LOAD_DTYPE, count=len(batch))
+        for name in _LOAD_COLUMNS:
+            parts[name].append(_compact(table[name], keep_int64=name in _INT64_COLUMNS))
+    return parts
 
 
 def tier_codes(followers: np.ndarray, following: np.ndarray, tiers: Sequence[TierSpec]) -> np.ndarray:
@@ -347,4 +471,6 @@ def _position_dtype(size: int) -> type[np.signedinteger]:
 
 def snapshot_field_names() -> tuple[str, ...]:
     """Attribute names of the per-follower arrays (for tests and memory accounting)."""
-    return tuple(f.name for f in fields(FollowerSnapshot) if f.name not in ("owner_id", "tiers", "summary"))
+    return tuple(
+        f.name for f in fields(FollowerSnapshot) if f.name not in ("owner_id", "tiers", "summary", "_text")
+    )

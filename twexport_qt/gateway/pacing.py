@@ -19,14 +19,14 @@ countdown are announced; every wait ends early when the cancel token is set.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from twexport_qt.core import errors
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock
-from twexport_qt.gateway.endpoints import (  # noqa: F401  (re-exported: callers import the names from here)
+from twexport_qt.gateway.endpoints import (
     ENDPOINT_DM_EVENTS,
     ENDPOINT_DM_SEND,
     ENDPOINT_FOLLOWERS,
@@ -40,6 +40,14 @@ from twexport_qt.gateway.endpoints import (  # noqa: F401  (re-exported: callers
 )
 from twexport_qt.gateway.rate_limits import RateLimitBook
 from twexport_qt.gateway.request_spacing import RequestSpacing
+
+# The endpoint keys are re-exported: callers take them from here, next to the pacer that uses them.
+__all__ = [
+    "ANNOUNCE_MIN_WAIT_S", "ENDPOINT_DM_EVENTS", "ENDPOINT_DM_SEND", "ENDPOINT_FOLLOWERS", "ENDPOINT_ME",
+    "ENDPOINT_SEARCH_ALL", "ENDPOINT_SPACES_BY_CREATOR_IDS", "ENDPOINT_TWEETS", "ENDPOINT_USERS", "ENDPOINT_USERS_BY",
+    "ENDPOINT_USER_TWEETS", "MAX_BACKOFF_S", "RESET_MARGIN_S", "UNKNOWN_RESET_FIRST_WAIT_S", "UNKNOWN_RESET_WAIT_S",
+    "UNSEEN_RULE_FIRST_WAIT_S", "UNSEEN_RULE_MAX_WAIT_S", "Pacer", "WaitNotice",
+]
 
 T = TypeVar("T")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -31,7 +32,7 @@ class RateLimitState:
         return self.remaining is not None and self.remaining <= 0
 
 
-def parse_headers(endpoint: str, headers) -> RateLimitState | None:
+def parse_headers(endpoint: str, headers: Mapping[str, str]) -> RateLimitState | None:
     """None when the response carried no rate-limit headers (e.g. a dropped proxy response)."""
 
     def _int(name: str) -> int | None:

@@ -19,35 +19,42 @@ from twexport_qt.core.errors import ConfigError
 X_API_PREFIX = "https://api.twitter.com"
 DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read
 
+# requests' own parameter types for `HTTPAdapter.send` (its aliases live in the private `requests._types`).
+RequestTimeout = float | tuple[float | None, float | None] | None
+ClientCert = str | tuple[str, str] | None
+
 
 class TimeoutAdapter(HTTPAdapter):
     """HTTPAdapter with a default timeout (tweepy calls `session.request` without one)."""
 
-    def __init__(self, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, **kwargs) -> None:
+    def __init__(self, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
         self.timeout = timeout
-        super().__init__(**kwargs)
+        super().__init__()
 
-    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:  # type: ignore[override]
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return super().send(request, **kwargs)
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: RequestTimeout = None,
+             verify: bool | str = True, cert: ClientCert = None,
+             proxies: dict[str, str] | None = None) -> requests.Response:
+        return super().send(request, stream, self.timeout if timeout is None else timeout, verify, cert, proxies)
 
 
 class RedirectAdapter(TimeoutAdapter):
     """Rewrite scheme and host of every request to `base_url` (e.g. ``http://127.0.0.1:8765``)."""
 
-    def __init__(self, base_url: str, **kwargs) -> None:
+    def __init__(self, base_url: str, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
         parts = urlsplit(base_url)
         self._scheme, self._netloc = parts.scheme, parts.netloc
-        super().__init__(**kwargs)
+        super().__init__(timeout)
 
-    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: RequestTimeout = None,
+             verify: bool | str = True, cert: ClientCert = None,
+             proxies: dict[str, str] | None = None) -> requests.Response:
         parts = urlsplit(request.url or "")
         request.url = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, parts.fragment))
-        return super().send(request, **kwargs)
+        return super().send(request, stream, timeout, verify, cert, proxies)
 
 
-def mount(session: requests.Session, base_url: str | None, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
+def mount(session: requests.Session, base_url: str | None,
+          timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
     """Route `session`'s X API traffic to `base_url` (None: real X, with the default timeout only)."""
     adapter = RedirectAdapter(base_url, timeout=timeout) if base_url else TimeoutAdapter(timeout=timeout)
     session.mount(X_API_PREFIX, adapter)

@@ -11,9 +11,10 @@ Results are returned as plain JSON dicts (`Page`), so domain code needs no tweep
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Protocol
 
 import requests
 import tweepy
@@ -40,11 +41,18 @@ DAILY_CAP_HEADER_PREFIXES = ("x-user-limit-24hour", "x-app-limit-24hour")
 
 
 class CredentialsLike(Protocol):
-    consumer_key: str | None
-    consumer_secret: str | None
-    access_token: str | None
-    access_token_secret: str | None
-    bearer_token: str | None
+    """The values the gateway reads (secrets.Credentials, a test's own); read-only, so frozen records fit."""
+
+    @property
+    def consumer_key(self) -> str | None: ...
+    @property
+    def consumer_secret(self) -> str | None: ...
+    @property
+    def access_token(self) -> str | None: ...
+    @property
+    def access_token_secret(self) -> str | None: ...
+    @property
+    def bearer_token(self) -> str | None: ...
 
 
 @dataclass

@@ -16,8 +16,9 @@ from twexport_qt.sandbox.state import SandboxState
 from twexport_qt.sandbox.tweets_world import TweetRecord, TweetsWorld
 
 __all__ = [
-    "AuthContext", "DEFAULT_RATE_LIMITS", "DmEvent", "DmRecorder", "Endpoint", "FaultConfig", "FaultInjector",
-    "FaultKind", "Population", "RateLimiter", "RequestLogEntry", "SANDBOX_BEARER_TOKEN", "SANDBOX_CREDENTIALS",
-    "SANDBOX_USERNAME", "SANDBOX_USER_ID", "SandboxConfig", "SandboxCredentials", "SandboxServer", "SandboxState",
-    "SandboxStateError", "TweetRecord", "TweetsWorld", "UserRecord", "WELL_KNOWN", "read_entries", "serve_forever_cli",
+    "DEFAULT_RATE_LIMITS", "SANDBOX_BEARER_TOKEN", "SANDBOX_CREDENTIALS", "SANDBOX_USERNAME", "SANDBOX_USER_ID",
+    "WELL_KNOWN", "AuthContext", "DmEvent", "DmRecorder", "Endpoint", "FaultConfig", "FaultInjector", "FaultKind",
+    "Population", "RateLimiter", "RequestLogEntry", "SandboxConfig", "SandboxCredentials", "SandboxServer",
+    "SandboxState", "SandboxStateError", "TweetRecord", "TweetsWorld", "UserRecord", "read_entries",
+    "serve_forever_cli",
 ]

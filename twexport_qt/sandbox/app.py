@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 from twexport_qt.sandbox import routes, wire
-from twexport_qt.sandbox.auth import AuthContext
+from twexport_qt.sandbox.auth import AuthContext, RequestHeaders
 from twexport_qt.sandbox.endpoints import Endpoint
 from twexport_qt.sandbox.faults import Fault, FaultKind
 from twexport_qt.sandbox.request import ApiRequest, ApiResponse
@@ -43,7 +42,7 @@ class _Trace:
     dm_event_id: str | None = None
 
 
-def handle_request(state: SandboxState, method: str, raw_path: str, headers: Mapping[str, str],
+def handle_request(state: SandboxState, method: str, raw_path: str, headers: RequestHeaders,
                    body: bytes) -> ApiResponse | DropConnection:
     arrived = state.clock.now()
     parts = urlsplit(raw_path)
@@ -51,17 +50,17 @@ def handle_request(state: SandboxState, method: str, raw_path: str, headers: Map
     trace = _Trace()
     outcome = _process(state, method, raw_path, parts.path, query, headers, body, trace)
     if state.request_log is not None:
-        answered = isinstance(outcome, ApiResponse)
+        answered = outcome if isinstance(outcome, ApiResponse) else None  # None: the connection was dropped
         state.request_log.write(RequestLogEntry(
             t=arrived, method=method, endpoint=trace.endpoint, path=parts.path, query=query,
-            status=outcome.status if answered else None, fault=str(trace.fault) if trace.fault else None,
-            items=_item_count(outcome.body) if answered else None, auth=trace.auth,
+            status=answered.status if answered is not None else None, fault=str(trace.fault) if trace.fault else None,
+            items=_item_count(answered.body) if answered is not None else None, auth=trace.auth,
             participant_id=trace.participant_id, dm_event_id=trace.dm_event_id))
     return outcome
 
 
 def _process(state: SandboxState, method: str, raw_path: str, path: str, query: dict[str, str],
-             headers: Mapping[str, str], body: bytes, trace: _Trace) -> ApiResponse | DropConnection:
+             headers: RequestHeaders, body: bytes, trace: _Trace) -> ApiResponse | DropConnection:
     found = routes.match(method, path)
     if found is None:
         return _problem(wire.not_found_route(path))

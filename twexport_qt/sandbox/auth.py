@@ -12,13 +12,19 @@ import hmac
 import threading
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Mapping
+from typing import Protocol
 
 from oauthlib.oauth1.rfc5849 import signature, utils
 
 from twexport_qt.sandbox.wire import unauthorized
 
 ORIGINAL_HOST = "https://api.twitter.com"
+
+
+class RequestHeaders(Protocol):
+    """A request's headers: http.server's message (names case-insensitive) or, in tests, a plain dict."""
+
+    def get(self, name: str, default: str, /) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ class Authenticator:
         with self._lock:
             self._revoked.discard(AuthContext(context))
 
-    def authenticate(self, method: str, path_and_query: str, headers: Mapping[str, str],
+    def authenticate(self, method: str, path_and_query: str, headers: RequestHeaders,
                      form_body: str | None = None) -> AuthContext:
         """The request's auth context, or ApiProblem(401)."""
         header = headers.get("Authorization", "")

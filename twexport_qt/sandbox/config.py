@@ -3,9 +3,9 @@ that let tests see it from outside (the DM state file and the request log)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from twexport_qt.sandbox.faults import FaultConfig
 from twexport_qt.sandbox.rate_limits import Window

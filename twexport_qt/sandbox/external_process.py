@@ -15,10 +15,10 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # where main.py is (run from source, as tests do)
 LISTENING = re.compile(r"^X API sandbox listening on (http://127\.0\.0\.1:(\d+)) ")
@@ -67,8 +67,10 @@ def external_sandbox(*flags: str, port: int = 0, followers: int = 50, env: Mappi
 
 def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
     # A thread, because a pipe read has no timeout on Windows (select() works on sockets only there).
+    stdout = process.stdout
+    assert stdout is not None  # started with stdout=PIPE
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
+    threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
     try:
         return lines.get(timeout=timeout)
     except queue.Empty:

@@ -22,8 +22,8 @@ import random
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 from twexport_qt.core.clock import Clock, SystemClock
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -84,7 +85,7 @@ class UserRecord:
 
 
 def _special(user_id: int, username: str, name: str, created: str, **kw: Any) -> UserRecord:
-    epoch = dt.datetime.fromisoformat(created).replace(tzinfo=dt.timezone.utc).timestamp()
+    epoch = dt.datetime.fromisoformat(created).replace(tzinfo=dt.UTC).timestamp()
     return UserRecord(id=user_id, username=username, name=name, created_at=epoch, **kw)
 
 
@@ -110,7 +111,7 @@ WELL_KNOWN: tuple[UserRecord, ...] = (
     _special(2_007, "private_pat", "Pat Private", "2016-06-16T16:16:00", protected=True,
              followers_count=150, following_count=140, tweet_count=400, listed_count=1),
     *(
-        _special(3_000 + n, f"test_account_{n}", f"Test{n} Account", "2020-01-0%dT09:00:00" % n,
+        _special(3_000 + n, f"test_account_{n}", f"Test{n} Account", f"2020-01-0{n}T09:00:00",
                  description="TwExport DM test-mode recipient (sandbox)", followers_count=n, following_count=1)
         for n in range(1, 6)
     ),
@@ -309,7 +310,7 @@ def _display_name(first_i: int, last_i: int, u_inject: float, u_emoji: float) ->
     return f"{first} {last}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _description(template_i: int, role_i: int, topic_i: int) -> str:
     roles, topics = names.ROLES, names.TOPICS
     return names.DESCRIPTION_TEMPLATES[template_i].format(

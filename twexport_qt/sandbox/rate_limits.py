@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from twexport_qt.core.clock import Clock
 from twexport_qt.sandbox.auth import AuthContext

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from twexport_qt.sandbox import dms_api, tweets_api, users_api
 from twexport_qt.sandbox.auth import AuthContext

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import socket
 import sys
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from types import FrameType
 
 from twexport_qt.core.clock import Clock
 from twexport_qt.sandbox.app import DropConnection, handle_request
@@ -28,13 +30,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     timeout = 60  # an idle keep-alive connection must not pin a thread forever
     server: _SandboxHTTPServer
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+    def do_GET(self) -> None:
         self._handle("GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._handle("POST")
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self._handle("DELETE")
 
     def _handle(self, method: str) -> None:
@@ -53,7 +55,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
+    def log_message(self, format: str, *args: object) -> None:  # `format`: the name http.server gives it
         log.debug("sandbox %s - %s", self.address_string(), format % args)
 
 
@@ -64,7 +66,8 @@ class _SandboxHTTPServer(ThreadingHTTPServer):
         self.state = state
         super().__init__(address, _RequestHandler)
 
-    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket],
+                     client_address: tuple[str, int]) -> None:
         # A client that timed out during a slow answer is normal here, not a sandbox failure worth a traceback.
         if isinstance(sys.exc_info()[1], ConnectionError):
             log.debug("sandbox client %s went away before its answer", client_address)
@@ -86,23 +89,28 @@ class SandboxServer:
         if self._httpd is None:
             raise RuntimeError("the sandbox server is not running")
         host, port = self._httpd.server_address[:2]
+        assert isinstance(host, str)  # a TCP address: bytes only name Unix sockets
         return f"http://{host}:{port}"
 
     def bind(self) -> str:
         """Open the listening socket (without serving yet); returns the base URL."""
+        self._bound()
+        return self.base_url
+
+    def _bound(self) -> _SandboxHTTPServer:
         if self._httpd is None:
             self._httpd = _SandboxHTTPServer((self.config.host, self.config.port), self.state)
-        return self.base_url
+        return self._httpd
 
     def start(self) -> str:
         """Bind and serve in a daemon thread; returns the base URL."""
-        url = self.bind()
+        httpd = self._bound()
         if self._thread is None:
             # A short poll interval keeps stop() fast (tests start and stop a server per test).
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                             name="x-sandbox", daemon=True)
             self._thread.start()
-        return url
+        return self.base_url
 
     def stop(self) -> None:
         if self._httpd is None:
@@ -116,11 +124,11 @@ class SandboxServer:
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted."""
-        self.bind()
+        httpd = self._bound()
         try:
-            self._httpd.serve_forever()
+            httpd.serve_forever()
         finally:
-            self._httpd.server_close()
+            httpd.server_close()
             self._httpd = None
             self.state.close()
 
@@ -197,11 +205,15 @@ def _stop_on_sigterm() -> Callable[[], None]:
     if not hasattr(signal, "SIGTERM"):
         return lambda: None
 
-    def on_sigterm(signum: int, frame: Any) -> None:
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
         raise _Terminated()
 
     try:
         previous = signal.signal(signal.SIGTERM, on_sigterm)
     except ValueError:  # not the main thread
         return lambda: None
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from twexport_qt.sandbox import wire
 from twexport_qt.sandbox.population import SANDBOX_USER_ID, UserRecord
@@ -39,9 +39,9 @@ def user_tweets(state: SandboxState, request: ApiRequest) -> ApiResponse:
                                    f"[{','.join(sorted(unknown))}] is not one of [replies, retweets]")
     start, end = request.time_param("start_time"), request.time_param("end_time")
     if start is not None and start < TIMELINE_MIN_START:
-        raise wire.invalid_request("start_time", request.query["start_time"],
-                                   "Invalid 'start_time':'%s'. 'start_time' must be on or after "
-                                   "2010-11-06T00:00Z" % request.query["start_time"])
+        given = request.query["start_time"]
+        raise wire.invalid_request(
+            "start_time", given, f"Invalid 'start_time':'{given}'. 'start_time' must be on or after 2010-11-06T00:00Z")
     author = state.population.by_id(user_id)
     problem = _timeline_visibility(author, str(user_id))
     if problem:
@@ -97,7 +97,8 @@ def lookup_tweets(state: SandboxState, request: ApiRequest) -> ApiResponse:
         if problem:
             errors.append(problem)
         else:
-            data.append(tweet)  # type: ignore[arg-type]
+            assert tweet is not None  # _tweet_problem reports a missing tweet
+            data.append(tweet)
     includes, include_errors = _includes(state, request, data)
     fields = request.fields(TWEET_FIELDS)
     return envelope([t.to_json(fields) for t in data], includes=includes, errors=errors + include_errors)
@@ -212,9 +213,11 @@ def _includes(state: SandboxState, request: ApiRequest, tweets: list[TweetRecord
                 if problem:
                     seen_missing.add(ref_id)
                     errors.append(problem)
-                elif "referenced_tweets.id" in expansions:
-                    included[ref_id] = parent  # type: ignore[assignment]
-                if parent is not None and problem is None and "referenced_tweets.id.author_id" in expansions:
+                    continue
+                assert parent is not None  # _tweet_problem reports a missing tweet
+                if "referenced_tweets.id" in expansions:
+                    included[ref_id] = parent
+                if "referenced_tweets.id.author_id" in expansions:
                     user_ids.append(parent.author_id)
     if "author_id" in expansions:
         user_ids.extend(tweet.author_id for tweet in tweets)

@@ -18,8 +18,9 @@ import bisect
 import functools
 import math
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from twexport_qt.sandbox import det_random as dr
 from twexport_qt.sandbox.population import SANDBOX_USER_ID, WELL_KNOWN
@@ -160,6 +161,9 @@ def snowflake(epoch_seconds: float, slot: int, sequence: int) -> int:
 class TweetsWorld:
     """All tweets of the sandbox. Stateless apart from the seed: safe to share between server threads."""
 
+    # `tweet(author_id, k)`: the author's tweet number k, built by `_build_tweet` and memoised per instance.
+    tweet: Callable[[int, int], TweetRecord]
+
     def __init__(self, seed: int) -> None:
         self._key_time = dr.stream_key(seed, "tweet_time")
         self._key_kind = dr.stream_key(seed, "tweet_kind")
@@ -169,7 +173,7 @@ class TweetsWorld:
         self._key_long = dr.stream_key(seed, "tweet_long")
         self._key_long_text = dr.stream_key(seed, "tweet_long_text")
         # Threads and retweets make tweet k depend on k-1 and on parents: memoise (values never change).
-        self.tweet = functools.lru_cache(maxsize=65_536)(self._build_tweet)  # type: ignore[method-assign]
+        self.tweet = functools.lru_cache(maxsize=65_536)(self._build_tweet)
 
     # ----- positions and ids ------------------------------------------------------------------------------
 
@@ -238,9 +242,6 @@ class TweetsWorld:
             return SELF_REPLY if k > 0 and self.kind_of(author_id, k - 1) != RETWEET else ORIGINAL
         return QUOTE if u < 0.44 and self._parent_of(author_id, k, allow_hidden=False) is not None else ORIGINAL
 
-    def tweet(self, author_id: int, k: int) -> TweetRecord:
-        return self._build_tweet(author_id, k)  # replaced per instance by a memoised version
-
     def _build_tweet(self, author_id: int, k: int) -> TweetRecord:
         tweet_id, created = self.id_of(author_id, k), self.time_of(author_id, k)
         kind = self.kind_of(author_id, k)
@@ -291,7 +292,9 @@ class TweetsWorld:
 
     def _reply_target(self, author_id: int, k: int) -> tuple[int, int]:
         """(parent author, parent tweet id) of a reply; ~8% point at a deleted tweet (an id that never resolves)."""
-        parent_author, parent_k = self._parent_of(author_id, k)  # type: ignore[misc]
+        parent = self._parent_of(author_id, k)
+        assert parent is not None  # kind_of makes a reply only where a parent exists
+        parent_author, parent_k = parent
         parent_id = self.id_of(parent_author, parent_k)
         if dr.unit(self._key_parent ^ HISTORIES[author_id].slot, k) < 0.08:
             parent_id = snowflake(self.time_of(parent_author, parent_k), DELETED_SLOT, parent_k)
@@ -299,7 +302,10 @@ class TweetsWorld:
 
     def _body(self, author_id: int, k: int) -> str:
         key = self._key_text ^ HISTORIES[author_id].slot
-        pick = lambda options, salt: options[dr.below(key ^ salt, k, len(options))]  # noqa: E731
+
+        def pick(options: Sequence[str], salt: int) -> str:
+            return options[dr.below(key ^ salt, k, len(options))]
+
         text = f"{pick(_WORDS, 1).capitalize()} {pick(_THINGS, 2)} today. {pick(_CLOSERS, 3)}"
         features = dr.unit(key ^ 4, k)
         if features < 0.15:
@@ -337,7 +343,10 @@ class TweetsWorld:
     def _long_body(self, author_id: int, k: int) -> str:
         """LONG_MIN_CHARS to about LONG_MAX_CHARS of paragraphs, with links, tags and mentions past the preview."""
         key = self._long_text_key(author_id)
-        pick = lambda options, salt: options[dr.below(key ^ salt, k, len(options))]  # noqa: E731
+
+        def pick(options: Sequence[str], salt: int) -> str:
+            return options[dr.below(key ^ salt, k, len(options))]
+
         target = LONG_MIN_CHARS + dr.below(key ^ 1, k, LONG_MAX_CHARS - LONG_MIN_CHARS - 150)
         parts = [f"{self._body(author_id, k)}\n\n{pick(_OPENERS, 2)}"]
         length, sentence = len(parts[0]), 0
@@ -388,12 +397,12 @@ class TweetsWorld:
 class _Lazy:
     """A read-only sequence computed on access, so `bisect` can search times/ids without materialising them."""
 
-    def __init__(self, getter, length: int) -> None:
+    def __init__(self, getter: Callable[[int], int], length: int) -> None:
         self._getter, self._length = getter, length
 
     def __len__(self) -> int:
         return self._length
 
-    def __getitem__(self, index: int):
+    def __getitem__(self, index: int) -> int:
         return self._getter(index)
 

@@ -85,7 +85,8 @@ def _lookup_response(users: list[tuple[str, UserRecord | None]], parameter: str,
         if problem:
             errors.append(problem)
         else:
-            data.append(user.to_json(fields))  # type: ignore[union-attr]
+            assert user is not None  # visibility_error reports a missing user
+            data.append(user.to_json(fields))
     return envelope(data, errors=errors)
 
 
@@ -93,4 +94,5 @@ def _single_response(value: str, user: UserRecord | None, parameter: str, reques
     problem = visibility_error(user, value, parameter)
     if problem:
         return envelope(None, errors=[problem])
-    return envelope(user.to_json(request.fields(USER_FIELDS)))  # type: ignore[union-attr]
+    assert user is not None  # visibility_error reports a missing user
+    return envelope(user.to_json(request.fields(USER_FIELDS)))

@@ -7,6 +7,7 @@ milliseconds ("%Y-%m-%dT%H:%M:%S.%f%z"), ids are strings, and errors are RFC 780
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 from typing import Any
 
@@ -24,7 +25,7 @@ class ApiProblem(Exception):
 
 def format_time(epoch: float) -> str:
     """Epoch seconds -> '2021-03-04T05:06:07.123Z' (the only shape tweepy parses)."""
-    moment = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -36,7 +37,7 @@ def parse_time(value: str, parameter: str) -> float:
         raise invalid_request(parameter, value, f"Invalid '{parameter}':'{value}'. '{parameter}' must be a "
                               "valid RFC 3339 timestamp (YYYY-MM-DDTHH:mm:ssZ).") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.timestamp()
 
 
@@ -51,7 +52,7 @@ def decode_token(token: str, parameter: str = "pagination_token") -> tuple[str, 
         padded = token.upper() + "=" * (-len(token) % 8)
         kind, position = base64.b32decode(padded).decode().split(":")
         return kind, int(position)
-    except (ValueError, UnicodeDecodeError, base64.binascii.Error):
+    except (ValueError, UnicodeDecodeError, binascii.Error):
         raise invalid_request(parameter, token,
                               f"The `{parameter}` query parameter value [{token}] is not valid") from None
 

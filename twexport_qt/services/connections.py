@@ -33,6 +33,17 @@ class ThreadConnections:
             self._local.conn = conn
         return conn
 
+    def release(self) -> None:
+        """Close and forget the calling thread's connection (a thread that ends: a query burst, a pool thread)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        self._local.conn = None
+        with self._lock:
+            if conn in self._opened:
+                self._opened.remove(conn)
+        conn.close()
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

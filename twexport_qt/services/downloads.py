@@ -1,12 +1,82 @@
-"""What the Tweet datasets tab lists: the downloads with their accounts and states."""
+"""Tweet downloads for the views: the stored downloads the Tweet datasets tab lists, and the job that runs one.
+
+The tab reads `stored_downloads()` off the GUI thread (`jobs.tasks.run_task`); the wizard hands `download_job`
+to the job controller, which runs it in a worker thread, exactly as `tweets download` runs it in a terminal.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from twexport_qt.core.clock import Clock
 from twexport_qt.services.connections import ThreadConnections
+from twexport_qt.services.jobs import Job, JobContext, api_job, database_job
+from twexport_qt.store import tweets_repo
+from twexport_qt.store.tweets_repo import TweetJobState
+from twexport_qt.tweets.download import DownloadRequest, DownloadSummary, run_download
+from twexport_qt.tweets.sources import SourceKind
+
+if TYPE_CHECKING:  # the context builds the services: importing it at run time would be circular
+    import sqlite3
+
+    from twexport_qt.app_context import AppContext
+    from twexport_qt.gateway.pacing import Pacer
+    from twexport_qt.gateway.x_gateway import XGateway
+
+LISTED_DOWNLOADS = 500  # the tab lists the newest ones; older ones stay resumable by running them again
+
+
+@dataclass(frozen=True)
+class StoredDownload:
+    """One download as the Tweet datasets tab lists it."""
+
+    job_id: int
+    usernames: tuple[str, ...]  # its accounts in download order (an archive: its owner)
+    output_path: Path
+    state: TweetJobState
+    written: int  # examples in the dataset file
+    updated_at: int  # epoch seconds of its last committed page or state change
 
 
 class DownloadsService:
     def __init__(self, db: ThreadConnections, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+
+    def stored_downloads(self) -> list[StoredDownload]:
+        """The stored downloads, newest first, with their accounts (two queries however many there are)."""
+        conn = self._db.get()
+        jobs = tweets_repo.list_jobs(conn, limit=LISTED_DOWNLOADS)
+        usernames = tweets_repo.job_usernames(conn, [job.id for job in jobs])
+        return [StoredDownload(job.id, tuple(usernames[job.id]), Path(job.output_path), job.state, job.written,
+                               job.updated_at) for job in jobs]
+
+
+def download_job(context: AppContext, request: DownloadRequest) -> Job:
+    """The job that runs or resumes `request` in a worker thread and returns its `DownloadSummary`.
+
+    It holds the download's output-file lock while it runs: two runs of one download would both append to the
+    file. An archive needs X only for the parents of replies that are not in it, so a profile without
+    credentials still reads one (those parents stay empty, as the Source page says); every other source goes
+    through the API job's set-up, whose missing-credentials error tells the user what to add.
+    """
+    output = Path(request.output_path).expanduser().resolve()
+
+    def download(conn: sqlite3.Connection, gateway: XGateway | None, pacer: Pacer | None,
+                 ctx: JobContext) -> DownloadSummary:
+        return run_download(conn, gateway, pacer, context.clock, request, progress=ctx.progress, cancel=ctx.cancel,
+                            on_wait=ctx.on_wait, data_dir=context.data_dir)
+
+    with_api = api_job(context, lambda api, ctx: download(api.conn, api.gateway, api.pacer, ctx))
+    without_api = database_job(context, lambda conn, ctx: download(conn, None, None, ctx))
+
+    def job(ctx: JobContext) -> DownloadSummary:
+        with context.download_lock(output):
+            # Read in the job's thread: for an X profile it is a keyring read.
+            if request.source_kind == SourceKind.ARCHIVE and not context.credentials().can_call_api:
+                return without_api(ctx)
+            return with_api(ctx)
+
+    return job

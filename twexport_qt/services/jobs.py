@@ -16,7 +16,7 @@ from twexport_qt.gateway.pacing import WaitNotice
 from twexport_qt.store.job_locks import JobKind
 
 if TYPE_CHECKING:  # the context builds the services: importing it at run time would be circular
-    from twexport_qt.app_context import AppContext, ApiSession
+    from twexport_qt.app_context import ApiSession, AppContext
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -315,7 +315,7 @@ def _parse_legacy_date(value: object) -> datetime | None:
     if not isinstance(value, str):
         raise ValueError("must be a date like \"2019-06-27 00:00:00\"")
     try:
-        return datetime.strptime(value.strip(), LEGACY_DATE_FORMAT).replace(tzinfo=timezone.utc)
+        return datetime.strptime(value.strip(), LEGACY_DATE_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         raise ValueError(f"must be a date like \"2019-06-27 00:00:00\" (YYYY-MM-DD HH:MM:SS), not {value!r}") from None
 

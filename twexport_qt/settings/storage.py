@@ -62,7 +62,8 @@ def load_settings(path: Path) -> LoadResult:
         return LoadResult(AppSettings())
     except OSError as error:
         log.warning("Could not examine %s: %s", path, error)
-        return LoadResult(AppSettings(), [f"Could not read {path} ({describe_os_error(error)}); default settings are used."])
+        problem = f"Could not read {path} ({describe_os_error(error)}); default settings are used."
+        return LoadResult(AppSettings(), [problem])
     if not stat.S_ISREG(mode):
         # A folder (or pipe, device) where the file belongs: copying it is impossible or unwise and replacing it
         # could destroy what is inside, so it is left exactly as it is.

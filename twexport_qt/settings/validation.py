@@ -237,9 +237,9 @@ def filter_range_problems(filters: FilterDefaults | TierSpec, path: str) -> list
         if low > high:
             problems.append(f"{path}.{low_name} ({low}) must not be greater than {path}.{high_name} ({high})")
     after, before = getattr(filters, "created_after", None), getattr(filters, "created_before", None)
-    if isinstance(after, datetime) and isinstance(before, datetime) and after.tzinfo and before.tzinfo:
-        if after >= before:
-            problems.append(f"{path}.created_after must be earlier than {path}.created_before")
+    if (isinstance(after, datetime) and isinstance(before, datetime) and after.tzinfo and before.tzinfo
+            and after >= before):
+        problems.append(f"{path}.created_after must be earlier than {path}.created_before")
     return problems
 
 

@@ -18,18 +18,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from twexport_qt.followers.filters import register_sql_functions
+from twexport_qt.store.dm_states import DmMode, DmState, DmStep
 
-Step = Literal["first", "retry"]
-Mode = Literal["live", "test", "dry_run"]
-State = Literal["sending", "sent", "skipped", "failed", "dry_run"]
-
-STEPS: tuple[str, ...] = ("first", "retry")
-STATES: tuple[str, ...] = ("sending", "sent", "skipped", "failed", "dry_run")
 # A row in one of these states means "this step is done or under way": the planner never plans it again.
-SETTLED_STATES: tuple[str, ...] = ("sending", "sent", "skipped")
+SETTLED_STATES: tuple[DmState, ...] = (DmState.SENDING, DmState.SENT, DmState.SKIPPED)
 WINDOW_24H = 86_400
 
 
@@ -39,19 +34,43 @@ class DmRow:
     owner_id: int
     recipient_id: int
     recipient_username: str
-    step: str
-    mode: str
-    state: str
+    step: DmStep
+    mode: DmMode
+    state: DmState
     text: str
     reason: str
     event_id: str | None
     created_at: int
     updated_at: int
 
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> DmRow:
+        """A row of `_ROW_COLUMNS`, its stored strings read back as the enums they were written from."""
+        (row_id, owner_id, recipient_id, username, step, mode, state, text, reason, event_id, created_at,
+         updated_at) = row
+        return cls(row_id, owner_id, recipient_id, username, _STEPS[step], _MODES[mode], _STATES[state], text,
+                   reason, event_id, created_at, updated_at)
+
+
+# Dict look-ups, not `DmStep(value)`: the DM status export reads back every row of a million-follower campaign.
+_STEPS: dict[str, DmStep] = {member.value: member for member in DmStep}
+_MODES: dict[str, DmMode] = {member.value: member for member in DmMode}
+_STATES: dict[str, DmState] = {member.value: member for member in DmState}
+
 
 @dataclass(frozen=True)
 class DoNotContact:
     user_id: int
+    reason: str
+    added_at: int
+
+
+@dataclass(frozen=True)
+class DoNotContactEntry:
+    """An entry of the do-not-contact list with the follower's @handle, as the list's dialog shows it."""
+
+    user_id: int
+    username: str  # "" for someone not among the fetched followers (added by id, or unfollowed and pruned)
     reason: str
     added_at: int
 
@@ -80,8 +99,8 @@ def claim(
     owner_id: int,
     recipient_id: int,
     username: str,
-    step: Step,
-    mode: Mode,
+    step: DmStep,
+    mode: DmMode,
     text: str,
     now: int,
 ) -> bool:
@@ -101,21 +120,21 @@ def claim(
 
 
 def mark_sent(
-    conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: Step, mode: Mode, *,
+    conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: DmStep, mode: DmMode, *,
     event_id: str | None, now: int,
 ) -> bool:
     return _transition(conn, "state = 'sent', event_id = ?", [event_id], owner_id, recipient_id, step, mode, now)
 
 
 def mark_failed(
-    conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: Step, mode: Mode, *, reason: str, now: int,
+    conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: DmStep, mode: DmMode, *, reason: str, now: int,
 ) -> bool:
     """Definitely not delivered (X answered with an error): a later `claim` may take the row again."""
     return _transition(conn, "state = 'failed', reason = ?", [reason], owner_id, recipient_id, step, mode, now)
 
 
 def reopen_skipped(
-    conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: Step, mode: Mode, *, reason: str, now: int,
+    conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: DmStep, mode: DmMode, *, reason: str, now: int,
 ) -> bool:
     """Turn a 'skipped' row back into 'failed' (due again): the refusal turned out not to be about this person."""
     cursor = conn.execute(
@@ -125,7 +144,7 @@ def reopen_skipped(
     return cursor.rowcount == 1
 
 
-def release_claim(conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: Step, mode: Mode) -> bool:
+def release_claim(conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: DmStep, mode: DmMode) -> bool:
     """Forget a 'sending' row whose request never left (cancelled while waiting for the rate limit)."""
     cursor = conn.execute(f"DELETE FROM dm_log WHERE {_KEY} AND state = 'sending'",
                           (owner_id, recipient_id, step, mode))
@@ -137,8 +156,8 @@ def mark_skipped(
     owner_id: int,
     recipient_id: int,
     username: str,
-    step: Step,
-    mode: Mode,
+    step: DmStep,
+    mode: DmMode,
     *,
     reason: str,
     now: int,
@@ -164,8 +183,8 @@ def record_imported(
     owner_id: int,
     recipient_id: int,
     username: str,
-    step: Step,
-    state: Literal["sent", "skipped"],
+    step: DmStep,
+    state: DmState,
     *,
     reason: str,
     at: int,
@@ -191,14 +210,14 @@ def record_dry_run(
     owner_id: int,
     recipient_id: int,
     username: str,
-    step: Step,
+    step: DmStep,
     text: str,
     now: int,
     *,
     reason: str = "",
 ) -> None:
     """A DM a dry run would send (state 'dry_run'), or would skip when `reason` is given (state 'skipped')."""
-    state = "skipped" if reason else "dry_run"
+    state = DmState.SKIPPED if reason else DmState.DRY_RUN
     conn.execute(
         "INSERT OR REPLACE INTO dm_log (owner_id, recipient_id, recipient_username, step, mode, state, text, "
         "reason, created_at, updated_at) VALUES (?, ?, ?, ?, 'dry_run', ?, ?, ?, ?, ?)",
@@ -206,16 +225,16 @@ def record_dry_run(
     )
 
 
-def clear_mode(conn: sqlite3.Connection, owner_id: int, mode: Mode) -> int:
+def clear_mode(conn: sqlite3.Connection, owner_id: int, mode: DmMode) -> int:
     """Delete the 'dry_run' or 'test' log so a new dry run or new test sends start clean. Never 'live'."""
-    if mode == "live":
+    if mode == DmMode.LIVE:
         raise ValueError("The live DM log is the record of what was sent; it is never cleared.")
     return conn.execute("DELETE FROM dm_log WHERE owner_id = ? AND mode = ?", (owner_id, mode)).rowcount
 
 
 def _transition(
     conn: sqlite3.Connection, assignments: str, values: list[Any],
-    owner_id: int, recipient_id: int, step: str, mode: str, now: int,
+    owner_id: int, recipient_id: int, step: DmStep, mode: DmMode, now: int,
 ) -> bool:
     """Move a 'sending' row on; only the holder of a claim may say how it ended."""
     cursor = conn.execute(
@@ -226,35 +245,37 @@ def _transition(
 
 
 # -- reads ---------------------------------------------------------------------------------------------
-def get(conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: Step, mode: Mode) -> DmRow | None:
+def get(conn: sqlite3.Connection, owner_id: int, recipient_id: int, step: DmStep, mode: DmMode) -> DmRow | None:
     row = _plain(conn).execute(f"SELECT {_ROW_COLUMNS} FROM dm_log WHERE {_KEY}",
                                (owner_id, recipient_id, step, mode)).fetchone()
-    return None if row is None else DmRow(*row)
+    return None if row is None else DmRow.from_row(row)
 
 
-def unconfirmed(conn: sqlite3.Connection, owner_id: int, mode: Mode | None = None) -> list[DmRow]:
+def unconfirmed(conn: sqlite3.Connection, owner_id: int, mode: DmMode | None = None) -> list[DmRow]:
     """Rows stuck in 'sending': the app stopped between claiming a DM and recording how the send ended."""
     sql = f"SELECT {_ROW_COLUMNS} FROM dm_log WHERE owner_id = ? AND state = 'sending'"
     params: list[Any] = [owner_id]
     if mode is not None:
         sql += " AND mode = ?"
         params.append(mode)
-    return [DmRow(*row) for row in _plain(conn).execute(sql + " ORDER BY id", params)]
+    return [DmRow.from_row(row) for row in _plain(conn).execute(sql + " ORDER BY id", params)]
 
 
-def status_rows(conn: sqlite3.Connection, owner_id: int, mode: Mode = "live", batch: int = 5000) -> Iterator[DmRow]:
+def status_rows(
+    conn: sqlite3.Connection, owner_id: int, mode: DmMode = DmMode.LIVE, batch: int = 5000,
+) -> Iterator[DmRow]:
     """Every DM of `mode` in log order, for the DM status view and CSV export."""
     cursor = _plain(conn).execute(
         f"SELECT {_ROW_COLUMNS} FROM dm_log WHERE owner_id = ? AND mode = ? ORDER BY id", (owner_id, mode))
     while rows := cursor.fetchmany(batch):
-        yield from (DmRow(*row) for row in rows)
+        yield from (DmRow.from_row(row) for row in rows)
 
 
 SKIPPED_COLUMNS = ("user_id", "username", "name", "followers_count", "following_count", "step", "reason",
                    "skipped_at")
 
 
-def skipped_with_profiles(conn: sqlite3.Connection, owner_id: int, mode: Mode = "live") -> Iterator[tuple]:
+def skipped_with_profiles(conn: sqlite3.Connection, owner_id: int, mode: DmMode = DmMode.LIVE) -> Iterator[tuple]:
     """Followers a campaign skipped (they can't receive our DMs), with their profile and the reason, in
     `SKIPPED_COLUMNS` order (the seed's "skipped followers" export)."""
     cursor = _plain(conn).execute(
@@ -266,7 +287,7 @@ def skipped_with_profiles(conn: sqlite3.Connection, owner_id: int, mode: Mode = 
         yield from rows
 
 
-def counts(conn: sqlite3.Connection, owner_id: int, mode: Mode = "live") -> dict[tuple[str, str], int]:
+def counts(conn: sqlite3.Connection, owner_id: int, mode: DmMode = DmMode.LIVE) -> dict[tuple[str, str], int]:
     """{(step, state): rows}; absent keys are zero."""
     cursor = _plain(conn).execute(
         "SELECT step, state, count(*) FROM dm_log WHERE owner_id = ? AND mode = ? GROUP BY step, state",
@@ -323,6 +344,15 @@ def do_not_contact_list(conn: sqlite3.Connection, owner_id: int) -> list[DoNotCo
     return [DoNotContact(*row) for row in cursor]
 
 
+def do_not_contact_entries(conn: sqlite3.Connection, owner_id: int) -> list[DoNotContactEntry]:
+    """The list with each follower's @handle, in one query (one look-up per entry froze the dialog at 1M)."""
+    cursor = _plain(conn).execute(
+        "SELECT n.user_id, coalesce(f.username, ''), n.reason, n.added_at FROM do_not_contact AS n "
+        "LEFT JOIN followers AS f ON f.owner_id = n.owner_id AND f.user_id = n.user_id "
+        "WHERE n.owner_id = ? ORDER BY n.added_at, n.user_id", (owner_id,))
+    return [DoNotContactEntry(*row) for row in cursor]
+
+
 def is_do_not_contact(conn: sqlite3.Connection, owner_id: int, user_id: int) -> bool:
     return conn.execute("SELECT 1 FROM do_not_contact WHERE owner_id = ? AND user_id = ?",
                         (owner_id, user_id)).fetchone() is not None
@@ -335,7 +365,7 @@ _NOT_BLOCKED = (
 )
 
 
-def _step_taken(step: str) -> str:
+def _step_taken(step: DmStep) -> str:
     states = ", ".join(f"'{state}'" for state in SETTLED_STATES)
     return (
         "EXISTS (SELECT 1 FROM dm_log AS d WHERE d.owner_id = followers.owner_id "
@@ -355,7 +385,7 @@ def first_step_where(filter_sql: str, filter_params: Sequence[Any], *, accepts_d
     have no live first DM under way or done ('failed' ones are due again)."""
     where = (
         f"({filter_sql}) AND followers.unfollowed_at IS NULL AND {_NOT_BLOCKED} "
-        f"AND NOT {_step_taken('first')} AND {_accepts_dms(accepts_dms)}"
+        f"AND NOT {_step_taken(DmStep.FIRST)} AND {_accepts_dms(accepts_dms)}"
     )
     return where, list(filter_params)
 
@@ -368,7 +398,7 @@ def retry_step_where(owner_id: int, sent_before: int, *, accepts_dms: bool) -> t
     """
     where = (
         "followers.owner_id = ? AND followers.unfollowed_at IS NULL "
-        f"AND {_NOT_BLOCKED} AND NOT {_step_taken('retry')} AND {_accepts_dms(accepts_dms)} "
+        f"AND {_NOT_BLOCKED} AND NOT {_step_taken(DmStep.RETRY)} AND {_accepts_dms(accepts_dms)} "
         "AND EXISTS (SELECT 1 FROM dm_log AS d WHERE d.owner_id = followers.owner_id "
         "AND d.recipient_id = followers.user_id AND d.mode = 'live' AND d.step = 'first' "
         "AND d.state = 'sent' AND d.updated_at <= ?)"
@@ -435,7 +465,7 @@ def candidate_tier_counts(
     register_sql_functions(conn)
     cursor = _plain(conn).execute(f"SELECT {tier_sql}, count(*) FROM followers WHERE {where} GROUP BY 1",
                                   [*tier_params, *params])
-    return {tier: number for tier, number in cursor}
+    return dict(cursor)
 
 
 def retry_waits(
@@ -474,7 +504,7 @@ OPTED_OUT_PREFIX = "opted out"  # do_not_contact reasons written for people who 
 
 
 def step_outcomes(
-    conn: sqlite3.Connection, owner_id: int, step: Step, *, unfollow_window_s: int, now: int,
+    conn: sqlite3.Connection, owner_id: int, step: DmStep, *, unfollow_window_s: int, now: int,
 ) -> StepOutcomes:
     """Replies, opt-outs and unfollows after the live DMs of `step` that were sent.
 
@@ -483,7 +513,7 @@ def step_outcomes(
     first DM until the retry went out, to the retry after; an unfollow counts for each DM it came within the
     window of.
     """
-    next_step = "retry" if step == "first" else None
+    next_step = DmStep.RETRY if step == DmStep.FIRST else None
     has_replies = table_exists(conn, "dm_replies")
     replied_sql = (
         "sum(EXISTS (SELECT 1 FROM dm_replies AS r WHERE r.owner_id = s.owner_id AND r.user_id = s.user_id "

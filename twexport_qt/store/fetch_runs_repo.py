@@ -57,7 +57,9 @@ def start(conn: sqlite3.Connection, owner_id: int, kind: str, now: int, total_ex
     cur = conn.execute(
         "INSERT INTO fetch_runs (owner_id, kind, state, cursor, pages, items, total_expected, started_at) "
         "VALUES (?, ?, 'running', NULL, 0, 0, ?, ?)", (owner_id, kind, total_expected, now))
-    return FetchRun(cur.lastrowid, owner_id, kind, "running", None, 0, 0, total_expected, now, None, None)
+    run_id = cur.lastrowid
+    assert run_id is not None  # an INSERT always sets it
+    return FetchRun(run_id, owner_id, kind, "running", None, 0, 0, total_expected, now, None, None)
 
 
 def advance(conn: sqlite3.Connection, run: FetchRun, next_cursor: str | None, items: int) -> None:

@@ -31,7 +31,8 @@ DM_STATUS_SQL = (
 ROW_COLUMNS: tuple[str, ...] = ("rowid", *RECORD_COLUMNS, "tier", "dm_status")
 
 # Sort keys accepted by `ids_sorted`, each mapped to its ORDER BY expression. Only the followers-count sort has
-# an index (see migration 3); the views sort numeric columns in memory and call this off the GUI thread.
+# an index (see migration 3); the views sort in memory (followers/snapshot.py, text_index.py), which holds these
+# semantics exactly: NOCASE folds ASCII letters only, then compares bytes.
 _SORT_EXPRESSIONS: dict[str, str] = {
     "username": "followers.username COLLATE NOCASE",
     "name": "followers.name COLLATE NOCASE",
@@ -42,12 +43,14 @@ _SORT_EXPRESSIONS: dict[str, str] = {
     "verified": "followers.verified",
     "created_at": "followers.created_at",
     "location": "followers.location COLLATE NOCASE",
+    "description": "followers.description COLLATE NOCASE",
     "first_seen": "followers.first_seen",
     "last_seen": "followers.last_seen",
     "user_id": "followers.user_id",
     "dm_status": DM_STATUS_SQL,
 }
 SORT_KEYS: tuple[str, ...] = (*_SORT_EXPRESSIONS, "tier")  # tier's expression depends on the tier list
+SEARCHED_COLUMNS: tuple[str, ...] = ("username", "name", "description", "location")  # what the search box reads
 
 _UPDATED_ON_CONFLICT = [column for column in PROFILE_COLUMNS if column != "user_id"]
 # Plain "?" placeholders: sqlite3 binds them measurably faster than numbered "?NNN" ones.
@@ -59,17 +62,8 @@ _UPSERT_SQL = (
     + ", last_seen = excluded.last_seen, unfollowed_at = NULL"
 )
 
-_PLOT_DTYPE = np.dtype(
-    [
-        ("rowid", np.int64),
-        ("user_id", np.int64),
-        ("followers", np.int64),
-        ("following", np.int64),
-        ("created_at", np.int64),
-        ("tier", np.int64),
-        ("matches", np.bool_),
-    ]
-)
+_PLOT_COLUMNS: tuple[str, ...] = ("rowid", "user_id", "followers", "following", "created_at", "tier", "matches")
+_PLOT_DTYPE = np.dtype([(name, np.bool_ if name == "matches" else np.int64) for name in _PLOT_COLUMNS])
 UNKNOWN_CREATED_AT = -1  # plot_arrays' created_at for followers whose join date X did not give
 
 
@@ -151,6 +145,31 @@ def ids_sorted(
     return np.fromiter(cursor, dtype=[("rowid", np.int64)])["rowid"].copy()
 
 
+def search_sql(search_text: str) -> tuple[str, list[Any]]:
+    """The search box as SQL: username, name, bio or location contains `search_text` (outer whitespace
+    dropped), by LIKE's rule (ASCII letters in either case, other characters only themselves); ('1', [])
+    when there is nothing to search for. followers/text_index.py answers the same in memory."""
+    search_text = search_text.strip()
+    if not search_text:
+        return "1", []
+    pattern = f"%{escape_like(search_text)}%"
+    clause = " OR ".join(f"followers.{column} LIKE ? ESCAPE '\\'" for column in SEARCHED_COLUMNS)
+    return f"({clause})", [pattern] * len(SEARCHED_COLUMNS)
+
+
+def latest_live_dm_statuses(conn: sqlite3.Connection, owner_id: int) -> dict[int, str]:
+    """Follower rowid -> DM_STATUS_SQL's value ("step:state" of the latest live DM, the retry if any) for
+    every follower of `owner_id` with a live DM: one pass over the account's DMs, not a lookup per follower."""
+    cursor = _cursor(conn).execute(
+        "SELECT followers.rowid, d.step || ':' || d.state FROM dm_log AS d "
+        "JOIN followers ON followers.owner_id = d.owner_id AND followers.user_id = d.recipient_id "
+        "WHERE d.owner_id = ? AND d.mode = 'live' "
+        "ORDER BY followers.rowid, d.step = 'retry'",  # a follower's retry comes last and so wins in the dict
+        (owner_id,),
+    )
+    return dict(cursor)
+
+
 def rows_by_rowid(
     conn: sqlite3.Connection, rowids: Sequence[int] | np.ndarray, *, tiers: Sequence[TierSpec] = DEFAULT_TIERS
 ) -> list[tuple]:
@@ -223,7 +242,7 @@ def plot_arrays(
     )
     cursor = _cursor(conn).execute(sql, [*tier_params, *matches_params, owner_id])
     table = np.fromiter(cursor, dtype=_PLOT_DTYPE)
-    return {name: table[name].copy() for name in _PLOT_DTYPE.names}
+    return {name: table[name].copy() for name in _PLOT_COLUMNS}
 
 
 def iter_rows(
@@ -262,12 +281,7 @@ def _where(
     owner_id: int, follower_filter: FollowerFilter | None, tiers: Sequence[TierSpec], search_text: str
 ) -> tuple[str, list[Any]]:
     where, params = (follower_filter or FollowerFilter()).to_sql(owner_id, tiers)
-    search_text = search_text.strip()
-    if search_text:
-        pattern = f"%{escape_like(search_text)}%"
-        like = "LIKE ? ESCAPE '\\'"
-        where += (
-            f" AND (followers.username {like} OR followers.name {like} OR followers.description {like})"
-        )
-        params = [*params, pattern, pattern, pattern]
+    if search_text.strip():
+        search_where, search_params = search_sql(search_text)
+        where, params = f"{where} AND {search_where}", [*params, *search_params]
     return where, params

@@ -2,6 +2,7 @@
 
 Nothing here commits: the download commits one page at a time (tweets, cursor, counters, written ids and the
 output file's size together), so every function is meant to run inside the caller's `with conn:` block.
+The states are `StrEnum`s whose members equal the stored strings: rows read back compare equal to them.
 """
 
 from __future__ import annotations
@@ -11,11 +12,28 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from twexport_qt.tweets.records import TWEETS_COLUMNS, TweetRecord
 
-JOB_STATES = ("running", "done", "cancelled", "failed")
-ACCOUNT_STATES = ("pending", "running", "done", "skipped")
+
+class TweetJobState(StrEnum):
+    """Where a download stands; every state but DONE resumes when the same download runs again."""
+
+    RUNNING = "running"  # running now, or interrupted (crash, kill) before it could record an end
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class AccountState(StrEnum):
+    """Where one account of a download stands."""
+
+    PENDING = "pending"  # not started yet
+    RUNNING = "running"  # started; its cursor says where the next page starts
+    DONE = "done"
+    SKIPPED = "skipped"  # X does not show its tweets (the message says why)
+
 _IN_CHUNK = 500  # ids per `IN (...)`: far below SQLite's variable limit
 
 _UPSERT_TWEET = (
@@ -63,11 +81,17 @@ class TweetJob:
     key: str
     options_json: str
     output_path: str
-    state: str
+    state: TweetJobState
     written: int
     output_bytes: int  # size of the output file when the last page was committed
     created_at: int
     updated_at: int
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> TweetJob:
+        job = cls(*tuple(row))
+        job.state = TweetJobState(job.state)
+        return job
 
 
 @dataclass
@@ -76,11 +100,17 @@ class JobAccount:
     username: str
     user_id: int | None
     cursor: str | None  # pagination token (or archive position) of the next page to request
-    state: str
+    state: AccountState
     fetched: int
     written: int
     skipped: int
     message: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> JobAccount:
+        account = cls(*tuple(row))
+        account.state = AccountState(account.state)
+        return account
 
 
 @dataclass(frozen=True)
@@ -106,18 +136,18 @@ def job_key(source_kind: str, sources: Sequence[str], options_json: str, output_
 
 def find_job(conn: sqlite3.Connection, key: str) -> TweetJob | None:
     row = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs WHERE key = ?", (key,)).fetchone()
-    return TweetJob(*tuple(row)) if row else None
+    return TweetJob.from_row(row) if row else None
 
 
 def get_job(conn: sqlite3.Connection, job_id: int) -> TweetJob | None:
     row = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs WHERE id = ?", (job_id,)).fetchone()
-    return TweetJob(*tuple(row)) if row else None
+    return TweetJob.from_row(row) if row else None
 
 
 def list_jobs(conn: sqlite3.Connection, limit: int = 500) -> list[TweetJob]:
     """Downloads, newest first (the Tweet datasets tab and `export tweets`)."""
     rows = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs ORDER BY updated_at DESC, id DESC LIMIT ?", (limit,))
-    return [TweetJob(*tuple(row)) for row in rows]
+    return [TweetJob.from_row(row) for row in rows]
 
 
 def create_or_resume_job(conn: sqlite3.Connection, key: str, options_json: str, output_path: str, now: int,
@@ -129,8 +159,11 @@ def create_or_resume_job(conn: sqlite3.Connection, key: str, options_json: str, 
         return existing, False
     cur = conn.execute(
         "INSERT INTO tweet_jobs (key, options_json, output_path, state, written, output_bytes, created_at, "
-        "updated_at) VALUES (?, ?, ?, 'running', 0, ?, ?, ?)", (key, options_json, output_path, output_bytes, now, now))
-    return TweetJob(cur.lastrowid, key, options_json, output_path, "running", 0, output_bytes, now, now), True
+        "updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+        (key, options_json, output_path, TweetJobState.RUNNING, output_bytes, now, now))
+    job_id = cur.lastrowid
+    assert job_id is not None  # an INSERT always sets it
+    return TweetJob(job_id, key, options_json, output_path, TweetJobState.RUNNING, 0, output_bytes, now, now), True
 
 
 def delete_job(conn: sqlite3.Connection, job_id: int) -> None:
@@ -140,9 +173,8 @@ def delete_job(conn: sqlite3.Connection, job_id: int) -> None:
     conn.execute("DELETE FROM tweet_jobs WHERE id = ?", (job_id,))
 
 
-def set_job_state(conn: sqlite3.Connection, job_id: int, state: str, now: int) -> None:
-    if state not in JOB_STATES:
-        raise ValueError(f"unknown job state {state!r}")
+def set_job_state(conn: sqlite3.Connection, job_id: int, state: TweetJobState, now: int) -> None:
+    state = TweetJobState(state)  # a stray string raises ValueError here, before anything is written
     conn.execute("UPDATE tweet_jobs SET state = ?, updated_at = ? WHERE id = ?", (state, now, job_id))
 
 
@@ -156,15 +188,28 @@ def commit_output(conn: sqlite3.Connection, job_id: int, written: int, output_by
 
 def ensure_accounts(conn: sqlite3.Connection, job_id: int, usernames: Iterable[str]) -> None:
     """Add the accounts a job has not seen yet, as pending; existing rows (and their cursors) are kept."""
-    conn.executemany("INSERT OR IGNORE INTO tweet_job_accounts (job_id, username, state) VALUES (?, ?, 'pending')",
-                     [(job_id, name) for name in usernames])
+    conn.executemany("INSERT OR IGNORE INTO tweet_job_accounts (job_id, username, state) VALUES (?, ?, ?)",
+                     [(job_id, name, AccountState.PENDING) for name in usernames])
+
+
+def job_usernames(conn: sqlite3.Connection, job_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The accounts of each of `job_ids`, in download order: one query for a whole list of downloads."""
+    names: dict[int, list[str]] = {job_id: [] for job_id in job_ids}
+    wanted = list(names)
+    for start in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[start:start + _IN_CHUNK]
+        rows = conn.execute(f"SELECT job_id, username FROM tweet_job_accounts WHERE job_id IN "
+                            f"({', '.join('?' * len(chunk))}) ORDER BY rowid", chunk)
+        for job_id, username in rows:
+            names[job_id].append(username)
+    return names
 
 
 def job_accounts(conn: sqlite3.Connection, job_id: int) -> list[JobAccount]:
     """The job's accounts in the order they were added (the download order)."""
     rows = conn.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM tweet_job_accounts WHERE job_id = ? ORDER BY rowid",
                         (job_id,))
-    return [JobAccount(*tuple(row)) for row in rows]
+    return [JobAccount.from_row(row) for row in rows]
 
 
 def set_account_user_id(conn: sqlite3.Connection, account: JobAccount, user_id: int | None) -> None:
@@ -174,9 +219,9 @@ def set_account_user_id(conn: sqlite3.Connection, account: JobAccount, user_id: 
 
 
 def start_account(conn: sqlite3.Connection, account: JobAccount, user_id: int | None) -> None:
-    account.user_id, account.state = user_id, "running"
-    conn.execute("UPDATE tweet_job_accounts SET user_id = ?, state = 'running' WHERE job_id = ? AND username = ?",
-                 (user_id, account.job_id, account.username))
+    account.user_id, account.state = user_id, AccountState.RUNNING
+    conn.execute("UPDATE tweet_job_accounts SET user_id = ?, state = ? WHERE job_id = ? AND username = ?",
+                 (user_id, AccountState.RUNNING, account.job_id, account.username))
 
 
 def advance_account(conn: sqlite3.Connection, account: JobAccount, cursor: str | None, *, fetched: int,
@@ -191,9 +236,8 @@ def advance_account(conn: sqlite3.Connection, account: JobAccount, cursor: str |
                  (cursor, account.fetched, account.written, account.skipped, account.job_id, account.username))
 
 
-def finish_account(conn: sqlite3.Connection, account: JobAccount, state: str, message: str = "") -> None:
-    if state not in ACCOUNT_STATES:
-        raise ValueError(f"unknown account state {state!r}")
+def finish_account(conn: sqlite3.Connection, account: JobAccount, state: AccountState, message: str = "") -> None:
+    state = AccountState(state)  # a stray string raises ValueError here, before anything is written
     account.state, account.message = state, message
     conn.execute("UPDATE tweet_job_accounts SET state = ?, message = ? WHERE job_id = ? AND username = ?",
                  (state, message, account.job_id, account.username))

@@ -366,7 +366,8 @@ class XArchive:
         try:
             manifest = _DECODER.decode(_strip_wrapper(self._files.read(name).decode("utf-8-sig"), name))
             info = manifest["userInfo"]
-            return ArchiveAccount(parse_id(info["accountId"], "accountId"), info["userName"], info.get("displayName", ""))
+            return ArchiveAccount(parse_id(info["accountId"], "accountId"), info["userName"],
+                                  info.get("displayName", ""))
         except (KeyError, TypeError, ValueError, RecursionError):
             return None  # the manifest is a fallback only; without it the tweets simply carry no author
 

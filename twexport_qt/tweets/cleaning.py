@@ -115,6 +115,4 @@ def should_keep(record: TweetRecord, options: DatasetOptions) -> bool:
         return False
     if options.start is not None and record.created_at < options.start.timestamp():
         return False
-    if options.end is not None and record.created_at >= options.end.timestamp():
-        return False
-    return True
+    return options.end is None or record.created_at < options.end.timestamp()

@@ -24,11 +24,12 @@ from twexport_qt.core import errors
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock
 from twexport_qt.core.progress import Progress, ProgressCallback
+from twexport_qt.core.usernames import username_key
 from twexport_qt.gateway.pacing import Pacer, WaitNotice
 from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.paths import check_output_path
 from twexport_qt.store import tweets_repo
-from twexport_qt.store.tweets_repo import JobAccount, TweetJob
+from twexport_qt.store.tweets_repo import AccountState, JobAccount, TweetJob, TweetJobState
 from twexport_qt.tweets.cleaning import clean_text, should_keep
 from twexport_qt.tweets.dataset_format import Example, build_example
 from twexport_qt.tweets.options import DatasetOptions
@@ -37,10 +38,10 @@ from twexport_qt.tweets.records import TweetRecord
 from twexport_qt.tweets.reply_context import LOOKUP_SOURCE, ReplyContextResolver, ReplyParents
 from twexport_qt.tweets.sentiment import SentimentLabeler
 from twexport_qt.tweets.sources import (
-    SOURCE_ARCHIVE,
     AccountProblem,
     AccountUnavailable,
     SourceAccount,
+    SourceKind,
     SourcePage,
     TweetSource,
     open_source,
@@ -54,13 +55,13 @@ class DownloadRequest:
     """What to download: usernames (timeline/search) or one archive path, the options and the output file."""
 
     sources: tuple[str, ...]
-    source_kind: str  # timeline | search | archive
+    source_kind: SourceKind
     options: DatasetOptions
     output_path: Path
 
     @property
     def archive_path(self) -> str | None:
-        return self.sources[0] if self.source_kind == SOURCE_ARCHIVE and self.sources else None
+        return self.sources[0] if self.source_kind == SourceKind.ARCHIVE and self.sources else None
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class DownloadProgress(Progress):
 @dataclass(frozen=True)
 class AccountOutcome:
     username: str
-    state: str  # done | skipped | running (stopped before its end) | pending
+    state: AccountState  # RUNNING: stopped before its end
     fetched: int
     written: int
     skipped: int
@@ -89,7 +90,7 @@ class AccountOutcome:
 class DownloadSummary:
     job_id: int
     output_path: Path
-    state: str  # done (the job is complete); cancelled/failed raise instead
+    state: TweetJobState  # DONE (the job is complete); cancelled/failed raise instead
     resumed: bool
     already_complete: bool  # the same download had finished before: nothing was done
     written_total: int  # examples in the file from this job, earlier runs included
@@ -100,7 +101,7 @@ class DownloadSummary:
 
     @property
     def problems(self) -> list[AccountOutcome]:
-        return [account for account in self.accounts if account.state == "skipped"]
+        return [account for account in self.accounts if account.state == AccountState.SKIPPED]
 
 
 def run_download(
@@ -132,7 +133,7 @@ def run_download(
         with conn:
             tweets_repo.delete_job(conn, job.id)
         job = None
-    if job is not None and job.state == "done":
+    if job is not None and job.state == TweetJobState.DONE:
         return _summary(conn, job, resumed=True, already_complete=True, run=_RunCounters())
 
     resumed = job is not None
@@ -186,7 +187,7 @@ def _create_job(conn: sqlite3.Connection, source: TweetSource, request: Download
         for account in accounts:
             tweets_repo.set_account_user_id(conn, rows[account.username], account.user_id)
         for problem in problems:
-            tweets_repo.finish_account(conn, rows[problem.username], "skipped", problem.reason)
+            tweets_repo.finish_account(conn, rows[problem.username], AccountState.SKIPPED, problem.reason)
     for problem in problems:
         log.info("Skipping @%s: %s", problem.username, problem.reason)
     return job
@@ -195,8 +196,9 @@ def _create_job(conn: sqlite3.Connection, source: TweetSource, request: Download
 def _in_request_order(names: Sequence[str], accounts: list[SourceAccount],
                       problems: list[AccountProblem]) -> list[str]:
     """Account names in the order the user listed them (X's spelling for found accounts)."""
-    spelled = {a.username.lower(): a.username for a in accounts} | {p.username.lower(): p.username for p in problems}
-    ordered = [spelled.pop(name.lower()) for name in names if name.lower() in spelled]
+    spelled = {username_key(a.username): a.username for a in accounts}
+    spelled |= {username_key(p.username): p.username for p in problems}
+    ordered = [spelled.pop(username_key(name)) for name in names if username_key(name) in spelled]
     return ordered + list(spelled.values())  # an archive's owner is not among the names asked for
 
 
@@ -226,21 +228,21 @@ class _DownloadRun:
         accounts = tweets_repo.job_accounts(self.conn, self.job.id)
         try:
             for number, account in enumerate(accounts, start=1):
-                if account.state in ("done", "skipped"):
+                if account.state in (AccountState.DONE, AccountState.SKIPPED):
                     continue
                 self._download_account(account, number, len(accounts))
             with self.conn:
-                tweets_repo.set_job_state(self.conn, self.job.id, "done", int(self.clock.now()))
+                tweets_repo.set_job_state(self.conn, self.job.id, TweetJobState.DONE, int(self.clock.now()))
         except (errors.Cancelled, KeyboardInterrupt):
-            self._set_state("cancelled")
+            self._set_state(TweetJobState.CANCELLED)
             raise
         except Exception:
-            self._set_state("failed")
+            self._set_state(TweetJobState.FAILED)
             raise
         finally:
             self.counters.lookup_requests = self.resolver.lookup_requests
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: TweetJobState) -> None:
         try:
             with self.conn:
                 tweets_repo.set_job_state(self.conn, self.job.id, state, int(self.clock.now()))
@@ -256,9 +258,9 @@ class _DownloadRun:
         self._report(account, number, count)
         if limit is not None and account.written >= limit:  # reached before a kill stopped it from saying so
             with self.conn:
-                tweets_repo.finish_account(self.conn, account, "done")
+                tweets_repo.finish_account(self.conn, account, AccountState.DONE)
             return
-        while account.state != "done":
+        while account.state != AccountState.DONE:
             if self.cancel is not None:
                 self.cancel.raise_if_cancelled()
             try:
@@ -266,7 +268,7 @@ class _DownloadRun:
             except AccountUnavailable as exc:
                 log.info("Skipping @%s: %s", account.username, exc.user_message)
                 with self.conn:
-                    tweets_repo.finish_account(self.conn, account, "skipped", exc.user_message)
+                    tweets_repo.finish_account(self.conn, account, AccountState.SKIPPED, exc.user_message)
                 return
             except errors.BadRequestError:
                 if account.cursor is None:
@@ -298,7 +300,7 @@ class _DownloadRun:
                                         written=len(written_ids), skipped=skipped + len(selected) - len(examples))
             tweets_repo.commit_output(self.conn, self.job.id, len(written_ids), size, now)
             if finished:
-                tweets_repo.finish_account(self.conn, account, "done")
+                tweets_repo.finish_account(self.conn, account, AccountState.DONE)
         self.job.written += len(written_ids)
         self.job.output_bytes = size
         self.counters.written += len(written_ids)

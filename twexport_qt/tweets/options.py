@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 TextFormat = Literal["simple", "reply"]
@@ -26,7 +26,7 @@ def parse_timeframe(value: str) -> datetime:
             f"Timeframe {value!r} is not valid: expected YYYYMMDDHHMM (e.g. 202403221530) or YYYYMMDD."
         )
     try:
-        return datetime.strptime(digits, layout).replace(tzinfo=timezone.utc)
+        return datetime.strptime(digits, layout).replace(tzinfo=UTC)
     except ValueError:
         raise ValueError(
             f"Timeframe {value!r} is not a real date and time: expected YYYYMMDDHHMM (e.g. 202403221530)."
@@ -37,7 +37,7 @@ def _as_utc(moment: datetime | None) -> datetime | None:
     # A naive datetime from a date picker means UTC here: every timestamp in the app is UTC.
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

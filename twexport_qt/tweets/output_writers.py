@@ -44,17 +44,17 @@ class DatasetWriter(ABC):
     entry_terminator: bytes
     # What an existing file of this format starts with; anything else is not ours to append to.
     file_signature: bytes = b""
+    # What a new file of this format begins with, before any example (the CSV header).
+    file_header: str = ""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         is_new = _prepare_for_append(path, self.entry_terminator, self.file_signature)
-        self._file: IO[str] = open(path, "a", encoding="utf-8", newline="")
+        # Open for the writer's whole life (many batches): close() or the context manager's exit closes it.
+        self._file: IO[str] = path.open("a", encoding="utf-8", newline="")
         self.written = 0  # examples written through this writer (not those already in a reopened file)
         if is_new:
-            self._start_file()
-
-    def _start_file(self) -> None:
-        """Write whatever a new, empty file begins with."""
+            self._file.write(self.file_header)
 
     @abstractmethod
     def write(self, example: str, label: str | None = None) -> None:
@@ -81,10 +81,8 @@ class DatasetWriter(ABC):
 
 class CsvDatasetWriter(DatasetWriter):
     entry_terminator = b"\r\n"  # csv module's row terminator; examples only contain bare \n
-    file_signature = CSV_HEADER.encode() + b"\r\n"
-
-    def _start_file(self) -> None:
-        self._row([CSV_HEADER])
+    file_header = CSV_HEADER + "\r\n"  # the row csv.writer writes for it
+    file_signature = file_header.encode()
 
     def _row(self, row: list[str]) -> None:
         # Format into memory first so a row reaches the file in one write call.

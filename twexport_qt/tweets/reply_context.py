@@ -14,10 +14,11 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from twexport_qt.core.clock import Clock
 from twexport_qt.gateway.pacing import ENDPOINT_TWEETS, Pacer
-from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.gateway.x_gateway import Page, XGateway
 from twexport_qt.store import tweets_repo
 from twexport_qt.tweets.records import TweetRecord
 from twexport_qt.tweets.tweet_mapping import tweet_from_api, usernames_by_id
@@ -116,8 +117,7 @@ class ReplyContextResolver:
         fetched: dict[int, TweetRecord] = {}
         for start in range(0, len(ids), LOOKUP_BATCH):
             batch = ids[start:start + LOOKUP_BATCH]
-            page = self._pacer.call(ENDPOINT_TWEETS, lambda: gateway.tweets_by_ids(batch).require_answer_about(
-                batch, "a look-up of replied-to tweets"))
+            page = self._pacer.call(ENDPOINT_TWEETS, partial(_tweets_page, gateway, batch))
             self.lookup_requests += 1
             names = usernames_by_id(page.includes.get("users", ()))
             records = [tweet_from_api(raw, names) for raw in page.data]
@@ -129,3 +129,7 @@ class ReplyContextResolver:
         self.looked_up += len(fetched)
         log.debug("Looked up %d of %d reply parents on X", len(fetched), len(ids))
         return fetched
+
+
+def _tweets_page(gateway: XGateway, ids: list[int]) -> Page:
+    return gateway.tweets_by_ids(ids).require_answer_about(ids, "a look-up of replied-to tweets")

@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
 from twexport_qt.core import errors
 from twexport_qt.core.errors import TwExportError
+from twexport_qt.core.usernames import username_key
 from twexport_qt.gateway.pacing import ENDPOINT_SEARCH_ALL, ENDPOINT_USER_TWEETS, ENDPOINT_USERS_BY, Pacer
 from twexport_qt.gateway.x_gateway import Page, XGateway
 from twexport_qt.tweets.archive import XArchive, open_archive
@@ -27,27 +30,36 @@ from twexport_qt.tweets.tweet_mapping import tweet_from_api, usernames_by_id
 
 log = logging.getLogger(__name__)
 
-SOURCE_TIMELINE, SOURCE_SEARCH, SOURCE_ARCHIVE = "timeline", "search", "archive"
-SOURCE_KINDS: tuple[str, ...] = (SOURCE_TIMELINE, SOURCE_SEARCH, SOURCE_ARCHIVE)
+
+
+class SourceKind(StrEnum):
+    """Where a download reads; the value is also what `tweets.source` stores for the tweets it read."""
+
+    TIMELINE = "timeline"
+    SEARCH = "search"
+    ARCHIVE = "archive"
+
+
+SOURCE_KINDS: tuple[SourceKind, ...] = tuple(SourceKind)
 
 # What each source can reach, for the download wizard and `--help` (XAPI_FACTS §4.3).
-SOURCE_TITLES: dict[str, str] = {
-    SOURCE_TIMELINE: "Account timeline",
-    SOURCE_SEARCH: "Full-archive search",
-    SOURCE_ARCHIVE: "X data archive",
+SOURCE_TITLES: dict[SourceKind, str] = {
+    SourceKind.TIMELINE: "Account timeline",
+    SourceKind.SEARCH: "Full-archive search",
+    SourceKind.ARCHIVE: "X data archive",
 }
-SOURCE_REACH: dict[str, str] = {
-    SOURCE_TIMELINE: (
+SOURCE_REACH: dict[SourceKind, str] = {
+    SourceKind.TIMELINE: (
         "Reads each account's timeline, 100 tweets per request. X only serves the 3,200 most recent tweets of "
         "an account, and only the 800 most recent when replies are left out; dates before 6 Nov 2010 are out "
         "of reach. Works with any credentials."
     ),
-    SOURCE_SEARCH: (
+    SourceKind.SEARCH: (
         "Searches everything an account ever posted, back to March 2006, 500 tweets per request at one request "
         "per second. Needs a Bearer token with full-archive search access (pay-per-use or Enterprise). "
         "Protected accounts are not searchable."
     ),
-    SOURCE_ARCHIVE: (
+    SourceKind.ARCHIVE: (
         "Reads the .zip X sends you from \"Download an archive of your data\": all your own tweets, no API "
         "needed. For the reply format, tweets you replied to that are not in the archive are looked up on X "
         "only if this profile has credentials."
@@ -58,9 +70,9 @@ TIMELINE_PAGE_SIZE = 100  # the API maximum
 SEARCH_PAGE_SIZE = 500  # the API maximum
 ARCHIVE_PAGE_SIZE = 500  # one committed page of archive tweets
 USERNAMES_PER_LOOKUP = 100
-TIMELINE_MIN_START = datetime(2010, 11, 6, tzinfo=timezone.utc)  # X rejects an earlier start_time
+TIMELINE_MIN_START = datetime(2010, 11, 6, tzinfo=UTC)  # X rejects an earlier start_time
 # Without start_time full-archive search only looks back 30 days; this asks for everything it indexes.
-SEARCH_MIN_START = datetime(2006, 3, 26, tzinfo=timezone.utc)
+SEARCH_MIN_START = datetime(2006, 3, 26, tzinfo=UTC)
 
 
 class AccountUnavailable(TwExportError):
@@ -90,7 +102,7 @@ class SourcePage:
 
 
 class TweetSource(Protocol):
-    kind: str
+    kind: SourceKind
     stored_as: str  # the `tweets.source` value of its tweets
 
     def resolve(self, names: Sequence[str]) -> tuple[list[SourceAccount], list[AccountProblem]]:
@@ -113,31 +125,34 @@ def _user_problem_reason(error: dict[str, Any]) -> str:
     return detail or "X does not show this account"
 
 
+def _users_page(gateway: XGateway, names: list[str]) -> Page:
+    return gateway.users_by_usernames(names).require_answer_about(names, "a look-up of usernames")
+
+
 def resolve_usernames(gateway: XGateway, pacer: Pacer,
                       names: Sequence[str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
-    """Look names up with one request per 100: ({lowercase name: user}, {lowercase name: reason})."""
+    """Look names up with one request per 100: ({username_key: user}, {username_key: reason})."""
     found: dict[str, dict[str, Any]] = {}
     problems: dict[str, str] = {}
     for start in range(0, len(names), USERNAMES_PER_LOOKUP):
         batch = list(names[start:start + USERNAMES_PER_LOOKUP])
-        page = pacer.call(ENDPOINT_USERS_BY, lambda: gateway.users_by_usernames(batch).require_answer_about(
-            batch, "a look-up of usernames"))
+        page = pacer.call(ENDPOINT_USERS_BY, partial(_users_page, gateway, batch))
         for user in page.data:
-            found[str(user["username"]).lower()] = user
-        requested = {name.lower() for name in batch}
+            found[username_key(str(user["username"]))] = user
+        requested = {username_key(name) for name in batch}
         leftovers = []
         for error in page.errors:
-            value = str(error.get("value", "")).lower()
+            value = username_key(str(error.get("value", "")))
             if value in requested:
                 problems[value] = _user_problem_reason(error)
             else:
                 leftovers.append(error)  # e.g. a suspended account is reported by id, not by name
-        unexplained = [name.lower() for name in batch if name.lower() not in found and name.lower() not in problems]
+        unexplained = [key for key in map(username_key, batch) if key not in found and key not in problems]
         if len(unexplained) == 1 and len(leftovers) == 1:
             problems[unexplained[0]] = _user_problem_reason(leftovers[0])
-    for name in names:
-        if name.lower() not in found:
-            problems.setdefault(name.lower(), "X does not know this account, or it is suspended")
+    for key in map(username_key, names):
+        if key not in found:
+            problems.setdefault(key, "X does not know this account, or it is suspended")
     return found, problems
 
 
@@ -167,7 +182,7 @@ def _page_from_api(page: Page, account: SourceAccount) -> SourcePage:
 
 
 def _iso_or_none(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(timezone.utc) if moment is not None else None
+    return moment.astimezone(UTC) if moment is not None else None
 
 
 class _ApiSource:
@@ -178,8 +193,8 @@ class _ApiSource:
         found, reasons = resolve_usernames(self._gateway, self._pacer, names)
         accounts, problems = [], []
         for name in names:
-            user = found.get(name.lower())
-            reason = reasons.get(name.lower()) if user is None else self._refusal(user)
+            user = found.get(username_key(name))
+            reason = reasons.get(username_key(name)) if user is None else self._refusal(user)
             if reason:
                 problems.append(AccountProblem(name, reason))
             else:
@@ -192,8 +207,8 @@ class _ApiSource:
 
 
 class TimelineSource(_ApiSource):
-    kind = SOURCE_TIMELINE
-    stored_as = SOURCE_TIMELINE
+    kind = SourceKind.TIMELINE
+    stored_as: str = SourceKind.TIMELINE
 
     def fetch_page(self, account: SourceAccount, cursor: str | None) -> SourcePage:
         options = self._options
@@ -211,8 +226,8 @@ class TimelineSource(_ApiSource):
 
 
 class SearchSource(_ApiSource):
-    kind = SOURCE_SEARCH
-    stored_as = SOURCE_SEARCH
+    kind = SourceKind.SEARCH
+    stored_as: str = SourceKind.SEARCH
 
     def __init__(self, gateway: XGateway, pacer: Pacer, options: DatasetOptions) -> None:
         if not gateway.has_bearer:
@@ -246,8 +261,8 @@ class ArchiveSource:
     position of the next tweet. Parents found inside the archive come with each page; the rest are looked up
     by the reply-context resolver, if the profile has credentials."""
 
-    kind = SOURCE_ARCHIVE
-    stored_as = SOURCE_ARCHIVE
+    kind = SourceKind.ARCHIVE
+    stored_as: str = SourceKind.ARCHIVE
 
     def __init__(self, path: str | Path, page_size: int = ARCHIVE_PAGE_SIZE) -> None:
         self._archive: XArchive = open_archive(path)
@@ -295,10 +310,10 @@ class ArchiveSource:
         return found
 
 
-def open_source(kind: str, *, options: DatasetOptions, gateway: XGateway | None, pacer: Pacer | None,
+def open_source(kind: SourceKind | str, *, options: DatasetOptions, gateway: XGateway | None, pacer: Pacer | None,
                 archive_path: str | Path | None = None) -> TweetSource:
     """The source for a download. API sources need a gateway and pacer; the archive needs neither."""
-    if kind == SOURCE_ARCHIVE:
+    if kind == SourceKind.ARCHIVE:
         if archive_path is None:
             raise errors.ConfigError("Choose the X archive (.zip or extracted folder) to read tweets from.")
         return ArchiveSource(archive_path)
@@ -306,4 +321,6 @@ def open_source(kind: str, *, options: DatasetOptions, gateway: XGateway | None,
         raise errors.ConfigError(f"Unknown tweet source {kind!r}: choose timeline, search or archive.")
     if gateway is None or pacer is None:
         raise errors.ConfigError("Downloading from X needs credentials: add them in Settings, or read an X archive.")
-    return TimelineSource(gateway, pacer, options) if kind == SOURCE_TIMELINE else SearchSource(gateway, pacer, options)
+    if kind == SourceKind.TIMELINE:
+        return TimelineSource(gateway, pacer, options)
+    return SearchSource(gateway, pacer, options)

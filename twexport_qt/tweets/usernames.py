@@ -2,8 +2,8 @@
 
 List files are typed by hand, so the parser is forgiving: blank lines, `#` comments (whole line or trailing),
 a leading `@`, profile URLs (x.com / twitter.com) and surrounding spaces are fine; duplicates are dropped
-(case-insensitively, first spelling kept, since X handles are case-insensitive). A line that still is no
-valid handle is reported with its number and reason, and the rest of the file is used.
+(case-insensitively, first spelling kept, since X handles are case-insensitive) and named, so people can tidy
+the file. A line that still is no valid handle is reported with its number and reason, and the rest is used.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from twexport_qt.core.errors import ConfigError
-from twexport_qt.core.usernames import normalize_username
+from twexport_qt.core.usernames import normalize_username, username_key
 
 MAX_USERNAME_LENGTH = 15
 _VALID_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
@@ -32,7 +32,8 @@ class UsernameProblem:
 @dataclass
 class UsernameList:
     usernames: list[str] = field(default_factory=list)
-    problems: list[UsernameProblem] = field(default_factory=list)
+    problems: list[UsernameProblem] = field(default_factory=list)  # lines that are no username
+    duplicates: list[UsernameProblem] = field(default_factory=list)  # lines repeating an earlier username
     source_file: Path | None = None  # the list file, or None for a single username
 
 
@@ -61,10 +62,12 @@ def parse_usernames(text: str) -> UsernameList:
         if reason is not None:
             result.problems.append(UsernameProblem(number, line, reason))
             continue
-        key = username.lower()
-        if key not in seen:
-            seen.add(key)
-            result.usernames.append(username)
+        key = username_key(username)
+        if key in seen:
+            result.duplicates.append(UsernameProblem(number, line, f"@{username} is listed more than once"))
+            continue
+        seen.add(key)
+        result.usernames.append(username)
     return result
 
 

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import platform
-import sqlite3
 
-import PySide6
 import pyqtgraph
+import PySide6
 import tweepy
 from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from twexport_qt import APP_NAME, __version__
+from twexport_qt.app_context import AppContext
+from twexport_qt.services.library_versions import sqlite_version
 
 
 def versions_text() -> str:
     return (
         f"{APP_NAME} {__version__}\n"
         f"Python {platform.python_version()} · Qt {qVersion()} · PySide6 {PySide6.__version__}\n"
-        f"pyqtgraph {pyqtgraph.__version__} · tweepy {tweepy.__version__} · SQLite {sqlite3.sqlite_version}"
+        f"pyqtgraph {pyqtgraph.__version__} · tweepy {tweepy.__version__} · SQLite {sqlite_version()}"
     )
 
 
-def show_about(parent: QWidget, context) -> None:
+def show_about(parent: QWidget, context: AppContext) -> None:
     QMessageBox.about(
         parent,
         f"About {APP_NAME}",

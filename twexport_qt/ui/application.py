@@ -6,6 +6,8 @@ import argparse
 import logging
 import sys
 import traceback
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -15,23 +17,32 @@ from twexport_qt import APP_NAME, ORG_NAME, __version__
 from twexport_qt.core.errors import EXIT_BAD_INPUT, TwExportError
 from twexport_qt.resources_path import resource_path
 
+if TYPE_CHECKING:
+    from twexport_qt.app_context import AppContext, DatabaseDamaged
+
 log = logging.getLogger(__name__)
 
 
 def create_qt_app(argv: list[str] | None = None) -> QApplication:
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    existing = QApplication.instance()
+    if existing is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    elif isinstance(existing, QApplication):
+        app = existing
+    else:  # windows need a QApplication, and a process can have only one application object
+        raise RuntimeError(f"A {type(existing).__name__} is already running: the desktop app needs a QApplication.")
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(QIcon(str(resource_path("twexport.png"))))
-    return app  # type: ignore[return-value]
+    return app
 
 
 def install_error_handler(parent: QWidget) -> None:
     """An exception escaping a slot would only print to a console a desktop user never sees: log the traceback
     and tell the user in a sentence. Work already committed is safe; the window stays usable."""
 
-    def handle(exc_type, exc, tb) -> None:
+    def handle(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
@@ -44,14 +55,13 @@ def install_error_handler(parent: QWidget) -> None:
     sys.excepthook = handle
 
 
-def _open_context_or_explain(args: argparse.Namespace):
+def _open_context_or_explain(args: argparse.Namespace) -> AppContext | None:
     """The app context, or None after telling the user in a dialog why the app cannot start.
 
     A damaged database is moved aside only if the user says so (default: No, quit and keep it as it is).
     """
-    from twexport_qt.app_context import open_context
+    from twexport_qt.app_context import DatabaseDamaged, open_context
     from twexport_qt.failures import as_user_error
-    from twexport_qt.store.database import DatabaseDamaged
 
     repair = bool(getattr(args, "repair", False))
     while True:
@@ -69,7 +79,7 @@ def _open_context_or_explain(args: argparse.Namespace):
             return None
 
 
-def _ask_to_repair(damaged) -> bool:
+def _ask_to_repair(damaged: DatabaseDamaged) -> bool:
     box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
                       f"The database {damaged.path} is damaged ({damaged.detail}). Nothing was changed.\n\n"
                       "Move it aside (it is kept, renamed) and start a new database with what can be read from it? "

@@ -3,13 +3,16 @@ sending, automatic mode, DM status and the funnel of each step.
 
 Safety first, as in the seed: test mode is on and the master switch off by default; turning the master switch
 on while test mode is off asks for confirmation showing how many people will be messaged.
+
+The tab holds no connection: what it shows is read through `context.campaigns` with `run_task`, off the GUI
+thread (each read scans the DM log or every follower), and the live question is asked once the count arrives.
+Preview, plan and sending are jobs (progress, Cancel), set up by `api_job` / `database_job`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
-from contextlib import ExitStack
+from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -20,7 +23,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -30,34 +32,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from twexport_qt.app_context import AppContext
+from twexport_qt.app_context import ApiSession, AppContext
 from twexport_qt.campaigns import funnel, plan_report
-from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
+from twexport_qt.campaigns.live_gate import LiveAudience
 from twexport_qt.campaigns.plan_calendar import CampaignCalendar, build_calendar
-from twexport_qt.campaigns.planner import plan_campaign, preview
-from twexport_qt.campaigns.sender import next_due_time, run_campaign
+from twexport_qt.campaigns.planner import CampaignPlan, plan_campaign, preview
+from twexport_qt.campaigns.sender import CampaignResult, RunMode, StopReason, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.campaigns.test_accounts import resolve_test_accounts
+from twexport_qt.core import messages
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.core.timefmt import format_datetime
 from twexport_qt.profile_mapping import campaign_settings
-from twexport_qt.store import dm_repo
+from twexport_qt.services.jobs import JobContext, JobName, JobOutcome, api_job, database_job
+from twexport_qt.store.dm_states import DmMode
 from twexport_qt.store.job_locks import JobKind
 from twexport_qt.ui.do_not_contact_dialog import DoNotContactDialog
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.live_confirmation import confirm_live_sending
 from twexport_qt.ui.rows_table_model import RowsTableModel
+from twexport_qt.workers.tasks import TaskHandle
 
-log = logging.getLogger(__name__)
-
-SEND_JOB = "dm-campaign"
-PREVIEW_JOB = "dm-preview"
-PLAN_JOB = "dm-plan"
 AUTO_RETRY_AFTER_S = 300  # a failed automatic run is tried again this much later
-MODE_CHOICES = (("live", "Live DMs"), ("test", "Test sends"), ("dry_run", "Dry runs"))
+MODE_CHOICES = ((DmMode.LIVE, "Live DMs"), (DmMode.TEST, "Test sends"), (DmMode.DRY_RUN, "Dry runs"))
+RUN_HEADINGS = {RunMode.TEST: "Test send: ", RunMode.DRY_RUN: "Dry run: "}  # as `dm run` prints them
 LIVE_BADGE = "QLabel { background: #b00020; color: white; padding: 2px 8px; border-radius: 8px; }"
 SAFE_BADGE = "QLabel { background: #2a9d8f; color: white; padding: 2px 8px; border-radius: 8px; }"
+TITLE = "DM campaign"
+# Task keys: a newer read of the same thing wins, so an old answer never replaces a newer one.
+STATUS_TASK, FUNNEL_TASK = "campaign-status", "campaign-funnel"
+NEXT_DUE_TASK, LIVE_AUDIENCE_TASK = "campaign-next-due", "campaign-live-audience"
 
 
 class CampaignTab(QWidget):
@@ -68,8 +73,9 @@ class CampaignTab(QWidget):
         super().__init__(parent)
         self.context = context
         self.jobs = jobs
-        self.conn = context.connect()
         self.filter_state = filter_state  # the Followers tab's filter, for "use the view's filter"
+        self._live_question: TaskHandle | None = None  # counting who live sending reaches, to ask about it
+        self._next_due_read: TaskHandle | None = None
 
         self.mode_badge = QLabel()
         self.confirm_button = QPushButton("Confirm live sending…")
@@ -114,12 +120,12 @@ class CampaignTab(QWidget):
         self.preview_model = RowsTableModel(("Username", "Name", "Tier", "Step", "Exact text"))
         self.preview_view = self._table(self.preview_model)
         self.status_mode = QComboBox()
-        for value, label in MODE_CHOICES:
-            self.status_mode.addItem(label, value)
+        for mode, label in MODE_CHOICES:
+            self.status_mode.addItem(label, mode.value)
         self.status_mode.currentIndexChanged.connect(self.refresh_status)
         self.status_model = RowsTableModel(
             ("Follower id", "Username", "Step", "State", "Updated", "Event id", "Reason"),
-            {4: lambda v: format_datetime(v)})
+            {4: format_datetime})
         self.status_view = self._table(self.status_model)
 
         self.views = QTabWidget()
@@ -188,13 +194,18 @@ class CampaignTab(QWidget):
 
     # -- profile switches ------------------------------------------------------------------------------
     def profile_changed(self) -> None:
+        self._drop_live_question()
+        self._show_switches()
+        self._show_mode()
+        self.refresh_status()
+        self._schedule_auto()
+
+    def _show_switches(self) -> None:
+        """The boxes show what the profile holds (a refused or still unanswered turn-on shows as off)."""
         profile = self.context.profile
         for box, value in ((self.dm_enabled_box, profile.dm_enabled), (self.test_mode_box, profile.test_mode),
                            (self.auto_box, profile.auto_dm)):
             _set_checked_silently(box, value)
-        self._show_mode()
-        self.refresh_status()
-        self._schedule_auto()
 
     def _show_mode(self) -> None:
         profile = self.context.profile
@@ -212,66 +223,91 @@ class CampaignTab(QWidget):
         self.confirm_button.setVisible(unconfirmed)
 
     def _on_master_switch(self, on: bool) -> None:
-        profile = self.context.profile
-        if not self._set_switches(dm_enabled=on, test_mode=profile.test_mode):
-            _set_checked_silently(self.dm_enabled_box, profile.dm_enabled)
+        self._set_switches(dm_enabled=on, test_mode=self.context.profile.test_mode)
 
     def _on_test_mode(self, on: bool) -> None:
-        profile = self.context.profile
-        if not self._set_switches(dm_enabled=profile.dm_enabled, test_mode=on):
-            _set_checked_silently(self.test_mode_box, profile.test_mode)
+        self._set_switches(dm_enabled=self.context.profile.dm_enabled, test_mode=on)
 
-    def _set_switches(self, *, dm_enabled: bool, test_mode: bool) -> bool:
-        """Apply the switches; turning live sending on goes through the confirmation. False if refused."""
-        profile = self.context.profile
-        confirmed_at = None
-        if dm_enabled and not test_mode and not profile.sends_live:
-            if not self._confirm_live():
-                return False
-            confirmed_at = int(self.context.clock.now())
-        profile.set_switches(dm_enabled=dm_enabled, test_mode=test_mode, confirmed_at=confirmed_at)
+    def _set_switches(self, *, dm_enabled: bool, test_mode: bool) -> None:
+        """Apply the switches; turning live sending on goes through the confirmation first."""
+        self._drop_live_question()  # a switch flipped while a question was being prepared: the flip wins
+        if dm_enabled and not test_mode and not self.context.profile.sends_live:
+            self._show_switches()  # off until the user says yes
+
+            def turn_live_on() -> None:
+                self._apply_switches(dm_enabled, test_mode, confirmed_at=int(self.context.clock.now()))
+
+            self._ask_live("Turn live sending on", turn_live_on)
+            return
+        self._apply_switches(dm_enabled, test_mode, confirmed_at=None)
+
+    def _apply_switches(self, dm_enabled: bool, test_mode: bool, *, confirmed_at: int | None) -> None:
+        self.context.profile.set_switches(dm_enabled=dm_enabled, test_mode=test_mode, confirmed_at=confirmed_at)
         self._save_profile()
-        return True
+        self._show_switches()
 
-    def confirm_live(self) -> bool:
+    def confirm_live(self) -> None:
         """Confirm live sending that is on but unconfirmed (set in Settings, or by an imported config)."""
         profile = self.context.profile
-        if not profile.sends_live or profile.live_confirmed_at is not None:
-            return profile.sends_live
-        if not self._confirm_live():
-            return False
-        profile.live_confirmed_at = int(self.context.clock.now())
-        self._save_profile()
-        return True
+        if profile.sends_live and profile.live_confirmed_at is None:
+            self._ask_live("Turn live sending on", self._record_live_confirmation)
+
+    def _record_live_confirmation(self) -> None:
+        profile = self.context.profile
+        if profile.live_confirmed_at is None:
+            profile.live_confirmed_at = int(self.context.clock.now())
+            self._save_profile()
 
     def _on_auto(self, on: bool) -> None:
+        self._drop_live_question()
         profile = self.context.profile
-        if on and profile.sends_live and profile.live_confirmed_at is None and not self.confirm_live():
-            _set_checked_silently(self.auto_box, False)
+        if on and profile.sends_live and profile.live_confirmed_at is None:
+            _set_checked_silently(self.auto_box, False)  # off until live sending is confirmed
+
+            def confirmed() -> None:
+                self._record_live_confirmation()
+                self._set_auto(True)
+
+            self._ask_live("Turn live sending on", confirmed)
             return
-        profile.auto_dm = on
+        self._set_auto(on)
+
+    def _set_auto(self, on: bool) -> None:
+        self.context.profile.auto_dm = on
         self._save_profile()
+        _set_checked_silently(self.auto_box, on)
 
     def _save_profile(self) -> None:
         try:
             self.context.save_settings()
         except TwExportError as exc:
-            QMessageBox.warning(self, "Settings", exc.user_message)
+            messages.error(exc.user_message, title="Settings")
         self._show_mode()
         self._schedule_auto()
 
-    def live_audience(self) -> LiveAudience:
-        """Who live sending would message now: SQL only, no network."""
-        return live_audience(self.conn, self.context.known_owner_id(), self.settings(),
-                             int(self.context.clock.now()))
-
-    def _confirm_live(self, what: str = "Turn live sending on") -> bool:
+    def _ask_live(self, what: str, on_yes: Callable[[], None], settings: CampaignSettings | None = None) -> None:
+        """Ask the live-sending question, naming how many people it reaches, and call `on_yes` if the answer is
+        yes. Counting them scans every follower, so it runs off the GUI thread and the question comes after."""
         try:
-            audience = self.live_audience()
+            settings = settings or self.settings()
         except TwExportError as exc:
-            QMessageBox.warning(self, "DM campaign", exc.user_message)
-            return False
-        return confirm_live_sending(self, audience, what=what)
+            messages.warning(exc.user_message, title=TITLE)
+            return
+        owner, campaigns = self.context.known_owner_id(), self.context.campaigns
+
+        def ask(audience: LiveAudience) -> None:
+            self._live_question = None
+            if confirm_live_sending(self, audience, what=what):
+                on_yes()
+
+        self._live_question = self.jobs.tasks.run_task(
+            "Counting who live sending would message", lambda: campaigns.live_audience(owner, settings), ask,
+            key=LIVE_AUDIENCE_TASK, owner=self)
+
+    def _drop_live_question(self) -> None:
+        if self._live_question is not None:
+            self._live_question.discard()
+            self._live_question = None
 
     def settings(self) -> CampaignSettings:
         view_filter = (self.filter_state.current if self.use_view_filter.isChecked() and self.filter_state
@@ -288,19 +324,19 @@ class CampaignTab(QWidget):
             return
         context = self.context
 
-        def job(ctx):
-            with context.api_session(ctx.cancel, ctx.on_wait) as api:
-                owner = context.owner_id(api.gateway, api.pacer)
-                recipients = (resolve_test_accounts(api.gateway, api.pacer, settings.test_accounts, settings.tiers)
-                              if settings.test_mode else None)
-                return plan_campaign(api.conn, owner, settings, int(context.clock.now()), test_recipients=recipients,
-                                     limit=20)
+        def prepare(api: ApiSession, ctx: JobContext) -> CampaignPlan:
+            owner = context.owner_id(api.gateway, api.pacer)
+            recipients = (resolve_test_accounts(api.gateway, api.pacer, settings.test_accounts, settings.tiers)
+                          if settings.test_mode else None)
+            return plan_campaign(api.conn, owner, settings, int(context.clock.now()), test_recipients=recipients,
+                                 limit=20)
 
-        self.jobs.start(PREVIEW_JOB, "Preparing the DM preview", job, on_success=self.show_plan, writes_data=False)
+        self.jobs.start(JobName.DM_PREVIEW, "Preparing the DM preview", api_job(context, prepare),
+                        on_success=self.show_plan, writes_data=False)
 
-    def show_plan(self, plan) -> None:
+    def show_plan(self, plan: CampaignPlan) -> None:
         c = plan.counts
-        mode = "Test mode: " if plan.mode == "test" else ""
+        mode = "Test mode: " if plan.mode == DmMode.TEST else ""
         self.counts_label.setText(
             f"{mode}{c.first:,} first DMs and {c.retry:,} retries are due; {c.skipped:,} will be skipped "
             f"(they don't accept DMs); already done: {c.first_sent:,} first, {c.retry_sent:,} retries; "
@@ -321,16 +357,10 @@ class CampaignTab(QWidget):
         except TwExportError as exc:
             self.plan_header.setText(exc.user_message)
             return
-        context = self.context
-
-        def job(ctx):
-            conn = context.connect()
-            try:
-                return build_calendar(conn, owner, settings, int(context.clock.now()))
-            finally:
-                conn.close()
-
-        self.jobs.start(PLAN_JOB, "Planning the DM campaign", job, on_success=self.show_calendar, writes_data=False)
+        clock = self.context.clock
+        job = database_job(self.context, lambda conn, ctx: build_calendar(conn, owner, settings, int(clock.now())))
+        self.jobs.start(JobName.DM_PLAN, "Planning the DM campaign", job, on_success=self.show_calendar,
+                        writes_data=False)
 
     def show_calendar(self, calendar: CampaignCalendar) -> None:
         self.plan_header.setText("\n".join(plan_report.header_lines(calendar, self.context.profile.name)))
@@ -338,79 +368,96 @@ class CampaignTab(QWidget):
         self.plan_footer.setText("\n".join(plan_report.footer_lines(calendar)))
         self.views.setCurrentWidget(self.plan_page)
 
-    def refresh_funnel(self) -> None:
-        owner = self.context.known_owner_id()
-        if owner is None:
-            self.funnel_model.set_rows([])
-            self.funnel_notes.setText("Fetch followers and send a campaign: the funnel shows how people took it.")
-            return
-        measured = funnel.campaign_funnel(self.conn, owner, int(self.context.clock.now()))
-        self.funnel_model.set_rows(funnel.table_rows(measured))
-        self.funnel_notes.setText("\n".join(funnel.notes(measured)))
-
     def start_campaign(self, dry_run: bool = False, *, confirm: bool = True, automatic: bool = False) -> None:
         try:
             settings = dataclasses.replace(self.settings(), dry_run=dry_run)
         except TwExportError as exc:
-            QMessageBox.warning(self, "DM campaign", exc.user_message)
+            messages.warning(exc.user_message, title=TITLE)
             return
         if not dry_run and not settings.dm_enabled:
             self.counts_label.setText("The master switch is off: nothing is sent. Turn it on above to send.")
             return
         if confirm and not dry_run and not settings.test_mode:
-            if not self._confirm_live(what="Send live DMs now"):
-                return
-            if self.context.profile.live_confirmed_at is None:
-                self.context.profile.live_confirmed_at = int(self.context.clock.now())
-                self._save_profile()
-            settings = dataclasses.replace(settings, live_confirmed=True)
+            def send_confirmed() -> None:
+                self._record_live_confirmation()
+                self._start_sending(dataclasses.replace(settings, live_confirmed=True), automatic=automatic)
+
+            self._ask_live("Send live DMs now", send_confirmed, settings)
+            return
+        self._start_sending(settings, automatic=automatic)
+
+    def _start_sending(self, settings: CampaignSettings, *, automatic: bool) -> None:
         context = self.context
 
-        def job(ctx):
-            # Whatever may send holds the campaign lock, across windows and CLI runs (see campaigns/sender.py).
-            with ExitStack() as stack:
-                if not dry_run:
-                    stack.enter_context(context.job_lock(JobKind.DM_CAMPAIGN))
-                api = stack.enter_context(context.api_session(ctx.cancel, ctx.on_wait))
-                return run_campaign(api.conn, api.gateway, api.pacer, context.clock, settings, progress=ctx.progress,
-                                    cancel=ctx.cancel, on_wait=ctx.on_wait)
+        def send(api: ApiSession, ctx: JobContext) -> CampaignResult:
+            return run_campaign(api.conn, api.gateway, api.pacer, context.clock, settings, progress=ctx.progress,
+                                cancel=ctx.cancel, on_wait=ctx.on_wait)
 
-        title = "Dry run of the DM campaign" if dry_run else "Sending DMs"
-        self.jobs.start(SEND_JOB, title, job, on_success=self._campaign_done, quiet=automatic)
+        # Whatever may send holds the campaign lock, across windows and CLI runs (see campaigns/sender.py).
+        job = api_job(context, send, lock=None if settings.dry_run else JobKind.DM_CAMPAIGN)
+        title = "Dry run of the DM campaign" if settings.dry_run else "Sending DMs"
+        self.jobs.start(JobName.DM_CAMPAIGN, title, job, on_success=self._campaign_done, quiet=automatic)
 
-    def _campaign_done(self, result) -> None:
-        heading = {"test": "Test send: ", "dry_run": "Dry run: "}.get(result.mode, "")  # as `dm run` prints it
-        self.counts_label.setText(f"{heading}{result.summary()}")
-        if result.mode in ("test", "dry_run"):
-            self.status_mode.setCurrentIndex(self.status_mode.findData(result.mode))
-        if result.stop_reason == "error":  # X not answering as it should: what is due stays due, try later
+    def _campaign_done(self, result: CampaignResult) -> None:
+        self.counts_label.setText(f"{RUN_HEADINGS.get(result.mode, '')}{result.summary()}")
+        if result.mode in (RunMode.TEST, RunMode.DRY_RUN):
+            self.status_mode.setCurrentIndex(self.status_mode.findData(result.mode.value))
+        if result.stop_reason == StopReason.ERROR:  # X not answering as it should: what is due stays due, try later
             self._retry_auto_later(result.message)
         else:
             self._schedule_auto()
 
+    # -- DM status and funnel (read off the GUI thread: both scan the DM log) ----------------------------
     def refresh_status(self) -> None:
         self.refresh_funnel()
         owner = self.context.known_owner_id()
         if owner is None:
             self.status_model.set_rows([])
             return
-        rows = dm_repo.status_rows(self.conn, owner, self.status_mode.currentData())
-        self.status_model.set_rows([(r.recipient_id, r.recipient_username, r.step, r.state, r.updated_at,
-                                     r.event_id, r.reason) for r in rows])
+        campaigns, mode = self.context.campaigns, DmMode(self.status_mode.currentData())
+
+        def read() -> list[tuple]:
+            return [(r.recipient_id, r.recipient_username, r.step, r.state, r.updated_at, r.event_id, r.reason)
+                    for r in campaigns.status_rows(owner, mode)]
+
+        self.jobs.tasks.run_task("Reading the DM status", read, self.status_model.set_rows, key=STATUS_TASK,
+                                 owner=self)
+
+    def refresh_funnel(self) -> None:
+        owner = self.context.known_owner_id()
+        if owner is None:
+            self.funnel_model.set_rows([])
+            self.funnel_notes.setText("Fetch followers and send a campaign: the funnel shows how people took it.")
+            return
+        campaigns = self.context.campaigns
+        self.jobs.tasks.run_task("Measuring the campaign funnel", lambda: campaigns.funnel(owner), self._show_funnel,
+                                 key=FUNNEL_TASK, owner=self)
+
+    def _show_funnel(self, measured: funnel.CampaignFunnel) -> None:
+        self.funnel_model.set_rows(funnel.table_rows(measured))
+        self.funnel_notes.setText("\n".join(funnel.notes(measured)))
 
     # -- automatic mode --------------------------------------------------------------------------------
     def _schedule_auto(self) -> None:
         self.auto_timer.stop()
+        self._drop_next_due_read()
         profile = self.context.profile
         owner = self.context.known_owner_id()
         if not (profile.auto_dm and profile.dm_enabled) or owner is None:
             self.next_label.setText("")
             return
         try:
-            due = next_due_time(self.conn, owner, self.settings(), int(self.context.clock.now()))
+            settings = self.settings()
         except TwExportError as exc:
-            self.next_label.setText(f"Automatic mode paused: {exc.user_message}")
+            self._auto_paused(exc.user_message)
             return
+        campaigns = self.context.campaigns
+        self._next_due_read = self.jobs.tasks.run_task(
+            "Planning the next automatic run", lambda: campaigns.next_due_time(owner, settings), self._show_next_due,
+            self._auto_paused, key=NEXT_DUE_TASK, owner=self)
+
+    def _show_next_due(self, due: float | None) -> None:
+        self._next_due_read = None
         if due is None:
             self.next_label.setText("Automatic mode: nothing is due.")
             return
@@ -418,20 +465,31 @@ class CampaignTab(QWidget):
         self.next_label.setText(f"Automatic mode: next run {format_datetime(due)}.")
         self.auto_timer.start(int(min(delay_s, 24 * 3600) * 1000))  # re-plan at least daily
 
+    def _auto_paused(self, why: str) -> None:
+        self._next_due_read = None
+        self.next_label.setText(f"Automatic mode paused: {why}")
+
+    def _drop_next_due_read(self) -> None:
+        """A schedule still being read must not replace the one set now (a retry later, or a newer read)."""
+        if self._next_due_read is not None:
+            self._next_due_read.discard()
+            self._next_due_read = None
+
     def _auto_run(self) -> None:
-        if not self.jobs.is_running(SEND_JOB):
+        if not self.jobs.is_running(JobName.DM_CAMPAIGN):
             self.start_campaign(dry_run=False, confirm=False, automatic=True)
 
-    def _on_job_ended(self, name: str, outcome: str) -> None:
+    def _on_job_ended(self, name: str, outcome: JobOutcome) -> None:
         """A failed automatic run (X unreachable, a CLI run holding the campaign) is tried again later, not at
         once: re-planning right away would fail the same way in a loop."""
-        if name == SEND_JOB and outcome == "failed":
+        if name == JobName.DM_CAMPAIGN and outcome == JobOutcome.FAILED:
             self._retry_auto_later(self.jobs.last_error or "")
 
     def _retry_auto_later(self, why: str) -> None:
         profile = self.context.profile
         if not (profile.auto_dm and profile.dm_enabled):
             return
+        self._drop_next_due_read()
         retry_at = self.context.clock.now() + AUTO_RETRY_AFTER_S
         self.auto_timer.start(int(AUTO_RETRY_AFTER_S * 1000))
         self.next_label.setText(f"Automatic mode: the last run stopped ({why.strip()}); trying again at "
@@ -440,9 +498,9 @@ class CampaignTab(QWidget):
     def open_do_not_contact(self) -> DoNotContactDialog | None:
         owner = self.context.known_owner_id()
         if owner is None:
-            QMessageBox.information(self, "Do not contact", "Fetch followers first: the list holds followers.")
+            messages.info("Fetch followers first: the do-not-contact list holds followers.")
             return None
-        dialog = DoNotContactDialog(self.conn, owner, self.context.clock.now, self)
+        dialog = DoNotContactDialog(self.context.do_not_contact, owner, self.jobs.tasks, self)
         dialog.open()
         return dialog
 

@@ -1,26 +1,43 @@
-"""The do-not-contact list: followers the campaign never messages, whatever the filter says."""
+"""The do-not-contact list: followers the campaign never messages, whatever the filter says.
+
+It reads and writes through `DoNotContactService` (`context.do_not_contact`); the list is read off the GUI thread,
+and so are its changes (a write may wait for a running campaign's transaction): at a million followers the window
+never freezes.
+"""
 
 from __future__ import annotations
 
-import sqlite3
-
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from twexport_qt.core.timefmt import format_datetime
-from twexport_qt.store import dm_repo, followers_repo
+from twexport_qt.services.do_not_contact import DoNotContactService
 from twexport_qt.ui.rows_table_model import RowsTableModel
+from twexport_qt.workers.tasks import TaskRunner
+
+USER_ID_COLUMN = 0
+ADDED_COLUMN = 3
+LIST_TASK = "do-not-contact-list"
 
 
 class DoNotContactDialog(QDialog):
-    def __init__(self, conn: sqlite3.Connection, owner_id: int, now, parent: QWidget | None = None) -> None:
+    def __init__(self, service: DoNotContactService, owner_id: int, tasks: TaskRunner,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Do not contact")
         self.setMinimumWidth(560)
-        self._conn, self._owner_id, self._now = conn, owner_id, now
-        self.model = RowsTableModel(("Follower id", "Username", "Reason", "Added"), {3: format_datetime})
+        self._service, self._owner_id, self._tasks = service, owner_id, tasks
+        self.model = RowsTableModel(("Follower id", "Username", "Reason", "Added"), {ADDED_COLUMN: format_datetime})
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -48,35 +65,31 @@ class DoNotContactDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        rows = []
-        for entry in dm_repo.do_not_contact_list(self._conn, self._owner_id):
-            record = followers_repo.get_follower(self._conn, self._owner_id, entry.user_id)
-            rows.append((entry.user_id, record.username if record else "", entry.reason, entry.added_at))
-        self.model.set_rows(rows)
+        """Read the list again, off the GUI thread; the table fills when it arrives."""
+        service, owner_id = self._service, self._owner_id
 
-    def add_from_inputs(self) -> bool:
-        text = self.who.text().strip()
-        if text.isdigit():
-            user_id = int(text)
-        else:
-            record = followers_repo.find_by_username(self._conn, self._owner_id, text) if text else None
-            if record is None:
-                self.message.setText(f"No fetched follower is called {text!r}: check the spelling, or fetch "
-                                     "followers first." if text else "Type a @username or an id.")
-                return False
-            user_id = record.user_id
-        with self._conn:
-            dm_repo.add_do_not_contact(self._conn, self._owner_id, user_id, self.reason.text().strip(),
-                                       int(self._now()))
+        def read() -> list[tuple]:
+            return [(entry.user_id, entry.username, entry.reason, entry.added_at)
+                    for entry in service.entries(owner_id)]
+
+        self._tasks.run_task("Reading the do-not-contact list", read, self.model.set_rows, self.message.setText,
+                             key=LIST_TASK, owner=self)
+
+    def add_from_inputs(self) -> None:
+        """Add the follower typed in; a name that matches nobody is said under the table, the inputs kept."""
+        service, owner_id, who, reason = self._service, self._owner_id, self.who.text(), self.reason.text()
+        self._tasks.run_task("Adding to the do-not-contact list", lambda: service.add(owner_id, who, reason),
+                             self._added, self.message.setText, owner=self)
+
+    def _added(self, _user_id: int) -> None:
         self.who.clear()
         self.reason.clear()
         self.message.setText("")
         self.reload()
-        return True
 
     def remove_selected(self) -> None:
-        rows = {index.row() for index in self.view.selectionModel().selectedRows()}
-        with self._conn:
-            for row in rows:
-                dm_repo.remove_do_not_contact(self._conn, self._owner_id, self.model.row_values(row)[0])
-        self.reload()
+        selected = {index.row() for index in self.view.selectionModel().selectedRows()}
+        user_ids = [self.model.row_values(row)[USER_ID_COLUMN] for row in selected]
+        service, owner_id = self._service, self._owner_id
+        self._tasks.run_task("Removing from the do-not-contact list", lambda: service.remove(owner_id, user_ids),
+                             lambda _removed: self.reload(), self.message.setText, owner=self)

@@ -10,7 +10,16 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from twexport_qt.followers.filters import FollowerFilter
@@ -145,7 +154,7 @@ class FilterPanel(QWidget):
             include_unfollowed=self.include_unfollowed.isChecked(),
         )
 
-    def _schedule(self, *_args) -> None:
+    def _schedule(self, *_args: object) -> None:
         self._debounce.start()
 
     def flush(self) -> None:

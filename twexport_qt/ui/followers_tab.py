@@ -1,20 +1,20 @@
 """Followers: filter form, sortable table over the store, two scatter plots with hover details, summary.
 
-Table, plots, count label and summary all come from one `FollowerSnapshot` held by the table model: a filter
-change is array work (mask, table rows, `set_selected` on the plots) with no query in the GUI thread, and
-whatever needs SQL at a large size (loading the snapshot, bio/location/DM criteria, search, text sorts) runs
-in the model's query thread while a busy hint shows. Fetching runs in a job worker. Views refresh by
-themselves when any job changes the data (the seed's "auto refresh").
+Table, plots, count label and summary all come from the view the table model composed over one
+`FollowerSnapshot`: a filter change is array work (mask, table rows, `set_selected` on the plots) with no query
+in the GUI thread, and whatever needs SQL at a large size (loading the snapshot, bio/location/DM criteria,
+search, text sorts) runs in the query thread (`services/followers_queries.py`) while a busy hint shows. The tab
+reads through `context.followers` only and fetches in a job. Views refresh by themselves when any job changes
+the data (the seed's "auto refresh").
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
+from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,46 +31,71 @@ from PySide6.QtWidgets import (
 )
 
 from twexport_qt.app_context import AppContext
+from twexport_qt.core import messages
 from twexport_qt.core.timefmt import format_date
-from twexport_qt.followers.fetch import fetch_followers
+from twexport_qt.followers.fetch import FetchResult, fetch_followers
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.snapshot import UNKNOWN_DATE, FollowerSnapshot
+from twexport_qt.followers.view_planner import QueryResult
 from twexport_qt.profile_mapping import default_filter, domain_tiers
-from twexport_qt.store import followers_repo
+from twexport_qt.services.jobs import JobName, api_job
+from twexport_qt.store.dm_states import dm_status_label
 from twexport_qt.store.job_locks import JobKind
 from twexport_qt.ui.filter_panel import FilterPanel
 from twexport_qt.ui.filter_state import FollowerFilterState
-from twexport_qt.ui.followers_query_worker import FollowersQueryService
-from twexport_qt.ui.followers_table_model import COLUMNS, FollowersTableModel
+from twexport_qt.ui.followers_table_model import COLUMN_OF_FIELD, FollowersTableModel
 from twexport_qt.ui.job_controller import JobController
+from twexport_qt.ui.palette import tier_colours
 from twexport_qt.ui.scatter_plot import FollowerScatter
 from twexport_qt.ui.summary_panel import SummaryPanel
+from twexport_qt.workers.job_worker import JobWorker
 
 log = logging.getLogger(__name__)
 
-FETCH_JOB = "fetch-followers"
-TIER_COLOURS = ("#e4572e", "#f3a712", "#29335c", "#669bbc", "#8e7dbe", "#2a9d8f")
 SECONDS_PER_DAY = 86_400
 SEARCH_DEBOUNCE_MS = 150  # like the filter form: one query when typing pauses, not one per keystroke
-DEFAULT_SORT = ("followers_count", Qt.SortOrder.DescendingOrder)  # the model's own default
+DEFAULT_SORT_FIELD = "followers_count"  # the model's own default
+DEFAULT_SORT_ORDER = Qt.SortOrder.DescendingOrder
+FETCH_TITLE = "Fetching followers"
+
+
+@dataclass(frozen=True, eq=False)
+class PlottedFollowers:
+    """What a plot was last given: its points (a population of a snapshot) and the filter mask highlighted."""
+
+    snapshot: FollowerSnapshot
+    everyone: bool  # those who left are plotted too
+    population: np.ndarray | slice  # snapshot positions of the points, in point order
+    filter_mask: np.ndarray  # per snapshot position; compared by identity (the model keeps the same array)
+
+    def shows(self, snapshot: FollowerSnapshot, everyone: bool) -> bool:
+        """Are these the points of `snapshot`'s population (so only the highlight may need redoing)?"""
+        return self.snapshot is snapshot and self.everyone == everyone
 
 
 class FollowersTab(QWidget):
+    # A QueryResult, emitted in the query thread; connected to a slot of this GUI-thread widget, so Qt queues it
+    # to the GUI thread (a plain callable would run in the emitting thread).
+    _queryAnswered = Signal(object)
+
     def __init__(self, context: AppContext, jobs: JobController, parent: QWidget | None = None, *,
                  filter_state: FollowerFilterState | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.jobs = jobs
         self.filter_state = filter_state or FollowerFilterState(self)
-        self.conn: sqlite3.Connection = context.connect()
         self.owner_id: int | None = None
         self.tiers = domain_tiers(context.profile)
         self.current_filter = FollowerFilter()
         self.model: FollowersTableModel | None = None
-        self.queries = FollowersQueryService(context.connect, self)
-        # Per plot, what it was last given: (snapshot, everyone plotted?, population, filter mask). Only the
-        # visible plot is kept current (set_points costs ~0.25 s at a million); the other catches up when shown.
-        self._plotted: dict[FollowerScatter, tuple[FollowerSnapshot, bool, np.ndarray | slice, np.ndarray]] = {}
+        self._queryAnswered.connect(self._on_query_answered)
+        self.queries = context.followers.query_runner(self._queryAnswered.emit)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)  # no query thread may outlive the window's database
+        # Per plot, what it was last given. Only the visible plot is kept current (set_points costs ~0.25 s at a
+        # million); the other catches up when shown.
+        self._plotted: dict[FollowerScatter, PlottedFollowers] = {}
 
         self.filter_panel = FilterPanel()
         self.filter_panel.filterChanged.connect(self.apply_filter)
@@ -81,13 +106,13 @@ class FollowersTab(QWidget):
 
         self.fetch_button = QPushButton("Fetch followers")
         self.fetch_button.clicked.connect(self.start_fetch)
-        self.search = QLineEdit(placeholderText="Search username, name or bio…", clearButtonEnabled=True)
+        self.search = QLineEdit(placeholderText="Search username, name, bio or location…", clearButtonEnabled=True)
         self.count_label = QLabel()
         self.busy_label = QLabel("Updating…")
         self.busy_label.setStyleSheet("color: #666")
         self.busy_label.hide()
         self.table = QTableView()
-        self.table.horizontalHeader().setSortIndicator(COLUMNS.index(_column(DEFAULT_SORT[0])), DEFAULT_SORT[1])
+        self.table.horizontalHeader().setSortIndicator(COLUMN_OF_FIELD[DEFAULT_SORT_FIELD], DEFAULT_SORT_ORDER)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
@@ -147,9 +172,8 @@ class FollowersTab(QWidget):
         self.filter_panel.set_tiers(self.tiers)
         self.filter_panel.set_filter(default_filter(self.context.profile))
         self.filter_panel.flush()
-        colours = [QColor(TIER_COLOURS[i % len(TIER_COLOURS)]) for i in range(len(self.tiers))]
         for plot in (self.plot_network, self.plot_age):
-            plot.set_tier_palette(colours, [tier.name for tier in self.tiers])
+            plot.set_tier_palette(tier_colours(len(self.tiers)), [tier.name for tier in self.tiers])
         self._build_model()
         minutes = self.context.profile.auto_fetch_minutes
         if minutes:
@@ -161,8 +185,8 @@ class FollowersTab(QWidget):
         """A model for the current account (it loads the snapshot itself), or none before the first fetch."""
         self._drop_model()
         if self.owner_id is not None:
-            model = FollowersTableModel(self.conn, self.owner_id, self.tiers, self, queries=self.queries,
-                                        follower_filter=self.current_filter)
+            model = FollowersTableModel(self.context.followers, self.owner_id, self.tiers, self,
+                                        submit=self.queries.submit, follower_filter=self.current_filter)
             model.set_search_text(self.search.text())
             header = self.table.horizontalHeader()
             model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
@@ -200,9 +224,15 @@ class FollowersTab(QWidget):
         if self.model is not None:
             self.model.set_filter(follower_filter)
 
+    @Slot()
     def shutdown(self) -> None:
         """Stop the query thread (also done at application exit); call before dropping the tab."""
         self.queries.shutdown()
+
+    @Slot(object)
+    def _on_query_answered(self, result: QueryResult) -> None:
+        if self.model is not None:  # else the account changed meanwhile: nobody wants the answer
+            self.model.take_result(result)
 
     def _apply_search(self) -> None:
         if self.model is not None:
@@ -210,7 +240,7 @@ class FollowersTab(QWidget):
 
     def _on_view_changed(self) -> None:
         snapshot = self.model.snapshot if self.model is not None else None
-        if snapshot is None:
+        if self.model is None or snapshot is None:
             self.count_label.setText("" if self.owner_id is None else "Loading followers…")
             self.summary_panel.show_summary(None)
             return
@@ -226,12 +256,9 @@ class FollowersTab(QWidget):
         self.busy_label.setVisible(busy)
 
     def _on_query_failed(self, message: str) -> None:
-        log.warning("Followers view: %s", message)
         self.busy_label.setText("Could not update: see the status bar")
         self.busy_label.show()
-        window = self.window()
-        if hasattr(window, "statusBar"):
-            window.statusBar().showMessage(message, 15_000)
+        messages.warning(message)
 
     # -- plots -----------------------------------------------------------------------------------------
     def _update_plots(self, snapshot: FollowerSnapshot) -> None:
@@ -241,18 +268,19 @@ class FollowersTab(QWidget):
         """
         assert self.model is not None
         plot = self.plot_tabs.currentWidget()
+        assert isinstance(plot, FollowerScatter)
         mask = self.model.filter_mask
         everyone = self.model.view_filter.include_unfollowed or not snapshot.unfollowed.any()
         plotted = self._plotted.get(plot)
-        if plotted is None or plotted[0] is not snapshot or plotted[1] != everyone:
+        if plotted is not None and plotted.shows(snapshot, everyone):
+            if plotted.filter_mask is mask:
+                return  # a sort or search change: the highlighted followers are the same
+            population = plotted.population
+        else:
             population = slice(None) if everyone else np.flatnonzero(~snapshot.unfollowed)
             self._set_plot_points(plot, snapshot, population)
-        elif plotted[3] is mask:
-            return  # a sort or search change: the highlighted followers are the same
-        else:
-            population = plotted[2]
         plot.set_selected(mask[population])
-        self._plotted[plot] = (snapshot, everyone, population, mask)
+        self._plotted[plot] = PlottedFollowers(snapshot, everyone, population, mask)
 
     def _set_plot_points(
         self, plot: FollowerScatter, snapshot: FollowerSnapshot | None, population: np.ndarray | slice
@@ -279,28 +307,22 @@ class FollowersTab(QWidget):
     def tooltip_for(self, follower_id: int) -> str:
         if self.owner_id is None:
             return ""
-        rowid = followers_repo.rowid_of_follower(self.conn, self.owner_id, follower_id)
-        rows = followers_repo.rows_by_rowid(self.conn, [rowid], tiers=self.tiers) if rowid is not None else []
-        if not rows:
+        row = self.context.followers.follower_row(self.owner_id, follower_id, self.tiers)
+        if row is None:
             return ""
-        f = dict(zip(followers_repo.ROW_COLUMNS, rows[0]))
-        step_state = f["dm_status"]
-        dm = step_state.replace(":", " DM ") if step_state else "not messaged"
-        return (f"@{f['username']} — {f['name']}\n"
-                f"{f['followers_count']:,} followers · {f['following_count']:,} following · "
-                f"{f['tweet_count']:,} posts\n"
-                f"Joined {format_date(f['created_at']) or 'unknown'} · tier {self.tiers[f['tier']].name}"
-                f"{' · verified' if f['verified'] else ''}\n"
-                f"DM: {dm}")
+        f = row.record
+        return (f"@{f.username} — {f.name}\n"
+                f"{f.followers_count:,} followers · {f.following_count:,} following · {f.tweet_count:,} posts\n"
+                f"Joined {format_date(f.created_at) or 'unknown'} · tier {self.tiers[row.tier].name}"
+                f"{' · verified' if f.verified else ''}\n"
+                f"DM: {dm_status_label(row.dm_status)}")
 
     def select_follower(self, follower_id: int) -> None:
         if self.model is None:
             return
         row = self.model.row_of_follower(follower_id)
         if row is None:
-            window = self.window()
-            if hasattr(window, "statusBar"):
-                window.statusBar().showMessage("That follower is hidden by the filter or the search text.", 5000)
+            messages.info("That follower is hidden by the filter or the search text.")
             return
         index = self.model.index(row, 0)
         self.table.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -308,30 +330,25 @@ class FollowersTab(QWidget):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     # -- fetching --------------------------------------------------------------------------------------
-    def start_fetch(self, *, automatic: bool = False):
+    def start_fetch(self, *, automatic: bool = False) -> JobWorker | None:
         """Fetch (or resume) in a job; an `automatic` (scheduled) fetch reports failure in the status bar only,
         so a fetch running elsewhere (a cron job, say) never piles up dialogs: the timer simply tries again."""
-        context = self.context
+        clock = self.context.clock
+        job = api_job(
+            self.context,
+            lambda api, ctx: fetch_followers(api.conn, api.gateway, api.pacer, clock, progress=ctx.progress,
+                                             cancel=ctx.cancel),
+            lock=JobKind.FOLLOWERS_FETCH,
+        )
+        return self.jobs.start(JobName.FETCH_FOLLOWERS, FETCH_TITLE, job, on_success=self._fetched, quiet=automatic)
 
-        def job(ctx):
-            with context.job_lock(JobKind.FOLLOWERS_FETCH), context.api_session(ctx.cancel, ctx.on_wait) as api:
-                return fetch_followers(api.conn, api.gateway, api.pacer, context.clock, progress=ctx.progress,
-                                       cancel=ctx.cancel)
-
-        return self.jobs.start(FETCH_JOB, "Fetching followers", job, on_success=self._fetched, quiet=automatic)
-
-    def _fetched(self, result) -> None:
+    def _fetched(self, result: FetchResult) -> None:
         self.context.remember_owner(result.owner_id)
         if self.owner_id != result.owner_id:
             self.owner_id = result.owner_id
             self._build_model()
-        self.window().statusBar().showMessage(
-            f"Fetched {result.total_in_run:,} followers; {result.unfollowed:,} left since the last fetch.", 10000)
+        messages.info(f"Fetched {result.total_in_run:,} followers; {result.unfollowed:,} left since the last fetch.")
 
     def _auto_fetch(self) -> None:
-        if not self.jobs.is_running(FETCH_JOB):
+        if not self.jobs.is_running(JobName.FETCH_FOLLOWERS):
             self.start_fetch(automatic=True)
-
-
-def _column(field: str):
-    return next(column for column in COLUMNS if column.field == field)

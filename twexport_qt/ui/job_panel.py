@@ -1,28 +1,31 @@
 """A strip that shows one running job: what it does, a progress bar, a rate-limit countdown and Cancel.
 
-The countdown (ui/countdown.py) ticks from the `resume_at` the job announced, in the GUI thread.
+The bar is the shared `JobProgressBar` (ui/widgets.py); the countdown (ui/countdown.py) ticks from the
+`resume_at` the job announced, in the GUI thread.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from twexport_qt.core.progress import Progress
 from twexport_qt.gateway.pacing import WaitNotice
 from twexport_qt.ui.countdown import Countdown
+from twexport_qt.ui.widgets import JobProgressBar
 from twexport_qt.workers.job_worker import JobWorker
 
 
 class JobPanel(QWidget):
-    def __init__(self, parent: QWidget | None = None, wall_clock=time.time) -> None:
+    def __init__(self, parent: QWidget | None = None, wall_clock: Callable[[], float] = time.time) -> None:
         super().__init__(parent)
         self._wall_clock = wall_clock
         self._worker: JobWorker | None = None
         self.title = QLabel()
-        self.bar = QProgressBar()
+        self.bar = JobProgressBar()
         self.bar.setMinimumWidth(200)
         self.status = QLabel()
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -40,7 +43,7 @@ class JobPanel(QWidget):
     def attach(self, worker: JobWorker, title: str) -> None:
         """Follow `worker` until it finishes; Cancel cancels it."""
         self.title.setText(title)
-        self.bar.setRange(0, 0)
+        self.bar.show_busy()
         self.status.setText("Starting…")
         self.cancel_button.setEnabled(True)
         self.countdown.stop()
@@ -48,17 +51,13 @@ class JobPanel(QWidget):
         worker.progressed.connect(self.show_progress)
         worker.waiting.connect(self.show_wait)
         worker.finished.connect(self._on_finished)
-        self._worker: JobWorker | None = worker
+        self._worker = worker
         self.show()
 
     @Slot(object)
     def show_progress(self, progress: Progress) -> None:
         self.countdown.stop()
-        if progress.total:
-            self.bar.setRange(0, 1000)
-            self.bar.setValue(int(1000 * (progress.fraction or 0)))
-        else:
-            self.bar.setRange(0, 0)
+        self.bar.show_progress(progress)
         self.status.setText(progress.describe())
 
     @Slot(object)

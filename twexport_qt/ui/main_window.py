@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
@@ -82,7 +84,7 @@ class MainWindow(QMainWindow):
 
         view_menu = self.menuBar().addMenu("&View")
         for index, name in enumerate(("&Followers", "&DM campaign", "&Tweet datasets")):
-            action = view_menu.addAction(name, lambda i=index: self.tabs.setCurrentIndex(i))
+            action = view_menu.addAction(name, partial(self.tabs.setCurrentIndex, index))
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
         view_menu.addSeparator()
         view_menu.addAction("&Refresh", self.followers_tab.refresh).setShortcut(QKeySequence.StandardKey.Refresh)
@@ -133,7 +135,7 @@ class MainWindow(QMainWindow):
         if self.jobs.runner.running():  # the import writes the DM log a running campaign reads
             messages.warning("Finish or cancel the running jobs before importing.")
             return
-        if import_twitter_exporter_interactively(self.context, self):
+        if import_twitter_exporter_interactively(self.context, self, tasks=self.jobs.tasks):
             self._after_settings_change()
 
     def _after_settings_change(self) -> None:
@@ -157,10 +159,10 @@ class MainWindow(QMainWindow):
         self.apiStateChanged.emit(f"API {state.endpoint.split(' ', 1)[-1]}: {state.remaining}/{state.limit} left")
 
     @staticmethod
-    def _open_path(path) -> None:
+    def _open_path(path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.jobs.shutdown()
         self.followers_tab.shutdown()
         self.messages.detach()

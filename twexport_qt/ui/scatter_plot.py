@@ -20,15 +20,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QToolTip, QVBoxLayout, QWidget
 
 from twexport_qt.followers.point_index import PointIndex
+from twexport_qt.ui.palette import TIER_COLOURS, tier_colours
 
 HOVER_RADIUS_PX = 6
 # Above this many followers in view, individual points are replaced by the density image.
@@ -40,14 +42,13 @@ DENSITY_BIN_PX = 2
 # before the debounced refresh runs.
 DRAWN_MARGIN = 0.25
 
-_DEFAULT_TIER_COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f")
 _DIMMED_RGB = (150, 150, 150)
 _DIMMED_ALPHA = 90
 _HIGHLIGHT_SIZE_PX = 6
 _DIMMED_SIZE_PX = 4
 
 
-class RenderMode(str, Enum):
+class RenderMode(StrEnum):
     EMPTY = "empty"
     DENSITY = "density"
     POINTS = "points"
@@ -102,10 +103,10 @@ class CountAxis(pg.AxisItem):
         self.picture = None  # drop the cached tick drawing
         self.update()
 
-    def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802 (Qt naming)
+    def tickValues(self, min_value: float, max_value: float, size: float) -> list[tuple[float | None, list[float]]]:
         if not self._log_scale:
-            return super().tickValues(minVal, maxVal, size)
-        low, high = sorted((minVal, maxVal))
+            return super().tickValues(min_value, max_value, size)
+        low, high = sorted((min_value, max_value))
         # The slack keeps a decade sitting exactly on the view edge despite 10**log10 round-off.
         real_low = max(from_display(low, True) * (1 - 1e-9), 0.0)
         real_high = from_display(high, True) * (1 + 1e-9)
@@ -122,14 +123,14 @@ class CountAxis(pg.AxisItem):
         majors = ([0.0] if real_low == 0.0 else []) + decades[::stride]
         minors = []
         if stride == 1 and size / len(decades) > 60:  # room for 2..9 x 10^k marks
-            minors = [m * d for d in [10.0**(first - 1)] + decades for m in range(2, 10)]
+            minors = [m * d for d in [10.0**(first - 1), *decades] for m in range(2, 10)]
             minors = [v for v in minors if real_low <= v <= real_high]
         else:
             minors = [d for d in decades if d not in majors]
         to_view = lambda reals: [math.log10(1.0 + v) for v in reals]  # noqa: E731
         return [(None, to_view(majors)), (None, to_view(minors))]
 
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if not self._log_scale:
             return super().tickStrings(values, scale, spacing)
         return [format_count(from_display(v, True)) for v in values]
@@ -179,7 +180,7 @@ class PointCloudItem(pg.GraphicsObject):
             self._data_rect = QRectF()
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
+    def boundingRect(self) -> QRectF:
         if not len(self._x):
             return QRectF()
         # Symbols stick out of the data rect by their pixel radius.
@@ -187,11 +188,11 @@ class PointCloudItem(pg.GraphicsObject):
         pad_y = (self.pixelLength(QPointF(0, 1)) or 0.0) * self._size_px
         return self._data_rect.adjusted(-pad_x, -pad_y, pad_x, pad_y)
 
-    def viewTransformChanged(self) -> None:  # noqa: N802
+    def viewTransformChanged(self) -> None:
         self.prepareGeometryChange()  # the pixel padding in data units changed
         super().viewTransformChanged()
 
-    def paint(self, painter: QPainter, option, widget=None) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         if not len(self._x):
             return
         transform = painter.transform()
@@ -215,7 +216,8 @@ class PointCloudItem(pg.GraphicsObject):
         fragments[:, 2:6] = [0, 0, symbol.width(), symbol.height()]  # source rect
         fragments[:, 6:10] = [1 / dpr, 1 / dpr, 0.0, 1.0]  # scale x, scale y, rotation, opacity
         painter.resetTransform()
-        painter.drawPixmapFragments(*self._fragments.drawargs(), symbol)
+        # PySide's stub lacks the (fragments, count, pixmap) overload that pyqtgraph's PrimitiveArray feeds.
+        painter.drawPixmapFragments(*self._fragments.drawargs(), symbol)  # type: ignore[call-arg]
 
     def _symbol(self, dpr: float) -> QPixmap:
         if dpr not in self._symbols:
@@ -267,7 +269,8 @@ def density_rgba(
     has_highlight = highlighted_total > 0
     weights = highlighted[has_highlight] / highlighted_total[has_highlight, None]
     image[has_highlight, :3] = (weights @ tier_rgb).round().astype(np.uint8)
-    image[has_highlight, 3] = (255 * (0.45 + 0.55 * np.log1p(highlighted_total[has_highlight]) / log_norm)).astype(np.uint8)
+    highlight_opacity = 0.45 + 0.55 * np.log1p(highlighted_total[has_highlight]) / log_norm
+    image[has_highlight, 3] = (255 * highlight_opacity).astype(np.uint8)
     only_dimmed = ~has_highlight & (dimmed_total > 0)
     image[only_dimmed, :3] = _DIMMED_RGB
     image[only_dimmed, 3] = (255 * (0.12 + 0.3 * np.log1p(dimmed_total[only_dimmed]) / log_norm)).astype(np.uint8)
@@ -280,9 +283,9 @@ class FollowerScatter(QWidget):
     Feed it with ``set_points``; ``set_selected`` re-highlights after a filter change.
     """
 
-    # X ids exceed 32 bits, and Signal(int) would carry a C++ int.
-    pointClicked = Signal("qlonglong")  # follower id
-    pointHovered = Signal("qlonglong")  # follower id, or -1 when the cursor leaves every point
+    # X ids exceed 32 bits, and Signal(int) would carry a C++ int: a Python int travels as an object, whole.
+    pointClicked = Signal(object)  # follower id (int)
+    pointHovered = Signal(object)  # follower id (int), or -1 when the cursor leaves every point
     renderModeChanged = Signal(str)  # a RenderMode value
 
     def __init__(
@@ -318,7 +321,8 @@ class FollowerScatter(QWidget):
         self._last_hover_pixel: QPoint | None = None
 
         self._build_layers()
-        self.set_tier_palette([QColor(c) for c in _DEFAULT_TIER_COLORS], [f"Tier {i}" for i in range(len(_DEFAULT_TIER_COLORS))])
+        # Until the view names its tiers (set_tier_palette), codes 0..n-1 get the app's tier colours.
+        self.set_tier_palette(tier_colours(len(TIER_COLOURS)), [f"Tier {i}" for i in range(len(TIER_COLOURS))])
 
         self._lod_timer = QTimer(self)
         self._lod_timer.setSingleShot(True)
@@ -436,7 +440,7 @@ class FollowerScatter(QWidget):
 
     # -- Qt event plumbing ------------------------------------------------------------
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
             self._clear_hover()
         return super().eventFilter(watched, event)
@@ -449,7 +453,7 @@ class FollowerScatter(QWidget):
         self._last_hover_pixel = pixel
         self.hover_at_scene_pos(scene_pos)
 
-    def _on_mouse_clicked(self, event) -> None:
+    def _on_mouse_clicked(self, event: MouseClickEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton or not len(self._ids):
             return
         view_pos = self._view_box.mapSceneToView(event.scenePos())
@@ -457,7 +461,7 @@ class FollowerScatter(QWidget):
         if index is not None:
             self.pointClicked.emit(int(self._ids[index]))
 
-    def _on_view_changed(self, *_args) -> None:
+    def _on_view_changed(self, *_args: object) -> None:
         self._last_hover_pixel = None  # the same pixel now shows other data
         self._lod_timer.start()
 

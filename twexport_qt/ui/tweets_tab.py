@@ -1,55 +1,41 @@
 """Tweet datasets: past downloads (resumable ones included) and the wizard that starts a new one.
 
-The table reads the store in the GUI thread (a few hundred rows at most) and refreshes whenever a job
-changed data; the download itself runs in the wizard's job.
+The table lists `context.downloads.stored_downloads()`, read off the GUI thread and again whenever a job changed
+data; the download itself runs in the wizard's job.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from twexport_qt.core.timefmt import format_datetime
-from twexport_qt.store import tweets_repo
+from twexport_qt.services.downloads import StoredDownload
+from twexport_qt.tweets.download_report import describe_sources, job_state_title
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.rows_table_model import RowsTableModel
-from twexport_qt.ui.tweet_wizard import TweetDownloadWizard
-from twexport_qt.ui.tweet_wizard_pages import open_folder
+from twexport_qt.ui.tweet_wizard.page_support import open_folder
+from twexport_qt.ui.tweet_wizard.records_model import Column, RecordTableModel
+from twexport_qt.ui.tweet_wizard.wizard import TweetDownloadWizard
 
-HEADERS = ("Download", "Sources", "Output file", "State", "Written", "Updated")
-OUTPUT_COLUMN, UPDATED_COLUMN = 2, 5
-SOURCES_SHOWN = 3
-STATE_TITLES = {"running": "running or interrupted", "done": "done", "cancelled": "cancelled (resumable)",
-                "failed": "failed (resumable)"}
+if TYPE_CHECKING:
+    from twexport_qt.app_context import AppContext
 
-
-def describe_sources(usernames: list[str]) -> str:
-    """'a, b, c +4 more': the first few accounts of a download."""
-    shown = ", ".join(usernames[:SOURCES_SHOWN])
-    rest = len(usernames) - SOURCES_SHOWN
-    return f"{shown} +{rest} more" if rest > 0 else shown
-
-
-def download_rows(conn: sqlite3.Connection) -> list[tuple]:
-    """One row per stored download, newest first, in HEADERS order."""
-    rows = []
-    for job in tweets_repo.list_jobs(conn):
-        names = [account.username for account in tweets_repo.job_accounts(conn, job.id)]
-        rows.append((job.id, describe_sources(names), job.output_path, STATE_TITLES.get(job.state, job.state),
-                     job.written, job.updated_at))
-    return rows
+COLUMNS: tuple[Column[StoredDownload], ...] = (
+    Column("Download", lambda download: download.job_id),
+    Column("Sources", lambda download: describe_sources(download.usernames)),
+    Column("Output file", lambda download: str(download.output_path)),
+    Column("State", lambda download: download.state, job_state_title),
+    Column("Written", lambda download: download.written),
+    Column("Updated", lambda download: download.updated_at, format_datetime),
+)
 
 
 class TweetsTab(QWidget):
-    def __init__(self, context, jobs: JobController, parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext, jobs: JobController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.jobs = jobs
-        self.conn: sqlite3.Connection = context.connect()
         self.wizard: TweetDownloadWizard | None = None
 
         self.download_button = QPushButton("Download tweets…")
@@ -58,7 +44,7 @@ class TweetsTab(QWidget):
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_selected_folder)
         self.count_label = QLabel()
-        self.model = RowsTableModel(HEADERS, {UPDATED_COLUMN: format_datetime})
+        self.model = RecordTableModel(COLUMNS)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
@@ -67,7 +53,7 @@ class TweetsTab(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
-        self.table.doubleClicked.connect(lambda _index: self.open_selected_folder())
+        self.table.doubleClicked.connect(self.open_selected_folder)
         self.model.modelReset.connect(self._on_selection)
 
         hint = QLabel("Datasets for AI text generation (e.g. gpt-2-simple). A cancelled or failed download resumes "
@@ -83,7 +69,7 @@ class TweetsTab(QWidget):
         layout.addWidget(hint)
         layout.addWidget(self.table, 1)
 
-        jobs.dataChanged.connect(lambda _name: self.refresh())
+        jobs.dataChanged.connect(self.refresh)
         self.refresh()
 
     def open_wizard(self) -> TweetDownloadWizard:
@@ -104,32 +90,32 @@ class TweetsTab(QWidget):
             self.wizard = None
         self.refresh()
 
-    def refresh(self) -> None:
-        selected = self.selected_job_id()
-        rows = download_rows(self.conn)
-        self.model.set_rows(rows)
-        self.count_label.setText(f"{len(rows):,} download{'s' if len(rows) != 1 else ''}")
-        if selected is not None:
-            self.select_job(selected)
+    def refresh(self, *_changed_by: object) -> None:
+        """Read the downloads again (off the GUI thread); the newest read wins."""
+        self.jobs.tasks.run_task("Reading the tweet downloads", self.context.downloads.stored_downloads,
+                                 self._show_downloads, key="tweet-downloads", owner=self)
 
-    def selected_job_id(self) -> int | None:
+    def _show_downloads(self, downloads: list[StoredDownload]) -> None:
+        selected = self.selected_download()
+        self.model.set_records(downloads)
+        self.count_label.setText(f"{len(downloads):,} download{'s' if len(downloads) != 1 else ''}")
+        if selected is not None:
+            self.select_job(selected.job_id)
+
+    def selected_download(self) -> StoredDownload | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.row_values(rows[0].row())[0] if rows else None
+        return self.model.record(rows[0].row()) if rows else None
 
     def select_job(self, job_id: int) -> None:
-        for row in range(self.model.rowCount()):
-            if self.model.row_values(row)[0] == job_id:
+        for row, download in enumerate(self.model.records()):
+            if download.job_id == job_id:
                 self.table.selectRow(row)
                 return
 
-    def selected_output(self) -> Path | None:
-        rows = self.table.selectionModel().selectedRows()
-        return Path(self.model.row_values(rows[0].row())[OUTPUT_COLUMN]) if rows else None
-
-    def open_selected_folder(self) -> None:
-        output = self.selected_output()
-        if output is not None:
-            open_folder(output.parent)
+    def open_selected_folder(self, *_clicked: object) -> None:
+        download = self.selected_download()
+        if download is not None:
+            open_folder(download.output_path.parent)
 
     def _on_selection(self, *_args: object) -> None:
-        self.open_button.setEnabled(self.selected_output() is not None)
+        self.open_button.setEnabled(self.selected_download() is not None)

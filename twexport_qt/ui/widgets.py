@@ -1,11 +1,14 @@
-"""Small input widgets for optional values: a bound that may be unset, a date that may be unset."""
+"""Small widgets shared by several views: optional values (a bound or a date that may be unset) and the one
+progress bar every job view draws its `Progress` reports on."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QDateTime, QTimeZone, Signal
-from PySide6.QtWidgets import QCheckBox, QDateTimeEdit, QHBoxLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QDateTimeEdit, QHBoxLayout, QProgressBar, QSpinBox, QWidget
+
+from twexport_qt.core.progress import Progress
 
 NO_LIMIT = -1
 SPIN_MAX = 2_000_000_000
@@ -53,7 +56,7 @@ class OptionalDateTimeEdit(QWidget):
     def value(self) -> datetime | None:
         if not self.enabled_box.isChecked():
             return None
-        return datetime.fromtimestamp(self.edit.dateTime().toSecsSinceEpoch(), tz=timezone.utc)
+        return datetime.fromtimestamp(self.edit.dateTime().toSecsSinceEpoch(), tz=UTC)
 
     def epoch(self) -> int | None:
         value = self.value()
@@ -66,3 +69,25 @@ class OptionalDateTimeEdit(QWidget):
         epoch = int(value.timestamp()) if isinstance(value, datetime) else int(value)
         self.edit.setDateTime(QDateTime.fromSecsSinceEpoch(epoch, QTimeZone.utc()))
         self.enabled_box.setChecked(True)
+
+
+class JobProgressBar(QProgressBar):
+    """A job's progress: per mille of its total when the total is known (counts may exceed a Qt int), else busy."""
+
+    SCALE = 1000
+
+    def show_progress(self, progress: Progress) -> None:
+        fraction = progress.fraction
+        if fraction is None:
+            self.show_busy()
+        else:
+            self.setRange(0, self.SCALE)
+            self.setValue(int(self.SCALE * fraction))  # full only when done
+
+    def show_busy(self) -> None:
+        self.setRange(0, 0)
+
+    def show_ended(self, *, complete: bool) -> None:
+        """Full when the job got to its end; empty when it stopped before."""
+        self.setRange(0, self.SCALE)
+        self.setValue(self.SCALE if complete else 0)

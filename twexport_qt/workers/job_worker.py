@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import traceback
+from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
@@ -45,21 +46,21 @@ class JobWorker(QObject):
     @Slot()
     def run(self) -> None:
         context = JobContext(self.cancel_token, self.progressed.emit, self.waiting.emit)
-        outcome: tuple[Signal, tuple] = (self.failed, ("The job did not report an outcome.",))
+        # The outcome is announced only after `ended` is set, whichever way the job ended.
+        announce_outcome: Callable[[], None] = partial(self.failed.emit, "The job did not report an outcome.")
         try:
-            outcome = (self.succeeded, (self._job(context),))
+            announce_outcome = partial(self.succeeded.emit, self._job(context))
         except Cancelled:
-            outcome = (self.cancelled, ())
+            announce_outcome = self.cancelled.emit
         except TwExportError as exc:
             log.warning("%s failed: %s", self.name, exc, exc_info=True)
-            outcome = (self.failed, (exc.user_message,))
+            announce_outcome = partial(self.failed.emit, exc.user_message)
         except Exception as exc:  # a worker must never die silently
-            log.error("%s crashed:\n%s", self.name, traceback.format_exc())
-            outcome = (self.failed, (failure_sentence(self.name, exc),))
+            log.exception("%s crashed", self.name)
+            announce_outcome = partial(self.failed.emit, failure_sentence(self.name, exc))
         finally:
             self.ended.set()
-            signal, args = outcome
-            signal.emit(*args)
+            announce_outcome()
             self.finished.emit()
 
 

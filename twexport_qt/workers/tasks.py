@@ -59,6 +59,9 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
+        # Threads that never expire: services keep one SQLite connection per thread (ThreadConnections), so a
+        # pool whose threads came and went would leave a trail of open connections behind them.
+        self._pool.setExpiryTimeout(-1)
         self._latest: dict[str, TaskHandle] = {}
         self._ids = itertools.count(1)
         # Connected to a slot of this GUI-thread object: Qt queues emissions from pool threads to the GUI thread.

@@ -1,0 +1,118 @@
+"""The settings pages on their own: each shows a profile (`load`) and writes it back (`save`) without losing a
+field, and says what it checks (`problems`); the account page keeps credentials out of the keyring until saved."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+
+from twexport_qt.secrets.credentials import Credentials
+from twexport_qt.secrets.store import SecretStore
+from twexport_qt.settings.model import FilterDefaults, Profile, TierSpec
+from twexport_qt.settings.validation import validate_profile
+from twexport_qt.ui.settings_dialog.account_page import AccountPage
+from twexport_qt.ui.settings_dialog.automation_page import AutomationPage
+from twexport_qt.ui.settings_dialog.campaign_page import CampaignPage
+from twexport_qt.ui.settings_dialog.filters_page import FiltersPage
+
+
+def edited_profile() -> Profile:
+    """A profile with every field the pages show away from its default."""
+    return Profile(
+        name="Shop", kind="x", test_mode=False, dm_enabled=False, test_accounts=["alice", "Bob_2"],
+        test_retry_message=True, message="Hi {first_name}", retry_message="Still there, {name}?", retry_after_days=3,
+        daily_cap=120, auto_fetch_minutes=90, auto_dm=True, opt_out_words=["stop", "ya no"],
+        opt_out_line="Reply STOP to opt out.",
+        follower_filters=FilterDefaults(created_after=datetime(2020, 1, 2, 3, 4, tzinfo=UTC),
+                                        min_followers=10, max_following=5_000, verified_only=True),
+        tiers=[TierSpec("Big", min_followers=50_000), TierSpec("Everyone else")],
+        tier_messages={"Big": {"first": "Hello {name}, big fan!"}},
+    )
+
+
+@pytest.fixture
+def pages(qtbot):
+    built = (CampaignPage(), FiltersPage(), AutomationPage())
+    for page in built:
+        qtbot.addWidget(page)
+    return built
+
+
+def test_each_page_writes_back_what_it_showed(pages):
+    shown = edited_profile()
+    written = Profile(name="Shop", kind="x")
+    for page in pages:
+        page.load(shown)
+        page.save(written)
+    assert dataclasses.asdict(written) == dataclasses.asdict(shown)
+
+
+def test_test_accounts_are_read_as_usernames(qtbot):
+    page = CampaignPage()
+    qtbot.addWidget(page)
+    page.test_accounts_edit.setText(" @Alice, https://x.com/Bob ,, twitter.com/carol?s=20")
+    profile = Profile(name="Shop")
+    page.save(profile)
+    assert profile.test_accounts == ["Alice", "Bob", "carol"]
+
+
+def test_the_campaign_page_names_each_message_with_an_unknown_placeholder(qtbot):
+    page = CampaignPage()
+    qtbot.addWidget(page)
+    profile = edited_profile()
+    profile.retry_message = "Still there, {nmae}?"
+    profile.tier_messages["Big"]["retry"] = "{frist_name}!"
+    problems = page.problems(profile)
+    assert len(problems) == 2
+    assert problems[0].startswith("profiles.Shop.retry_message: ") and "{nmae}" in problems[0]
+    assert problems[1].startswith("profiles.Shop.tier_messages.Big.retry: ") and "{frist_name}" in problems[1]
+    assert page.problems(edited_profile()) == []
+
+
+def test_tier_bounds_are_read_as_numbers_and_bad_text_is_kept_for_validation_to_name(qtbot):
+    page = FiltersPage()
+    qtbot.addWidget(page)
+    profile = Profile(name="Shop", tiers=[TierSpec("Big"), TierSpec("Rest")])
+    page.load(profile)
+    page.tiers_table.item(0, 1).setText("10,000")
+    page.tiers_table.item(0, 2).setText("lots")
+    page.add_tier_button.click()
+    page.save(profile)
+    assert [tier.name for tier in profile.tiers] == ["Big", "Rest", "New tier"]
+    assert profile.tiers[0].min_followers == 10_000
+    assert any(problem.startswith("profiles.Shop.tiers[0].max_followers must be a whole number")
+               for problem in validate_profile(profile, "profiles.Shop"))
+
+
+def test_the_account_page_writes_the_keyring_only_when_told(qtbot, memory_keyring):
+    secrets = SecretStore.open()
+    secrets.set_credentials("Shop", Credentials(consumer_key="stored-key"))
+    page = AccountPage(secrets)
+    qtbot.addWidget(page)
+    shop = Profile(name="Shop")
+    page.load(shop)
+    assert page.credential_edits["consumer_key"].text() == "stored-key"
+    page.credential_edits["consumer_key"].setText(" new-key\n")
+    page.save(shop)
+    assert secrets.credentials("Shop").consumer_key == "stored-key"
+    page.store_credentials()
+    assert secrets.credentials("Shop").consumer_key == "new-key"
+
+    page.forget("Shop")
+    page.load(shop)  # a profile created again under a deleted one's name starts empty
+    assert page.credential_edits["consumer_key"].text() == ""
+    page.store_credentials()
+    assert not secrets.credentials("Shop").can_call_api and secrets.credentials("Shop").consumer_key is None
+
+
+def test_the_sandbox_needs_no_credentials(qtbot, memory_keyring):
+    page = AccountPage(SecretStore.open())
+    qtbot.addWidget(page)
+    page.load(Profile(name="Sandbox", kind="sandbox"))
+    assert page.sandbox_note.isVisibleTo(page)
+    assert not any(edit.isEnabled() or edit.text() for edit in page.credential_edits.values())
+    page.load(Profile(name="Shop"))
+    assert not page.sandbox_note.isVisibleTo(page)
+    assert all(edit.isEnabled() for edit in page.credential_edits.values())

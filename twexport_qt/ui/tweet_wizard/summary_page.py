@@ -1,0 +1,63 @@
+"""The wizard's last page: what the run wrote (the summary sentence of `tweets/download_report.py`), each
+account's outcome and why any was skipped, and where the dataset file is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget, QWizard
+
+from twexport_qt.tweets.download_report import summary_rows, summary_text
+from twexport_qt.ui.tweet_wizard.page_support import (
+    WizardPage,
+    account_table,
+    account_table_model,
+    open_folder,
+    widget_row,
+)
+
+
+class SummaryPage(WizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Summary")
+        self.setFinalPage(True)
+        self.setButtonText(QWizard.WizardButton.CancelButton, "Close")
+        self.totals_label = QLabel()
+        self.totals_label.setWordWrap(True)
+        self.model = account_table_model("Outcome", with_reason=True)
+        self.table = account_table(self.model)
+        self.path_label = QLabel()
+        self.path_label.setWordWrap(True)
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_button = QPushButton("Open folder")
+        self.open_button.clicked.connect(self.open_output_folder)
+        self.hint_label = QLabel(
+            "Download again or resume: run the wizard with the same accounts, options and file. A stopped "
+            "download continues where it stopped; a finished one is not repeated (choose another file, or move "
+            "this one away, for a fresh copy).")
+        self.hint_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.totals_label)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(widget_row(self.path_label, self.open_button))
+        layout.addWidget(self.hint_label)
+        self._output: Path | None = None
+
+    def initializePage(self) -> None:
+        wizard = self.tweet_wizard()
+        summary = wizard.summary
+        if summary is None:  # the run stopped: what the Progress page last showed
+            self._output = wizard.output_page.output_path()
+            self.totals_label.setText(wizard.progress_page.stop_message)
+            self.model.set_records(wizard.progress_page.account_rows())
+        else:
+            self._output = summary.output_path
+            self.totals_label.setText(summary_text(summary))
+            self.model.set_records(summary_rows(summary))
+        self.path_label.setText(f"Dataset file: {self._output}")
+
+    def open_output_folder(self) -> None:
+        if self._output is not None:
+            open_folder(self._output.parent)

@@ -1,0 +1,55 @@
+"""The tweet-download wizard: accounts → source → options → output file → progress → summary.
+
+The pages (one module each) validate as the user types; this class assembles their answers into a
+`DownloadRequest`, which the Progress page runs as a job (`services/downloads.py`), exactly as
+`tweets download` does on the command line. Running the same request again resumes it (the Resume button).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QWidget, QWizard
+
+from twexport_qt.tweets.download import DownloadRequest, DownloadSummary
+from twexport_qt.ui.job_controller import JobController
+from twexport_qt.ui.tweet_wizard.accounts_page import AccountsPage
+from twexport_qt.ui.tweet_wizard.options_page import OptionsPage
+from twexport_qt.ui.tweet_wizard.output_page import OutputPage
+from twexport_qt.ui.tweet_wizard.progress_page import ProgressPage
+from twexport_qt.ui.tweet_wizard.source_page import SourcePage
+from twexport_qt.ui.tweet_wizard.summary_page import SummaryPage
+
+if TYPE_CHECKING:
+    from twexport_qt.app_context import AppContext
+
+
+class TweetDownloadWizard(QWizard):
+    def __init__(self, context: AppContext, jobs: JobController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.jobs = jobs
+        self.summary: DownloadSummary | None = None  # set by the Progress page when the job succeeds
+        self.setWindowTitle("Download tweets")
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
+        self.accounts_page = AccountsPage()
+        self.source_page = SourcePage(context)
+        self.options_page = OptionsPage(context.clock)
+        self.output_page = OutputPage(context)
+        self.progress_page = ProgressPage(context, jobs)
+        self.summary_page = SummaryPage()
+        for page in (self.accounts_page, self.source_page, self.options_page, self.output_page,
+                     self.progress_page, self.summary_page):
+            self.addPage(page)
+        self.resize(720, 560)
+
+    def request(self) -> DownloadRequest:
+        """What the pages describe. Raises ValueError if the options are invalid (the pages prevent that)."""
+        selection = self.accounts_page.selection()
+        options = dataclasses.replace(self.options_page.options(), output_format=self.output_page.output_format())
+        return DownloadRequest(selection.sources, self.source_page.source_kind(), options,
+                               self.output_page.output_path().resolve())
+
+    def is_downloading(self) -> bool:
+        return self.progress_page.is_running()
