@@ -127,12 +127,14 @@ def run(path: Path, args: argparse.Namespace) -> None:
 def time_snapshot(path: Path, args: argparse.Namespace):
     from twexport_qt.followers.filters import FollowerFilter
     from twexport_qt.followers.snapshot import FollowerSnapshot
+    from twexport_qt.followers.stats import snapshot_summary
 
     conn = open_database(path)
     print(f"snapshot ({args.n:,} followers)")
     timed("load, columns only", lambda: FollowerSnapshot.load(conn, OWNER_ID))
     snapshot = timed("load + summary (what the query thread does)",
                      lambda: FollowerSnapshot.load(conn, OWNER_ID, with_summary=True))
+    timed("summary from the arrays (part of the load above)", lambda: snapshot_summary(conn, snapshot), repeat=3)
     megabytes = sum(getattr(snapshot, name).nbytes for name in _array_names()) / 1e6
     print(f"  snapshot arrays: {megabytes:.0f} MB")
     seed_filter = FollowerFilter(created_before=1_561_593_600, min_followers=100, max_followers=10_000,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from twexport_qt.campaigns import funnel
-from twexport_qt.campaigns.funnel import campaign_funnel
+from twexport_qt.campaigns.funnel import FunnelStep, campaign_funnel
 from twexport_qt.followers.records import FollowerRecord
 from twexport_qt.store import dm_repo, followers_repo
 from twexport_qt.store.database import open_database
@@ -72,10 +72,15 @@ def test_each_step_counts_replies_opt_outs_and_unfollows_within_7_days(conn):
     assert first.window_open == retry.window_open == 0
 
 
-def test_table_rows_show_counts_with_percentages_of_sent(conn):
-    rows = funnel.table_rows(campaign_funnel(conn, OWNER, NOW))
-    assert rows == [("First DM", "10", "2 (20.0%)", "2 (20.0%)", "1 (10.0%)"),
-                    ("Retry", "4", "1 (25.0%)", "0 (0.0%)", "1 (25.0%)")]
+def shares(step: FunnelStep) -> list[str]:
+    """The replied, opted-out and unfollowed cells of the DM tab's funnel."""
+    return [funnel.count_with_share(step, count) for count in (step.replied, step.opted_out, step.unfollowed)]
+
+
+def test_counts_read_with_their_percentage_of_sent(conn):
+    first, retry = campaign_funnel(conn, OWNER, NOW).steps
+    assert shares(first) == ["2 (20.0%)", "2 (20.0%)", "1 (10.0%)"]
+    assert shares(retry) == ["1 (25.0%)", "0 (0.0%)", "1 (25.0%)"]
 
 
 def test_dms_younger_than_7_days_are_flagged_as_still_open(conn):
@@ -91,7 +96,7 @@ def test_without_the_reply_table_replies_are_not_tracked_and_the_rest_still_coun
     first, retry = measured.steps
     assert first.replied is None and retry.replied is None and not measured.replies_tracked
     assert (first.sent, first.opted_out, first.unfollowed) == (10, 2, 1)
-    assert funnel.table_rows(measured)[0][2] == "not tracked yet"
+    assert shares(first) == ["not tracked yet", "2 (20.0%)", "1 (10.0%)"]
     assert any("not tracked" in line for line in funnel.notes(measured))
     assert funnel.csv_rows(measured)[0][2:4] == ("", "")
 
@@ -100,6 +105,6 @@ def test_nothing_sent_gives_zeros_without_percentages(tmp_path):
     conn = open_database(tmp_path / "empty.sqlite3")
     conn.execute(REPLIES_TABLE)
     measured = campaign_funnel(conn, OWNER, NOW)
-    assert funnel.table_rows(measured)[1] == ("Retry", "0", "0", "0", "0")
+    assert shares(measured.steps[1]) == ["0", "0", "0"]
     assert funnel.csv_rows(measured)[0] == ("first", 0, 0, "", 0, "", 0, "", 0)
     conn.close()

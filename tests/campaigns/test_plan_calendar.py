@@ -114,8 +114,17 @@ def test_higher_tiers_first_and_each_days_tiers_named(conn):
     add_followers(conn, 10, first_id=20, followers_count=50)     # Regular
     calendar = build_calendar(conn, OWNER, live(daily_cap=10, retry_message=""), MIDNIGHT)
     assert [day.first_by_tier for day in calendar.days] == [(3, 5, 2), (0, 0, 8)]
-    rows = plan_report.table_rows(calendar)
-    assert rows[0][-1] == "first: Power user 3, Rising 5, Regular 2" and rows[1][-1] == "first: Regular 8"
+    first_day, second_day = calendar.days
+    assert plan_report.tiers_text(calendar, first_day) == "first: Power user 3, Rising 5, Regular 2"
+    assert plan_report.tiers_text(calendar, second_day) == "first: Regular 8"
+    lines = plan_report.render_text(calendar).splitlines()
+    header = next(number for number, line in enumerate(lines) if line.startswith("Date (UTC)"))
+    assert lines[header:header + 3] == [  # as `dm run --plan` prints it
+        "Date (UTC)  Day  First DMs  Retries  Retries falling due  Cost (est.)  Tiers",
+        "2026-01-01    1         10        0                    0        $0.15  "
+        "first: Power user 3, Rising 5, Regular 2",
+        "2026-01-02    2          8        0                    0        $0.12  first: Regular 8",
+    ]
 
 
 def test_followers_who_dont_accept_dms_and_do_not_contact_are_left_out(conn):

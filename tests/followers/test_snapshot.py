@@ -17,6 +17,7 @@ from twexport_qt.followers.snapshot import (
     sql_criteria,
     tier_codes,
 )
+from twexport_qt.followers.stats import summary
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, assign_tier
 from twexport_qt.store import followers_repo
 from twexport_qt.store.database import open_database
@@ -134,7 +135,7 @@ def test_load_holds_every_follower_of_the_owner_in_rowid_order(conn, snapshot):
     assert snapshot.tweets.dtype == np.int8 and snapshot.listed.dtype == np.int8
     assert (snapshot.created_at == UNKNOWN_DATE).any()
     assert all(not getattr(snapshot, name).flags.writeable for name in snapshot_field_names())
-    assert snapshot.summary is not None and snapshot.summary.total == 1_500
+    assert snapshot.summary == summary(conn, OWNER, TIERS)  # with_summary: what the SQL of followers.stats says
 
 
 def test_a_value_that_is_not_an_integer_is_read_as_numpy_converts_it():

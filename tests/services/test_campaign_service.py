@@ -10,7 +10,6 @@ import pytest
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.followers.records import FollowerRecord
 from twexport_qt.services.campaigns import CampaignService
-from twexport_qt.services.connections import ThreadConnections
 from twexport_qt.store import dm_repo, followers_repo
 from twexport_qt.store.database import open_database
 from twexport_qt.store.dm_states import DmMode, DmState, DmStep
@@ -37,10 +36,8 @@ def db_path(tmp_path, fake_clock):
 
 
 @pytest.fixture
-def service(db_path, fake_clock):
-    connections = ThreadConnections(lambda: open_database(db_path, check_same_thread=False))
-    yield CampaignService(connections, fake_clock)
-    connections.close()
+def service(db_path, fake_clock, connections_to):
+    return CampaignService(connections_to(db_path), fake_clock)
 
 
 def live(**overrides) -> CampaignSettings:

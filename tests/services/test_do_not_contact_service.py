@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from twexport_qt.followers.records import FollowerRecord
-from twexport_qt.services.connections import ThreadConnections
 from twexport_qt.services.do_not_contact import DoNotContactService, UnknownFollower
 from twexport_qt.store import dm_repo, followers_repo
 from twexport_qt.store.database import open_database
@@ -25,10 +24,8 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def service(db_path, fake_clock):
-    connections = ThreadConnections(lambda: open_database(db_path, check_same_thread=False))
-    yield DoNotContactService(connections, fake_clock)
-    connections.close()
+def service(db_path, fake_clock, connections_to):
+    return DoNotContactService(connections_to(db_path), fake_clock)
 
 
 def stored(db_path) -> list[tuple[int, str]]:

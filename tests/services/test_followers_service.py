@@ -11,7 +11,6 @@ from twexport_qt.core.clock import FakeClock
 from twexport_qt.followers.records import FollowerRecord
 from twexport_qt.followers.tiers import DEFAULT_TIERS
 from twexport_qt.followers.view_planner import QueryRequest, QueryResult, new_generation
-from twexport_qt.services.connections import ThreadConnections
 from twexport_qt.services.followers import FollowerRow, FollowersService
 from twexport_qt.store import followers_repo
 from twexport_qt.store.database import open_database
@@ -20,7 +19,7 @@ OWNER = 5
 
 
 @pytest.fixture
-def connections(tmp_path):
+def connections(tmp_path, connections_to):
     path = tmp_path / "service.sqlite3"
     conn = open_database(path)
     with conn:
@@ -32,9 +31,7 @@ def connections(tmp_path):
         conn.execute("INSERT INTO dm_log (owner_id, recipient_id, step, mode, state, created_at, updated_at) "
                      "VALUES (?, 71, 'retry', 'live', 'failed', 0, 0)", (OWNER,))
     conn.close()
-    db = ThreadConnections(lambda: open_database(path, check_same_thread=False))
-    yield db
-    db.close()
+    return connections_to(path)
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.ui.live_dialog_support import answer_live_questions
 from twexport_qt.campaigns.sender import CampaignResult, RunMode, StopReason
+from twexport_qt.core.timefmt import format_datetime
 from twexport_qt.ui import campaign_tab
 from twexport_qt.ui.campaign_tab import AUTO_RETRY_AFTER_S, CampaignTab
 from twexport_qt.ui.job_controller import JobController
@@ -30,6 +32,12 @@ def run_job(qtbot, tab, start) -> None:
         start()
 
 
+def shown(model, row: int) -> dict[str, str]:
+    """What a table shows on `row`, by column header."""
+    return {model.headerData(column, Qt.Orientation.Horizontal): model.data(model.index(row, column))
+            for column in range(model.columnCount())}
+
+
 def sandbox_dm_count(context) -> int:
     return context.sandbox.state.dms.count() if context.sandbox is not None else 0
 
@@ -44,16 +52,20 @@ def test_master_switch_off_sends_nothing(qtbot, tab, context):
 def test_preview_then_test_send_reaches_only_the_test_accounts(qtbot, tab, context):
     run_job(qtbot, tab, tab.start_preview)
     assert tab.preview_model.rowCount() == 2
-    assert tab.preview_model.row_values(0)[4].startswith("Hi Test1, thanks for following!")
+    first = shown(tab.preview_model, 0)
+    assert first["Exact text"].startswith("Hi Test1, thanks for following!") and first["Step"] == "first"
+    assert first["Username"] == "test_account_1"
     assert "Test mode: 2 first DMs" in tab.counts_label.text()
 
     tab.dm_enabled_box.setChecked(True)  # test mode is on: no confirmation needed
     assert context.profile.dm_enabled and "TEST MODE" in tab.mode_badge.text()
     run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=False))
     qtbot.waitUntil(lambda: tab.status_model.rowCount() == 2, timeout=10_000)
-    usernames = {tab.status_model.row_values(r)[1] for r in range(2)}
-    assert usernames == {"test_account_1", "test_account_2"}
-    assert {tab.status_model.row_values(r)[3] for r in range(2)} == {"sent"}
+    rows = [shown(tab.status_model, r) for r in range(2)]
+    assert {row["Username"] for row in rows} == {"test_account_1", "test_account_2"}
+    assert {row["State"] for row in rows} == {"sent"} and {row["Step"] for row in rows} == {"first"}
+    assert [row["Updated"] for row in rows] == [format_datetime(record.updated_at)
+                                                for record in tab.status_model.records()]
     assert sandbox_dm_count(context) == 2
     run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=False))  # once per step, even when run again
     assert sandbox_dm_count(context) == 2
@@ -139,11 +151,14 @@ def test_plan_shows_the_live_calendar_before_the_master_switch_is_on(qtbot, tab,
     assert tab.views.currentWidget() is tab.plan_page
     header = tab.plan_header.text()
     assert "Days are UTC dates" in header and "Test mode is on" in header and "daily cap" in header
-    first_day = tab.plan_model.row_values(0)
-    assert first_day[:2] == ("2026-01-01", 1) and first_day[2] > 0 and first_day[6].startswith("first: ")
-    retry_day = next(tab.plan_model.row_values(r) for r in range(tab.plan_model.rowCount())
-                     if tab.plan_model.row_values(r)[3])
-    assert retry_day[:2] == ("2026-01-08", 8)  # 7 days later, the sandbox profile's retry delay
+    first_day = shown(tab.plan_model, 0)
+    assert (first_day["Date (UTC)"], first_day["Day"], first_day["Retries"]) == ("2026-01-01", "1", "0")
+    assert int(first_day["First DMs"]) > 0 and first_day["Tiers"].startswith("first: ")
+    assert first_day["Cost (est.)"].startswith("$")
+    retry_day = next(day for day in (shown(tab.plan_model, r) for r in range(tab.plan_model.rowCount()))
+                     if day["Retries"] != "0")
+    assert (retry_day["Date (UTC)"], retry_day["Day"]) == ("2026-01-08", "8")  # the sandbox's 7-day retry delay
+    assert retry_day["Tiers"].startswith("retries: ")
     assert "Estimated cost: $" in tab.plan_footer.text()
 
 
@@ -183,8 +198,10 @@ def test_the_funnel_tab_counts_what_followed_the_live_dms(qtbot, tab, context):
         dm_repo.add_do_not_contact(conn, owner, ids[0], "opted out: stop", now + 60)
     conn.close()
     tab.refresh_status()
-    assert tab.funnel_model.row_values(0)[:2] == ("First DM", "4")
-    assert tab.funnel_model.row_values(0)[3] == "1 (25.0%)"
+    first = shown(tab.funnel_model, 0)
+    assert (first["Step"], first["Sent"], first["Opted out"]) == ("First DM", "4", "1 (25.0%)")
+    assert first["Unfollowed within 7 days"] == "0 (0.0%)"
+    assert shown(tab.funnel_model, 1)["Sent"] == "0"
     assert "less than 7 days ago" in tab.funnel_notes.text()
 
 
@@ -272,5 +289,7 @@ def test_the_do_not_contact_list_opens_loaded_with_follower_names(qtbot, tab, co
     conn.close()
     context.do_not_contact.add(owner, str(user_id), "asked to stop")
     dialog = tab.open_do_not_contact()
-    assert dialog.model.rowCount() == 1 and dialog.model.row_values(0)[:3] == (user_id, username, "asked to stop")
+    assert dialog.model.rowCount() == 1
+    entry = dialog.model.record(0)
+    assert (entry.user_id, entry.username, entry.reason) == (user_id, username, "asked to stop")
     dialog.close()

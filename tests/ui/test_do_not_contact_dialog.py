@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from twexport_qt.core.timefmt import format_datetime
 from twexport_qt.followers.records import FollowerRecord
 from twexport_qt.store import followers_repo
 from twexport_qt.ui.do_not_contact_dialog import DoNotContactDialog
@@ -28,6 +29,11 @@ def listed(service) -> list[tuple[int, str, str]]:
     return [(e.user_id, e.username, e.reason) for e in service.entries(OWNER)]
 
 
+def shown(dialog: DoNotContactDialog, row: int) -> list[str]:
+    """The texts of a row of the dialog's table."""
+    return [dialog.model.data(dialog.model.index(row, column)) for column in range(dialog.model.columnCount())]
+
+
 def test_add_by_username_or_id_and_remove(qtbot, service, fake_clock):
     dialog = DoNotContactDialog(service, OWNER, InlineTaskRunner())
     qtbot.addWidget(dialog)
@@ -39,8 +45,9 @@ def test_add_by_username_or_id_and_remove(qtbot, service, fake_clock):
     dialog.who.setText("12")
     dialog.add_from_inputs()
     assert listed(service) == [(11, "Grace_H", "asked not to be messaged"), (12, "bob", "")]
-    assert [dialog.model.row_values(r)[:3] for r in range(2)] == listed(service)
-    assert dialog.model.row_values(0)[3] == int(fake_clock.now())
+    assert dialog.model.records() == service.entries(OWNER)
+    assert dialog.model.records()[0].added_at == int(fake_clock.now())
+    assert shown(dialog, 0) == ["11", "Grace_H", "asked not to be messaged", format_datetime(fake_clock.now())]
 
     dialog.who.setText("nobody")
     dialog.add_from_inputs()
@@ -58,7 +65,7 @@ def test_someone_not_fetched_is_listed_by_id_without_a_name(qtbot, service):
     service.add(OWNER, "777", "added by id")
     dialog = DoNotContactDialog(service, OWNER, InlineTaskRunner())
     qtbot.addWidget(dialog)
-    assert dialog.model.row_values(0)[:3] == (777, "", "added by id")
+    assert shown(dialog, 0)[:3] == ["777", "", "added by id"]
 
 
 def test_the_list_is_read_off_the_gui_thread(qtbot, service, monkeypatch):
@@ -76,5 +83,5 @@ def test_the_list_is_read_off_the_gui_thread(qtbot, service, monkeypatch):
     dialog = DoNotContactDialog(service, OWNER, tasks)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)
-    assert readers == [False] and dialog.model.row_values(0)[1] == "bob"
+    assert readers == [False] and dialog.model.record(0).username == "bob"
     tasks.shutdown()

@@ -1,31 +1,39 @@
-"""The record table model the wizard and the Tweet datasets tab show: Qt's model rules, text, values, sorting."""
+"""The small tables' model (wizard, Tweet datasets, DM tab, do-not-contact list): Qt's model rules, text, values,
+and sorting that keeps the selection on its record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QTableView
 
 from twexport_qt.tweets.download_report import AccountRow, AccountStatus
+from twexport_qt.ui.records_model import VALUE_ROLE, Column, RecordTableModel
 from twexport_qt.ui.tweet_wizard.page_support import account_table_model
-from twexport_qt.ui.tweet_wizard.records_model import VALUE_ROLE, Column, RecordTableModel
 
 
 @dataclass(frozen=True)
 class Item:
     name: str
     size: int | None
+    note: str | None = None
 
 
 def item_model() -> RecordTableModel[Item]:
     return RecordTableModel([Column("Name", lambda item: item.name),
-                             Column("Size", lambda item: item.size, lambda size: f"{size:,} B" if size else "")])
+                             Column("Size", lambda item: item.size, lambda size: f"{size:,} B" if size else ""),
+                             Column("Note", lambda item: item.note)])
 
 
-def test_passes_qts_model_checks_empty_and_filled(qtmodeltester):
+def test_passes_qts_model_checks_empty_filled_sorted_and_emptied_again(qtmodeltester):
     model = item_model()
     qtmodeltester.check(model)
     model.set_records([Item("b", 2_000), Item("a", None), Item("c" * 50, 10)])
+    qtmodeltester.check(model)
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(model)
+    model.set_records([])
     qtmodeltester.check(model)
 
 
@@ -42,8 +50,12 @@ def test_the_wizards_account_table_passes_qts_model_checks(qtmodeltester):
 def test_cells_show_text_and_keep_their_value():
     model = item_model()
     model.set_records([Item("big", 2_000), Item("x" * 41, None)])
+    assert (model.rowCount(), model.columnCount()) == (2, 3)
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Size"
+    assert model.headerData(9, Qt.Orientation.Horizontal) is None
     assert model.data(model.index(0, 1)) == "2,000 B" and model.data(model.index(0, 1), VALUE_ROLE) == 2_000
     assert model.data(model.index(1, 1)) == "" and model.data(model.index(1, 1), VALUE_ROLE) is None
+    assert model.data(model.index(0, 2)) == ""  # no note: an empty cell, not "None"
     assert model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole) == "x" * 41  # long text: whole in the tip
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole) is None
     assert model.record(0) == Item("big", 2_000) and model.column_of("Size") == 1
@@ -61,3 +73,21 @@ def test_sorting_puts_empty_cells_last_and_keeps_the_selection_on_its_record():
     model.sort(0, Qt.SortOrder.AscendingOrder)
     assert [item.name for item in model.records()] == ["a", "b", "c"]
     assert [model.record(index.row()) for index in selection.selectedIndexes()] == [Item("b", 2)]
+
+
+def test_a_views_row_selection_follows_its_record_and_no_sort_column_keeps_the_order(qtbot):
+    model = item_model()
+    model.set_records([Item("carol", 3), Item("alice", None), Item("bob", 1)])
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.selectionModel().select(model.index(0, 0), QItemSelectionModel.SelectionFlag.Select
+                                 | QItemSelectionModel.SelectionFlag.Rows)  # carol
+
+    model.sort(1)
+    assert [item.name for item in model.records()] == ["bob", "carol", "alice"]
+    [selected] = view.selectionModel().selectedRows()
+    assert model.record(selected.row()).name == "carol"
+
+    model.sort(-1)  # a view without a sort column asks for -1: the order stays
+    assert [item.name for item in model.records()] == ["bob", "carol", "alice"]

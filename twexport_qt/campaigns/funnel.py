@@ -20,7 +20,6 @@ UNFOLLOW_WINDOW_DAYS = 7
 STEP_LABELS: dict[DmStep, str] = {DmStep.FIRST: "First DM", DmStep.RETRY: "Retry"}
 CSV_HEADER = ("step", "sent", "replied", "replied_percent", "opted_out", "opted_out_percent",
               "unfollowed_within_7_days", "unfollowed_within_7_days_percent", "sent_less_than_7_days_ago")
-TABLE_HEADERS = ("Step", "Sent", "Replied", "Opted out", f"Unfollowed within {UNFOLLOW_WINDOW_DAYS} days")
 
 
 @dataclass(frozen=True)
@@ -67,16 +66,12 @@ def csv_rows(funnel: CampaignFunnel) -> list[tuple]:
              pct(s, s.opted_out), s.unfollowed, pct(s, s.unfollowed), s.window_open) for s in funnel.steps]
 
 
-def table_rows(funnel: CampaignFunnel) -> list[tuple[str, ...]]:
-    """Rows for the DM tab: '12 (10.0%)' cells."""
-    def cell(step: FunnelStep, count: int | None) -> str:
-        if count is None:
-            return "not tracked yet"
-        value = step.percent(count)
-        return f"{count:,}" if value is None else f"{count:,} ({value:.1f}%)"
-
-    return [(STEP_LABELS[s.step], f"{s.sent:,}", cell(s, s.replied), cell(s, s.opted_out), cell(s, s.unfollowed))
-            for s in funnel.steps]
+def count_with_share(step: FunnelStep, count: int | None) -> str:
+    """How the DM tab shows one of a step's counts: '12 (10.0%)' of its DMs sent; the bare count when none were."""
+    if count is None:
+        return "not tracked yet"
+    share = step.percent(count)
+    return f"{count:,}" if share is None else f"{count:,} ({share:.1f}%)"
 
 
 def notes(funnel: CampaignFunnel) -> list[str]:

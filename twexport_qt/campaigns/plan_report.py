@@ -1,9 +1,11 @@
-"""The campaign calendar in words and table rows: the same text for `dm run --plan`, the DM tab's Plan and the
-live-sending question."""
+"""The campaign calendar in words: the same text for `dm run --plan`, the DM tab's Plan and the live-sending
+question. The DM tab shows the calendar's days in its own table; `dm run --plan` prints them as text here."""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -18,9 +20,6 @@ from twexport_qt.campaigns.plan_calendar import (
 )
 from twexport_qt.campaigns.settings import X_DAILY_DM_LIMIT
 from twexport_qt.core.timefmt import to_utc_datetime
-
-TABLE_HEADERS = ("Date (UTC)", "Day", "First DMs", "Retries", "Retries falling due", "Cost (est.)", "Tiers")
-_ALIGN_RIGHT = (False, True, True, True, True, True, False)
 
 
 def money(amount: Decimal) -> str:
@@ -79,11 +78,6 @@ def tiers_text(calendar: CampaignCalendar, day: PlanDay) -> str:
     return "; ".join(parts)
 
 
-def table_rows(calendar: CampaignCalendar) -> list[tuple[str, int, int, int, int, str, str]]:
-    return [(day.date.isoformat(), day.day, day.first, day.retry, day.retries_falling_due, money(day.cost_usd),
-             tiers_text(calendar, day)) for day in calendar.days]
-
-
 def footer_lines(calendar: CampaignCalendar) -> list[str]:
     c = calendar
     if c.followers == 0:
@@ -120,10 +114,9 @@ def money3(amount: Decimal) -> str:
 def render_text(calendar: CampaignCalendar, width: int = 110, profile: str | None = None) -> str:
     """The whole plan as plain text: paragraphs, then a table of the dates with DMs, then totals."""
     out = [textwrap.fill(line, width) for line in header_lines(calendar, profile)]
-    rows = table_rows(calendar)
-    if rows:
+    if calendar.days:
         out.append("")
-        out.extend(_table([TABLE_HEADERS, *[tuple(_cell(v) for v in row) for row in rows]]))
+        out.extend(_text_table(_text_columns(calendar), calendar.days))
     footer = footer_lines(calendar)
     if footer:
         out.append("")
@@ -154,15 +147,30 @@ def _span(dates: list[date]) -> str:
     return f"on {first}" if first == last else f"from {first} to {last}"
 
 
-def _cell(value: object) -> str:
-    return f"{value:,}" if isinstance(value, int) else str(value)
+@dataclass(frozen=True)
+class _TextColumn:
+    """A column of the printed calendar: its header, a day's cell, and which side it lines up on."""
+
+    header: str
+    cell: Callable[[PlanDay], str]
+    align_right: bool = True  # numbers line up on their last digit
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [cell.rjust(width) if right else cell.ljust(width)
-                 for cell, width, right in zip(row, widths, _ALIGN_RIGHT)]
-        lines.append("  ".join(cells).rstrip())
-    return lines
+def _text_columns(calendar: CampaignCalendar) -> tuple[_TextColumn, ...]:
+    return (
+        _TextColumn("Date (UTC)", lambda day: day.date.isoformat(), align_right=False),
+        _TextColumn("Day", lambda day: f"{day.day:,}"),
+        _TextColumn("First DMs", lambda day: f"{day.first:,}"),
+        _TextColumn("Retries", lambda day: f"{day.retry:,}"),
+        _TextColumn("Retries falling due", lambda day: f"{day.retries_falling_due:,}"),
+        _TextColumn("Cost (est.)", lambda day: money(day.cost_usd)),
+        _TextColumn("Tiers", lambda day: tiers_text(calendar, day), align_right=False),
+    )
+
+
+def _text_table(columns: Sequence[_TextColumn], days: Sequence[PlanDay]) -> list[str]:
+    """The header line, then a line per day, each column as wide as its widest cell."""
+    lines = [[column.header for column in columns], *[[column.cell(day) for column in columns] for day in days]]
+    widths = [max(len(line[number]) for line in lines) for number in range(len(columns))]
+    return ["  ".join(cell.rjust(width) if column.align_right else cell.ljust(width)
+                      for cell, width, column in zip(line, widths, columns)).rstrip() for line in lines]

@@ -1,14 +1,28 @@
-"""The numbers on the summary panel, computed in a handful of aggregate queries."""
+"""The numbers on the summary panel, from the follower snapshot the views already hold plus two small reads.
+
+`snapshot_summary` counts the snapshot's arrays and reads the account's DM log once: ~0.1 s at a million
+followers and 50,000 DMs (the DM log costs about a microsecond a row). `summary` answers the same in
+aggregate SQL without a snapshot, about 15 s at a million (a correlated look-up in the DM log per follower);
+tests hold the two equal on random data.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from twexport_qt.followers.rowid_ranges import integers_of
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, tier_case_sql
 
+if TYPE_CHECKING:  # the snapshot module imports this one to fill its `summary`
+    from twexport_qt.followers.snapshot import FollowerSnapshot
+
 DM_STEPS: tuple[str, ...] = ("first", "retry")
+_NEVER = 2**62  # a first_seen no follower has: "new since" when there is nothing to compare with
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +52,12 @@ class FollowerSummary:
         return self.verified / self.active if self.active else 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class _CompletedFetches:
+    new_since: int  # first_seen from which an active follower counts as new (_NEVER after one fetch or none)
+    last_finished: int | None
+
+
 def summary(
     conn: sqlite3.Connection,
     owner_id: int,
@@ -50,17 +70,8 @@ def summary(
     Pending means: for "first", active followers without any `mode` DM row for that step; for "retry",
     active followers whose first DM was sent and who have no retry row yet (due or not).
     """
-    cursor = conn.cursor()
-    cursor.row_factory = None
-
-    done_runs = cursor.execute(
-        "SELECT started_at, finished_at FROM fetch_runs "
-        "WHERE owner_id = ? AND kind = 'followers' AND state = 'done' ORDER BY id DESC LIMIT 2",
-        (owner_id,),
-    ).fetchall()
-    last_started, last_finished = done_runs[0] if done_runs else (None, None)
-    # "New" compares the last complete fetch with the one before it; after the very first fetch nobody is new.
-    new_since = last_started if len(done_runs) == 2 else None
+    cursor = _tuple_cursor(conn)
+    fetches = _completed_fetches(cursor, owner_id)
 
     total, active, new, verified, protected = cursor.execute(
         "SELECT count(*), "
@@ -69,7 +80,7 @@ def summary(
         "  coalesce(sum(unfollowed_at IS NULL AND verified), 0), "
         "  coalesce(sum(unfollowed_at IS NULL AND protected), 0) "
         "FROM followers WHERE owner_id = ?",
-        (new_since if new_since is not None else 2**62, owner_id),
+        (fetches.new_since, owner_id),
     ).fetchone()
 
     tier_sql, tier_params = tier_case_sql(tiers)
@@ -91,17 +102,76 @@ def summary(
         protected=protected,
         tier_counts=tier_counts,
         dm=_dm_counts(cursor, owner_id, mode),
-        last_fetch_at=last_finished,
+        last_fetch_at=fetches.last_finished,
     )
 
 
-def _dm_counts(cursor: sqlite3.Cursor, owner_id: int, mode: str) -> dict[str, DmStepCounts]:
+def snapshot_summary(conn: sqlite3.Connection, snapshot: FollowerSnapshot, *, mode: str = "live") -> FollowerSummary:
+    """`summary(conn, snapshot.owner_id, snapshot.tiers, mode=mode)` for the followers in `snapshot`, counted
+    from its arrays; `conn` is read for the fetch runs and the account's `mode` DM log, once each.
+
+    Equal to `summary` on what the app writes (`verified` 0 or 1: the snapshot holds `verified = 1`, the SQL
+    counts any true value). Followers written after the snapshot was loaded are not counted, DMs are.
+    """
+    cursor = _tuple_cursor(conn)
+    fetches = _completed_fetches(cursor, snapshot.owner_id)
+    active = ~snapshot.unfollowed
+    active_count = int(np.count_nonzero(active))
+    tier_numbers = np.bincount(snapshot.tier[active], minlength=len(snapshot.tiers))
+    return FollowerSummary(
+        total=len(snapshot),
+        active=active_count,
+        unfollowed=len(snapshot) - active_count,
+        new_since_last_fetch=int(np.count_nonzero(active & (snapshot.first_seen >= fetches.new_since))),
+        verified=int(np.count_nonzero(active & snapshot.verified)),
+        protected=int(np.count_nonzero(active & snapshot.protected)),
+        tier_counts={tier.name: int(tier_numbers[index]) for index, tier in enumerate(snapshot.tiers)},
+        dm=_dm_counts_of_ids(cursor, snapshot.owner_id, mode, snapshot.user_id[active]),
+        last_fetch_at=fetches.last_finished,
+    )
+
+
+def _tuple_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor
+
+
+def _completed_fetches(cursor: sqlite3.Cursor, owner_id: int) -> _CompletedFetches:
+    done_runs = cursor.execute(
+        "SELECT started_at, finished_at FROM fetch_runs "
+        "WHERE owner_id = ? AND kind = 'followers' AND state = 'done' ORDER BY id DESC LIMIT 2",
+        (owner_id,),
+    ).fetchall()
+    if not done_runs:
+        return _CompletedFetches(new_since=_NEVER, last_finished=None)
+    last_started, last_finished = done_runs[0]
+    # "New" compares the last complete fetch with the one before it; after the very first fetch nobody is new.
+    return _CompletedFetches(new_since=last_started if len(done_runs) == 2 else _NEVER, last_finished=last_finished)
+
+
+def _step_counts(state_counts: Iterable[tuple[str, str, int]], pending: dict[str, int]) -> dict[str, DmStepCounts]:
+    """DM counts by step from (step, state, count) rows, "first" and "retry" always present and first."""
     by_step: dict[str, dict[str, int]] = {step: {} for step in DM_STEPS}
-    for step, state, number in cursor.execute(
+    for step, state, number in state_counts:
+        by_step.setdefault(step, {})[state] = number
+    return {
+        step: DmStepCounts(
+            sent=states.get("sent", 0),
+            skipped=states.get("skipped", 0),
+            failed=states.get("failed", 0),
+            sending=states.get("sending", 0),
+            pending=pending.get(step, 0),
+        )
+        for step, states in by_step.items()
+    }
+
+
+def _dm_counts(cursor: sqlite3.Cursor, owner_id: int, mode: str) -> dict[str, DmStepCounts]:
+    state_counts = cursor.execute(
         "SELECT step, state, count(*) FROM dm_log WHERE owner_id = ? AND mode = ? GROUP BY step, state",
         (owner_id, mode),
-    ):
-        by_step.setdefault(step, {})[state] = number
+    ).fetchall()
 
     def row_exists(condition: str) -> str:
         return (
@@ -118,15 +188,60 @@ def _dm_counts(cursor: sqlite3.Cursor, owner_id: int, mode: str) -> dict[str, Dm
         "FROM followers AS f WHERE f.owner_id = :owner AND f.unfollowed_at IS NULL",
         {"owner": owner_id, "mode": mode},
     ).fetchone()
-    pending = {"first": pending_first, "retry": pending_retry}
+    return _step_counts(state_counts, {"first": pending_first, "retry": pending_retry})
 
-    return {
-        step: DmStepCounts(
-            sent=states.get("sent", 0),
-            skipped=states.get("skipped", 0),
-            failed=states.get("failed", 0),
-            sending=states.get("sending", 0),
-            pending=pending.get(step, 0),
-        )
-        for step, states in by_step.items()
+
+# Per (step, state): how many rows and, as one string of integers built in C, whom they went to. A recipient
+# that is not an integer never equals a follower's user_id, so it is counted but left out of the list.
+_DM_RECIPIENTS_SQL = (
+    "SELECT step, state, count(*), group_concat(CASE WHEN typeof(recipient_id) = 'integer' THEN recipient_id END) "
+    "FROM dm_log WHERE owner_id = ? AND mode = ? GROUP BY step, state"
+)
+
+
+def _dm_counts_of_ids(
+    cursor: sqlite3.Cursor, owner_id: int, mode: str, active_user_ids: np.ndarray
+) -> dict[str, DmStepCounts]:
+    """`_dm_counts` with pending worked out from the active followers' user ids (unique: the followers table's
+    key) instead of a look-up per follower."""
+    state_counts: list[tuple[str, str, int]] = []
+    recipients: dict[tuple[str, str], np.ndarray] = {}
+    for step, state, number, recipient_text in cursor.execute(_DM_RECIPIENTS_SQL, (owner_id, mode)):
+        state_counts.append((step, state, number))
+        ids = integers_of(recipient_text)
+        assert ids is not None  # only integers were concatenated
+        recipients[(step, state)] = ids
+
+    def recipients_of(step: str, state: str | None = None) -> np.ndarray:
+        """Distinct recipients of `step` DMs (in `state`, or any), ascending."""
+        chosen = [ids for (row_step, row_state), ids in recipients.items()
+                  if row_step == step and state in (None, row_state)]
+        return _distinct_ascending(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
+
+    # One sort of the followers, then binary searches of the (usually far fewer) recipients: np.isin would
+    # sort followers and recipients together once per question, several times the cost at a million.
+    active_sorted = np.sort(active_user_ids)
+    reached_by_first = recipients_of("first")
+    first_sent = recipients_of("first", "sent")
+    active_first_sent = first_sent[_found_in(active_sorted, first_sent)]
+    pending = {
+        "first": len(active_sorted) - int(np.count_nonzero(_found_in(active_sorted, reached_by_first))),
+        "retry": int(np.count_nonzero(~_found_in(recipients_of("retry"), active_first_sent))),
     }
+    return _step_counts(state_counts, pending)
+
+
+def _found_in(ascending: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Which of `values` occur in the ascending array `ascending` (a bool mask over `values`)."""
+    positions = np.searchsorted(ascending, values)
+    found = positions < len(ascending)
+    found[found] = ascending[positions[found]] == values[found]
+    return found
+
+
+def _distinct_ascending(values: np.ndarray) -> np.ndarray:
+    """`np.unique(values)` for int64 at sort speed: numpy 2.4's unique hashes first, tens of times slower."""
+    ascending = np.sort(values)
+    keep = np.ones(len(ascending), dtype=bool)
+    keep[1:] = ascending[1:] != ascending[:-1]
+    return ascending[keep]

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -35,8 +37,8 @@ from PySide6.QtWidgets import (
 from twexport_qt.app_context import ApiSession, AppContext
 from twexport_qt.campaigns import funnel, plan_report
 from twexport_qt.campaigns.live_gate import LiveAudience
-from twexport_qt.campaigns.plan_calendar import CampaignCalendar, build_calendar
-from twexport_qt.campaigns.planner import CampaignPlan, plan_campaign, preview
+from twexport_qt.campaigns.plan_calendar import CampaignCalendar, PlanDay, build_calendar
+from twexport_qt.campaigns.planner import CampaignPlan, PlannedDM, plan_campaign, preview
 from twexport_qt.campaigns.sender import CampaignResult, RunMode, StopReason, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.campaigns.test_accounts import resolve_test_accounts
@@ -51,8 +53,11 @@ from twexport_qt.ui.do_not_contact_dialog import DoNotContactDialog
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.live_confirmation import confirm_live_sending
-from twexport_qt.ui.rows_table_model import RowsTableModel
+from twexport_qt.ui.records_model import Column, RecordTableModel
 from twexport_qt.workers.tasks import TaskHandle
+
+if TYPE_CHECKING:  # the status rows are the DM log's own records, read through `context.campaigns`
+    from twexport_qt.store.dm_repo import DmRow
 
 AUTO_RETRY_AFTER_S = 300  # a failed automatic run is tried again this much later
 MODE_CHOICES = ((DmMode.LIVE, "Live DMs"), (DmMode.TEST, "Test sends"), (DmMode.DRY_RUN, "Dry runs"))
@@ -63,6 +68,31 @@ TITLE = "DM campaign"
 # Task keys: a newer read of the same thing wins, so an old answer never replaces a newer one.
 STATUS_TASK, FUNNEL_TASK = "campaign-status", "campaign-funnel"
 NEXT_DUE_TASK, LIVE_AUDIENCE_TASK = "campaign-next-due", "campaign-live-audience"
+
+PREVIEW_COLUMNS: tuple[Column[PlannedDM], ...] = (
+    Column("Username", lambda dm: dm.recipient.username),
+    Column("Name", lambda dm: dm.recipient.name),
+    Column("Tier", lambda dm: dm.recipient.tier),
+    Column("Step", lambda dm: dm.step),
+    Column("Exact text", lambda dm: dm.text),
+)
+STATUS_COLUMNS: tuple[Column[DmRow], ...] = (
+    Column("Follower id", lambda row: row.recipient_id),
+    Column("Username", lambda row: row.recipient_username),
+    Column("Step", lambda row: row.step),
+    Column("State", lambda row: row.state),
+    Column("Updated", lambda row: row.updated_at, format_datetime),
+    Column("Event id", lambda row: row.event_id),
+    Column("Reason", lambda row: row.reason),
+)
+FUNNEL_COLUMNS: tuple[Column[funnel.FunnelStep], ...] = (
+    Column("Step", lambda step: step.step, lambda dm_step: funnel.STEP_LABELS[dm_step]),
+    Column("Sent", lambda step: step.sent, lambda sent: f"{sent:,}"),
+    Column("Replied", lambda step: funnel.count_with_share(step, step.replied)),
+    Column("Opted out", lambda step: funnel.count_with_share(step, step.opted_out)),
+    Column(f"Unfollowed within {funnel.UNFOLLOW_WINDOW_DAYS} days",
+           lambda step: funnel.count_with_share(step, step.unfollowed)),
+)
 
 
 class CampaignTab(QWidget):
@@ -76,6 +106,7 @@ class CampaignTab(QWidget):
         self.filter_state = filter_state  # the Followers tab's filter, for "use the view's filter"
         self._live_question: TaskHandle | None = None  # counting who live sending reaches, to ask about it
         self._next_due_read: TaskHandle | None = None
+        self._shown_calendar: CampaignCalendar | None = None  # names the tiers of the plan table's days
 
         self.mode_badge = QLabel()
         self.confirm_button = QPushButton("Confirm live sending…")
@@ -117,15 +148,13 @@ class CampaignTab(QWidget):
         self.counts_label = QLabel("Preview to see who gets which DM.")
         self.counts_label.setWordWrap(True)
         self.next_label = QLabel()
-        self.preview_model = RowsTableModel(("Username", "Name", "Tier", "Step", "Exact text"))
+        self.preview_model = RecordTableModel(PREVIEW_COLUMNS)
         self.preview_view = self._table(self.preview_model)
         self.status_mode = QComboBox()
         for mode, label in MODE_CHOICES:
             self.status_mode.addItem(label, mode.value)
         self.status_mode.currentIndexChanged.connect(self.refresh_status)
-        self.status_model = RowsTableModel(
-            ("Follower id", "Username", "Step", "State", "Updated", "Event id", "Reason"),
-            {4: format_datetime})
+        self.status_model = RecordTableModel(STATUS_COLUMNS)
         self.status_view = self._table(self.status_model)
 
         self.views = QTabWidget()
@@ -159,7 +188,7 @@ class CampaignTab(QWidget):
         self.plan_footer = QLabel()
         for label in (self.plan_header, self.plan_footer):
             label.setWordWrap(True)
-        self.plan_model = RowsTableModel(plan_report.TABLE_HEADERS)
+        self.plan_model = RecordTableModel(self._plan_columns())
         self.plan_view = self._table(self.plan_model)
         self.plan_view.setSortingEnabled(False)  # a calendar reads in date order
         page = QWidget()
@@ -170,8 +199,25 @@ class CampaignTab(QWidget):
         layout.addWidget(_scrolling(self.plan_footer, lines=3))
         return page
 
+    def _plan_columns(self) -> tuple[Column[PlanDay], ...]:
+        """The calendar's days in the columns `dm run --plan` prints (`plan_report.render_text`)."""
+        return (
+            Column("Date (UTC)", lambda day: day.date, date.isoformat),
+            Column("Day", lambda day: day.day),
+            Column("First DMs", lambda day: day.first),
+            Column("Retries", lambda day: day.retry),
+            Column("Retries falling due", lambda day: day.retries_falling_due),
+            Column("Cost (est.)", lambda day: day.cost_usd, plan_report.money),
+            Column("Tiers", self._tiers_of),
+        )
+
+    def _tiers_of(self, day: PlanDay) -> str:
+        """'first: Power user 40, Rising 360': the tier names are the calendar's, not the day's."""
+        calendar = self._shown_calendar
+        return "" if calendar is None else plan_report.tiers_text(calendar, day)
+
     def _funnel_page(self) -> QWidget:
-        self.funnel_model = RowsTableModel(funnel.TABLE_HEADERS)
+        self.funnel_model = RecordTableModel(FUNNEL_COLUMNS)
         self.funnel_view = self._table(self.funnel_model)
         self.funnel_view.setSortingEnabled(False)
         self.funnel_notes = QLabel()
@@ -183,7 +229,7 @@ class CampaignTab(QWidget):
         return page
 
     @staticmethod
-    def _table(model: RowsTableModel) -> QTableView:
+    def _table(model: RecordTableModel[Any]) -> QTableView:
         view = QTableView()
         view.setModel(model)
         view.setSortingEnabled(True)
@@ -341,8 +387,7 @@ class CampaignTab(QWidget):
             f"{mode}{c.first:,} first DMs and {c.retry:,} retries are due; {c.skipped:,} will be skipped "
             f"(they don't accept DMs); already done: {c.first_sent:,} first, {c.retry_sent:,} retries; "
             f"{c.waiting_for_retry:,} wait for their retry.")
-        self.preview_model.set_rows([(dm.recipient.username, dm.recipient.name, dm.recipient.tier, dm.step, dm.text)
-                                     for dm in preview(plan, 20)])
+        self.preview_model.set_records(preview(plan, 20))
 
     def start_plan(self) -> None:
         """The calendar of the live campaign, whatever the switches say (SQL only, in a thread: it counts every
@@ -364,7 +409,8 @@ class CampaignTab(QWidget):
 
     def show_calendar(self, calendar: CampaignCalendar) -> None:
         self.plan_header.setText("\n".join(plan_report.header_lines(calendar, self.context.profile.name)))
-        self.plan_model.set_rows(plan_report.table_rows(calendar))
+        self._shown_calendar = calendar
+        self.plan_model.set_records(calendar.days)
         self.plan_footer.setText("\n".join(plan_report.footer_lines(calendar)))
         self.views.setCurrentWidget(self.plan_page)
 
@@ -412,21 +458,16 @@ class CampaignTab(QWidget):
         self.refresh_funnel()
         owner = self.context.known_owner_id()
         if owner is None:
-            self.status_model.set_rows([])
+            self.status_model.set_records([])
             return
         campaigns, mode = self.context.campaigns, DmMode(self.status_mode.currentData())
-
-        def read() -> list[tuple]:
-            return [(r.recipient_id, r.recipient_username, r.step, r.state, r.updated_at, r.event_id, r.reason)
-                    for r in campaigns.status_rows(owner, mode)]
-
-        self.jobs.tasks.run_task("Reading the DM status", read, self.status_model.set_rows, key=STATUS_TASK,
-                                 owner=self)
+        self.jobs.tasks.run_task("Reading the DM status", lambda: campaigns.status_rows(owner, mode),
+                                 self.status_model.set_records, key=STATUS_TASK, owner=self)
 
     def refresh_funnel(self) -> None:
         owner = self.context.known_owner_id()
         if owner is None:
-            self.funnel_model.set_rows([])
+            self.funnel_model.set_records([])
             self.funnel_notes.setText("Fetch followers and send a campaign: the funnel shows how people took it.")
             return
         campaigns = self.context.campaigns
@@ -434,7 +475,7 @@ class CampaignTab(QWidget):
                                  key=FUNNEL_TASK, owner=self)
 
     def _show_funnel(self, measured: funnel.CampaignFunnel) -> None:
-        self.funnel_model.set_rows(funnel.table_rows(measured))
+        self.funnel_model.set_records(measured.steps)
         self.funnel_notes.setText("\n".join(funnel.notes(measured)))
 
     # -- automatic mode --------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ never freezes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -22,12 +24,19 @@ from PySide6.QtWidgets import (
 
 from twexport_qt.core.timefmt import format_datetime
 from twexport_qt.services.do_not_contact import DoNotContactService
-from twexport_qt.ui.rows_table_model import RowsTableModel
+from twexport_qt.ui.records_model import Column, RecordTableModel
 from twexport_qt.workers.tasks import TaskRunner
 
-USER_ID_COLUMN = 0
-ADDED_COLUMN = 3
+if TYPE_CHECKING:  # the rows are the service's entries, as the store reads them
+    from twexport_qt.store.dm_repo import DoNotContactEntry
+
 LIST_TASK = "do-not-contact-list"
+COLUMNS: tuple[Column[DoNotContactEntry], ...] = (
+    Column("Follower id", lambda entry: entry.user_id),
+    Column("Username", lambda entry: entry.username),
+    Column("Reason", lambda entry: entry.reason),
+    Column("Added", lambda entry: entry.added_at, format_datetime),
+)
 
 
 class DoNotContactDialog(QDialog):
@@ -37,7 +46,7 @@ class DoNotContactDialog(QDialog):
         self.setWindowTitle("Do not contact")
         self.setMinimumWidth(560)
         self._service, self._owner_id, self._tasks = service, owner_id, tasks
-        self.model = RowsTableModel(("Follower id", "Username", "Reason", "Added"), {ADDED_COLUMN: format_datetime})
+        self.model = RecordTableModel(COLUMNS)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -67,13 +76,8 @@ class DoNotContactDialog(QDialog):
     def reload(self) -> None:
         """Read the list again, off the GUI thread; the table fills when it arrives."""
         service, owner_id = self._service, self._owner_id
-
-        def read() -> list[tuple]:
-            return [(entry.user_id, entry.username, entry.reason, entry.added_at)
-                    for entry in service.entries(owner_id)]
-
-        self._tasks.run_task("Reading the do-not-contact list", read, self.model.set_rows, self.message.setText,
-                             key=LIST_TASK, owner=self)
+        self._tasks.run_task("Reading the do-not-contact list", lambda: service.entries(owner_id),
+                             self.model.set_records, self.message.setText, key=LIST_TASK, owner=self)
 
     def add_from_inputs(self) -> None:
         """Add the follower typed in; a name that matches nobody is said under the table, the inputs kept."""
@@ -89,7 +93,7 @@ class DoNotContactDialog(QDialog):
 
     def remove_selected(self) -> None:
         selected = {index.row() for index in self.view.selectionModel().selectedRows()}
-        user_ids = [self.model.row_values(row)[USER_ID_COLUMN] for row in selected]
+        user_ids = [self.model.record(row).user_id for row in selected]
         service, owner_id = self._service, self._owner_id
         self._tasks.run_task("Removing from the do-not-contact list", lambda: service.remove(owner_id, user_ids),
                              lambda _removed: self.reload(), self.message.setText, owner=self)

@@ -14,8 +14,8 @@ from twexport_qt.core.timefmt import format_datetime
 from twexport_qt.services.downloads import StoredDownload
 from twexport_qt.tweets.download_report import describe_sources, job_state_title
 from twexport_qt.ui.job_controller import JobController
+from twexport_qt.ui.records_model import Column, RecordTableModel
 from twexport_qt.ui.tweet_wizard.page_support import open_folder
-from twexport_qt.ui.tweet_wizard.records_model import Column, RecordTableModel
 from twexport_qt.ui.tweet_wizard.wizard import TweetDownloadWizard
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableView, QWidget, QWizardPage
 
 from twexport_qt.tweets.download_report import AccountRow
-from twexport_qt.ui.tweet_wizard.records_model import Column, RecordTableModel
+from twexport_qt.ui.records_model import Column, RecordTableModel
 
 if TYPE_CHECKING:  # the wizard imports every page: importing it here at run time would be circular
     from twexport_qt.ui.tweet_wizard.wizard import TweetDownloadWizard

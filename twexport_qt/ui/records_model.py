@@ -1,8 +1,10 @@
-"""A read-only, sortable Qt table over a list of records (dataclasses), for the wizard and the Tweet datasets tab.
+"""A read-only, sortable Qt table over a list of records (dataclasses): the one model of the app's small tables
+(the tweet wizard, Tweet datasets, the DM tab's preview, plan, funnel and status, the do-not-contact list).
 
-Each `Column` names its header and how it reads a record, so views keep their rows as records and never index
-positional tuples; the model only adapts them to Qt (display text, the raw value under `VALUE_ROLE`, sorting).
-Small tables only: the followers table has its own lazy model for a million rows.
+Each `Column` names its header, how it reads a record and how the value reads, so views keep their rows as the
+domain's records and never index positional tuples; the model only adapts them to Qt (display text, the value
+itself under `VALUE_ROLE`, sorting by it). Small tables only: the followers table has its own lazy model for a
+million rows.
 """
 
 from __future__ import annotations
