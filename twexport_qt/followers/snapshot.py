@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from twexport_qt.followers.filters import FollowerFilter, register_sql_functions
+from twexport_qt.followers.filters import DmStatus, FollowerFilter, WordMode, register_sql_functions
 from twexport_qt.followers.rowid_ranges import integers_of, rowid_ranges
 from twexport_qt.followers.stats import FollowerSummary, snapshot_summary
 from twexport_qt.followers.text_index import TextIndex
@@ -99,16 +99,16 @@ class SqlCriteria:
 
     location_contains: str = ""
     description_words: str = ""
-    description_mode: str = "any"
-    dm_status: str = "any"
+    description_mode: WordMode = "any"
+    dm_status: DmStatus = "any"
 
     def as_filter(self) -> FollowerFilter:
         # include_unfollowed: the population is decided by numeric_mask, here we only want these clauses.
         return FollowerFilter(
             location_contains=self.location_contains,
             description_words=self.description_words,
-            description_mode=self.description_mode,  # type: ignore[arg-type]  # validated when first built
-            dm_status=self.dm_status,  # type: ignore[arg-type]
+            description_mode=self.description_mode,
+            dm_status=self.dm_status,
             include_unfollowed=True,
         )
 

@@ -101,7 +101,8 @@ class ReplyContextResolver:
         return None, None
 
     def _parents_of(self, reply: TweetRecord, known: dict[int, TweetRecord]) -> ReplyParents:
-        in_reply_to = known.get(reply.in_reply_to_tweet_id)  # type: ignore[arg-type]
+        parent_id = reply.in_reply_to_tweet_id
+        in_reply_to = known.get(parent_id) if parent_id is not None else None
         if in_reply_to is None:
             return ReplyParents(None, None)
         root_id, _ = self._root_or_next_hop(reply, known)

@@ -86,6 +86,13 @@ class SourceAccount:
     username: str
     user_id: int | None
 
+    @property
+    def known_id(self) -> int:
+        """The account's id: API sources resolve every account before reading it (an archive's have none)."""
+        if self.user_id is None:
+            raise ValueError(f"@{self.username} was read before it was resolved to an account id.")
+        return self.user_id
+
 
 @dataclass(frozen=True)
 class AccountProblem:
@@ -193,12 +200,14 @@ class _ApiSource:
         found, reasons = resolve_usernames(self._gateway, self._pacer, names)
         accounts, problems = [], []
         for name in names:
-            user = found.get(username_key(name))
-            reason = reasons.get(username_key(name)) if user is None else self._refusal(user)
-            if reason:
-                problems.append(AccountProblem(name, reason))
+            key = username_key(name)
+            user = found.get(key)
+            if user is None:
+                problems.append(AccountProblem(name, reasons.get(key) or "X did not return this account."))
+            elif refusal := self._refusal(user):
+                problems.append(AccountProblem(name, refusal))
             else:
-                accounts.append(SourceAccount(str(user["username"]), int(user["id"])))  # type: ignore[index]
+                accounts.append(SourceAccount(str(user["username"]), int(user["id"])))
         return accounts, problems
 
     def _refusal(self, user: dict[str, Any]) -> str | None:
@@ -219,7 +228,7 @@ class TimelineSource(_ApiSource):
         # X's 800-tweet cap with exclude=replies is the price of not paying for replies we would drop.
         exclude = ["retweets"] if options.include_replies else ["retweets", "replies"]
         page = self._pacer.call(ENDPOINT_USER_TWEETS, lambda: _checked(self._gateway.user_tweets_page(
-            int(account.user_id), pagination_token=cursor, start_time=_iso_or_none(start),  # type: ignore[arg-type]
+            account.known_id, pagination_token=cursor, start_time=_iso_or_none(start),
             end_time=_iso_or_none(end), exclude=exclude, max_results=TIMELINE_PAGE_SIZE),
             account, first_page=cursor is None))
         return _page_from_api(page, account)
