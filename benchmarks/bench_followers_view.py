@@ -255,8 +255,9 @@ def run_gui(path: Path, seed_filter: Any) -> None:
         tab: FollowersTab | None = None
 
         def settle() -> None:
-            """Process events until the model has applied the newest state."""
-            while tab is None or tab.model is None or tab.model.is_busy or tab.model.snapshot is None:
+            """Process events until the model has applied the newest state and the plots show their points."""
+            while (tab is None or tab.model is None or tab.model.is_busy or tab.model.snapshot is None
+                   or tab.plots_pending):
                 app.processEvents()
                 time.sleep(0.001)
             app.processEvents()
@@ -312,7 +313,7 @@ def run_gui(path: Path, seed_filter: Any) -> None:
             tab.resize(1400, 900)
             tab.show()
 
-        step("open tab: snapshot load in thread, table, plots set_points", build, threaded=True)
+        step("open tab: snapshot load in thread, table, plot points prepared in a task", build, threaded=True)
         assert tab is not None and tab.model is not None
         model = tab.model
 
@@ -353,7 +354,7 @@ def run_gui(path: Path, seed_filter: Any) -> None:
              lambda: tab.table.sortByColumn(COLUMN_OF_FIELD["tweet_count"], Qt.SortOrder.AscendingOrder))
         step("sort name asc (text sort in thread)",
              lambda: tab.table.sortByColumn(COLUMN_OF_FIELD["name"], Qt.SortOrder.AscendingOrder), threaded=True)
-        step("refresh (data changed): reload in thread, plots set_points", tab.refresh, threaded=True)
+        step("refresh (data changed): reload in thread, plot points prepared in a task", tab.refresh, threaded=True)
         print(f"  table shows {model.rowCount():,} rows; {model.matching_count:,} match the filter")
         tab.shutdown()
         jobs.shutdown()

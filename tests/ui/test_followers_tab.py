@@ -1,9 +1,12 @@
 """The Followers tab end to end on a temp database: table, count label, plots and summary agree with SQL,
-both when queries run inline (small accounts) and when they run in the query thread (large ones)."""
+both when queries run inline (small accounts) and when they run in the query thread (large ones); plot points
+prepared in a task thread arrive latest-wins and with the filter current when they land."""
 
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Callable
 from contextlib import closing
 
 import pytest
@@ -25,6 +28,7 @@ from twexport_qt.ui.followers_tab import FollowersTab
 from twexport_qt.ui.followers_table_model import COLUMN_OF_FIELD
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.job_panel import JobPanel
+from twexport_qt.workers.tasks import InlineTaskRunner, TaskRunner
 
 OWNER = SANDBOX_USER_ID  # the Sandbox profile's account, so known_owner_id() finds these followers
 N = 3_000
@@ -64,12 +68,30 @@ def context(data_dir):
     context.close()
 
 
+class HeldTaskRunner(InlineTaskRunner):
+    """Holds every task until the test releases it: a pool thread that has not finished yet, on demand."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[Callable[[], None]] = []
+
+    def _start(self, *args) -> None:
+        self.held.append(lambda: InlineTaskRunner._start(self, *args))
+
+    def release_all(self) -> None:
+        """Finish the held tasks in the order they were started."""
+        held, self.held = self.held, []
+        for finish in held:
+            finish()
+
+
 @pytest.fixture
 def make_tab(qtbot, context):
     made: list[tuple[FollowersTab, JobController]] = []
 
-    def make() -> FollowersTab:
-        controller = JobController(JobPanel())
+    def make(tasks: TaskRunner | None = None) -> FollowersTab:
+        """A tab whose short tasks (plot points) run inline unless another runner is given."""
+        controller = JobController(JobPanel(), tasks=tasks or InlineTaskRunner())
         tab = FollowersTab(context, controller)
         qtbot.addWidget(tab)
         tab.resize(1200, 800)
@@ -302,3 +324,91 @@ def test_a_scheduled_fetch_while_another_holds_the_fetch_says_so_quietly(qtbot, 
     # A warning for the status bar, not an error dialog: scheduled runs must not pile up dialogs.
     assert messages.errors() == [] and any("already running since" in m for m in messages.warnings())
     jobs.shutdown()
+
+
+def add_followers(tab: FollowersTab, count: int, first_id: int) -> None:
+    conn = tab.context.connect()
+    with conn:
+        followers_repo.upsert_followers(conn, OWNER, followers(count, seed=first_id, first_id=first_id),
+                                        seen_at=1_800_000_000)
+    conn.close()
+
+
+def test_plot_points_are_prepared_off_the_gui_thread(qtbot, make_tab, monkeypatch):
+    from twexport_qt.ui import followers_tab
+
+    threads: list[threading.Thread] = []
+    original = followers_tab.follower_plot_points
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(followers_tab, "follower_plot_points", recording)
+    tab = make_tab(TaskRunner())
+    assert tab.plots_pending and plotted(tab.plot_network) == 0  # the table is there; the points are on the way
+    qtbot.waitUntil(lambda: not tab.plots_pending, timeout=10_000)
+    assert threads and all(thread is not threading.main_thread() for thread in threads)
+    assert_views_agree(tab, FollowerFilter())
+    # Hover and click look-ups work on the points prepared in the thread.
+    follower_id = tab.model.follower_id_at(0)
+    view_pos = tab.plot_network.view_pos_of(follower_id)
+    assert view_pos is not None
+    assert tab.plot_network.hover_at_scene_pos(tab.plot_network.plot_item.getViewBox().mapViewToScene(view_pos)) \
+        is not None
+
+
+def test_a_newer_snapshot_replaces_points_still_being_prepared(make_tab):
+    runner = HeldTaskRunner()
+    tab = make_tab(runner)
+    runner.release_all()
+    before = plotted(tab.plot_network)
+    assert before == sql_count(tab, FollowerFilter())
+    add_followers(tab, 5, first_id=900_000)
+    tab.refresh()  # a small account reloads inline: its points wait for the task
+    add_followers(tab, 5, first_id=910_000)
+    tab.refresh()
+    assert tab.model.rowCount() == before + 10 and plotted(tab.plot_network) == before  # old points meanwhile
+    assert len(runner.held) == 2 and tab.plots_pending
+    runner.release_all()  # the older preparation finishes first, and is dropped
+    assert not tab.plots_pending
+    assert plotted(tab.plot_network) == before + 10
+    assert_views_agree(tab, tab.current_filter)
+
+
+def test_a_filter_change_while_points_are_prepared_is_highlighted_when_they_arrive(make_tab):
+    runner = HeldTaskRunner()
+    tab = make_tab(runner)
+    follower_filter = FollowerFilter(min_followers=100)
+    tab.apply_filter(follower_filter)  # same population: nothing new to prepare
+    assert len(runner.held) == 1
+    runner.release_all()
+    assert_views_agree(tab, follower_filter)
+
+
+def test_switching_back_to_the_shown_population_drops_points_on_the_way(make_tab):
+    runner = HeldTaskRunner()
+    tab = make_tab(runner)
+    runner.release_all()
+    current = sql_count(tab, FollowerFilter())
+    tab.apply_filter(FollowerFilter(include_unfollowed=True))  # everyone: new points to prepare
+    tab.apply_filter(FollowerFilter(min_followers=100))  # back to the current followers before they arrive
+    assert not tab.plots_pending
+    runner.release_all()
+    assert plotted(tab.plot_network) == current
+    assert_views_agree(tab, FollowerFilter(min_followers=100))
+
+
+def test_points_for_the_previous_account_never_reach_the_plot(make_tab, context):
+    other_account = OWNER + 1
+    conn = context.connect()
+    with conn:
+        followers_repo.upsert_followers(conn, other_account, followers(7, first_id=700_000), seen_at=1_700_000_000)
+    conn.close()
+    runner = HeldTaskRunner()
+    tab = make_tab(runner)  # this account's points are on the way...
+    context.remember_owner(other_account)
+    tab.profile_changed()  # ...when the profile switches to another account
+    runner.release_all()
+    assert not tab.plots_pending
+    assert plotted(tab.plot_network) == tab.model.rowCount() == 7

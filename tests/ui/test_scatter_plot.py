@@ -1,20 +1,24 @@
-"""FollowerScatter: hover/click look-ups, highlighting, level of detail and log-axis labels."""
+"""FollowerScatter: hover/click look-ups, highlighting, level of detail, log-axis labels, and showing points
+prepared in another thread."""
 
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
+from twexport_qt.followers.plot_points import PlotAxes, density_rgba, prepare_points
+from twexport_qt.ui.palette import tier_colours
 from twexport_qt.ui.scatter_plot import (
+    LOD_DEBOUNCE_MS,
     MAX_DRAWN_POINTS,
     FollowerScatter,
     RenderMode,
-    density_rgba,
     format_count,
 )
 
@@ -215,14 +219,129 @@ def test_format_count(value, label):
     assert format_count(value) == label
 
 
-def test_density_image_colours_highlighted_bins_by_tier_and_dimmed_bins_grey():
-    tier_rgb = np.array([[255.0, 0.0, 0.0], [0.0, 0.0, 255.0]])
-    x = np.array([0.5, 0.5, 1.5, 5.0])  # the last one is outside the view
-    y = np.array([0.5, 0.5, 1.5, 5.0])
-    category = np.array([0, 0, 2, 1])  # two tier-0 followers, one dimmed (code 2 = tier count)
-    image = density_rgba(x, y, category, (0.0, 2.0, 0.0, 2.0), (2, 2), tier_rgb)
-    assert image.shape == (2, 2, 4)
-    assert tuple(image[0, 0, :3]) == (255, 0, 0)
-    assert tuple(image[1, 1, :3]) == (150, 150, 150)
-    assert image[0, 0, 3] > image[1, 1, 3]  # highlighted bins are more opaque than dimmed ones
-    assert image[0, 1, 3] == image[1, 0, 3] == 0
+def test_density_image_follows_the_view_and_the_filter(scatter, qtbot):
+    palette = [QColor("red"), QColor("green"), QColor("blue"), QColor("black")]
+    scatter.set_tier_palette(palette, ["a", "b", "c", "d"])
+    tier_rgb = np.array([[c.red(), c.green(), c.blue()] for c in palette], float)
+    ids, followers, following, tier, selected = heavy_tailed_followers(200_000)
+    scatter.set_points(ids, followers, following, tier, selected, log_x=True, log_y=True,
+                       x_label="followers", y_label="following")
+    view_box = scatter.plot_item.getViewBox()
+
+    def fresh_image(mask: np.ndarray) -> np.ndarray:
+        """The image computed from scratch for the current view: what the plot must show."""
+        (x0, x1), (y0, y1) = view_box.viewRange()
+        category = np.where(mask, tier, len(palette))
+        points = scatter.points
+        return density_rgba(points.x, points.y, category, (x0, x1, y0, y1), scatter.density_image.shape[:2],
+                            tier_rgb)
+
+    np.testing.assert_array_equal(scatter.density_image, fresh_image(selected))
+    zoomed_out = scatter.density_image
+    (x0, x1), (y0, y1) = view_box.viewRange()
+    view_box.setRange(xRange=(x0, (x0 + x1) / 2), yRange=(y0, (y0 + y1) / 2), padding=0)  # the dense corner
+    qtbot.waitUntil(lambda: scatter.density_image is not zoomed_out)
+    assert scatter.render_mode is RenderMode.DENSITY
+    np.testing.assert_array_equal(scatter.density_image, fresh_image(selected))
+    refiltered = followers > 20
+    scatter.set_selected(refiltered)
+    np.testing.assert_array_equal(scatter.density_image, fresh_image(refiltered))
+
+
+def test_points_prepared_in_another_thread_show_with_hover_click_and_highlight(scatter, provider, qtbot):
+    ids, followers, following, tier, selected = heavy_tailed_followers(5_000)
+    axes = PlotAxes(log_x=True, log_y=True, x_label="followers", y_label="following")
+    with ThreadPoolExecutor(1) as pool:  # what a task thread does: no Qt involved
+        points = pool.submit(prepare_points, ids, followers, following, tier, axes, selected).result()
+    scatter.show_points(points)
+    assert scatter.points is points
+    assert scatter.plot_item.getAxis("bottom").labelText == "followers"
+    assert scatter.render_mode is RenderMode.POINTS  # 5,000 fit under MAX_DRAWN_POINTS
+    assert scatter.drawn_points.highlighted == np.count_nonzero(selected)
+    follower = int(np.argmax(followers))  # the top follower is alone in its corner
+    view_pos = scatter.view_pos_of(follower)
+    assert (view_pos.x(), view_pos.y()) == pytest.approx((np.log10(1 + followers[follower]),
+                                                          np.log10(1 + following[follower])))
+    assert scatter.hover_at_scene_pos(scatter.plot_item.getViewBox().mapViewToScene(view_pos)) == follower
+    assert provider.calls == [follower]
+    view, pos = viewport_pos(scatter, view_pos.x(), view_pos.y())
+    with qtbot.waitSignal(scatter.pointClicked) as clicked:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert clicked.args == [follower]
+
+    scatter.show_points(prepare_points(ids, followers, following, tier, axes))  # no mask: everyone highlighted
+    assert (scatter.drawn_points.highlighted, scatter.drawn_points.dimmed) == (5_000, 0)
+
+
+def test_the_first_density_image_drawn_ahead_is_the_one_the_plot_would_draw(scatter, qtbot):
+    ids, followers, following, tier, selected = heavy_tailed_followers(200_000)
+    axes = PlotAxes(log_x=True, log_y=True, x_label="followers", y_label="following")
+    scatter.set_points(ids, followers, following, tier, selected, log_x=True, log_y=True, x_label="followers",
+                       y_label="following")
+    drawn_here = scatter.density_image.copy()
+
+    spec = scatter.frame_spec()
+    with ThreadPoolExecutor(1) as pool:
+        points = pool.submit(lambda: prepare_points(ids, followers, following, tier, axes, selected,
+                                                    frame=spec)).result()
+    assert points.first_frame is not None
+    scatter.show_points(points)
+    # Shown as drawn in the thread (the image item keeps a view of it): nothing redrawn in the GUI thread.
+    assert np.shares_memory(scatter.density_image, points.first_frame.image)
+    np.testing.assert_array_equal(scatter.density_image, drawn_here)
+    view_box = scatter.plot_item.getViewBox()
+    (x0, x1), (y0, y1) = view_box.viewRange()
+    assert points.first_frame.bins.is_for((x0, x1, y0, y1), scatter.density_image.shape[:2])
+
+    # Resized while the points were prepared: the frame drawn ahead is shown (scaled) all the same, and the next
+    # change draws at the new size.
+    scatter.resize(700, 500)
+    qtbot.waitUntil(lambda: scatter.frame_spec() != spec)
+    scatter.show_points(points)
+    assert np.shares_memory(scatter.density_image, points.first_frame.image)
+    scatter.set_selected(np.ones(len(ids), dtype=bool))
+    assert scatter.render_mode is RenderMode.DENSITY
+    assert scatter.density_image.shape[:2] == scatter.frame_spec().density_shape
+
+    # A palette changed meanwhile: the colours drawn ahead are wrong, so the plot draws the frame itself.
+    palette = [QColor("red"), QColor("green"), QColor("blue"), QColor("black")]
+    scatter.set_tier_palette(palette, ["a", "b", "c", "d"])
+    scatter.show_points(points)
+    assert not np.shares_memory(scatter.density_image, points.first_frame.image)
+    (x0, x1), (y0, y1) = view_box.viewRange()
+    expected = density_rgba(points.x, points.y, np.where(selected, tier, len(palette)), (x0, x1, y0, y1),
+                            scatter.density_image.shape[:2], np.array([c.getRgb()[:3] for c in palette], float))
+    np.testing.assert_array_equal(scatter.density_image, expected)
+
+
+def test_show_points_refuses_tiers_the_palette_has_no_colour_for(scatter):
+    points = prepare_points(np.array([1, 2]), np.array([1.0, 2.0]), np.array([1.0, 2.0]), np.array([0, 9]),
+                            PlotAxes(log_x=False, log_y=False, x_label="", y_label=""))
+    with pytest.raises(ValueError, match="tier codes"):
+        scatter.show_points(points)
+
+
+def test_clear_points_leaves_nothing_to_hover_or_click(scatter, qtbot):
+    three_followers(scatter)
+    scatter.clear_points()
+    assert scatter.render_mode is RenderMode.EMPTY
+    assert scatter.hover_at_scene_pos(scene_pos(scatter, 50.0, 80.0)) is None
+    assert scatter.view_pos_of(BIG + 202) is None
+    view, pos = viewport_pos(scatter, 50.0, 80.0)
+    with qtbot.assertNotEmitted(scatter.pointClicked):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def test_new_points_with_their_frame_drawn_ahead_leave_the_view_as_it_was(scatter, qtbot):
+    scatter.set_tier_palette(tier_colours(4), ["a", "b", "c", "d"])
+    scatter.grab()  # painted empty first (narrow tick labels), as a tab is before its first snapshot
+    qtbot.wait(LOD_DEBOUNCE_MS * 2)  # and laid out for them
+    spec = scatter.frame_spec()
+    ids, followers, following, tier, selected = heavy_tailed_followers(200_000)
+    axes = PlotAxes(log_x=True, log_y=True, x_label="followers", y_label="following")
+    points = prepare_points(ids, followers, following, tier, axes, selected, frame=spec)
+    scatter.show_points(points)
+    scatter.grab()  # paints the new labels and tick labels: the axes must not take room from the view
+    qtbot.wait(LOD_DEBOUNCE_MS * 4)
+    assert scatter.frame_spec() == spec
+    assert np.shares_memory(scatter.density_image, points.first_frame.image)  # not redrawn for another size

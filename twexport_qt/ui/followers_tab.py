@@ -3,8 +3,10 @@
 Table, plots, count label and summary all come from the view the table model composed over one
 `FollowerSnapshot`: a filter change is array work (mask, table rows, `set_selected` on the plots) with no query
 in the GUI thread, and whatever needs SQL at a large size (loading the snapshot, bio/location/DM criteria,
-search, text sorts) runs in the query thread (`services/followers_queries.py`) while a busy hint shows. The tab
-reads through `context.followers` only and fetches in a job. Views refresh by themselves when any job changes
+search, text sorts) runs in the query thread (`services/followers_queries.py`) while a busy hint shows. A new
+snapshot's plot points (display coordinates, hover index: ~0.3 s at a million) are prepared in a task thread
+(`followers/plot_points.py`); the plot keeps its old points until they arrive. The tab reads through
+`context.followers` only and fetches in a job. Views refresh by themselves when any job changes
 the data (the seed's "auto refresh").
 """
 
@@ -35,7 +37,8 @@ from twexport_qt.core import messages
 from twexport_qt.core.timefmt import format_date
 from twexport_qt.followers.fetch import FetchResult, fetch_followers
 from twexport_qt.followers.filters import FollowerFilter
-from twexport_qt.followers.snapshot import UNKNOWN_DATE, FollowerSnapshot
+from twexport_qt.followers.plot_points import FollowerPlotKind, PreparedPoints, follower_plot_points
+from twexport_qt.followers.snapshot import FollowerSnapshot
 from twexport_qt.followers.view_planner import QueryResult
 from twexport_qt.profile_mapping import default_filter, domain_tiers
 from twexport_qt.services.jobs import JobName, api_job
@@ -52,7 +55,6 @@ from twexport_qt.workers.job_worker import JobWorker
 
 log = logging.getLogger(__name__)
 
-SECONDS_PER_DAY = 86_400
 SEARCH_DEBOUNCE_MS = 150  # like the filter form: one query when typing pauses, not one per keystroke
 DEFAULT_SORT_FIELD = "followers_count"  # the model's own default
 DEFAULT_SORT_ORDER = Qt.SortOrder.DescendingOrder
@@ -60,17 +62,23 @@ FETCH_TITLE = "Fetching followers"
 
 
 @dataclass(frozen=True, eq=False)
-class PlottedFollowers:
-    """What a plot was last given: its points (a population of a snapshot) and the filter mask highlighted."""
+class PlotPopulation:
+    """The followers a plot shows: a snapshot's current followers, or everyone (those who left too)."""
 
     snapshot: FollowerSnapshot
     everyone: bool  # those who left are plotted too
-    population: np.ndarray | slice  # snapshot positions of the points, in point order
-    filter_mask: np.ndarray  # per snapshot position; compared by identity (the model keeps the same array)
+    positions: np.ndarray | slice  # which snapshot positions are points (all, or a bool mask), in snapshot order
 
-    def shows(self, snapshot: FollowerSnapshot, everyone: bool) -> bool:
-        """Are these the points of `snapshot`'s population (so only the highlight may need redoing)?"""
+    def is_of(self, snapshot: FollowerSnapshot, everyone: bool) -> bool:
         return self.snapshot is snapshot and self.everyone == everyone
+
+
+@dataclass(frozen=True, eq=False)
+class PlottedFollowers:
+    """What a plot shows: its population's points and the filter mask highlighted."""
+
+    population: PlotPopulation
+    filter_mask: np.ndarray  # per snapshot position; compared by identity (the model keeps the same array)
 
 
 class FollowersTab(QWidget):
@@ -93,9 +101,11 @@ class FollowersTab(QWidget):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)  # no query thread may outlive the window's database
-        # Per plot, what it was last given. Only the visible plot is kept current (set_points costs ~0.25 s at a
-        # million); the other catches up when shown.
+        # Per plot, what it shows, and the population whose points a task thread is preparing for it. Only the
+        # visible plot is kept current (preparing a million points takes ~0.3 s of CPU); the other catches up
+        # when shown.
         self._plotted: dict[FollowerScatter, PlottedFollowers] = {}
+        self._preparing: dict[FollowerScatter, PlotPopulation] = {}
 
         self.filter_panel = FilterPanel()
         self.filter_panel.filterChanged.connect(self.apply_filter)
@@ -126,6 +136,7 @@ class FollowersTab(QWidget):
 
         self.plot_network = FollowerScatter(tooltip_provider=self.tooltip_for)
         self.plot_age = FollowerScatter(tooltip_provider=self.tooltip_for)
+        self._plot_kinds = {self.plot_network: FollowerPlotKind.NETWORK, self.plot_age: FollowerPlotKind.AGE}
         for plot in (self.plot_network, self.plot_age):
             plot.pointClicked.connect(self.select_follower)
         self.plot_tabs = plots = QTabWidget()
@@ -204,10 +215,11 @@ class FollowersTab(QWidget):
             self.table.setModel(None)
             self.model.deleteLater()
             self.model = None
+        self._preparing.clear()  # points on their way are dropped when they arrive
         if self._plotted:  # another account's followers must not linger in the plots
             self._plotted.clear()
             for plot in (self.plot_network, self.plot_age):
-                self._set_plot_points(plot, None, slice(None))
+                plot.clear_points()
 
     def refresh(self) -> None:
         """Re-read the store into table, plots and summary (after a fetch, a campaign, a settings change)."""
@@ -261,48 +273,73 @@ class FollowersTab(QWidget):
         messages.warning(message)
 
     # -- plots -----------------------------------------------------------------------------------------
+    @property
+    def plots_pending(self) -> bool:
+        """Are a plot's points being prepared (in a task thread) for the newest snapshot or population?"""
+        return bool(self._preparing)
+
     def _update_plots(self, snapshot: FollowerSnapshot) -> None:
         """Bring the visible plot up to date: new points when the population changed, else re-highlight.
 
-        The population is the current followers, plus those who left when the filter includes them.
+        The population is the current followers, plus those who left when the filter includes them. New points
+        are prepared in a task thread (latest wins), highlighted with the filter mask of the moment (read-only, so
+        the thread may read it); a filter changed meanwhile is applied when they arrive.
         """
         assert self.model is not None
         plot = self.plot_tabs.currentWidget()
         assert isinstance(plot, FollowerScatter)
-        mask = self.model.filter_mask
         everyone = self.model.view_filter.include_unfollowed or not snapshot.unfollowed.any()
         plotted = self._plotted.get(plot)
-        if plotted is not None and plotted.shows(snapshot, everyone):
-            if plotted.filter_mask is mask:
-                return  # a sort or search change: the highlighted followers are the same
-            population = plotted.population
-        else:
-            population = slice(None) if everyone else np.flatnonzero(~snapshot.unfollowed)
-            self._set_plot_points(plot, snapshot, population)
-        plot.set_selected(mask[population])
-        self._plotted[plot] = PlottedFollowers(snapshot, everyone, population, mask)
+        preparing = self._preparing.get(plot)
+        if plotted is not None and plotted.population.is_of(snapshot, everyone):
+            self._preparing.pop(plot, None)  # e.g. "include unfollowed" ticked and unticked: the old points win
+        elif preparing is None or not preparing.is_of(snapshot, everyone):
+            positions = slice(None) if everyone else ~snapshot.unfollowed  # a mask: no 1M-element search here
+            self._prepare_points(plot, PlotPopulation(snapshot, everyone, positions))
+            plotted = self._plotted.get(plot)  # the points may be shown already (a runner that runs inline)
+        if plotted is not None and plotted.population.snapshot is snapshot:
+            self._highlight(plot, plotted)  # also while the other population's points are on the way
 
-    def _set_plot_points(
-        self, plot: FollowerScatter, snapshot: FollowerSnapshot | None, population: np.ndarray | slice
-    ) -> None:
-        if snapshot is None:
-            empty = np.empty(0)
-            plot.set_points(empty, empty, empty, empty, empty, log_x=False, log_y=False, x_label="", y_label="")
-            return
-        ids = snapshot.user_id[population]
-        followers = snapshot.followers[population]
-        # Every point highlighted for now: _update_plots applies the filter right after.
-        selected = np.ones(len(ids), dtype=bool)
-        if plot is self.plot_network:
-            plot.set_points(ids, snapshot.following[population], followers, snapshot.tier[population], selected,
-                            log_x=True, log_y=True, x_label="Following (friends)", y_label="Followers")
-            return
-        created = snapshot.created_at[population]
-        known = created != UNKNOWN_DATE
-        age_days = np.full(len(created), np.nan)  # unknown join dates are not placed on the age axis
-        age_days[known] = (self.context.clock.now() - created[known]) / SECONDS_PER_DAY
-        plot.set_points(ids, age_days, followers, snapshot.tier[population], selected,
-                        log_x=False, log_y=True, x_label="Account age (days)", y_label="Followers")
+    def _prepare_points(self, plot: FollowerScatter, population: PlotPopulation) -> None:
+        assert self.model is not None
+        kind = self._plot_kinds[plot]
+        now = self.context.clock.now()
+        mask = self.model.filter_mask
+        frame = plot.frame_spec()
+        self._preparing[plot] = population
+        self.jobs.tasks.run_task(
+            "Preparing the followers plot",
+            lambda: follower_plot_points(population.snapshot, population.positions, kind, now, mask, frame=frame),
+            lambda points: self._show_prepared(plot, PlottedFollowers(population, mask), points),
+            lambda sentence: self._preparation_failed(plot, population, sentence),
+            key=f"followers-plot-points-{kind}",  # latest wins: a newer population replaces an older one
+            owner=self,
+        )
+
+    def _show_prepared(self, plot: FollowerScatter, prepared: PlottedFollowers, points: PreparedPoints) -> None:
+        population = prepared.population
+        if self._preparing.get(plot) is not population:
+            return  # another population was asked for since, or the account changed
+        del self._preparing[plot]
+        if self.model is None or self.model.snapshot is not population.snapshot:
+            return  # the model moved on to a newer snapshot while this plot was hidden: caught up when shown
+        plot.show_points(points)
+        self._plotted[plot] = prepared
+        self._highlight(plot, prepared)  # the filter may have changed while the points were prepared
+
+    def _preparation_failed(self, plot: FollowerScatter, population: PlotPopulation, sentence: str) -> None:
+        if self._preparing.get(plot) is population:
+            del self._preparing[plot]  # the next view change tries again
+        messages.warning(sentence)
+
+    def _highlight(self, plot: FollowerScatter, plotted: PlottedFollowers) -> None:
+        """Highlight the model's current filter mask on the points the plot shows."""
+        assert self.model is not None
+        mask = self.model.filter_mask
+        if plotted.filter_mask is mask:
+            return  # a sort or search change: the highlighted followers are the same
+        plot.set_selected(mask[plotted.population.positions])
+        self._plotted[plot] = PlottedFollowers(plotted.population, mask)
 
     def tooltip_for(self, follower_id: int) -> str:
         if self.owner_id is None:

@@ -4,11 +4,15 @@ Drawing a million pyqtgraph points, or asking pyqtgraph which point is under the
 (``ScatterPlotItem.pointsAt`` scans every point: ~2.4 s at 1M), is far too slow for an
 interactive view. So this widget:
 
-* keeps the followers as flat numpy arrays and a ``PointIndex`` (grid index) over them,
-  answering hover and click look-ups in well under a millisecond;
+* shows ``PreparedPoints`` (followers/plot_points.py): flat numpy arrays and a ``PointIndex``
+  (grid index) over them, answering hover and click look-ups in well under a millisecond.
+  Preparing them costs 0.2-0.4 s at 1M, so views prepare them in a task thread, with the
+  plot's ``frame_spec()`` so that the first density image is drawn there too, and hand them to
+  ``show_points``, which only assigns arrays; ``set_points`` prepares inline, for small plots;
 * picks a level of detail for the current view: a density image (one 2-D histogram,
   coloured by tier, log-scaled) while more than ``MAX_DRAWN_POINTS`` followers are in view,
-  individual points (one uniform-style ScatterPlotItem per tier) once zoomed in further;
+  individual points (one uniform-style item per tier) once zoomed in further. The density
+  bins of the current view are kept, so a filter change (``set_selected``) only recounts;
 * applies log scales itself (``log10(1 + v)``) and labels the ticks with real counts,
   since pyqtgraph's log mode would transform every point on each repaint.
 
@@ -26,10 +30,24 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QToolTip, QVBoxLayout, QWidget
 
-from twexport_qt.followers.point_index import PointIndex
+from twexport_qt.followers.plot_points import (
+    DIMMED_RGB,
+    DensityBins,
+    FirstFrame,
+    FrameSpec,
+    PlotAxes,
+    PreparedPoints,
+    density_bins,
+    density_image,
+    framing_rect,
+    from_display,
+    highlight_categories,
+    no_points,
+    prepare_points,
+)
 from twexport_qt.ui.palette import TIER_COLOURS, tier_colours
 
 HOVER_RADIUS_PX = 6
@@ -42,8 +60,8 @@ DENSITY_BIN_PX = 2
 # before the debounced refresh runs.
 DRAWN_MARGIN = 0.25
 
-_DIMMED_RGB = (150, 150, 150)
 _DIMMED_ALPHA = 90
+_WIDEST_COUNT_LABEL = "8.88k"  # format_count's widest: three digits, a point and a suffix
 _HIGHLIGHT_SIZE_PX = 6
 _DIMMED_SIZE_PX = 4
 
@@ -62,21 +80,6 @@ class DrawnPoints:
     dimmed: int
 
 
-def to_display(values: np.ndarray, log: bool) -> np.ndarray:
-    """Data values to view coordinates; on a log axis negative values become NaN (not drawn)."""
-    values = np.asarray(values, dtype=np.float64)
-    if not log:
-        return values
-    with np.errstate(divide="ignore", invalid="ignore"):
-        display = np.log10(1.0 + values)
-    display[values < 0] = np.nan
-    return display
-
-
-def from_display(value: float, log: bool) -> float:
-    return 10.0**value - 1.0 if log else value
-
-
 def format_count(value: float) -> str:
     """Compact count label: 0, 12, 950, 1k, 1.5k, 10k, 1M, 2.5B (three significant digits)."""
     value = float(f"{value:.3g}")  # round first so 999.7 becomes 1k, not 1e+03
@@ -89,6 +92,8 @@ def format_count(value: float) -> str:
 class CountAxis(pg.AxisItem):
     """Axis that, in log scale, places ticks at round real counts on a log10(1 + v) axis."""
 
+    textWidth: float  # pyqtgraph's room for tick labels, in pixels (set by AxisItem)
+
     def __init__(self, orientation: str) -> None:
         super().__init__(orientation)
         self.enableAutoSIPrefix(False)
@@ -97,6 +102,16 @@ class CountAxis(pg.AxisItem):
     @property
     def log_scale(self) -> bool:
         return self._log_scale
+
+    def reserve_text_width(self, sample: str, font: QFont) -> None:
+        """Room for tick labels as wide as ``sample`` from the start, never given back.
+
+        pyqtgraph sizes an axis to the tick labels it last painted, so a vertical axis widens after the first
+        paint of new data, and the view narrows under a density image just drawn for its old width.
+        """
+        self.setStyle(autoReduceTextSpace=False)
+        self.textWidth = max(self.textWidth, QFontMetrics(font).boundingRect(sample).width())
+        self._updateWidth()
 
     def set_log_scale(self, log_scale: bool) -> None:
         self._log_scale = log_scale
@@ -235,52 +250,11 @@ class PointCloudItem(pg.GraphicsObject):
         return self._symbols[dpr]
 
 
-def density_rgba(
-    x: np.ndarray,
-    y: np.ndarray,
-    category: np.ndarray,
-    view_rect: tuple[float, float, float, float],
-    shape: tuple[int, int],
-    tier_rgb: np.ndarray,
-) -> np.ndarray:
-    """RGBA image (rows = y bins) of the points inside view_rect = (x0, x1, y0, y1).
-
-    ``category`` is the tier for highlighted points and ``len(tier_rgb)`` for dimmed
-    ones. A bin holding highlighted points takes the count-weighted mean of their tier
-    colours; a bin with only dimmed points is grey. Opacity grows with log(count), so
-    sparse outliers stay visible next to the dense core. One bincount over
-    (bin, category) codes does all the counting: ~30 ms for 1M points.
-    """
-    x0, x1, y0, y1 = view_rect
-    height, width = shape
-    tiers = len(tier_rgb)
-    inside = (x >= x0) & (x < x1) & (y >= y0) & (y < y1)
-    column = np.minimum(((x[inside] - x0) * (width / (x1 - x0))).astype(np.int32), width - 1)
-    row = np.minimum(((y[inside] - y0) * (height / (y1 - y0))).astype(np.int32), height - 1)
-    code = (row * width + column) * (tiers + 1) + category[inside]
-    counts = np.bincount(code, minlength=height * width * (tiers + 1)).reshape(height, width, tiers + 1)
-
-    highlighted = counts[..., :tiers]
-    highlighted_total = highlighted.sum(axis=-1)
-    dimmed_total = counts[..., tiers]
-    log_norm = math.log1p(max(int((highlighted_total + dimmed_total).max()), 1))
-
-    image = np.zeros((height, width, 4), dtype=np.uint8)
-    has_highlight = highlighted_total > 0
-    weights = highlighted[has_highlight] / highlighted_total[has_highlight, None]
-    image[has_highlight, :3] = (weights @ tier_rgb).round().astype(np.uint8)
-    highlight_opacity = 0.45 + 0.55 * np.log1p(highlighted_total[has_highlight]) / log_norm
-    image[has_highlight, 3] = (255 * highlight_opacity).astype(np.uint8)
-    only_dimmed = ~has_highlight & (dimmed_total > 0)
-    image[only_dimmed, :3] = _DIMMED_RGB
-    image[only_dimmed, 3] = (255 * (0.12 + 0.3 * np.log1p(dimmed_total[only_dimmed]) / log_norm)).astype(np.uint8)
-    return image
-
-
 class FollowerScatter(QWidget):
     """Scatter plot of followers; see the module docstring for how it stays fast.
 
-    Feed it with ``set_points``; ``set_selected`` re-highlights after a filter change.
+    Feed it with ``show_points`` (points prepared in a task thread) or ``set_points`` (prepares inline);
+    ``set_selected`` re-highlights after a filter change.
     """
 
     # X ids exceed 32 bits, and Signal(int) would carry a C++ int: a Python int travels as an object, whole.
@@ -306,14 +280,13 @@ class FollowerScatter(QWidget):
         self._view_box: pg.ViewBox = self.plot_item.getViewBox()
         self._legend = self.plot_item.addLegend(offset=(10, 10), brush=pg.mkBrush(255, 255, 255, 200))
 
-        self._ids = np.empty(0, dtype=np.int64)
-        self._x = self._y = np.empty(0, dtype=np.float64)
-        self._tier = np.empty(0, dtype=np.int8)
+        self._points = no_points()
         self._category = np.empty(0, dtype=np.int32)  # tier, or tier count for dimmed points
-        self._index = PointIndex(self._x, self._y)
+        self._density_bins: DensityBins | None = None  # of self._points in the view last drawn as density
         self._tier_names: list[str] = []
         self._tier_items: list[PointCloudItem] = []
-        self._tier_rgb = np.empty((0, 3))
+        self._palette_rgb: tuple[tuple[int, int, int], ...] = ()
+        self._tier_rgb = np.empty((0, 3))  # the same, as the density image wants it
         self._mode = RenderMode.EMPTY
         self._drawn = DrawnPoints(0, 0)
         self._rendered_for: tuple | None = None  # view state the layers were built for
@@ -321,8 +294,9 @@ class FollowerScatter(QWidget):
         self._last_hover_pixel: QPoint | None = None
 
         self._build_layers()
-        # Until the view names its tiers (set_tier_palette), codes 0..n-1 get the app's tier colours.
-        self.set_tier_palette(tier_colours(len(TIER_COLOURS)), [f"Tier {i}" for i in range(len(TIER_COLOURS))])
+        for axis in (self._x_axis, self._y_axis):
+            axis.showLabel(True)  # room for the labels from the start: showing points must not resize the view
+        self._y_axis.reserve_text_width(_WIDEST_COUNT_LABEL, self._plot.font())
 
         self._lod_timer = QTimer(self)
         self._lod_timer.setSingleShot(True)
@@ -356,6 +330,11 @@ class FollowerScatter(QWidget):
     def set_tooltip_provider(self, provider: Callable[[int], str]) -> None:
         self._tooltip_provider = provider
 
+    @property
+    def points(self) -> PreparedPoints:
+        """The followers shown (every one, whatever the level of detail draws)."""
+        return self._points
+
     def set_points(
         self,
         ids: np.ndarray,
@@ -369,52 +348,79 @@ class FollowerScatter(QWidget):
         x_label: str,
         y_label: str,
     ) -> None:
-        """Replace every follower (one array element each) and frame them all."""
-        ids = np.asarray(ids, dtype=np.int64)
-        arrays = {"x": x, "y": y, "tier": tier, "selected": selected}
-        for name, array in arrays.items():
-            if np.shape(array) != ids.shape:
-                raise ValueError(f"{name} has shape {np.shape(array)}, expected {ids.shape} like ids")
-        tier = np.asarray(tier, dtype=np.int8)
-        self._check_tiers(tier, len(self._tier_names))
-        self._ids, self._tier = ids, tier
-        self._x, self._y = to_display(x, log_x), to_display(y, log_y)
-        self._index = PointIndex(self._x, self._y)
-        self._category = self._categories(np.asarray(selected, dtype=bool))
-        self._x_axis.set_log_scale(log_x)
-        self._y_axis.set_log_scale(log_y)
-        self.plot_item.setLabel("bottom", x_label)
-        self.plot_item.setLabel("left", y_label)
+        """Prepare and show these followers (one array element each) at once, in the calling thread.
+
+        Fine for small plots; at a million followers prepare them in a task thread (``prepare_points`` with
+        this plot's ``frame_spec()``) and hand them to ``show_points``.
+        """
+        axes = PlotAxes(log_x, log_y, x_label, y_label)
+        self.show_points(prepare_points(ids, x, y, tier, axes, selected))
+
+    def frame_spec(self) -> FrameSpec:
+        """What ``prepare_points`` needs to draw this plot's first density image of new points ahead."""
+        return FrameSpec(self._density_shape(self._view_size()), self._palette_rgb, MAX_DRAWN_POINTS)
+
+    def show_points(self, points: PreparedPoints) -> None:
+        """Replace every follower with ``points``, highlighted as prepared, and frame them all.
+
+        Cheap at any size (array assignments and one level-of-detail pass, whose density image was drawn
+        ahead when the points were prepared with this plot's ``frame_spec()``).
+        """
+        if not self._tier_names and points.tiers_needed:
+            # Never named by the view (set_tier_palette): codes 0..n-1 get the app's tier colours. Not done up
+            # front, since a legend costs ~10 ms to build and views name their tiers anyway.
+            count = len(TIER_COLOURS)
+            self.set_tier_palette(tier_colours(count), [f"Tier {code}" for code in range(count)])
+        self._check_tiers(points.tiers_needed, len(self._tier_names))
+        frame = points.first_frame
+        if frame is not None and frame.spec.tier_rgb != self._palette_rgb:
+            frame = None  # the palette changed while the points were prepared
+        self._points = points
+        if frame is not None:
+            self._category, self._density_bins = frame.category, frame.bins
+        else:
+            self._category, self._density_bins = self._categories(points.selected), None
+        axes = points.axes
+        self._x_axis.set_log_scale(axes.log_x)
+        self._y_axis.set_log_scale(axes.log_y)
+        for axis, label in ((self._x_axis, axes.x_label), (self._y_axis, axes.y_label)):
+            axis.setLabel(label)
+            axis.showLabel(True)  # even when empty: the view keeps its size, that of the frame drawn ahead
         self._clear_hover()
         self._update_extent()
-        self._view_box.autoRange(padding=0.02)
-        self._refresh_level_of_detail(force=True)
+        view_rect = framing_rect(points.extent)
+        if view_rect is not None:  # exactly the view the first frame was drawn for
+            x0, x1, y0, y1 = view_rect
+            self._view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._refresh_level_of_detail(force=True, first_frame=frame)
+
+    def clear_points(self) -> None:
+        """Show no follower (unlabelled linear axes)."""
+        self.show_points(no_points())
 
     def set_selected(self, selected: np.ndarray) -> None:
         """Highlight the followers where ``selected`` is True (e.g. after a filter change)."""
-        selected = np.asarray(selected, dtype=bool)
-        if selected.shape != self._ids.shape:
-            raise ValueError(f"selected has shape {selected.shape}, expected {self._ids.shape}")
-        self._category = self._categories(selected)
+        self._category = self._categories(self._selection_mask(selected, len(self._points)))
         self._refresh_level_of_detail(force=True)
 
     def set_tier_palette(self, colors: Sequence[QColor], names: Sequence[str]) -> None:
         """One colour and legend name per tier code 0..len(colors) - 1."""
         if not colors or len(colors) != len(names):
             raise ValueError(f"need one name per colour, got {len(colors)} colours and {len(names)} names")
-        self._check_tiers(self._tier, len(colors))
+        self._check_tiers(self._points.tiers_needed, len(colors))
         selected = self._category != len(self._tier_names)  # re-coded below for the new tier count
         for item in self._tier_items:
             self.plot_item.removeItem(item)
         self._tier_items = [self._new_points_item(QColor(c), _HIGHLIGHT_SIZE_PX, z=2) for c in colors]
         self._tier_names = list(names)
-        self._tier_rgb = np.array([[QColor(c).red(), QColor(c).green(), QColor(c).blue()] for c in colors], float)
+        self._palette_rgb = tuple((QColor(c).red(), QColor(c).green(), QColor(c).blue()) for c in colors)
+        self._tier_rgb = np.array(self._palette_rgb, float)
         self._legend.clear()
         for item, name in zip(self._tier_items, names):
             self._legend.addItem(item, name)
         self._legend.addItem(self._dimmed_item, "Outside filter")
         self._category = self._categories(selected)
-        if len(self._ids):
+        if len(self._points):
             self._refresh_level_of_detail(force=True)
 
     def hover_at_scene_pos(self, scene_pos: QPointF) -> int | None:
@@ -424,19 +430,20 @@ class FollowerScatter(QWidget):
             view_pos = self._view_box.mapSceneToView(scene_pos)
             index = self._nearest(view_pos.x(), view_pos.y())
         self._set_hovered(index, scene_pos)
-        return None if index is None else int(self._ids[index])
+        return None if index is None else int(self._points.ids[index])
 
     def tooltip_text_at(self, view_x: float, view_y: float) -> str | None:
         """Tooltip for the follower within the hover radius of a view-coordinate position."""
         index = self._nearest(view_x, view_y)
-        return None if index is None else self._tooltip_provider(int(self._ids[index]))
+        return None if index is None else self._tooltip_provider(int(self._points.ids[index]))
 
     def view_pos_of(self, follower_id: int) -> QPointF | None:
         """View coordinates of a follower (None if unknown or not plottable)."""
-        matches = np.flatnonzero(self._ids == follower_id)
-        if not len(matches) or not (np.isfinite(self._x[matches[0]]) and np.isfinite(self._y[matches[0]])):
+        points = self._points
+        matches = np.flatnonzero(points.ids == follower_id)
+        if not len(matches) or not (np.isfinite(points.x[matches[0]]) and np.isfinite(points.y[matches[0]])):
             return None
-        return QPointF(float(self._x[matches[0]]), float(self._y[matches[0]]))
+        return QPointF(float(points.x[matches[0]]), float(points.y[matches[0]]))
 
     # -- Qt event plumbing ------------------------------------------------------------
 
@@ -454,12 +461,12 @@ class FollowerScatter(QWidget):
         self.hover_at_scene_pos(scene_pos)
 
     def _on_mouse_clicked(self, event: MouseClickEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or not len(self._ids):
+        if event.button() != Qt.MouseButton.LeftButton or not len(self._points):
             return
         view_pos = self._view_box.mapSceneToView(event.scenePos())
         index = self._nearest(view_pos.x(), view_pos.y())
         if index is not None:
-            self.pointClicked.emit(int(self._ids[index]))
+            self.pointClicked.emit(int(self._points.ids[index]))
 
     def _on_view_changed(self, *_args: object) -> None:
         self._last_hover_pixel = None  # the same pixel now shows other data
@@ -471,7 +478,7 @@ class FollowerScatter(QWidget):
         pixel_w, pixel_h = self._view_box.viewPixelSize()
         if not (pixel_w > 0 and pixel_h > 0 and math.isfinite(pixel_w) and math.isfinite(pixel_h)):
             return None  # not laid out yet
-        return self._index.nearest(view_x, view_y, HOVER_RADIUS_PX * pixel_w, HOVER_RADIUS_PX * pixel_h)
+        return self._points.index.nearest(view_x, view_y, HOVER_RADIUS_PX * pixel_w, HOVER_RADIUS_PX * pixel_h)
 
     def _set_hovered(self, index: int | None, scene_pos: QPointF) -> None:
         if index == self._hovered_index:
@@ -480,8 +487,9 @@ class FollowerScatter(QWidget):
             self._clear_hover()
             return
         self._hovered_index = index
-        self._hover_ring.setData(x=self._x[index : index + 1], y=self._y[index : index + 1])
-        follower_id = int(self._ids[index])
+        points = self._points
+        self._hover_ring.setData(x=points.x[index : index + 1], y=points.y[index : index + 1])
+        follower_id = int(points.ids[index])
         text = self._tooltip_provider(follower_id)
         global_pos = self._plot.mapToGlobal(self._plot.mapFromScene(scene_pos))
         QToolTip.showText(global_pos, text, self._plot)
@@ -505,7 +513,7 @@ class FollowerScatter(QWidget):
         self._density_item = pg.ImageItem(axisOrder="row-major")
         self._density_item.setZValue(0)
         self.plot_item.addItem(self._density_item, ignoreBounds=True)
-        dimmed = QColor(*_DIMMED_RGB, _DIMMED_ALPHA)
+        dimmed = QColor(*DIMMED_RGB, _DIMMED_ALPHA)
         self._dimmed_item = self._new_points_item(dimmed, _DIMMED_SIZE_PX, z=1)
         self._hover_ring = pg.ScatterPlotItem(size=16, pen=pg.mkPen("k", width=2), brush=None, symbol="o")
         self._hover_ring.setZValue(10)
@@ -518,53 +526,70 @@ class FollowerScatter(QWidget):
         return item
 
     def _update_extent(self) -> None:
-        finite = np.isfinite(self._x) & np.isfinite(self._y)
-        if not finite.any():
+        extent = self._points.extent
+        if extent is None:
             self._extent_item.setData(x=[], y=[])
             return
-        xs, ys = self._x[finite], self._y[finite]
-        self._extent_item.setData(x=[xs.min(), xs.max()], y=[ys.min(), ys.max()])
+        self._extent_item.setData(x=[extent.x_min, extent.x_max], y=[extent.y_min, extent.y_max])
 
     def _categories(self, selected: np.ndarray) -> np.ndarray:
-        dimmed_code = len(self._tier_names)
-        return np.where(selected, self._tier, dimmed_code).astype(np.int32)
+        return highlight_categories(self._points.tier, selected, len(self._tier_names))
+
+    def _view_size(self) -> tuple[int, int]:
+        return int(self._view_box.width()), int(self._view_box.height())
 
     @staticmethod
-    def _check_tiers(tier: np.ndarray, tier_count: int) -> None:
-        if len(tier) and (tier.min() < 0 or tier.max() >= tier_count):
+    def _density_shape(view_size: tuple[int, int]) -> tuple[int, int]:
+        return max(1, view_size[1] // DENSITY_BIN_PX), max(1, view_size[0] // DENSITY_BIN_PX)
+
+    @staticmethod
+    def _selection_mask(selected: np.ndarray, count: int) -> np.ndarray:
+        selected = np.asarray(selected, dtype=bool)
+        if selected.shape != (count,):
+            raise ValueError(f"selected has shape {selected.shape}, expected ({count},)")
+        return selected
+
+    @staticmethod
+    def _check_tiers(tiers_needed: int, tier_count: int) -> None:
+        if tiers_needed > tier_count:
             raise ValueError(
                 f"tier codes must be in 0..{tier_count - 1} (one palette colour each), "
-                f"got {tier.min()}..{tier.max()}; call set_tier_palette with enough colours first"
+                f"got up to {tiers_needed - 1}; call set_tier_palette with enough colours first"
             )
 
-    def _refresh_level_of_detail(self, force: bool = False) -> None:
+    def _refresh_level_of_detail(self, force: bool = False, first_frame: FirstFrame | None = None) -> None:
         (x0, x1), (y0, y1) = self._view_box.viewRange()
-        size = (int(self._view_box.width()), int(self._view_box.height()))
+        size = self._view_size()
         view_state = (x0, x1, y0, y1, size)
         if view_state == self._rendered_for and not force:
             return
         self._rendered_for = view_state
-        if not self._index.indexed_count:
+        index = self._points.index
+        if not index.indexed_count:
             mode = RenderMode.EMPTY
-        elif self._index.count_in_rect(x0, x1, y0, y1) <= MAX_DRAWN_POINTS:
+        elif index.count_in_rect(x0, x1, y0, y1) <= MAX_DRAWN_POINTS:
             mode = RenderMode.POINTS
         else:
             mode = RenderMode.DENSITY
         self._draw_points(x0, x1, y0, y1) if mode is RenderMode.POINTS else self._clear_points()
-        self._draw_density(x0, x1, y0, y1, size) if mode is RenderMode.DENSITY else self._density_item.clear()
+        if mode is RenderMode.DENSITY:
+            self._draw_density(x0, x1, y0, y1, size, first_frame)
+        else:
+            self._density_item.clear()
         if mode is not self._mode:
             self._mode = mode
             self.renderModeChanged.emit(mode.value)
 
     def _draw_points(self, x0: float, x1: float, y0: float, y1: float) -> None:
         margin_x, margin_y = (x1 - x0) * DRAWN_MARGIN, (y1 - y0) * DRAWN_MARGIN
-        visible = self._index.in_rect(x0 - margin_x, x1 + margin_x, y0 - margin_y, y1 + margin_y)
+        points = self._points
+        visible = points.index.in_rect(x0 - margin_x, x1 + margin_x, y0 - margin_y, y1 + margin_y)
         category = self._category[visible]
         dimmed = visible[category == len(self._tier_items)]
-        self._dimmed_item.set_points(self._x[dimmed], self._y[dimmed])
+        self._dimmed_item.set_points(points.x[dimmed], points.y[dimmed])
         for tier, item in enumerate(self._tier_items):
             members = visible[category == tier]
-            item.set_points(self._x[members], self._y[members])
+            item.set_points(points.x[members], points.y[members])
         self._drawn = DrawnPoints(highlighted=len(visible) - len(dimmed), dimmed=len(dimmed))
 
     def _clear_points(self) -> None:
@@ -572,8 +597,18 @@ class FollowerScatter(QWidget):
             item.set_points(np.empty(0), np.empty(0))
         self._drawn = DrawnPoints(0, 0)
 
-    def _draw_density(self, x0: float, x1: float, y0: float, y1: float, size: tuple[int, int]) -> None:
-        shape = (max(1, size[1] // DENSITY_BIN_PX), max(1, size[0] // DENSITY_BIN_PX))
-        image = density_rgba(self._x, self._y, self._category, (x0, x1, y0, y1), shape, self._tier_rgb)
+    def _draw_density(
+        self, x0: float, x1: float, y0: float, y1: float, size: tuple[int, int], first_frame: FirstFrame | None
+    ) -> None:
+        view_rect = (x0, x1, y0, y1)
+        if first_frame is not None and first_frame.bins.view_rect == view_rect:
+            # Drawn with the points for this view and highlight, at the size the plot had then: if it was resized
+            # meanwhile, Qt scales the image until the view next changes.
+            image = first_frame.image
+        else:
+            shape = self._density_shape(size)
+            if self._density_bins is None or not self._density_bins.is_for(view_rect, shape):
+                self._density_bins = density_bins(self._points.x, self._points.y, view_rect, shape)
+            image = density_image(self._density_bins, self._category, self._tier_rgb)
         self._density_item.setImage(image, autoLevels=False)
         self._density_item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
