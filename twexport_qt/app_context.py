@@ -2,7 +2,9 @@
 
 Holds the data dir, settings, secret store and clock; knows the active profile; starts the in-process
 sandbox for the Sandbox profile; and hands out per-thread resources (a SQLite connection, an XGateway),
-because neither sqlite3 connections nor tweepy sessions are shared across threads.
+because neither sqlite3 connections nor tweepy sessions are shared across threads. Every gateway it builds
+records what X bills into the spend ledger (`billing/ledger.py`), under the profile and the job's name, and
+stops before a request that could pass the profile's budgets or the run's `max_cost` (`billing/guard.py`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from twexport_qt import paths
 from twexport_qt.app_logging import configure_logging
+from twexport_qt.billing.guard import SpendGuard, SpendLimits
+from twexport_qt.billing.ledger import SpendRecorder
+from twexport_qt.billing.prices import DEFAULT_PRICES, PriceTable
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock, SystemClock
 from twexport_qt.core.errors import ConfigError
@@ -38,12 +44,14 @@ from twexport_qt.services.connections import ThreadConnections
 from twexport_qt.services.do_not_contact import DoNotContactService
 from twexport_qt.services.downloads import DownloadsService
 from twexport_qt.services.followers import FollowersService
+from twexport_qt.services.spend import SpendService
 from twexport_qt.settings.model import AppSettings, Profile
 from twexport_qt.settings.storage import load_settings, save_settings
 from twexport_qt.store.database import DatabaseDamaged as DatabaseDamaged  # re-exported: open_context raises it
 from twexport_qt.store.database import open_database
 from twexport_qt.store.job_locks import JobKind, JobLock
 from twexport_qt.store.repair import RepairReport, repair_database
+from twexport_qt.store.spend_repo import SpendRow
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +95,9 @@ class AppContext:
         self._api_base_override = checked_api_base_url(api_base_url) if api_base_url else None
         self.repair_report: RepairReport | None = None
         self.rate_limit_listener: Callable[[RateLimitState], None] | None = None
+        # Hears of every ledger row written (in the job's thread), e.g. for today's spend in the status bar.
+        self.spend_listener: Callable[[list[SpendRow]], None] | None = None
+        self.prices: PriceTable = DEFAULT_PRICES  # X's prices the ledger bills at (Settings may change them later)
         self._sandbox_config = sandbox_config or SandboxConfig(followers=DEFAULT_SANDBOX_FOLLOWERS,
                                                                seed=DEFAULT_SANDBOX_SEED)
         self._sandbox: SandboxServer | None = None
@@ -104,6 +115,10 @@ class AppContext:
         self.campaigns = CampaignService(self._service_connections, self.clock)
         self.do_not_contact = DoNotContactService(self._service_connections, self.clock)
         self.downloads = DownloadsService(self._service_connections, self.clock)
+        self.spend = SpendService(self._service_connections, self.clock)
+        # The ledger's own connection per thread: its rows commit apart from a job's page transaction.
+        self._spend_connections = ThreadConnections(
+            lambda: open_database(self.database_file, check_same_thread=False))
 
     def _sweep_exports_folder(self) -> None:
         """Temporary files of exports killed mid-write into the default exports folder (see atomic_file.py)."""
@@ -164,27 +179,62 @@ class AppContext:
                 self._sandbox.start()
             return self._sandbox.base_url
 
-    def new_gateway(self) -> XGateway:
+    def new_gateway(self, *, job: str | None = None, recorder: SpendRecorder | None = None,
+                    max_cost: Decimal | None = None) -> XGateway:
+        """A gateway for the calling thread whose answers are billed into the ledger under `job` (or `recorder`'s),
+        and which stops (SpendLimitReached) before a request that could pass the active profile's daily or
+        monthly budget, or take this gateway's own spend past `max_cost`."""
         credentials = self.credentials()
         if not credentials.can_call_api:
             raise ConfigError(f"Profile {self.profile.name!r} has no X credentials yet: add them in "
                               "File → Settings (or use the Sandbox profile to try the app).")
-        return XGateway(credentials, base_url=self.api_base_url(), on_rate_limit=self._notify_rate_limit)
+        recorder = recorder or self.spend_recorder(job)
+        guard = self.spend_guard(recorder, max_cost)
+        return XGateway(credentials, base_url=self.api_base_url(), on_rate_limit=self._notify_rate_limit,
+                        on_answer=recorder.record, signed_in_id=self.known_owner_id(),
+                        before_request=guard.before_request if guard is not None else None)
+
+    def spend_limits(self, max_cost: Decimal | None = None) -> SpendLimits:
+        """The limits a job of the active profile runs under: its budgets, and `max_cost` for the run."""
+        profile = self.profile
+        return SpendLimits(max_cost=max_cost, daily_budget=profile.daily_budget_usd,
+                           monthly_budget=profile.monthly_budget_usd)
+
+    def spend_guard(self, recorder: SpendRecorder, max_cost: Decimal | None = None) -> SpendGuard | None:
+        """The guard of the run `recorder` records, reading the ledger on the calling thread's ledger connection;
+        None when no limit applies (no budget, no max_cost): then nothing is checked."""
+        limits = self.spend_limits(max_cost)
+        if not limits.any:
+            return None
+        return SpendGuard(recorder, self._spend_connections.get, self.clock, limits)
+
+    def spend_recorder(self, job: str | None = None, *, busy: Callable[[], bool] | None = None) -> SpendRecorder:
+        """Records the active profile's billed answers under `job`, on the calling thread's ledger connection."""
+        return SpendRecorder(self._spend_connections.get, self.prices, self.clock, profile=self.profile.name,
+                             job=job, busy=busy, on_recorded=self._notify_spend)
 
     def new_pacer(self, gateway: XGateway, cancel: CancelToken | None = None,
                   on_wait: Callable[[WaitNotice], None] | None = None) -> Pacer:
         return Pacer(gateway.rate_limits, self.clock, cancel, on_wait)
 
     @contextmanager
-    def api_session(self, cancel: CancelToken | None = None,
-                    on_wait: Callable[[WaitNotice], None] | None = None) -> Iterator[ApiSession]:
-        """Per-thread connection, gateway and pacer for a job; the connection is closed when the job ends."""
+    def api_session(self, cancel: CancelToken | None = None, on_wait: Callable[[WaitNotice], None] | None = None,
+                    *, job: str | None = None, max_cost: Decimal | None = None) -> Iterator[ApiSession]:
+        """Per-thread connection, gateway and pacer for a job; the connection is closed when the job ends.
+
+        What X bills is recorded under `job` as each answer arrives; an answer that arrives while the job's own
+        connection holds a write open is recorded once it is committed or rolled back (at the latest here). The
+        job stops before a request that could pass the profile's budgets or its own `max_cost` (dollars).
+        """
         conn = self.connect()
+        recorder = self.spend_recorder(job, busy=lambda: _holds_write(conn))
         try:
-            gateway = self.new_gateway()
+            gateway = self.new_gateway(recorder=recorder, max_cost=max_cost)
             yield ApiSession(conn, gateway, self.new_pacer(gateway, cancel, on_wait))
         finally:
             conn.close()
+            recorder.flush()
+            self._spend_connections.release()
 
     def job_lock(self, kind: JobKind, scope: str | None = None, scope_label: str | None = None) -> JobLock:
         """The cross-process lock of a job of `kind` for the active profile (or for `scope`, e.g. an output file).
@@ -222,12 +272,25 @@ class AppContext:
         if self.rate_limit_listener is not None:
             self.rate_limit_listener(state)
 
+    def _notify_spend(self, rows: list[SpendRow]) -> None:
+        if self.spend_listener is not None:
+            self.spend_listener(rows)
+
     def close(self) -> None:
         self._service_connections.close()
+        self._spend_connections.close()
         with self._sandbox_lock:
             if self._sandbox is not None:
                 self._sandbox.stop()
                 self._sandbox = None
+
+
+def _holds_write(conn: sqlite3.Connection) -> bool:
+    """Whether `conn` has a write open that another connection of this thread would wait on forever."""
+    try:
+        return conn.in_transaction
+    except sqlite3.ProgrammingError:  # closed: nothing to wait for
+        return False
 
 
 def sandbox_credentials() -> Credentials:

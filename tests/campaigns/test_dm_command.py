@@ -105,3 +105,34 @@ def test_dm_run_as_a_process_sends_live_only_with_live_and_yes(tmp_path):
     assert scripted.returncode == 2 and "--yes" in scripted.stderr
     sent = dm_run("dm", "run", "--live", "--yes")
     assert sent.returncode == 0 and "Campaign: 5 sent" in sent.stdout, sent.stdout + sent.stderr
+
+
+def test_a_run_paused_by_max_cost_says_so_keeps_what_was_sent_and_exits_1(app, tmp_path):
+    from decimal import Decimal
+
+    from tests.campaigns.conftest import UserCredentials
+    from twexport_qt.billing.guard import SpendGuard, SpendLimits
+    from twexport_qt.billing.ledger import SpendRecorder
+    from twexport_qt.billing.prices import DEFAULT_PRICES
+    from twexport_qt.core.errors import EXIT_JOB_STOPPED
+    from twexport_qt.gateway.pacing import Pacer
+    from twexport_qt.gateway.x_gateway import XGateway
+    from twexport_qt.store.database import open_database
+
+    ledger = open_database(tmp_path / "ledger.sqlite3")
+    recorder = SpendRecorder(lambda: ledger, DEFAULT_PRICES, app.clock, profile="Sandbox")
+    guard = SpendGuard(recorder, lambda: ledger, app.clock, SpendLimits(max_cost=Decimal("0.10")))
+    gateway = XGateway(UserCredentials(), base_url=app.server.base_url, on_answer=recorder.record,
+                       before_request=guard.before_request)
+    out = io.StringIO()
+    settings = CampaignSettings(message="Hi {name}", test_mode=False, dm_enabled=True, live_confirmed=True)
+    code = run_dm_command(app.conn, gateway, Pacer(gateway.rate_limits, app.clock), app.clock, settings, False,
+                          out=out)
+    ledger.close()
+    assert code == EXIT_JOB_STOPPED
+    assert out.getvalue().splitlines()[-1] == (
+        "Stopped before passing --max-cost $0.10: this run spent $0.10 and the next request could cost up to "
+        "$0.015. DMs already sent are recorded; run again to continue.")
+    assert app.server.state.dms.count() == 6  # /users/me ($0.010) and six DMs ($0.090): exactly the limit
+    assert run_dm_command(app.conn, app.gateway, app.pacer, app.clock, settings, False, out=io.StringIO()) == EXIT_OK
+    assert app.server.state.dms.count() == 51  # the rest, none twice

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from twexport_qt import __version__
 from twexport_qt.app_context import AppContext
+from twexport_qt.billing.prices import format_usd
 from twexport_qt.secrets.backends import SessionOnlyBackend
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import AppSettings, Profile
@@ -39,7 +42,7 @@ def test_opens_on_the_clearly_labelled_sandbox(window):
     assert "SANDBOX" in window.profile_label.text() and "simulated" in window.profile_label.text()
     assert menu_titles(window) == ["File", "View", "Tools", "Help"]
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Followers", "DM campaign", "Tweet datasets"]
+        "Followers", "DM campaign", "Tweet datasets", "Spend"]
 
 
 def test_export_menu_offers_the_seed_exports_the_funnel_and_tweets(window):
@@ -83,6 +86,13 @@ def test_fetch_from_the_tools_menu_fills_table_and_summary(qtbot, window, contex
     assert "5,000" in window.followers_tab.summary_panel.text_of("Followers")
     # The API state in the status bar comes from the job thread's rate-limit headers.
     qtbot.waitUntil(lambda: "/2/users/:id/followers: 295/300 left" in window.api_label.text(), timeout=5_000)
+    # What X billed for it (5,000 followers as owned reads, plus /users/me) is in the status bar and the Spend tab.
+    spent = context.spend.spent_today(context.profile.name)
+    assert spent >= Decimal("5.00")
+    qtbot.waitUntil(lambda: window.spend_label.text() == f"Spent today: {format_usd(spent)}", timeout=10_000)
+    window.tabs.setCurrentWidget(window.spend_tab)
+    qtbot.waitUntil(lambda: window.spend_tab.summary is not None
+                    and window.spend_tab.summary.today_amount == spent, timeout=10_000)
 
 
 def test_unexpected_errors_are_logged_and_told_in_a_sentence(window, monkeypatch, caplog):

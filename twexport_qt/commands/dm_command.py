@@ -1,5 +1,9 @@
-"""`main.py dm run [--dry-run] [--live [--yes]] [--plan]`: run the DM campaign of the selected profile headless
-(cron, servers), or print its plan.
+"""`main.py dm run [--dry-run] [--live [--yes]] [--max-cost USD] [--plan]`: run the DM campaign of the selected
+profile headless (cron, servers), or print its plan.
+
+Every run first prints what it will cost (a dry run: free); a test or live run whose estimate passes $1 asks at a
+terminal, and needs `--yes` in scripts. `--max-cost` and the profile's budgets pause the run before the DM (or the
+DM-history read) that could pass them; DMs already sent are recorded and the next run goes on.
 
 Live DMs go out only with `--live`: at a terminal the command then asks, naming how many people will be messaged
 (default No); in scripts `--yes` gives that answer. Without `--live` a live profile's run says what it would do
@@ -17,11 +21,19 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from twexport_qt.billing.estimates import CampaignWork, estimate_campaign, estimate_dry_run
 from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
 from twexport_qt.campaigns.plan_calendar import build_calendar
 from twexport_qt.campaigns.plan_report import render_text
 from twexport_qt.campaigns.sender import CampaignResult, RunMode, StopReason, run_campaign
 from twexport_qt.campaigns.settings import CampaignSettings
+from twexport_qt.commands.cost_prompt import (
+    MAX_COST_HELP,
+    confirm_cost,
+    max_cost_argument,
+    report_pause,
+    show_estimate,
+)
 from twexport_qt.commands.terminal_progress import TerminalProgress
 from twexport_qt.core import errors
 from twexport_qt.core.cancel import CancelToken
@@ -29,6 +41,7 @@ from twexport_qt.core.clock import Clock
 from twexport_qt.core.errors import EXIT_CANCELLED, EXIT_JOB_STOPPED, EXIT_OK
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.store import dm_repo
 
 EXIT_STOPPED = EXIT_JOB_STOPPED  # the run stopped early (settings, X refused, master switch off)
 
@@ -40,7 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--dry-run", action="store_true", help="record what would be sent, send nothing")
     run.add_argument("--live", action="store_true", help="send live DMs to followers (the profile must be in live "
                      "mode: master switch on, test mode off); asks for confirmation at a terminal")
-    run.add_argument("--yes", action="store_true", help="with --live: confirm without asking (for scripts)")
+    run.add_argument("--yes", action="store_true", help="confirm without asking (for scripts): live sending with "
+                     "--live, and a cost estimate above $1")
+    run.add_argument("--max-cost", dest="max_cost", metavar="USD", type=max_cost_argument, help=MAX_COST_HELP)
     run.add_argument("--plan", action="store_true", help="print the live campaign's calendar (DMs per day and tier, "
                      "retries, estimated cost) and exit; sends nothing")
     run.set_defaults(handler=_handle_run)
@@ -63,11 +78,22 @@ def _handle_run(args: argparse.Namespace) -> int:
     lock = None if args.dry_run else JobKind.DM_CAMPAIGN
     with command_session(args, lock=lock) as session:
         settings = session.campaign_settings()
-        if not args.dry_run:
-            audience = live_audience(session.conn, session.context.known_owner_id(), settings,
-                                     int(session.clock.now()))
-            settings = dataclasses.replace(settings, live_confirmed=confirm_on_command_line(
-                settings, audience, live=args.live, yes=args.yes))
+        context = session.context
+        if args.dry_run:
+            show_estimate(estimate_dry_run(context.prices), simulated=context.is_sandbox)
+        else:
+            owner_id = context.known_owner_id()
+            now = int(session.clock.now())
+            audience = live_audience(session.conn, owner_id, settings, now)
+            estimate = None
+            if settings.dm_enabled:  # with the master switch off the run sends nothing and says so
+                estimate = estimate_campaign(campaign_work(session.conn, owner_id, settings, audience, now),
+                                             context.prices)
+                show_estimate(estimate, simulated=context.is_sandbox, max_cost=args.max_cost)
+            live_confirmed = confirm_on_command_line(settings, audience, live=args.live, yes=args.yes)
+            if estimate is not None:  # a live run confirmed (at the terminal or by --yes) confirmed its cost too
+                confirm_cost(estimate, yes=args.yes or live_confirmed, simulated=context.is_sandbox)
+            settings = dataclasses.replace(settings, live_confirmed=live_confirmed)
         return run_dm_command(session.conn, session.gateway, session.pacer, session.clock, settings, args.dry_run,
                               cancel=session.cancel)
 
@@ -124,6 +150,21 @@ def confirm_on_command_line(settings: CampaignSettings, audience: LiveAudience, 
     return True
 
 
+def campaign_work(conn: sqlite3.Connection, owner_id: int | None, settings: CampaignSettings,
+                  audience: LiveAudience, now: int) -> CampaignWork:
+    """What a test or live run is due to do now, for its estimate (SQL only)."""
+    if owner_id is None:
+        sent = unconfirmed = 0
+    else:
+        sent = dm_repo.sent_in_last_24h(conn, owner_id, now)
+        unconfirmed = len(dm_repo.unconfirmed(conn, owner_id))
+    capacity = max(0, settings.daily_cap - sent)
+    if settings.test_mode:
+        return CampaignWork(0, 0, capacity, unconfirmed, test_accounts=len(settings.test_accounts),
+                            test_retry=settings.test_retry_message)
+    return CampaignWork(audience.first, audience.retry, capacity, unconfirmed)
+
+
 def run_dm_command(
     conn: sqlite3.Connection,
     gateway: XGateway,
@@ -141,6 +182,9 @@ def run_dm_command(
     progress_line = TerminalProgress(out, now=clock.now)
     try:
         result = run_campaign(conn, gateway, pacer, clock, settings, progress=progress_line.update, cancel=cancel)
+    except errors.SpendLimitReached as stop:
+        progress_line.close()
+        return report_pause(stop, "DMs already sent are recorded; run again to continue.", out)
     except errors.Cancelled:
         progress_line.close()
         print("Cancelled. DMs already sent are recorded; run again to continue.", file=out)

@@ -10,10 +10,12 @@ from twexport_qt.commands import (
     followers_command,
     import_command,
     sandbox_command,
+    spend_command,
     tweets_command,
 )
 
-COMMAND_MODULES = (sandbox_command, followers_command, dm_command, tweets_command, export_command, import_command)
+COMMAND_MODULES = (sandbox_command, followers_command, dm_command, tweets_command, export_command, import_command,
+                   spend_command)
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

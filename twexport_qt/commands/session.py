@@ -20,6 +20,7 @@ from twexport_qt.core.clock import Clock
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.profile_mapping import campaign_settings
+from twexport_qt.services.jobs import JOB_NAME_OF_LOCK
 from twexport_qt.store.job_locks import JobKind
 
 
@@ -56,7 +57,8 @@ def command_session(args: argparse.Namespace, out: TextIO | None = None, *,
     """Open everything for one command; the first Ctrl+C cancels cleanly (work done so far is kept).
 
     With `lock`, the job's lock is taken before anything talks to X: a second run of the same job refuses
-    at once (JobAlreadyRunning) instead of racing the first.
+    at once (JobAlreadyRunning) instead of racing the first. The profile's budgets and the command's
+    `--max-cost` (if it has one) stop the job before a request that could pass them (SpendLimitReached).
     """
     context = open_command_context(args)
     cancel = CancelToken()
@@ -68,5 +70,7 @@ def command_session(args: argparse.Namespace, out: TextIO | None = None, *,
             stack.enter_context(context.job_lock(lock))
         restore_sigint = cancel_on_first_ctrl_c(cancel, display)
         stack.callback(restore_sigint)
-        api = stack.enter_context(context.api_session(cancel, display.waiting))
+        job = JOB_NAME_OF_LOCK.get(lock) if lock is not None else None  # the spend ledger's name for the run
+        api = stack.enter_context(context.api_session(cancel, display.waiting, job=job,
+                                                      max_cost=getattr(args, "max_cost", None)))
         yield CommandSession(context, api.conn, api.gateway, api.pacer, cancel, display)

@@ -22,10 +22,13 @@ import argparse
 import sys
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from twexport_qt.core.errors import Cancelled, ConfigError, JobStopped, TwExportError
+from twexport_qt.commands.cost_prompt import add_cost_arguments
+from twexport_qt.core.errors import Cancelled, ConfigError, JobStopped, SpendLimitReached, TwExportError
+from twexport_qt.services.jobs import JobName
 from twexport_qt.store.tweets_repo import AccountState
 from twexport_qt.tweets.download import DownloadSummary
 from twexport_qt.tweets.download_report import summary_text
@@ -87,6 +90,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           "in the current folder)")
     download.add_argument("--output-format", dest="output_format", choices=OUTPUT_FORMATS, default="csv",
                           help="csv (one column, for gpt-2-simple), jsonl or txt (default csv)")
+    add_cost_arguments(download)
     download.set_defaults(handler=_handle_download)
 
 
@@ -165,6 +169,8 @@ class ParsedDownload:
     options: DatasetOptions
     output_path: Path
     username_problems: tuple[str, ...]
+    max_cost: Decimal | None = None  # --max-cost: stop before this run could spend more (dollars)
+    yes: bool = False                # --yes: start without asking above the cost threshold
 
 
 def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
@@ -205,7 +211,8 @@ def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
         name_source = args.username if listed.source_file is not None else sources[0]
         default_name = default_output_name(name_source, options.output_format)
     output = Path(args.output).expanduser() if args.output else Path.cwd() / default_name
-    return ParsedDownload(sources, kind, options, output.resolve(), problems)
+    return ParsedDownload(sources, kind, options, output.resolve(), problems,
+                          max_cost=getattr(args, "max_cost", None), yes=bool(getattr(args, "yes", False)))
 
 
 # ----- running --------------------------------------------------------------------------------------------
@@ -227,6 +234,7 @@ def _handle_download(args: argparse.Namespace) -> int:
 
 
 def _run(ctx: Any, parsed: ParsedDownload) -> int:
+    from twexport_qt.commands.cost_prompt import report_pause
     from twexport_qt.commands.interrupts import cancel_on_first_ctrl_c
     from twexport_qt.commands.terminal_progress import TerminalProgress
     from twexport_qt.core.cancel import CancelToken
@@ -236,7 +244,7 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
     output = check_output_path(parsed.output_path, ctx.data_dir)
     gateway = pacer = None
     try:
-        gateway = ctx.new_gateway()
+        gateway = ctx.new_gateway(job=JobName.TWEET_DOWNLOAD, max_cost=parsed.max_cost)
     except ConfigError:
         if parsed.source_kind != SourceKind.ARCHIVE:
             raise
@@ -254,8 +262,13 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
         conn = ctx.connect()
         restore_sigint = cancel_on_first_ctrl_c(cancel, display)
         try:
+            _estimate_and_confirm(ctx, parsed, gateway, pacer)
             summary = run_download(conn, gateway, pacer, ctx.clock, request, progress=display.update, cancel=cancel,
                                    data_dir=ctx.data_dir)
+        except SpendLimitReached as stop:
+            display.close()
+            return report_pause(stop, f"What was downloaded is saved in {output}; run the same command again to "
+                                      "resume where it stopped.")
         except Cancelled:
             display.close()
             print(f"Cancelled. What was downloaded is saved in {output}. "
@@ -270,6 +283,40 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
             display.close()
     _print_summary(summary)
     return EXIT_OK
+
+
+def _estimate_and_confirm(ctx: Any, parsed: ParsedDownload, gateway: Any, pacer: Any) -> None:
+    """Print what the download will cost and ask above the threshold (CostNotConfirmed: nothing downloaded).
+
+    Timeline and search look the accounts up first (one user read each, which the download's own look-up then
+    repeats for free the same UTC day) for their tweet counts; an archive costs nothing to read.
+    """
+    from twexport_qt.billing.estimates import TweetAccount, estimate_archive_import, estimate_tweet_download
+    from twexport_qt.commands.cost_prompt import confirm_cost, show_estimate
+    from twexport_qt.core.usernames import username_key
+    from twexport_qt.tweets.sources import resolve_usernames
+
+    options = parsed.options
+    if parsed.source_kind == SourceKind.ARCHIVE:
+        estimate = estimate_archive_import(ctx.prices, looks_up_reply_parents=gateway is not None
+                                           and options.text_format == "reply")
+    else:
+        found, _ = resolve_usernames(gateway, pacer, list(parsed.request_sources))
+        owner = ctx.known_owner_id()
+        accounts = []
+        for name in parsed.request_sources:
+            user = found.get(username_key(name))
+            if user is None:
+                continue  # the download skips it and says why
+            count = (user.get("public_metrics") or {}).get("tweet_count")
+            accounts.append(TweetAccount(name, int(count) if count is not None else None,
+                                         own=owner is not None and str(user.get("id")) == str(owner)))
+        estimate = estimate_tweet_download(accounts, ctx.prices, limit=options.limit,
+                                           include_replies=options.include_replies,
+                                           search=parsed.source_kind == SourceKind.SEARCH,
+                                           user_context=gateway.has_user_context)
+    show_estimate(estimate, simulated=ctx.is_sandbox, max_cost=parsed.max_cost)
+    confirm_cost(estimate, yes=parsed.yes, simulated=ctx.is_sandbox)
 
 
 def _print_summary(summary: DownloadSummary) -> None:

@@ -29,6 +29,31 @@ class Cancelled(TwExportError):
     exit_code = EXIT_CANCELLED
 
 
+class SpendLimitReached(Cancelled):
+    """A job stopped before a request whose price could pass a spending limit (`billing/guard.py`).
+
+    It ends the job like a cancel, so every fetch, download and campaign keeps what it committed and the next
+    run resumes where this one stopped; unlike a cancel the user did not ask for it, so it says which limit,
+    and the command line exits with the "job stopped, rerun to resume" code.
+    """
+
+    default_message = "A spending limit was reached before the next request."
+    exit_code = EXIT_JOB_STOPPED
+
+
+class BudgetReached(SpendLimitReached):
+    """The profile's daily or monthly budget would be passed by the next request: the job pauses until it resets
+    (UTC midnight, or the 1st of the month) or the budget is raised."""
+
+    default_message = "The spending budget of this profile is reached."
+
+
+class MaxCostReached(SpendLimitReached):
+    """The next request could take this run past its `--max-cost`."""
+
+    default_message = "This run reached its maximum cost."
+
+
 class JobStopped(TwExportError):
     """A job stopped by an error, restated with what the user should do next; keeps the cause's exit code."""
 

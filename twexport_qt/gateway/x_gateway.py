@@ -5,13 +5,19 @@ timeout), turns every tweepy/requests failure into a `core.errors` type with a s
 and records the `x-rate-limit-*` headers of every response. It never sleeps: waiting is the caller's job
 (see `pacing.py`), so it can be cancelled and shown as a countdown.
 
+X bills every successful answer per resource returned (per request for a DM sent), so each one is reported to an
+optional `on_answer` hook as an `AnswerReceipt`: which endpoint, about whom, with which auth, and the ids of what
+came back. The gateway does not price anything; `billing/` decides what a receipt costs and keeps the ledger.
+Before each billable request an optional `before_request` hook hears of it as a `PlannedRequest` (at most how
+many objects it can return), so a spending limit (`billing/guard.py`) can stop the job before X bills it.
+
 Results are returned as plain JSON dicts (`Page`), so domain code needs no tweepy types.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -21,6 +27,17 @@ import tweepy
 
 from twexport_qt.core import errors
 from twexport_qt.gateway import routing
+from twexport_qt.gateway.endpoints import (
+    ENDPOINT_DM_EVENTS,
+    ENDPOINT_DM_SEND,
+    ENDPOINT_FOLLOWERS,
+    ENDPOINT_ME,
+    ENDPOINT_SEARCH_ALL,
+    ENDPOINT_TWEETS,
+    ENDPOINT_USER_TWEETS,
+    ENDPOINT_USERS,
+    ENDPOINT_USERS_BY,
+)
 from twexport_qt.gateway.rate_limits import RateLimitBook, RateLimitState, endpoint_key, parse_headers
 
 log = logging.getLogger(__name__)
@@ -36,6 +53,7 @@ TWEET_FIELDS = [
     "public_metrics", "referenced_tweets", "lang", "note_tweet",
 ]
 TWEET_EXPANSIONS = ["referenced_tweets.id", "referenced_tweets.id.author_id", "in_reply_to_user_id", "author_id"]
+DM_EVENTS_PAGE_SIZE = 100  # the API maximum: a DM history page holds at most this many events
 # X's 24-hour caps (e.g. on posting) come in their own headers, next to the 15-minute x-rate-limit-* ones.
 DAILY_CAP_HEADER_PREFIXES = ("x-user-limit-24hour", "x-app-limit-24hour")
 
@@ -87,6 +105,44 @@ class Page:
         return self if wanted & named else self.require_data(what)
 
 
+@dataclass(frozen=True)
+class AnswerReceipt:
+    """What one successful answer of X returned, for whoever keeps the bill (`billing/`).
+
+    X bills reads per resource in the answer, `includes` too, and writes per accepted request. Whether a read
+    is an Owned Read (cheaper) depends on the auth and on whose `{id}` the path names, so both are here.
+    """
+
+    endpoint: str                      # as `endpoints.py` names it, e.g. "GET /2/users/:id/followers"
+    user_context: bool                 # signed as the user (OAuth 1.0a), not with the app's Bearer token
+    subject_id: int | None             # the `{id}` in the path (None: the path names nobody)
+    signed_in_id: int | None           # the signed-in account, if the gateway knows it (None: unknown)
+    data_ids: tuple[str, ...]          # ids of the objects in `data` (a DM sent: its event id)
+    included_ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # `includes` section -> ids
+
+    @property
+    def resource_count(self) -> int:
+        return len(self.data_ids) + sum(len(ids) for ids in self.included_ids.values())
+
+
+AnswerHook = Callable[[AnswerReceipt], None]
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """A billable request about to be sent, for whoever guards the spending: what it can cost at most follows
+    from the endpoint, the auth, whose `{id}` it names and how many objects X may return in `data`."""
+
+    endpoint: str
+    user_context: bool
+    subject_id: int | None
+    signed_in_id: int | None
+    max_results: int                   # the most objects `data` can hold (a DM sent: 1)
+
+
+RequestHook = Callable[[PlannedRequest], None]
+
+
 def _raw(obj: Any) -> dict[str, Any]:
     return getattr(obj, "data", obj)
 
@@ -120,7 +176,14 @@ class XGateway:
         base_url: str | None = None,
         timeout: float | tuple[float, float] = routing.DEFAULT_TIMEOUT,
         on_rate_limit: Callable[[RateLimitState], None] | None = None,
+        on_answer: AnswerHook | None = None,
+        signed_in_id: int | None = None,
+        before_request: RequestHook | None = None,
     ) -> None:
+        """`on_answer` hears of every successful answer (in the calling thread, after the answer was read);
+        `signed_in_id` is the signed-in account's id if already known (`me()` learns it otherwise);
+        `before_request` hears of every billable request before it is sent, and may stop it by raising
+        (a `SpendLimitReached`: the request is then never sent)."""
         self._credentials = credentials
         self.client = tweepy.Client(
             bearer_token=credentials.bearer_token,
@@ -134,6 +197,9 @@ class XGateway:
         self.client.session.hooks["response"].append(self._record_rate_limit)
         self.rate_limits = RateLimitBook()
         self._on_rate_limit = on_rate_limit
+        self._on_answer = on_answer
+        self._before_request = before_request
+        self.signed_in_id = signed_in_id
 
     # -- auth ------------------------------------------------------------------------------------------
     @property
@@ -163,24 +229,31 @@ class XGateway:
     # -- endpoints -------------------------------------------------------------------------------------
     def me(self) -> dict[str, Any]:
         self._require_user_context("Identifying the signed-in account")
-        page = self._call(self.client.get_me, user_auth=True, user_fields=USER_FIELDS).require_data(
-            "the question who is signed in")
+        page = self._call(ENDPOINT_ME, None, 1, self.client.get_me, user_auth=True,
+                          user_fields=USER_FIELDS).require_data("the question who is signed in")
         if not page.data:
             raise errors.ApiError("X did not return the signed-in account.")
-        return page.data[0]
+        me = page.data[0]
+        try:
+            self.signed_in_id = int(me["id"])
+        except (KeyError, TypeError, ValueError):
+            pass  # the callers say what is wrong with an answer without an id
+        return me
 
     def followers_page(self, user_id: int, pagination_token: str | None = None, max_results: int = 1000) -> Page:
         return self._call(
-            self.client.get_users_followers, user_id, user_auth=self._user_auth_for_reads(),
-            max_results=max_results, pagination_token=pagination_token, user_fields=USER_FIELDS,
+            ENDPOINT_FOLLOWERS, user_id, max_results, self.client.get_users_followers, user_id,
+            user_auth=self._user_auth_for_reads(), max_results=max_results, pagination_token=pagination_token,
+            user_fields=USER_FIELDS,
         )
 
     def users_by_ids(self, ids: list[int]) -> Page:
-        return self._call(self.client.get_users, ids=_at_most_100(ids), user_auth=self._user_auth_for_reads(),
-                          user_fields=USER_FIELDS)
+        return self._call(ENDPOINT_USERS, None, len(ids), self.client.get_users, ids=_at_most_100(ids),
+                          user_auth=self._user_auth_for_reads(), user_fields=USER_FIELDS)
 
     def users_by_usernames(self, usernames: list[str]) -> Page:
-        return self._call(self.client.get_users, usernames=_at_most_100(usernames),
+        return self._call(ENDPOINT_USERS_BY, None, len(usernames), self.client.get_users,
+                          usernames=_at_most_100(usernames),
                           user_auth=self._user_auth_for_reads(), user_fields=USER_FIELDS)
 
     def user_tweets_page(
@@ -194,8 +267,9 @@ class XGateway:
         max_results: int = 100,
     ) -> Page:
         return self._call(
-            self.client.get_users_tweets, user_id, user_auth=self._user_auth_for_reads(),
-            pagination_token=pagination_token, start_time=start_time, end_time=end_time, exclude=exclude,
+            ENDPOINT_USER_TWEETS, user_id, max_results, self.client.get_users_tweets, user_id,
+            user_auth=self._user_auth_for_reads(), pagination_token=pagination_token, start_time=start_time,
+            end_time=end_time, exclude=exclude,
             max_results=max_results, tweet_fields=TWEET_FIELDS, expansions=TWEET_EXPANSIONS,
             user_fields=["username", "name"],
         )
@@ -212,33 +286,81 @@ class XGateway:
         if not self.has_bearer:
             raise errors.AuthError("Full-archive search needs a Bearer token (app-only auth): add it in Settings.")
         return self._call(
-            self.client.search_all_tweets, query, next_token=next_token, start_time=start_time,
-            end_time=end_time, max_results=max_results, tweet_fields=TWEET_FIELDS,
+            ENDPOINT_SEARCH_ALL, None, max_results, self.client.search_all_tweets, query, next_token=next_token,
+            start_time=start_time, end_time=end_time, max_results=max_results, tweet_fields=TWEET_FIELDS,
             expansions=TWEET_EXPANSIONS, user_fields=["username", "name"],
         )
 
     def tweets_by_ids(self, ids: list[int]) -> Page:
-        return self._call(self.client.get_tweets, _at_most_100(ids), user_auth=self._user_auth_for_reads(),
-                          tweet_fields=TWEET_FIELDS, expansions=["author_id"], user_fields=["username", "name"])
+        return self._call(ENDPOINT_TWEETS, None, len(ids), self.client.get_tweets, _at_most_100(ids),
+                          user_auth=self._user_auth_for_reads(), tweet_fields=TWEET_FIELDS, expansions=["author_id"],
+                          user_fields=["username", "name"])
 
     def send_dm(self, participant_id: int, text: str) -> dict[str, Any]:
         """Returns {'dm_conversation_id', 'dm_event_id'}. 403 -> ForbiddenError: this person can't be messaged."""
         self._require_user_context("Sending DMs")
+        self._plan(PlannedRequest(ENDPOINT_DM_SEND, True, participant_id, self.signed_in_id, 1))
         response = self._invoke(self.client.create_direct_message, participant_id=participant_id, text=text,
                                 user_auth=True)
-        return dict(response.data or {})
+        sent = dict(response.data or {})
+        # X bills each request it accepted; the event id names it (a missing one still costs the same).
+        self._report(AnswerReceipt(ENDPOINT_DM_SEND, True, participant_id, self.signed_in_id,
+                                   (str(sent.get("dm_event_id") or ""),)))
+        return sent
 
     def dm_events_with(self, participant_id: int, pagination_token: str | None = None) -> Page:
         self._require_user_context("Reading DM history")
         return self._call(
-            self.client.get_direct_message_events, participant_id=participant_id, user_auth=True,
-            pagination_token=pagination_token, max_results=100,
+            ENDPOINT_DM_EVENTS, participant_id, DM_EVENTS_PAGE_SIZE, self.client.get_direct_message_events,
+            participant_id=participant_id, user_auth=True,
+            pagination_token=pagination_token, max_results=DM_EVENTS_PAGE_SIZE,
             dm_event_fields=["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id"],
         )
 
+    def post_usage(self, days: int = 7) -> dict[str, Any]:
+        """X's count of Post reads for the app's project (`GET /2/usage/tweets`, app Bearer only, not billed):
+        `project_usage` and `project_cap` this billing cycle and, per day of the last `days`, the usage."""
+        if not self.has_bearer:
+            raise errors.AuthError("Reading X's usage count needs a Bearer token (app-only auth): add it in Settings.")
+        if not 1 <= days <= 90:
+            raise ValueError("X reports usage for 1 to 90 days")
+        response = self._invoke(self.client.request, "GET", "/2/usage/tweets", user_auth=False, params={
+            "days": days, "usage.fields": "cap_reset_day,daily_client_app_usage,daily_project_usage,project_cap,"
+                                          "project_id,project_usage"})
+        try:
+            body = response.json()
+        except ValueError as exc:  # a truncated body: a proxy or a dropped connection cut it
+            raise errors.NetworkError("X sent an unreadable response; the connection may have dropped.") from exc
+        data = body.get("data") if isinstance(body, dict) else None
+        return dict(data) if isinstance(data, dict) else {}
+
     # -- plumbing --------------------------------------------------------------------------------------
-    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Page:
-        return _to_page(self._invoke(method, *args, **kwargs))
+    def _call(self, endpoint: str, subject_id: int | None, at_most: int, method: Callable[..., Any], /,
+              *args: Any, **kwargs: Any) -> Page:
+        """`method(*args, **kwargs)` as a Page; `at_most`: how many objects its `data` can hold (the guard's
+        worst case)."""
+        # tweepy signs as the user only when told to (search_all takes no `user_auth`: always the app's Bearer).
+        user_context = bool(kwargs.get("user_auth", False))
+        self._plan(PlannedRequest(endpoint, user_context, subject_id, self.signed_in_id, at_most))
+        page = _to_page(self._invoke(method, *args, **kwargs))
+        self._report(AnswerReceipt(
+            endpoint, user_context, subject_id, self.signed_in_id, _ids(page.data),
+            {section: _ids(objects) for section, objects in page.includes.items() if objects}))
+        return page
+
+    def _plan(self, request: PlannedRequest) -> None:
+        """Tell the spending guard what is about to be asked; its refusal (raised) stops the request unsent."""
+        if self._before_request is not None:
+            self._before_request(request)
+
+    def _report(self, receipt: AnswerReceipt) -> None:
+        """Tell the bill keeper; never let it fail the answer: X has billed it, asking again would bill twice."""
+        if self._on_answer is None or not receipt.resource_count:
+            return
+        try:
+            self._on_answer(receipt)
+        except Exception:
+            log.exception("Could not record what X billed for %s", receipt.endpoint)
 
     def _invoke(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
@@ -280,6 +402,11 @@ class XGateway:
             self.rate_limits.record(state)
             if self._on_rate_limit is not None:
                 self._on_rate_limit(state)
+
+
+def _ids(objects: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The ids of an answer's objects (X's objects always carry one)."""
+    return tuple(str(obj.get("id", "")) for obj in objects)
 
 
 def _at_most_100(values: list) -> list:

@@ -3,6 +3,8 @@ run the endpoint, attach X's rate-limit headers, and write the request-log line.
 
 Most faults are drawn and shown before rate limiting, so a one-shot 500 or drop never spends an endpoint's
 budget. "errors-only" and "sent-then-drop" go through rate limiting first, because X counts those requests.
+Every 2xx answer is billed as X would bill it (`billing.py`), a processed request whose answer is then dropped
+included.
 """
 
 from __future__ import annotations
@@ -109,6 +111,9 @@ def _process(state: SandboxState, method: str, raw_path: str, path: str, query: 
         response.headers.update(rate_headers)
     if route.endpoint == Endpoint.DM_SEND and response.status == 201:
         trace.dm_event_id = response.body["data"]["dm_event_id"]
+    if 200 <= response.status < 300:
+        # X bills what it processed, also when the client never hears the answer (the drop below).
+        state.billing.charge(route.endpoint, context, path_params, response.body, state.clock.now())
     if fault is not None and fault.kind == FaultKind.SENT_THEN_DROP:
         trace.fault = fault.kind
         return DROP  # processed and counted, but the client never hears about it

@@ -14,3 +14,4 @@ class Endpoint(enum.StrEnum):
     SEARCH_ALL = "search_all"  # GET /2/tweets/search/all
     DM_SEND = "dm_send"  # POST /2/dm_conversations/with/:participant_id/messages
     DM_EVENTS = "dm_events"  # GET /2/dm_conversations/with/:participant_id/dm_events
+    USAGE = "usage"  # GET /2/usage/tweets

@@ -38,6 +38,7 @@ DEFAULT_RATE_LIMITS: dict[str, dict[AuthContext, list[Window]]] = {
     Endpoint.SEARCH_ALL: {APP: [(1, 1), (300, _15_MIN)], USER: [(1, 1)]},
     Endpoint.DM_SEND: {USER: [(15, _15_MIN), (1_440, _24_H)]},
     Endpoint.DM_EVENTS: {USER: [(15, _15_MIN)]},
+    Endpoint.USAGE: {APP: [(50, _15_MIN)]},
 }
 
 

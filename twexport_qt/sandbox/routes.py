@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from twexport_qt.sandbox import dms_api, tweets_api, users_api
+from twexport_qt.sandbox import dms_api, tweets_api, usage_api, users_api
 from twexport_qt.sandbox.auth import AuthContext
 from twexport_qt.sandbox.endpoints import Endpoint
 from twexport_qt.sandbox.request import ApiRequest, ApiResponse
@@ -47,6 +47,7 @@ ROUTES: tuple[Route, ...] = (
            dms_api.send_dm),
     _route("GET", "/2/dm_conversations/with/:participant_id/dm_events", Endpoint.DM_EVENTS, USER_ONLY,
            dms_api.dm_events_with),
+    _route("GET", "/2/usage/tweets", Endpoint.USAGE, APP_ONLY, usage_api.post_usage),
 )
 
 AUTH_NAMES = {

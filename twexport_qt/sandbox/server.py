@@ -16,6 +16,7 @@ from types import FrameType
 from twexport_qt.core.clock import Clock
 from twexport_qt.sandbox.app import DropConnection, handle_request
 from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
+from twexport_qt.sandbox.billing import SandboxBilling
 from twexport_qt.sandbox.config import SandboxConfig
 from twexport_qt.sandbox.state import SandboxState
 
@@ -121,6 +122,11 @@ class SandboxServer:
             self._thread.join()
         self._httpd, self._thread = None, None
         self.state.close()
+
+    @property
+    def billing(self) -> SandboxBilling:
+        """What X would have billed for the answers this sandbox gave (`total()`, `billed()`, `charges()`)."""
+        return self.state.billing
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from twexport_qt.core.clock import Clock, SystemClock
 from twexport_qt.sandbox.auth import Authenticator
+from twexport_qt.sandbox.billing import SandboxBilling
 from twexport_qt.sandbox.config import SandboxConfig
 from twexport_qt.sandbox.dm_recorder import DmRecorder
 from twexport_qt.sandbox.faults import FaultInjector
@@ -28,6 +29,7 @@ class SandboxState:
     auth: Authenticator
     request_log: RequestLog | None = None
     replies: FollowerReplies = field(default_factory=FollowerReplies)
+    billing: SandboxBilling = field(default_factory=SandboxBilling)  # what X would bill for the answers given
 
     @classmethod
     def from_config(cls, config: SandboxConfig, clock: Clock | None = None) -> SandboxState:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from twexport_qt.core.clock import Clock
 from twexport_qt.services.connections import ThreadConnections
-from twexport_qt.services.jobs import Job, JobContext, api_job, database_job
+from twexport_qt.services.jobs import Job, JobContext, JobName, api_job, database_job
 from twexport_qt.store import tweets_repo
 from twexport_qt.store.tweets_repo import TweetJobState
 from twexport_qt.tweets.download import DownloadRequest, DownloadSummary, run_download
@@ -69,7 +69,8 @@ def download_job(context: AppContext, request: DownloadRequest) -> Job:
         return run_download(conn, gateway, pacer, context.clock, request, progress=ctx.progress, cancel=ctx.cancel,
                             on_wait=ctx.on_wait, data_dir=context.data_dir)
 
-    with_api = api_job(context, lambda api, ctx: download(api.conn, api.gateway, api.pacer, ctx))
+    with_api = api_job(context, lambda api, ctx: download(api.conn, api.gateway, api.pacer, ctx),
+                       name=JobName.TWEET_DOWNLOAD)
     without_api = database_job(context, lambda conn, ctx: download(conn, None, None, ctx))
 
     def job(ctx: JobContext) -> DownloadSummary:

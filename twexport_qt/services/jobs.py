@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,6 +33,14 @@ class JobName(StrEnum):
     EXPORT = "export"
 
 
+# The job a cross-process lock belongs to: what the spend ledger names an API job that gives only its lock.
+JOB_NAME_OF_LOCK: dict[JobKind, JobName] = {
+    JobKind.FOLLOWERS_FETCH: JobName.FETCH_FOLLOWERS,
+    JobKind.DM_CAMPAIGN: JobName.DM_CAMPAIGN,
+    JobKind.TWEETS_DOWNLOAD: JobName.TWEET_DOWNLOAD,
+}
+
+
 class JobOutcome(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
@@ -51,18 +60,25 @@ Job = Callable[[JobContext], Any]
 
 
 def api_job(context: AppContext, body: Callable[[ApiSession, JobContext], T], *,
-            lock: JobKind | None = None) -> Callable[[JobContext], T]:
+            lock: JobKind | None = None, name: JobName | None = None,
+            max_cost: Decimal | None = None) -> Callable[[JobContext], T]:
     """The job for `body`: in the job's thread, take the cross-process `lock` (if any), open the thread's own
     connection, gateway and pacer (cancellable, reporting waits), run `body`, and close them again.
 
+    What X bills is recorded in the spend ledger under `name` (by default the name of the job `lock` is for).
+    The job pauses (raises a `SpendLimitReached`, a `Cancelled`) before a request that could pass the profile's
+    daily or monthly budget, or this run's `max_cost` in dollars; what it committed is kept and the next run
+    resumes.
     This is the one set-up every API job of the app shares (fetch, DM preview, campaign, download).
     """
+    spend_name = name or (JOB_NAME_OF_LOCK.get(lock) if lock is not None else None)
 
     def job(ctx: JobContext) -> T:
         with ExitStack() as stack:
             if lock is not None:
                 stack.enter_context(context.job_lock(lock))
-            api = stack.enter_context(context.api_session(ctx.cancel, ctx.on_wait))
+            api = stack.enter_context(context.api_session(ctx.cancel, ctx.on_wait, job=spend_name,
+                                                         max_cost=max_cost))
             return body(api, ctx)
 
     return job

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from twexport_qt.settings.model import (
@@ -27,12 +28,16 @@ from twexport_qt.settings.validation import (
     TIER_BOUND_CHECKS,
     Check,
     OversizedNumber,
+    budget_order_problem,
     filter_range_problems,
+    parse_usd,
     profile_name_problem,
     validate_tiers,
 )
 
 _DATETIME_FIELDS = ("created_after", "created_before")
+# Dollar amounts: written as text ("2.50", exact, no float rounding), read from text or a JSON number.
+_USD_FIELDS = ("daily_budget_usd", "monthly_budget_usd")
 # A longer integer literal is out of every setting's range (the widest, an int64 id, has 19 digits and a sign),
 # so it is never converted: past 4,300 digits int() raises, and below that it is merely slow and useless.
 _MAX_INT_LITERAL = 20
@@ -127,14 +132,33 @@ def settings_from_dict(data: object) -> tuple[AppSettings, list[str]]:
 
 def profile_from_dict(name: str, raw: dict[str, Any], problems: list[str]) -> Profile:
     path = f"profiles.{name}"
-    values = _checked_values(raw, PROFILE_FIELD_CHECKS, path, problems)
+    values = _checked_values(_with_usd_amounts(raw, path, problems), PROFILE_FIELD_CHECKS, path, problems)
     profile = Profile(name=name, **values)
+    order = budget_order_problem(profile, path)
+    if order:
+        problems.append(f"{order}; the daily budget was cleared.")
+        profile.daily_budget_usd = None
     if "follower_filters" in raw:
         profile.follower_filters = _filters_from_dict(raw["follower_filters"], f"{path}.follower_filters", problems)
     if "tiers" in raw:
         profile.tiers = _tiers_from_value(raw["tiers"], f"{path}.tiers", problems)
     _report_unknown(raw, {"name", "follower_filters", "tiers", *PROFILE_FIELD_CHECKS}, path, problems)
     return profile
+
+
+def _with_usd_amounts(raw: dict[str, Any], path: str, problems: list[str]) -> dict[str, Any]:
+    """`raw` with its dollar amounts as Decimals; an unreadable one is reported and left out (its default)."""
+    decoded = dict(raw)
+    for name in _USD_FIELDS:
+        value = decoded.get(name)
+        if value is None or isinstance(value, Decimal):
+            continue
+        try:
+            decoded[name] = parse_usd(value)
+        except ValueError as error:
+            problems.append(f"{path}.{name} {error}; the default is used.")
+            del decoded[name]
+    return decoded
 
 
 def parse_iso_datetime(value: object) -> datetime | None:
@@ -152,6 +176,9 @@ def parse_iso_datetime(value: object) -> datetime | None:
 
 def _profile_to_dict(profile: Profile) -> dict[str, Any]:
     data = asdict(profile)
+    for name in _USD_FIELDS:
+        amount = getattr(profile, name)
+        data[name] = None if amount is None else str(amount)
     for name in _DATETIME_FIELDS:
         moment = getattr(profile.follower_filters, name)
         data["follower_filters"][name] = moment.isoformat() if moment else None

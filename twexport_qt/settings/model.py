@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from twexport_qt.campaigns import opt_out
@@ -79,6 +80,10 @@ class Profile:
     # the do-not-contact list); any reply stops the retry. The opt-out line, when set, ends every DM.
     opt_out_words: list[str] = field(default_factory=lambda: list(DEFAULT_OPT_OUT_WORDS))
     opt_out_line: str = ""  # e.g. "Reply STOP to opt out."; empty: no line
+    # What X may bill this profile (US dollars) per UTC day and per UTC month; None: no budget. A job pauses
+    # before the request that could pass one, and resumes on the next run (billing/guard.py).
+    daily_budget_usd: Decimal | None = None
+    monthly_budget_usd: Decimal | None = None
 
     @property
     def sends_live(self) -> bool:

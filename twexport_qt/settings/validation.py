@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from twexport_qt.campaigns import opt_out
 from twexport_qt.campaigns import settings as campaign_settings
@@ -40,6 +41,8 @@ MAX_RETRY_AFTER_DAYS = 3_650
 """Ten years, the settings dialog's range."""
 MAX_AUTO_FETCH_MINUTES = 7 * 24 * 60
 """A week, the settings dialog's range; as a Qt timer interval (32-bit milliseconds) it fits with room to spare."""
+MAX_BUDGET_USD = Decimal(1_000_000)
+"""A budget's ceiling: far above any real spend, so a typo of extra zeros is caught rather than trusted."""
 MAX_COUNT = 2_000_000_000
 """Follower / following bounds of filters and tiers: far above any account's counts, and within the 32-bit spin
 boxes that show them."""
@@ -104,6 +107,45 @@ def optional_whole_number(minimum: int = 0, maximum: int = MAX_COUNT) -> Check:
         return f"{problem}, or empty for no limit" if problem else None
 
     return check
+
+
+def parse_usd(value: object) -> Decimal:
+    """A dollar amount from settings JSON or a text box: 5, 2.5 or "2.50" (a "$" is allowed). ValueError if not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise ValueError("must be an amount of US dollars like 5 or 2.50")
+    try:
+        amount = Decimal(str(value).strip().removeprefix("$").replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"must be an amount of US dollars like 5 or 2.50, not {value!r}") from None
+    if not amount.is_finite():
+        raise ValueError(f"must be an amount of US dollars like 5 or 2.50, not {value!r}")
+    return amount
+
+
+def optional_budget(value: object) -> str | None:
+    """None (no budget) or a Decimal from one cent to MAX_BUDGET_USD, in whole cents."""
+    if value is None:
+        return None
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return "must be an amount of US dollars like 5 or 2.50, or empty for no budget"
+    if value < Decimal("0.01"):
+        return "must be at least $0.01, or empty for no budget"
+    if value > MAX_BUDGET_USD:
+        return f"is too large: it must be at most ${MAX_BUDGET_USD:,}"
+    if value != value.quantize(Decimal("0.01")):
+        return "must be in whole cents, like 2.50"
+    return None
+
+
+def budget_order_problem(profile: Profile, path: str) -> str | None:
+    """A daily budget above the monthly one could never be spent: the monthly budget pauses first."""
+    daily, monthly = profile.daily_budget_usd, profile.monthly_budget_usd
+    if optional_budget(daily) or optional_budget(monthly) or daily is None or monthly is None:
+        return None
+    if daily > monthly:
+        return (f"{path}.daily_budget_usd (${daily}) must not be greater than {path}.monthly_budget_usd "
+                f"(${monthly})")
+    return None
 
 
 def boolean(value: object) -> str | None:
@@ -194,6 +236,8 @@ PROFILE_FIELD_CHECKS: dict[str, Check] = {
     "tier_messages": tier_messages,
     "opt_out_words": opt_out_words,
     "opt_out_line": opt_out_line,
+    "daily_budget_usd": optional_budget,
+    "monthly_budget_usd": optional_budget,
 }
 
 FILTER_FIELD_CHECKS: dict[str, Check] = {
@@ -264,6 +308,9 @@ def validate_tiers(tiers: list[TierSpec], path: str) -> list[str]:
 
 def validate_profile(profile: Profile, path: str) -> list[str]:
     problems = check_fields(profile, PROFILE_FIELD_CHECKS, path)
+    order = budget_order_problem(profile, path)
+    if order:
+        problems.append(order)
     problems += validate_filters(profile.follower_filters, f"{path}.follower_filters")
     problems += validate_tiers(profile.tiers, f"{path}.tiers")
     return problems

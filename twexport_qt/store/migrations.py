@@ -170,6 +170,35 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX dm_replies_user ON dm_replies (owner_id, user_id);
     """,
+    # 5: the spend ledger (billing/ledger.py). X bills per resource returned, de-duplicated per UTC day: one row per
+    # billed answer and resource kind (amounts in whole micro-dollars, so sums are exact), and the ids billed on the
+    # current day, keyed day first so that forgetting past days is a range delete.
+    """
+    CREATE TABLE spend_ledger (
+        id                INTEGER PRIMARY KEY,
+        billed_at         INTEGER NOT NULL,           -- epoch seconds
+        utc_day           TEXT NOT NULL,              -- 'YYYY-MM-DD', X's billing day
+        profile           TEXT NOT NULL,
+        job               TEXT,                       -- the job's name; NULL: none was given
+        endpoint          TEXT NOT NULL,              -- 'GET /2/users/:id/followers'
+        resource_kind     TEXT NOT NULL,              -- follows | posts | users | dm_events | dm_create
+        owned             INTEGER NOT NULL,           -- 1: billed at the Owned Read rate
+        returned          INTEGER NOT NULL,           -- resources in the answer (requests, for writes)
+        billed            INTEGER NOT NULL,           -- of them, billed after the day's de-duplication
+        unit_price_micros INTEGER NOT NULL,
+        amount_micros     INTEGER NOT NULL
+    );
+    CREATE INDEX spend_ledger_profile_day ON spend_ledger (profile, utc_day);
+
+    CREATE TABLE spend_billed_resources (
+        utc_day           TEXT NOT NULL,
+        profile           TEXT NOT NULL,
+        resource_kind     TEXT NOT NULL,
+        owned             INTEGER NOT NULL,
+        resource_id       INTEGER NOT NULL,           -- X's id (numeric text is stored as an integer: smaller)
+        PRIMARY KEY (utc_day, profile, resource_kind, owned, resource_id)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -377,8 +377,9 @@ class CampaignTab(QWidget):
             return plan_campaign(api.conn, owner, settings, int(context.clock.now()), test_recipients=recipients,
                                  limit=20)
 
-        self.jobs.start(JobName.DM_PREVIEW, "Preparing the DM preview", api_job(context, prepare),
-                        on_success=self.show_plan, writes_data=False)
+        job = api_job(context, prepare, name=JobName.DM_PREVIEW)
+        self.jobs.start(JobName.DM_PREVIEW, "Preparing the DM preview", job, on_success=self.show_plan,
+                        writes_data=False)
 
     def show_plan(self, plan: CampaignPlan) -> None:
         c = plan.counts
@@ -440,7 +441,7 @@ class CampaignTab(QWidget):
                                 cancel=ctx.cancel, on_wait=ctx.on_wait)
 
         # Whatever may send holds the campaign lock, across windows and CLI runs (see campaigns/sender.py).
-        job = api_job(context, send, lock=None if settings.dry_run else JobKind.DM_CAMPAIGN)
+        job = api_job(context, send, lock=None if settings.dry_run else JobKind.DM_CAMPAIGN, name=JobName.DM_CAMPAIGN)
         title = "Dry run of the DM campaign" if settings.dry_run else "Sending DMs"
         self.jobs.start(JobName.DM_CAMPAIGN, title, job, on_success=self._campaign_done, quiet=automatic)
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
 from twexport_qt import APP_NAME
 from twexport_qt.app_context import AppContext
+from twexport_qt.billing.prices import format_usd
 from twexport_qt.core import messages
 from twexport_qt.gateway.rate_limits import RateLimitState
 from twexport_qt.ui.about_dialog import show_about
@@ -24,6 +25,7 @@ from twexport_qt.ui.job_panel import JobPanel
 from twexport_qt.ui.legacy_import_dialog import import_twitter_exporter_interactively
 from twexport_qt.ui.message_renderer import MessageRenderer
 from twexport_qt.ui.settings_dialog import SettingsDialog
+from twexport_qt.ui.spend_tab import SpendTab
 from twexport_qt.ui.tweets_tab import TweetsTab
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,8 @@ SANDBOX_BADGE_STYLE = "QLabel { background: #ffd166; color: #3d2c00; padding: 1p
 class MainWindow(QMainWindow):
     # Emitted from job threads by the gateway's response hook; Qt queues it to the label in the GUI thread.
     apiStateChanged = Signal(str)
+    # Emitted from job threads when X billed an answer (the spend ledger's listener): today's spend is read again.
+    spendRecorded = Signal()
 
     def __init__(self, context: AppContext, *, interactive: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,6 +48,7 @@ class MainWindow(QMainWindow):
         self.job_panel = JobPanel(wall_clock=context.clock.now)
         self.jobs = JobController(self.job_panel, self)
         context.rate_limit_listener = self._on_rate_limit_threadsafe
+        context.spend_listener = lambda _rows: self.spendRecorded.emit()
 
         self.filter_state = FollowerFilterState(self)
         self.tabs = QTabWidget()
@@ -51,17 +56,23 @@ class MainWindow(QMainWindow):
         self.campaign_tab = CampaignTab(context, self.jobs, filter_state=self.filter_state)
         self.campaign_tab.settingsRequested.connect(self.open_settings)
         self.tweets_tab = TweetsTab(context, self.jobs)
+        self.spend_tab = SpendTab(context, self.jobs)
         self.tabs.addTab(self.followers_tab, "Followers")
         self.tabs.addTab(self.campaign_tab, "DM campaign")
         self.tabs.addTab(self.tweets_tab, "Tweet datasets")
+        self.tabs.addTab(self.spend_tab, "Spend")
         self.setCentralWidget(self.tabs)
 
         self.profile_label = QLabel()
         self.api_label = QLabel("API: idle")
+        self.spend_label = QLabel()
+        self.spend_label.setToolTip("What X billed this profile today (UTC day), from the spend ledger")
         self.statusBar().addPermanentWidget(self.job_panel, 1)
+        self.statusBar().addPermanentWidget(self.spend_label)
         self.statusBar().addPermanentWidget(self.api_label)
         self.statusBar().addPermanentWidget(self.profile_label)
         self.apiStateChanged.connect(self.api_label.setText)
+        self.spendRecorded.connect(self.show_spend_today)
         self.export_menu = ExportMenu(context, self.jobs, self.filter_state, self)
         self._build_menus()
         self._show_profile()
@@ -83,7 +94,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
 
         view_menu = self.menuBar().addMenu("&View")
-        for index, name in enumerate(("&Followers", "&DM campaign", "&Tweet datasets")):
+        for index, name in enumerate(("&Followers", "&DM campaign", "&Tweet datasets", "&Spend")):
             action = view_menu.addAction(name, partial(self.tabs.setCurrentIndex, index))
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
         view_menu.addSeparator()
@@ -123,7 +134,7 @@ class MainWindow(QMainWindow):
         self.context.switch_profile(name)
         self._show_profile()
         self._fill_profiles_menu()
-        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab):
+        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab):
             tab.profile_changed()
 
     def open_settings(self) -> None:
@@ -141,8 +152,15 @@ class MainWindow(QMainWindow):
     def _after_settings_change(self) -> None:
         self._fill_profiles_menu()
         self._show_profile()
-        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab):
+        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab):
             tab.profile_changed()
+
+    def show_spend_today(self) -> None:
+        """Today's spend in the status bar, read off the GUI thread (after every billed answer and at start)."""
+        spend, profile = self.context.spend, self.context.profile.name
+        self.jobs.tasks.run_task("Reading today's spend", lambda: spend.spent_today(profile),
+                                 lambda amount: self.spend_label.setText(f"Spent today: {format_usd(amount)}"),
+                                 key="spend-today", owner=self)
 
     def _show_profile(self) -> None:
         profile = self.context.profile
@@ -154,6 +172,7 @@ class MainWindow(QMainWindow):
             self.profile_label.setText(f"Profile: {profile.name}")
             self.profile_label.setStyleSheet("")
             self.setWindowTitle(f"{APP_NAME} — {profile.name}")
+        self.show_spend_today()  # spend is per profile
 
     def _on_rate_limit_threadsafe(self, state: RateLimitState) -> None:
         self.apiStateChanged.emit(f"API {state.endpoint.split(' ', 1)[-1]}: {state.remaining}/{state.limit} left")

@@ -1,0 +1,116 @@
+"""Estimates before a job: the sentences users see, the ranges, and how close they come to what the sandbox
+(billing like X) then charges: within 5% for a followers fetch and a campaign."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.billing.conftest import DAY, BilledApp
+from tests.campaigns.campaign_support import live
+from twexport_qt.billing.estimates import (
+    CONFIRM_ABOVE_USD,
+    CampaignWork,
+    TweetAccount,
+    estimate_archive_import,
+    estimate_campaign,
+    estimate_dry_run,
+    estimate_followers_fetch,
+    estimate_tweet_download,
+)
+from twexport_qt.billing.prices import DEFAULT_PRICES
+from twexport_qt.campaigns.live_gate import live_audience
+from twexport_qt.campaigns.sender import run_campaign
+from twexport_qt.followers.fetch import fetch_followers
+from twexport_qt.sandbox.population import SANDBOX_USER_ID
+from twexport_qt.sandbox.testing import running_sandbox
+from twexport_qt.store import dm_repo
+
+MAX_ERROR = Decimal("0.05")
+
+
+def relative_error(estimate: Decimal, actual: Decimal) -> Decimal:
+    return abs(estimate - actual) / actual
+
+
+def test_the_followers_fetch_sentence_names_the_owned_and_the_standard_price():
+    estimate = estimate_followers_fetch(48_210, DEFAULT_PRICES, owned_possible=True)
+    assert estimate.sentence == "≈ 48,210 followers: $48.21 as owned reads (up to $482.10 at the standard rate)"
+    assert (estimate.low, estimate.high, estimate.count) == (Decimal("48.21"), Decimal("482.10"), 48_210)
+    assert estimate.needs_confirmation
+    bearer = estimate_followers_fetch(150, DEFAULT_PRICES, owned_possible=False)
+    assert bearer.low == bearer.high == Decimal("1.5") and "Bearer token" in bearer.sentence
+    resumed = estimate_followers_fetch(5_000, DEFAULT_PRICES, owned_possible=True, already_fetched=1_000)
+    assert resumed.count == 4_000 and "(1,000 of 5,000 fetched before)" in resumed.sentence
+    assert estimate_followers_fetch(900, DEFAULT_PRICES, owned_possible=False).needs_confirmation  # $9 > $1
+    assert estimate_followers_fetch(90, DEFAULT_PRICES, owned_possible=False).high < CONFIRM_ABOVE_USD
+
+
+def test_tweet_downloads_are_capped_by_what_x_serves():
+    accounts = [TweetAccount("big", tweet_count=50_000), TweetAccount("small", tweet_count=120)]
+    without_replies = estimate_tweet_download(accounts, DEFAULT_PRICES, limit=None, include_replies=False)
+    assert without_replies.count == 800 + 120  # the timeline serves 800 posts without replies
+    with_replies = estimate_tweet_download(accounts, DEFAULT_PRICES, limit=1_000, include_replies=True)
+    assert with_replies.count == 1_000 + 120
+    # low: 1,120 posts at $0.005, two authors and two look-ups at $0.010
+    assert with_replies.low == Decimal("5.6") + Decimal("0.04")
+    assert with_replies.high > with_replies.low
+    own = estimate_tweet_download([TweetAccount("me", 100, own=True)], DEFAULT_PRICES, limit=None,
+                                  include_replies=False)
+    assert own.low == Decimal("0.1") + Decimal("0.02")  # owned reads: $0.001 a post
+    search = estimate_tweet_download([TweetAccount("old", None)], DEFAULT_PRICES, limit=None,
+                                     include_replies=False, search=True)
+    assert "unknown" in search.sentence and "give a limit" in search.sentence
+
+
+def test_archive_imports_and_dry_runs_say_they_are_free():
+    archive = estimate_archive_import(DEFAULT_PRICES, looks_up_reply_parents=True)
+    assert archive.is_free and archive.sentence.startswith("Reading an X data archive is free")
+    assert "$0.005 per post" in archive.sentence
+    dry = estimate_dry_run(DEFAULT_PRICES)
+    assert dry.low == 0 and dry.sentence.startswith("A dry run is free")
+
+
+def test_a_campaign_counts_the_dms_the_cap_allows_and_a_range_of_history_reads():
+    estimate = estimate_campaign(CampaignWork(first=380, retry=40, capacity=400), DEFAULT_PRICES)
+    assert estimate.count == 400
+    # 400 DMs at $0.015 and /users/me; the 40 retries go first, each reading 1 to 100 events at $0.010
+    assert estimate.low == Decimal("6.01") + Decimal("0.40")
+    assert estimate.high == Decimal("6.01") + Decimal("40")
+    assert "20 more are due on later days" in estimate.sentence
+    test = estimate_campaign(CampaignWork(0, 0, capacity=400, test_accounts=2), DEFAULT_PRICES)
+    assert test.low == test.high == Decimal("0.01") + Decimal("0.02") + Decimal("0.03")
+
+
+def test_followers_fetch_estimate_is_within_5_percent_of_the_sandbox_bill(billed: BilledApp):
+    gateway = billed.gateway("fetch-followers")
+    me = gateway.me()
+    estimate = estimate_followers_fetch(me["public_metrics"]["followers_count"], DEFAULT_PRICES,
+                                        owned_possible=gateway.has_user_context)
+    fetch_followers(billed.conn, gateway, billed.pacer(gateway), billed.clock)
+    actual = billed.server.billing.total()
+    assert actual == billed.ledger_total() == Decimal("2.51")
+    assert relative_error(estimate.low, actual) <= MAX_ERROR  # $2.50 vs $2.51: 0.4%
+
+
+def test_campaign_estimates_are_within_5_percent_of_the_sandbox_bill(fake_clock, tmp_path):
+    with running_sandbox(followers=60, clock=fake_clock) as server:
+        billed = BilledApp(server, fake_clock, tmp_path / "twexport.sqlite3")
+        try:
+            gateway = billed.gateway("fetch-followers")
+            fetch_followers(billed.conn, gateway, billed.pacer(gateway), fake_clock)
+            for run in ("first DMs", "retries"):
+                settings = live(daily_cap=400)
+                now = int(fake_clock.now())
+                audience = live_audience(billed.conn, SANDBOX_USER_ID, settings, now)
+                capacity = settings.daily_cap - dm_repo.sent_in_last_24h(billed.conn, SANDBOX_USER_ID, now)
+                estimate = estimate_campaign(CampaignWork(audience.first, audience.retry, capacity), DEFAULT_PRICES)
+                before = server.billing.total()
+                gateway = billed.gateway("dm-campaign")
+                result = run_campaign(billed.conn, gateway, billed.pacer(gateway), fake_clock, settings)
+                actual = server.billing.total() - before
+                assert result.sent == estimate.count, run
+                assert relative_error(estimate.low, actual) <= MAX_ERROR, (run, estimate.low, actual)
+                assert actual <= estimate.high, run
+                fake_clock.advance(8 * DAY)  # the retries fall due
+        finally:
+            billed.close()
