@@ -105,3 +105,25 @@ def test_controller_runs_one_job_per_name_and_signals_data_changes(qtbot):
     qtbot.waitUntil(lambda: not controller.is_running("fetch"))
     assert first is not None and first.name == "fetch"
     controller.shutdown()
+
+
+def test_a_job_stopped_by_a_budget_is_paused_with_its_sentence_not_cancelled(qtbot, messages):
+    from twexport_qt.core.errors import BudgetReached
+    from twexport_qt.services.jobs import JobOutcome
+
+    panel = JobPanel()
+    qtbot.addWidget(panel)
+    controller = JobController(panel)
+    sentence = "The daily budget of $2.00 is reached ($1.99 spent today); it resets at 00:00 UTC."
+
+    def over_budget(ctx):
+        raise BudgetReached(sentence)
+
+    with qtbot.waitSignal(controller.jobEnded, timeout=5000) as ended:
+        controller.start("fetch", "Fetching followers", over_budget)
+    assert ended.args == ["fetch", JobOutcome.PAUSED]
+    assert controller.last_error == sentence
+    # A warning (the status bar), not an error dialog: nothing failed, and running it again resumes.
+    assert messages.errors() == []
+    assert messages.warnings() == [f"Fetching followers paused: {sentence} Run it again to resume where it stopped."]
+    controller.shutdown()

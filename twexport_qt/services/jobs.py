@@ -45,6 +45,7 @@ class JobOutcome(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    PAUSED = "paused"  # a budget or --max-cost stopped it before passing; it resumes when run again
 
 
 @dataclass

@@ -90,6 +90,12 @@ class JobController(QObject):
         else:
             messages.error(message, title=title)
 
+    def report_pause(self, name: str, title: str, message: str) -> None:
+        """A spending limit stopped the job before passing it: what was fetched is kept, a new run resumes."""
+        self.last_error = message
+        self.jobEnded.emit(name, JobOutcome.PAUSED)
+        messages.warning(f"{title} paused: {message} Run it again to resume where it stopped.")
+
     def report_cancel(self, name: str, title: str) -> None:
         self.jobEnded.emit(name, JobOutcome.CANCELLED)
         messages.info(f"{title} cancelled. It will resume where it stopped.")
@@ -110,6 +116,7 @@ class _JobRelay(QObject):
         worker.succeeded.connect(self.succeeded)
         worker.failed.connect(self.failed)
         worker.cancelled.connect(self.cancelled)
+        worker.paused.connect(self.paused)
         worker.finished.connect(self.finished)
 
     @Slot(object)
@@ -121,6 +128,10 @@ class _JobRelay(QObject):
     @Slot(str)
     def failed(self, message: str) -> None:
         self._controller.report_failure(self._name, self._title, message, quiet=self._quiet)
+
+    @Slot(str)
+    def paused(self, message: str) -> None:
+        self._controller.report_pause(self._name, self._title, message)
 
     @Slot()
     def cancelled(self) -> None:

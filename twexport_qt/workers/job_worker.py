@@ -15,7 +15,7 @@ from functools import partial
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from twexport_qt.core.cancel import CancelToken
-from twexport_qt.core.errors import Cancelled, TwExportError
+from twexport_qt.core.errors import Cancelled, SpendLimitReached, TwExportError
 from twexport_qt.failures import failure_sentence
 from twexport_qt.services.jobs import Job, JobContext
 
@@ -28,7 +28,8 @@ class JobWorker(QObject):
     succeeded = Signal(object)    # the job's return value
     failed = Signal(str)          # a sentence for the user; the traceback went to the log
     cancelled = Signal()
-    finished = Signal()           # always, after one of the three above
+    paused = Signal(str)          # a spending limit stopped it (a sentence: which, and when it resets)
+    finished = Signal()           # always, after one of the four above
 
     def __init__(self, name: str, job: Job) -> None:
         super().__init__()
@@ -50,6 +51,9 @@ class JobWorker(QObject):
         announce_outcome: Callable[[], None] = partial(self.failed.emit, "The job did not report an outcome.")
         try:
             announce_outcome = partial(self.succeeded.emit, self._job(context))
+        except SpendLimitReached as exc:  # before Cancelled: the user did not ask for this stop, so say why
+            log.info("%s paused: %s", self.name, exc.user_message)
+            announce_outcome = partial(self.paused.emit, exc.user_message)
         except Cancelled:
             announce_outcome = self.cancelled.emit
         except TwExportError as exc:
