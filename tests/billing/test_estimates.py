@@ -15,12 +15,14 @@ from twexport_qt.billing.estimates import (
     estimate_campaign,
     estimate_dry_run,
     estimate_followers_fetch,
+    estimate_new_followers_refresh,
     estimate_tweet_download,
+    refresh_choice_sentence,
 )
 from twexport_qt.billing.prices import DEFAULT_PRICES
 from twexport_qt.campaigns.live_gate import live_audience
 from twexport_qt.campaigns.sender import run_campaign
-from twexport_qt.followers.fetch import fetch_followers
+from twexport_qt.followers.fetch import fetch_followers, known_follower_count
 from twexport_qt.sandbox.population import SANDBOX_USER_ID
 from twexport_qt.sandbox.testing import running_sandbox
 from twexport_qt.store import dm_repo
@@ -43,6 +45,22 @@ def test_the_followers_fetch_sentence_names_the_owned_and_the_standard_price():
     assert resumed.count == 4_000 and "(1,000 of 5,000 fetched before)" in resumed.sentence
     assert estimate_followers_fetch(900, DEFAULT_PRICES, owned_possible=False).needs_confirmation  # $9 > $1
     assert estimate_followers_fetch(90, DEFAULT_PRICES, owned_possible=False).high < CONFIRM_ABOVE_USD
+
+
+def test_the_new_followers_refresh_costs_the_new_followers_and_a_check_page():
+    estimate = estimate_new_followers_refresh(48_250, 48_210, DEFAULT_PRICES, owned_possible=True)
+    assert estimate.count == 40 and estimate.unit == "new followers"
+    # low: 40 new and a check page of 100 as owned reads; high: a second check page, at the standard rate
+    assert (estimate.low, estimate.high) == (Decimal("0.14"), Decimal("2.40"))
+    assert estimate.sentence == ("≈ 40 new followers and a check page of 100 known ones: $0.14 as owned reads "
+                                 "(up to $2.40 at the standard rate)")
+    nothing_new = estimate_new_followers_refresh(48_000, 48_210, DEFAULT_PRICES, owned_possible=True)
+    assert nothing_new.count == 0 and nothing_new.low == Decimal("0.1")  # one page of known followers
+    bearer = estimate_new_followers_refresh(150, 100, DEFAULT_PRICES, owned_possible=False)
+    assert (bearer.low, bearer.high) == (Decimal("1.5"), Decimal("2.5")) and "Bearer token" in bearer.sentence
+    full = estimate_followers_fetch(48_250, DEFAULT_PRICES, owned_possible=True)
+    assert refresh_choice_sentence(full, estimate) == ("Full refresh ≈ $48.25 (up to $482.50); new followers only "
+                                                       "≈ $0.14 (up to $2.40).")
 
 
 def test_tweet_downloads_are_capped_by_what_x_serves():
@@ -90,6 +108,29 @@ def test_followers_fetch_estimate_is_within_5_percent_of_the_sandbox_bill(billed
     actual = billed.server.billing.total()
     assert actual == billed.ledger_total() == Decimal("2.51")
     assert relative_error(estimate.low, actual) <= MAX_ERROR  # $2.50 vs $2.51: 0.4%
+
+
+def test_new_followers_refresh_estimates_contain_the_sandbox_bill(billed: BilledApp):
+    gateway = billed.gateway("fetch-followers")
+    fetch_followers(billed.conn, gateway, billed.pacer(gateway), billed.clock)
+    population = billed.server.state.population
+    for leavers in (0, 3):  # leavers hide new followers from the count: the bill passes the low end, not the high
+        billed.clock.advance(DAY)  # nothing of the day before is de-duplicated
+        population.unfollow([row[0] for row in billed.conn.execute(
+            "SELECT user_id FROM followers WHERE unfollowed_at IS NULL ORDER BY user_id LIMIT ?", (leavers,))])
+        population.add_followers(40)
+        gateway = billed.gateway("new followers")
+        me = gateway.me()  # as the commands do before a job: the refresh's own look-up is then de-duplicated
+        estimate = estimate_new_followers_refresh(me["public_metrics"]["followers_count"],
+                                                  known_follower_count(billed.conn, SANDBOX_USER_ID),
+                                                  DEFAULT_PRICES, owned_possible=gateway.has_user_context)
+        before = billed.server.billing.total()
+        fetch_followers(billed.conn, gateway, billed.pacer(gateway), billed.clock, new_only=True)
+        actual = billed.server.billing.total() - before
+        assert estimate.low <= actual <= estimate.high, (leavers, estimate, actual)
+        if not leavers:
+            assert actual == estimate.low == Decimal("0.14")  # 40 new and a check page of 100, owned reads
+    assert billed.ledger_total() == billed.server.billing.total()
 
 
 def test_campaign_estimates_are_within_5_percent_of_the_sandbox_bill(fake_clock, tmp_path):

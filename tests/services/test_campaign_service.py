@@ -80,3 +80,17 @@ def test_each_thread_reads_through_its_own_connection(service):
     worker.start()
     worker.join(10)
     assert answers == [2] and len(service.status_rows(OWNER, DmMode.LIVE)) == 2
+
+
+def test_a_run_is_priced_from_what_is_due_and_the_daily_cap_left(service):
+    from twexport_qt.billing.estimates import CampaignWork
+    from twexport_qt.billing.prices import DEFAULT_PRICES
+
+    assert service.run_work(OWNER, live(daily_cap=2)) == CampaignWork(first=3, retry=0, capacity=2, unconfirmed=0)
+    estimate = service.run_estimate(OWNER, live(daily_cap=2), DEFAULT_PRICES)
+    assert estimate.count == 2 and estimate.sentence.startswith("≈ 2 DMs to followers: $0.03 to send")
+    test = service.run_work(OWNER, live(test_mode=True, test_accounts=["a", "b"]))
+    assert (test.test_accounts, test.first, test.capacity) == (2, 0, 400)
+    question = service.live_question(OWNER, live(), DEFAULT_PRICES)
+    assert question.audience.first == 3 and question.cost is not None and question.cost.count == 3
+    assert service.live_question(OWNER, live()).cost is None  # the turn-on question: no send, no price

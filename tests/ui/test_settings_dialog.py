@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -256,3 +257,21 @@ def test_a_keyring_that_cannot_be_read_is_said_under_the_form(qtbot, context, me
     dialog.profile_combo.setCurrentText("Newsletter")
     assert "locked" in dialog.problems_label.text()
     assert dialog.account_page.credential_edits["consumer_key"].text() == ""
+
+
+def test_budgets_are_saved_and_a_schedule_over_the_monthly_budget_is_refused(dialog, context):
+    page = dialog.automation_page
+    page.daily_budget_edit.setText("2")
+    page.monthly_budget_edit.setText("10")
+    dialog.campaign_page.dm_enabled_box.setChecked(True)  # test mode stays on: no live question
+    page.auto_dm_box.setChecked(True)  # 400 DMs a day: ≈ $180.30 a month
+    assert "At most 400 DMs a day" in page.campaign_cost_label.text()
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert "more than the monthly budget of $10.00" in dialog.problems_label.text()
+    page.auto_dm_box.setChecked(False)
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    saved = context.settings.profiles["Newsletter"]
+    assert (saved.daily_budget_usd, saved.monthly_budget_usd) == (Decimal(2), Decimal(10))
+    assert json.loads(context.settings_file.read_text())["profiles"]["Newsletter"]["monthly_budget_usd"] == "10"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -29,6 +30,7 @@ def edited_profile() -> Profile:
                                         min_followers=10, max_following=5_000, verified_only=True),
         tiers=[TierSpec("Big", min_followers=50_000), TierSpec("Everyone else")],
         tier_messages={"Big": {"first": "Hello {name}, big fan!"}},
+        daily_budget_usd=Decimal("5.00"), monthly_budget_usd=Decimal("120.50"),
     )
 
 
@@ -116,3 +118,75 @@ def test_the_sandbox_needs_no_credentials(qtbot, memory_keyring):
     page.load(Profile(name="Shop"))
     assert not page.sandbox_note.isVisibleTo(page)
     assert all(edit.isEnabled() for edit in page.credential_edits.values())
+
+
+# -- Automation: budgets and what the schedules cost ----------------------------------------------------------
+def automation_page(qtbot, followers: int | None = 10_000) -> AutomationPage:
+    page = AutomationPage(follower_count=lambda _profile: followers)
+    qtbot.addWidget(page)
+    return page
+
+
+def test_budgets_load_and_save_and_empty_means_none(qtbot):
+    page = automation_page(qtbot)
+    page.load(Profile(name="Shop", daily_budget_usd=Decimal("2.50"), monthly_budget_usd=None))
+    assert page.daily_budget_edit.text() == "2.50" and page.monthly_budget_edit.text() == ""
+    page.daily_budget_edit.setText(" $1,000 ")
+    page.monthly_budget_edit.setText("")
+    profile = Profile(name="Shop", monthly_budget_usd=Decimal(9))
+    page.save(profile)
+    assert profile.daily_budget_usd == Decimal(1000) and profile.monthly_budget_usd is None
+    assert page.problems(profile) == []
+
+
+def test_a_budget_that_is_no_amount_is_named_and_shown_again(qtbot):
+    page = automation_page(qtbot)
+    page.load(Profile(name="Shop"))
+    page.daily_budget_edit.setText("five dollars")
+    profile = Profile(name="Shop")
+    page.save(profile)
+    assert profile.daily_budget_usd is None
+    assert page.problems(profile) == ["profiles.Shop.daily_budget_usd must be an amount of US dollars like 5 or "
+                                      "2.50, not 'five dollars', or empty for no budget"]
+    page.load(profile)  # e.g. back from another profile: the text is still there to fix
+    assert page.daily_budget_edit.text() == "five dollars"
+    page.daily_budget_edit.setText("0.001")  # an amount, but not one settings accept: their validation names it
+    page.save(profile)
+    assert page.problems(profile) == [] and validate_profile(profile, "profiles.Shop") == [
+        "profiles.Shop.daily_budget_usd must be at least $0.01, or empty for no budget"]
+
+
+def test_the_schedules_show_what_they_cost_per_run_and_per_month(qtbot):
+    page = automation_page(qtbot)
+    page.load(Profile(name="Shop", daily_cap=100))
+    assert page.fetch_cost_label.text() == "" and page.campaign_cost_label.text() == ""
+    page.auto_fetch_spin.setValue(60)  # hourly; X bills a follower once a UTC day
+    text = page.fetch_cost_label.text()
+    assert text.startswith("Each run ≈ 10,000 followers: $10.00 as owned reads (up to $100.00")
+    assert "Per month ≈ $300.00 (up to $3,000.00)" in text and "once per UTC day" in text
+    page.auto_fetch_spin.setValue(2 * 24 * 60)  # every other day: 15 billed runs a month
+    assert "Per month ≈ $150.00 (up to $1,500.00)." in page.fetch_cost_label.text()
+    page.auto_dm_box.setChecked(True)
+    assert page.campaign_cost_label.text().startswith("At most 100 DMs a day at $0.015 each: ≈ $1.51 a day.")
+
+
+def test_without_a_fetch_yet_the_page_says_how_to_see_the_price(qtbot):
+    page = automation_page(qtbot, followers=None)
+    page.load(Profile(name="Shop", auto_fetch_minutes=30))
+    assert page.fetch_cost_label.text() == "Fetch the followers once to see what a scheduled fetch costs."
+
+
+def test_a_schedule_over_the_monthly_budget_is_refused_with_a_sentence(qtbot):
+    page = automation_page(qtbot)
+    profile = Profile(name="Shop", auto_fetch_minutes=60, monthly_budget_usd=Decimal(100))
+    page.load(profile)
+    page.save(profile)
+    assert page.problems(profile) == [
+        "profiles.Shop: the automatic schedule would spend at least $300.00 a month (auto-fetch ≈ $300.00), more "
+        "than the monthly budget of $100.00: fetch less often, lower the daily cap, or raise the budget"]
+    profile.auto_fetch_minutes = 7 * 24 * 60  # weekly: ≈ 4.3 runs a month, $42.86
+    assert page.problems(profile) == []
+    profile.auto_dm = profile.dm_enabled = True  # plus 400 DMs a day: $180.30 a month
+    assert "auto-fetch ≈ $42.86 and automatic sending ≈ $180.30" in page.problems(profile)[0]
+    profile.dm_enabled = False  # the master switch off: automatic mode sends nothing
+    assert page.problems(profile) == []

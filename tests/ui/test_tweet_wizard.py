@@ -165,7 +165,7 @@ def test_cancel_mid_download_is_resumable_and_resume_writes_no_duplicates(qtbot,
                                                                          monkeypatch):
     reached, release = threading.Event(), threading.Event()
     real_new_pacer = context.new_pacer
-    gates = iter([True])  # only the first run is held up
+    gates = iter([False, True])  # the Output page's estimate looks the account up; only the first run is held up
 
     def new_pacer(gateway, cancel=None, on_wait=None):
         pacer = real_new_pacer(gateway, cancel, on_wait)

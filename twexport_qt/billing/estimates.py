@@ -26,12 +26,15 @@ CONFIRM_ABOVE_USD = Decimal("1.00")
 TIMELINE_REACH = 3_200                 # X serves an account's newest 3,200 posts on its timeline...
 TIMELINE_REACH_WITHOUT_REPLIES = 800   # ...and only the newest 800 with exclude=replies
 DM_EVENTS_PER_PAGE = 100               # a DM-history page holds at most this many events (each one billed)
+NEW_FOLLOWERS_CHECK_PAGE = 100         # a new-followers refresh reads pages of this size once it expects no more
+                                       # new ones, to find a page of known followers (followers/fetch.py)
 
 
 class EstimateKind(StrEnum):
     """The job an estimate is for."""
 
     FOLLOWERS_FETCH = "followers fetch"
+    NEW_FOLLOWERS_REFRESH = "new followers refresh"
     TWEET_DOWNLOAD = "tweet download"
     CAMPAIGN = "DM campaign"
     DRY_RUN = "DM dry run"
@@ -80,6 +83,46 @@ def estimate_followers_fetch(followers_count: int, prices: PriceTable, *, owned_
         if not owned_possible:
             sentence += " (read with the app's Bearer token: no owned-read discount)"
     return CostEstimate(EstimateKind.FOLLOWERS_FETCH, left, "followers", low, standard, sentence)
+
+
+def estimate_new_followers_refresh(followers_count: int, known_followers: int, prices: PriceTable, *,
+                                   owned_possible: bool) -> CostEstimate:
+    """A refresh that reads only the followers who came since the last fetch (X lists the newest first).
+
+    `known_followers`: followers stored as current (`followers/fetch.py` `known_follower_count`), so
+    `followers_count - known_followers` are new at least (more if some left meanwhile). The refresh reads the new
+    ones and then one check page of `NEW_FOLLOWERS_CHECK_PAGE` known followers, where it stops: that is the low
+    end (at the owned rate where it may apply). If followers left, the count hides as many new ones, found by
+    one more check page: the high end reads two, at the standard rate.
+    """
+    new = max(0, followers_count - max(0, known_followers))
+    low_reads = new + NEW_FOLLOWERS_CHECK_PAGE
+    standard = prices.cost(ResourceKind.FOLLOWS, new + 2 * NEW_FOLLOWERS_CHECK_PAGE, owned=False)
+    low = (prices.cost(ResourceKind.FOLLOWS, low_reads, owned=True) if owned_possible
+           else prices.cost(ResourceKind.FOLLOWS, low_reads, owned=False))
+    what = f"≈ {new:,} new followers and a check page of {NEW_FOLLOWERS_CHECK_PAGE:,} known ones"
+    if owned_possible and low != standard:
+        sentence = (f"{what}: {format_usd(low)} as owned reads (up to {format_usd(standard)} at the standard "
+                    "rate)")
+    else:
+        sentence = f"{what}: {format_usd(low)} (up to {format_usd(standard)}) at the standard rate"
+        if not owned_possible:
+            sentence += " (read with the app's Bearer token: no owned-read discount)"
+    return CostEstimate(EstimateKind.NEW_FOLLOWERS_REFRESH, new, "new followers", low, standard, sentence)
+
+
+def refresh_choice_sentence(full: CostEstimate, new_only: CostEstimate) -> str:
+    """Both refreshes' prices side by side, for where the user picks one.
+
+    'Full refresh ≈ $5.00 (up to $50.00); new followers only ≈ $0.13 (up to $2.30).'
+    """
+    return f"Full refresh ≈ {_price_range(full)}; new followers only ≈ {_price_range(new_only)}."
+
+
+def _price_range(estimate: CostEstimate) -> str:
+    if estimate.high == estimate.low:
+        return format_usd(estimate.low)
+    return f"{format_usd(estimate.low)} (up to {format_usd(estimate.high)})"
 
 
 @dataclass(frozen=True)

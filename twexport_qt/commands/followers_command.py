@@ -1,5 +1,5 @@
-"""`main.py followers fetch`: fetch (or resume fetching) every follower of the profile's account, after printing
-what it will cost."""
+"""`main.py followers fetch [--new-only]`: fetch (or resume fetching) every follower of the profile's account, or
+only the new ones, after printing what each would cost."""
 
 from __future__ import annotations
 
@@ -14,18 +14,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     followers = subparsers.add_parser("followers", help="followers of the profile's X account")
     actions = followers.add_subparsers(dest="followers_action", metavar="ACTION", required=True)
     fetch = actions.add_parser("fetch", help="fetch every follower into the local database (resumes if interrupted)")
+    fetch.add_argument("--new-only", dest="new_only", action="store_true",
+                       help="read only the followers who came since the last fetch (X lists the newest first): "
+                            "costs about the new followers, but sees nobody who left and updates only their "
+                            "metrics; a full fetch does both")
     add_cost_arguments(fetch)
     fetch.set_defaults(handler=_handle_fetch)
 
 
 def _handle_fetch(args: argparse.Namespace) -> int:
     """Errors other than a cancel or a spending limit reach `cli.main`, which prints them as one sentence."""
-    from twexport_qt.billing.estimates import estimate_followers_fetch
+    from twexport_qt.billing.estimates import (
+        estimate_followers_fetch,
+        estimate_new_followers_refresh,
+        refresh_choice_sentence,
+    )
     from twexport_qt.commands.cost_prompt import confirm_cost, report_pause, show_estimate
     from twexport_qt.commands.session import command_session
-    from twexport_qt.followers.fetch import FOLLOWERS_KIND, fetch_followers
+    from twexport_qt.followers.fetch import FOLLOWERS_KIND, NoFollowersStored, fetch_followers, known_follower_count
     from twexport_qt.gateway.pacing import ENDPOINT_ME
-    from twexport_qt.store import fetch_runs_repo
+    from twexport_qt.store import fetch_runs_repo, followers_repo
     from twexport_qt.store.job_locks import JobKind
 
     with command_session(args, lock=JobKind.FOLLOWERS_FETCH) as session:
@@ -33,15 +41,29 @@ def _handle_fetch(args: argparse.Namespace) -> int:
         try:
             # One user read ($0.01, and the fetch's own look-up of it is then de-duplicated by X the same day).
             me = session.pacer.call(ENDPOINT_ME, session.gateway.me)
+            owner_id = int(me["id"])
             followers_count = int((me.get("public_metrics") or {}).get("followers_count") or 0)
-            run = fetch_runs_repo.resumable(session.conn, int(me["id"]), FOLLOWERS_KIND)
-            estimate = estimate_followers_fetch(followers_count, context.prices,
-                                                owned_possible=session.gateway.has_user_context,
-                                                already_fetched=run.items if run is not None else 0)
+            owned_possible = session.gateway.has_user_context
+            run = fetch_runs_repo.resumable(session.conn, owner_id, FOLLOWERS_KIND)
+            full = estimate_followers_fetch(followers_count, context.prices, owned_possible=owned_possible,
+                                            already_fetched=run.items if run is not None else 0)
+            new_only = None
+            if followers_repo.current_count(session.conn, owner_id):  # nothing stored: only a full fetch makes sense
+                new_only = estimate_new_followers_refresh(followers_count,
+                                                          known_follower_count(session.conn, owner_id),
+                                                          context.prices, owned_possible=owned_possible)
+            elif args.new_only:
+                raise NoFollowersStored("No followers of this account are stored yet: run `followers fetch` "
+                                        "without --new-only first. Nothing was read.")
+            estimate = new_only if args.new_only and new_only is not None else full
             show_estimate(estimate, simulated=context.is_sandbox, max_cost=args.max_cost)
+            if new_only is not None:
+                other = "(without --new-only for a full refresh)" if args.new_only else "(use --new-only)"
+                print(f"{refresh_choice_sentence(full, new_only).removesuffix('.')} {other}.")
             confirm_cost(estimate, yes=args.yes, simulated=context.is_sandbox)
             result = fetch_followers(session.conn, session.gateway, session.pacer, session.clock,
-                                     progress=session.display.update, cancel=session.cancel)
+                                     progress=session.display.update, cancel=session.cancel,
+                                     new_only=args.new_only)
         except errors.SpendLimitReached as stop:
             session.display.close()
             return report_pause(stop, "Pages fetched so far are saved; run the command again to resume.")
@@ -52,7 +74,11 @@ def _handle_fetch(args: argparse.Namespace) -> int:
         context.remember_owner(result.owner_id)
         session.display.close()
         how = "resumed and finished" if result.resumed else "finished"
-        print(f"Fetch {how}: {result.total_in_run:,} followers in this run "
-              f"({result.fetched:,} fetched now, {result.pages} pages); {result.unfollowed:,} unfollowed since "
-              "the last complete fetch.")
+        if result.new_only:
+            print(f"New-followers refresh {how}: {result.new_followers:,} new followers ({result.fetched:,} "
+                  f"followers read now, {result.pages} pages). Run a full fetch to see who left.")
+        else:
+            print(f"Fetch {how}: {result.total_in_run:,} followers in this run "
+                  f"({result.fetched:,} fetched now, {result.pages} pages); {result.unfollowed:,} unfollowed "
+                  "since the last complete fetch.")
         return EXIT_OK

@@ -1,10 +1,17 @@
-"""Fetch every follower of the signed-in account into SQLite, resumably.
+"""Fetch the followers of the signed-in account into SQLite, resumably: all of them, or only the new ones.
 
 Each page and the cursor of the next one are committed in one transaction, so cancel, crash or kill -9
 resume after the last committed page: no committed page is requested again (only the one in flight at a kill
 is). The last page, marking followers it did not see as unfollowed (they left since the previous complete
 fetch) and the run's end are one transaction too. A page X answers with only errors is retried and then stops
 the run, resumable: it is never taken for the end of the list.
+
+A new-followers-only refresh (`new_only`) costs about the new followers instead of all of them: X lists
+followers newest first, so it reads from the top and stops after the first page made only of followers already
+stored. It cannot see who left, so it marks nobody as unfollowed, and it keeps runs of its own kind: a full run
+it interrupts is resumed later untouched, and a later full refresh still finds the leavers (they keep a
+`last_seen` older than its start). It is resumable too, which matters: after a cancel its first pages are known,
+so starting again from the top would stop there and never reach the older new followers below them.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import sqlite3
 from dataclasses import dataclass
 from functools import partial
 
+from twexport_qt.billing.estimates import NEW_FOLLOWERS_CHECK_PAGE
 from twexport_qt.core import errors
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock
@@ -25,8 +33,13 @@ from twexport_qt.store import fetch_runs_repo, followers_repo
 
 log = logging.getLogger(__name__)
 
-FOLLOWERS_KIND = "followers"
+FOLLOWERS_KIND = "followers"           # fetch_runs.kind of a full fetch (the stats read only these runs)
+NEW_FOLLOWERS_KIND = "new_followers"   # fetch_runs.kind of a new-followers-only refresh
 PAGE_SIZE = 1000
+
+
+class NoFollowersStored(errors.TwExportError):
+    """A new-followers-only refresh without a stored list to compare with: nothing was read."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,9 @@ class FetchResult:
     fetched: int          # followers committed by this call
     total_in_run: int     # followers committed by the whole run (resumed runs included)
     resumed: bool
-    unfollowed: int       # marked as left at the end of a complete run
+    unfollowed: int       # marked as left at the end of a complete run (never by a new-followers-only refresh)
+    new_followers: int = 0  # followers on this call's pages that were not stored as current followers
+    new_only: bool = False  # a new-followers-only refresh: `total_in_run` counts the followers its run read
 
 
 def fetch_followers(
@@ -48,8 +63,16 @@ def fetch_followers(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     page_size: int = PAGE_SIZE,
+    new_only: bool = False,
 ) -> FetchResult:
+    """Fetch (or resume fetching) every follower; with `new_only`, only those who came since the last fetch.
+
+    A new-followers-only refresh raises NoFollowersStored when no follower of the account is stored yet.
+    """
     me = pacer.call(ENDPOINT_ME, gateway.me)
+    if new_only:
+        return _fetch_new_followers(conn, gateway, pacer, clock, me, progress=progress, cancel=cancel,
+                                    page_size=page_size)
     owner_id = int(me["id"])
     expected = (me.get("public_metrics") or {}).get("followers_count")
     with conn:
@@ -66,7 +89,7 @@ def fetch_followers(
         return gateway.followers_page(owner_id, cursor, page_size).require_data("a page of your followers")
 
     started = clock.now()
-    pages = fetched = 0
+    pages = fetched = new_followers = 0
     unfollowed = 0
     try:
         while True:
@@ -86,6 +109,8 @@ def fetch_followers(
             records = [follower_from_api(user) for user in page.data]
             last = not page.next_token
             with conn:  # the page and the cursor after it (for the last page: the run's end too), all or nothing
+                known = followers_repo.current_ids_among(conn, owner_id, (record.user_id for record in records))
+                new_on_page = len(records) - len(known)
                 followers_repo.upsert_followers(conn, owner_id, records, int(clock.now()))
                 fetch_runs_repo.advance(conn, run, page.next_token, len(records))
                 if last:
@@ -94,6 +119,7 @@ def fetch_followers(
                     fetch_runs_repo.finish(conn, run, "done", int(clock.now()))
             pages += 1
             fetched += len(records)
+            new_followers += new_on_page
             if progress is not None:
                 progress(_progress(run.items, expected, fetched, clock.now() - started))
             if last:
@@ -106,7 +132,108 @@ def fetch_followers(
         with conn:
             fetch_runs_repo.finish(conn, run, "failed", int(clock.now()), exc.user_message)
         raise
-    return FetchResult(owner_id, pages, fetched, run.items, resumed, unfollowed or 0)
+    return FetchResult(owner_id, pages, fetched, run.items, resumed, unfollowed or 0, new_followers)
+
+
+def known_follower_count(conn: sqlite3.Connection, owner_id: int) -> int:
+    """How many of the account's followers the store knows, as a new-followers refresh compares them.
+
+    The current followers stored; while a full fetch is still to be resumed, the followers it expected (those
+    below its cursor are known to exist, just not stored yet), so `followers_count - this` counts new ones.
+    """
+    stored = followers_repo.current_count(conn, owner_id)
+    unfinished = fetch_runs_repo.resumable(conn, owner_id, FOLLOWERS_KIND)
+    if unfinished is not None and unfinished.total_expected:
+        return max(stored, unfinished.total_expected)
+    return stored
+
+
+def new_followers_page_size(still_expected: int, page_size: int = PAGE_SIZE) -> int:
+    """The next page of a new-followers refresh: the new followers still expected (X's newest first), or,
+    once none are, a check page of known followers; never more than `page_size`.
+
+    Asking for exactly the expected new followers means the page after them is a small check page, not a
+    full page of known followers, each billed."""
+    wanted = still_expected if still_expected > 0 else NEW_FOLLOWERS_CHECK_PAGE
+    return max(1, min(page_size, wanted))
+
+
+def _fetch_new_followers(
+    conn: sqlite3.Connection,
+    gateway: XGateway,
+    pacer: Pacer,
+    clock: Clock,
+    me: dict,
+    *,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+    page_size: int,
+) -> FetchResult:
+    owner_id = int(me["id"])
+    followers_count = int((me.get("public_metrics") or {}).get("followers_count") or 0)
+    with conn:
+        fetch_runs_repo.upsert_account(conn, me, int(clock.now()))
+        if followers_repo.current_count(conn, owner_id) == 0:
+            raise NoFollowersStored("No followers of this account are stored yet: fetch them all first (a "
+                                    "new-followers-only refresh compares with the stored list). Nothing was read.")
+        # Computed before this run stores anything: new followers a resumed run stored are known now.
+        still_expected = max(0, followers_count - known_follower_count(conn, owner_id))
+        run = fetch_runs_repo.resumable(conn, owner_id, NEW_FOLLOWERS_KIND)
+        resumed = run is not None
+        if run is None:
+            run = fetch_runs_repo.start(conn, owner_id, NEW_FOLLOWERS_KIND, int(clock.now()), followers_count)
+        else:
+            fetch_runs_repo.set_total(conn, run, followers_count)
+    log.info("Fetching new followers of %s (run %s, %s, %s expected)", owner_id, run.id,
+             "resumed" if resumed else "new", still_expected)
+
+    def read_page(cursor: str | None, size: int) -> Page:
+        return gateway.followers_page(owner_id, cursor, size).require_data("a page of your followers")
+
+    pages = fetched = new_followers = 0
+    try:
+        while True:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            cursor = run.cursor
+            size = new_followers_page_size(still_expected - new_followers, page_size)
+            try:
+                page = pacer.call(ENDPOINT_FOLLOWERS, partial(read_page, cursor, size))
+            except errors.BadRequestError:
+                if cursor is None:
+                    raise
+                # An expired pagination token: start again from the newest (known followers are not new again).
+                log.warning("Stored new-followers cursor was refused; restarting from the first page")
+                with conn:
+                    fetch_runs_repo.advance(conn, run, None, 0)
+                continue
+            records = [follower_from_api(user) for user in page.data]
+            with conn:  # the page, its cursor and (at the stop) the run's end: all or nothing
+                known = followers_repo.current_ids_among(conn, owner_id, (record.user_id for record in records))
+                new_on_page = len(records) - len(known)
+                # Stop after a page of known followers only: below it X lists older followers, known already.
+                last = new_on_page == 0 or not page.next_token
+                followers_repo.upsert_followers(conn, owner_id, records, int(clock.now()))
+                fetch_runs_repo.advance(conn, run, None if last else page.next_token, len(records))
+                if last:
+                    fetch_runs_repo.finish(conn, run, "done", int(clock.now()))
+            pages += 1
+            fetched += len(records)
+            new_followers += new_on_page
+            if progress is not None:
+                progress(Progress(new_followers, None, f"{new_followers:,} new followers found "
+                                                       f"({fetched:,} followers read)"))
+            if last:
+                break
+    except errors.Cancelled:
+        with conn:
+            fetch_runs_repo.finish(conn, run, "cancelled", int(clock.now()))
+        raise
+    except errors.TwExportError as exc:
+        with conn:
+            fetch_runs_repo.finish(conn, run, "failed", int(clock.now()), exc.user_message)
+        raise
+    return FetchResult(owner_id, pages, fetched, run.items, resumed, 0, new_followers, new_only=True)
 
 
 def _progress(done: int, total: int | None, fetched_now: int, elapsed: float) -> Progress:

@@ -3,6 +3,10 @@ funnel, DM status, the next due time. Each may scan every follower: views call t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from twexport_qt.billing.estimates import CampaignWork, CostEstimate, estimate_campaign
+from twexport_qt.billing.prices import PriceTable
 from twexport_qt.campaigns.funnel import CampaignFunnel, campaign_funnel
 from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
 from twexport_qt.campaigns.plan_calendar import CampaignCalendar, build_calendar
@@ -12,6 +16,14 @@ from twexport_qt.core.clock import Clock
 from twexport_qt.services.connections import ThreadConnections
 from twexport_qt.store import dm_repo
 from twexport_qt.store.dm_states import DmMode
+
+
+@dataclass(frozen=True)
+class LiveQuestion:
+    """What the live-sending question shows: who it reaches, and (before a send) what the run costs."""
+
+    audience: LiveAudience
+    cost: CostEstimate | None = None
 
 
 class CampaignService:
@@ -25,6 +37,36 @@ class CampaignService:
     def live_audience(self, owner_id: int | None, settings: CampaignSettings) -> LiveAudience:
         """Who live sending would message now (nobody before the first fetch)."""
         return live_audience(self._db.get(), owner_id, settings, self._now())
+
+    def run_work(self, owner_id: int | None, settings: CampaignSettings,
+                 audience: LiveAudience | None = None) -> CampaignWork:
+        """What a test or live run is due to do now, for its estimate (`audience`: a live run's, if read already),
+        as `dm run` counts it."""
+        conn = self._db.get()
+        now = self._now()
+        if owner_id is None:
+            sent = unconfirmed = 0
+        else:
+            sent = dm_repo.sent_in_last_24h(conn, owner_id, now)
+            unconfirmed = len(dm_repo.unconfirmed(conn, owner_id))
+        capacity = max(0, settings.daily_cap - sent)
+        if settings.test_mode:
+            return CampaignWork(0, 0, capacity, unconfirmed, test_accounts=len(settings.test_accounts),
+                                test_retry=settings.test_retry_message)
+        audience = audience or live_audience(conn, owner_id, settings, now)
+        return CampaignWork(audience.first, audience.retry, capacity, unconfirmed)
+
+    def run_estimate(self, owner_id: int | None, settings: CampaignSettings, prices: PriceTable) -> CostEstimate:
+        """What a test or live run would cost now."""
+        return estimate_campaign(self.run_work(owner_id, settings), prices)
+
+    def live_question(self, owner_id: int | None, settings: CampaignSettings,
+                      prices: PriceTable | None = None) -> LiveQuestion:
+        """Who live sending reaches, and with `prices` what a live run now would cost (one scan of the followers)."""
+        audience = self.live_audience(owner_id, settings)
+        if prices is None:
+            return LiveQuestion(audience)
+        return LiveQuestion(audience, estimate_campaign(self.run_work(owner_id, settings, audience), prices))
 
     def calendar(self, owner_id: int, settings: CampaignSettings) -> CampaignCalendar:
         return build_calendar(self._db.get(), owner_id, settings, self._now())

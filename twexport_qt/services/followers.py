@@ -14,13 +14,14 @@ from typing import Any
 import numpy as np
 
 from twexport_qt.core.clock import Clock
+from twexport_qt.followers.fetch import FOLLOWERS_KIND
 from twexport_qt.followers.records import RECORD_COLUMNS, FollowerRecord
 from twexport_qt.followers.snapshot import count_up_to
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec
 from twexport_qt.followers.view_planner import QueryRequest, QueryResult, compute_pieces
 from twexport_qt.services.connections import ThreadConnections
 from twexport_qt.services.followers_queries import Deliver, FollowersQueryRunner
-from twexport_qt.store import followers_repo
+from twexport_qt.store import fetch_runs_repo, followers_repo
 
 # Where the parts of a `followers_repo.ROW_COLUMNS` row are.
 _RECORD_START = followers_repo.ROW_COLUMNS.index(RECORD_COLUMNS[0])
@@ -73,6 +74,18 @@ class FollowersService:
     def count_up_to(self, owner_id: int, limit: int) -> int:
         """min(followers of `owner_id`, `limit`), at a cost bounded by `limit`."""
         return count_up_to(self._db.get(), owner_id, limit)
+
+    def last_known_count(self, owner_id: int | None) -> int | None:
+        """How many followers `owner_id` had at the last fetch (X's count when it started, else what it read);
+        None before the first fetch. One read of the tiny fetch-runs table: no scan of the followers."""
+        if owner_id is None:
+            return None
+        conn = self._db.get()
+        run = fetch_runs_repo.latest(conn, owner_id, FOLLOWERS_KIND)
+        if run is not None and run.total_expected is not None:
+            return run.total_expected
+        finished = fetch_runs_repo.last_finished(conn, owner_id, FOLLOWERS_KIND)
+        return finished.items if finished is not None else None
 
     def compute_pieces(self, request: QueryRequest) -> QueryResult:
         """`request` computed in the calling thread (small accounts; see `view_planner.INLINE_ROW_LIMIT`)."""

@@ -105,6 +105,29 @@ def mark_unfollowed(conn: sqlite3.Connection, owner_id: int, not_seen_since: int
     return cursor.rowcount
 
 
+def current_ids_among(conn: sqlite3.Connection, owner_id: int, user_ids: Iterable[int]) -> set[int]:
+    """Which of `user_ids` are stored as current followers of `owner_id` (not marked as unfollowed).
+
+    A refresh asks this of each page before writing it: the followers not in the answer are new (or follow
+    again after leaving).
+    """
+    wanted = [int(user_id) for user_id in user_ids]
+    known: set[int] = set()
+    cursor = _cursor(conn)
+    for start in range(0, len(wanted), _MAX_IN_PARAMS):
+        chunk = wanted[start:start + _MAX_IN_PARAMS]
+        known.update(row[0] for row in cursor.execute(
+            "SELECT user_id FROM followers WHERE owner_id = ? AND unfollowed_at IS NULL "
+            f"AND user_id IN ({', '.join('?' * len(chunk))})", [owner_id, *chunk]))
+    return known
+
+
+def current_count(conn: sqlite3.Connection, owner_id: int) -> int:
+    """Followers of `owner_id` stored as current (not marked as unfollowed)."""
+    return _cursor(conn).execute(
+        "SELECT count(*) FROM followers WHERE owner_id = ? AND unfollowed_at IS NULL", (owner_id,)).fetchone()[0]
+
+
 def count(
     conn: sqlite3.Connection,
     owner_id: int,

@@ -2,7 +2,9 @@
 sending, automatic mode, DM status and the funnel of each step.
 
 Safety first, as in the seed: test mode is on and the master switch off by default; turning the master switch
-on while test mode is off asks for confirmation showing how many people will be messaged.
+on while test mode is off asks for confirmation showing how many people will be messaged. Every send shows its
+price first (`ui/cost_confirmation.py`): a live send in that same question, a test send asking above the
+threshold; scheduled runs ask nothing, the budgets govern them.
 
 The tab holds no connection: what it shows is read through `context.campaigns` with `run_task`, off the GUI
 thread (each read scans the DM log or every follower), and the live question is asked once the count arrives.
@@ -35,8 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from twexport_qt.app_context import ApiSession, AppContext
+from twexport_qt.billing.estimates import CostEstimate
 from twexport_qt.campaigns import funnel, plan_report
-from twexport_qt.campaigns.live_gate import LiveAudience
 from twexport_qt.campaigns.plan_calendar import CampaignCalendar, PlanDay, build_calendar
 from twexport_qt.campaigns.planner import CampaignPlan, PlannedDM, plan_campaign, preview
 from twexport_qt.campaigns.sender import CampaignResult, RunMode, StopReason, run_campaign
@@ -46,9 +48,11 @@ from twexport_qt.core import messages
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.core.timefmt import format_datetime
 from twexport_qt.profile_mapping import campaign_settings
+from twexport_qt.services.campaigns import LiveQuestion
 from twexport_qt.services.jobs import JobContext, JobName, JobOutcome, api_job, database_job
 from twexport_qt.store.dm_states import DmMode
 from twexport_qt.store.job_locks import JobKind
+from twexport_qt.ui.cost_confirmation import confirm_cost
 from twexport_qt.ui.do_not_contact_dialog import DoNotContactDialog
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.job_controller import JobController
@@ -68,6 +72,7 @@ TITLE = "DM campaign"
 # Task keys: a newer read of the same thing wins, so an old answer never replaces a newer one.
 STATUS_TASK, FUNNEL_TASK = "campaign-status", "campaign-funnel"
 NEXT_DUE_TASK, LIVE_AUDIENCE_TASK = "campaign-next-due", "campaign-live-audience"
+TEST_SEND_ESTIMATE_TASK = "campaign-test-send-estimate"
 
 PREVIEW_COLUMNS: tuple[Column[PlannedDM], ...] = (
     Column("Username", lambda dm: dm.recipient.username),
@@ -331,23 +336,27 @@ class CampaignTab(QWidget):
         self._show_mode()
         self._schedule_auto()
 
-    def _ask_live(self, what: str, on_yes: Callable[[], None], settings: CampaignSettings | None = None) -> None:
-        """Ask the live-sending question, naming how many people it reaches, and call `on_yes` if the answer is
-        yes. Counting them scans every follower, so it runs off the GUI thread and the question comes after."""
+    def _ask_live(self, what: str, on_yes: Callable[[], None], settings: CampaignSettings | None = None, *,
+                  with_cost: bool = False) -> None:
+        """Ask the live-sending question, naming how many people it reaches (`with_cost`: and what sending now
+        costs), and call `on_yes` if the answer is yes. Counting them scans every follower, so it runs off the
+        GUI thread and the question comes after."""
         try:
             settings = settings or self.settings()
         except TwExportError as exc:
             messages.warning(exc.user_message, title=TITLE)
             return
         owner, campaigns = self.context.known_owner_id(), self.context.campaigns
+        prices = self.context.prices if with_cost else None
 
-        def ask(audience: LiveAudience) -> None:
+        def ask(question: LiveQuestion) -> None:
             self._live_question = None
-            if confirm_live_sending(self, audience, what=what):
+            if confirm_live_sending(self, question.audience, what=what, cost=question.cost,
+                                    simulated=self.context.is_sandbox):
                 on_yes()
 
         self._live_question = self.jobs.tasks.run_task(
-            "Counting who live sending would message", lambda: campaigns.live_audience(owner, settings), ask,
+            "Counting who live sending would message", lambda: campaigns.live_question(owner, settings, prices), ask,
             key=LIVE_AUDIENCE_TASK, owner=self)
 
     def _drop_live_question(self) -> None:
@@ -416,6 +425,9 @@ class CampaignTab(QWidget):
         self.views.setCurrentWidget(self.plan_page)
 
     def start_campaign(self, dry_run: bool = False, *, confirm: bool = True, automatic: bool = False) -> None:
+        """Send what is due (or a dry run). A live send asks the live-sending question with its price; a test send
+        shows its price and asks above the threshold (never in the Sandbox); a dry run is free. An automatic run
+        (`confirm` False) asks nothing: the profile's budgets govern it."""
         try:
             settings = dataclasses.replace(self.settings(), dry_run=dry_run)
         except TwExportError as exc:
@@ -429,9 +441,24 @@ class CampaignTab(QWidget):
                 self._record_live_confirmation()
                 self._start_sending(dataclasses.replace(settings, live_confirmed=True), automatic=automatic)
 
-            self._ask_live("Send live DMs now", send_confirmed, settings)
+            self._ask_live("Send live DMs now", send_confirmed, settings, with_cost=True)
+            return
+        if confirm and not dry_run:
+            self._confirm_test_send(settings, automatic=automatic)
             return
         self._start_sending(settings, automatic=automatic)
+
+    def _confirm_test_send(self, settings: CampaignSettings, *, automatic: bool) -> None:
+        """Price the test send (the DM log only: no network, but off the GUI thread), then start it if confirmed."""
+        owner, campaigns, prices = self.context.known_owner_id(), self.context.campaigns, self.context.prices
+
+        def confirm(estimate: CostEstimate) -> None:
+            if confirm_cost(self, estimate, what="Send test DMs", simulated=self.context.is_sandbox):
+                self._start_sending(settings, automatic=automatic)
+
+        self.jobs.tasks.run_task("Estimating what the test send costs",
+                                 lambda: campaigns.run_estimate(owner, settings, prices), confirm,
+                                 key=TEST_SEND_ESTIMATE_TASK, owner=self)
 
     def _start_sending(self, settings: CampaignSettings, *, automatic: bool) -> None:
         context = self.context

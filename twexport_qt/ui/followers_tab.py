@@ -6,8 +6,8 @@ in the GUI thread, and whatever needs SQL at a large size (loading the snapshot,
 search, text sorts) runs in the query thread (`services/followers_queries.py`) while a busy hint shows. A new
 snapshot's plot points (display coordinates, hover index: ~0.3 s at a million) are prepared in a task thread
 (`followers/plot_points.py`); the plot keeps its old points until they arrive. The tab reads through
-`context.followers` only and fetches in a job. Views refresh by themselves when any job changes
-the data (the seed's "auto refresh").
+`context.followers` only and fetches in a job, after showing its price (`ui/cost_confirmation.py`). Views
+refresh by themselves when any job changes the data (the seed's "auto refresh").
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from twexport_qt.app_context import AppContext
+from twexport_qt.app_context import ApiSession, AppContext
 from twexport_qt.core import messages
 from twexport_qt.core.timefmt import format_date
 from twexport_qt.followers.fetch import FetchResult, fetch_followers
@@ -41,9 +41,11 @@ from twexport_qt.followers.plot_points import FollowerPlotKind, PreparedPoints, 
 from twexport_qt.followers.snapshot import FollowerSnapshot
 from twexport_qt.followers.view_planner import QueryResult
 from twexport_qt.profile_mapping import default_filter, domain_tiers
-from twexport_qt.services.jobs import JobName, api_job
+from twexport_qt.services.cost_estimates import FollowersFetchPrices, fetch_prices_in, followers_fetch_prices
+from twexport_qt.services.jobs import JobContext, JobName, api_job
 from twexport_qt.store.dm_states import dm_status_label
 from twexport_qt.store.job_locks import JobKind
+from twexport_qt.ui.cost_confirmation import confirm_cost, estimate_text
 from twexport_qt.ui.filter_panel import FilterPanel
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.followers_table_model import COLUMN_OF_FIELD, FollowersTableModel
@@ -59,6 +61,8 @@ SEARCH_DEBOUNCE_MS = 150  # like the filter form: one query when typing pauses, 
 DEFAULT_SORT_FIELD = "followers_count"  # the model's own default
 DEFAULT_SORT_ORDER = Qt.SortOrder.DescendingOrder
 FETCH_TITLE = "Fetching followers"
+NEW_FOLLOWERS_TITLE = "Fetching new followers"
+FETCH_ESTIMATE_TASK = "followers-fetch-estimate"
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +119,14 @@ class FollowersTab(QWidget):
         filter_scroll.setMinimumWidth(300)
 
         self.fetch_button = QPushButton("Fetch followers")
+        self.fetch_button.setToolTip("Read every follower again (a full refresh: it also finds who left and updates "
+                                     "everyone's counts). Its price is shown before it starts.")
         self.fetch_button.clicked.connect(self.start_fetch)
+        self.fetch_new_button = QPushButton("Fetch new followers only")
+        self.fetch_new_button.setToolTip("Read only the followers who came since the last fetch (X lists the newest "
+                                         "first): it costs about the new followers, not all of them, but finds "
+                                         "nobody who left. Both prices are shown before it starts.")
+        self.fetch_new_button.clicked.connect(lambda: self.start_fetch(new_only=True))
         self.search = QLineEdit(placeholderText="Search username, name, bio or location…", clearButtonEnabled=True)
         self.count_label = QLabel()
         self.busy_label = QLabel("Updating…")
@@ -147,6 +158,7 @@ class FollowersTab(QWidget):
 
         top_bar = QHBoxLayout()
         top_bar.addWidget(self.fetch_button)
+        top_bar.addWidget(self.fetch_new_button)
         top_bar.addWidget(self.search, 1)
         top_bar.addWidget(self.busy_label)
         top_bar.addWidget(self.count_label)
@@ -206,6 +218,7 @@ class FollowersTab(QWidget):
             model.queryFailed.connect(self._on_query_failed)
             self.model = model
             self.table.setModel(model)
+        self.fetch_new_button.setEnabled(self.owner_id is not None)  # new since what? Nothing is stored yet
         # A small account was loaded inline, before the signals above were connected.
         self._on_busy(self.model is not None and self.model.is_busy)
         self._on_view_changed()
@@ -367,24 +380,58 @@ class FollowersTab(QWidget):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     # -- fetching --------------------------------------------------------------------------------------
-    def start_fetch(self, *, automatic: bool = False) -> JobWorker | None:
-        """Fetch (or resume) in a job; an `automatic` (scheduled) fetch reports failure in the status bar only,
-        so a fetch running elsewhere (a cron job, say) never piles up dialogs: the timer simply tries again."""
-        clock = self.context.clock
-        job = api_job(
-            self.context,
-            lambda api, ctx: fetch_followers(api.conn, api.gateway, api.pacer, clock, progress=ctx.progress,
-                                             cancel=ctx.cancel),
-            lock=JobKind.FOLLOWERS_FETCH,
-        )
-        return self.jobs.start(JobName.FETCH_FOLLOWERS, FETCH_TITLE, job, on_success=self._fetched, quiet=automatic)
+    def start_fetch(self, *, automatic: bool = False, new_only: bool = False) -> JobWorker | None:
+        """Fetch (or resume) every follower in a job, or with `new_only` only those who came since the last fetch,
+        after its price. Returns the job's worker, or None when it was refused or waits for its price.
+
+        A click first reads the account's follower count (one look-up of X, in a task thread), shows the
+        estimate of both refreshes and, above the threshold, asks; "No" starts nothing. The Sandbox never asks,
+        so its job tells the price itself before it reads. An `automatic` (scheduled) fetch never asks (the
+        budgets govern it) and reports failure in the status bar only, so a fetch running elsewhere (a cron job,
+        say) never piles up dialogs: the timer simply tries again."""
+        simulated = self.context.is_sandbox
+        if automatic or simulated or self.jobs.is_running(JobName.FETCH_FOLLOWERS):
+            # A second start is refused by the controller, with its sentence.
+            return self._start_fetch_job(automatic=automatic, new_only=new_only,
+                                         tell_price=simulated and not automatic)
+        context = self.context
+        self.jobs.tasks.run_task("Estimating what the fetch costs", lambda: followers_fetch_prices(context),
+                                 lambda prices: self._confirm_fetch(prices, new_only=new_only),
+                                 key=FETCH_ESTIMATE_TASK, owner=self)
+        return None
+
+    def _confirm_fetch(self, prices: FollowersFetchPrices, *, new_only: bool) -> None:
+        new_only = new_only and prices.new_only is not None  # nothing stored yet: the first fetch reads them all
+        what = "Fetch new followers only" if new_only else "Fetch all followers"
+        if confirm_cost(self, prices.of(new_only), what=what, simulated=False, choice=prices.choice):
+            self._start_fetch_job(automatic=False, new_only=new_only)
+
+    def _start_fetch_job(self, *, automatic: bool, new_only: bool = False,
+                         tell_price: bool = False) -> JobWorker | None:
+        context = self.context
+
+        def fetch(api: ApiSession, ctx: JobContext) -> FetchResult:
+            if tell_price:  # the Sandbox's (simulated) price, said as the CLI prints it, without a question
+                prices = fetch_prices_in(api, context.prices)
+                told = estimate_text(prices.of(new_only), simulated=True)
+                messages.info(f"{told} {prices.choice}" if prices.choice else told)
+            return fetch_followers(api.conn, api.gateway, api.pacer, context.clock, progress=ctx.progress,
+                                   cancel=ctx.cancel, new_only=new_only)
+
+        job = api_job(context, fetch, lock=JobKind.FOLLOWERS_FETCH)
+        title = NEW_FOLLOWERS_TITLE if new_only else FETCH_TITLE
+        return self.jobs.start(JobName.FETCH_FOLLOWERS, title, job, on_success=self._fetched, quiet=automatic)
 
     def _fetched(self, result: FetchResult) -> None:
         self.context.remember_owner(result.owner_id)
         if self.owner_id != result.owner_id:
             self.owner_id = result.owner_id
             self._build_model()
-        messages.info(f"Fetched {result.total_in_run:,} followers; {result.unfollowed:,} left since the last fetch.")
+        if result.new_only:
+            messages.info(f"Fetched the new followers: {result.new_followers:,} new ({result.fetched:,} read).")
+        else:
+            messages.info(f"Fetched {result.total_in_run:,} followers; {result.unfollowed:,} left since the last "
+                          "fetch.")
 
     def _auto_fetch(self) -> None:
         if not self.jobs.is_running(JobName.FETCH_FOLLOWERS):

@@ -74,7 +74,11 @@ class SettingsDialog(QDialog):
         self.account_page = AccountPage(context.secrets)
         self.campaign_page = CampaignPage()
         self.filters_page = FiltersPage()
-        self.automation_page = AutomationPage()
+        # The follower count a schedule is priced from: one read of the fetch runs, no scan of the followers.
+        followers = context.followers
+        self.automation_page = AutomationPage(
+            follower_count=lambda profile: followers.last_known_count(known_owner_id(profile)),
+            prices=context.prices)
         self.pages: tuple[SettingsPage, ...] = (
             self.account_page, self.campaign_page, self.filters_page, self.automation_page)
         self.tabs = QTabWidget()

@@ -1,17 +1,26 @@
-"""The wizard's Output page: the dataset file and its format. An existing file is a resume (same accounts and
-options) or an append, and the page says so; its Download button starts the job."""
+"""The wizard's Output page: the dataset file and its format, and what the download will cost. An existing file is
+a resume (same accounts and options) or an append, and the page says so; its Download button starts the job,
+after asking when the estimate passes the threshold (never in the Sandbox), as `tweets download` does.
+
+The estimate looks the accounts up on X (one user read each, which the download's own look-up then repeats for
+free the same UTC day), so it is read in a task thread when the page is entered; Download waits for it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLineEdit, QPushButton, QWidget, QWizard
+from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QPushButton, QWidget, QWizard
 
 from twexport_qt import paths
+from twexport_qt.billing.estimates import CostEstimate
+from twexport_qt.services.cost_estimates import download_estimate
 from twexport_qt.tweets.options import OUTPUT_FORMATS, OutputFormat
 from twexport_qt.tweets.output_writers import default_output_name
+from twexport_qt.ui.cost_confirmation import confirm_cost, estimate_text
 from twexport_qt.ui.tweet_wizard.page_support import WARNING_STYLE, WizardPage, message_label, widget_row
+from twexport_qt.workers.tasks import TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
     from twexport_qt.app_context import AppContext
@@ -21,12 +30,18 @@ OUTPUT_FORMAT_TITLES: dict[str, str] = {
     "jsonl": "JSON Lines: text and label",
     "txt": "Plain text, <|endoftext|> between examples",
 }
+ESTIMATE_TASK = "tweet-download-estimate"
+ESTIMATING = "Estimating what the download costs (looking the accounts up on X)…"
 
 
 class OutputPage(WizardPage):
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.tasks = tasks
+        self.estimate: CostEstimate | None = None  # what the download described by the pages costs, once read
+        self._estimating = False  # an estimate is being read: Download waits for it
+        self._estimate_task: TaskHandle | None = None
         self.setTitle("Output file")
         self.setSubTitle("Where the dataset is written. It grows as tweets arrive and is saved after every page.")
         self.setCommitPage(True)  # the download starts next; resuming it is done from the Progress page
@@ -39,10 +54,13 @@ class OutputPage(WizardPage):
             self.format_combo.addItem(OUTPUT_FORMAT_TITLES[output_format], output_format)
         self.exists_label = message_label(WARNING_STYLE)
         self.error_label = message_label()
+        self.cost_label = QLabel()
+        self.cost_label.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("Format", self.format_combo)
         form.addRow("File", widget_row(self.path_edit, browse))
         form.addRow(self.exists_label)
+        form.addRow("Cost", self.cost_label)
         form.addRow(self.error_label)
         self._default_path: str | None = None
         self.path_edit.textChanged.connect(self._on_change)
@@ -59,9 +77,48 @@ class OutputPage(WizardPage):
         if not self.path_edit.text().strip() or self.path_edit.text() == self._default_path:
             self._set_default_path()
         self._on_change()
+        self._estimate_cost()
 
     def isComplete(self) -> bool:
-        return not self._problem()
+        return not self._problem() and not self._estimating
+
+    def validatePage(self) -> bool:
+        """Download: above the threshold (outside the Sandbox) only once the user confirms the price."""
+        if not self.isComplete():
+            return False
+        if self.estimate is None:  # it could not be read: the page says why, and the budgets still hold
+            return True
+        return confirm_cost(self, self.estimate, what="Download", simulated=self.context.is_sandbox)
+
+    def _estimate_cost(self) -> None:
+        """The price of what the earlier pages describe (they may have changed since the last visit)."""
+        if self._estimate_task is not None:
+            self._estimate_task.discard()  # the pages changed since: its answer is for another download
+        self.estimate = None
+        try:
+            request = self.tweet_wizard().request()
+        except ValueError as exc:  # the earlier pages validate; this only guards against a changed file system
+            self.cost_label.setText(str(exc))
+            return
+        self.cost_label.setText(ESTIMATING)
+        context = self.context
+        self._estimating = True  # before run_task: a runner may answer before it returns
+        self._estimate_task = self.tasks.run_task("Estimating what the download costs",
+                                                  lambda: download_estimate(context, request), self._show_estimate,
+                                                  self._estimate_failed, key=ESTIMATE_TASK, owner=self)
+        self.completeChanged.emit()
+
+    def _show_estimate(self, estimate: CostEstimate) -> None:
+        self._estimating = False
+        self.estimate = estimate
+        self.cost_label.setText(estimate_text(estimate, simulated=self.context.is_sandbox))
+        self.completeChanged.emit()
+
+    def _estimate_failed(self, sentence: str) -> None:
+        self._estimating = False
+        self.cost_label.setText(f"The cost could not be estimated: {sentence} The download is still held to the "
+                                "profile's budgets.")
+        self.completeChanged.emit()
 
     def _set_default_path(self) -> None:
         hint = self.tweet_wizard().accounts_page.selection().name_hint or "tweets"

@@ -1,8 +1,9 @@
 """The tweet-download wizard: accounts → source → options → output file → progress → summary.
 
-The pages (one module each) validate as the user types; this class assembles their answers into a
-`DownloadRequest`, which the Progress page runs as a job (`services/downloads.py`), exactly as
-`tweets download` does on the command line. Running the same request again resumes it (the Resume button).
+The pages (one module each) validate as the user types; the Output page shows what the download costs and asks
+above the threshold before it starts; this class assembles their answers into a `DownloadRequest`, which the
+Progress page runs as a job (`services/downloads.py`), exactly as `tweets download` does on the command line.
+Running the same request again resumes it (the Resume button).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class TweetDownloadWizard(QWizard):
         self.accounts_page = AccountsPage()
         self.source_page = SourcePage(context)
         self.options_page = OptionsPage(context.clock)
-        self.output_page = OutputPage(context)
+        self.output_page = OutputPage(context, jobs.tasks)
         self.progress_page = ProgressPage(context, jobs)
         self.summary_page = SummaryPage()
         for page in (self.accounts_page, self.source_page, self.options_page, self.output_page,
