@@ -142,8 +142,7 @@ class CountAxis(pg.AxisItem):
             minors = [v for v in minors if real_low <= v <= real_high]
         else:
             minors = [d for d in decades if d not in majors]
-        to_view = lambda reals: [math.log10(1.0 + v) for v in reals]  # noqa: E731
-        return [(None, to_view(majors)), (None, to_view(minors))]
+        return [(None, [math.log10(1.0 + v) for v in majors]), (None, [math.log10(1.0 + v) for v in minors])]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if not self._log_scale:
