@@ -24,7 +24,7 @@ from twexport_qt import paths
 from twexport_qt.app_logging import configure_logging
 from twexport_qt.billing.guard import SpendGuard, SpendLimits
 from twexport_qt.billing.ledger import SpendRecorder
-from twexport_qt.billing.prices import DEFAULT_PRICES, PriceTable
+from twexport_qt.billing.prices import PriceTable
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock, SystemClock
 from twexport_qt.core.errors import ConfigError
@@ -97,7 +97,6 @@ class AppContext:
         self.rate_limit_listener: Callable[[RateLimitState], None] | None = None
         # Hears of every ledger row written (in the job's thread), e.g. for today's spend in the status bar.
         self.spend_listener: Callable[[list[SpendRow]], None] | None = None
-        self.prices: PriceTable = DEFAULT_PRICES  # X's prices the ledger bills at (Settings may change them later)
         self._sandbox_config = sandbox_config or SandboxConfig(followers=DEFAULT_SANDBOX_FOLLOWERS,
                                                                seed=DEFAULT_SANDBOX_SEED)
         self._sandbox: SandboxServer | None = None
@@ -138,6 +137,12 @@ class AppContext:
     @property
     def is_sandbox(self) -> bool:
         return self.profile.kind == "sandbox"
+
+    @property
+    def prices(self) -> PriceTable:
+        """X's prices the ledger bills at and estimates use: TwExport's table with the user's changes from
+        Settings → Prices (app-wide), read anew each time, so a saved change applies to the next job."""
+        return self.settings.prices.table()
 
     def switch_profile(self, name: str) -> None:
         if name not in self.settings.profiles:

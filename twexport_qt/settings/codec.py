@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from twexport_qt.billing.prices import DEFAULT_PRICES, ResourceKind, format_usd
 from twexport_qt.settings.model import (
     SETTINGS_VERSION,
     AppSettings,
     FilterDefaults,
+    PriceOverride,
+    PriceSettings,
     Profile,
     TierSpec,
     default_tiers,
@@ -31,6 +34,7 @@ from twexport_qt.settings.validation import (
     budget_order_problem,
     filter_range_problems,
     parse_usd,
+    price_override_problems,
     profile_name_problem,
     validate_tiers,
 )
@@ -91,6 +95,7 @@ def settings_to_dict(settings: AppSettings) -> dict[str, Any]:
         "version": SETTINGS_VERSION,
         "active_profile": settings.active_profile,
         "profiles": {key: _profile_to_dict(profile) for key, profile in settings.profiles.items()},
+        "prices": _prices_to_dict(settings.prices),
     }
 
 
@@ -122,12 +127,88 @@ def settings_from_dict(data: object) -> tuple[AppSettings, list[str]]:
         settings.active_profile = active
     elif active is not None:
         problems.append("active_profile must be text; the Sandbox profile is used.")
+    if "prices" in data:
+        settings.prices = _prices_from_value(data["prices"], problems)
     problems += settings.ensure_invariants()
     problems += [
         f"{key} is not a known setting and was ignored."
-        for key in sorted(set(data) - {"version", "active_profile", "profiles"})
+        for key in sorted(set(data) - {"version", "active_profile", "profiles", "prices"})
     ]
     return settings, problems
+
+
+def _prices_to_dict(prices: PriceSettings) -> dict[str, Any]:
+    """Only the user's changes, as exact dollar text: X's other prices come from the TwExport that reads them."""
+    return {
+        "as_of": prices.as_of.isoformat() if prices.as_of is not None else None,
+        "overrides": {kind.value: {name: str(amount) for name, amount in asdict(override).items() if amount is not None}
+                      for kind, override in prices.overrides.items()},
+    }
+
+
+def _prices_from_value(raw: object, problems: list[str]) -> PriceSettings:
+    """The user's price changes; a bad entry is named and only it falls back to X's price (TwExport's table)."""
+    built_in = DEFAULT_PRICES
+    if not isinstance(raw, dict):
+        problems.append(f"prices must be an object; X's prices of {built_in.as_of} are used.")
+        return PriceSettings()
+    prices = PriceSettings()
+    raw_overrides = raw.get("overrides") or {}
+    if not isinstance(raw_overrides, dict):
+        problems.append(f"prices.overrides must be an object; X's prices of {built_in.as_of} are used.")
+        raw_overrides = {}
+    for name, entry in raw_overrides.items():
+        path = f"prices.overrides.{name}"
+        try:
+            kind = ResourceKind(name)
+        except ValueError:
+            known = ", ".join(kind.value for kind in ResourceKind)
+            problems.append(f"{path} is not a resource kind X bills ({known}); it was ignored.")
+            continue
+        override = _price_override_from_value(kind, entry, path, problems)
+        if override != PriceOverride():
+            prices.overrides[kind] = override
+    as_of = raw.get("as_of")
+    try:
+        prices.as_of = None if as_of is None else date.fromisoformat(as_of) if isinstance(as_of, str) else None
+        readable = as_of is None or prices.as_of is not None
+    except ValueError:
+        readable = False
+    if prices.overrides and prices.as_of is None:
+        # Undated changes are taken as of TwExport's table, so a later TwExport's newer prices replace them.
+        prices.as_of = built_in.as_of
+        problem = "is missing" if readable else f"must be a date like 2026-08-01, not {as_of!r}"
+        problems.append(f"prices.as_of {problem}; the changed prices are taken as of {built_in.as_of}.")
+    elif not readable:
+        problems.append(f"prices.as_of must be a date like 2026-08-01, not {as_of!r}; "
+                        f"X's prices of {built_in.as_of} are used.")
+    _report_unknown(raw, {"as_of", "overrides"}, "prices", problems)
+    return prices
+
+
+def _price_override_from_value(kind: ResourceKind, raw: object, path: str, problems: list[str]) -> PriceOverride:
+    default = DEFAULT_PRICES.price(kind)
+    if not isinstance(raw, dict):
+        problems.append(f'{path} must be an object like {{"standard": "0.005"}}; X\'s prices of {kind.value} are used.')
+        return PriceOverride()
+    override = PriceOverride()
+    for name in ("standard", "owned"):
+        value = raw.get(name)
+        if value is None:
+            continue
+        try:
+            amount = parse_usd(value, example="0.005")
+        except ValueError as error:
+            found = [f"{path}.{name} {error}"]
+        else:
+            found = price_override_problems(kind, PriceOverride(**{name: amount}), path)
+            if not found:
+                setattr(override, name, amount)
+        x_price = default.standard if name == "standard" else default.owned
+        fallback = f"X's price ({format_usd(x_price)}) is used" if x_price is not None else "it was ignored"
+        problems += [f"{problem}; {fallback}." for problem in found]
+    _report_unknown(raw, {"standard", "owned"}, path, problems)
+    return override
 
 
 def profile_from_dict(name: str, raw: dict[str, Any], problems: list[str]) -> Profile:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from twexport_qt.billing.prices import DEFAULT_PRICES, Price, PriceTable, ResourceKind
 from twexport_qt.campaigns import opt_out
 
 ProfileKind = Literal["sandbox", "x"]
@@ -116,9 +118,58 @@ def sandbox_profile() -> Profile:
 
 
 @dataclass
+class PriceOverride:
+    """The user's own price of one resource kind (US dollars), where X changed it; None keeps TwExport's."""
+
+    standard: Decimal | None = None
+    owned: Decimal | None = None  # the Owned Read rate; only kinds that have one (not writes)
+
+
+@dataclass
+class PriceSettings:
+    """The prices the user changed, app-wide (X bills every account alike), on top of TwExport's built-in table.
+
+    Only the differences are kept, dated: a copy of the whole table would mask the newer prices of a later
+    TwExport. For the same reason edits dated before the built-in table are older news than it, and it is used.
+    """
+
+    as_of: date | None = None  # the date the user's prices are from; None: nothing changed, TwExport's date
+    overrides: dict[ResourceKind, PriceOverride] = field(default_factory=dict)
+
+    def is_outdated(self, built_in: PriceTable = DEFAULT_PRICES) -> bool:
+        """Whether these edits are older than `built_in` (a TwExport update brought newer prices): they are unused."""
+        return self.as_of is not None and self.as_of < built_in.as_of
+
+    def table(self, built_in: PriceTable = DEFAULT_PRICES) -> PriceTable:
+        """The prices the ledger bills at and estimates use: `built_in` with the user's changes, if not outdated."""
+        if self.as_of is None or self.is_outdated(built_in):
+            return built_in
+        table = PriceTable(self.as_of, built_in.prices)
+        for kind, override in self.overrides.items():
+            table = table.with_price(kind, standard=override.standard, owned=override.owned)
+        return table
+
+    @classmethod
+    def from_prices(cls, as_of: date, prices: Mapping[ResourceKind, Price],
+                    built_in: PriceTable = DEFAULT_PRICES) -> PriceSettings:
+        """What to keep of `prices`, dated `as_of`: those that differ from `built_in`, and the date if anything
+        does. Amounts are not checked here: the settings validation names one out of range."""
+        overrides = {}
+        for kind, price in prices.items():
+            default = built_in.price(kind)
+            override = PriceOverride(standard=price.standard if price.standard != default.standard else None,
+                                     owned=price.owned if price.owned != default.owned else None)
+            if override != PriceOverride():
+                overrides[kind] = override
+        changed = bool(overrides) or as_of != built_in.as_of
+        return cls(as_of if changed else None, overrides)
+
+
+@dataclass
 class AppSettings:
     active_profile: str = SANDBOX_PROFILE_NAME
     profiles: dict[str, Profile] = field(default_factory=lambda: {SANDBOX_PROFILE_NAME: sandbox_profile()})
+    prices: PriceSettings = field(default_factory=PriceSettings)  # app-wide, not per profile
 
     @property
     def active(self) -> Profile:

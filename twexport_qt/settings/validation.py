@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from twexport_qt.billing.prices import DEFAULT_PRICES, MICROS_PER_DOLLAR, PriceTable, ResourceKind
 from twexport_qt.campaigns import opt_out
 from twexport_qt.campaigns import settings as campaign_settings
 from twexport_qt.settings.model import (
@@ -23,6 +24,8 @@ from twexport_qt.settings.model import (
     SANDBOX_PROFILE_NAME,
     AppSettings,
     FilterDefaults,
+    PriceOverride,
+    PriceSettings,
     Profile,
     TierSpec,
 )
@@ -43,6 +46,8 @@ MAX_AUTO_FETCH_MINUTES = 7 * 24 * 60
 """A week, the settings dialog's range; as a Qt timer interval (32-bit milliseconds) it fits with room to spare."""
 MAX_BUDGET_USD = Decimal(1_000_000)
 """A budget's ceiling: far above any real spend, so a typo of extra zeros is caught rather than trusted."""
+MAX_UNIT_PRICE_USD = Decimal(1)
+"""A price per resource or request: X's are a cent or so, so a dollar catches "10" typed for "0.010"."""
 MAX_COUNT = 2_000_000_000
 """Follower / following bounds of filters and tiers: far above any account's counts, and within the 32-bit spin
 boxes that show them."""
@@ -109,16 +114,17 @@ def optional_whole_number(minimum: int = 0, maximum: int = MAX_COUNT) -> Check:
     return check
 
 
-def parse_usd(value: object) -> Decimal:
-    """A dollar amount from settings JSON or a text box: 5, 2.5 or "2.50" (a "$" is allowed). ValueError if not."""
+def parse_usd(value: object, *, example: str = "5 or 2.50") -> Decimal:
+    """A dollar amount from settings JSON or a text box: 5, 2.5 or "2.50" (a "$" is allowed). ValueError if not,
+    whose sentence shows `example` (a price per resource is better shown as "0.005")."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise ValueError("must be an amount of US dollars like 5 or 2.50")
+        raise ValueError(f"must be an amount of US dollars like {example}")
     try:
         amount = Decimal(str(value).strip().removeprefix("$").replace(",", ""))
     except InvalidOperation:
-        raise ValueError(f"must be an amount of US dollars like 5 or 2.50, not {value!r}") from None
+        raise ValueError(f"must be an amount of US dollars like {example}, not {value!r}") from None
     if not amount.is_finite():
-        raise ValueError(f"must be an amount of US dollars like 5 or 2.50, not {value!r}")
+        raise ValueError(f"must be an amount of US dollars like {example}, not {value!r}")
     return amount
 
 
@@ -135,6 +141,51 @@ def optional_budget(value: object) -> str | None:
     if value != value.quantize(Decimal("0.01")):
         return "must be in whole cents, like 2.50"
     return None
+
+
+def unit_price(value: object) -> str | None:
+    """A Decimal price of one resource: from $0 (X may make a kind free) to MAX_UNIT_PRICE_USD, in micro-dollars
+    (what the ledger stores)."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return "must be an amount of US dollars like 0.005"
+    if value < 0:
+        return "must not be negative"
+    if value > MAX_UNIT_PRICE_USD:
+        return f"is too large: it must be at most ${MAX_UNIT_PRICE_USD} per resource"
+    if value * MICROS_PER_DOLLAR != (value * MICROS_PER_DOLLAR).to_integral_value():
+        return "must not be finer than a millionth of a dollar (like 0.000125)"
+    return None
+
+
+def price_override_problems(kind: ResourceKind, override: PriceOverride, path: str,
+                            built_in: PriceTable = DEFAULT_PRICES) -> list[str]:
+    """Each changed price of `kind` by name (`path` is e.g. "prices.overrides.posts"); None fields keep X's."""
+    problems = []
+    for name in ("standard", "owned"):
+        amount = getattr(override, name)
+        if amount is None:
+            continue
+        if name == "owned" and built_in.price(kind).owned is None:
+            problems.append(f"{path}.owned must be empty: X has no Owned Read rate for {kind.value}")
+            continue
+        problem = unit_price(amount)
+        if problem:
+            problems.append(f"{path}.{name} {problem}")
+    return problems
+
+
+def validate_prices(prices: PriceSettings, built_in: PriceTable = DEFAULT_PRICES) -> list[str]:
+    problems = []
+    if prices.as_of is not None and not isinstance(prices.as_of, date):
+        problems.append("prices.as_of must be a date like 2026-08-01")
+    elif prices.as_of is None and prices.overrides:
+        problems.append("prices.as_of must be the date the changed prices are from")
+    for kind, override in prices.overrides.items():
+        if not isinstance(kind, ResourceKind):
+            problems.append(f"prices.overrides.{kind} is not a resource kind X bills")
+        else:
+            problems += price_override_problems(kind, override, f"prices.overrides.{kind.value}", built_in)
+    return problems
 
 
 def budget_order_problem(profile: Profile, path: str) -> str | None:
@@ -331,4 +382,5 @@ def validate_settings(settings: AppSettings) -> list[str]:
     sandbox = settings.profiles.get(SANDBOX_PROFILE_NAME)
     if sandbox is None or sandbox.kind != "sandbox":
         problems.append(f'profiles.{SANDBOX_PROFILE_NAME} must exist with kind "sandbox"')
+    problems += validate_prices(settings.prices)
     return problems

@@ -40,6 +40,7 @@ from twexport_qt.ui.settings_dialog.automation_page import AutomationPage
 from twexport_qt.ui.settings_dialog.campaign_page import CampaignPage
 from twexport_qt.ui.settings_dialog.filters_page import FiltersPage
 from twexport_qt.ui.settings_dialog.page import SettingsPage
+from twexport_qt.ui.settings_dialog.prices_page import PricesPage
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,10 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         for page in self.pages:
             self.tabs.addTab(page, page.TITLE)
+        # App-wide, unlike the profile pages: loaded once from the draft, saved into it on Save.
+        self.prices_page = PricesPage()
+        self.prices_page.load(self.draft)
+        self.tabs.addTab(self.prices_page, self.prices_page.TITLE)
 
         # Everything the user must fix or know before saving is said here, in the dialog they are looking at.
         self.problems_label = QLabel()
@@ -165,10 +170,11 @@ class SettingsDialog(QDialog):
         for profile in self.draft.profiles.values():
             for page in self.pages:
                 problems += page.problems(profile)
-        return problems
+        return problems + self.prices_page.problems()
 
     def accept(self) -> None:
         self._save(self.draft.profiles[self._shown])
+        self.prices_page.save(self.draft)
         problems = self.problems()
         if problems:
             self.problems_label.setText("Please fix: " + "; ".join(problems))
