@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 
 import pytest
 
@@ -112,3 +113,46 @@ def test_terminal_progress_redraws_in_place_on_a_tty_and_prints_lines_otherwise(
         display.update(Progress(done, 10, "same account"))
     display.waiting(WaitNotice("rate_limit", "e", 10.0, "Waiting."))
     assert "\r" not in plain.getvalue() and len(plain.getvalue().splitlines()) == 2
+
+
+def test_from_store_picks_the_stored_tweets_and_refuses_another_source(tmp_path):
+    parsed = parse_download_args(parse("alice", "--from-store", "--sentiment", "3", "--output", str(tmp_path / "o")))
+    assert parsed.source_kind == "stored" and parsed.options.sentiment == 3
+    with pytest.raises(UsageError, match="--from-store"):
+        parse_download_args(parse("alice", "--from-store", "--source", "search"))
+
+
+def ledger_rows(data_dir) -> int:
+    from twexport_qt import paths
+    from twexport_qt.store import spend_repo
+    from twexport_qt.store.database import open_database
+
+    conn = open_database(data_dir / paths.DATABASE_FILE_NAME)
+    try:
+        return len(list(spend_repo.rows_between(conn, "Sandbox", "0000-01-01", "9999-12-31")))
+    finally:
+        conn.close()
+
+
+def test_from_store_is_free_makes_no_request_and_says_which_account_has_nothing_stored(tmp_path, data_dir, capsys):
+    def download(*argv: str) -> str:
+        assert cli.main(["--data-dir", str(data_dir), "tweets", "download", *argv]) == 0
+        return capsys.readouterr().out
+
+    download("alice_writes", "40", "--output", str(tmp_path / "first.csv"))
+    billed = ledger_rows(data_dir)
+    assert billed > 0  # the download itself was billed, answer by answer
+
+    out = download("alice_writes", "40", "--from-store", "--output", str(tmp_path / "same.csv"))
+    assert "Estimated cost: free — built from tweets already downloaded, no request" in out
+    assert "@alice_writes: 40 written" in out
+    assert (tmp_path / "same.csv").read_bytes() == (tmp_path / "first.csv").read_bytes()
+
+    names = tmp_path / "people.txt"
+    names.write_text("alice_writes\nbob_builds\n")
+    out = download(str(names), "40", "--from-store", "--sentiment", "5", "--output-format", "jsonl",
+                   "--output", str(tmp_path / "labelled.jsonl"))
+    assert "@bob_builds: skipped, no tweets of this account are stored yet" in out
+    lines = [json.loads(line) for line in (tmp_path / "labelled.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 40 and all(line["label"] for line in lines)
+    assert ledger_rows(data_dir) == billed  # neither rebuild made a request

@@ -78,3 +78,26 @@ def test_an_archive_runs_without_credentials_but_an_account_needs_them(context, 
     from_x = DownloadRequest(("alice_writes",), SourceKind.TIMELINE, DatasetOptions(), tmp_path / "x.csv")
     with pytest.raises(ConfigError, match="no X credentials"):
         run(download_job(context, from_x))
+
+
+def test_the_stored_tweets_are_counted_priced_free_and_rebuilt_without_credentials(context, tmp_path):
+    assert context.downloads.stored_tweets(["alice_writes"]).total == 0
+    request = DownloadRequest(("alice_writes",), SourceKind.TIMELINE, DatasetOptions(limit=12), tmp_path / "a.csv")
+    fetched = run(download_job(context, request)).fetched_now
+    stored = context.downloads.stored_tweets(["@Alice_Writes", "bob_builds"])
+    assert stored.counts == {"@Alice_Writes": fetched} and stored.missing == ("bob_builds",)
+    estimate = context.downloads.rebuild_estimate(["alice_writes"])
+    assert estimate.is_free and not estimate.needs_confirmation and estimate.count == fetched
+    assert estimate.sentence == (f"free — built from tweets already downloaded, no request ({fetched:,} stored "
+                                 "tweets of this account).")
+
+    context.settings.profiles["Mine"] = Profile("Mine", kind="x")  # nothing in the (empty) secret store
+    context.switch_profile("Mine")
+    rebuild = DownloadRequest(("alice_writes",), SourceKind.STORED, DatasetOptions(limit=12, sentiment=5),
+                              tmp_path / "b.csv")
+    summary = run(download_job(context, rebuild))
+    assert summary.written_now == 12 and summary.fetched_now == fetched and summary.lookup_requests == 0
+    # The price said before a rebuild is the free one, even for a profile that cannot ask X anything.
+    from twexport_qt.services.cost_estimates import download_estimate
+
+    assert download_estimate(context, rebuild).is_free

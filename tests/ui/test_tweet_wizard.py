@@ -245,3 +245,68 @@ def test_without_a_bearer_search_is_disabled_with_an_explanation(wizard, context
     assert page.source_kind() == "archive" and page.isComplete()  # an archive needs no credentials
     assert not page.radios["timeline"].isEnabled() and "replies" in page.note_label.text()
     assert wizard.request().sources == (str(archive.resolve()),)
+
+
+def test_the_stored_tweets_are_offered_once_downloaded_and_build_a_dataset_for_free(qtbot, wizard, context, jobs,
+                                                                                   tmp_path):
+    wizard.accounts_page.username_edit.setText("alice_writes")
+    wizard.next()
+    stored_radio = wizard.source_page.radios["stored"]
+    assert stored_radio.text() == "Tweets already downloaded (free, no request)"
+    assert not stored_radio.isEnabled()  # nothing downloaded yet
+    wizard.back()
+    billed: list = []
+    context.spend_listener = billed.extend  # every answer X would bill lands here
+    fill_and_start(wizard, tmp_path / "first.csv", limit=30)
+    wait_for_end(qtbot, wizard)
+    assert wizard.progress_page.outcome is JobOutcome.SUCCEEDED and billed
+    billed.clear()
+
+    again = TweetDownloadWizard(context, jobs)
+    qtbot.addWidget(again)
+    again.show()
+    again.accounts_page.username_edit.setText("alice_writes")
+    again.next()
+    source = again.source_page
+    assert source.radios["stored"].isEnabled()
+    source.radios["stored"].setChecked(True)
+    assert "no request to X" in source.reach_label.text() and "tweets of these accounts are stored" \
+        in source.reach_label.text()
+    again.back()
+    again.next()
+    assert source.source_kind() == "stored"  # kept when the page is entered again
+    again.back()
+    fill_and_start(again, tmp_path / "labelled.csv", limit=30, source="stored", sentiment=3)
+    assert again.output_page.cost_label.text().startswith(
+        "Estimated cost: free — built from tweets already downloaded, no request")
+    assert "simulated" not in again.output_page.cost_label.text()
+    wait_for_end(qtbot, again)
+    assert again.progress_page.outcome is JobOutcome.SUCCEEDED
+    assert again.request().source_kind == "stored" and again.summary.written_now == 30
+    labelled, first = read_dataset(tmp_path / "labelled.csv"), read_dataset(tmp_path / "first.csv")
+    assert len(labelled) == 31 and labelled != first  # the same tweets, now with sentiment labels
+    assert billed == []  # nothing was requested: not the look-up, not the tweets
+
+
+def test_without_credentials_the_stored_tweets_still_build_a_dataset(qtbot, wizard, context, jobs, tmp_path):
+    from twexport_qt.settings.model import Profile
+
+    fill_and_start(wizard, tmp_path / "first.csv", limit=20)
+    wait_for_end(qtbot, wizard)
+    context.settings.profiles["Mine"] = Profile("Mine", kind="x")  # no credentials in the (empty) secret store
+    context.switch_profile("Mine")
+    again = TweetDownloadWizard(context, jobs)
+    qtbot.addWidget(again)
+    again.show()
+    again.accounts_page.username_edit.setText("alice_writes")
+    again.next()
+    page = again.source_page
+    assert not page.isComplete() and "no X credentials" in page.error_label.text()  # the timeline needs them
+    assert "choose the tweets already downloaded" in page.error_label.text()
+    page.radios["stored"].setChecked(True)
+    assert page.isComplete() and not page.error_label.text()
+    again.back()
+    fill_and_start(again, tmp_path / "rebuilt.csv", limit=20, source="stored")
+    wait_for_end(qtbot, again)
+    assert again.progress_page.outcome is JobOutcome.SUCCEEDED
+    assert read_dataset(tmp_path / "rebuilt.csv") == read_dataset(tmp_path / "first.csv")

@@ -21,8 +21,9 @@ def read_dataset(path: Path) -> list[list[str]]:
 
 
 def fill_and_start(wizard: TweetDownloadWizard, output: Path, *, username: str | None = "alice_writes",
-                   list_file: Path | None = None, limit: int = 30) -> None:
-    """Accounts → Source → Options → Output → (Download) Progress."""
+                   list_file: Path | None = None, limit: int = 30, source: str | None = None,
+                   sentiment: int | None = None) -> None:
+    """Accounts → Source (`source`: a radio to choose) → Options → Output → (Download) Progress."""
     if list_file is not None:
         wizard.accounts_page.list_radio.setChecked(True)
         wizard.accounts_page.list_path_edit.setText(str(list_file))
@@ -30,8 +31,13 @@ def fill_and_start(wizard: TweetDownloadWizard, output: Path, *, username: str |
         wizard.accounts_page.username_edit.setText(username or "")
     wizard.next()
     assert wizard.currentPage() is wizard.source_page
+    if source is not None:
+        wizard.source_page.radios[source].setChecked(True)
     wizard.next()
     wizard.options_page.limit_spin.setValue(limit)
+    if sentiment is not None:
+        combo = wizard.options_page.sentiment_combo
+        combo.setCurrentIndex(combo.findData(sentiment))
     wizard.next()
     assert wizard.currentPage() is wizard.output_page
     wizard.output_page.path_edit.setText(str(output))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twexport_qt.commands.cost_prompt import add_cost_arguments
 from twexport_qt.core.errors import Cancelled, ConfigError, JobStopped, SpendLimitReached, TwExportError
@@ -40,8 +40,11 @@ from twexport_qt.tweets.options import (
     parse_timeframe,
 )
 from twexport_qt.tweets.output_writers import default_output_name
-from twexport_qt.tweets.sources import SOURCE_KINDS, SOURCE_REACH, SourceKind
+from twexport_qt.tweets.sources import READING_SOURCE_KINDS, SOURCE_REACH, SourceKind
 from twexport_qt.tweets.usernames import parse_source_argument
+
+if TYPE_CHECKING:
+    import sqlite3
 
 EXIT_OK, EXIT_USAGE, EXIT_CANCELLED = 0, 2, 130
 POSITIONAL_ORDER = ("limit", "include_replies", "include_links", "strip_usertags", "strip_hashtags", "sentiment",
@@ -61,7 +64,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Parameters may be given positionally, in the original tool's order:\n  "
         + " ".join(["username", *POSITIONAL_ORDER])
-        + "\nor as flags. Sources:\n" + "\n".join(f"  {kind}: {text}" for kind, text in SOURCE_REACH.items()))
+        + "\nor as flags. Sources:\n" + "\n".join(f"  {_source_flag(kind)}: {text}"
+                                                 for kind, text in SOURCE_REACH.items()))
     download.add_argument("username", nargs="?", help="an X username, or a .txt file with one username per line")
     for name in POSITIONAL_ORDER:
         download.add_argument(f"pos_{name}", nargs="?", metavar=name, help=argparse.SUPPRESS)
@@ -83,8 +87,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     download.add_argument("--format", dest="text_format", choices=TEXT_FORMATS, help="example layout (default simple)")
     download.add_argument("--timeframe", metavar="YYYYMMDDHHMM", help="only tweets from this moment (UTC) on")
     download.add_argument("--until", metavar="YYYYMMDDHHMM", help="only tweets before this moment (UTC)")
-    download.add_argument("--source", choices=SOURCE_KINDS, help="where to read tweets (default timeline; "
-                          "archive when --archive is given)")
+    download.add_argument("--source", choices=READING_SOURCE_KINDS, help="where to read tweets (default "
+                          "timeline; archive when --archive is given)")
+    download.add_argument("--from-store", dest="from_store", action="store_true",
+                          help="build the dataset from the accounts' tweets earlier downloads stored: free, no "
+                          "request to X, no credentials needed")
     download.add_argument("--archive", metavar="PATH", help="an X data archive (.zip or extracted folder)")
     download.add_argument("--output", metavar="FILE", help="dataset file (default <username>_tweets.<format> "
                           "in the current folder)")
@@ -92,6 +99,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="csv (one column, for gpt-2-simple), jsonl or txt (default csv)")
     add_cost_arguments(download)
     download.set_defaults(handler=_handle_download)
+
+
+def _source_flag(kind: SourceKind) -> str:
+    """How the command line picks a source: `--source KIND`, or `--from-store` for the stored tweets."""
+    return "--from-store" if kind is SourceKind.STORED else f"--source {kind}"
 
 
 # ----- parsing --------------------------------------------------------------------------------------------
@@ -177,6 +189,10 @@ def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
     """Turn the command line into a download request. Raises UsageError / ConfigError with one clear line."""
     values = {name: _merged(args, name) for name in _PARSERS}
     kind = SourceKind(args.source) if args.source else (SourceKind.ARCHIVE if args.archive else SourceKind.TIMELINE)
+    if getattr(args, "from_store", False):
+        if args.source or args.archive:
+            raise UsageError("--from-store reads the tweets already stored: leave out --source and --archive.")
+        kind = SourceKind.STORED
     if kind == SourceKind.ARCHIVE and not args.archive:
         raise UsageError("--source archive needs --archive PATH (the .zip X sent you, or its folder).")
     if args.archive and kind != SourceKind.ARCHIVE:
@@ -243,8 +259,10 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
 
     output = check_output_path(parsed.output_path, ctx.data_dir)
     gateway = pacer = None
+    rebuild = parsed.source_kind == SourceKind.STORED  # no request: no gateway, no credentials needed
     try:
-        gateway = ctx.new_gateway(job=JobName.TWEET_DOWNLOAD, max_cost=parsed.max_cost)
+        if not rebuild:
+            gateway = ctx.new_gateway(job=JobName.TWEET_DOWNLOAD, max_cost=parsed.max_cost)
     except ConfigError:
         if parsed.source_kind != SourceKind.ARCHIVE:
             raise
@@ -252,7 +270,7 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
     display = TerminalProgress(now=ctx.clock.now)
     for problem in parsed.username_problems:
         display.message(f"Skipped in the usernames file: {problem}")
-    if gateway is None:
+    if gateway is None and not rebuild:
         display.message("No X credentials: parents of replies missing from the archive will be left empty.")
     cancel = CancelToken()
     if gateway is not None:
@@ -262,7 +280,10 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
         conn = ctx.connect()
         restore_sigint = cancel_on_first_ctrl_c(cancel, display)
         try:
-            _estimate_and_confirm(ctx, parsed, gateway, pacer)
+            if rebuild:
+                _print_rebuild_estimate(conn, parsed)
+            else:
+                _estimate_and_confirm(ctx, parsed, gateway, pacer)
             summary = run_download(conn, gateway, pacer, ctx.clock, request, progress=display.update, cancel=cancel,
                                    data_dir=ctx.data_dir)
         except SpendLimitReached as stop:
@@ -317,6 +338,14 @@ def _estimate_and_confirm(ctx: Any, parsed: ParsedDownload, gateway: Any, pacer:
                                            user_context=gateway.has_user_context)
     show_estimate(estimate, simulated=ctx.is_sandbox, max_cost=parsed.max_cost)
     confirm_cost(estimate, yes=parsed.yes, simulated=ctx.is_sandbox)
+
+
+def _print_rebuild_estimate(conn: sqlite3.Connection, parsed: ParsedDownload) -> None:
+    """A rebuild's price is nothing: say so, and what it draws from, instead of an estimate (nothing to confirm).
+    Accounts with nothing stored are skipped by the run, which says why."""
+    from twexport_qt.tweets.stored_source import rebuild_estimate, stored_tweets
+
+    print(f"Estimated cost: {rebuild_estimate(stored_tweets(conn, parsed.request_sources)).sentence}")
 
 
 def _print_summary(summary: DownloadSummary) -> None:

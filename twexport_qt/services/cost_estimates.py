@@ -90,6 +90,8 @@ def download_estimate(context: AppContext, request: DownloadRequest) -> CostEsti
     repeats for free the same UTC day) for their tweet counts; an archive costs nothing to read.
     """
     options = request.options
+    if request.source_kind == SourceKind.STORED:  # built from the database: no request, nothing billed
+        return context.downloads.rebuild_estimate(request.sources)
     if request.source_kind == SourceKind.ARCHIVE:
         # Read in the calling thread: for an X profile it is a keyring read.
         return estimate_archive_import(context.prices, looks_up_reply_parents=options.text_format == "reply"

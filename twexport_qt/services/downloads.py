@@ -1,15 +1,19 @@
-"""Tweet downloads for the views: the stored downloads the Tweet datasets tab lists, and the job that runs one.
+"""Tweet downloads for the views: the stored downloads the Tweet datasets tab lists, the stored tweets a dataset
+can be built from for free, and the job that runs one.
 
-The tab reads `stored_downloads()` off the GUI thread (`jobs.tasks.run_task`); the wizard hands `download_job`
-to the job controller, which runs it in a worker thread, exactly as `tweets download` runs it in a terminal.
+The tab reads `stored_downloads()` and the wizard `stored_tweets()` off the GUI thread (`jobs.tasks.run_task`);
+the wizard hands `download_job` to the job controller, which runs it in a worker thread, exactly as
+`tweets download` runs it in a terminal.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from twexport_qt.billing.estimates import CostEstimate
 from twexport_qt.core.clock import Clock
 from twexport_qt.services.connections import ThreadConnections
 from twexport_qt.services.jobs import Job, JobContext, JobName, api_job, database_job
@@ -17,6 +21,7 @@ from twexport_qt.store import tweets_repo
 from twexport_qt.store.tweets_repo import TweetJobState
 from twexport_qt.tweets.download import DownloadRequest, DownloadSummary, run_download
 from twexport_qt.tweets.sources import SourceKind
+from twexport_qt.tweets.stored_source import StoredTweets, rebuild_estimate, stored_tweets
 
 if TYPE_CHECKING:  # the context builds the services: importing it at run time would be circular
     import sqlite3
@@ -53,14 +58,23 @@ class DownloadsService:
         return [StoredDownload(job.id, tuple(usernames[job.id]), Path(job.output_path), job.state, job.written,
                                job.updated_at) for job in jobs]
 
+    def stored_tweets(self, usernames: Sequence[str]) -> StoredTweets:
+        """How many tweets of each account earlier downloads stored: what a free rebuild can draw from."""
+        return stored_tweets(self._db.get(), usernames)
+
+    def rebuild_estimate(self, usernames: Sequence[str]) -> CostEstimate:
+        """The price of a dataset built from the stored tweets of `usernames`: nothing, and from how many."""
+        return rebuild_estimate(self.stored_tweets(usernames))
+
 
 def download_job(context: AppContext, request: DownloadRequest) -> Job:
     """The job that runs or resumes `request` in a worker thread and returns its `DownloadSummary`.
 
     It holds the download's output-file lock while it runs: two runs of one download would both append to the
-    file. An archive needs X only for the parents of replies that are not in it, so a profile without
-    credentials still reads one (those parents stay empty, as the Source page says); every other source goes
-    through the API job's set-up, whose missing-credentials error tells the user what to add.
+    file. Stored tweets never need X (a rebuild makes no request, so it needs no credentials); an archive needs
+    X only for the parents of replies that are not in it, so a profile without credentials still reads one
+    (those parents stay empty, as the Source page says); every other source goes through the API job's set-up,
+    whose missing-credentials error tells the user what to add.
     """
     output = Path(request.output_path).expanduser().resolve()
 
@@ -75,6 +89,8 @@ def download_job(context: AppContext, request: DownloadRequest) -> Job:
 
     def job(ctx: JobContext) -> DownloadSummary:
         with context.download_lock(output):
+            if request.source_kind == SourceKind.STORED:
+                return without_api(ctx)
             # Read in the job's thread: for an X profile it is a keyring read.
             if request.source_kind == SourceKind.ARCHIVE and not context.credentials().can_call_api:
                 return without_api(ctx)

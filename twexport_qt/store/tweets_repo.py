@@ -73,6 +73,92 @@ def get_tweets(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, TweetR
     return found
 
 
+@dataclass(frozen=True)
+class StoredAuthor:
+    """An account whose own tweets the `tweets` table holds, as the latest of them spell and number it."""
+
+    username: str  # X's spelling, as last stored
+    user_id: int | None  # None: only tweets without an author id (an archive that did not name its owner's id)
+    tweets: int  # its tweets stored, retweets left out
+
+
+@dataclass(frozen=True)
+class AuthorTweets:
+    """Which stored tweets of one account to read: by its id when known (renames included), else by username."""
+
+    user_id: int | None
+    username: str
+    start: int | None = None  # epoch seconds, inclusive
+    end: int | None = None  # epoch seconds, exclusive
+    include_replies: bool = True
+
+
+@dataclass(frozen=True)
+class TweetPosition:
+    """Where a newest-first read of an account's tweets stopped: the last tweet served."""
+
+    created_at: int
+    tweet_id: int
+
+
+def stored_authors(conn: sqlite3.Connection, usernames: Sequence[str]) -> dict[str, StoredAuthor]:
+    """The accounts among `usernames` with tweets of their own stored, by lower-cased username.
+
+    Matched on `author_username` case-insensitively (X's usernames are ASCII), in one pass over the table; when
+    a name was worn by two account ids over time, the one stored last wins. Tweets stored under the same id
+    with an older spelling count too.
+    """
+    wanted = list(dict.fromkeys(name.lower() for name in usernames))
+    found: dict[str, tuple[str, int | None]] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[start:start + _IN_CHUNK]
+        rows = conn.execute(
+            "SELECT lower(author_username) AS name_key, author_id, MAX(author_username), MAX(fetched_at) AS last "
+            f"FROM tweets WHERE lower(author_username) IN ({', '.join('?' * len(chunk))}) AND is_retweet = 0 "
+            "GROUP BY name_key, author_id ORDER BY author_id IS NOT NULL, last", chunk)
+        for name_key, author_id, spelled, _last in rows:
+            found[name_key] = (spelled, author_id)  # ordered so that an id, then the latest, wins
+    return {key: StoredAuthor(spelled, author_id, count_author_tweets(conn, AuthorTweets(author_id, spelled)))
+            for key, (spelled, author_id) in found.items()}
+
+
+def _author_filter(query: AuthorTweets, after: TweetPosition | None = None) -> tuple[str, list[object]]:
+    """The WHERE clause of `query`, from just after `after` (the `(author_id, created_at)` index serves it when
+    the id is known: one upper bound on `created_at`, so a page starts where the last one ended, not at the top)."""
+    values: list[object]
+    if query.user_id is not None:
+        clauses, values = ["author_id = ?"], [query.user_id]
+    else:
+        clauses, values = ["author_id IS NULL", "lower(author_username) = ?"], [query.username.lower()]
+    clauses += ["is_retweet = 0", "created_at IS NOT NULL"]  # X dates every tweet it serves
+    if not query.include_replies:
+        clauses.append("in_reply_to_tweet_id IS NULL")
+    if query.start is not None:
+        clauses.append("created_at >= ?")
+        values.append(query.start)
+    if after is not None:  # tighter than `end`: every tweet served so far was before it
+        clauses.append("created_at <= ? AND (created_at < ? OR id < ?)")
+        values += [after.created_at, after.created_at, after.tweet_id]
+    elif query.end is not None:
+        clauses.append("created_at < ?")
+        values.append(query.end)
+    return " AND ".join(clauses), values
+
+
+def count_author_tweets(conn: sqlite3.Connection, query: AuthorTweets) -> int:
+    where, values = _author_filter(query)
+    return int(conn.execute(f"SELECT COUNT(*) FROM tweets WHERE {where}", values).fetchone()[0])
+
+
+def author_tweets_page(conn: sqlite3.Connection, query: AuthorTweets, after: TweetPosition | None,
+                       size: int) -> list[TweetRecord]:
+    """Up to `size` of the account's stored tweets, newest first, from just after `after` (None: the newest)."""
+    where, values = _author_filter(query, after)
+    rows = conn.execute(f"SELECT {', '.join(TWEETS_COLUMNS)} FROM tweets WHERE {where} "
+                        "ORDER BY created_at DESC, id DESC LIMIT ?", [*values, size])
+    return [TweetRecord.from_row(row) for row in rows]
+
+
 # ----- jobs -----------------------------------------------------------------------------------------------
 
 @dataclass

@@ -10,6 +10,7 @@ page of an account and the account's end are committed together, so a kill after
 
 `limit` counts tweets WRITTEN per account, as the original tool's limit did (it was applied per username):
 ten accounts with limit 100 give up to 1,000 examples, 100 from each. Retweets are never requested.
+The stored source (stored_source.py) runs the same way without a gateway: a rebuild makes no request.
 """
 
 from __future__ import annotations
@@ -46,13 +47,14 @@ from twexport_qt.tweets.sources import (
     TweetSource,
     open_source,
 )
+from twexport_qt.tweets.stored_source import StoredSource
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class DownloadRequest:
-    """What to download: usernames (timeline/search) or one archive path, the options and the output file."""
+    """What to download: usernames (timeline/search/stored) or one archive path, the options and the output file."""
 
     sources: tuple[str, ...]
     source_kind: SourceKind
@@ -120,11 +122,16 @@ def run_download(
     (a given pacer already reports its waits). Raises Cancelled, or a TwExportError the user can act on;
     the job then stays resumable: run the same request again. The output file may not lie in the app's
     `data_dir` (see `paths.check_output_path`); callers hold `AppContext.download_lock` for it."""
-    if pacer is None and gateway is not None:
-        pacer = Pacer(gateway.rate_limits, clock, cancel, on_wait)
     options = request.options
-    source = open_source(request.source_kind, options=options, gateway=gateway, pacer=pacer,
-                         archive_path=request.archive_path)
+    source: TweetSource
+    if request.source_kind == SourceKind.STORED:
+        gateway = pacer = None  # nothing may reach X, not even for a reply's parent: stored parents or none
+        source = StoredSource(conn, options)
+    else:
+        if pacer is None and gateway is not None:
+            pacer = Pacer(gateway.rate_limits, clock, cancel, on_wait)
+        source = open_source(request.source_kind, options=options, gateway=gateway, pacer=pacer,
+                             archive_path=request.archive_path)
     output = check_output_path(request.output_path, data_dir)
     key = tweets_repo.job_key(request.source_kind, request.sources, options.to_json(), str(output))
     job = tweets_repo.find_job(conn, key)
@@ -293,7 +300,8 @@ class _DownloadRun:
         # The page, the cursor after it, what reached the file and, after the last page, the account's end:
         # all or nothing, so a kill right after the last page never makes the next run read the account again.
         with self.conn:
-            tweets_repo.upsert_tweets(self.conn, page.tweets, source=self.source.stored_as, fetched_at=now)
+            if self.source.stored_as is not None:  # tweets read from the table keep their source and date
+                tweets_repo.upsert_tweets(self.conn, page.tweets, source=self.source.stored_as, fetched_at=now)
             tweets_repo.upsert_tweets(self.conn, page.parents.values(), source=LOOKUP_SOURCE, fetched_at=now)
             tweets_repo.mark_written(self.conn, self.job.id, written_ids)
             tweets_repo.advance_account(self.conn, account, page.next_cursor, fetched=len(page.tweets),

@@ -27,7 +27,7 @@ class AccountStatus(StrEnum):
     WAITING = "waiting"  # in the request, not reached yet by this run
     DOWNLOADING = "downloading"
     DONE = "done"
-    SKIPPED = "skipped"  # X does not show its tweets
+    SKIPPED = "skipped"  # X does not show its tweets (or, for a rebuild, none are stored)
     STOPPED = "stopped"  # started, and the run ended (cancel, failure) before the account's end
     NOT_STARTED = "not started"  # the run ended before it reached the account
 

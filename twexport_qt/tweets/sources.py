@@ -33,20 +33,25 @@ log = logging.getLogger(__name__)
 
 
 class SourceKind(StrEnum):
-    """Where a download reads; the value is also what `tweets.source` stores for the tweets it read."""
+    """Where a download reads; the value is also what `tweets.source` stores for the tweets it read (STORED reads
+    them from that table and stores nothing)."""
 
     TIMELINE = "timeline"
     SEARCH = "search"
     ARCHIVE = "archive"
+    STORED = "stored"
 
 
 SOURCE_KINDS: tuple[SourceKind, ...] = tuple(SourceKind)
+# The sources that read X or an archive; `--from-store` (not `--source`) picks the stored tweets.
+READING_SOURCE_KINDS: tuple[SourceKind, ...] = tuple(kind for kind in SourceKind if kind is not SourceKind.STORED)
 
 # What each source can reach, for the download wizard and `--help` (XAPI_FACTS §4.3).
 SOURCE_TITLES: dict[SourceKind, str] = {
     SourceKind.TIMELINE: "Account timeline",
     SourceKind.SEARCH: "Full-archive search",
     SourceKind.ARCHIVE: "X data archive",
+    SourceKind.STORED: "Tweets already downloaded (free, no request)",
 }
 SOURCE_REACH: dict[SourceKind, str] = {
     SourceKind.TIMELINE: (
@@ -63,6 +68,11 @@ SOURCE_REACH: dict[SourceKind, str] = {
         "Reads the .zip X sends you from \"Download an archive of your data\": all your own tweets, no API "
         "needed. For the reply format, tweets you replied to that are not in the archive are looked up on X "
         "only if this profile has credentials."
+    ),
+    SourceKind.STORED: (
+        "Builds the dataset again from these accounts' tweets that earlier downloads stored, with any options: "
+        "no request to X, nothing billed, no credentials needed. It holds only what was downloaded before; "
+        "replies get the parents stored with them."
     ),
 }
 
@@ -110,7 +120,10 @@ class SourcePage:
 
 class TweetSource(Protocol):
     kind: SourceKind
-    stored_as: str  # the `tweets.source` value of its tweets
+
+    @property
+    def stored_as(self) -> str | None:
+        """The `tweets.source` value of its tweets; None: they come from that table, nothing to store."""
 
     def resolve(self, names: Sequence[str]) -> tuple[list[SourceAccount], list[AccountProblem]]:
         """The accounts to read, in order, and the ones that cannot be read (with why)."""
@@ -326,7 +339,7 @@ def open_source(kind: SourceKind | str, *, options: DatasetOptions, gateway: XGa
         if archive_path is None:
             raise errors.ConfigError("Choose the X archive (.zip or extracted folder) to read tweets from.")
         return ArchiveSource(archive_path)
-    if kind not in SOURCE_KINDS:
+    if kind not in READING_SOURCE_KINDS:
         raise errors.ConfigError(f"Unknown tweet source {kind!r}: choose timeline, search or archive.")
     if gateway is None or pacer is None:
         raise errors.ConfigError("Downloading from X needs credentials: add them in Settings, or read an X archive.")

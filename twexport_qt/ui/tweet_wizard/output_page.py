@@ -3,11 +3,15 @@ a resume (same accounts and options) or an append, and the page says so; its Dow
 after asking when the estimate passes the threshold (never in the Sandbox), as `tweets download` does.
 
 The estimate looks the accounts up on X (one user read each, which the download's own look-up then repeats for
-free the same UTC day), so it is read in a task thread when the page is entered; Download waits for it.
+free the same UTC day), so it is read in a task thread when the page is entered; Download waits for it. A dataset
+built from the tweets already downloaded costs nothing: its Cost line says so, with how many tweets it draws from
+(counted in the same task thread), and nothing is looked up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +22,7 @@ from twexport_qt.billing.estimates import CostEstimate
 from twexport_qt.services.cost_estimates import download_estimate
 from twexport_qt.tweets.options import OUTPUT_FORMATS, OutputFormat
 from twexport_qt.tweets.output_writers import default_output_name
+from twexport_qt.tweets.sources import SourceKind
 from twexport_qt.ui.cost_confirmation import confirm_cost, estimate_text
 from twexport_qt.ui.tweet_wizard.page_support import WARNING_STYLE, WizardPage, message_label, widget_row
 from twexport_qt.workers.tasks import TaskHandle, TaskRunner
@@ -32,6 +37,7 @@ OUTPUT_FORMAT_TITLES: dict[str, str] = {
 }
 ESTIMATE_TASK = "tweet-download-estimate"
 ESTIMATING = "Estimating what the download costs (looking the accounts up on X)…"
+COUNTING_STORED = "Counting the tweets already downloaded (a dataset built from them is free)…"
 
 
 class OutputPage(WizardPage):
@@ -42,6 +48,7 @@ class OutputPage(WizardPage):
         self.estimate: CostEstimate | None = None  # what the download described by the pages costs, once read
         self._estimating = False  # an estimate is being read: Download waits for it
         self._estimate_task: TaskHandle | None = None
+        self._rebuild = False  # the pages describe a dataset built from the stored tweets: free
         self.setTitle("Output file")
         self.setSubTitle("Where the dataset is written. It grows as tweets arrive and is saved after every page.")
         self.setCommitPage(True)  # the download starts next; resuming it is done from the Progress page
@@ -88,7 +95,11 @@ class OutputPage(WizardPage):
             return False
         if self.estimate is None:  # it could not be read: the page says why, and the budgets still hold
             return True
-        return confirm_cost(self, self.estimate, what="Download", simulated=self.context.is_sandbox)
+        return confirm_cost(self, self.estimate, what="Download", simulated=self._simulated())
+
+    def _simulated(self) -> bool:
+        """Whether to mark the price as the Sandbox's: not for a rebuild, which bills nothing anywhere."""
+        return self.context.is_sandbox and not self._rebuild
 
     def _estimate_cost(self) -> None:
         """The price of what the earlier pages describe (they may have changed since the last visit)."""
@@ -100,18 +111,24 @@ class OutputPage(WizardPage):
         except ValueError as exc:  # the earlier pages validate; this only guards against a changed file system
             self.cost_label.setText(str(exc))
             return
-        self.cost_label.setText(ESTIMATING)
-        context = self.context
+        self._rebuild = request.source_kind == SourceKind.STORED
+        estimate: Callable[[], CostEstimate]
+        if self._rebuild:  # nothing to look up on X: only the stored tweets to count
+            self.cost_label.setText(COUNTING_STORED)
+            estimate = partial(self.context.downloads.rebuild_estimate, request.sources)
+        else:
+            self.cost_label.setText(ESTIMATING)
+            estimate = partial(download_estimate, self.context, request)
         self._estimating = True  # before run_task: a runner may answer before it returns
-        self._estimate_task = self.tasks.run_task("Estimating what the download costs",
-                                                  lambda: download_estimate(context, request), self._show_estimate,
-                                                  self._estimate_failed, key=ESTIMATE_TASK, owner=self)
+        self._estimate_task = self.tasks.run_task("Estimating what the download costs", estimate,
+                                                  self._show_estimate, self._estimate_failed, key=ESTIMATE_TASK,
+                                                  owner=self)
         self.completeChanged.emit()
 
     def _show_estimate(self, estimate: CostEstimate) -> None:
         self._estimating = False
         self.estimate = estimate
-        self.cost_label.setText(estimate_text(estimate, simulated=self.context.is_sandbox))
+        self.cost_label.setText(estimate_text(estimate, simulated=self._simulated()))
         self.completeChanged.emit()
 
     def _estimate_failed(self, sentence: str) -> None:

@@ -35,7 +35,7 @@ class TweetDownloadWizard(QWizard):
         self.setWindowTitle("Download tweets")
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
         self.accounts_page = AccountsPage()
-        self.source_page = SourcePage(context)
+        self.source_page = SourcePage(context, jobs.tasks)
         self.options_page = OptionsPage(context.clock)
         self.output_page = OutputPage(context, jobs.tasks)
         self.progress_page = ProgressPage(context, jobs)
