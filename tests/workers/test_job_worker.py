@@ -116,14 +116,29 @@ def test_a_job_stopped_by_a_budget_is_paused_with_its_sentence_not_cancelled(qtb
     controller = JobController(panel)
     sentence = "The daily budget of $2.00 is reached ($1.99 spent today); it resets at 00:00 UTC."
 
-    def over_budget(ctx):
-        raise BudgetReached(sentence)
+    runs = []
 
+    def over_budget_once(ctx):
+        runs.append(ctx)
+        if len(runs) == 1:
+            raise BudgetReached(sentence)
+        return "resumed"
+
+    done = []
     with qtbot.waitSignal(controller.jobEnded, timeout=5000) as ended:
-        controller.start("fetch", "Fetching followers", over_budget)
+        controller.start("fetch", "Fetching followers", over_budget_once, on_success=done.append)
     assert ended.args == ["fetch", JobOutcome.PAUSED]
     assert controller.last_error == sentence
     # A warning (the status bar), not an error dialog: nothing failed, and running it again resumes.
     assert messages.errors() == []
     assert messages.warnings() == [f"Fetching followers paused: {sentence} Run it again to resume where it stopped."]
+    # The panel stays with the sentence and a Resume button, also once the job's thread has ended.
+    qtbot.waitUntil(lambda: not controller.is_running("fetch"), timeout=5000)
+    qtbot.wait(50)
+    assert panel.isVisible() and panel.resume_button.isVisible() and not panel.cancel_button.isVisible()
+    assert panel.status.text() == sentence and panel.title.text() == "Fetching followers paused:"
+    with qtbot.waitSignal(controller.jobEnded, timeout=5000) as ended_again:
+        panel.resume_button.click()  # runs the same job again: it continues where it stopped
+    assert ended_again.args == ["fetch", JobOutcome.SUCCEEDED] and done == ["resumed"] and len(runs) == 2
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=5000)
     controller.shutdown()

@@ -41,6 +41,7 @@ class JobController(QObject):
         self.panel = panel
         self.tasks = tasks or TaskRunner(self)
         self._relays: dict[JobWorker, _JobRelay] = {}
+        self._restart: dict[str, Callable[[], object]] = {}
         self.last_error: str | None = None
 
     def is_running(self, name: JobName) -> bool:
@@ -63,6 +64,9 @@ class JobController(QObject):
             return None
         worker = JobWorker(name, job)
         self.panel.attach(worker, title)
+        # What Resume runs again if a spending limit pauses this job.
+        self._restart[name] = lambda: self.start(name, title, job, on_success=on_success, writes_data=writes_data,
+                                                 quiet=quiet)
         self._relays[worker] = _JobRelay(self, worker, title, on_success, writes_data, quiet)
         self.runner.start(worker)
         self.jobStarted.emit(name)
@@ -95,6 +99,9 @@ class JobController(QObject):
         self.last_error = message
         self.jobEnded.emit(name, JobOutcome.PAUSED)
         messages.warning(f"{title} paused: {message} Run it again to resume where it stopped.")
+        restart = self._restart.get(name)
+        if restart is not None:
+            self.panel.show_paused(title, message, restart)
 
     def report_cancel(self, name: str, title: str) -> None:
         self.jobEnded.emit(name, JobOutcome.CANCELLED)
