@@ -13,10 +13,12 @@ import dataclasses
 import sqlite3
 from dataclasses import dataclass
 
+from twexport_qt.billing.estimates import CampaignWork
 from twexport_qt.campaigns.plan_calendar import build_calendar
 from twexport_qt.campaigns.plan_report import brief
 from twexport_qt.campaigns.planner import plan_campaign
 from twexport_qt.campaigns.settings import X_DAILY_DM_LIMIT, CampaignSettings
+from twexport_qt.store import dm_repo
 
 NOT_CONFIRMED = ("Live sending is on but has not been confirmed, so nothing was sent. Confirm it in the DM "
                  "campaign tab (it says how many people will be messaged), or run `dm run --live` on the "
@@ -54,3 +56,20 @@ def live_audience(conn: sqlite3.Connection, owner_id: int | None, settings: Camp
     counts = plan_campaign(conn, owner_id, live, now, limit=0).counts
     plan = brief(build_calendar(conn, owner_id, live, now))
     return LiveAudience(counts.first, counts.retry, settings.daily_cap, plan)
+
+
+def campaign_work(conn: sqlite3.Connection, owner_id: int | None, settings: CampaignSettings, now: int,
+                  audience: LiveAudience | None = None) -> CampaignWork:
+    """What a test or live run is due to do now, for its estimate (SQL only; `audience`: a live run's, if read
+    already). The one count behind `dm run`'s price and the app's."""
+    if owner_id is None:
+        sent = unconfirmed = 0
+    else:
+        sent = dm_repo.sent_in_last_24h(conn, owner_id, now)
+        unconfirmed = len(dm_repo.unconfirmed(conn, owner_id))
+    capacity = max(0, settings.daily_cap - sent)
+    if settings.test_mode:
+        return CampaignWork(0, 0, capacity, unconfirmed, test_accounts=len(settings.test_accounts),
+                            test_retry=settings.test_retry_message)
+    audience = audience or live_audience(conn, owner_id, settings, now)
+    return CampaignWork(audience.first, audience.retry, capacity, unconfirmed)

@@ -21,8 +21,8 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from twexport_qt.billing.estimates import CampaignWork, estimate_campaign, estimate_dry_run
-from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
+from twexport_qt.billing.estimates import estimate_campaign, estimate_dry_run
+from twexport_qt.campaigns.live_gate import LiveAudience, campaign_work, live_audience
 from twexport_qt.campaigns.plan_calendar import build_calendar
 from twexport_qt.campaigns.plan_report import render_text
 from twexport_qt.campaigns.sender import CampaignResult, RunMode, StopReason, run_campaign
@@ -41,7 +41,6 @@ from twexport_qt.core.clock import Clock
 from twexport_qt.core.errors import EXIT_CANCELLED, EXIT_JOB_STOPPED, EXIT_OK
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.gateway.x_gateway import XGateway
-from twexport_qt.store import dm_repo
 
 EXIT_STOPPED = EXIT_JOB_STOPPED  # the run stopped early (settings, X refused, master switch off)
 
@@ -87,7 +86,7 @@ def _handle_run(args: argparse.Namespace) -> int:
             audience = live_audience(session.conn, owner_id, settings, now)
             estimate = None
             if settings.dm_enabled:  # with the master switch off the run sends nothing and says so
-                estimate = estimate_campaign(campaign_work(session.conn, owner_id, settings, audience, now),
+                estimate = estimate_campaign(campaign_work(session.conn, owner_id, settings, now, audience),
                                              context.prices)
                 show_estimate(estimate, simulated=context.is_sandbox, max_cost=args.max_cost)
             live_confirmed = confirm_on_command_line(settings, audience, live=args.live, yes=args.yes)
@@ -148,21 +147,6 @@ def confirm_on_command_line(settings: CampaignSettings, audience: LiveAudience, 
     if answer.strip().lower() not in ("y", "yes"):
         raise LiveNotConfirmed("Live sending was not confirmed. Nothing was sent.")
     return True
-
-
-def campaign_work(conn: sqlite3.Connection, owner_id: int | None, settings: CampaignSettings,
-                  audience: LiveAudience, now: int) -> CampaignWork:
-    """What a test or live run is due to do now, for its estimate (SQL only)."""
-    if owner_id is None:
-        sent = unconfirmed = 0
-    else:
-        sent = dm_repo.sent_in_last_24h(conn, owner_id, now)
-        unconfirmed = len(dm_repo.unconfirmed(conn, owner_id))
-    capacity = max(0, settings.daily_cap - sent)
-    if settings.test_mode:
-        return CampaignWork(0, 0, capacity, unconfirmed, test_accounts=len(settings.test_accounts),
-                            test_retry=settings.test_retry_message)
-    return CampaignWork(audience.first, audience.retry, capacity, unconfirmed)
 
 
 def run_dm_command(

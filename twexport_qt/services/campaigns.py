@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from twexport_qt.billing.estimates import CampaignWork, CostEstimate, estimate_campaign
 from twexport_qt.billing.prices import PriceTable
 from twexport_qt.campaigns.funnel import CampaignFunnel, campaign_funnel
-from twexport_qt.campaigns.live_gate import LiveAudience, live_audience
+from twexport_qt.campaigns.live_gate import LiveAudience, campaign_work, live_audience
 from twexport_qt.campaigns.plan_calendar import CampaignCalendar, build_calendar
 from twexport_qt.campaigns.sender import next_due_time
 from twexport_qt.campaigns.settings import CampaignSettings
@@ -42,19 +42,7 @@ class CampaignService:
                  audience: LiveAudience | None = None) -> CampaignWork:
         """What a test or live run is due to do now, for its estimate (`audience`: a live run's, if read already),
         as `dm run` counts it."""
-        conn = self._db.get()
-        now = self._now()
-        if owner_id is None:
-            sent = unconfirmed = 0
-        else:
-            sent = dm_repo.sent_in_last_24h(conn, owner_id, now)
-            unconfirmed = len(dm_repo.unconfirmed(conn, owner_id))
-        capacity = max(0, settings.daily_cap - sent)
-        if settings.test_mode:
-            return CampaignWork(0, 0, capacity, unconfirmed, test_accounts=len(settings.test_accounts),
-                                test_retry=settings.test_retry_message)
-        audience = audience or live_audience(conn, owner_id, settings, now)
-        return CampaignWork(audience.first, audience.retry, capacity, unconfirmed)
+        return campaign_work(self._db.get(), owner_id, settings, self._now(), audience)
 
     def run_estimate(self, owner_id: int | None, settings: CampaignSettings, prices: PriceTable) -> CostEstimate:
         """What a test or live run would cost now."""
