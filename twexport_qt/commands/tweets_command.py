@@ -312,30 +312,17 @@ def _estimate_and_confirm(ctx: Any, parsed: ParsedDownload, gateway: Any, pacer:
     Timeline and search look the accounts up first (one user read each, which the download's own look-up then
     repeats for free the same UTC day) for their tweet counts; an archive costs nothing to read.
     """
-    from twexport_qt.billing.estimates import TweetAccount, estimate_archive_import, estimate_tweet_download
+    from twexport_qt.billing.estimates import estimate_archive_import
     from twexport_qt.commands.cost_prompt import confirm_cost, show_estimate
-    from twexport_qt.core.usernames import username_key
-    from twexport_qt.tweets.sources import resolve_usernames
+    from twexport_qt.services.cost_estimates import accounts_download_estimate
 
     options = parsed.options
     if parsed.source_kind == SourceKind.ARCHIVE:
         estimate = estimate_archive_import(ctx.prices, looks_up_reply_parents=gateway is not None
                                            and options.text_format == "reply")
     else:
-        found, _ = resolve_usernames(gateway, pacer, list(parsed.request_sources))
-        owner = ctx.known_owner_id()
-        accounts = []
-        for name in parsed.request_sources:
-            user = found.get(username_key(name))
-            if user is None:
-                continue  # the download skips it and says why
-            count = (user.get("public_metrics") or {}).get("tweet_count")
-            accounts.append(TweetAccount(name, int(count) if count is not None else None,
-                                         own=owner is not None and str(user.get("id")) == str(owner)))
-        estimate = estimate_tweet_download(accounts, ctx.prices, limit=options.limit,
-                                           include_replies=options.include_replies,
-                                           search=parsed.source_kind == SourceKind.SEARCH,
-                                           user_context=gateway.has_user_context)
+        estimate = accounts_download_estimate(gateway, pacer, list(parsed.request_sources), ctx.known_owner_id(),
+                                              ctx.prices, options, search=parsed.source_kind == SourceKind.SEARCH)
     show_estimate(estimate, simulated=ctx.is_sandbox, max_cost=parsed.max_cost)
     confirm_cost(estimate, yes=parsed.yes, simulated=ctx.is_sandbox)
 

@@ -26,10 +26,12 @@ from twexport_qt.billing.estimates import (
 from twexport_qt.billing.prices import PriceTable, ResourceKind, format_usd
 from twexport_qt.core.usernames import username_key
 from twexport_qt.followers.fetch import FOLLOWERS_KIND, known_follower_count
-from twexport_qt.gateway.pacing import ENDPOINT_ME
+from twexport_qt.gateway.pacing import ENDPOINT_ME, Pacer
+from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.services.jobs import JobName
 from twexport_qt.store import fetch_runs_repo, followers_repo
 from twexport_qt.tweets.download import DownloadRequest
+from twexport_qt.tweets.options import DatasetOptions
 from twexport_qt.tweets.sources import SourceKind, resolve_usernames
 
 if TYPE_CHECKING:  # the context builds the services: importing it at run time would be circular
@@ -96,22 +98,26 @@ def download_estimate(context: AppContext, request: DownloadRequest) -> CostEsti
         # Read in the calling thread: for an X profile it is a keyring read.
         return estimate_archive_import(context.prices, looks_up_reply_parents=options.text_format == "reply"
                                        and context.credentials().can_call_api)
-    names = list(request.sources)
     with context.api_session(job=JobName.TWEET_DOWNLOAD) as api:
-        found, _ = resolve_usernames(api.gateway, api.pacer, names)
-        owner = context.known_owner_id()
-        accounts = []
-        for name in names:
-            user = found.get(username_key(name))
-            if user is None:
-                continue  # the download skips it and says why
-            count = (user.get("public_metrics") or {}).get("tweet_count")
-            accounts.append(TweetAccount(name, int(count) if count is not None else None,
-                                         own=owner is not None and str(user.get("id")) == str(owner)))
-        return estimate_tweet_download(accounts, context.prices, limit=options.limit,
-                                       include_replies=options.include_replies,
-                                       search=request.source_kind == SourceKind.SEARCH,
-                                       user_context=api.gateway.has_user_context)
+        return accounts_download_estimate(api.gateway, api.pacer, list(request.sources), context.known_owner_id(),
+                                          context.prices, options, search=request.source_kind == SourceKind.SEARCH)
+
+
+def accounts_download_estimate(gateway: XGateway, pacer: Pacer, names: list[str], owner_id: int | None,
+                               prices: PriceTable, options: DatasetOptions, *, search: bool) -> CostEstimate:
+    """The price of downloading `names`' tweets from X, from their tweet counts (one user read each, which the
+    download's own look-up then repeats for free the same UTC day). The app and `tweets download` both ask it."""
+    found, _ = resolve_usernames(gateway, pacer, names)
+    accounts = []
+    for name in names:
+        user = found.get(username_key(name))
+        if user is None:
+            continue  # the download skips it and says why
+        count = (user.get("public_metrics") or {}).get("tweet_count")
+        accounts.append(TweetAccount(name, int(count) if count is not None else None,
+                                     own=owner_id is not None and str(user.get("id")) == str(owner_id)))
+    return estimate_tweet_download(accounts, prices, limit=options.limit, include_replies=options.include_replies,
+                                   search=search, user_context=gateway.has_user_context)
 
 
 @dataclass(frozen=True)
