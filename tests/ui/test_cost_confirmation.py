@@ -8,9 +8,8 @@ import dataclasses
 from decimal import Decimal
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
-from tests.ui.live_dialog_support import answer_live_questions
+from tests.ui.live_dialog_support import answer_live_questions, answer_questions
 from twexport_qt.app_context import AppContext, sandbox_credentials
 from twexport_qt.billing import estimates
 from twexport_qt.gateway.endpoints import ENDPOINT_ME, ENDPOINT_USERS_BY
@@ -42,20 +41,7 @@ def x_context(data_dir, fake_clock, sandbox_server):
 def answer_cost_questions(monkeypatch, answer: str) -> list[str]:
     """`answer` "enter" presses the default button (No), "yes" the button that starts the job. Returns the texts
     of the cost questions asked; any other dialog fails the test."""
-    asked: list[str] = []
-
-    def exec_(box: QMessageBox) -> int:
-        if box.windowTitle() != cost_confirmation.TITLE:
-            raise AssertionError(f"unexpected dialog: {box.text()}")
-        asked.append(box.text())
-        if answer == "enter":
-            box.defaultButton().click()
-        else:
-            next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
-        return 0
-
-    monkeypatch.setattr(QMessageBox, "exec", exec_)
-    return asked
+    return answer_questions(monkeypatch, cost_confirmation.TITLE, answer)
 
 
 def billed_endpoints(context: AppContext) -> set[str | None]:

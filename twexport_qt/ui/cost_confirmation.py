@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from twexport_qt.billing.estimates import CONFIRM_ABOVE_USD, CostEstimate
 from twexport_qt.billing.prices import format_usd
 from twexport_qt.core import messages
+from twexport_qt.ui.questions import ask_before
 
 TITLE = "Start a paid job?"
 SIMULATED = " (simulated: the Sandbox bills nothing)"
@@ -39,17 +40,10 @@ def confirm_cost(parent: QWidget | None, estimate: CostEstimate, *, what: str, s
     if not needs_asking(estimate, simulated=simulated):
         messages.info(told)
         return True
-    box = QMessageBox(QMessageBox.Icon.Question, TITLE,
-                      f"{told}\n\nThis could cost up to "
-                      f"{format_usd(estimate.high)}, more than {format_usd(CONFIRM_ABOVE_USD)}. X bills it to the "
-                      f"account's developer plan; the profile's budgets pause the job before it passes them.\n\n"
-                      f"{what}?", parent=parent)
-    yes = box.addButton(what, QMessageBox.ButtonRole.AcceptRole)
-    no = box.addButton(QMessageBox.StandardButton.No)
-    box.setDefaultButton(no)
-    box.setEscapeButton(no)
-    box.exec()
-    if box.clickedButton() is yes:
+    text = (f"{told}\n\nThis could cost up to {format_usd(estimate.high)}, more than "
+            f"{format_usd(CONFIRM_ABOVE_USD)}. X bills it to the account's developer plan; the profile's budgets "
+            f"pause the job before it passes them.\n\n{what}?")
+    if ask_before(parent, QMessageBox.Icon.Question, TITLE, text, what):
         return True
     messages.info(f"Not started: {what.lower()} was not confirmed.")
     return False

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from twexport_qt.billing.estimates import CostEstimate
 from twexport_qt.campaigns.live_gate import LiveAudience
 from twexport_qt.ui.cost_confirmation import estimate_text
+from twexport_qt.ui.questions import ask_before
 
 TITLE = "Send live DMs?"
 
@@ -17,12 +18,6 @@ def confirm_live_sending(parent: QWidget | None, audience: LiveAudience, *, what
     """True only if the user clicks the button named `what`; Enter and Esc answer No. `cost`: what the send
     about to start costs (one question answers both, whatever the price)."""
     price = f"\n\n{estimate_text(cost, simulated=simulated)}" if cost is not None else ""
-    box = QMessageBox(QMessageBox.Icon.Warning, TITLE,
-                      f"Live sending messages your real followers, not test accounts.\n\nRight now that is "
-                      f"{audience.describe()}{price}\n\n{what}?", parent=parent)
-    yes = box.addButton(what, QMessageBox.ButtonRole.AcceptRole)
-    no = box.addButton(QMessageBox.StandardButton.No)
-    box.setDefaultButton(no)
-    box.setEscapeButton(no)
-    box.exec()
-    return box.clickedButton() is yes
+    text = (f"Live sending messages your real followers, not test accounts.\n\nRight now that is "
+            f"{audience.describe()}{price}\n\n{what}?")
+    return ask_before(parent, QMessageBox.Icon.Warning, TITLE, text, what)
