@@ -16,11 +16,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -57,7 +55,7 @@ from twexport_qt.ui.do_not_contact_dialog import DoNotContactDialog
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.live_confirmation import confirm_live_sending
-from twexport_qt.ui.records_model import Column, RecordTableModel
+from twexport_qt.ui.records_model import Column, RecordTableModel, record_table
 from twexport_qt.workers.tasks import TaskHandle
 
 if TYPE_CHECKING:  # the status rows are the DM log's own records, read through `context.campaigns`
@@ -154,13 +152,13 @@ class CampaignTab(QWidget):
         self.counts_label.setWordWrap(True)
         self.next_label = QLabel()
         self.preview_model = RecordTableModel(PREVIEW_COLUMNS)
-        self.preview_view = self._table(self.preview_model)
+        self.preview_view = record_table(self.preview_model)
         self.status_mode = QComboBox()
         for mode, label in MODE_CHOICES:
             self.status_mode.addItem(label, mode.value)
         self.status_mode.currentIndexChanged.connect(self.refresh_status)
         self.status_model = RecordTableModel(STATUS_COLUMNS)
-        self.status_view = self._table(self.status_model)
+        self.status_view = record_table(self.status_model)
 
         self.views = QTabWidget()
         self.views.addTab(self.preview_view, "Preview (first 20 recipients)")
@@ -194,7 +192,7 @@ class CampaignTab(QWidget):
         for label in (self.plan_header, self.plan_footer):
             label.setWordWrap(True)
         self.plan_model = RecordTableModel(self._plan_columns())
-        self.plan_view = self._table(self.plan_model)
+        self.plan_view = record_table(self.plan_model)
         self.plan_view.setSortingEnabled(False)  # a calendar reads in date order
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -223,7 +221,7 @@ class CampaignTab(QWidget):
 
     def _funnel_page(self) -> QWidget:
         self.funnel_model = RecordTableModel(FUNNEL_COLUMNS)
-        self.funnel_view = self._table(self.funnel_model)
+        self.funnel_view = record_table(self.funnel_model)
         self.funnel_view.setSortingEnabled(False)
         self.funnel_notes = QLabel()
         self.funnel_notes.setWordWrap(True)
@@ -232,16 +230,6 @@ class CampaignTab(QWidget):
         layout.addWidget(self.funnel_view, 1)
         layout.addWidget(self.funnel_notes)
         return page
-
-    @staticmethod
-    def _table(model: RecordTableModel[Any]) -> QTableView:
-        view = QTableView()
-        view.setModel(model)
-        view.setSortingEnabled(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.verticalHeader().hide()
-        return view
 
     # -- profile switches ------------------------------------------------------------------------------
     def profile_changed(self) -> None:

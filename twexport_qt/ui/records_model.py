@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -95,3 +96,15 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self.changePersistentIndexList(kept, [self.index(row_of[id(record)], index.column())
                                               for index, record in zip(kept, kept_records)])
         self.layoutChanged.emit()
+
+
+def record_table(model: RecordTableModel[Any]) -> QTableView:
+    """The view the app shows a small table in: sortable by a header click, whole rows selected, the last column
+    taking the spare width, no row numbers."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().hide()
+    return view

@@ -7,13 +7,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +20,7 @@ from twexport_qt.app_context import AppContext
 from twexport_qt.billing.prices import format_usd
 from twexport_qt.billing.report import Month, MonthSummary, SpendLine
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.records_model import Column, RecordTableModel
+from twexport_qt.ui.records_model import Column, RecordTableModel, record_table
 
 SUMMARY_TASK = "spend-summary"
 BAR_COLOUR = "#29335c"
@@ -79,8 +77,8 @@ class SpendTab(QWidget):
         self.by_job = RecordTableModel(_line_columns("Job"), self)
         self.by_endpoint = RecordTableModel(_line_columns("Endpoint"), self)
         tables = QSplitter(Qt.Orientation.Horizontal)
-        tables.addWidget(_boxed("Per job", _table(self.by_job)))
-        tables.addWidget(_boxed("Per endpoint", _table(self.by_endpoint)))
+        tables.addWidget(_boxed("Per job", record_table(self.by_job)))
+        tables.addWidget(_boxed("Per endpoint", record_table(self.by_endpoint)))
         lower = QSplitter(Qt.Orientation.Vertical)
         lower.addWidget(_boxed("Spend per day", self.chart))
         lower.addWidget(tables)
@@ -123,16 +121,6 @@ class SpendTab(QWidget):
         prices = self.context.prices
         return (f"Today ({summary.today.isoformat()} UTC): {format_usd(summary.today_amount)} · "
                 f"{summary.month}: {format_usd(summary.month_amount)} · at X's prices as of {prices.as_of}.{sandbox}")
-
-
-def _table(model: RecordTableModel[SpendLine]) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().hide()
-    return view
 
 
 def _boxed(title: str, widget: QWidget) -> QGroupBox:

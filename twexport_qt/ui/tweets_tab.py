@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from twexport_qt.core.timefmt import format_datetime
 from twexport_qt.services.downloads import StoredDownload
 from twexport_qt.tweets.download_report import describe_sources, job_state_title
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.records_model import Column, RecordTableModel
+from twexport_qt.ui.records_model import Column, RecordTableModel, record_table
 from twexport_qt.ui.tweet_wizard.page_support import open_folder
 from twexport_qt.ui.tweet_wizard.wizard import TweetDownloadWizard
 
@@ -45,13 +45,8 @@ class TweetsTab(QWidget):
         self.open_button.clicked.connect(self.open_selected_folder)
         self.count_label = QLabel()
         self.model = RecordTableModel(COLUMNS)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = record_table(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.doubleClicked.connect(self.open_selected_folder)
         self.model.modelReset.connect(self._on_selection)
