@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
@@ -77,12 +79,7 @@ def fetch_followers(
     expected = (me.get("public_metrics") or {}).get("followers_count")
     with conn:
         fetch_runs_repo.upsert_account(conn, me, int(clock.now()))
-        run = fetch_runs_repo.resumable(conn, owner_id, FOLLOWERS_KIND)
-        resumed = run is not None
-        if run is None:
-            run = fetch_runs_repo.start(conn, owner_id, FOLLOWERS_KIND, int(clock.now()), expected)
-        else:
-            fetch_runs_repo.set_total(conn, run, expected)
+        run, resumed = _resume_or_start(conn, owner_id, FOLLOWERS_KIND, int(clock.now()), expected)
     log.info("Fetching followers of %s (run %s, %s)", owner_id, run.id, "resumed" if resumed else "new")
 
     def read_page(cursor: str | None) -> Page:
@@ -91,7 +88,7 @@ def fetch_followers(
     started = clock.now()
     pages = fetched = new_followers = 0
     unfollowed = 0
-    try:
+    with _recorded_if_stopped(conn, run, clock):
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -124,14 +121,6 @@ def fetch_followers(
                 progress(_progress(run.items, expected, fetched, clock.now() - started))
             if last:
                 break
-    except errors.Cancelled:
-        with conn:
-            fetch_runs_repo.finish(conn, run, "cancelled", int(clock.now()))
-        raise
-    except errors.TwExportError as exc:
-        with conn:
-            fetch_runs_repo.finish(conn, run, "failed", int(clock.now()), exc.user_message)
-        raise
     return FetchResult(owner_id, pages, fetched, run.items, resumed, unfollowed or 0, new_followers)
 
 
@@ -178,12 +167,7 @@ def _fetch_new_followers(
                                     "new-followers-only refresh compares with the stored list). Nothing was read.")
         # Computed before this run stores anything: new followers a resumed run stored are known now.
         still_expected = max(0, followers_count - known_follower_count(conn, owner_id))
-        run = fetch_runs_repo.resumable(conn, owner_id, NEW_FOLLOWERS_KIND)
-        resumed = run is not None
-        if run is None:
-            run = fetch_runs_repo.start(conn, owner_id, NEW_FOLLOWERS_KIND, int(clock.now()), followers_count)
-        else:
-            fetch_runs_repo.set_total(conn, run, followers_count)
+        run, resumed = _resume_or_start(conn, owner_id, NEW_FOLLOWERS_KIND, int(clock.now()), followers_count)
     log.info("Fetching new followers of %s (run %s, %s, %s expected)", owner_id, run.id,
              "resumed" if resumed else "new", still_expected)
 
@@ -191,7 +175,7 @@ def _fetch_new_followers(
         return gateway.followers_page(owner_id, cursor, size).require_data("a page of your followers")
 
     pages = fetched = new_followers = 0
-    try:
+    with _recorded_if_stopped(conn, run, clock):
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -225,6 +209,24 @@ def _fetch_new_followers(
                                                        f"({fetched:,} followers read)"))
             if last:
                 break
+    return FetchResult(owner_id, pages, fetched, run.items, resumed, 0, new_followers, new_only=True)
+
+
+def _resume_or_start(conn: sqlite3.Connection, owner_id: int, kind: str, now: int,
+                     total_expected: int | None) -> tuple[fetch_runs_repo.FetchRun, bool]:
+    """The run of `kind` that stopped before its last page, to resume (True), or a new one (False)."""
+    run = fetch_runs_repo.resumable(conn, owner_id, kind)
+    if run is None:
+        return fetch_runs_repo.start(conn, owner_id, kind, now, total_expected), False
+    fetch_runs_repo.set_total(conn, run, total_expected)
+    return run, True
+
+
+@contextmanager
+def _recorded_if_stopped(conn: sqlite3.Connection, run: fetch_runs_repo.FetchRun, clock: Clock) -> Iterator[None]:
+    """A run that a cancel or a failure stops is recorded as such, resumable, before the error goes on."""
+    try:
+        yield
     except errors.Cancelled:
         with conn:
             fetch_runs_repo.finish(conn, run, "cancelled", int(clock.now()))
@@ -233,7 +235,6 @@ def _fetch_new_followers(
         with conn:
             fetch_runs_repo.finish(conn, run, "failed", int(clock.now()), exc.user_message)
         raise
-    return FetchResult(owner_id, pages, fetched, run.items, resumed, 0, new_followers, new_only=True)
 
 
 def _progress(done: int, total: int | None, fetched_now: int, elapsed: float) -> Progress:
