@@ -75,14 +75,8 @@ def estimate_followers_fetch(followers_count: int, prices: PriceTable, *, owned_
     what = f"≈ {left:,} followers"
     if already_fetched:
         what += f" left to fetch ({min(already_fetched, followers_count):,} of {followers_count:,} fetched before)"
-    if owned_possible and low != standard:
-        sentence = (f"{what}: {format_usd(low)} as owned reads (up to {format_usd(standard)} at the standard "
-                    "rate)")
-    else:
-        sentence = f"{what}: {format_usd(standard)} at the standard rate"
-        if not owned_possible:
-            sentence += " (read with the app's Bearer token: no owned-read discount)"
-    return CostEstimate(EstimateKind.FOLLOWERS_FETCH, left, "followers", low, standard, sentence)
+    return CostEstimate(EstimateKind.FOLLOWERS_FETCH, left, "followers", low, standard,
+                        _follows_sentence(what, low, standard, owned_possible=owned_possible))
 
 
 def estimate_new_followers_refresh(followers_count: int, known_followers: int, prices: PriceTable, *,
@@ -101,14 +95,20 @@ def estimate_new_followers_refresh(followers_count: int, known_followers: int, p
     low = (prices.cost(ResourceKind.FOLLOWS, low_reads, owned=True) if owned_possible
            else prices.cost(ResourceKind.FOLLOWS, low_reads, owned=False))
     what = f"≈ {new:,} new followers and a check page of {NEW_FOLLOWERS_CHECK_PAGE:,} known ones"
-    if owned_possible and low != standard:
-        sentence = (f"{what}: {format_usd(low)} as owned reads (up to {format_usd(standard)} at the standard "
-                    "rate)")
-    else:
-        sentence = f"{what}: {format_usd(low)} (up to {format_usd(standard)}) at the standard rate"
-        if not owned_possible:
-            sentence += " (read with the app's Bearer token: no owned-read discount)"
-    return CostEstimate(EstimateKind.NEW_FOLLOWERS_REFRESH, new, "new followers", low, standard, sentence)
+    return CostEstimate(EstimateKind.NEW_FOLLOWERS_REFRESH, new, "new followers", low, standard,
+                        _follows_sentence(what, low, standard, owned_possible=owned_possible))
+
+
+def _follows_sentence(what: str, low: Decimal, high: Decimal, *, owned_possible: bool) -> str:
+    """How a followers read is priced: owned reads with the standard rate as the ceiling where the discount may
+    apply, else the standard rate (and why, for an app-only token)."""
+    if owned_possible and low != high:
+        return f"{what}: {format_usd(low)} as owned reads (up to {format_usd(high)} at the standard rate)"
+    price = format_usd(high) if low == high else f"{format_usd(low)} (up to {format_usd(high)})"
+    sentence = f"{what}: {price} at the standard rate"
+    if not owned_possible:
+        sentence += " (read with the app's Bearer token: no owned-read discount)"
+    return sentence
 
 
 def refresh_choice_sentence(full: CostEstimate, new_only: CostEstimate) -> str:
