@@ -10,14 +10,12 @@ from decimal import Decimal
 import pytest
 
 from twexport_qt import cli, paths
-from twexport_qt.app_context import sandbox_credentials
 from twexport_qt.billing.estimates import CampaignWork, estimate_campaign, estimate_followers_fetch
 from twexport_qt.billing.prices import DEFAULT_PRICES, from_micros
 from twexport_qt.commands.cost_prompt import CostNotConfirmed, confirm_cost
 from twexport_qt.core.errors import EXIT_BAD_INPUT, EXIT_JOB_STOPPED, EXIT_OK
 from twexport_qt.sandbox import SANDBOX_USER_ID
-from twexport_qt.secrets.store import SecretStore
-from twexport_qt.settings.model import AppSettings, Profile
+from twexport_qt.settings.model import AppSettings
 from twexport_qt.settings.storage import save_settings
 from twexport_qt.store import followers_repo, spend_repo
 from twexport_qt.store.database import open_database
@@ -89,16 +87,6 @@ def test_bad_max_cost_is_a_usage_error(data_dir, capsys):
     with pytest.raises(SystemExit) as usage:
         fetch(data_dir, "--max-cost", "lots")
     assert usage.value.code == 2 and "--max-cost must be an amount of US dollars" in capsys.readouterr().err
-
-
-@pytest.fixture
-def x_profile(data_dir, sandbox_server):
-    """A real-X profile whose traffic goes to the sandbox (`--api-base-url`): it bills like X, so it asks."""
-    settings = AppSettings()
-    settings.profiles["Main"] = Profile(name="Main")
-    save_settings(settings, data_dir / paths.SETTINGS_FILE_NAME)
-    SecretStore.open().set_credentials("Main", sandbox_credentials())
-    return ["--data-dir", str(data_dir), "--profile", "Main", "--api-base-url", sandbox_server.base_url]
 
 
 def test_without_a_terminal_an_x_profile_fetch_above_1_dollar_needs_yes(x_profile, data_dir, monkeypatch, capsys):

@@ -5,25 +5,9 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
-from twexport_qt import cli, paths
-from twexport_qt.app_context import sandbox_credentials
+from twexport_qt import cli
 from twexport_qt.core.errors import EXIT_BAD_INPUT, EXIT_OK
 from twexport_qt.sandbox.endpoints import Endpoint
-from twexport_qt.secrets.store import SecretStore
-from twexport_qt.settings.model import AppSettings, Profile
-from twexport_qt.settings.storage import save_settings
-
-
-@pytest.fixture
-def x_profile(data_dir, sandbox_server):
-    """A real-X profile whose traffic goes to the sandbox (2,500 followers): it bills like X, so it asks."""
-    settings = AppSettings()
-    settings.profiles["Main"] = Profile(name="Main")
-    save_settings(settings, data_dir / paths.SETTINGS_FILE_NAME)
-    SecretStore.open().set_credentials("Main", sandbox_credentials())
-    return ["--data-dir", str(data_dir), "--profile", "Main", "--api-base-url", sandbox_server.base_url]
 
 
 def followers_pages_billed(sandbox_server) -> list[int]:
