@@ -73,3 +73,19 @@ def sandbox_gateway(sandbox_server):
     from twexport_qt.gateway.x_gateway import XGateway
 
     return XGateway(sandbox_credentials(), base_url=sandbox_server.base_url)
+
+
+@pytest.fixture
+def context(data_dir, fake_clock):
+    """The app on its Sandbox profile (50 simulated followers) in the test's data dir, on its FakeClock. Modules
+    that need another app define their own `context`, which overrides this one."""
+    from twexport_qt.app_context import AppContext
+    from twexport_qt.sandbox.config import SandboxConfig
+    from twexport_qt.secrets.backends import SessionOnlyBackend
+    from twexport_qt.secrets.store import SecretStore
+    from twexport_qt.settings.model import AppSettings
+
+    ctx = AppContext(data_dir, settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()), clock=fake_clock,
+                     sandbox_config=SandboxConfig(followers=50, seed=11), configure_log=False)
+    yield ctx
+    ctx.close()  # stops the in-process sandbox (after a `jobs` fixture has stopped its threads)

@@ -8,26 +8,11 @@ import copy
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
 from tests.billing.conftest import DAY
 from twexport_qt.app_context import AppContext
 from twexport_qt.billing.prices import ResourceKind
 from twexport_qt.followers.fetch import fetch_followers
-from twexport_qt.sandbox.config import SandboxConfig
-from twexport_qt.secrets.backends import SessionOnlyBackend
-from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import AppSettings, PriceOverride, PriceSettings
-
-FOLLOWERS = 50
-
-
-@pytest.fixture
-def context(data_dir, fake_clock):
-    ctx = AppContext(data_dir, settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()), clock=fake_clock,
-                     sandbox_config=SandboxConfig(followers=FOLLOWERS, seed=11), configure_log=False)
-    yield ctx
-    ctx.close()
 
 
 def fetch(context: AppContext) -> None:

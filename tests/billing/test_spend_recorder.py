@@ -17,12 +17,8 @@ from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.errors import Cancelled
 from twexport_qt.gateway.endpoints import ENDPOINT_FOLLOWERS
 from twexport_qt.gateway.x_gateway import AnswerReceipt
-from twexport_qt.sandbox.config import SandboxConfig
 from twexport_qt.sandbox.population import SANDBOX_USER_ID
-from twexport_qt.secrets.backends import SessionOnlyBackend
-from twexport_qt.secrets.store import SecretStore
 from twexport_qt.services.jobs import JobContext, JobName, api_job
-from twexport_qt.settings.model import AppSettings
 from twexport_qt.store import spend_repo
 from twexport_qt.store.job_locks import JobKind
 
@@ -64,14 +60,6 @@ def test_billed_ids_of_past_days_are_forgotten(billed: BilledApp):
     days = [row[0] for row in billed.ledger_conn.execute("SELECT utc_day FROM spend_billed_resources")]
     assert days == ["2026-01-03", "2026-01-04"]  # the day of the last answer and the one before
     assert [row.billed for row in billed.ledger_rows()] == [1, 1, 1, 1]  # one follower, billed once a day
-
-
-@pytest.fixture
-def context(data_dir, fake_clock):
-    ctx = AppContext(data_dir, settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()), clock=fake_clock,
-                     sandbox_config=SandboxConfig(followers=50, seed=11), configure_log=False)
-    yield ctx
-    ctx.close()
 
 
 def job_context(cancel: CancelToken | None = None) -> JobContext:

@@ -7,25 +7,14 @@ import pytest
 from twexport_qt.app_context import AppContext
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.errors import ConfigError
-from twexport_qt.sandbox.config import SandboxConfig
-from twexport_qt.secrets.backends import SessionOnlyBackend
-from twexport_qt.secrets.store import SecretStore
 from twexport_qt.services.downloads import download_job
 from twexport_qt.services.jobs import JobContext
-from twexport_qt.settings.model import AppSettings, Profile
+from twexport_qt.settings.model import Profile
 from twexport_qt.store import tweets_repo
 from twexport_qt.store.tweets_repo import TweetJobState
 from twexport_qt.tweets.download import DownloadRequest
 from twexport_qt.tweets.options import DatasetOptions
 from twexport_qt.tweets.sources import SourceKind
-
-
-@pytest.fixture
-def context(data_dir, fake_clock):
-    ctx = AppContext(data_dir, settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()), clock=fake_clock,
-                     sandbox_config=SandboxConfig(followers=50, seed=11), configure_log=False)
-    yield ctx
-    ctx.close()
 
 
 def run(job) -> object:
