@@ -87,12 +87,17 @@ def ensure_database(args: argparse.Namespace) -> Path:
     return path
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the cached benchmark database (`ensure_database` reads them); bench_text_search shares it."""
     parser.add_argument("--n", type=int, default=1_000_000, help="followers in the benchmark database")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", default=str(DEFAULT_DB), help="database cache file ({n} is replaced)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_database_arguments(parser)
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--stats", choices=("keep", "analyze", "drop"), default="keep",
                         help="run ANALYZE on the cached database, drop its statistics, or keep it as it is "

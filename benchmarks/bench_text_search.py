@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_followers_store import OWNER_ID
-from bench_followers_view import DEFAULT_DB, ensure_database, timed
+from bench_followers_view import add_database_arguments, ensure_database, timed
 
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.snapshot import TEXT_SORT_KEYS, FollowerSnapshot
@@ -45,10 +45,7 @@ ROW_BY_ROW_LOAD_SQL = (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=1_000_000, help="followers in the benchmark database")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--db", default=str(DEFAULT_DB), help="database cache file ({n} is replaced)")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
+    add_database_arguments(parser)
     parser.add_argument("--skip-sql", action="store_true", help="skip the slow SQL figures")
     args = parser.parse_args()
     conn = open_database(ensure_database(args))
