@@ -62,6 +62,23 @@ HISTORIES: dict[int, History] = {
     _USERS["suspended_sam"].id: History(7, 300, 1_420_000_000, 1_600_000_000, rich=False),
     _USERS["private_pat"].id: History(8, 400, 1_291_000_000, 1_766_150_000, rich=False),
 }
+@dataclass(frozen=True)
+class SandboxTweetAccount:
+    """A simulated account whose tweets can be downloaded (named to users: the population's followers post nothing)."""
+
+    username: str
+    tweet_count: int
+
+
+def accounts_with_tweets() -> tuple[SandboxTweetAccount, ...]:
+    """The sandbox accounts a tweet download returns tweets for, most tweets first. Suspended and protected
+    accounts are left out: they exist to show X's refusals, not to give tweets."""
+    readable = (user for user in WELL_KNOWN if user.id in HISTORIES and user.username not in ("suspended_sam",
+                                                                                                 "private_pat"))
+    return tuple(sorted((SandboxTweetAccount(user.username, HISTORIES[user.id].count) for user in readable),
+                        key=lambda account: (-account.tweet_count, account.username)))
+
+
 _AUTHOR_BY_SLOT = {history.slot: author_id for author_id, history in HISTORIES.items()}
 _PARENT_AUTHORS = tuple(_USERS[name].id for name in ("carol_codes", "dave_designs", "erin_edits"))
 _PRIVATE_PARENT = _USERS["private_pat"].id
