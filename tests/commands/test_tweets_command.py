@@ -156,3 +156,18 @@ def test_from_store_is_free_makes_no_request_and_says_which_account_has_nothing_
     lines = [json.loads(line) for line in (tmp_path / "labelled.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 40 and all(line["label"] for line in lines)
     assert ledger_rows(data_dir) == billed  # neither rebuild made a request
+
+
+def test_a_sandbox_follower_with_no_tweets_is_explained_on_the_command_line(tmp_path, data_dir, capsys):
+    import numpy as np
+
+    from twexport_qt.app_context import DEFAULT_SANDBOX_SEED
+    from twexport_qt.sandbox.population import Population
+
+    follower = Population(DEFAULT_SANDBOX_SEED).users_at(np.array([10]))[0].username  # followers post nothing
+    output = tmp_path / "follower.csv"
+    argv = ["--data-dir", str(data_dir), "tweets", "download", follower, "25", "--output", str(output)]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"@{follower}: 0 written" in out
+    assert "the Sandbox's followers post nothing" in out and "@alice_writes" in out

@@ -29,9 +29,8 @@ from typing import TYPE_CHECKING, Any
 from twexport_qt.commands.cost_prompt import add_cost_arguments
 from twexport_qt.core.errors import Cancelled, ConfigError, JobStopped, SpendLimitReached, TwExportError
 from twexport_qt.services.jobs import JobName
-from twexport_qt.store.tweets_repo import AccountState
-from twexport_qt.tweets.download import DownloadSummary
-from twexport_qt.tweets.download_report import summary_text
+from twexport_qt.tweets.download import DownloadRequest, DownloadSummary
+from twexport_qt.tweets.download_report import account_lines, summary_text
 from twexport_qt.tweets.options import (
     OUTPUT_FORMATS,
     SENTIMENT_CATEGORIES,
@@ -255,7 +254,7 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
     from twexport_qt.commands.terminal_progress import TerminalProgress
     from twexport_qt.core.cancel import CancelToken
     from twexport_qt.paths import check_output_path
-    from twexport_qt.tweets.download import DownloadRequest, run_download
+    from twexport_qt.tweets.download import run_download
 
     output = check_output_path(parsed.output_path, ctx.data_dir)
     gateway = pacer = None
@@ -302,7 +301,7 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
             restore_sigint()
             conn.close()
             display.close()
-    _print_summary(summary)
+    _print_summary(summary, request, sandbox=ctx.is_sandbox)
     return EXIT_OK
 
 
@@ -335,17 +334,14 @@ def _print_rebuild_estimate(conn: sqlite3.Connection, parsed: ParsedDownload) ->
     print(f"Estimated cost: {rebuild_estimate(stored_tweets(conn, parsed.request_sources)).sentence}")
 
 
-def _print_summary(summary: DownloadSummary) -> None:
-    """The wizard's summary sentence, then one line per account and where the dataset is."""
+def _print_summary(summary: DownloadSummary, request: DownloadRequest, *, sandbox: bool) -> None:
+    """The wizard's summary sentence, then one line per account (and why one gave nothing) and where the dataset
+    is."""
     print(summary_text(summary))
     if summary.already_complete:
         print(f"Dataset file: {summary.output_path}")
         print("To download it again, delete or move that file, or choose another --output.")
         return
-    for account in summary.accounts:
-        if account.state is AccountState.SKIPPED:
-            print(f"@{account.username}: skipped, {account.message}")
-        else:
-            print(f"@{account.username}: {account.written:,} written, {account.skipped:,} filtered out "
-                  f"({account.fetched:,} read)")
+    for line in account_lines(summary, request, sandbox=sandbox):
+        print(line)
     print(f"Dataset file: {summary.output_path}")
