@@ -2,9 +2,10 @@
 
 Holds the data dir, settings, secret store and clock; knows the active profile; starts the in-process
 sandbox for the Sandbox profile; and hands out per-thread resources (a SQLite connection, an XGateway),
-because neither sqlite3 connections nor tweepy sessions are shared across threads. Every gateway it builds
-records what X bills into the spend ledger (`billing/ledger.py`), under the profile and the job's name, and
-stops before a request that could pass the profile's budgets or the run's `max_cost` (`billing/guard.py`).
+because neither sqlite3 connections nor tweepy sessions are shared across threads. A profile signed in with X has
+its OAuth 2.0 token renewed (`signin/token_keeper.py`) when a gateway is built and by the gateway itself. Every
+gateway it builds records what X bills into the spend ledger (`billing/ledger.py`), under the profile and the job's
+name, and stops before a request that could pass the profile's budgets or the run's `max_cost` (`billing/guard.py`).
 """
 
 from __future__ import annotations
@@ -47,9 +48,11 @@ from twexport_qt.services.followers import FollowersService
 from twexport_qt.services.spend import SpendService
 from twexport_qt.settings.model import AppSettings, Profile
 from twexport_qt.settings.storage import load_settings, save_settings
+from twexport_qt.signin.token_client import TokenClient
+from twexport_qt.signin.token_keeper import UserTokenKeeper
 from twexport_qt.store.database import DatabaseDamaged as DatabaseDamaged  # re-exported: open_context raises it
 from twexport_qt.store.database import open_database
-from twexport_qt.store.job_locks import JobKind, JobLock
+from twexport_qt.store.job_locks import LOCKS_DIR_NAME, JobKind, JobLock
 from twexport_qt.store.repair import RepairReport, repair_database
 from twexport_qt.store.spend_repo import SpendRow
 
@@ -159,9 +162,21 @@ class AppContext:
         return open_database(self.database_file)
 
     def credentials(self) -> Credentials:
-        if self.is_sandbox:
+        return self.credentials_of(self.profile)
+
+    def credentials_of(self, profile: Profile) -> Credentials:
+        """`profile`'s credentials: the Sandbox's built-in ones, or what the keyring holds for it."""
+        if profile.kind == "sandbox":
             return sandbox_credentials()
-        return self.secrets.credentials(self.profile.name)
+        return self.secrets.credentials(profile.name)
+
+    def user_token_keeper(self, profile: Profile) -> UserTokenKeeper:
+        """`profile`'s OAuth 2.0 user token ("Sign in with X"), renewed through the token endpoint of wherever its
+        API traffic goes, serialised with every other thread and process on this data folder."""
+        base_url = self.api_base_url_for(profile)
+        return UserTokenKeeper(self.secrets, profile.name, locks_dir=self.data_dir / LOCKS_DIR_NAME, clock=self.clock,
+                               token_client=lambda client_id: TokenClient(client_id, base_url=base_url,
+                                                                          clock=self.clock))
 
     @property
     def sandbox(self) -> SandboxServer | None:
@@ -188,16 +203,24 @@ class AppContext:
                     max_cost: Decimal | None = None) -> XGateway:
         """A gateway for the calling thread whose answers are billed into the ledger under `job` (or `recorder`'s),
         and which stops (SpendLimitReached) before a request that could pass the active profile's daily or
-        monthly budget, or take this gateway's own spend past `max_cost`."""
+        monthly budget, or take this gateway's own spend past `max_cost`.
+
+        A profile signed in with X has its token renewed here when less than five minutes are left (and later by
+        the gateway itself, before a request and once after a 401); a sign-in that cannot be renewed raises
+        SignInExpired, whose sentence says to sign in again."""
         credentials = self.credentials()
         if not credentials.can_call_api:
-            raise ConfigError(f"Profile {self.profile.name!r} has no X credentials yet: add them in "
-                              "File → Settings (or use the Sandbox profile to try the app).")
+            raise ConfigError(f"Profile {self.profile.name!r} has no X credentials yet: sign in with X in "
+                              "File → Settings → X account (or use the Sandbox profile to try the app).")
+        user_token = None
+        if credentials.has_oauth2_user_token:
+            user_token = self.user_token_keeper(self.profile)
+            user_token.fresh()
         recorder = recorder or self.spend_recorder(job)
         guard = self.spend_guard(recorder, max_cost)
         return XGateway(credentials, base_url=self.api_base_url(), on_rate_limit=self._notify_rate_limit,
                         on_answer=recorder.record, signed_in_id=self.known_owner_id(),
-                        before_request=guard.before_request if guard is not None else None)
+                        before_request=guard.before_request if guard is not None else None, user_token=user_token)
 
     def spend_limits(self, max_cost: Decimal | None = None) -> SpendLimits:
         """The limits a job of the active profile runs under: its budgets, and `max_cost` for the run."""

@@ -131,3 +131,18 @@ def test_values_read_and_written_are_registered_for_log_redaction(memory_keyring
 
     line = app_logging.redact("token=written-this-run-42 secret=stored-by-a-previous-run")
     assert line == "token=[REDACTED] secret=[REDACTED]"
+
+
+@pytest.mark.parametrize(("module", "class_name", "words"), [
+    ("keyring.backends.SecretService", "Keyring", "GNOME Keyring or another Secret Service"),
+    ("keyring.backends.Windows", "WinVaultKeyring", "Windows Credential Manager"),
+    ("keyring.backends.macOS", "Keyring", "macOS Keychain"),
+    ("keyring.backends.kwallet", "DBusKeyring", "KDE Wallet"),
+])
+def test_the_keyring_is_named_as_users_know_it_on_each_platform(module, class_name, words):
+    import importlib
+
+    from twexport_qt.secrets.backends import keyring_in_words
+
+    backend_class = getattr(importlib.import_module(module), class_name)
+    assert keyring_in_words(backend_class.__new__(backend_class)) == words  # no OS call: only its kind matters

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from twexport_qt.commands import (
+    account_command,
     dm_command,
     export_command,
     followers_command,
@@ -14,8 +15,8 @@ from twexport_qt.commands import (
     tweets_command,
 )
 
-COMMAND_MODULES = (sandbox_command, followers_command, dm_command, tweets_command, export_command, import_command,
-                   spend_command)
+COMMAND_MODULES = (sandbox_command, account_command, followers_command, dm_command, tweets_command, export_command,
+                   import_command, spend_command)
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

@@ -1,9 +1,10 @@
 """Send tweepy's requests somewhere other than https://api.twitter.com, through tweepy's own code path.
 
-tweepy.Client hard-codes the host. A transport adapter mounted on `client.session` for that prefix rewrites
-each prepared request's URL to the sandbox just before it goes on the wire, so everything above the socket
-(OAuth 1.0a signing over the *original* URL, parameter encoding, response parsing, error mapping) is exactly
-what runs against X. The adapter also supplies a default timeout, which tweepy never sets.
+tweepy.Client hard-codes the host; the sign-in's token requests go to X's documented https://api.x.com. A
+transport adapter mounted on `client.session` for both prefixes rewrites each prepared request's URL to the sandbox
+just before it goes on the wire, so everything above the socket (OAuth 1.0a signing over the *original* URL,
+parameter encoding, response parsing, error mapping) is exactly what runs against X. The adapter also supplies a
+default timeout, which tweepy never sets.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from requests.adapters import HTTPAdapter
 
 from twexport_qt.core.errors import ConfigError
 
-X_API_PREFIX = "https://api.twitter.com"
+X_API_PREFIX = "https://api.twitter.com"  # tweepy's host for every API call
+X_API_NEW_PREFIX = "https://api.x.com"  # the host X documents, used for the OAuth 2.0 token and revoke requests
+X_API_PREFIXES = (X_API_PREFIX, X_API_NEW_PREFIX)
 DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read
 
 # requests' own parameter types for `HTTPAdapter.send` (its aliases live in the private `requests._types`).
@@ -55,9 +58,11 @@ class RedirectAdapter(TimeoutAdapter):
 
 def mount(session: requests.Session, base_url: str | None,
           timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
-    """Route `session`'s X API traffic to `base_url` (None: real X, with the default timeout only)."""
+    """Route `session`'s X API traffic (both of X's API hosts) to `base_url` (None: real X, with the default
+    timeout only)."""
     adapter = RedirectAdapter(base_url, timeout=timeout) if base_url else TimeoutAdapter(timeout=timeout)
-    session.mount(X_API_PREFIX, adapter)
+    for prefix in X_API_PREFIXES:
+        session.mount(prefix, adapter)
 
 
 API_BASE_URL_ENV = "TWEXPORT_API_BASE_URL"

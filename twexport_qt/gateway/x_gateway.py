@@ -16,6 +16,7 @@ Results are returned as plain JSON dicts (`Page`), so domain code needs no tweep
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -114,7 +115,7 @@ class AnswerReceipt:
     """
 
     endpoint: str                      # as `endpoints.py` names it, e.g. "GET /2/users/:id/followers"
-    user_context: bool                 # signed as the user (OAuth 1.0a), not with the app's Bearer token
+    user_context: bool                 # signed as the user (OAuth 1.0a or 2.0 user token), not as the app
     subject_id: int | None             # the `{id}` in the path (None: the path names nobody)
     signed_in_id: int | None           # the signed-in account, if the gateway knows it (None: unknown)
     data_ids: tuple[str, ...]          # ids of the objects in `data` (a DM sent: its event id)
@@ -166,6 +167,30 @@ def _to_page(response: tweepy.Response) -> Page:
     )
 
 
+class UserTokenSource(Protocol):
+    """Where an OAuth 2.0 user token ("Sign in with X") comes from: `signin.token_keeper.UserTokenKeeper`.
+
+    `access_token()` is asked before each request (it renews a token about to expire); after X refused a token
+    (401), `renewed_access_token(refused)` is asked once for a new one. Both raise a `core.errors` type with a
+    sentence ("Sign in again ...") when the sign-in cannot be renewed.
+    """
+
+    def access_token(self) -> str: ...
+    def renewed_access_token(self, refused: str) -> str: ...
+
+
+class Signing(enum.StrEnum):
+    """How one request is signed."""
+
+    OAUTH1 = "oauth1"  # as the user: an OAuth 1.0a signature with the four keys (tweepy's user_auth=True)
+    OAUTH2_USER = "oauth2-user"  # as the user: the signed-in OAuth 2.0 user token, sent as a Bearer token
+    APP = "app"  # as the app: the app-only Bearer token
+
+    @property
+    def user_context(self) -> bool:
+        return self is not Signing.APP
+
+
 class XGateway:
     """One per thread: tweepy's session is not shared across threads."""
 
@@ -179,11 +204,15 @@ class XGateway:
         on_answer: AnswerHook | None = None,
         signed_in_id: int | None = None,
         before_request: RequestHook | None = None,
+        user_token: UserTokenSource | None = None,
     ) -> None:
         """`on_answer` hears of every successful answer (in the calling thread, after the answer was read);
         `signed_in_id` is the signed-in account's id if already known (`me()` learns it otherwise);
         `before_request` hears of every billable request before it is sent, and may stop it by raising
-        (a `SpendLimitReached`: the request is then never sent)."""
+        (a `SpendLimitReached`: the request is then never sent); `user_token` is the profile's OAuth 2.0 user
+        token ("Sign in with X"): with it, the gateway acts as the account through that token, before any
+        OAuth 1.0a keys, and keeps the app-only Bearer token for what only the app may do (full-archive search,
+        usage)."""
         self._credentials = credentials
         self.client = tweepy.Client(
             bearer_token=credentials.bearer_token,
@@ -194,16 +223,29 @@ class XGateway:
             wait_on_rate_limit=False,  # tweepy would block in time.sleep; pacing.py waits cancellably
         )
         routing.mount(self.client.session, base_url, timeout)
-        self.client.session.hooks["response"].append(self._record_rate_limit)
+        self.client.session.hooks["response"].append(self._on_response)
+        self._user_token = user_token
+        # tweepy sends one Bearer token per client: the user's token goes through a second client that shares the
+        # first one's session (its routing, timeout and hooks), so both tokens can be used by one gateway.
+        self._user_client: tweepy.Client | None = None
+        if user_token is not None:
+            self._user_client = tweepy.Client(bearer_token=None, wait_on_rate_limit=False)
+            self._user_client.session = self.client.session
         self.rate_limits = RateLimitBook()
         self._on_rate_limit = on_rate_limit
         self._on_answer = on_answer
         self._before_request = before_request
         self.signed_in_id = signed_in_id
+        self.access_level: str | None = None  # X's `x-access-level` of the OAuth 1.0a keys, once an answer said it
 
     # -- auth ------------------------------------------------------------------------------------------
     @property
     def has_user_context(self) -> bool:
+        """Whether this gateway acts as the account (signed in with X, or the four OAuth 1.0a keys)."""
+        return self._user_token is not None or self._has_oauth1_keys
+
+    @property
+    def _has_oauth1_keys(self) -> bool:
         c = self._credentials
         return all((c.consumer_key, c.consumer_secret, c.access_token, c.access_token_secret))
 
@@ -211,25 +253,35 @@ class XGateway:
     def has_bearer(self) -> bool:
         return bool(self._credentials.bearer_token)
 
-    def _user_auth_for_reads(self) -> bool:
+    @property
+    def user_signing(self) -> Signing | None:
+        """How requests made as the account are signed: the OAuth 2.0 user token first, else OAuth 1.0a."""
+        if self._user_token is not None:
+            return Signing.OAUTH2_USER
+        return Signing.OAUTH1 if self._has_oauth1_keys else None
+
+    def _signing_for_reads(self) -> Signing:
         # Reads work with either; user context makes "my followers / my tweets" Owned Reads (cheaper on X).
-        if self.has_user_context:
-            return True
+        signing = self.user_signing
+        if signing is not None:
+            return signing
         if self.has_bearer:
-            return False
+            return Signing.APP
         raise errors.AuthError("No X credentials are set for this profile: add them in Settings.")
 
-    def _require_user_context(self, what: str) -> None:
-        if not self.has_user_context:
+    def _signing_as_user(self, what: str) -> Signing:
+        signing = self.user_signing
+        if signing is None:
             raise errors.AuthError(
-                f"{what} needs user-context credentials (consumer key/secret and access token/secret) "
-                "with Read, Write and Direct Messages permission: add them in Settings."
+                f"{what} needs you signed in with X (Settings → X account), or user-context API keys (consumer "
+                "key/secret and access token/secret) with Read, Write and Direct Messages permission."
             )
+        return signing
 
     # -- endpoints -------------------------------------------------------------------------------------
     def me(self) -> dict[str, Any]:
-        self._require_user_context("Identifying the signed-in account")
-        page = self._call(ENDPOINT_ME, None, 1, self.client.get_me, user_auth=True,
+        signing = self._signing_as_user("Identifying the signed-in account")
+        page = self._call(ENDPOINT_ME, None, 1, signing, "get_me",
                           user_fields=USER_FIELDS).require_data("the question who is signed in")
         if not page.data:
             raise errors.ApiError("X did not return the signed-in account.")
@@ -242,19 +294,17 @@ class XGateway:
 
     def followers_page(self, user_id: int, pagination_token: str | None = None, max_results: int = 1000) -> Page:
         return self._call(
-            ENDPOINT_FOLLOWERS, user_id, max_results, self.client.get_users_followers, user_id,
-            user_auth=self._user_auth_for_reads(), max_results=max_results, pagination_token=pagination_token,
-            user_fields=USER_FIELDS,
+            ENDPOINT_FOLLOWERS, user_id, max_results, self._signing_for_reads(), "get_users_followers", user_id,
+            max_results=max_results, pagination_token=pagination_token, user_fields=USER_FIELDS,
         )
 
     def users_by_ids(self, ids: list[int]) -> Page:
-        return self._call(ENDPOINT_USERS, None, len(ids), self.client.get_users, ids=_at_most_100(ids),
-                          user_auth=self._user_auth_for_reads(), user_fields=USER_FIELDS)
+        return self._call(ENDPOINT_USERS, None, len(ids), self._signing_for_reads(), "get_users",
+                          ids=_at_most_100(ids), user_fields=USER_FIELDS)
 
     def users_by_usernames(self, usernames: list[str]) -> Page:
-        return self._call(ENDPOINT_USERS_BY, None, len(usernames), self.client.get_users,
-                          usernames=_at_most_100(usernames),
-                          user_auth=self._user_auth_for_reads(), user_fields=USER_FIELDS)
+        return self._call(ENDPOINT_USERS_BY, None, len(usernames), self._signing_for_reads(), "get_users",
+                          usernames=_at_most_100(usernames), user_fields=USER_FIELDS)
 
     def user_tweets_page(
         self,
@@ -267,9 +317,8 @@ class XGateway:
         max_results: int = 100,
     ) -> Page:
         return self._call(
-            ENDPOINT_USER_TWEETS, user_id, max_results, self.client.get_users_tweets, user_id,
-            user_auth=self._user_auth_for_reads(), pagination_token=pagination_token, start_time=start_time,
-            end_time=end_time, exclude=exclude,
+            ENDPOINT_USER_TWEETS, user_id, max_results, self._signing_for_reads(), "get_users_tweets", user_id,
+            pagination_token=pagination_token, start_time=start_time, end_time=end_time, exclude=exclude,
             max_results=max_results, tweet_fields=TWEET_FIELDS, expansions=TWEET_EXPANSIONS,
             user_fields=["username", "name"],
         )
@@ -286,22 +335,21 @@ class XGateway:
         if not self.has_bearer:
             raise errors.AuthError("Full-archive search needs a Bearer token (app-only auth): add it in Settings.")
         return self._call(
-            ENDPOINT_SEARCH_ALL, None, max_results, self.client.search_all_tweets, query, next_token=next_token,
+            ENDPOINT_SEARCH_ALL, None, max_results, Signing.APP, "search_all_tweets", query, next_token=next_token,
             start_time=start_time, end_time=end_time, max_results=max_results, tweet_fields=TWEET_FIELDS,
             expansions=TWEET_EXPANSIONS, user_fields=["username", "name"],
         )
 
     def tweets_by_ids(self, ids: list[int]) -> Page:
-        return self._call(ENDPOINT_TWEETS, None, len(ids), self.client.get_tweets, _at_most_100(ids),
-                          user_auth=self._user_auth_for_reads(), tweet_fields=TWEET_FIELDS, expansions=["author_id"],
+        return self._call(ENDPOINT_TWEETS, None, len(ids), self._signing_for_reads(), "get_tweets",
+                          _at_most_100(ids), tweet_fields=TWEET_FIELDS, expansions=["author_id"],
                           user_fields=["username", "name"])
 
     def send_dm(self, participant_id: int, text: str) -> dict[str, Any]:
         """Returns {'dm_conversation_id', 'dm_event_id'}. 403 -> ForbiddenError: this person can't be messaged."""
-        self._require_user_context("Sending DMs")
+        signing = self._signing_as_user("Sending DMs")
         self._plan(PlannedRequest(ENDPOINT_DM_SEND, True, participant_id, self.signed_in_id, 1))
-        response = self._invoke(self.client.create_direct_message, participant_id=participant_id, text=text,
-                                user_auth=True)
+        response = self._invoke(signing, "create_direct_message", participant_id=participant_id, text=text)
         sent = dict(response.data or {})
         # X bills each request it accepted; the event id names it (a missing one still costs the same).
         self._report(AnswerReceipt(ENDPOINT_DM_SEND, True, participant_id, self.signed_in_id,
@@ -309,11 +357,10 @@ class XGateway:
         return sent
 
     def dm_events_with(self, participant_id: int, pagination_token: str | None = None) -> Page:
-        self._require_user_context("Reading DM history")
+        signing = self._signing_as_user("Reading DM history")
         return self._call(
-            ENDPOINT_DM_EVENTS, participant_id, DM_EVENTS_PAGE_SIZE, self.client.get_direct_message_events,
-            participant_id=participant_id, user_auth=True,
-            pagination_token=pagination_token, max_results=DM_EVENTS_PAGE_SIZE,
+            ENDPOINT_DM_EVENTS, participant_id, DM_EVENTS_PAGE_SIZE, signing, "get_direct_message_events",
+            participant_id=participant_id, pagination_token=pagination_token, max_results=DM_EVENTS_PAGE_SIZE,
             dm_event_fields=["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id"],
         )
 
@@ -324,7 +371,7 @@ class XGateway:
             raise errors.AuthError("Reading X's usage count needs a Bearer token (app-only auth): add it in Settings.")
         if not 1 <= days <= 90:
             raise ValueError("X reports usage for 1 to 90 days")
-        response = self._invoke(self.client.request, "GET", "/2/usage/tweets", user_auth=False, params={
+        response = self._invoke(Signing.APP, "request", "GET", "/2/usage/tweets", params={
             "days": days, "usage.fields": "cap_reset_day,daily_client_app_usage,daily_project_usage,project_cap,"
                                           "project_id,project_usage"})
         try:
@@ -335,16 +382,14 @@ class XGateway:
         return dict(data) if isinstance(data, dict) else {}
 
     # -- plumbing --------------------------------------------------------------------------------------
-    def _call(self, endpoint: str, subject_id: int | None, at_most: int, method: Callable[..., Any], /,
+    def _call(self, endpoint: str, subject_id: int | None, at_most: int, signing: Signing, method: str, /,
               *args: Any, **kwargs: Any) -> Page:
-        """`method(*args, **kwargs)` as a Page; `at_most`: how many objects its `data` can hold (the guard's
-        worst case)."""
-        # tweepy signs as the user only when told to (search_all takes no `user_auth`: always the app's Bearer).
-        user_context = bool(kwargs.get("user_auth", False))
-        self._plan(PlannedRequest(endpoint, user_context, subject_id, self.signed_in_id, at_most))
-        page = _to_page(self._invoke(method, *args, **kwargs))
+        """tweepy's `method(*args, **kwargs)`, signed as `signing`, as a Page; `at_most`: how many objects its
+        `data` can hold (the guard's worst case)."""
+        self._plan(PlannedRequest(endpoint, signing.user_context, subject_id, self.signed_in_id, at_most))
+        page = _to_page(self._invoke(signing, method, *args, **kwargs))
         self._report(AnswerReceipt(
-            endpoint, user_context, subject_id, self.signed_in_id, _ids(page.data),
+            endpoint, signing.user_context, subject_id, self.signed_in_id, _ids(page.data),
             {section: _ids(objects) for section, objects in page.includes.items() if objects}))
         return page
 
@@ -362,7 +407,30 @@ class XGateway:
         except Exception:
             log.exception("Could not record what X billed for %s", receipt.endpoint)
 
-    def _invoke(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _invoke(self, signing: Signing, method: str, *args: Any, **kwargs: Any) -> Any:
+        """tweepy's `method`, signed as `signing`. A user token X refuses (401) is renewed once and the request
+        sent again: an access token lives two hours, a long job outlives it, and another process may have
+        rotated the sign-in meanwhile."""
+        if signing is not Signing.OAUTH2_USER:
+            # search_all_tweets takes no `user_auth` (it is always the app's Bearer token).
+            if method != "search_all_tweets":
+                kwargs["user_auth"] = signing is Signing.OAUTH1
+            return self._mapped(getattr(self.client, method), *args, **kwargs)
+        assert self._user_client is not None and self._user_token is not None  # OAUTH2_USER is chosen only with both
+        # tweepy's user-context methods default to OAuth 1.0a: the user token is a Bearer token (XAPI_FACTS §9.1).
+        kwargs["user_auth"] = False
+        token = self._user_client.bearer_token = self._user_token.access_token()
+        try:
+            return self._mapped(getattr(self._user_client, method), *args, **kwargs)
+        except errors.AuthError as refused:
+            if refused.status != 401:
+                raise
+            log.info("X refused the signed-in token (401); renewing it once")
+            self._user_client.bearer_token = self._user_token.renewed_access_token(token)
+            return self._mapped(getattr(self._user_client, method), *args, **kwargs)
+
+    def _mapped(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """`method(*args, **kwargs)` with every tweepy/requests failure turned into a `core.errors` type."""
         try:
             return method(*args, **kwargs)
         except tweepy.TooManyRequests as exc:
@@ -395,7 +463,11 @@ class XGateway:
             raise errors.ApiError(f"X sent data in a format this version of TwExport does not understand "
                                   f"({exc}). Please update TwExport.") from exc
 
-    def _record_rate_limit(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    def _on_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Every answer: its rate-limit headers, and the permission X says the OAuth 1.0a keys have."""
+        access_level = response.headers.get("x-access-level")
+        if access_level:
+            self.access_level = access_level
         state = parse_headers(endpoint_key(response.request.method or "GET", response.request.url or ""),
                               response.headers)
         if state is not None:

@@ -1,5 +1,6 @@
 """One request through the sandbox, independent of sockets: route, authenticate, inject faults, rate limit,
-run the endpoint, attach X's rate-limit headers, and write the request-log line.
+run the endpoint, attach X's rate-limit headers, and write the request-log line. The OAuth 2.0 pages and token
+endpoints, which take no API credentials, are answered by `oauth2_api.py` before all that.
 
 Most faults are drawn and shown before rate limiting, so a one-shot 500 or drop never spends an endpoint's
 budget. "errors-only" and "sent-then-drop" go through rate limiting first, because X counts those requests.
@@ -14,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-from twexport_qt.sandbox import routes, wire
+from twexport_qt.sandbox import oauth2_api, routes, wire
 from twexport_qt.sandbox.auth import AuthContext, RequestHeaders
 from twexport_qt.sandbox.endpoints import Endpoint
 from twexport_qt.sandbox.faults import Fault, FaultKind
@@ -45,17 +46,25 @@ class _Trace:
 
 
 def handle_request(state: SandboxState, method: str, raw_path: str, headers: RequestHeaders,
-                   body: bytes) -> ApiResponse | DropConnection:
+                   body: bytes) -> ApiResponse | oauth2_api.WebPage | DropConnection:
     arrived = state.clock.now()
     parts = urlsplit(raw_path)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     trace = _Trace()
-    outcome = _process(state, method, raw_path, parts.path, query, headers, body, trace)
+    outcome: ApiResponse | oauth2_api.WebPage | DropConnection
+    if oauth2_api.handles(parts.path):
+        trace.endpoint = oauth2_api.LOG_NAMES[parts.path]
+        outcome = oauth2_api.handle(state, method, parts.path, query, headers, body)
+        # The consent page's query names the app, never a secret; the codes and tokens are in bodies and
+        # redirects, which the log leaves out.
+    else:
+        outcome = _process(state, method, raw_path, parts.path, query, headers, body, trace)
     if state.request_log is not None:
-        answered = outcome if isinstance(outcome, ApiResponse) else None  # None: the connection was dropped
+        answered = outcome if isinstance(outcome, ApiResponse) else None  # None: a page, or the connection dropped
+        status = outcome.status if isinstance(outcome, (ApiResponse, oauth2_api.WebPage)) else None
         state.request_log.write(RequestLogEntry(
             t=arrived, method=method, endpoint=trace.endpoint, path=parts.path, query=query,
-            status=answered.status if answered is not None else None, fault=str(trace.fault) if trace.fault else None,
+            status=status, fault=str(trace.fault) if trace.fault else None,
             items=_item_count(answered.body) if answered is not None else None, auth=trace.auth,
             participant_id=trace.participant_id, dm_event_id=trace.dm_event_id))
     return outcome
@@ -73,14 +82,28 @@ def _process(state: SandboxState, method: str, raw_path: str, path: str, query: 
     content_type = headers.get("Content-Type", "")
     form_body = body.decode("utf-8", "replace") if "x-www-form-urlencoded" in content_type else None
     try:
-        context = state.auth.authenticate(method, raw_path, headers, form_body)
+        caller = state.auth.authenticate(method, raw_path, headers, form_body, now=state.clock.now())
     except wire.ApiProblem as problem:
         return _problem(problem)
+    context = caller.context
     trace.auth = str(context)
+    # X names the OAuth 1.0a keys' permission on every answer to them ("Test connection" reports it).
+    access_headers = {"x-access-level": str(caller.access_level)} if caller.access_level is not None else {}
     if context not in route.contexts:
         return _problem(wire.unsupported_authentication(routes.AUTH_NAMES[context],
-                                                        routes.supported_auth_names(route)))
+                                                        routes.supported_auth_names(route)), access_headers)
+    if not routes.permitted(route, caller):  # a user token without the scope, or keys without DM permission
+        return _problem(wire.simple_problem(403, "Forbidden", "Forbidden"), access_headers)
+    outcome = _serve(state, route, path_params, context, method, raw_path, path, query, body, content_type, trace)
+    if isinstance(outcome, ApiResponse):
+        outcome.headers.update(access_headers)
+    return outcome
 
+
+def _serve(state: SandboxState, route: routes.Route, path_params: dict[str, str], context: AuthContext, method: str,
+           raw_path: str, path: str, query: dict[str, str], body: bytes, content_type: str,
+           trace: _Trace) -> ApiResponse | DropConnection:
+    """An authenticated, permitted request: faults, rate limits, the endpoint, billing."""
     fault = state.faults.draw(route.endpoint)
     if fault is not None and not fault.kind.spends_budget:
         trace.fault = fault.kind

@@ -1,4 +1,5 @@
-"""Authentication of sandbox requests: OAuth 1.0a user context (HMAC-SHA1) and app-only Bearer.
+"""Authentication of sandbox requests: OAuth 1.0a user context (HMAC-SHA1), OAuth 2.0 user tokens (issued by the
+sandbox's own authorization server, `oauth2_grants.py`) and app-only Bearer.
 
 The signature is verified for real, over the URL tweepy signed (https://api.twitter.com + path), not the
 127.0.0.1 URL the routing adapter sent it to, so a wrong secret fails here exactly as it would at X.
@@ -16,6 +17,7 @@ from typing import Protocol
 
 from oauthlib.oauth1.rfc5849 import signature, utils
 
+from twexport_qt.sandbox.oauth2_grants import OAuth2Grants
 from twexport_qt.sandbox.wire import unauthorized
 
 ORIGINAL_HOST = "https://api.twitter.com"
@@ -46,17 +48,37 @@ SANDBOX_BEARER_TOKEN = "AAAAAAAAAAAAAAAAAAAAASandboxBearerTokenNotARealToken"
 
 
 class AuthContext(enum.StrEnum):
-    USER = "user"  # OAuth 1.0a user context
+    USER = "user"  # user context: OAuth 1.0a, or an OAuth 2.0 user token
     APP = "app"  # OAuth 2.0 app-only bearer
 
 
+class AccessLevel(enum.StrEnum):
+    """The permission of the app the OAuth 1.0a keys belong to, which X names in `x-access-level`."""
+
+    READ = "read"
+    READ_WRITE = "read-write"
+    READ_WRITE_DM = "read-write-directmessages"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request, and what their credentials allow."""
+
+    context: AuthContext
+    scopes: frozenset[str] | None = None  # an OAuth 2.0 user token's scopes; None: not an OAuth 2.0 user token
+    access_level: AccessLevel | None = None  # OAuth 1.0a: the keys' permission (sent back in `x-access-level`)
+
+
 class Authenticator:
-    """Decides who a request is from. Tests revoke tokens to get X's 401."""
+    """Decides who a request is from. Tests revoke tokens to get X's 401, and lower `oauth1_access_level` to get a
+    read-only app's 403 on DMs; `oauth2` is the authorization server that issues and checks user tokens."""
 
     def __init__(self, credentials: SandboxCredentials = SANDBOX_CREDENTIALS,
                  bearer_token: str = SANDBOX_BEARER_TOKEN) -> None:
         self.credentials = credentials
         self.bearer_token = bearer_token
+        self.oauth2 = OAuth2Grants()
+        self.oauth1_access_level = AccessLevel.READ_WRITE_DM
         self._lock = threading.Lock()
         self._revoked: set[AuthContext] = set()
 
@@ -69,19 +91,23 @@ class Authenticator:
             self._revoked.discard(AuthContext(context))
 
     def authenticate(self, method: str, path_and_query: str, headers: RequestHeaders,
-                     form_body: str | None = None) -> AuthContext:
-        """The request's auth context, or ApiProblem(401)."""
+                     form_body: str | None = None, *, now: float = 0.0) -> Caller:
+        """Who sent the request (`now`: the sandbox clock, for OAuth 2.0 token expiry), or ApiProblem(401)."""
         header = headers.get("Authorization", "")
+        caller: Caller | None = None
         if header.startswith("Bearer "):
-            context = AuthContext.APP if hmac.compare_digest(header[7:].strip(), self.bearer_token) else None
-        elif header.startswith("OAuth "):
-            context = AuthContext.USER if self._valid_oauth1(method, path_and_query, header, form_body) else None
-        else:
-            context = None
+            token = header[7:].strip()
+            if hmac.compare_digest(token, self.bearer_token):
+                caller = Caller(AuthContext.APP)
+            else:
+                scopes = self.oauth2.scopes_of(token, now)
+                caller = Caller(AuthContext.USER, scopes=scopes) if scopes is not None else None
+        elif header.startswith("OAuth ") and self._valid_oauth1(method, path_and_query, header, form_body):
+            caller = Caller(AuthContext.USER, access_level=self.oauth1_access_level)
         with self._lock:
-            if context is None or context in self._revoked:
+            if caller is None or caller.context in self._revoked:
                 raise unauthorized()
-        return context
+        return caller
 
     def _valid_oauth1(self, method: str, path_and_query: str, header: str, form_body: str | None) -> bool:
         try:

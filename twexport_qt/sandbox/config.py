@@ -1,5 +1,5 @@
-"""What a sandbox instance simulates: population size and seed, rate limits, faults, usage cap, and the files
-that let tests see it from outside (the DM state file and the request log)."""
+"""What a sandbox instance simulates: population size and seed, rate limits, faults, usage cap, the OAuth 2.0 apps
+it knows, and the files that let tests see it from outside (the DM state file and the request log)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from twexport_qt.sandbox.faults import FaultConfig
+from twexport_qt.sandbox.oauth2_grants import SANDBOX_CLIENT_ID, SANDBOX_REDIRECT_URIS
 from twexport_qt.sandbox.rate_limits import Window
 
 
@@ -24,3 +25,7 @@ class SandboxConfig:
     state_file: str | Path | None = None  # the DM record, kept across restarts (None: memory only)
     request_log: str | Path | None = None  # JSON lines, one per request handled (None: no log)
     reply_rate: float = 0.0  # share of messaged followers who reply (follower_replies.py); 0: nobody does
+    # "Sign in with X" apps (public clients): client id -> its exact callback URIs. Tests register more through
+    # `server.state.auth.oauth2.register_client`.
+    oauth2_clients: Mapping[str, Sequence[str]] = field(
+        default_factory=lambda: {SANDBOX_CLIENT_ID: SANDBOX_REDIRECT_URIS})

@@ -18,6 +18,7 @@ from twexport_qt.sandbox.app import DropConnection, handle_request
 from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
 from twexport_qt.sandbox.billing import SandboxBilling
 from twexport_qt.sandbox.config import SandboxConfig
+from twexport_qt.sandbox.oauth2_api import WebPage
 from twexport_qt.sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if isinstance(outcome, DropConnection):
             self.close_connection = True  # the socket closes with nothing written
             return
-        payload = json.dumps(outcome.body, ensure_ascii=False).encode("utf-8")
+        if isinstance(outcome, WebPage):  # the OAuth 2.0 consent page, or its redirect back to the app
+            payload, content_type = outcome.html.encode("utf-8"), "text/html; charset=utf-8"
+        else:
+            payload = json.dumps(outcome.body, ensure_ascii=False).encode("utf-8")
+            content_type = "application/json; charset=utf-8"
         self.send_response(outcome.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in outcome.headers.items():
             self.send_header(name, value)
@@ -82,6 +87,8 @@ class SandboxServer:
     def __init__(self, config: SandboxConfig | None = None, clock: Clock | None = None) -> None:
         self.config = config or SandboxConfig()
         self.state = SandboxState.from_config(self.config, clock)
+        for client_id, redirect_uris in self.config.oauth2_clients.items():
+            self.state.auth.oauth2.register_client(client_id, redirect_uris)
         self._httpd: _SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -175,6 +182,8 @@ def _print_banner(base_url: str, config: SandboxConfig) -> None:
     print(f"  access token:        {creds.access_token}")
     print(f"  access token secret: {creds.access_token_secret}")
     print(f"  bearer token:        {SANDBOX_BEARER_TOKEN}")
+    for client_id, redirect_uris in config.oauth2_clients.items():
+        print(f"  OAuth 2.0 client id: {client_id} (callback {', '.join(redirect_uris)})")
     for line in describe(config):
         print(f"  {line}")
     print("Press Ctrl+C to stop.", flush=True)

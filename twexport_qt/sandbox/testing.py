@@ -1,16 +1,22 @@
-"""Test helpers other packages reuse: a running sandbox and tweepy clients routed to it.
+"""Test helpers other packages reuse: a running sandbox, tweepy clients routed to it, and a fake browser for the
+"Sign in with X" consent page.
 
     with running_sandbox(followers=500, clock=fake_clock) as server:
         client = sandbox_client(server)
         me = client.get_me().data
+        answer = browse_consent(flow.authorize_url)   # approves; the redirect reaches the app's loopback receiver
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin
 
+import requests
 import tweepy
 
 from twexport_qt.core.clock import Clock
@@ -27,11 +33,15 @@ def running_sandbox(*, followers: int = 1000, seed: int = 42, clock: Clock | Non
                     rate_limits: Mapping[str, Sequence[Window]] | None = None,
                     faults: FaultConfig | None = None, usage_capped: bool = False,
                     state_file: str | Path | None = None,
-                    request_log: str | Path | None = None, reply_rate: float = 0.0) -> Iterator[SandboxServer]:
-    """A started SandboxServer on an ephemeral port, stopped on exit."""
+                    request_log: str | Path | None = None, reply_rate: float = 0.0,
+                    oauth2_clients: Mapping[str, Sequence[str]] | None = None) -> Iterator[SandboxServer]:
+    """A started SandboxServer on an ephemeral port, stopped on exit. `oauth2_clients` (client id -> callback URIs)
+    replaces the sandbox's own "Sign in with X" app."""
     config = SandboxConfig(followers=followers, seed=seed, rate_limits=dict(rate_limits or {}),
                            faults=faults or FaultConfig(), usage_capped=usage_capped, state_file=state_file,
                            request_log=request_log, reply_rate=reply_rate)
+    if oauth2_clients is not None:
+        config = replace(config, oauth2_clients=dict(oauth2_clients))
     with SandboxServer(config, clock=clock) as server:
         yield server
 
@@ -53,3 +63,66 @@ def sandbox_client(server: SandboxServer | str, *, user_auth: bool = True, consu
         client = tweepy.Client(bearer_token=SANDBOX_BEARER_TOKEN)
     mount(client.session, server if isinstance(server, str) else server.base_url, timeout=timeout)
     return client
+
+
+@dataclass
+class ConsentVisit:
+    """What the fake browser saw: the consent page (or X's error page) and, once a button was pressed, the
+    redirect X sent and the page the app's loopback receiver answered with."""
+
+    page: requests.Response
+    redirect_location: str | None = None
+    landing: requests.Response | None = None
+
+
+def browse_consent(authorize_url: str, *, decision: str = "Authorize app", follow_redirect: bool = True,
+                   timeout: float = 10.0) -> ConsentVisit:
+    """Act as the user's browser: open the sandbox's authorize page, press `decision` ("Authorize app" or
+    "Cancel") as its form says, and follow X's redirect to wherever it points (the app's receiver; not with
+    `follow_redirect=False`). An error page (no form) is returned as it is, like a user who then closes the tab."""
+    with requests.Session() as browser:
+        page = browser.get(authorize_url, timeout=timeout)
+        visit = ConsentVisit(page)
+        form = _ConsentForm.parse(page.text)
+        if page.status_code != 200 or form.action is None:
+            return visit
+        button = form.buttons.get(decision)
+        if button is None:
+            raise AssertionError(f"The consent page has no {decision!r} button; it has {sorted(form.buttons)}")
+        fields = {**form.fields, button[0]: button[1]}
+        answer = browser.post(urljoin(page.url, form.action), data=fields, allow_redirects=False, timeout=timeout)
+        visit.redirect_location = answer.headers.get("Location")
+        if answer.status_code == 302 and visit.redirect_location and follow_redirect:
+            visit.landing = browser.get(visit.redirect_location, timeout=timeout)
+        return visit
+
+
+class _ConsentForm(HTMLParser):
+    """The consent page's one form: its action, hidden fields and submit buttons (label -> name, value)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.fields: dict[str, str] = {}
+        self.buttons: dict[str, tuple[str, str]] = {}
+        self._button: tuple[str, str] | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> _ConsentForm:
+        form = cls()
+        form.feed(text)
+        return form
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.action = values.get("action", "")
+        elif tag == "input" and values.get("type") == "hidden":
+            self.fields[values.get("name", "")] = values.get("value", "")
+        elif tag == "button":
+            self._button = (values.get("name", ""), values.get("value", ""))
+
+    def handle_data(self, data: str) -> None:
+        if self._button is not None and data.strip():
+            self.buttons[data.strip()] = self._button
+            self._button = None

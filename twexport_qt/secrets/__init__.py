@@ -3,6 +3,7 @@
 from twexport_qt.secrets.backends import KeyringBackend, SecretBackend, SessionOnlyBackend, choose_backend
 from twexport_qt.secrets.credentials import CREDENTIAL_FIELDS, Credentials
 from twexport_qt.secrets.errors import KeyringLockedError, SecretStoreError
+from twexport_qt.secrets.oauth2_token import OAuth2Token
 from twexport_qt.secrets.store import SecretStore
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "Credentials",
     "KeyringBackend",
     "KeyringLockedError",
+    "OAuth2Token",
     "SecretBackend",
     "SecretStore",
     "SecretStoreError",

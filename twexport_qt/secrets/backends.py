@@ -65,7 +65,7 @@ class KeyringBackend(SecretBackend):
 
     @property
     def description(self) -> str:
-        return f"Secrets are stored in the system keyring ({self._keyring.name})."
+        return f"Secrets are stored in the system keyring ({keyring_in_words(self._keyring)})."
 
     def get(self, key: str) -> str | None:
         with _translated_keyring_errors("read"):
@@ -81,6 +81,23 @@ class KeyringBackend(SecretBackend):
                 self._keyring.delete_password(self._service, key)
             except keyring.errors.PasswordDeleteError:
                 pass  # backends raise this when nothing is stored under the key
+
+
+# keyring's own names ("SecretService Keyring", "WinVaultKeyring") are class names; users know the product.
+_KEYRING_PRODUCTS = {
+    "keyring.backends.SecretService.Keyring": "GNOME Keyring or another Secret Service",
+    "keyring.backends.libsecret.Keyring": "GNOME Keyring or another Secret Service, through libsecret",
+    "keyring.backends.kwallet.DBusKeyring": "KDE Wallet",
+    "keyring.backends.kwallet.DBusKeyringKWallet4": "KDE Wallet 4",
+    "keyring.backends.macOS.Keyring": "macOS Keychain",
+    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
+}
+
+
+def keyring_in_words(os_keyring: keyring.backend.KeyringBackend) -> str:
+    """The product a keyring backend stores into, as users call it (keyring's own name for unknown backends)."""
+    kind = type(os_keyring)
+    return _KEYRING_PRODUCTS.get(f"{kind.__module__}.{kind.__qualname__}", os_keyring.name)
 
 
 class SessionOnlyBackend(SecretBackend):

@@ -7,8 +7,12 @@ import keyring.backend
 from twexport_qt.app_logging import register_secret
 from twexport_qt.secrets.backends import SecretBackend, choose_backend
 from twexport_qt.secrets.credentials import CREDENTIAL_FIELDS, Credentials
+from twexport_qt.secrets.oauth2_token import OAuth2Token
 
 PROFILE_SEPARATOR = "/"
+# The OAuth 2.0 user token's one entry (access token, refresh token, expiry, scopes: see oauth2_token.py).
+OAUTH2_TOKEN_ENTRY = "oauth2_token"
+ENTRY_NAMES: tuple[str, ...] = (*CREDENTIAL_FIELDS, OAUTH2_TOKEN_ENTRY)
 
 
 class SecretStore:
@@ -46,21 +50,46 @@ class SecretStore:
         self._backend.set(key, cleaned)
 
     def delete_profile(self, profile: str) -> None:
-        for field in CREDENTIAL_FIELDS:
-            self._backend.delete(_key(profile, field))
+        for name in ENTRY_NAMES:
+            self._backend.delete(_key(profile, name))
 
     def credentials(self, profile: str) -> Credentials:
-        return Credentials(**{field: self.get(profile, field) for field in CREDENTIAL_FIELDS})
+        return Credentials(**{field: self.get(profile, field) for field in CREDENTIAL_FIELDS},
+                           oauth2=self.oauth2_token(profile))
 
     def set_credentials(self, profile: str, credentials: Credentials) -> None:
-        """Replace all five fields; a None field is deleted."""
+        """Replace the five pasted fields (a None field is deleted). The OAuth 2.0 token is written only if
+        `credentials` carries one: a form of pasted keys must never sign the profile out."""
         for field in CREDENTIAL_FIELDS:
             self.set(profile, field, getattr(credentials, field))
+        if credentials.oauth2 is not None:
+            self.set_oauth2_token(profile, credentials.oauth2)
+
+    # -- the OAuth 2.0 user token ----------------------------------------------------------------------
+    def oauth2_token(self, profile: str) -> OAuth2Token | None:
+        """The profile's "Sign in with X" token, or None when it is not signed in."""
+        text = self._backend.get(_key(profile, OAUTH2_TOKEN_ENTRY))
+        if not text:
+            return None
+        token = OAuth2Token.from_json(text)
+        register_secret(token.access_token)
+        register_secret(token.refresh_token)
+        return token
+
+    def set_oauth2_token(self, profile: str, token: OAuth2Token) -> None:
+        """Write the token whole, in one entry: a rotated refresh token is never stored apart from its access
+        token, and never lost to a half-done write."""
+        register_secret(token.access_token)
+        register_secret(token.refresh_token)
+        self._backend.set(_key(profile, OAUTH2_TOKEN_ENTRY), token.to_json())
+
+    def delete_oauth2_token(self, profile: str) -> None:
+        self._backend.delete(_key(profile, OAUTH2_TOKEN_ENTRY))
 
 
 def _key(profile: str, field: str) -> str:
-    if field not in CREDENTIAL_FIELDS:
-        raise ValueError(f"Unknown credential field {field!r}; expected one of {', '.join(CREDENTIAL_FIELDS)}")
+    if field not in ENTRY_NAMES:
+        raise ValueError(f"Unknown credential field {field!r}; expected one of {', '.join(ENTRY_NAMES)}")
     # A separator inside the name would let profile "a/b" read profile "a"'s entries.
     if not profile or PROFILE_SEPARATOR in profile:
         raise ValueError(f"Invalid profile name {profile!r} for the keyring: it must be non-empty and contain no '/'")

@@ -15,6 +15,9 @@ ProfileKind = Literal["sandbox", "x"]
 PROFILE_KINDS: tuple[str, ...] = ("sandbox", "x")
 
 SANDBOX_PROFILE_NAME = "Sandbox"
+# "Sign in with X": X sends the browser back to http://127.0.0.1:<port>/callback, which must be registered in the
+# user's developer app exactly, so the port is fixed per profile (the sandbox pre-registers this default's URI).
+DEFAULT_REDIRECT_PORT = 8719
 MAX_TEST_ACCOUNTS = 5
 SETTINGS_VERSION = 1
 # A reply that starts with one of these puts the follower on the do-not-contact list; the campaign module that
@@ -86,6 +89,10 @@ class Profile:
     # before the request that could pass one, and resumes on the next run (billing/guard.py).
     daily_budget_usd: Decimal | None = None
     monthly_budget_usd: Decimal | None = None
+    # "Sign in with X" (OAuth 2.0 with PKCE): the user's own developer app's Client ID (public, not a secret) and
+    # the loopback port of its registered callback URI. The tokens themselves are in the keyring.
+    oauth2_client_id: str = ""
+    oauth2_redirect_port: int = DEFAULT_REDIRECT_PORT
 
     @property
     def sends_live(self) -> bool:
@@ -181,13 +188,14 @@ class AppSettings:
         sandbox = self.profiles.get(SANDBOX_PROFILE_NAME)
         if sandbox is None:
             self.profiles[SANDBOX_PROFILE_NAME] = sandbox_profile()
-            repaired.append(f"profiles.{SANDBOX_PROFILE_NAME} was missing and has been recreated.")
+            repaired.append(f"Profile {SANDBOX_PROFILE_NAME!r}: it was missing and has been recreated.")
         elif sandbox.kind != "sandbox":
             sandbox.kind = "sandbox"
-            repaired.append(f"profiles.{SANDBOX_PROFILE_NAME}.kind must be \"sandbox\" and has been reset.")
+            repaired.append(f"Profile {SANDBOX_PROFILE_NAME!r}: it must stay the simulated account, and has been "
+                            "reset to it.")
         if self.active_profile not in self.profiles:
             repaired.append(
-                f"active_profile {self.active_profile!r} does not exist; switched to {SANDBOX_PROFILE_NAME!r}."
+                f"The profile in use: {self.active_profile!r} does not exist; switched to {SANDBOX_PROFILE_NAME!r}."
             )
             self.active_profile = SANDBOX_PROFILE_NAME
         return repaired
