@@ -30,27 +30,27 @@ def test_budgets_round_trip_exactly_and_default_to_none():
 
 
 @pytest.mark.parametrize(("value", "problem"), [
-    ("lots", "daily_budget_usd must be an amount of US dollars like 5 or 2.50, not 'lots'; the default is used."),
-    (True, "daily_budget_usd must be an amount of US dollars like 5 or 2.50; the default is used."),
-    ("NaN", "daily_budget_usd must be an amount of US dollars like 5 or 2.50, not 'NaN'; the default is used."),
-    (0, "daily_budget_usd must be at least $0.01, or empty for no budget; the default is used."),
-    (-3, "daily_budget_usd must be at least $0.01, or empty for no budget; the default is used."),
-    ("2.505", "daily_budget_usd must be in whole cents, like 2.50; the default is used."),
-    (10**7, "daily_budget_usd is too large: it must be at most $1,000,000; the default is used."),
+    ("lots", "must be an amount of US dollars like 5 or 2.50, not 'lots'; the default is used."),
+    (True, "must be an amount of US dollars like 5 or 2.50; the default is used."),
+    ("NaN", "must be an amount of US dollars like 5 or 2.50, not 'NaN'; the default is used."),
+    (0, "must be at least $0.01, or empty for no budget; the default is used."),
+    (-3, "must be at least $0.01, or empty for no budget; the default is used."),
+    ("2.505", "must be in whole cents, like 2.50; the default is used."),
+    (10**7, "must be at most $1,000,000; the default is used."),
 ])
 def test_a_bad_budget_is_named_and_only_it_is_lost(value, problem):
     settings, problems = loaded(daily_budget_usd=value, monthly_budget_usd="9.99")
-    assert problems == [f"profiles.Sandbox.{problem}"]
+    assert problems == [f"Profile 'Sandbox', daily budget (USD): {problem}"]
     assert settings.active.daily_budget_usd is None
     assert settings.active.monthly_budget_usd == Decimal("9.99") and settings.active.daily_cap == 55
 
 
 def test_a_daily_budget_above_the_monthly_one_is_refused_by_name():
     settings, problems = loaded(daily_budget_usd=50, monthly_budget_usd=20)
-    assert problems == ["profiles.Sandbox.daily_budget_usd ($50) must not be greater than "
-                        "profiles.Sandbox.monthly_budget_usd ($20); the daily budget was cleared."]
+    assert problems == ["Profile 'Sandbox', daily budget (USD): must not be greater than the monthly budget ($20), "
+                        "not $50; the daily budget was cleared."]
     assert settings.active.daily_budget_usd is None and settings.active.monthly_budget_usd == Decimal(20)
     settings.active.daily_budget_usd = Decimal(50)
     assert validate_settings(settings) == [problems[0].removesuffix("; the daily budget was cleared.")]
     settings.active.daily_budget_usd = Decimal("1.001")
-    assert validate_settings(settings) == ["profiles.Sandbox.daily_budget_usd must be in whole cents, like 2.50"]
+    assert validate_settings(settings) == ["Profile 'Sandbox', daily budget (USD): must be in whole cents, like 2.50"]

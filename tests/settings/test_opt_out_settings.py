@@ -54,23 +54,23 @@ def test_bad_values_are_named_and_replaced_by_the_defaults(tmp_path: Path):
     document["profiles"]["Work"].update(opt_out_words="stop", opt_out_line=["Reply STOP"])
     path.write_text(json.dumps(document), encoding="utf-8")
     result = load_settings(path)
-    assert any(p.startswith("profiles.Work.opt_out_words must be a list") for p in result.problems)
-    assert any(p.startswith("profiles.Work.opt_out_line must be text") for p in result.problems)
+    assert any(p.startswith("Profile 'Work', opt-out words: must be a list") for p in result.problems)
+    assert any(p.startswith("Profile 'Work', opt-out line: must be text") for p in result.problems)
     work = result.settings.profiles["Work"]
     assert (work.opt_out_words, work.opt_out_line) == (list(DEFAULT_OPT_OUT_WORDS), "")
 
 
 def test_validation_names_each_problem():
     def problems(**fields) -> list[str]:
-        return [p for p in validate_settings(_with(Profile("Work", **fields))) if "opt_out" in p]
+        return [p for p in validate_settings(_with(Profile("Work", **fields))) if "opt-out" in p]
 
     assert problems() == [] and problems(opt_out_words=[]) == []  # an empty list: no reply opts out
     assert problems(opt_out_words=["stop", "  ", "?!"]) == [
-        "profiles.Work.opt_out_words contains entries without a letter or digit, which can never match a reply: "
-        "'  '"]
+        "Profile 'Work', opt-out words: must each have a letter or digit, or they can never match a reply "
+        "(not '  ')"]
     assert "at most 200" in problems(opt_out_words=["w"] * (MAX_OPT_OUT_WORDS + 1))[0]
-    assert "longer than 60" in problems(opt_out_words=["x" * 61])[0]
-    assert problems(opt_out_line="Reply\nSTOP") == ["profiles.Work.opt_out_line must be a single line"]
+    assert "at most 60 characters" in problems(opt_out_words=["x" * 61])[0]
+    assert problems(opt_out_line="Reply\nSTOP") == ["Profile 'Work', opt-out line: must be a single line"]
     assert "at most 200" in problems(opt_out_line="x" * (MAX_OPT_OUT_LINE_LENGTH + 1))[0]
 
 

@@ -74,22 +74,24 @@ def test_edits_older_than_twexports_table_are_outdated_and_unused():
 
 @pytest.mark.parametrize(("prices", "problem"), [
     ({"as_of": "2026-09-01", "overrides": {"posts": {"standard": "cheap", "owned": "0.002"}}},
-     "prices.overrides.posts.standard must be an amount of US dollars like 0.005, not 'cheap'; "
-     "X's price ($0.005) is used."),
+     "Prices, 'Posts read, per post', standard price (USD): must be an amount of US dollars like 0.005, not "
+     "'cheap'; X's price ($0.005) is used."),
     ({"as_of": "2026-09-01", "overrides": {"posts": {"standard": "-0.001", "owned": "0.002"}}},
-     "prices.overrides.posts.standard must not be negative; X's price ($0.005) is used."),
+     "Prices, 'Posts read, per post', standard price (USD): must not be negative; X's price ($0.005) is used."),
     ({"as_of": "2026-09-01", "overrides": {"posts": {"standard": 10, "owned": "0.002"}}},
-     "prices.overrides.posts.standard is too large: it must be at most $1 per resource; X's price ($0.005) is used."),
+     "Prices, 'Posts read, per post', standard price (USD): must be at most $1 per resource; X's price ($0.005) is "
+     "used."),
     ({"as_of": "2026-09-01", "overrides": {"posts": {"standard": "0.0000001", "owned": "0.002"}}},
-     "prices.overrides.posts.standard must not be finer than a millionth of a dollar (like 0.000125); "
-     "X's price ($0.005) is used."),
+     "Prices, 'Posts read, per post', standard price (USD): must not be finer than a millionth of a dollar (like "
+     "0.000125); X's price ($0.005) is used."),
     ({"as_of": "2026-09-01", "overrides": {"posts": {"owned": "0.002"}, "likes": {"standard": "0.001"}}},
-     "prices.overrides.likes is not a resource kind X bills (follows, posts, users, dm_events, dm_create); "
-     "it was ignored."),
+     "Prices: 'likes' is not a resource kind X bills (follows, posts, users, dm_events, dm_create); it was "
+     "ignored."),
     ({"as_of": "2026-09-01", "overrides": {"posts": {"owned": "0.002"}, "dm_create": {"owned": "0.001"}}},
-     "prices.overrides.dm_create.owned must be empty: X has no Owned Read rate for dm_create; it was ignored."),
+     "Prices, 'DM sent, per message', owned-read price (USD): must be empty (X has no owned-read rate for it); it was "
+     "ignored."),
     ({"as_of": "2026-09-01", "overrides": {"posts": {"owned": "0.002", "per_post": "1"}}},
-     "prices.overrides.posts.per_post is not a known setting and was ignored."),
+     "Prices, 'Posts read, per post': 'per_post' is not a known setting and was ignored."),
 ])
 def test_a_bad_price_is_named_and_only_it_is_lost(prices, problem):
     settings, problems = loaded(prices)
@@ -103,14 +105,14 @@ def test_a_bad_price_is_named_and_only_it_is_lost(prices, problem):
 
 def test_an_unreadable_date_keeps_the_changes_dated_as_twexports_table():
     settings, problems = loaded({"as_of": "August", "overrides": {"users": {"standard": "0.02"}}})
-    assert problems == ["prices.as_of must be a date like 2026-08-01, not 'August'; the changed prices are taken "
+    assert problems == ["Prices as of: must be a date like 2026-08-01, not 'August'; the changed prices are taken "
                         "as of 2026-08-01."]
     assert settings.prices.table() == DEFAULT_PRICES.with_price(ResourceKind.USERS, standard=Decimal("0.02"))
 
 
 def test_prices_that_are_not_an_object_fall_back_to_xs():
     settings, problems = loaded(["0.005"])
-    assert problems == ["prices must be an object; X's prices of 2026-08-01 are used."]
+    assert problems == ["Prices: must be an object; X's prices of 2026-08-01 are used."]
     assert settings.prices == PriceSettings() and settings.active.daily_cap == 55
 
 
@@ -120,9 +122,9 @@ def test_validation_names_a_bad_price_before_saving():
         ResourceKind.DM_CREATE: PriceOverride(owned=Decimal("0.001")),
     }))
     assert validate_settings(settings) == [
-        "prices.overrides.follows.standard must not be negative",
-        "prices.overrides.dm_create.owned must be empty: X has no Owned Read rate for dm_create",
+        "Prices, 'Followers / following read, per account', standard price (USD): must not be negative",
+        "Prices, 'DM sent, per message', owned-read price (USD): must be empty (X has no owned-read rate for it)",
     ]
     settings.prices.as_of = None
-    assert "prices.as_of must be the date the changed prices are from" in validate_settings(settings)
+    assert "Prices as of: must be the date the changed prices are from" in validate_settings(settings)
 

@@ -129,10 +129,11 @@ def test_invalid_values_fall_back_per_field_and_keep_the_rest(tmp_path: Path) ->
     assert work.follower_filters.created_before is None
     assert work.daily_cap == 50 and work.follower_filters.min_followers == 100  # untouched valid values
     joined = "\n".join(result.problems)
-    assert "profiles.Work.retry_after_days must be a whole number ≥ 0" in joined
-    assert "profiles.Work.test_mode must be true or false" in joined
-    assert "profiles.Work.follower_filters.created_before must be a date and time" in joined
-    assert "profiles.Work.colour is not a known setting" in joined
+    assert "Profile 'Work', retry after: must be a whole number ≥ 0; the default is used." in joined
+    assert "Profile 'Work', test mode: must be true or false; the default is used." in joined
+    assert "Profile 'Work', joined before: must be a date and time like 2019-06-27T00:00:00+00:00" in joined
+    assert "Profile 'Work': 'colour' is not a known setting and was ignored." in joined
+    assert "profiles." not in joined  # no path of the file: the form's words
     assert result.backup_path is not None and result.backup_path.read_text() == original
     # the repaired file was written back: the next start is clean and makes no second backup
     assert load_settings(path).problems == []
@@ -160,9 +161,10 @@ def test_save_refuses_invalid_settings_and_names_every_field(tmp_path: Path) -> 
         save_settings(settings, path)
 
     assert raised.value.problems == [
-        "profiles.Sandbox.test_accounts must list at most 5 accounts (found 6)",
-        "profiles.Sandbox.retry_after_days must be a whole number ≥ 0",
+        "Profile 'Sandbox', test accounts: must list at most 5 accounts (found 6)",
+        "Profile 'Sandbox', retry after: must be a whole number ≥ 0",
     ]
+    assert str(raised.value).startswith("The settings were not saved: Profile 'Sandbox', test accounts: ")
     assert not path.exists()
 
 
@@ -283,9 +285,9 @@ def test_an_integer_of_thousands_of_digits_is_refused_by_field_name(tmp_path: Pa
     work = result.settings.profiles["Work"]
     assert work.daily_cap == 400 and work.retry_after_days == 3  # the default, and the rest kept
     assert work.follower_filters.min_followers is None and work.follower_filters.max_followers == 10_000
-    assert (f"profiles.Work.daily_cap is too large: it must be at most {MAX_DAILY_CAP:,} DMs per 24 hours, "
+    assert (f"Profile 'Work', daily cap: must be at most {MAX_DAILY_CAP:,} DMs per 24 hours, "
             "X's limit; the default is used.") in result.problems
-    assert any(p.startswith("profiles.Work.follower_filters.min_followers is too large") for p in result.problems)
+    assert any(p.startswith("Profile 'Work', minimum followers: must be at most") for p in result.problems)
     assert all(len(p) < 300 for p in result.problems)
     assert result.backup_path is not None and result.backup_path.read_text() == original
     assert load_settings(path).problems == []  # repaired file written back
@@ -327,12 +329,12 @@ def test_the_reported_repro_gives_sentences(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        (lambda p: setattr(p, "daily_cap", 2**63), "daily_cap"),
-        (lambda p: setattr(p, "retry_after_days", 2**63 // 86_400 + 1), "retry_after_days"),  # × 86,400 s overflows
-        (lambda p: setattr(p, "auto_fetch_minutes", 10**12), "auto_fetch_minutes"),
-        (lambda p: setattr(p, "account_id", MAX_INT64 + 1), "account_id"),
-        (lambda p: setattr(p.follower_filters, "max_following", 2**64), "follower_filters.max_following"),
-        (lambda p: setattr(p.tiers[0], "min_followers", 10**30), "tiers[0].min_followers"),
+        (lambda p: setattr(p, "daily_cap", 2**63), "daily cap"),
+        (lambda p: setattr(p, "retry_after_days", 2**63 // 86_400 + 1), "retry after"),  # × 86,400 s overflows
+        (lambda p: setattr(p, "auto_fetch_minutes", 10**12), "fetch followers every"),
+        (lambda p: setattr(p, "account_id", MAX_INT64 + 1), "X account id"),
+        (lambda p: setattr(p.follower_filters, "max_following", 2**64), "maximum following"),
+        (lambda p: setattr(p.tiers[0], "min_followers", 10**30), "tier 1, minimum followers"),
     ],
 )
 def test_save_refuses_numbers_sqlite_cannot_hold_by_field_name(tmp_path: Path, change, field: str) -> None:
@@ -343,7 +345,7 @@ def test_save_refuses_numbers_sqlite_cannot_hold_by_field_name(tmp_path: Path, c
         save_settings(settings, tmp_path / "settings.json")
 
     [problem] = raised.value.problems
-    assert problem.startswith(f"profiles.Work.{field} is too large: it must be at most ")
+    assert problem.startswith(f"Profile 'Work', {field}: must be at most ")
     assert not (tmp_path / "settings.json").exists()
 
 
@@ -369,6 +371,10 @@ def test_too_large_numbers_in_the_file_are_replaced_by_defaults(tmp_path: Path) 
     loaded = result.settings.profiles["Work"]
     assert (loaded.retry_after_days, loaded.account_id) == (7, None)
     assert [tier.name for tier in loaded.tiers] == ["Power user", "Rising", "Regular"]  # default tiers
-    fields = [p.split(" ")[0] for p in result.problems]
-    assert fields[:3] == ["profiles.Work.retry_after_days", "profiles.Work.account_id",
-                          "profiles.Work.tiers[0].max_following"]
+    assert result.problems[:3] == [
+        "Profile 'Work', retry after: must be at most 3,650 days; the default is used.",
+        "Profile 'Work', X account id: must be at most 9,223,372,036,854,775,807, or empty for no limit; the default "
+        "is used.",
+        "Profile 'Work', tier 1, maximum following: must be at most 2,000,000,000, or empty for no limit; the default "
+        "tiers are used.",
+    ]

@@ -89,3 +89,81 @@ def test_summary_rows_carry_the_outcome_and_why_an_account_was_skipped() -> None
                                           AccountOutcome("nobody", AccountState.SKIPPED, 0, 0, 0, "no such account")]))
     assert rows == [AccountRow("alice", AccountStatus.STOPPED, 50, 30, 20),
                     AccountRow("nobody", AccountStatus.SKIPPED, reason="no such account")]
+
+
+# -- an account that gave no tweet says why ----------------------------------------------------------------------
+def request_for(*names: str, kind: SourceKind = SourceKind.TIMELINE, **options: object) -> DownloadRequest:
+    return DownloadRequest(names, kind, DatasetOptions(**options), Path("o.csv"))
+
+
+def done(username: str, fetched: int = 0, written: int = 0) -> AccountOutcome:
+    return AccountOutcome(username, AccountState.DONE, fetched, written, fetched - written)
+
+
+def test_nothing_read_is_said_with_the_timeframe_and_the_replies_left_out() -> None:
+    from datetime import UTC, datetime
+
+    from twexport_qt.tweets.download_report import no_tweets_reason
+
+    assert no_tweets_reason(done("quiet"), request_for("quiet", include_replies=True)) == \
+        "@quiet has no tweets that X shows."
+    assert no_tweets_reason(done("quiet"), request_for("quiet", start=datetime(2024, 1, 1, tzinfo=UTC))) == (
+        "@quiet has no tweets in this timeframe that X shows (replies were not asked for: tick 'Include replies' "
+        "to get them).")
+    assert no_tweets_reason(done("quiet"), request_for("quiet", kind=SourceKind.SEARCH)) == \
+        "@quiet has no tweets that X shows."
+    assert no_tweets_reason(done("me"), request_for("/a.zip", kind=SourceKind.ARCHIVE)) == \
+        "The archive holds no tweets of @me."
+    assert no_tweets_reason(done("alice", 10, 3), request_for("alice")) == ""  # it gave tweets
+    stopped = AccountOutcome("alice", AccountState.RUNNING, 0, 0, 0)
+    assert no_tweets_reason(stopped, request_for("alice")) == ""  # the run did not get to its end
+
+
+def test_all_tweets_left_out_names_the_options_that_drop_them() -> None:
+    from datetime import UTC, datetime
+
+    from twexport_qt.tweets.download_report import no_tweets_reason
+
+    assert no_tweets_reason(done("chatty", 37), request_for("chatty")) == (
+        "None of the 37 tweets read from @chatty was kept: retweets, replies and quote tweets are left out; a tweet "
+        "left empty once cleaned is dropped. Change the options to keep more.")
+    everything = request_for("chatty", include_replies=True, include_quotes=True, include_links=False,
+                             end=datetime(2020, 1, 1, tzinfo=UTC), strip_hashtags=True)
+    assert no_tweets_reason(done("chatty", 1), everything) == (
+        "None of the 1 tweet read from @chatty was kept: retweets and tweets with links are left out; only tweets "
+        "in the timeframe are kept; a tweet left empty once #hashtags are stripped is dropped. Change the options "
+        "to keep more.")
+
+
+def test_in_the_sandbox_a_follower_without_tweets_points_to_the_accounts_that_have_some() -> None:
+    from twexport_qt.sandbox.tweets_world import accounts_with_tweets
+    from twexport_qt.tweets.download_report import no_tweets_reason, sandbox_accounts_hint
+
+    first_three = [f"@{account.username}" for account in accounts_with_tweets()[:3]]
+    assert sandbox_accounts_hint() == f"{first_three[0]}, {first_three[1]} or {first_three[2]}"
+    reason = no_tweets_reason(done("follower_0042"), request_for("follower_0042", include_replies=True),
+                              sandbox=True)
+    assert reason == ("@follower_0042 has no tweets: the Sandbox's followers post nothing. Try a simulated account "
+                      f"with tweets, such as {sandbox_accounts_hint()}.")
+    quiet_in_timeframe = no_tweets_reason(done("alice_writes"), request_for("alice_writes"), sandbox=True)
+    assert "followers post nothing" not in quiet_in_timeframe  # an account with tweets: the timeframe is why
+    assert "followers post nothing" not in no_tweets_reason(done("x"), request_for("x"))  # not the Sandbox
+
+
+def test_rows_notes_and_command_line_lines_carry_the_reasons() -> None:
+    from twexport_qt.tweets.download_report import account_lines, no_tweets_notes
+
+    request = request_for("alice", "quiet", "nobody", include_replies=True)
+    result = summary(accounts=[done("alice", 50, 30), done("quiet"),
+                               AccountOutcome("nobody", AccountState.SKIPPED, 0, 0, 0, "no such account")])
+    rows = summary_rows(result, request)
+    assert [row.reason for row in rows] == ["", "@quiet has no tweets that X shows.", "no such account"]
+    assert summary_rows(result)[1].reason == ""  # without the request nothing is guessed
+    assert no_tweets_notes(result, request) == ["@quiet has no tweets that X shows.",
+                                                "@nobody was skipped: no such account"]
+    assert account_lines(result, request) == [
+        "@alice: 30 written, 20 filtered out (50 read)",
+        "@quiet: 0 written, 0 filtered out (0 read). @quiet has no tweets that X shows.",
+        "@nobody: skipped, no such account",
+    ]
+    assert no_tweets_notes(summary(accounts=[done("quiet")], already_complete=True), request) == []

@@ -86,7 +86,7 @@ def test_a_cell_that_is_no_amount_is_named_and_keeps_xs_price(page):
     page.load(settings)
     type_into(page, ResourceKind.USERS, COL_STANDARD, "ten cents")
     page.save(settings)
-    assert page.problems() == ["prices.overrides.users.standard (User look-up, per account) must be an amount of "
+    assert page.problems() == ["Prices, 'User look-up, per account', standard price (USD): must be an amount of "
                                "US dollars like 0.005, not 'ten cents'"]
     assert settings.prices.table() == DEFAULT_PRICES
 
@@ -119,5 +119,6 @@ def test_the_dialog_refuses_a_price_out_of_range_by_name(qtbot, context):
     type_into(dialog.prices_page, ResourceKind.POSTS, COL_STANDARD, "5")
     dialog.accept()
     assert dialog.result() != SettingsDialog.DialogCode.Accepted
-    assert "prices.overrides.posts.standard is too large" in dialog.problems_label.text()
+    assert dialog.problems_label.text() == \
+        "Please fix:\n• Prices, 'Posts read, per post', standard price (USD): must be at most $1 per resource"
     assert context.prices == DEFAULT_PRICES and not context.settings_file.exists()

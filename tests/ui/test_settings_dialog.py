@@ -35,9 +35,16 @@ def dialog(qtbot, context):
     return dialog
 
 
+def type_other_keys(dialog) -> None:
+    """The access token and its secret: the four keys are saved only together."""
+    dialog.account_page.credential_edits["access_token"].setText("my-token")
+    dialog.account_page.credential_edits["access_token_secret"].setText("my-token-secret")
+
+
 def test_credentials_go_to_the_keyring_and_never_to_settings_json(dialog, context, memory_keyring):
     dialog.account_page.credential_edits["consumer_key"].setText("my-key")
     dialog.account_page.credential_edits["consumer_secret"].setText(f"  {SECRET}\n")  # pasted with whitespace
+    type_other_keys(dialog)
     dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert memory_keyring.entries[("TwExport", "Newsletter/consumer_secret")] == SECRET
@@ -55,15 +62,17 @@ def test_unknown_placeholder_is_refused_with_the_field_named(dialog, context):
     dialog.campaign_page.message_edit.setPlainText("Hi {firstname}!")
     dialog.accept()
     assert dialog.result() != dialog.DialogCode.Accepted
-    text = dialog.problems_label.text()
-    assert "profiles.Newsletter.message" in text and "{firstname}" in text
+    assert dialog.problems_label.text() == (
+        "Please fix:\n• Profile 'Newsletter', first DM: Unknown placeholder {firstname}: use {name}, {first_name} or "
+        "{username}")
     assert not context.settings_file.exists()  # nothing half-saved
 
 
 def test_more_than_five_test_accounts_are_refused(dialog):
     dialog.campaign_page.test_accounts_edit.setText("a1, a2, a3, a4, a5, a6")
     dialog.accept()
-    assert "test_accounts" in dialog.problems_label.text()
+    assert dialog.problems_label.text() == \
+        "Please fix:\n• Profile 'Newsletter', test accounts: must list at most 5 accounts (found 6)"
 
 
 def test_per_tier_messages_and_switches_are_saved(dialog, context):
@@ -160,7 +169,7 @@ def test_an_unusable_word_is_refused_by_name(dialog, context):
     dialog.campaign_page.opt_out_words_edit.setPlainText("stop\n???")
     dialog.accept()
     assert dialog.result() != dialog.DialogCode.Accepted
-    assert "profiles.Newsletter.opt_out_words" in dialog.problems_label.text()
+    assert "• Profile 'Newsletter', opt-out words: must each have a letter or digit" in dialog.problems_label.text()
     assert not context.settings_file.exists()
 
 
@@ -236,6 +245,8 @@ def test_deleting_a_profile_deletes_its_credentials_only_when_saved(dialog, cont
 def test_a_locked_keyring_is_said_in_the_dialog_and_saving_into_it_is_an_error_message(dialog, context,
                                                                                          memory_keyring, messages):
     dialog.account_page.credential_edits["consumer_key"].setText("my-key")
+    dialog.account_page.credential_edits["consumer_secret"].setText("my-secret")
+    type_other_keys(dialog)
     memory_keyring.locked = True
     dialog.accept()
     assert dialog.result() != dialog.DialogCode.Accepted  # still open with the edits, to save again once unlocked
@@ -275,3 +286,20 @@ def test_budgets_are_saved_and_a_schedule_over_the_monthly_budget_is_refused(dia
     saved = context.settings.profiles["Newsletter"]
     assert (saved.daily_budget_usd, saved.monthly_budget_usd) == (Decimal(2), Decimal(10))
     assert json.loads(context.settings_file.read_text())["profiles"]["Newsletter"]["monthly_budget_usd"] == "10"
+
+
+def test_filter_and_tier_problems_are_named_in_the_forms_words(dialog, context):
+    """The words of a problem are the form's own labels: the row of the tier, the label of the field."""
+    page = dialog.filters_page
+    page.bound_spins["min_followers"].setValue(500)
+    page.bound_spins["max_followers"].setValue(100)
+    page.tiers_table.item(1, 1).setText("lots")  # the second tier's minimum followers
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert dialog.problems_label.text() == (
+        "Please fix:\n"
+        "• Profile 'Newsletter', minimum followers: must not be greater than the maximum followers (100), not 500\n"
+        "• Profile 'Newsletter', tier 2, minimum followers: must be a whole number ≥ 0, or empty for no limit")
+    headers = [page.tiers_table.horizontalHeaderItem(column).text() for column in range(2)]
+    assert headers == ["Name", "Minimum followers"]  # the words the problem used, as the table shows them
+    assert not context.settings_file.exists()

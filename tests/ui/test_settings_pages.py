@@ -68,8 +68,8 @@ def test_the_campaign_page_names_each_message_with_an_unknown_placeholder(qtbot)
     profile.tier_messages["Big"]["retry"] = "{frist_name}!"
     problems = page.problems(profile)
     assert len(problems) == 2
-    assert problems[0].startswith("profiles.Shop.retry_message: ") and "{nmae}" in problems[0]
-    assert problems[1].startswith("profiles.Shop.tier_messages.Big.retry: ") and "{frist_name}" in problems[1]
+    assert problems[0].startswith("Profile 'Shop', retry DM: Unknown placeholder {nmae}")
+    assert problems[1].startswith("Profile 'Shop', retry DM for tier 'Big': Unknown placeholder {frist_name}")
     assert page.problems(edited_profile()) == []
 
 
@@ -84,8 +84,8 @@ def test_tier_bounds_are_read_as_numbers_and_bad_text_is_kept_for_validation_to_
     page.save(profile)
     assert [tier.name for tier in profile.tiers] == ["Big", "Rest", "New tier"]
     assert profile.tiers[0].min_followers == 10_000
-    assert any(problem.startswith("profiles.Shop.tiers[0].max_followers must be a whole number")
-               for problem in validate_profile(profile, "profiles.Shop"))
+    assert validate_profile(profile, "profiles.Shop") == [
+        "Profile 'Shop', tier 1, maximum followers: must be a whole number ≥ 0, or empty for no limit"]
 
 
 def test_the_account_page_writes_the_keyring_only_when_told(qtbot, memory_keyring):
@@ -146,14 +146,14 @@ def test_a_budget_that_is_no_amount_is_named_and_shown_again(qtbot):
     profile = Profile(name="Shop")
     page.save(profile)
     assert profile.daily_budget_usd is None
-    assert page.problems(profile) == ["profiles.Shop.daily_budget_usd must be an amount of US dollars like 5 or "
+    assert page.problems(profile) == ["Profile 'Shop', daily budget (USD): must be an amount of US dollars like 5 or "
                                       "2.50, not 'five dollars', or empty for no budget"]
     page.load(profile)  # e.g. back from another profile: the text is still there to fix
     assert page.daily_budget_edit.text() == "five dollars"
     page.daily_budget_edit.setText("0.001")  # an amount, but not one settings accept: their validation names it
     page.save(profile)
     assert page.problems(profile) == [] and validate_profile(profile, "profiles.Shop") == [
-        "profiles.Shop.daily_budget_usd must be at least $0.01, or empty for no budget"]
+        "Profile 'Shop', daily budget (USD): must be at least $0.01, or empty for no budget"]
 
 
 def test_the_schedules_show_what_they_cost_per_run_and_per_month(qtbot):
@@ -182,7 +182,7 @@ def test_a_schedule_over_the_monthly_budget_is_refused_with_a_sentence(qtbot):
     page.load(profile)
     page.save(profile)
     assert page.problems(profile) == [
-        "profiles.Shop: the automatic schedule would spend at least $300.00 a month (auto-fetch ≈ $300.00), more "
+        "Profile 'Shop': the automatic schedule would spend at least $300.00 a month (auto-fetch ≈ $300.00), more "
         "than the monthly budget of $100.00: fetch less often, lower the daily cap, or raise the budget"]
     profile.auto_fetch_minutes = 7 * 24 * 60  # weekly: ≈ 4.3 runs a month, $42.86
     assert page.problems(profile) == []

@@ -310,3 +310,128 @@ def test_without_credentials_the_stored_tweets_still_build_a_dataset(qtbot, wiza
     wait_for_end(qtbot, again)
     assert again.progress_page.outcome is JobOutcome.SUCCEEDED
     assert read_dataset(tmp_path / "rebuilt.csv") == read_dataset(tmp_path / "first.csv")
+
+
+# -- the Sandbox's accounts with tweets, and downloads that get none ---------------------------------------------
+def sandbox_follower_username() -> str:
+    from twexport_qt.sandbox.population import Population
+
+    return Population(seed=11, followers=50).users_at([7])[0].username  # the `context` fixture's population
+
+
+def test_in_the_sandbox_the_accounts_page_names_the_accounts_with_tweets_and_one_click_uses_one(wizard):
+    from twexport_qt.sandbox.tweets_world import accounts_with_tweets
+
+    page = wizard.accounts_page
+    assert page.sandbox_hint.isVisibleTo(page)
+    hint = page.sandbox_hint.text()
+    for account in accounts_with_tweets():
+        assert f'<a href="{account.username}">@{account.username}</a> ({account.tweet_count:,} tweets)' in hint
+    assert "followers post nothing" in hint
+    page.list_radio.setChecked(True)
+    page.sandbox_hint.linkActivated.emit("bob_builds")  # what a click on the link does
+    assert page.mode() is AccountsMode.ONE and page.selection().sources == ("bob_builds",) and page.isComplete()
+
+
+def test_outside_the_sandbox_no_accounts_are_suggested(qtbot, context, jobs):
+    from twexport_qt.settings.model import Profile
+
+    context.settings.profiles["Mine"] = Profile("Mine", kind="x")
+    context.switch_profile("Mine")
+    wizard = TweetDownloadWizard(context, jobs)
+    qtbot.addWidget(wizard)
+    assert not wizard.accounts_page.sandbox_hint.isVisibleTo(wizard.accounts_page)
+
+
+def test_a_sandbox_follower_without_tweets_is_explained_and_the_accounts_with_tweets_named(qtbot, wizard,
+                                                                                          tmp_path):
+    from twexport_qt.tweets.download_report import sandbox_accounts_hint
+
+    follower = sandbox_follower_username()
+    fill_and_start(wizard, tmp_path / "follower.csv", username=follower, limit=10)
+    wait_for_end(qtbot, wizard)
+    assert wizard.progress_page.outcome is JobOutcome.SUCCEEDED and wizard.summary.written_now == 0
+    wizard.next()
+    page = wizard.summary_page
+    expected = (f"@{follower} has no tweets: the Sandbox's followers post nothing. Try a simulated account with "
+                f"tweets, such as {sandbox_accounts_hint()}.")
+    assert page.no_tweets_label.text() == expected
+    assert page.model.record(0).reason == expected
+
+
+def test_a_timeframe_without_tweets_is_named_as_the_reason(qtbot, wizard, tmp_path):
+    from datetime import datetime
+
+    wizard.accounts_page.username_edit.setText("carol_codes")
+    wizard.next()
+    wizard.next()
+    options = wizard.options_page
+    options.replies_box.setChecked(True)
+    options.start_edit.set_value(datetime(2009, 1, 1, tzinfo=UTC))  # before carol's first tweet
+    options.end_edit.set_value(datetime(2009, 6, 1, tzinfo=UTC))
+    wizard.next()
+    wizard.output_page.path_edit.setText(str(tmp_path / "carol.csv"))
+    wizard.next()
+    wait_for_end(qtbot, wizard)
+    wizard.next()
+    assert wizard.summary_page.no_tweets_label.text() == "@carol_codes has no tweets in this timeframe that X shows."
+
+
+# -- the options of the last download are offered again --------------------------------------------------------
+def test_the_last_downloads_options_format_and_folder_are_offered_by_the_next_wizard(qtbot, wizard, context, jobs,
+                                                                                    tmp_path):
+    from datetime import datetime
+
+    wizard.accounts_page.username_edit.setText("alice_writes")
+    wizard.next()
+    wizard.next()
+    options = wizard.options_page
+    options.limit_spin.setValue(12)
+    options.replies_box.setChecked(True)
+    options.links_box.setChecked(False)
+    options.hashtags_box.setChecked(True)
+    options.sentiment_combo.setCurrentIndex(options.sentiment_combo.findData(5))
+    options.format_combo.setCurrentIndex(options.format_combo.findData("reply"))
+    options.start_edit.set_value(datetime(2020, 1, 1, tzinfo=UTC))
+    wizard.next()
+    output = wizard.output_page
+    output.format_combo.setCurrentIndex(output.format_combo.findData("jsonl"))
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    output.path_edit.setText(str(folder / "alice.jsonl"))
+    chosen = wizard.request().options
+    wizard.next()  # Download
+    wait_for_end(qtbot, wizard)
+
+    again = TweetDownloadWizard(context, jobs)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.options_page.options() == dataclasses.replace(chosen, output_format="csv")
+    assert again.output_page.output_format() == "jsonl"
+    assert not again.accounts_page.username_edit.text()  # whose tweets is not remembered
+    again.accounts_page.username_edit.setText("bob_builds")
+    for _ in range(3):
+        again.next()
+    assert again.output_page.output_path() == folder / "bob_builds_tweets.jsonl"
+    assert again.request().options == chosen
+
+
+def test_remembered_options_that_no_longer_read_are_ignored(qtbot, context, jobs, messages):
+    from twexport_qt.tweets.options import DatasetOptions
+    from twexport_qt.ui.tweet_wizard.remembered_choices import OPTIONS_KEY, OUTPUT_FOLDER_KEY
+    from twexport_qt.ui.ui_state import ui_state
+
+    for options, folder in (('{"sentiment": 4}', "/no/such/folder"), ("not json", ""), ('["csv"]', "")):
+        state = ui_state(context.data_dir)
+        state.setValue(OPTIONS_KEY, options)
+        state.setValue(OUTPUT_FOLDER_KEY, folder)
+        state.sync()
+        wizard = TweetDownloadWizard(context, jobs)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        assert wizard.options_page.options() == DatasetOptions()
+        wizard.accounts_page.username_edit.setText("alice_writes")
+        for _ in range(3):
+            wizard.next()
+        assert wizard.output_page.output_path().parent == context.data_dir / "exports"
+    assert messages.texts() == []

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 
 from tests.ui.wizard_support import GatedPacer, fill_and_start, read_dataset, wait_for_end
+from twexport_qt.core.timefmt import format_local_datetime
 from twexport_qt.ui.tweets_tab import TweetsTab
 
 
@@ -47,7 +48,7 @@ def test_a_finished_download_appears_and_its_folder_opens(qtbot, tab, tmp_path, 
     assert (download.job_id, download.usernames, download.output_path, download.written) == \
         (wizard.summary.job_id, ("alice_writes",), output, 5)
     assert cell_texts(tab, 0)[:5] == [str(wizard.summary.job_id), "alice_writes", str(output), "done", "5"]
-    assert cell_texts(tab, 0)[5].endswith("UTC")
+    assert cell_texts(tab, 0)[5] == format_local_datetime(download.updated_at)  # the user's clock, not UTC
     assert tab.count_label.text() == "1 download"
     assert len(read_dataset(output)) == 6
 

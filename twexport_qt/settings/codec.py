@@ -1,5 +1,6 @@
 """AppSettings ⇄ JSON-ready dicts. Decoding is forgiving: a bad value is reported by name and replaced by its
-default, so one typo does not throw away the rest of the user's settings.
+default, so one typo does not throw away the rest of the user's settings. Each problem names its setting in the
+settings form's words (`validation.field_problem`: "Profile 'Work', daily cap: must be ..."), not by its path.
 
 `decode_json` parses the text of settings.json (and of an imported config.json) so that hostile or damaged input
 is a sentence, never a traceback: invalid JSON, nesting deep enough to exhaust the parser's recursion, and
@@ -27,21 +28,45 @@ from twexport_qt.settings.model import (
 )
 from twexport_qt.settings.validation import (
     FILTER_FIELD_CHECKS,
+    PRICES_PLACE,
     PROFILE_FIELD_CHECKS,
     TIER_BOUND_CHECKS,
     Check,
     OversizedNumber,
     budget_order_problem,
+    field_problem,
     filter_range_problems,
     parse_usd,
     price_override_problems,
     profile_name_problem,
+    unknown_setting,
     validate_tiers,
+    whole_number,
 )
 
 _DATETIME_FIELDS = ("created_after", "created_before")
 # Dollar amounts: written as text ("2.50", exact, no float rounding), read from text or a JSON number.
 _USD_FIELDS = ("daily_budget_usd", "monthly_budget_usd")
+MAX_CLIENT_ID_LENGTH = 200  # X's client ids are about 34 characters; this only catches a pasted paragraph
+MIN_REDIRECT_PORT, MAX_REDIRECT_PORT = 1024, 65535  # lower ports need administrator rights on Linux and macOS
+
+
+def client_id_problem(value: object) -> str | None:
+    """The Client ID of an X developer app: one word of printable characters (or empty: not set up yet)."""
+    if not isinstance(value, str):
+        return "must be text"
+    if len(value) > MAX_CLIENT_ID_LENGTH:
+        return f"is too long to be a Client ID (at most {MAX_CLIENT_ID_LENGTH} characters)"
+    if any(not char.isprintable() or char.isspace() for char in value):
+        return "must be one word without spaces (copy the OAuth 2.0 Client ID from developer.x.com)"
+    return None
+
+
+# The sign-in's fields (`settings.validation` holds the other fields' checks).
+SIGN_IN_FIELD_CHECKS: dict[str, Check] = {
+    "oauth2_client_id": client_id_problem,
+    "oauth2_redirect_port": whole_number(MIN_REDIRECT_PORT, MAX_REDIRECT_PORT),
+}
 # A longer integer literal is out of every setting's range (the widest, an int64 id, has 19 digits and a sign),
 # so it is never converted: past 4,300 digits int() raises, and below that it is merely slow and useless.
 _MAX_INT_LITERAL = 20
@@ -116,7 +141,8 @@ def settings_from_dict(data: object) -> tuple[AppSettings, list[str]]:
             if name_problem:
                 problems.append(f"{name_problem}; that profile was skipped.")
             elif not isinstance(raw, dict):
-                problems.append(f"profiles.{key} must be an object; that profile was skipped.")
+                problem = field_problem(f"profiles.{key}", "must be an object")
+                problems.append(f"{problem}; that profile was skipped.")
             else:
                 settings.profiles[key] = profile_from_dict(key, raw, problems)
     else:
@@ -126,12 +152,12 @@ def settings_from_dict(data: object) -> tuple[AppSettings, list[str]]:
     if isinstance(active, str):
         settings.active_profile = active
     elif active is not None:
-        problems.append("active_profile must be text; the Sandbox profile is used.")
+        problems.append(f"{field_problem('active_profile', 'must be text')}; the Sandbox profile is used.")
     if "prices" in data:
         settings.prices = _prices_from_value(data["prices"], problems)
     problems += settings.ensure_invariants()
     problems += [
-        f"{key} is not a known setting and was ignored."
+        f"{unknown_setting('', key)}."
         for key in sorted(set(data) - {"version", "active_profile", "profiles", "prices"})
     ]
     return settings, problems
@@ -150,12 +176,13 @@ def _prices_from_value(raw: object, problems: list[str]) -> PriceSettings:
     """The user's price changes; a bad entry is named and only it falls back to X's price (TwExport's table)."""
     built_in = DEFAULT_PRICES
     if not isinstance(raw, dict):
-        problems.append(f"prices must be an object; X's prices of {built_in.as_of} are used.")
+        problems.append(f"{field_problem('prices', 'must be an object')}; X's prices of {built_in.as_of} are used.")
         return PriceSettings()
     prices = PriceSettings()
     raw_overrides = raw.get("overrides") or {}
     if not isinstance(raw_overrides, dict):
-        problems.append(f"prices.overrides must be an object; X's prices of {built_in.as_of} are used.")
+        problems.append(f"{field_problem('prices.overrides', 'must be an object')}; X's prices of {built_in.as_of} "
+                        "are used.")
         raw_overrides = {}
     for name, entry in raw_overrides.items():
         path = f"prices.overrides.{name}"
@@ -163,7 +190,7 @@ def _prices_from_value(raw: object, problems: list[str]) -> PriceSettings:
             kind = ResourceKind(name)
         except ValueError:
             known = ", ".join(kind.value for kind in ResourceKind)
-            problems.append(f"{path} is not a resource kind X bills ({known}); it was ignored.")
+            problems.append(f"{PRICES_PLACE}: {name!r} is not a resource kind X bills ({known}); it was ignored.")
             continue
         override = _price_override_from_value(kind, entry, path, problems)
         if override != PriceOverride():
@@ -178,10 +205,11 @@ def _prices_from_value(raw: object, problems: list[str]) -> PriceSettings:
         # Undated changes are taken as of TwExport's table, so a later TwExport's newer prices replace them.
         prices.as_of = built_in.as_of
         problem = "is missing" if readable else f"must be a date like 2026-08-01, not {as_of!r}"
-        problems.append(f"prices.as_of {problem}; the changed prices are taken as of {built_in.as_of}.")
+        problems.append(f"{field_problem('prices.as_of', problem)}; the changed prices are taken as of "
+                        f"{built_in.as_of}.")
     elif not readable:
-        problems.append(f"prices.as_of must be a date like 2026-08-01, not {as_of!r}; "
-                        f"X's prices of {built_in.as_of} are used.")
+        problem = field_problem("prices.as_of", f"must be a date like 2026-08-01, not {as_of!r}")
+        problems.append(f"{problem}; X's prices of {built_in.as_of} are used.")
     _report_unknown(raw, {"as_of", "overrides"}, "prices", problems)
     return prices
 
@@ -189,7 +217,8 @@ def _prices_from_value(raw: object, problems: list[str]) -> PriceSettings:
 def _price_override_from_value(kind: ResourceKind, raw: object, path: str, problems: list[str]) -> PriceOverride:
     default = DEFAULT_PRICES.price(kind)
     if not isinstance(raw, dict):
-        problems.append(f'{path} must be an object like {{"standard": "0.005"}}; X\'s prices of {kind.value} are used.')
+        problem = field_problem(path, 'must be an object like {"standard": "0.005"}')
+        problems.append(f"{problem}; X's prices of {kind.value} are used.")
         return PriceOverride()
     override = PriceOverride()
     for name in ("standard", "owned"):
@@ -199,7 +228,7 @@ def _price_override_from_value(kind: ResourceKind, raw: object, path: str, probl
         try:
             amount = parse_usd(value, example="0.005")
         except ValueError as error:
-            found = [f"{path}.{name} {error}"]
+            found = [field_problem(f"{path}.{name}", str(error))]
         else:
             found = price_override_problems(kind, PriceOverride(**{name: amount}), path)
             if not found:
@@ -213,7 +242,8 @@ def _price_override_from_value(kind: ResourceKind, raw: object, path: str, probl
 
 def profile_from_dict(name: str, raw: dict[str, Any], problems: list[str]) -> Profile:
     path = f"profiles.{name}"
-    values = _checked_values(_with_usd_amounts(raw, path, problems), PROFILE_FIELD_CHECKS, path, problems)
+    checks = {**PROFILE_FIELD_CHECKS, **SIGN_IN_FIELD_CHECKS}
+    values = _checked_values(_with_usd_amounts(raw, path, problems), checks, path, problems)
     profile = Profile(name=name, **values)
     order = budget_order_problem(profile, path)
     if order:
@@ -223,7 +253,7 @@ def profile_from_dict(name: str, raw: dict[str, Any], problems: list[str]) -> Pr
         profile.follower_filters = _filters_from_dict(raw["follower_filters"], f"{path}.follower_filters", problems)
     if "tiers" in raw:
         profile.tiers = _tiers_from_value(raw["tiers"], f"{path}.tiers", problems)
-    _report_unknown(raw, {"name", "follower_filters", "tiers", *PROFILE_FIELD_CHECKS}, path, problems)
+    _report_unknown(raw, {"name", "follower_filters", "tiers", *checks}, path, problems)
     return profile
 
 
@@ -237,7 +267,7 @@ def _with_usd_amounts(raw: dict[str, Any], path: str, problems: list[str]) -> di
         try:
             decoded[name] = parse_usd(value)
         except ValueError as error:
-            problems.append(f"{path}.{name} {error}; the default is used.")
+            problems.append(field_problem(f"{path}.{name}", f"{error}; the default is used."))
             del decoded[name]
     return decoded
 
@@ -268,7 +298,7 @@ def _profile_to_dict(profile: Profile) -> dict[str, Any]:
 
 def _filters_from_dict(raw: object, path: str, problems: list[str]) -> FilterDefaults:
     if not isinstance(raw, dict):
-        problems.append(f"{path} must be an object; default filters are used.")
+        problems.append(f"{field_problem(path, 'must be an object')}; default filters are used.")
         return FilterDefaults()
     decoded = dict(raw)
     for name in _DATETIME_FIELDS:
@@ -276,7 +306,7 @@ def _filters_from_dict(raw: object, path: str, problems: list[str]) -> FilterDef
             try:
                 decoded[name] = parse_iso_datetime(decoded[name])
             except ValueError as error:
-                problems.append(f"{path}.{name} {error}; it was cleared.")
+                problems.append(field_problem(f"{path}.{name}", f"{error}; it was cleared."))
                 del decoded[name]
     filters = FilterDefaults(**_checked_values(decoded, FILTER_FIELD_CHECKS, path, problems))
     _report_unknown(raw, set(FILTER_FIELD_CHECKS), path, problems)
@@ -290,7 +320,8 @@ def _filters_from_dict(raw: object, path: str, problems: list[str]) -> FilterDef
 def _tiers_from_value(raw: object, path: str, problems: list[str]) -> list[TierSpec]:
     """All-or-nothing: tiers only make sense as an ordered set, so any bad tier restores the default set."""
     if not isinstance(raw, list) or not all(isinstance(item, dict) and "name" in item for item in raw):
-        problems.append(f"{path} must be a list of tiers, each with a name; the default tiers are used.")
+        problems.append(f"{field_problem(path, 'must be a list of tiers, each with a name')}; the default tiers are "
+                        "used.")
         return default_tiers()
     tiers = [TierSpec(name=item["name"], **{bound: item.get(bound) for bound in TIER_BOUND_CHECKS}) for item in raw]
     tier_problems = validate_tiers(tiers, path)
@@ -310,11 +341,11 @@ def _checked_values(raw: dict[str, Any], checks: dict[str, Check], path: str, pr
             continue
         problem = check(raw[name])
         if problem:
-            problems.append(f"{path}.{name} {problem}; the default is used.")
+            problems.append(field_problem(f"{path}.{name}", f"{problem}; the default is used."))
         else:
             values[name] = raw[name]
     return values
 
 
 def _report_unknown(raw: dict[str, Any], known: set[str], path: str, problems: list[str]) -> None:
-    problems += [f"{path}.{key} is not a known setting and was ignored." for key in sorted(set(raw) - known)]
+    problems += [f"{unknown_setting(path, key)}." for key in sorted(set(raw) - known)]

@@ -4,6 +4,11 @@ The wizard, the Tweet datasets tab and `tweets download` all word a download thr
 or a total reads the same everywhere. The account rows follow a running download from its progress reports
 (`rows_after_progress`) and its end (`rows_after_stop`, `summary_rows`); they are plain records the wizard's
 tables show.
+
+An account that gave the dataset nothing is never left at "0": `no_tweets_reason` says why from what the run
+knows (nothing read: none in the timeframe, or X was asked to leave replies out; all read but left out: which
+options drop tweets), and in the Sandbox, whose followers post nothing, names the simulated accounts that have
+tweets. X's refusals (protected, suspended, unknown) are the skipped accounts' own messages.
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from twexport_qt.sandbox.tweets_world import accounts_with_tweets
 from twexport_qt.store.tweets_repo import AccountState, TweetJobState
-from twexport_qt.tweets.download import DownloadProgress, DownloadRequest, DownloadSummary
+from twexport_qt.tweets.download import AccountOutcome, DownloadProgress, DownloadRequest, DownloadSummary
+from twexport_qt.tweets.options import DatasetOptions
 from twexport_qt.tweets.sources import SourceKind
 
 SOURCES_SHOWN = 3  # accounts named before "+N more"
+SANDBOX_ACCOUNTS_SUGGESTED = 3  # simulated accounts with tweets named when a Sandbox download gets none
 
 
 class AccountStatus(StrEnum):
@@ -107,10 +115,101 @@ def rows_after_stop(rows: Sequence[AccountRow]) -> list[AccountRow]:
             else row for row in rows]
 
 
-def summary_rows(summary: DownloadSummary) -> list[AccountRow]:
-    """The accounts of a finished run, with why any was skipped."""
+def summary_rows(summary: DownloadSummary, request: DownloadRequest | None = None, *,
+                 sandbox: bool = False) -> list[AccountRow]:
+    """The accounts of a finished run, with why any was skipped and, given the `request`, why any gave no tweet
+    (`sandbox`: the download ran in the Sandbox, whose accounts with tweets are then named)."""
     return [AccountRow(account.username, account_status(account.state), account.fetched, account.written,
-                       account.skipped, account.message) for account in summary.accounts]
+                       account.skipped, account.message or _reason(account, request, sandbox))
+            for account in summary.accounts]
+
+
+def _reason(account: AccountOutcome, request: DownloadRequest | None, sandbox: bool) -> str:
+    return no_tweets_reason(account, request, sandbox=sandbox) if request is not None else ""
+
+
+def sandbox_accounts_hint(*, shown: int = SANDBOX_ACCOUNTS_SUGGESTED) -> str:
+    """"@alice_writes, @bob_builds or @carol_codes": the Sandbox's accounts with the most tweets."""
+    names = [f"@{account.username}" for account in accounts_with_tweets()[:shown]]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def no_tweets_reason(account: AccountOutcome, request: DownloadRequest, *, sandbox: bool = False) -> str:
+    """Why `account` put no tweet into the dataset, as a sentence; "" when it did, or when the run did not get to
+    its end (a stopped or skipped account says so itself)."""
+    if account.state is not AccountState.DONE or account.written > 0:
+        return ""
+    options, kind = request.options, request.source_kind
+    if account.fetched == 0:
+        with_tweets = {item.username.casefold() for item in accounts_with_tweets()}
+        if sandbox and kind in (SourceKind.TIMELINE, SourceKind.SEARCH) \
+                and account.username.casefold() not in with_tweets:
+            return (f"@{account.username} has no tweets: the Sandbox's followers post nothing. Try a simulated "
+                    f"account with tweets, such as {sandbox_accounts_hint()}.")
+        return _nothing_read(account.username, kind, options)
+    dropped = _what_the_options_drop(options)
+    read = f"{account.fetched:,} tweet{'s' if account.fetched != 1 else ''}"
+    return (f"None of the {read} read from @{account.username} was kept: {dropped}. Change the options "
+            "to keep more.")
+
+
+def _nothing_read(username: str, kind: SourceKind, options: DatasetOptions) -> str:
+    in_timeframe = " in this timeframe" if options.start is not None or options.end is not None else ""
+    if kind is SourceKind.STORED:
+        return f"No stored tweet of @{username} is{in_timeframe or ' left'} to use."
+    if kind is SourceKind.ARCHIVE:
+        return f"The archive holds no tweets of @{username}{in_timeframe}."
+    sentence = f"@{username} has no tweets{in_timeframe} that X shows"
+    if kind is SourceKind.TIMELINE and not options.include_replies:
+        sentence += " (replies were not asked for: tick 'Include replies' to get them)"
+    return sentence + "."
+
+
+def _what_the_options_drop(options: DatasetOptions) -> str:
+    """The dataset rules that leave tweets out, as they apply to `options` (cleaning.should_keep's rules)."""
+    dropped = ["retweets"]
+    if not options.include_replies:
+        dropped.append("replies")
+    if not options.include_quotes:
+        dropped.append("quote tweets")
+    if not options.include_links:
+        dropped.append("tweets with links")
+    rules = [f"{', '.join(dropped[:-1])} and {dropped[-1]} are left out" if len(dropped) > 1
+             else "retweets are left out"]
+    if options.start is not None or options.end is not None:
+        rules.append("only tweets in the timeframe are kept")
+    stripped = [what for what, on in (("@usertags", options.strip_usertags), ("#hashtags", options.strip_hashtags))
+                if on]
+    rules.append(f"a tweet left empty once {' and '.join(stripped) + ' are stripped' if stripped else 'cleaned'} "
+                 "is dropped")
+    return "; ".join(rules)
+
+
+def no_tweets_notes(summary: DownloadSummary, request: DownloadRequest, *, sandbox: bool = False) -> list[str]:
+    """A sentence for each account of a finished run that gave no tweet (the skipped ones' messages included)."""
+    if summary.already_complete:
+        return []
+    notes = []
+    for account in summary.accounts:
+        if account.state is AccountState.SKIPPED:
+            notes.append(f"@{account.username} was skipped: {account.message}")
+        elif reason := no_tweets_reason(account, request, sandbox=sandbox):
+            notes.append(reason)
+    return notes
+
+
+def account_lines(summary: DownloadSummary, request: DownloadRequest, *, sandbox: bool = False) -> list[str]:
+    """One line per account, for the command line: what it wrote, or why it was skipped or gave nothing."""
+    lines = []
+    for account in summary.accounts:
+        if account.state is AccountState.SKIPPED:
+            lines.append(f"@{account.username}: skipped, {account.message}")
+            continue
+        line = (f"@{account.username}: {account.written:,} written, {account.skipped:,} filtered out "
+                f"({account.fetched:,} read)")
+        reason = no_tweets_reason(account, request, sandbox=sandbox)
+        lines.append(f"{line}. {reason}" if reason else line)
+    return lines
 
 
 def summary_text(summary: DownloadSummary) -> str:

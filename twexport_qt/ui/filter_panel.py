@@ -1,12 +1,15 @@
 """The follower filter form: every seed filter plus the extra ones, producing a FollowerFilter.
 
-Edits are debounced (150 ms) so typing a number or a word does not re-query a million rows per keystroke;
-an impossible combination is shown as a sentence under the form instead of being applied.
+Edits are debounced (150 ms) so typing a number or a word does not re-query a million rows per keystroke.
+An impossible combination (a minimum above its maximum, a date window that ends before it starts) is not
+applied: its fields are marked and the sentence saying why stands under them, and `staleChanged(True)` tells the
+view that what it shows still follows the last valid filter, until the form is valid again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -22,30 +25,51 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from twexport_qt.followers.filters import FollowerFilter
+from twexport_qt.followers.filters import FollowerFilter, InvalidFilter
 from twexport_qt.followers.tiers import TierSpec
+from twexport_qt.settings.validation import FILTER_FIELD_LABELS
+from twexport_qt.ui.palette import TextTone, tone_colour, tone_style
 from twexport_qt.ui.widgets import OptionalDateTimeEdit, OptionalIntSpin
 
 DM_STATUS_CHOICES = (("any", "Any DM status"), ("not_messaged", "Not messaged yet"), ("messaged", "Messaged"),
                      ("skipped", "Skipped (can't receive DMs)"))
 DEBOUNCE_MS = 150
+FOLLOWING_TIP = "Accounts the follower follows (the original tool called them friends)."
+
+
+@dataclass(frozen=True, eq=False)
+class _FieldGroup:
+    """Fields that can only be wrong together (a minimum and its maximum): what is marked, the label under them
+    that says why, and the fields alone as a filter, which raises InvalidFilter when they contradict each other
+    (so the rule stays in one place, `FollowerFilter`)."""
+
+    fields: tuple[QWidget, ...]
+    problem_label: QLabel
+    as_filter: Callable[[], FollowerFilter]
 
 
 class FilterPanel(QWidget):
     filterChanged = Signal(object)   # FollowerFilter, emitted only for valid filters
-    filterInvalid = Signal(str)
+    filterInvalid = Signal(str)  # why the form is no filter, in words
+    # True while the form is invalid: the results on screen follow the last valid filter, not the form. False
+    # again once a valid filter is applied. Emitted on changes only.
+    staleChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self._emit)
         self._tier_boxes: dict[str, QCheckBox] = {}
+        self._stale = False
 
-        self.joined_after = OptionalDateTimeEdit("Joined after")
-        self.joined_before = OptionalDateTimeEdit("Joined before")
+        labels = FILTER_FIELD_LABELS  # the Settings dialog's words for the same fields
+        self.joined_after = OptionalDateTimeEdit(labels["created_after"], local_time=True)
+        self.joined_before = OptionalDateTimeEdit(labels["created_before"], local_time=True)
         self.min_followers, self.max_followers = OptionalIntSpin(), OptionalIntSpin()
         self.min_following, self.max_following = OptionalIntSpin(), OptionalIntSpin()
-        self.verified_only = QCheckBox("Verified only")
+        for spin in (self.min_following, self.max_following):
+            spin.setToolTip(FOLLOWING_TIP)
+        self.verified_only = QCheckBox(labels["verified_only"])
         self.words = QLineEdit(placeholderText="e.g. founder, newsletter")
         self.words_mode = QComboBox()
         self.words_mode.addItem("any word", "any")
@@ -60,13 +84,30 @@ class FilterPanel(QWidget):
         self.tiers_box = QGroupBox("High-value tiers")
         self.tiers_layout = QVBoxLayout(self.tiers_box)
 
+        # Each pair that can contradict itself has its sentence right under it (hidden while it is fine).
+        self.joined_problem, self.followers_problem, self.following_problem = (
+            _problem_label(), _problem_label(), _problem_label())
+        self._groups = (
+            _FieldGroup((self.joined_after.edit, self.joined_before.edit), self.joined_problem,
+                        lambda: FollowerFilter(created_after=self.joined_after.epoch(),
+                                               created_before=self.joined_before.epoch())),
+            _FieldGroup((self.min_followers, self.max_followers), self.followers_problem,
+                        lambda: FollowerFilter(min_followers=self.min_followers.optional_value(),
+                                               max_followers=self.max_followers.optional_value())),
+            _FieldGroup((self.min_following, self.max_following), self.following_problem,
+                        lambda: FollowerFilter(min_following=self.min_following.optional_value(),
+                                               max_following=self.max_following.optional_value())),
+        )
         form = QFormLayout()
         form.addRow(self.joined_after)
         form.addRow(self.joined_before)
-        form.addRow("Min followers", self.min_followers)
-        form.addRow("Max followers", self.max_followers)
-        form.addRow("Min following (friends)", self.min_following)
-        form.addRow("Max following (friends)", self.max_following)
+        form.addRow(self.joined_problem)
+        form.addRow(labels["min_followers"], self.min_followers)
+        form.addRow(labels["max_followers"], self.max_followers)
+        form.addRow(self.followers_problem)
+        form.addRow(labels["min_following"], self.min_following)
+        form.addRow(labels["max_following"], self.max_following)
+        form.addRow(self.following_problem)
         form.addRow(self.verified_only)
         words_row = QHBoxLayout()
         words_row.addWidget(self.words, 1)
@@ -80,8 +121,7 @@ class FilterPanel(QWidget):
 
         self.reset_button = QPushButton("Clear filters")
         self.reset_button.clicked.connect(self.clear)
-        self.error_label = QLabel(wordWrap=True)
-        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label = _problem_label()  # a problem of no one pair (none today; the filter may grow rules)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.tiers_box)
@@ -163,12 +203,60 @@ class FilterPanel(QWidget):
             self._debounce.stop()
             self._emit()
 
+    @property
+    def results_stale(self) -> bool:
+        """Whether the form is invalid, so the results shown follow the last valid filter instead."""
+        return self._stale
+
+    def _pair_problems(self) -> dict[_FieldGroup, str]:
+        """Each pair of fields that contradicts itself, with the filter's own sentence."""
+        problems = {}
+        for group in self._groups:
+            try:
+                group.as_filter()
+            except InvalidFilter as exc:
+                problems[group] = str(exc)
+        return problems
+
+    def _show_problems(self, problems: dict[_FieldGroup, str], other: str) -> None:
+        for group in self._groups:
+            problem = problems.get(group, "")
+            group.problem_label.setText(problem)
+            group.problem_label.setVisible(bool(problem))
+            style = invalid_field_style() if problem else ""
+            for field in group.fields:
+                if field.styleSheet() != style:  # a new style sheet re-polishes the widget: only on a change
+                    field.setStyleSheet(style)
+        self.error_label.setText(other)
+        self.error_label.setVisible(bool(other))
+
+    def _set_stale(self, stale: bool) -> None:
+        if stale != self._stale:
+            self._stale = stale
+            self.staleChanged.emit(stale)
+
     def _emit(self) -> None:
         try:
             follower_filter = self.current_filter()
         except ValueError as exc:
-            self.error_label.setText(str(exc))
+            problems = self._pair_problems()
+            self._show_problems(problems, "" if problems else str(exc))
+            self._set_stale(True)
             self.filterInvalid.emit(str(exc))
             return
-        self.error_label.clear()
+        self._show_problems({}, "")
+        self._set_stale(False)
         self.filterChanged.emit(follower_filter)
+
+
+def invalid_field_style() -> str:
+    """The frame of a field whose value makes the filter impossible (in the palette's problem colour now)."""
+    return f"border: 1px solid {tone_colour(TextTone.PROBLEM)};"
+
+
+def _problem_label() -> QLabel:
+    """A sentence in the problem colour, hidden until there is one."""
+    label = QLabel(wordWrap=True)
+    label.setStyleSheet(tone_style(TextTone.PROBLEM))
+    label.hide()
+    return label

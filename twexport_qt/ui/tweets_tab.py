@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from twexport_qt.core.timefmt import format_datetime
+from twexport_qt.core.timefmt import format_local_datetime
 from twexport_qt.services.downloads import StoredDownload
 from twexport_qt.tweets.download_report import describe_sources, job_state_title
 from twexport_qt.ui.job_controller import JobController
@@ -27,7 +27,7 @@ COLUMNS: tuple[Column[StoredDownload], ...] = (
     Column("Output file", lambda download: str(download.output_path)),
     Column("State", lambda download: download.state, job_state_title),
     Column("Written", lambda download: download.written),
-    Column("Updated", lambda download: download.updated_at, format_datetime),
+    Column("Updated", lambda download: download.updated_at, format_local_datetime),
 )
 
 

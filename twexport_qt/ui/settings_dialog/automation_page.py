@@ -21,7 +21,14 @@ from twexport_qt.services.cost_estimates import (
     schedule_budget_problem,
 )
 from twexport_qt.settings.model import Profile
-from twexport_qt.settings.validation import MAX_AUTO_FETCH_MINUTES, parse_usd
+from twexport_qt.settings.validation import (
+    MAX_AUTO_FETCH_MINUTES,
+    PROFILE_FIELD_LABELS,
+    parse_usd,
+    profile_field_words,
+    profile_words,
+)
+from twexport_qt.ui.palette import TextTone, tone_style
 from twexport_qt.ui.settings_dialog.page import SettingsPage
 
 FollowerCount = Callable[[Profile], int | None]  # the account's last known follower count; None: never fetched
@@ -54,12 +61,13 @@ class AutomationPage(SettingsPage):
             edit.setToolTip("US dollars, like 5 or 2.50; empty for no budget. A job pauses before the request "
                             "that could pass it (days and months are X's billing days, UTC) and resumes on the "
                             "next run.")
-        form.addRow("Fetch followers every", self.auto_fetch_spin)
+        labels = PROFILE_FIELD_LABELS  # the words validation names these fields with
+        form.addRow(labels["auto_fetch_minutes"], self.auto_fetch_spin)
         form.addRow(self.fetch_cost_label)
         form.addRow(self.auto_dm_box)
         form.addRow(self.campaign_cost_label)
-        form.addRow("Daily budget (USD)", self.daily_budget_edit)
-        form.addRow("Monthly budget (USD)", self.monthly_budget_edit)
+        form.addRow(labels["daily_budget_usd"], self.daily_budget_edit)
+        form.addRow(labels["monthly_budget_usd"], self.monthly_budget_edit)
         self.auto_fetch_spin.valueChanged.connect(self._show_projections)
         self.auto_dm_box.toggled.connect(self._show_projections)
 
@@ -89,8 +97,8 @@ class AutomationPage(SettingsPage):
             setattr(profile, field, amount)  # settings validation names an amount out of range
 
     def problems(self, profile: Profile) -> list[str]:
-        """Budget texts that are no dollar amount, and a schedule whose projected month passes the monthly budget."""
-        path = f"profiles.{profile.name}"
+        """Budget texts that are no dollar amount, and a schedule whose projected month passes the monthly budget,
+        in the form's words."""
         found = []
         for field in BUDGET_FIELDS:
             text = self._unreadable.get((profile.name, field))
@@ -98,9 +106,9 @@ class AutomationPage(SettingsPage):
                 try:
                     parse_usd(text)
                 except ValueError as exc:
-                    found.append(f"{path}.{field} {exc}, or empty for no budget")
+                    found.append(f"{profile_field_words(profile.name, field)}: {exc}, or empty for no budget")
         fetch, campaign = self._projections(profile)
-        over = schedule_budget_problem(path, profile.monthly_budget_usd, fetch,
+        over = schedule_budget_problem(profile_words(profile.name), profile.monthly_budget_usd, fetch,
                                        campaign if profile.dm_enabled else None)  # off: automatic sends nothing
         if over:
             found.append(over)
@@ -136,5 +144,5 @@ class AutomationPage(SettingsPage):
 def _note() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
-    label.setStyleSheet("color: #555")
+    label.setStyleSheet(tone_style(TextTone.QUIET))
     return label

@@ -21,12 +21,21 @@ from twexport_qt.campaigns.opt_out import DEFAULT_OPT_OUT_LINE
 from twexport_qt.campaigns.templates import validate_template
 from twexport_qt.core.usernames import normalize_username
 from twexport_qt.settings.model import MAX_TEST_ACCOUNTS, Profile
-from twexport_qt.settings.validation import MAX_DAILY_CAP, MAX_RETRY_AFTER_DAYS
+from twexport_qt.settings.validation import (
+    MAX_DAILY_CAP,
+    MAX_RETRY_AFTER_DAYS,
+    PROFILE_FIELD_LABELS,
+    in_sentence,
+    profile_field_words,
+    profile_words,
+)
 from twexport_qt.ui.settings_dialog.page import SettingsPage
 
 # Columns of the per-tier messages table, and the key each text column is saved under in `Profile.tier_messages`.
 TIER_NAME_COLUMN = 0
 TIER_TEXT_COLUMNS = {1: "first", 2: "retry"}
+# The message each text column holds, as the headers and the problems name it ("First DM for this tier").
+TIER_TEXT_NAMES = {"first": PROFILE_FIELD_LABELS["message"], "retry": PROFILE_FIELD_LABELS["retry_message"]}
 
 
 class CampaignPage(SettingsPage):
@@ -60,26 +69,28 @@ class CampaignPage(SettingsPage):
             "A follower who replies to the first DM never gets the retry. If the reply starts with one of these "
             "(after a greeting or 'please'; case, accents and punctuation ignored), the follower is also put on the "
             "do-not-contact list. Checking for a reply costs one read of the DM history per retry.")
+        labels = PROFILE_FIELD_LABELS  # the words validation names these fields with
         form.addRow(self.dm_enabled_box)
         form.addRow(self.test_mode_box)
-        form.addRow("Test accounts", self.test_accounts_edit)
+        form.addRow(labels["test_accounts"], self.test_accounts_edit)
         form.addRow(self.test_retry_box)
-        form.addRow("First DM", self.message_edit)
-        form.addRow("Retry DM", self.retry_edit)
-        form.addRow("Retry after", self.retry_days_spin)
-        form.addRow("Daily cap", self.daily_cap_spin)
+        form.addRow(labels["message"], self.message_edit)
+        form.addRow(labels["retry_message"], self.retry_edit)
+        form.addRow(labels["retry_after_days"], self.retry_days_spin)
+        form.addRow(labels["daily_cap"], self.daily_cap_spin)
         form.addRow(QLabel("Placeholders: {name}, {first_name}, {username}."))
         opt_out_line_row = QHBoxLayout()
         opt_out_line_row.addWidget(self.opt_out_line_box)
         opt_out_line_row.addWidget(self.opt_out_line_edit, 1)
         form.addRow(opt_out_line_row)
-        form.addRow("Opt-out words", self.opt_out_words_edit)
+        form.addRow(labels["opt_out_words"], self.opt_out_words_edit)
         replies_note = QLabel("No retry goes to a follower who replied; a reply starting with an opt-out word also "
                               "puts them on the do-not-contact list.")
         replies_note.setWordWrap(True)  # a narrow dialog must not cut the sentence off
         form.addRow(replies_note)
         self.tier_messages_table = QTableWidget(0, 1 + len(TIER_TEXT_COLUMNS))
-        self.tier_messages_table.setHorizontalHeaderLabels(("Tier", "First DM for this tier", "Retry DM for this tier"))
+        self.tier_messages_table.setHorizontalHeaderLabels(
+            ("Tier", *(f"{TIER_TEXT_NAMES[key]} for this tier" for key in TIER_TEXT_COLUMNS.values())))
         self.tier_messages_table.horizontalHeader().setStretchLastSection(True)
         form.addRow(QLabel("Per-tier messages (leave empty to use the messages above):"))
         form.addRow(self.tier_messages_table)
@@ -118,11 +129,13 @@ class CampaignPage(SettingsPage):
         profile.tier_messages = self._saved_tier_messages()
 
     def problems(self, profile: Profile) -> list[str]:
-        """Unknown {placeholders} in any of the profile's messages, each named by its field."""
-        texts = {"message": profile.message, "retry_message": profile.retry_message}
+        """Unknown {placeholders} in any of the profile's messages, each named as the form labels its field."""
+        texts = {profile_field_words(profile.name, "message"): profile.message,
+                 profile_field_words(profile.name, "retry_message"): profile.retry_message}
         for tier, pair in profile.tier_messages.items():
-            texts.update({f"tier_messages.{tier}.{key}": text for key, text in pair.items()})
-        return [f"profiles.{profile.name}.{field}: {problem}"
+            texts.update({f"{profile_words(profile.name)}, {in_sentence(TIER_TEXT_NAMES.get(key, key))} for tier "
+                          f"{tier!r}": text for key, text in pair.items()})
+        return [f"{field}: {problem}"
                 for field, text in texts.items() if text.strip() for problem in validate_template(text)]
 
     def _load_tier_messages(self, profile: Profile) -> None:

@@ -35,12 +35,14 @@ from twexport_qt.settings.model import SANDBOX_PROFILE_NAME, AppSettings, Profil
 from twexport_qt.settings.storage import SettingsInvalid, save_settings
 from twexport_qt.settings.validation import profile_name_problem, validate_settings
 from twexport_qt.ui.live_confirmation import confirm_live_sending
+from twexport_qt.ui.palette import TextTone, tone_style
 from twexport_qt.ui.settings_dialog.account_page import AccountPage
 from twexport_qt.ui.settings_dialog.automation_page import AutomationPage
 from twexport_qt.ui.settings_dialog.campaign_page import CampaignPage
 from twexport_qt.ui.settings_dialog.filters_page import FiltersPage
 from twexport_qt.ui.settings_dialog.page import SettingsPage
 from twexport_qt.ui.settings_dialog.prices_page import PricesPage
+from twexport_qt.workers.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,15 @@ NOT_CONFIRMED = ("Nothing was saved: live sending was not confirmed. Turn test m
                  "save without sending live DMs.")
 
 
+def please_fix(problems: list[str]) -> str:
+    """The problems under the form, one a line: each names its field as the form labels it."""
+    return "Please fix:\n" + "\n".join(f"• {problem}" for problem in problems)
+
+
 class SettingsDialog(QDialog):
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, tasks: TaskRunner | None = None) -> None:
+        """`tasks` runs the account page's sign-in and connection test off the GUI thread (the window's runner;
+        without one, a runner of this dialog's own)."""
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(640)
@@ -72,7 +81,8 @@ class SettingsDialog(QDialog):
         top.addWidget(self.new_profile_button)
         top.addWidget(self.delete_button)
 
-        self.account_page = AccountPage(context.secrets)
+        self.account_page = AccountPage(context.secrets, context=context, tasks=tasks or TaskRunner(self))
+        self.finished.connect(self.account_page.cancel_sign_in)  # closing the dialog ends a sign-in's wait
         self.campaign_page = CampaignPage()
         self.filters_page = FiltersPage()
         # The follower count a schedule is priced from: one read of the fetch runs, no scan of the followers.
@@ -93,7 +103,7 @@ class SettingsDialog(QDialog):
         # Everything the user must fix or know before saving is said here, in the dialog they are looking at.
         self.problems_label = QLabel()
         self.problems_label.setWordWrap(True)
-        self.problems_label.setStyleSheet("color: #b00020")
+        self.problems_label.setStyleSheet(tone_style(TextTone.PROBLEM))
         self.account_page.readFailed.connect(self.problems_label.setText)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -177,7 +187,7 @@ class SettingsDialog(QDialog):
         self.prices_page.save(self.draft)
         problems = self.problems()
         if problems:
-            self.problems_label.setText("Please fix: " + "; ".join(problems))
+            self.problems_label.setText(please_fix(problems))
             return
         if not self._confirm_profiles_going_live():
             self.problems_label.setText(NOT_CONFIRMED)
@@ -186,7 +196,7 @@ class SettingsDialog(QDialog):
             self.account_page.store_credentials()
             save_settings(self.draft, self.context.settings_file)
         except SettingsInvalid as exc:
-            self.problems_label.setText("Please fix: " + "; ".join(exc.problems))
+            self.problems_label.setText(please_fix(exc.problems))
             return
         except TwExportError as exc:
             # The keyring or the disk refused: nothing to fix in the form. The dialog stays open with the edits,

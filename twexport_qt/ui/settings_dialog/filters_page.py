@@ -19,11 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from twexport_qt.settings.model import Profile, TierSpec
+from twexport_qt.settings.validation import FILTER_FIELD_LABELS, TIER_FIELD_LABELS
 from twexport_qt.ui.settings_dialog.page import SettingsPage
 from twexport_qt.ui.widgets import OptionalDateTimeEdit, OptionalIntSpin
 
-TIER_COLUMNS = ("Name", "Min followers", "Max followers", "Min following", "Max following")
 BOUND_FIELDS = ("min_followers", "max_followers", "min_following", "max_following")  # TierSpec's and the filter's
+# The labels validation names these fields with, so a problem reads like the form.
+TIER_COLUMNS = tuple(TIER_FIELD_LABELS[name] for name in ("name", *BOUND_FIELDS))
+FOLLOWING_TIP = "Accounts the follower follows (the original tool called them friends)."
 
 
 class FiltersPage(SettingsPage):
@@ -33,14 +36,16 @@ class FiltersPage(SettingsPage):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.created_after_edit = OptionalDateTimeEdit("Joined after")
-        self.created_before_edit = OptionalDateTimeEdit("Joined before")
+        self.created_after_edit = OptionalDateTimeEdit(FILTER_FIELD_LABELS["created_after"], local_time=True)
+        self.created_before_edit = OptionalDateTimeEdit(FILTER_FIELD_LABELS["created_before"], local_time=True)
         self.bound_spins = {name: OptionalIntSpin() for name in BOUND_FIELDS}
-        self.verified_box = QCheckBox("Verified only")
+        self.verified_box = QCheckBox(FILTER_FIELD_LABELS["verified_only"])
         form.addRow(self.created_after_edit)
         form.addRow(self.created_before_edit)
         for name, spin in self.bound_spins.items():
-            form.addRow(name.replace("_", " ").capitalize().replace("following", "following (friends)"), spin)
+            if "following" in name:
+                spin.setToolTip(FOLLOWING_TIP)
+            form.addRow(FILTER_FIELD_LABELS[name], spin)
         form.addRow(self.verified_box)
         layout.addLayout(form)
         layout.addWidget(QLabel("High-value tiers, first match wins; leave the last one without limits:"))

@@ -23,6 +23,7 @@ class SettingsPage(QWidget):
 
     def problems(self, profile: Profile) -> list[str]:
         """What this page checks beyond `settings.validation` (which the dialog runs on the whole draft), each a
-        sentence starting with the field's dotted path. `profile` may be one not shown now: its values were saved
-        from the form when the user switched away from it."""
+        sentence that names its field as the form labels it (`settings.validation.profile_field_words`: "Profile
+        'Work', retry DM: ..."). `profile` may be one not shown now: its values were saved from the form when the
+        user switched away from it."""
         return []

@@ -27,17 +27,17 @@ from PySide6.QtWidgets import (
 
 from twexport_qt.billing.prices import DEFAULT_PRICES, Price, PriceTable, ResourceKind, format_usd
 from twexport_qt.settings.model import AppSettings, PriceSettings
-from twexport_qt.settings.validation import parse_usd
+from twexport_qt.settings.validation import (
+    PRICE_FIELD_LABELS,
+    PRICE_KIND_LABELS,
+    PRICES_AS_OF_LABEL,
+    field_problem,
+    parse_usd,
+)
+from twexport_qt.ui.palette import TextTone, tone_style
 
 COL_KIND, COL_STANDARD, COL_OWNED = 0, 1, 2
 PRICE_COLUMNS = {COL_STANDARD: "standard", COL_OWNED: "owned"}
-KIND_LABELS = {
-    ResourceKind.FOLLOWS: "Followers / following read, per account",
-    ResourceKind.POSTS: "Posts read, per post",
-    ResourceKind.USERS: "User look-up, per account",
-    ResourceKind.DM_EVENTS: "DM history read, per event",
-    ResourceKind.DM_CREATE: "DM sent, per message",
-}
 NO_OWNED_RATE = "—"  # writes have no Owned Read rate
 APP_WIDE_NOTE = ("These prices apply to all profiles: X bills every account at the same rates. Prices are in US "
                  "dollars per resource. The owned-read price applies to reads of the signed-in account's own data "
@@ -56,15 +56,16 @@ class PricesPage(QWidget):
         note.setWordWrap(True)
         self.outdated_label = QLabel()
         self.outdated_label.setWordWrap(True)
-        self.outdated_label.setStyleSheet("color: #8a5a00")
+        self.outdated_label.setStyleSheet(tone_style(TextTone.CAUTION))
         self.outdated_label.hide()
 
         self.table = QTableWidget(len(ResourceKind), 3)
-        self.table.setHorizontalHeaderLabels(["Resource", "Standard price (USD)", "Owned-read price (USD)"])
+        self.table.setHorizontalHeaderLabels(["Resource", *(PRICE_FIELD_LABELS[name]
+                                                            for name in PRICE_COLUMNS.values())])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(COL_KIND, QHeaderView.ResizeMode.Stretch)
         for row, kind in enumerate(ResourceKind):
-            label = QTableWidgetItem(KIND_LABELS[kind])
+            label = QTableWidgetItem(PRICE_KIND_LABELS[kind])  # as problems name the row
             label.setFlags(label.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.table.setItem(row, COL_KIND, label)
             for column in PRICE_COLUMNS:
@@ -83,7 +84,7 @@ class PricesPage(QWidget):
         self.reset_button.setToolTip("The prices this version of TwExport knows; your changes are dropped on Save.")
         self.reset_button.clicked.connect(self.reset)
         date_row = QHBoxLayout()
-        date_row.addWidget(QLabel("Prices as of"))
+        date_row.addWidget(QLabel(PRICES_AS_OF_LABEL))
         date_row.addWidget(self.as_of_edit)
         date_row.addStretch(1)
         date_row.addWidget(self.reset_button)
@@ -150,13 +151,13 @@ class PricesPage(QWidget):
             return default
 
     def problems(self) -> list[str]:
-        """Cells that are no dollar amount, by name (`settings.validation` names amounts out of range)."""
+        """Cells that are no dollar amount, in the table's words (`settings.validation` names amounts out of range)."""
         found = []
         for (kind, name), text in self._unreadable.items():
             try:
                 parse_usd(text, example="0.005")
             except ValueError as exc:
-                found.append(f"prices.overrides.{kind.value}.{name} ({KIND_LABELS[kind]}) {exc}")
+                found.append(field_problem(f"prices.overrides.{kind.value}.{name}", str(exc)))
         return found
 
     def _mark_changed(self, item: QTableWidgetItem) -> None:

@@ -1,15 +1,21 @@
 """The wizard's first page: whose tweets go into the dataset (one account, a list file, or the user's X archive).
 
 What was typed is read by `tweets/account_selection.py`; this page shows its sentence (Next stays disabled
-while there is one), a list file's usernames and its skipped lines.
+while there is one), a list file's usernames and its skipped lines. In the Sandbox, whose followers post nothing,
+it names the simulated accounts that have tweets; a click on one fills it in.
 """
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QFileDialog,
+    QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -19,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twexport_qt.sandbox.tweets_world import SandboxTweetAccount
 from twexport_qt.tweets.account_selection import (
     AccountSelection,
     AccountsMode,
@@ -32,10 +39,13 @@ _MODE_ORDER = tuple(AccountsMode)  # the radios and the stacked panels, top to b
 
 
 class AccountsPage(WizardPage):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *,
+                 sandbox_accounts: Sequence[SandboxTweetAccount] = ()) -> None:
         super().__init__(parent)
         self.setTitle("Accounts")
         self.setSubTitle("Whose tweets go into the dataset?")
+        self.sandbox_hint = _sandbox_hint(sandbox_accounts)
+        self.sandbox_hint.linkActivated.connect(self.use_account)
         self.one_radio = QRadioButton("One account")
         self.list_radio = QRadioButton("A list file (.txt, one username per line)")
         self.archive_radio = QRadioButton("My X archive (.zip or extracted folder)")
@@ -57,6 +67,7 @@ class AccountsPage(WizardPage):
         self.error_label = message_label()
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.sandbox_hint)
         for radio in (self.one_radio, self.list_radio, self.archive_radio):
             layout.addWidget(radio)
         layout.addWidget(self.stack, 1)
@@ -85,6 +96,12 @@ class AccountsPage(WizardPage):
 
     def isComplete(self) -> bool:
         return not self.selection().error
+
+    @Slot(str)
+    def use_account(self, username: str) -> None:
+        """Download `username` (a Sandbox account named in the hint) as the one account."""
+        self.one_radio.setChecked(True)
+        self.username_edit.setText(username)
 
     # -- internals -------------------------------------------------------------------------------------
     def _listed(self) -> AccountSelection:
@@ -148,3 +165,17 @@ class AccountsPage(WizardPage):
         path = QFileDialog.getExistingDirectory(self, "Extracted X archive")
         if path:
             self.archive_path_edit.setText(path)
+
+
+def _sandbox_hint(accounts: Sequence[SandboxTweetAccount]) -> QLabel:
+    """The Sandbox's accounts with tweets, each a link that fills it in; hidden outside the Sandbox (no accounts)."""
+    links = ", ".join(f'<a href="{html.escape(account.username)}">@{html.escape(account.username)}</a> '
+                      f"({account.tweet_count:,} tweets)" for account in accounts)
+    label = QLabel(f"In the Sandbox, these simulated accounts have tweets: {links}. Click one to download it. "
+                   "The Sandbox's followers post nothing, so a download of one of them gets no tweets.")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                  | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+    label.setVisible(bool(accounts))
+    return label

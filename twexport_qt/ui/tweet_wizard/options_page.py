@@ -1,5 +1,6 @@
 """The wizard's Options page: what goes into the dataset (limit, replies, links, quotes, tags, timeframe) and
-how each example is laid out (sentiment labels, text format), with an example of the chosen layout."""
+how each example is laid out (sentiment labels, text format), with an example of the chosen layout. It opens
+with the options of the last download started (`set_options`, from `remembered_choices.py`)."""
 
 from __future__ import annotations
 
@@ -53,9 +54,9 @@ class OptionsPage(WizardPage):
         self.example_label = QLabel()
         self.example_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.example_label.setStyleSheet("QLabel { background: palette(base); padding: 4px; }")
-        self.start_edit = OptionalDateTimeEdit("From (UTC)")
+        self.start_edit = OptionalDateTimeEdit("From", local_time=True)
         self.start_edit.edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(FIRST_TWEET.timestamp()), QTimeZone.utc()))
-        self.end_edit = OptionalDateTimeEdit("Until (UTC)")
+        self.end_edit = OptionalDateTimeEdit("Until", local_time=True)
         self.end_edit.edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(clock.now()), QTimeZone.utc()))
         timeframe_hint = QLabel("Without a start, every tweet from the first ones (21 March 2006) on; "
                                 "without an end, up to now.")
@@ -94,6 +95,24 @@ class OptionsPage(WizardPage):
             start=self.start_edit.value(),
             end=self.end_edit.value(),
         )
+
+    def set_options(self, options: DatasetOptions) -> None:
+        """Show `options` (the last download's). The file format is the Output page's to show."""
+        self.limit_spin.setValue(options.limit or 0)
+        self.replies_box.setChecked(options.include_replies)
+        self.links_box.setChecked(options.include_links)
+        self.quotes_box.setChecked(options.include_quotes)
+        self.usertags_box.setChecked(options.strip_usertags)
+        self.hashtags_box.setChecked(options.strip_hashtags)
+        self.sentiment_combo.setCurrentIndex(max(0, self.sentiment_combo.findData(options.sentiment)))
+        self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(options.text_format)))
+        # An unset end keeps "now" in its (unticked) editor, an unset start the first tweet: ready if ticked.
+        for edit, moment in ((self.start_edit, options.start), (self.end_edit, options.end)):
+            if moment is None:
+                edit.enabled_box.setChecked(False)
+            else:
+                edit.set_value(moment)
+        self._on_change()
 
     def isComplete(self) -> bool:
         return not self._problem()

@@ -6,6 +6,9 @@ The estimate looks the accounts up on X (one user read each, which the download'
 free the same UTC day), so it is read in a task thread when the page is entered; Download waits for it. A dataset
 built from the tweets already downloaded costs nothing: its Cost line says so, with how many tweets it draws from
 (counted in the same task thread), and nothing is looked up.
+
+The default file is named after the accounts, in the folder of the last dataset (else the data folder's exports);
+the format is the last one used. Download remembers both, with the options, for the next wizard.
 """
 
 from __future__ import annotations
@@ -70,11 +73,18 @@ class OutputPage(WizardPage):
         form.addRow("Cost", self.cost_label)
         form.addRow(self.error_label)
         self._default_path: str | None = None
+        self._default_folder: Path | None = None  # the last dataset's folder (None: the exports folder)
         self.path_edit.textChanged.connect(self._on_change)
         self.format_combo.currentIndexChanged.connect(self._on_format)
 
     def output_format(self) -> OutputFormat:
         return self.format_combo.currentData()
+
+    def set_remembered(self, output_format: OutputFormat | None, folder: Path | None) -> None:
+        """Offer the last download's format, and its folder for the default file (None: nothing remembered)."""
+        if output_format is not None:
+            self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(output_format)))
+        self._default_folder = folder
 
     def output_path(self) -> Path:
         return Path(self.path_edit.text().strip()).expanduser()
@@ -93,9 +103,12 @@ class OutputPage(WizardPage):
         """Download: above the threshold (outside the Sandbox) only once the user confirms the price."""
         if not self.isComplete():
             return False
-        if self.estimate is None:  # it could not be read: the page says why, and the budgets still hold
-            return True
-        return confirm_cost(self, self.estimate, what="Download", simulated=self._simulated())
+        confirmed = self.estimate is None or confirm_cost(self, self.estimate, what="Download",
+                                                          simulated=self._simulated())
+        # Without an estimate (it could not be read: the page says why) the budgets still hold the download.
+        if confirmed:
+            self.tweet_wizard().remember_choices()
+        return confirmed
 
     def _simulated(self) -> bool:
         """Whether to mark the price as the Sandbox's: not for a rebuild, which bills nothing anywhere."""
@@ -139,7 +152,9 @@ class OutputPage(WizardPage):
 
     def _set_default_path(self) -> None:
         hint = self.tweet_wizard().accounts_page.selection().name_hint or "tweets"
-        folder = paths.exports_dir(self.context.data_dir)
+        folder = self._default_folder
+        if folder is None or not folder.is_dir():  # gone since: the exports folder, as on a first run
+            folder = paths.exports_dir(self.context.data_dir)
         self._default_path = str(folder / default_output_name(hint, self.output_format()))
         self.path_edit.setText(self._default_path)
 

@@ -11,20 +11,22 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableView, QWidget, QWizardPage
 
 from twexport_qt.tweets.download_report import AccountRow
+from twexport_qt.ui.palette import TextTone, tone_style
 from twexport_qt.ui.records_model import Column, RecordTableModel
 
 if TYPE_CHECKING:  # the wizard imports every page: importing it here at run time would be circular
     from twexport_qt.ui.tweet_wizard.wizard import TweetDownloadWizard
 
-WARNING_STYLE = "QLabel { color: #9a6700; }"
-ERROR_STYLE = "QLabel { color: #b00020; }"
+WARNING_STYLE = TextTone.CAUTION
+ERROR_STYLE = TextTone.PROBLEM
 
 
-def message_label(style: str = ERROR_STYLE) -> QLabel:
-    """A label for a page's warning or error sentence, empty until there is one."""
+def message_label(tone: TextTone = ERROR_STYLE) -> QLabel:
+    """A label for a page's warning or error sentence, empty until there is one (coloured for the palette the
+    wizard opens with: it is built anew each time)."""
     label = QLabel()
     label.setWordWrap(True)
-    label.setStyleSheet(style)
+    label.setStyleSheet(tone_style(tone))
     return label
 
 

@@ -17,7 +17,7 @@ from twexport_qt.core.progress import Progress
 from twexport_qt.gateway.pacing import WaitNotice
 from twexport_qt.services.downloads import download_job
 from twexport_qt.services.jobs import JobName, JobOutcome
-from twexport_qt.tweets.download import DownloadProgress, DownloadSummary
+from twexport_qt.tweets.download import DownloadProgress, DownloadRequest, DownloadSummary
 from twexport_qt.tweets.download_report import (
     AccountRow,
     rows_after_progress,
@@ -88,6 +88,7 @@ class ProgressPage(WizardPage):
         self._outcome: JobOutcome | None = None  # None until the job ends (and when it could not start)
         self._ending: _Ending | None = None  # the outcome, applied once the job's thread is done
         self.stop_message = ""
+        self.request: DownloadRequest | None = None  # what the last run was asked (its summary is worded from it)
         self.countdown = Countdown(self.wait_label, context.clock.now)
         # Connected before any job starts, unlike the worker's own signals: no ending is missed.
         jobs.jobEnded.connect(self._on_job_ended)
@@ -120,6 +121,7 @@ class ProgressPage(WizardPage):
             self._end(_Ending(JobOutcome.FAILED, str(exc)))
             return
         wizard.summary = None
+        self.request = request
         self._outcome = None
         self.stop_message = ""
         self.model.set_records(waiting_rows(request))
@@ -151,7 +153,7 @@ class ProgressPage(WizardPage):
 
     def _on_success(self, summary: DownloadSummary) -> None:
         self.tweet_wizard().summary = summary
-        self.model.set_records(summary_rows(summary))
+        self.model.set_records(summary_rows(summary, self.request, sandbox=self.context.is_sandbox))
         self.bar.show_ended(complete=True)
         self._ending = _Ending(JobOutcome.SUCCEEDED, f"Done: {summary.written_total:,} tweets in "
                                                      f"{summary.output_path.name}. Press Next for the summary.")

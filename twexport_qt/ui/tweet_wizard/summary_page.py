@@ -1,5 +1,6 @@
 """The wizard's last page: what the run wrote (the summary sentence of `tweets/download_report.py`), each
-account's outcome and why any was skipped, and where the dataset file is."""
+account's outcome and why any was skipped or gave no tweet (also said under the totals, where it cannot be missed),
+and where the dataset file is."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget, QWizard
 
-from twexport_qt.tweets.download_report import summary_rows, summary_text
+from twexport_qt.tweets.download_report import no_tweets_notes, summary_rows, summary_text
 from twexport_qt.ui.tweet_wizard.page_support import (
+    WARNING_STYLE,
     WizardPage,
     account_table,
     account_table_model,
+    message_label,
     open_folder,
     widget_row,
 )
+
+NOTES_SHOWN = 3  # accounts without tweets explained under the totals; the table has them all
 
 
 class SummaryPage(WizardPage):
@@ -26,6 +31,7 @@ class SummaryPage(WizardPage):
         self.setButtonText(QWizard.WizardButton.CancelButton, "Close")
         self.totals_label = QLabel()
         self.totals_label.setWordWrap(True)
+        self.no_tweets_label = message_label(WARNING_STYLE)
         self.model = account_table_model("Outcome", with_reason=True)
         self.table = account_table(self.model)
         self.path_label = QLabel()
@@ -40,6 +46,7 @@ class SummaryPage(WizardPage):
         self.hint_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.totals_label)
+        layout.addWidget(self.no_tweets_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(widget_row(self.path_label, self.open_button))
         layout.addWidget(self.hint_label)
@@ -47,7 +54,8 @@ class SummaryPage(WizardPage):
 
     def initializePage(self) -> None:
         wizard = self.tweet_wizard()
-        summary = wizard.summary
+        summary, request = wizard.summary, wizard.progress_page.request
+        notes: list[str] = []
         if summary is None:  # the run stopped: what the Progress page last showed
             self._output = wizard.output_page.output_path()
             self.totals_label.setText(wizard.progress_page.stop_message)
@@ -55,7 +63,13 @@ class SummaryPage(WizardPage):
         else:
             self._output = summary.output_path
             self.totals_label.setText(summary_text(summary))
-            self.model.set_records(summary_rows(summary))
+            sandbox = wizard.context.is_sandbox
+            self.model.set_records(summary_rows(summary, request, sandbox=sandbox))
+            if request is not None:
+                notes = no_tweets_notes(summary, request, sandbox=sandbox)
+        more = len(notes) - NOTES_SHOWN
+        self.no_tweets_label.setText("\n".join(notes[:NOTES_SHOWN] + ([f"… and {more} more: see the table."]
+                                                                      if more > 0 else [])))
         self.path_label.setText(f"Dataset file: {self._output}")
 
     def open_output_folder(self) -> None:

@@ -3,7 +3,8 @@
 The pages (one module each) validate as the user types; the Output page shows what the download costs and asks
 above the threshold before it starts; this class assembles their answers into a `DownloadRequest`, which the
 Progress page runs as a job (`services/downloads.py`), exactly as `tweets download` does on the command line.
-Running the same request again resumes it (the Resume button).
+Running the same request again resumes it (the Resume button). The options, the file format and the folder of
+the last download started are offered again (`remembered_choices.py`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget, QWizard
 
+from twexport_qt.sandbox.tweets_world import accounts_with_tweets
 from twexport_qt.tweets.download import DownloadRequest, DownloadSummary
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.tweet_wizard.accounts_page import AccountsPage
 from twexport_qt.ui.tweet_wizard.options_page import OptionsPage
 from twexport_qt.ui.tweet_wizard.output_page import OutputPage
 from twexport_qt.ui.tweet_wizard.progress_page import ProgressPage
+from twexport_qt.ui.tweet_wizard.remembered_choices import remember_choices, remembered_choices
 from twexport_qt.ui.tweet_wizard.source_page import SourcePage
 from twexport_qt.ui.tweet_wizard.summary_page import SummaryPage
 
@@ -34,7 +37,8 @@ class TweetDownloadWizard(QWizard):
         self.summary: DownloadSummary | None = None  # set by the Progress page when the job succeeds
         self.setWindowTitle("Download tweets")
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
-        self.accounts_page = AccountsPage()
+        # In the Sandbox only the simulated accounts have tweets (its followers post nothing): the page names them.
+        self.accounts_page = AccountsPage(sandbox_accounts=accounts_with_tweets() if context.is_sandbox else ())
         self.source_page = SourcePage(context, jobs.tasks)
         self.options_page = OptionsPage(context.clock)
         self.output_page = OutputPage(context, jobs.tasks)
@@ -43,7 +47,20 @@ class TweetDownloadWizard(QWizard):
         for page in (self.accounts_page, self.source_page, self.options_page, self.output_page,
                      self.progress_page, self.summary_page):
             self.addPage(page)
+        choices = remembered_choices(context.data_dir)
+        if choices.options is not None:
+            self.options_page.set_options(choices.options)
+        self.output_page.set_remembered(choices.options.output_format if choices.options else None,
+                                        choices.output_folder)
         self.resize(720, 560)
+
+    def remember_choices(self) -> None:
+        """Keep the options, format and folder of the download that starts now for the next wizard."""
+        try:
+            request = self.request()
+        except ValueError:  # the pages prevent it; then there is nothing worth remembering
+            return
+        remember_choices(self.context.data_dir, request.options, request.output_path)
 
     def request(self) -> DownloadRequest:
         """What the pages describe. Raises ValueError if the options are invalid (the pages prevent that)."""

@@ -1,0 +1,147 @@
+"""The follower filter form on its own: an impossible pair of fields is marked and explained under it, the view is
+told its results are stale until the form is valid again; and the shared filter state remembers the last filter
+of each profile across starts."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtWidgets import QWidget
+
+from twexport_qt.followers.filters import FollowerFilter
+from twexport_qt.ui.filter_panel import FilterPanel, invalid_field_style
+from twexport_qt.ui.filter_state import FollowerFilterState
+from twexport_qt.ui.ui_state import ui_state
+
+DAY = 86_400
+
+
+def make_panel(qtbot) -> FilterPanel:
+    panel = FilterPanel()
+    qtbot.addWidget(panel)
+    panel.show()  # isVisible() of the problem sentences needs a shown window
+    return panel
+
+
+def applied(panel: FilterPanel) -> list[FollowerFilter]:
+    filters: list[FollowerFilter] = []
+    panel.filterChanged.connect(filters.append)
+    return filters
+
+
+def marked(*fields: QWidget) -> bool:
+    return all(field.styleSheet() == invalid_field_style() for field in fields)
+
+
+def test_a_minimum_above_its_maximum_is_marked_explained_and_makes_the_results_stale(qtbot):
+    panel = make_panel(qtbot)
+    filters = applied(panel)
+    stale: list[bool] = []
+    panel.staleChanged.connect(stale.append)
+
+    panel.min_followers.setValue(500)
+    panel.flush()
+    assert filters[-1].min_followers == 500 and stale == [] and not panel.results_stale
+
+    panel.max_followers.setValue(100)
+    panel.flush()
+    assert len(filters) == 1  # not applied: the view keeps the last valid filter...
+    assert stale == [True] and panel.results_stale  # ...and is told what it shows is stale
+    assert panel.followers_problem.isVisible()
+    assert panel.followers_problem.text() == ("Minimum followers (500) is greater than maximum followers (100): "
+                                              "lower the minimum or raise the maximum.")
+    assert marked(panel.min_followers, panel.max_followers)
+    assert not panel.following_problem.isVisible() and not marked(panel.min_following, panel.max_following)
+
+    panel.max_followers.setValue(1_000)
+    panel.flush()
+    assert filters[-1].max_followers == 1_000
+    assert stale == [True, False] and not panel.results_stale
+    assert not panel.followers_problem.isVisible() and panel.min_followers.styleSheet() == ""
+
+
+def test_a_date_window_that_ends_before_it_starts_marks_both_dates(qtbot):
+    panel = make_panel(qtbot)
+    filters = applied(panel)
+    panel.set_filter(FollowerFilter(created_after=10 * DAY))
+    panel.flush()
+    panel.joined_before.set_value(5 * DAY)
+    panel.flush()
+    assert filters[-1].created_before is None  # the invalid window was not applied
+    assert panel.results_stale and panel.joined_problem.isVisible()
+    assert "'Joined after' must be earlier than 'joined before'" in panel.joined_problem.text()
+    assert marked(panel.joined_after.edit, panel.joined_before.edit)
+
+    panel.clear()
+    panel.flush()
+    assert not panel.results_stale and not panel.joined_problem.isVisible()
+    assert filters[-1] == FollowerFilter()
+
+
+def test_two_wrong_pairs_are_each_explained_under_their_own_fields(qtbot):
+    panel = make_panel(qtbot)
+    panel.set_filter(FollowerFilter())
+    panel.flush()
+    panel.min_followers.setValue(9)
+    panel.max_followers.setValue(1)
+    panel.min_following.setValue(9)
+    panel.max_following.setValue(1)
+    panel.flush()
+    assert "Minimum followers (9)" in panel.followers_problem.text()
+    assert "Minimum following (9)" in panel.following_problem.text()
+    assert not panel.error_label.isVisible()
+
+
+def test_the_form_uses_the_settings_words_for_its_fields(qtbot):
+    from PySide6.QtWidgets import QFormLayout, QLabel
+
+    panel = make_panel(qtbot)
+    form = panel.layout().itemAt(0).layout()
+    assert isinstance(form, QFormLayout)
+    label = form.labelForField(panel.min_followers)
+    assert isinstance(label, QLabel) and label.text() == "Minimum followers"
+    assert panel.joined_after.enabled_box.text() == "Joined after"
+
+
+# -- remembered filters ------------------------------------------------------------------------------------------
+def test_the_last_filter_of_each_profile_is_restored_at_the_next_start(qtbot, tmp_path):
+    default = FollowerFilter(min_followers=10)
+    first_run = FollowerFilterState()
+    assert first_run.restore(tmp_path, "Work", default) == default  # nothing remembered yet
+    first_run.set(FollowerFilter(min_followers=10, location_contains="Berlin, DE", tiers=("Big",)))
+    assert first_run.restore(tmp_path, "Shop", FollowerFilter()) == FollowerFilter()
+    first_run.set(FollowerFilter(verified_only=True))
+
+    next_run = FollowerFilterState()
+    assert next_run.restore(tmp_path, "Work", default) == \
+        FollowerFilter(min_followers=10, location_contains="Berlin, DE", tiers=("Big",))
+    assert next_run.restore(tmp_path, "Shop", FollowerFilter()) == FollowerFilter(verified_only=True)
+
+
+def test_a_default_changed_in_settings_since_wins_over_the_remembered_filter(tmp_path):
+    state = FollowerFilterState()
+    state.restore(tmp_path, "Work", FollowerFilter(min_followers=10))
+    state.set(FollowerFilter(min_followers=50))
+    changed_default = FollowerFilter(min_followers=20)
+    assert FollowerFilterState().restore(tmp_path, "Work", changed_default) == changed_default
+
+
+def test_a_remembered_filter_that_no_longer_reads_is_ignored_without_a_word(tmp_path, messages):
+    state = FollowerFilterState()
+    state.restore(tmp_path, "Work", FollowerFilter())
+    state.set(FollowerFilter(min_followers=5))
+    settings = ui_state(tmp_path)
+    key = next(key for key in settings.allKeys() if key.startswith("followers-filter/"))
+    default = FollowerFilter(max_following=7)
+    impossible = json.dumps({"filter": {"min_followers": 9, "max_followers": 1}, "default": default.to_dict()})
+    unknown_status = json.dumps({"filter": {"dm_status": "lost"}, "default": default.to_dict()})
+    for broken in ("{not json", '{"filter": [1, 2]}', impossible, unknown_status):
+        settings.setValue(key, broken)
+        settings.sync()
+        assert FollowerFilterState().restore(tmp_path, "Work", default) == default
+    assert messages.texts() == []
+
+
+def test_nothing_is_remembered_before_a_profile_is_restored(tmp_path):
+    FollowerFilterState().set(FollowerFilter(min_followers=5))
+    assert ui_state(tmp_path).allKeys() == []
