@@ -14,6 +14,7 @@ from twexport_qt.followers.fetch import (
     FOLLOWERS_KIND,
     NEW_FOLLOWERS_KIND,
     NoFollowersStored,
+    PageStored,
     fetch_followers,
     known_follower_count,
 )
@@ -188,3 +189,20 @@ def test_a_full_refresh_counts_its_new_followers(app, sandbox_server, fake_clock
     sandbox_server.state.population.add_followers(7)
     fake_clock.advance(3600)
     assert fetch(app).new_followers == 7
+
+
+def test_each_committed_page_is_told_in_both_kinds_of_fetch(app, sandbox_server, fake_clock):
+    told: list[PageStored] = []
+
+    def on_page_stored(page: PageStored) -> None:  # the page is in the database when a view hears of it
+        told.append(page)
+        assert app.conn.execute("SELECT count(*) FROM followers").fetchone()[0] >= sum(p.followers for p in told)
+
+    fetch(app, on_page_stored=on_page_stored)
+    assert [(page.owner_id, page.followers, page.pages) for page in told] == [
+        (SANDBOX_USER_ID, 1000, 1), (SANDBOX_USER_ID, 1000, 2), (SANDBOX_USER_ID, 500, 3)]
+    told.clear()
+    fake_clock.advance(DAY)
+    sandbox_server.state.population.add_followers(30)
+    fetch(app, new_only=True, job="new followers", on_page_stored=on_page_stored)
+    assert [(page.followers, page.pages) for page in told] == [(30, 1), (100, 2)]  # the new ones, the check page

@@ -14,6 +14,7 @@ from twexport_qt.followers.plot_points import (
     FrameSpec,
     PlotAxes,
     PlotExtent,
+    PointsInView,
     account_age_days,
     density_bins,
     density_image,
@@ -135,6 +136,20 @@ def test_density_bins_keep_the_points_in_view_and_recolour_without_rebinning():
                                       density_rgba(x, y, category, (0.0, 2.0, 0.0, 2.0), (2, 2), tier_rgb))
     every_point = density_bins(x[:2], y[:2], (0.0, 2.0, 0.0, 2.0), (2, 2))
     assert every_point.inside is None and every_point.bin.tolist() == [0, 3]
+
+
+def test_points_in_view_lists_the_highlighted_followers_inside_the_view_bounds_included():
+    ids = np.array([10, 20, 30, 40, 50, 60])
+    x = np.array([0.0, 1.0, 2.0, 1.5, 1.0, np.nan])
+    y = np.array([0.0, 1.0, 1.0, 1.5, 3.0, 1.0])
+    selected = np.array([True, True, True, False, True, True])
+    points = prepare_points(ids, x, y, np.zeros(6, dtype=np.int8), LINEAR, selected)
+    in_view = PointsInView(points, highlight_categories(points.tier, selected, 1), dimmed=1,
+                           view_rect=(1.0, 2.0, 1.0, 2.0))
+    # 20 and 30 sit on the border (kept), 40 is inside but dimmed, 10 and 50 are outside, 60 has no place.
+    assert in_view.highlighted_ids().tolist() == [20, 30]
+    everyone = PointsInView(points, highlight_categories(points.tier, np.ones(6, bool), 1), 1, (-1.0, 5.0, -1.0, 5.0))
+    assert everyone.highlighted_ids().tolist() == [10, 20, 30, 40, 50]
 
 
 def test_account_age_in_days_and_unknown_dates_not_placed():

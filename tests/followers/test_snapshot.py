@@ -10,6 +10,7 @@ import pytest
 from twexport_qt.followers.filters import FollowerFilter, InvalidFilter
 from twexport_qt.followers.records import FollowerRecord
 from twexport_qt.followers.snapshot import (
+    TEXT_SORT_KEYS,
     UNKNOWN_DATE,
     FollowerSnapshot,
     count_up_to,
@@ -222,3 +223,76 @@ def test_empty_account_and_bounded_count(conn):
     assert count_up_to(conn, OWNER, 100) == 100
     assert count_up_to(conn, OWNER, 10**6) == 1_500
     assert count_up_to(conn, 12345, 10) == 0
+
+
+# -- appending a fetch's new pages -------------------------------------------------------------------------
+
+@pytest.fixture
+def growing():
+    """An account stored in three steps with another account's rows between them, and a snapshot of each step,
+    the second and third appended to the first (the first with its text index and every text order built)."""
+    connection = open_database(":memory:")
+    people = audience(900, seed=21)
+    snapshots = []
+    with connection:
+        followers_repo.upsert_followers(connection, OWNER, people[:400], seen_at=1_000)
+    first = FollowerSnapshot.load(connection, OWNER, TIERS, with_summary=True)
+    first.prepare_text(connection)
+    snapshots.append(first)
+    for start, stop, seen in ((400, 700, 2_000), (700, 900, 3_000)):
+        with connection:
+            followers_repo.upsert_followers(connection, OTHER, audience(20, seed=start), seen_at=seen)
+            followers_repo.upsert_followers(connection, OWNER, people[start:stop], seen_at=seen)
+        snapshots.append(snapshots[-1].appended(connection))
+    yield connection, snapshots
+    connection.close()
+
+
+def test_appended_equals_a_fresh_load_and_continues_its_lineage(growing):
+    conn, (first, second, third) = growing
+    fresh = FollowerSnapshot.load(conn, OWNER, TIERS, with_summary=True)
+    assert (len(first), len(second), len(third)) == (400, 700, 900)
+    for name in snapshot_field_names():
+        assert getattr(third, name).tolist() == getattr(fresh, name).tolist(), name
+        assert not getattr(third, name).flags.writeable
+    assert third.summary == fresh.summary
+    assert third.continues(first) and third.continues(second) and second.continues(first)
+    assert not first.continues(second)  # shorter
+    assert not fresh.continues(first)  # a load starts its own lineage
+    assert third.appended(conn) is third  # nothing stored since: the very same snapshot
+
+
+def test_appended_text_index_and_its_merged_orders_equal_a_fresh_build(growing):
+    conn, (_first, _second, third) = growing
+    assert third.text_index_bytes() > 0  # carried over and extended, not left to be built again
+    fresh = FollowerSnapshot.load(conn, OWNER, TIERS)
+    fresh.prepare_text(conn)
+    for key in TEXT_SORT_KEYS:
+        assert third.ascending_order(key).tolist() == fresh.ascending_order(key, conn).tolist(), key
+    for text in ("ann", "CAFÉ", "_1", "🚀", "lond", "nobody-has-this"):
+        assert third.search_mask(text, conn).tolist() == fresh.search_mask(text, conn).tolist(), text
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_masks_of_the_appended_positions_equal_those_of_the_whole(growing, seed):
+    conn, (first, _second, third) = growing
+    rng = random.Random(seed)
+    for _ in range(15):
+        criteria = sql_criteria(random_filter(rng))
+        if criteria is not None:
+            whole = third.sql_mask(criteria, conn)
+            assert third.sql_mask(criteria, conn, first_position=len(first)).tolist() == whole[len(first):].tolist()
+    for text in ("ann", "zoë", "50%", "x" * 40):
+        whole = third.search_mask(text, conn)
+        assert third.search_mask(text, conn, first_position=len(first)).tolist() == whole[len(first):].tolist()
+
+
+@pytest.mark.parametrize("key", followers_repo.SORT_KEYS)
+def test_appended_order_merges_the_new_positions_as_a_full_sort_would(growing, key):
+    conn, (first, _second, third) = growing
+    prefix_order = first.ascending_order(key, conn)
+    merged = third.appended_order(key, prefix_order, len(first), conn)
+    assert merged.tolist() == third.ascending_order(key, conn).tolist()
+    expected = followers_repo.ids_sorted(conn, OWNER, FollowerFilter(include_unfollowed=True), key, False,
+                                         tiers=TIERS)
+    assert third.rowid[merged].tolist() == expected.tolist()

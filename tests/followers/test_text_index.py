@@ -253,3 +253,28 @@ def test_empty_account(conn):
     assert empty.search_mask("a", conn).shape == (0,)
     assert all(empty.ascending_order(key).shape == (0,) for key in TEXT_SORT_KEYS)
     assert np.array_equal(empty.search_mask("", conn), np.zeros(0, dtype=bool))
+
+
+def test_an_index_appended_page_by_page_sorts_and_searches_as_sql(tmp_path):
+    """A fetch's pages of hostile text, appended to a prepared index: the merged orders are SQL's ORDER BY."""
+    people, others = hostile_audience(1_000, seed=7), hostile_audience(100, seed=8)
+    with closing(open_database(tmp_path / "pages.sqlite3")) as page_conn:
+        with page_conn:
+            followers_repo.upsert_followers(page_conn, OWNER, people[:200], seen_at=1)
+        snapshot = FollowerSnapshot.load(page_conn, OWNER)
+        snapshot.prepare_text(page_conn)
+        for start in range(200, 1_000, 160):
+            with page_conn:
+                followers_repo.upsert_followers(page_conn, OTHER, others[start // 10:start // 10 + 5], seen_at=1)
+                followers_repo.upsert_followers(page_conn, OWNER, people[start:start + 160], seen_at=start)
+            snapshot = snapshot.appended(page_conn)
+        assert len(snapshot) == 1_000 and snapshot.text_index_bytes() > 0
+        for key in TEXT_SORT_KEYS:
+            expected = followers_repo.ids_sorted(page_conn, OWNER, EVERYONE, key, False)
+            assert snapshot.rowid[snapshot.ascending_order(key)].tolist() == expected.tolist(), key
+        for needle in needles(page_conn, 30, seed=5):
+            expected = sorted(followers_repo.ids_sorted(page_conn, OWNER, EVERYONE, "user_id",
+                                                        search_text=needle).tolist())
+            assert sorted(snapshot.rowid[snapshot.search_mask(needle, page_conn)].tolist()) == expected
+            tail = snapshot.search_mask(needle, page_conn, first_position=600)
+            assert tail.tolist() == snapshot.search_mask(needle, page_conn)[600:].tolist()

@@ -239,7 +239,7 @@ def test_a_failed_background_answer_is_told_and_the_rows_stay(conn):
 def test_compute_pieces_reports_an_interrupt_without_a_sentence(conn, monkeypatch):
     from twexport_qt.followers.snapshot import FollowerSnapshot
 
-    def interrupted(*_args: object) -> np.ndarray:
+    def interrupted(*_args: object, **_kwargs: object) -> np.ndarray:
         raise sqlite3.OperationalError("interrupted")
 
     monkeypatch.setattr(FollowerSnapshot, "search_mask", interrupted)
@@ -256,3 +256,130 @@ def test_lru_keeps_the_most_recently_used():
     assert cache.get("a") == 1
     cache.put("c", 3)  # evicts b, the least recently used
     assert (cache.get("a"), cache.get("b"), cache.get("c"), len(cache)) == (1, None, 3, 2)
+
+
+# -- a fetch appending followers ---------------------------------------------------------------------------
+
+
+def store_page(conn: sqlite3.Connection, start: int, count: int) -> None:
+    """What a fetch's page does: new followers (an upsert), committed."""
+    records = [replace(record, user_id=start + i) for i, record in enumerate(audience(count, seed=start))]
+    with conn:
+        followers_repo.upsert_followers(conn, OWNER, records, seen_at=1_800_000_000)
+
+
+def test_appended_views_equal_sql_for_filters_searches_and_sorts(conn):
+    planner = FollowersViewPlanner(OWNER)
+    recorder = Recorder(conn)
+    cases = [
+        (FollowerFilter(), "", "followers_count", True),
+        (FollowerFilter(description_words="python rust", min_followers=100), "", "username", False),
+        (FollowerFilter(location_contains="os"), "USER01", "name", True),
+        (FollowerFilter(verified_only=True), "user", "last_seen", False),
+    ]
+    for number, (follower_filter, search, key, descending) in enumerate(cases):
+        planner.set_filter(follower_filter)
+        planner.set_search_text(search)
+        planner.set_sort(key, descending)
+        before = planner.update(recorder.work).view
+        store_page(conn, 100_000 * (number + 1), 150)
+        planner.append_new_followers()
+        recorder.computed.clear()
+        view = planner.update(recorder.work).view
+        assert [request.base is not None for request in recorder.computed] == [True]  # no reload
+        assert view.snapshot.continues(before.snapshot) and len(view.snapshot) == len(before.snapshot) + 150
+        assert shown_ids(planner) == sql_ids(conn, follower_filter, key, descending, search.strip())
+        assert view.matching_count == followers_repo.count(conn, OWNER, follower_filter)
+
+
+def test_pages_arriving_while_one_is_appended_coalesce_into_the_next(conn):
+    recorder = Recorder(conn, background=True)
+    planner = FollowersViewPlanner(OWNER, inline_row_limit=0)
+    planner.update(recorder.work)
+    planner.accept(recorder.answer_last())
+    first = planner.update(recorder.work).view
+    store_page(conn, 100_000, 50)
+    planner.append_new_followers()
+    planner.update(recorder.work)
+    assert len(recorder.submitted) == 2 and recorder.submitted[-1].base.snapshot is first.snapshot
+    in_flight = recorder.answer_last()  # computed now: it holds the first page only
+    for start in (200_000, 300_000, 400_000):  # three more pages while it is on its way
+        store_page(conn, start, 50)
+        planner.append_new_followers()
+        planner.update(recorder.work)
+    assert len(recorder.submitted) == 2  # one append at a time: the others wait
+    planner.accept(in_flight)
+    view = planner.update(recorder.work).view
+    assert len(view.snapshot) == N + 50  # shown at once...
+    assert len(recorder.submitted) == 3 and recorder.submitted[-1].base.snapshot is view.snapshot  # ...then the rest
+    planner.accept(recorder.answer_last())
+    latest = planner.update(recorder.work).view.snapshot
+    assert len(latest) == N + 200
+    assert shown_ids(planner) == sql_ids(conn, FollowerFilter(), "followers_count", True)
+    planner.append_new_followers()  # nothing stored since: the same snapshot comes back, and stays
+    planner.update(recorder.work)
+    planner.accept(recorder.answer_last())
+    assert planner.update(recorder.work).view.snapshot is latest and not planner.is_busy
+
+
+def test_a_refresh_replaces_an_append_on_its_way(conn):
+    recorder = Recorder(conn, background=True)
+    planner = FollowersViewPlanner(OWNER, inline_row_limit=0)
+    planner.update(recorder.work)
+    planner.accept(recorder.answer_last())
+    planner.update(recorder.work)
+    store_page(conn, 100_000, 30)
+    planner.append_new_followers()
+    planner.update(recorder.work)
+    stale_append = recorder.answer_last()
+    planner.refresh()  # the fetch ended: a whole reload (it finds who left, too)
+    planner.update(recorder.work)
+    assert recorder.submitted[-1].base is None and recorder.submitted[-1].snapshot is None
+    assert not planner.accept(stale_append).relevant
+    planner.accept(recorder.answer_last())
+    view = planner.update(recorder.work).view
+    assert len(view.snapshot) == N + 30 and not view.snapshot.continues(recorder.submitted[1].base.snapshot)
+
+
+def test_an_append_that_failed_is_tried_again_with_the_next_page(conn, monkeypatch):
+    from twexport_qt.followers.snapshot import FollowerSnapshot
+
+    planner = FollowersViewPlanner(OWNER)
+    recorder = Recorder(conn)
+    planner.update(recorder.work)
+    real_appended = FollowerSnapshot.appended
+
+    def broken(*_args: object) -> FollowerSnapshot:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(FollowerSnapshot, "appended", broken)
+    store_page(conn, 100_000, 20)
+    planner.append_new_followers()
+    assert "disk I/O error" in planner.update(recorder.work).error
+    monkeypatch.setattr(FollowerSnapshot, "appended", real_appended)
+    store_page(conn, 200_000, 20)
+    planner.append_new_followers()
+    assert len(planner.update(recorder.work).view.snapshot) == N + 40
+
+
+def test_a_view_only_adds_rows_to_another_with_the_same_state_and_every_old_row(conn):
+    planner = FollowersViewPlanner(OWNER, follower_filter=FollowerFilter(min_followers=1_000))
+    recorder = Recorder(conn)
+    before = planner.update(recorder.work).view
+    store_page(conn, 100_000, 40)
+    planner.append_new_followers()
+    after = planner.update(recorder.work).view
+    step = before.with_rows_of(after)
+    assert step is not None and step.snapshot is after.snapshot
+    assert step.positions[:len(before)].tolist() == before.positions.tolist()  # old rows keep their rows...
+    assert sorted(step.positions.tolist()) == sorted(after.positions.tolist())  # ...the new ones come after
+    hidden = int(np.flatnonzero(~after.filter_mask)[0])
+    swapped = after.positions.copy()
+    swapped[np.flatnonzero(swapped == before.positions[0])] = hidden  # an old row replaced by another
+    assert before.with_rows_of(replace(after, positions=swapped)) is None
+    assert before.with_rows_of(replace(after, positions=after.positions[1:])) is None
+    planner.set_sort("username", False)
+    assert before.with_rows_of(planner.update(recorder.work).view) is None  # another sort: not an addition
+    planner.set_sort("followers_count", True)
+    planner.refresh()  # a reload starts another lineage
+    assert before.with_rows_of(planner.update(recorder.work).view) is None

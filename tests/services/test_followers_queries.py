@@ -100,11 +100,12 @@ def endless_search(monkeypatch):
     started = threading.Event()
     real_search_mask = FollowerSnapshot.search_mask
 
-    def search_mask(snapshot: FollowerSnapshot, text: str, conn: sqlite3.Connection) -> np.ndarray:
+    def search_mask(snapshot: FollowerSnapshot, text: str, conn: sqlite3.Connection, *,
+                    first_position: int = 0) -> np.ndarray:
         if text == "endless":
             conn.create_function("running", 0, lambda: started.set() or 1)
             conn.execute(ENDLESS_SQL).fetchone()
-        return real_search_mask(snapshot, text, conn)
+        return real_search_mask(snapshot, text, conn, first_position=first_position)
 
     monkeypatch.setattr(FollowerSnapshot, "search_mask", search_mask)
     return started

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from contextlib import closing
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QRect, QSize, Qt
+from PySide6.QtGui import QImage, qGray
 
 from twexport_qt.app_context import AppContext
 from twexport_qt.core.clock import FakeClock
-from twexport_qt.core.timefmt import format_date
+from twexport_qt.core.timefmt import format_local_date
 from twexport_qt.followers import view_planner
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.records import FollowerRecord
@@ -25,7 +26,7 @@ from twexport_qt.services.followers_queries import FollowersQueryRunner
 from twexport_qt.settings.model import AppSettings
 from twexport_qt.store import followers_repo
 from twexport_qt.ui.followers_tab import FollowersTab
-from twexport_qt.ui.followers_table_model import COLUMN_OF_FIELD
+from twexport_qt.ui.followers_table_model import COLUMN_OF_FIELD, COLUMNS
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.job_panel import JobPanel
 from twexport_qt.workers.tasks import InlineTaskRunner, TaskRunner
@@ -128,9 +129,10 @@ def assert_views_agree(tab: FollowersTab, follower_filter: FollowerFilter, searc
     assert tab.model.rowCount() == shown
     assert tab.count_label.text() == f"{shown:,} shown · {matching:,} match the filter"
     assert tab.summary_panel.text_of("Matching filter") == f"{matching:,}"
-    # Every follower of the plotted population is on screen (points mode at this size), highlighted or not.
+    # Every follower of the plotted population is on screen (points mode at this size), highlighted or not; the
+    # highlighted ones are exactly the table's rows (filter and search).
     drawn = tab.plot_network.drawn_points
-    assert drawn.highlighted == matching
+    assert drawn.highlighted == shown
     population = sql_count(tab, FollowerFilter(include_unfollowed=follower_filter.include_unfollowed))
     assert drawn.highlighted + drawn.dimmed == population
 
@@ -250,7 +252,7 @@ def test_tooltip_describes_the_follower(make_tab, context):
     text = tab.tooltip_for(5001)
     assert f"@{record.username}" in text and record.name in text
     assert f"{record.followers_count:,} followers" in text and f"{record.following_count:,} following" in text
-    assert f"Joined {format_date(record.created_at) or 'unknown'}" in text
+    assert f"Joined {format_local_date(record.created_at) or 'unknown'}" in text
     tier = tab.tiers[int(tab.model.snapshot.tier[tab.model.snapshot.position_of_user(5001)])].name
     assert f"tier {tier}" in text
     assert text.endswith("DM: Sent")  # worded as in the table's DM status column (dm_status_label)
@@ -412,3 +414,267 @@ def test_points_for_the_previous_account_never_reach_the_plot(make_tab, context)
     runner.release_all()
     assert not tab.plots_pending
     assert plotted(tab.plot_network) == tab.model.rowCount() == 7
+
+
+# -- a live fetch ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_context(tmp_path):
+    """The Sandbox profile before its first fetch: 2,500 simulated followers (pages of 1,000, 1,000 and 500)."""
+    from twexport_qt.sandbox.config import SandboxConfig
+
+    home = tmp_path / "first-run"
+    home.mkdir()
+    context = AppContext(home, settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()), clock=FakeClock(),
+                         sandbox_config=SandboxConfig(followers=2_500, seed=11), configure_log=False)
+    yield context
+    context.close()
+
+
+class PageGate:
+    """Holds the fetch job after each committed page (once the tab was told of it) until the test lets it go on."""
+
+    def __init__(self, monkeypatch) -> None:
+        from twexport_qt.ui import followers_tab
+
+        self._next = threading.Semaphore(0)
+        self.pages_told = 0
+        real_fetch = followers_tab.fetch_followers
+
+        def gated_fetch(*args, on_page_stored, **kwargs):
+            def told(page):
+                on_page_stored(page)
+                self.pages_told += 1
+                assert self._next.acquire(timeout=30), "the test never let the fetch go on"
+
+            return real_fetch(*args, on_page_stored=told, **kwargs)
+
+        monkeypatch.setattr(followers_tab, "fetch_followers", gated_fetch)
+
+    def go_on(self, pages: int = 1) -> None:
+        for _ in range(pages):
+            self._next.release()
+
+
+@pytest.fixture
+def live_tab(qtbot, empty_context):
+    controller = JobController(JobPanel(), tasks=InlineTaskRunner())
+    tab = FollowersTab(empty_context, controller)
+    qtbot.addWidget(tab)
+    tab.resize(1200, 800)
+    tab.show()
+    yield tab
+    controller.shutdown()
+    tab.shutdown()
+
+
+def current_followers(tab: FollowersTab) -> int:
+    with closing(tab.context.connect()) as conn:
+        return followers_repo.current_count(conn, SANDBOX_USER_ID)
+
+
+def selected_followers(tab: FollowersTab) -> list[int]:
+    return [tab.model.follower_id_at(index.row()) for index in tab.table.selectionModel().selectedRows()]
+
+
+@pytest.mark.parametrize("in_thread", [False, True], ids=["inline", "query-thread"])
+def test_a_first_fetch_shows_its_pages_as_they_are_stored(qtbot, live_tab, monkeypatch, in_thread):
+    if in_thread:
+        monkeypatch.setattr(view_planner, "INLINE_ROW_LIMIT", 0)
+    gate = PageGate(monkeypatch)
+    tab = live_tab
+    assert tab.model is not None and tab.model.rowCount() == 0  # the Sandbox's account, nothing fetched yet
+    worker = tab.start_fetch()
+    qtbot.waitUntil(lambda: gate.pages_told == 1 and tab.model is not None and tab.model.rowCount() == 1_000
+                    and not tab.model.is_busy, timeout=10_000)
+    assert not worker.ended.is_set()  # the fetch goes on: these are its first page's rows
+    assert tab.count_label.text() == "1,000 shown · 1,000 match the filter"
+    assert tab.summary_panel.text_of("Followers") == "1,000"
+    assert plotted(tab.plot_network) == 1_000
+
+    # The user looks at a follower further down while the next page comes in.
+    tab.table.resize(900, 300)
+    picked_row = 400
+    tab.table.selectRow(picked_row)
+    picked = tab.model.follower_id_at(picked_row)
+    tab.table.verticalScrollBar().setValue(350)
+    top = tab.model.follower_id_at(tab.table.rowAt(0))
+    resets: list[bool] = []
+    tab.model.modelReset.connect(lambda: resets.append(True))
+    gate.go_on()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2_000 and not tab.model.is_busy, timeout=10_000)
+    assert resets == [] and not worker.ended.is_set()
+    assert selected_followers(tab) == [picked]  # the same follower, wherever the sort put their row
+    assert tab.model.follower_id_at(tab.table.rowAt(0)) == top  # the same follower at the top
+    assert tab.count_label.text() == "2,000 shown · 2,000 match the filter"
+    qtbot.waitUntil(lambda: plotted(tab.plot_network) == 2_000, timeout=10_000)
+
+    gate.go_on(2)  # the last page, then the run's end: a reload (it would find who left)
+    qtbot.waitUntil(lambda: worker.ended.is_set() and tab.model.rowCount() == 2_500 and not tab.model.is_busy,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: bool(resets) and not tab.model.is_busy, timeout=10_000)
+    assert tab.model.rowCount() == current_followers(tab) == 2_500
+    assert selected_followers(tab) == [picked]
+    assert tab.model.follower_id_at(tab.table.rowAt(0)) == top
+
+
+def test_a_new_followers_refresh_shows_its_pages_too(qtbot, live_tab, monkeypatch):
+    tab = live_tab
+    with qtbot.waitSignal(tab.jobs.jobFinished, timeout=30_000):
+        tab.start_fetch()
+    qtbot.waitUntil(lambda: tab.model is not None and tab.model.rowCount() == 2_500, timeout=10_000)
+    tab.context.sandbox.state.population.add_followers(30)
+    gate = PageGate(monkeypatch)
+    tab.table.sortByColumn(COLUMN_OF_FIELD["first_seen"], Qt.SortOrder.DescendingOrder)
+    worker = tab.start_fetch(new_only=True)
+    qtbot.waitUntil(lambda: gate.pages_told == 1 and tab.model.rowCount() == 2_530, timeout=10_000)
+    assert not worker.ended.is_set()
+    gate.go_on(2)
+    qtbot.waitUntil(worker.ended.is_set, timeout=10_000)
+
+
+def test_the_first_page_names_an_account_not_known_before(qtbot, empty_context, monkeypatch):
+    """An X account's id is known once its first page is stored: the table appears then, not at the fetch's end."""
+    from twexport_qt import app_context
+
+    monkeypatch.setattr(app_context, "known_owner_id", lambda _profile: None)  # as for an X profile never fetched
+    gate = PageGate(monkeypatch)
+    controller = JobController(JobPanel(), tasks=InlineTaskRunner())
+    tab = FollowersTab(empty_context, controller)
+    qtbot.addWidget(tab)
+    assert tab.model is None and not tab.fetch_new_button.isEnabled()
+    worker = tab.start_fetch()
+    qtbot.waitUntil(lambda: tab.model is not None and tab.model.rowCount() == 1_000, timeout=10_000)
+    assert not worker.ended.is_set() and tab.owner_id == SANDBOX_USER_ID and tab.fetch_new_button.isEnabled()
+    gate.go_on(3)
+    qtbot.waitUntil(lambda: worker.ended.is_set() and tab.model.rowCount() == 2_500, timeout=10_000)
+    controller.shutdown()
+    tab.shutdown()
+
+
+# -- layout, remembered state, header, keyboard, stale results --------------------------------------------
+
+# What the tab gets of a 1024×700 window: the menu bar, the tab bar, the status bar and the frames take ~130 px
+# of its height and ~20 px of its width.
+TAB_IN_SMALL_WINDOW = QSize(1004, 570)
+TAB_IN_4K_WINDOW = QSize(3820, 2020)
+
+
+def laid_out(qtbot, tab: FollowersTab, size: QSize) -> None:
+    tab.resize(size)
+    QCoreApplication.processEvents()  # the resize and the layout requests it posts
+    qtbot.waitUntil(lambda: tab.plot_network.height() > 0)
+
+
+def visible_rows(tab: FollowersTab) -> int:
+    return tab.table.viewport().height() // tab.table.verticalHeader().defaultSectionSize()
+
+
+def test_at_1024_by_700_the_panels_give_way_to_a_tall_plot_and_the_table(qtbot, make_tab):
+    tab = make_tab()
+    laid_out(qtbot, tab, TAB_IN_SMALL_WINDOW)
+    plot = tab.plot_network
+    assert plot.height() >= 300 and plot.width() >= 380, f"the plot is {plot.width()}×{plot.height()}"
+    assert visible_rows(tab) >= 5, f"{visible_rows(tab)} table rows"
+    assert tab.filter_scroll.width() <= 400 and tab.summary_panel.width() <= 260
+    # Nothing is cut: the filter form is whole (no sideways scrolling), the summary scrolls only downwards.
+    assert tab.filter_scroll.viewport().width() >= tab.filter_panel.minimumSizeHint().width()
+
+
+def test_on_a_4k_screen_the_extra_room_goes_to_the_table_and_plots(qtbot, make_tab):
+    tab = make_tab()
+    laid_out(qtbot, tab, TAB_IN_4K_WINDOW)
+    assert tab.filter_scroll.width() <= 400 and tab.summary_panel.width() <= 260  # not stretched
+    assert tab.plot_network.width() >= 2_500 and tab.plot_network.height() >= 1_000
+    assert visible_rows(tab) >= 30
+
+
+def test_splitters_column_widths_and_sort_are_remembered(qtbot, make_tab, context):
+    tab = make_tab()
+    laid_out(qtbot, tab, QSize(1400, 900))
+    tab.main_splitter.setSizes([0, 1400])  # the filter panel dragged shut
+    tab.right_splitter.setSizes([600, 300])
+    tab.table.sortByColumn(COLUMN_OF_FIELD["username"], Qt.SortOrder.AscendingOrder)
+    tab.table.horizontalHeader().resizeSection(COLUMN_OF_FIELD["name"], 333)
+    main_sizes, right_sizes = tab.main_splitter.sizes(), tab.right_splitter.sizes()
+    tab.shutdown()  # the app's exit: remembered in the data folder
+
+    again = make_tab()
+    laid_out(qtbot, again, QSize(1400, 900))
+    assert again.main_splitter.sizes() == main_sizes and main_sizes[0] == 0
+    assert again.right_splitter.sizes() == right_sizes
+    header = again.table.horizontalHeader()
+    assert header.sectionSize(COLUMN_OF_FIELD["name"]) == 333
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (COLUMN_OF_FIELD["username"],
+                                                                            Qt.SortOrder.AscendingOrder)
+    usernames = [again.model.index(row, COLUMN_OF_FIELD["username"]).data() for row in range(50)]
+    assert usernames == sorted(usernames, key=str.lower)  # the rows really are in the remembered order
+
+
+def test_a_state_saved_by_another_version_is_ignored(qtbot, make_tab, context):
+    from twexport_qt.ui.followers_tab import UiStateKey
+    from twexport_qt.ui.ui_state import ui_state
+
+    settings = ui_state(context.data_dir)
+    settings.setValue(UiStateKey.HEADER, QByteArray(b"\x00\xff not a header state"))
+    settings.setValue(UiStateKey.HEADER_COLUMNS, "username,name,some_old_column")
+    settings.setValue(UiStateKey.MAIN_SPLITTER, QByteArray(b"garbage"))
+    settings.setValue(UiStateKey.SORT_FIELD, "a_column_that_is_gone")
+    settings.sync()
+    tab = make_tab()
+    laid_out(qtbot, tab, TAB_IN_SMALL_WINDOW)
+    header = tab.table.horizontalHeader()
+    assert header.count() == len(COLUMNS) and header.sortIndicatorSection() == COLUMN_OF_FIELD["followers_count"]
+    assert tab.filter_scroll.width() > 0 and tab.plot_network.height() >= 300  # the default layout
+
+
+def test_the_sort_arrow_points_down_for_largest_first(qtbot, make_tab):
+    tab = make_tab()
+    header = tab.table.horizontalHeader()
+    column = COLUMN_OF_FIELD["followers_count"]
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (column, Qt.SortOrder.DescendingOrder)
+
+    def painted(order: Qt.SortOrder) -> QImage:
+        header.setSortIndicator(column, order)
+        section = QRect(header.sectionViewportPosition(column), 0, header.sectionSize(column), header.height())
+        return header.viewport().grab(section).toImage()
+
+    descending, ascending = painted(Qt.SortOrder.DescendingOrder), painted(Qt.SortOrder.AscendingOrder)
+    # Only the arrows differ. Where one image is darker than the other, its own arrow is: a triangle pointing
+    # down has its own ink (where the other, pointing up, has none) in the upper half of their common box.
+    differing = [(x, y) for y in range(descending.height()) for x in range(descending.width())
+                 if descending.pixel(x, y) != ascending.pixel(x, y)]
+    assert differing, "no sort arrow was painted"
+    middle = (min(y for _x, y in differing) + max(y for _x, y in differing)) / 2
+
+    def own_ink_rows(image: QImage, other: QImage) -> list[int]:
+        return [y for x, y in differing if qGray(image.pixel(x, y)) < qGray(other.pixel(x, y))]
+
+    down_rows, up_rows = own_ink_rows(descending, ascending), own_ink_rows(ascending, descending)
+    assert sum(down_rows) / len(down_rows) < middle < sum(up_rows) / len(up_rows)
+
+
+def test_focus_search_puts_the_cursor_in_the_search_box(qtbot, make_tab):
+    tab = make_tab()
+    tab.search.setText("ann")
+    tab.table.setFocus()
+    tab.activateWindow()
+    qtbot.waitUntil(tab.isActiveWindow)
+    tab.focus_search()
+    qtbot.waitUntil(tab.search.hasFocus)
+    assert tab.search.selectedText() == "ann"  # typing replaces the last search
+
+
+def test_an_invalid_filter_marks_the_results_stale_until_it_is_corrected(qtbot, make_tab):
+    tab = make_tab()
+    rows = tab.model.rowCount()
+    tab.filter_panel.min_followers.set_optional_value(500)
+    tab.filter_panel.max_followers.set_optional_value(10)  # can match nobody: not applied
+    tab.filter_panel.flush()
+    assert tab.results_stale and tab.stale_label.isVisibleTo(tab)
+    assert tab.model.rowCount() == rows  # the last valid filter's rows stay, marked
+    tab.filter_panel.max_followers.set_optional_value(None)
+    tab.filter_panel.flush()
+    assert not tab.results_stale and not tab.stale_label.isVisibleTo(tab)
+    assert tab.model.rowCount() == sql_count(tab, FollowerFilter(min_followers=500))

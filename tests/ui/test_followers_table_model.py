@@ -192,3 +192,44 @@ def test_passes_qts_own_model_tester(qtbot, qtmodeltester, qtlog, model):
     model.set_search_text("user0")
     model.sort(column("created_at"), Qt.SortOrder.AscendingOrder)
     assert [record.message for record in qtlog.records] == []
+
+
+def store_new_followers(conn, count: int, first_id: int) -> None:
+    """A fetch's page of new followers, committed."""
+    records = [FollowerRecord(user_id=first_id + i, username=f"new{first_id + i}", followers_count=i * 7_919 % 60_000)
+               for i in range(count)]
+    with conn:
+        followers_repo.upsert_followers(conn, OWNER, records, seen_at=1_800_000_000)
+
+
+def test_new_followers_are_inserted_not_reset_and_the_selection_stays(qtbot, model, conn):
+    from PySide6.QtCore import QItemSelectionModel, QPersistentModelIndex
+
+    selection = QItemSelectionModel(model)
+    picked = model.follower_id_at(300)
+    selection.select(model.index(300, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                     | QItemSelectionModel.SelectionFlag.Rows)
+    held = QPersistentModelIndex(model.index(300, 4))
+    store_new_followers(conn, 120, first_id=900_000)
+    with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignals([model.rowsInserted, model.layoutChanged]):
+        model.append_new_followers()
+    assert model.rowCount() == N + 120
+    values = column_values(model, "followers_count")
+    assert values == sorted(values, reverse=True)  # the new rows are sorted in, not left at the end
+    assert [model.follower_id_at(index.row()) for index in selection.selectedRows()] == [picked]
+    assert model.follower_id_at(held.row()) == picked and held.column() == 4
+    assert model.index(model.row_of_follower(900_001), 0).data() == "new900001"
+
+
+def test_passes_qt_model_checks_while_followers_are_appended(qtbot, qtmodeltester, qtlog, model, conn):
+    qtmodeltester.check(model)  # Qt's C++ QAbstractItemModelTester: reports problems as Qt warnings
+    model.set_filter(FollowerFilter(min_followers=1_000))
+    for page in range(3):
+        store_new_followers(conn, 60, first_id=900_000 + 1_000 * page)
+        model.append_new_followers()
+    model.set_search_text("new9")
+    store_new_followers(conn, 60, first_id=950_000)
+    model.append_new_followers()
+    assert model.rowCount() == followers_repo.count(conn, OWNER, FollowerFilter(min_followers=1_000),
+                                                    search_text="new9")
+    assert [record.message for record in qtlog.records] == []

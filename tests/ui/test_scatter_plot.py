@@ -1,5 +1,6 @@
-"""FollowerScatter: hover/click look-ups, highlighting, level of detail, log-axis labels, and showing points
-prepared in another thread."""
+"""FollowerScatter: hover/click look-ups, highlighting, level of detail, log-axis labels, showing points
+prepared in another thread; and what a user expects of a plot: the app's context menu (not pyqtgraph's), a ring on
+the selected follower, a legend beside the data, colours that follow a light or dark palette."""
 
 from __future__ import annotations
 
@@ -8,18 +9,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QColor, QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QContextMenuEvent, QMouseEvent, QPalette
+from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 
-from twexport_qt.followers.plot_points import PlotAxes, density_rgba, prepare_points
-from twexport_qt.ui.palette import tier_colours
+from twexport_qt.followers.plot_points import PlotAxes, PointsInView, density_rgba, prepare_points
+from twexport_qt.ui.palette import DARK_TIER_COLOURS, LIGHT_TIER_COLOURS, tier_colours
+from twexport_qt.ui.plot_items import format_count
 from twexport_qt.ui.scatter_plot import (
+    EXPORT_VISIBLE_TEXT,
     LOD_DEBOUNCE_MS,
     MAX_DRAWN_POINTS,
+    RESET_ZOOM_TEXT,
     FollowerScatter,
     RenderMode,
-    format_count,
 )
 
 BIG = 1_600_000_000_000_000_000
@@ -345,3 +348,222 @@ def test_new_points_with_their_frame_drawn_ahead_leave_the_view_as_it_was(scatte
     qtbot.wait(LOD_DEBOUNCE_MS * 4)
     assert scatter.frame_spec() == spec
     assert np.shares_memory(scatter.density_image, points.first_frame.image)  # not redrawn for another size
+
+
+# -- a plot as a user expects: the app's menu, a ringed follower, a legend beside the data, the palette ----------
+
+
+class RecordingMenuActions:
+    """The Followers tab's menu actions, recorded (the real ones are tested in test_plot_actions.py)."""
+
+    def __init__(self) -> None:
+        self.asked_about: list[int] = []
+        self.exported: list[PointsInView] = []
+
+    def add_point_actions(self, menu: QMenu, user_id: int) -> None:
+        self.asked_about.append(user_id)
+        menu.addAction(f"About {user_id}")
+
+    def export_visible(self, in_view: PointsInView) -> None:
+        self.exported.append(in_view)
+
+
+def texts_of(menu: QMenu) -> list[str]:
+    return [action.text() for action in menu.actions() if not action.isSeparator()]
+
+
+def close_popup() -> QMenu:
+    """The menu that popped up, closed again."""
+    popup = QApplication.activePopupWidget()
+    assert isinstance(popup, QMenu)
+    popup.close()
+    return popup
+
+
+def test_right_click_opens_the_apps_menu_not_pyqtgraphs(scatter, qtbot):
+    three_followers(scatter)
+    actions = RecordingMenuActions()
+    scatter.set_menu_actions(actions)
+    view, pos = viewport_pos(scatter, 50.0, 80.0)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.RightButton, pos=pos)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+    menu = close_popup()
+    assert texts_of(menu) == [f"About {BIG + 202}", EXPORT_VISIBLE_TEXT, RESET_ZOOM_TEXT]
+    assert actions.asked_about == [BIG + 202]
+    assert not scatter.plot_item.getViewBox().menuEnabled()  # no ViewBox menu, "Plot Options" or "Export..."
+
+    view, pos = viewport_pos(scatter, 30.0, 50.0)  # empty space: only what concerns the plot
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.RightButton, pos=pos)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+    assert texts_of(close_popup()) == [EXPORT_VISIBLE_TEXT, RESET_ZOOM_TEXT]
+
+
+def test_the_menu_key_opens_the_menu_about_the_ringed_follower(scatter, qtbot):
+    three_followers(scatter)
+    actions = RecordingMenuActions()
+    scatter.set_menu_actions(actions)
+    scatter.highlight_user(BIG + 303)
+    where = QPoint(5, 5)
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, where, scatter.mouse_area.mapToGlobal(where))
+    assert QApplication.sendEvent(scatter.mouse_area, event)  # taken: no other menu opens above the plot
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+    close_popup()
+    assert actions.asked_about == [BIG + 303]
+
+
+def test_without_menu_actions_only_the_zoom_can_be_reset(scatter):
+    three_followers(scatter)
+    menu = scatter.context_menu_at(scene_pos(scatter, 50.0, 80.0))
+    assert texts_of(menu) == [EXPORT_VISIBLE_TEXT, RESET_ZOOM_TEXT]
+    assert [action.isEnabled() for action in menu.actions()] == [False, True]
+
+
+def test_export_visible_hands_over_the_highlighted_followers_in_the_zoom(scatter):
+    three_followers(scatter, selected=(True, True, False))
+    actions = RecordingMenuActions()
+    scatter.set_menu_actions(actions)
+    scatter.plot_item.getViewBox().setRange(xRange=(0, 95), yRange=(20, 95), padding=0)  # 101 is below the view
+    export = next(a for a in scatter.context_menu_at(scene_pos(scatter, 30.0, 50.0)).actions()
+                  if a.text() == EXPORT_VISIBLE_TEXT)
+    assert export.isEnabled()
+    export.trigger()
+    [in_view] = actions.exported
+    assert in_view.highlighted_ids().tolist() == [BIG + 202]  # 303 is in view, but outside the filter
+
+    scatter.plot_item.getViewBox().setRange(xRange=(200, 300), yRange=(200, 300), padding=0)
+    export = scatter.context_menu_at(scene_pos(scatter, 250.0, 250.0)).actions()[0]
+    assert export.text() == EXPORT_VISIBLE_TEXT and not export.isEnabled()  # nobody in view
+
+
+def test_reset_zoom_frames_every_follower_again(scatter):
+    three_followers(scatter)
+    view_box = scatter.plot_item.getViewBox()
+    framed = view_box.viewRange()
+    view_box.setRange(xRange=(40, 60), yRange=(70, 90), padding=0)
+    reset = next(a for a in scatter.context_menu_at(scene_pos(scatter, 50.0, 80.0)).actions()
+                 if a.text() == RESET_ZOOM_TEXT)
+    reset.trigger()
+    assert np.ravel(view_box.viewRange()) == pytest.approx(np.ravel(framed))
+
+
+def test_highlight_user_rings_a_plotted_follower_and_keeps_asking_for_it(scatter):
+    three_followers(scatter)
+    assert scatter.highlight_user(BIG + 202) and scatter.highlighted_user == BIG + 202
+    assert not scatter.highlight_user(42) and scatter.highlighted_user is None  # not plotted: no ring
+    scatter.highlight_user(BIG + 303)
+    scatter.clear_points()
+    assert scatter.highlighted_user is None
+    three_followers(scatter)  # new points holding the follower asked for ring it again
+    assert scatter.highlighted_user == BIG + 303
+    scatter.highlight_user(None)
+    assert scatter.highlighted_user is None
+
+
+def test_the_ring_shows_over_the_density_image(scatter, qtbot):
+    ids, followers, following, tier, selected = heavy_tailed_followers(200_000)
+    scatter.set_points(ids, followers, following, tier, selected, log_x=True, log_y=True,
+                       x_label="followers", y_label="following")
+    assert scatter.render_mode is RenderMode.DENSITY
+    dense = int(np.argmin(np.abs(followers - np.median(followers)) + np.abs(following - np.median(following))))
+    assert scatter.highlight_user(dense)
+    image = scatter.grab().toImage()
+    centre = scatter.mouse_area.mapTo(scatter, scatter.viewport_pos_of(dense))
+    # Along a radius across the ring (24 px wide): a thick stroke in the text colour around a thin one in the
+    # background colour, whatever the density image has there.
+    across = {image.pixelColor(centre.x() + r, centre.y()).getRgb()[:3] for r in range(8, 17)}
+    assert scatter.colours.ring_outer.getRgb()[:3] in across
+    assert scatter.colours.ring_inner.getRgb()[:3] in across
+
+
+def test_the_legend_names_every_tier_beside_the_data_not_over_it(scatter):
+    scatter.set_tier_palette(tier_colours(3), ["Power user", "Rising", "Regular"])
+    three_followers(scatter)
+    legend = scatter.legend
+    assert [entry.name for entry in legend.entries] == ["Power user", "Rising", "Regular", "Not in the table"]
+    assert all(name.replace(" ", "&nbsp;") in legend.text() for name in ("Power user", "Not in the table"))
+    view_box = scatter.plot_item.getViewBox()
+    data_area = scatter.mouse_area.mapTo(scatter, view_box.mapRectToScene(view_box.boundingRect())
+                                         .toRect().topLeft())
+    legend_rect = legend.geometry()
+    assert legend.isVisible() and legend_rect.height() > 0
+    assert legend_rect.bottom() < data_area.y()  # a row above the data area, not over any point
+    # Drawn in the window's own text colour, at full contrast (pyqtgraph's legend text was grey at any palette).
+    assert legend.palette().color(legend.foregroundRole()) == scatter.palette().color(QPalette.ColorRole.WindowText)
+
+
+def test_a_narrow_plot_wraps_its_legend_rather_than_cutting_it(scatter, qtbot):
+    names = [f"Tier number {n}" for n in range(6)]
+    scatter.set_tier_palette(tier_colours(6), names)
+    scatter.resize(800, 400)
+    qtbot.waitUntil(lambda: scatter.legend.height() < 40)
+    one_line = scatter.legend.height()
+    scatter.resize(260, 400)
+    qtbot.waitUntil(lambda: scatter.legend.height() > one_line)
+    assert scatter.legend.heightForWidth(scatter.legend.width()) <= scatter.legend.height()
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#2d2d30"), (QPalette.ColorRole.WindowText, "#e8e8e8"),
+                         (QPalette.ColorRole.Base, "#1e1e20"), (QPalette.ColorRole.Text, "#e8e8e8")):
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+@pytest.fixture
+def app_palette():
+    """Set the application's palette; the test's original comes back afterwards."""
+    app = QApplication.instance()
+    original = app.palette()
+    yield app.setPalette
+    app.setPalette(original)
+
+
+def test_a_palette_change_recolours_background_axes_and_tiers(scatter, qtbot, app_palette):
+    scatter.set_tier_palette(tier_colours(3, dark=False), ["a", "b", "c"])
+    ids, followers, following, tier, selected = heavy_tailed_followers(200_000)
+    tier = np.minimum(tier, 2)
+    scatter.set_points(ids, followers, following, tier, selected, log_x=True, log_y=True,
+                       x_label="followers", y_label="following")
+    light_image = scatter.density_image.copy()
+    assert light_image.shape[:2] == scatter.frame_spec().density_shape  # drawn at the plot's settled size
+    light_text = scatter.palette().color(QPalette.ColorRole.Text)
+    assert scatter.plot_item.getAxis("left").textPen().color() == light_text
+
+    app_palette(dark_palette())
+    qtbot.waitUntil(lambda: scatter.colours.dark)
+    assert scatter.colours.background == QColor("#1e1e20")
+    assert scatter.plot_item.getViewBox().scene().views()[0].backgroundBrush().color() == QColor("#1e1e20")
+    for axis in ("left", "bottom"):
+        assert scatter.plot_item.getAxis(axis).textPen().color() == QColor("#e8e8e8")
+        assert scatter.plot_item.getAxis(axis).pen().color() == QColor("#e8e8e8")
+    assert [c.name() for c in scatter.tier_colours] == list(DARK_TIER_COLOURS[:3])
+    assert [e.colour.name() for e in scatter.legend.entries[:3]] == list(DARK_TIER_COLOURS[:3])
+    assert not np.array_equal(scatter.density_image, light_image)  # the density image is redrawn too
+    assert scatter.frame_spec().tier_rgb == tuple(QColor(c).getRgb()[:3] for c in DARK_TIER_COLOURS[:3])
+
+    app_palette(QPalette(light_text.darker(10), QColor("white")))  # a light palette again
+    qtbot.waitUntil(lambda: not scatter.colours.dark)
+    assert [c.name() for c in scatter.tier_colours] == list(LIGHT_TIER_COLOURS[:3])
+    np.testing.assert_array_equal(scatter.density_image, light_image)
+
+
+def test_colours_chosen_by_a_caller_stay_as_given_in_a_dark_palette(scatter, qtbot, app_palette):
+    scatter.set_tier_palette([QColor("red"), QColor("lime")], ["a", "b"])
+    app_palette(dark_palette())
+    qtbot.waitUntil(lambda: scatter.colours.dark)
+    assert scatter.tier_colours == [QColor("red"), QColor("lime")]
+
+
+def test_a_test_can_hover_a_follower_by_id_and_read_its_tooltip(scatter, provider, qtbot):
+    """What the desktop smoke test does under a real X server: find a point's position, move there, read."""
+    three_followers(scatter)
+    pos = scatter.viewport_pos_of(BIG + 202)
+    assert scatter.viewport_pos_of(42) is None
+    move = QMouseEvent(QEvent.Type.MouseMove, QPointF(pos), QPointF(scatter.mouse_area.mapToGlobal(pos)),
+                       Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(scatter.mouse_area, move)
+    qtbot.waitUntil(QToolTip.isVisible)
+    assert QToolTip.text() == f"@user{BIG + 202}"
+    scatter.plot_item.getViewBox().setRange(xRange=(0, 20), yRange=(0, 20), padding=0)
+    assert scatter.viewport_pos_of(BIG + 202) is None  # outside the zoom: nowhere to point at

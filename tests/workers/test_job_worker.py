@@ -142,3 +142,28 @@ def test_a_job_stopped_by_a_budget_is_paused_with_its_sentence_not_cancelled(qtb
     assert ended_again.args == ["fetch", JobOutcome.SUCCEEDED] and done == ["resumed"] and len(runs) == 2
     qtbot.waitUntil(lambda: not panel.isVisible(), timeout=5000)
     controller.shutdown()
+
+
+def test_data_a_job_stores_reaches_a_view_in_the_gui_thread(qtbot, runner):
+    from PySide6.QtCore import QObject, Slot
+
+    class View(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.heard: list[tuple[object, int]] = []
+
+        @Slot(object)
+        def on_stored(self, what: object) -> None:
+            self.heard.append((what, threading.get_ident()))
+
+    def job(ctx):
+        ctx.stored("page 1")
+        ctx.stored("page 2")
+        return "done"
+
+    view = View()
+    worker = JobWorker("stores", job)
+    worker.stored.connect(view.on_stored)  # a slot of a GUI-thread object: queued to the GUI thread
+    runner.start(worker)
+    qtbot.waitUntil(lambda: len(view.heard) == 2, timeout=5000)
+    assert view.heard == [("page 1", threading.get_ident()), ("page 2", threading.get_ident())]

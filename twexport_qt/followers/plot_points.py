@@ -209,6 +209,26 @@ def follower_plot_points(
     return prepare_points(ids, x, followers, tier, FOLLOWER_PLOT_AXES[kind], filter_mask[positions], frame=frame)
 
 
+@dataclass(frozen=True, eq=False)
+class PointsInView:
+    """What a plot shows inside its zoom at one moment, to be listed later in any thread ("Export visible points").
+
+    Its arrays are never changed in place (a plot replaces them), so a task thread may read them while the plot
+    moves on; listing a million points costs ~50 ms, which is why it is left to that thread.
+    """
+
+    points: PreparedPoints
+    category: np.ndarray  # per point: its tier when highlighted, `dimmed` when outside the filter
+    dimmed: int
+    view_rect: ViewRect  # (x0, x1, y0, y1) in display coordinates, bounds included
+
+    def highlighted_ids(self) -> np.ndarray:
+        """Follower ids of the highlighted points inside the view, in point order (dimmed ones left out)."""
+        x0, x1, y0, y1 = self.view_rect
+        inside = self.points.index.in_rect(x0, x1, y0, y1)
+        return self.points.ids[inside[self.category[inside] != self.dimmed]]
+
+
 def account_age_days(created_at: np.ndarray, now: float) -> np.ndarray:
     """Days from each join date to `now`; NaN where the date is unknown (UNKNOWN_DATE)."""
     known = created_at != UNKNOWN_DATE

@@ -21,14 +21,23 @@ Positions index the snapshot's arrays, which are in ascending rowid order. A sna
 `load` (arrays are read-only), so one may be shared between the GUI thread and a query thread; anything
 taking `conn` runs SQL and belongs on the thread that owns that connection. Followers written after the load
 are not in the snapshot: callers reload after every job that writes followers.
+
+While a fetch runs, reloading a million followers per page would cost seconds a page. A fetch's new followers
+get rowids above every stored one, so `appended(conn)` reads only the rows past the last rowid and returns a
+new snapshot of the same `lineage`: the same arrays with the new followers after them (its text index, and
+the index's sort orders, are extended the same way). Of two snapshots of one lineage the shorter is a prefix
+of the longer, position for position, which lets views keep their places; masks and orders for the new
+positions only are `sql_mask`/`search_mask` with `first_position`, and `appended_order`.
 """
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 import numpy as np
 
@@ -79,6 +88,9 @@ _LOAD_EXPRESSIONS: tuple[str, ...] = (
     f"coalesce(created_at, {UNKNOWN_DATE})", "first_seen", _FLAGS_SQL,
 )
 _OWNER_ROWIDS_SQL = "SELECT group_concat(rowid) FROM followers WHERE owner_id = ?"  # an index walk in C
+# The rows stored after a snapshot's last one: a walk of the rowid b-tree from there (`+owner_id` keeps SQLite
+# off the owner indexes, which would visit every follower of the account).
+_OWNER_ROWIDS_AFTER_SQL = "SELECT group_concat(rowid) FROM followers WHERE rowid > ? AND +owner_id = ?"
 # One rowid range (see rowid_ranges): each column comes back as one string of integers, built by SQLite with
 # the GIL released and parsed by numpy, instead of a Python tuple per follower (3-4 times the time at a
 # million, with the GIL held). `+owner_id` walks the range, not an owner index.
@@ -89,6 +101,9 @@ _RANGE_LOAD_SQL = (
 # Row by row, for a database whose values are not all integers where integers belong (never written so by the
 # app): numpy then converts, or refuses, as it always did.
 _ROWS_LOAD_SQL = f"SELECT {', '.join(_LOAD_EXPRESSIONS)} FROM followers WHERE owner_id = ? ORDER BY rowid"
+_ROWS_AFTER_LOAD_SQL = (
+    f"SELECT {', '.join(_LOAD_EXPRESSIONS)} FROM followers WHERE rowid > ? AND +owner_id = ? ORDER BY rowid"
+)
 _LOAD_DTYPE = np.dtype([(name, np.int64) for name in _LOAD_COLUMNS])
 _LOAD_BATCH = 65_536  # rows converted per np.fromiter call: bounds the int64 staging buffer to ~6 MB
 
@@ -136,6 +151,13 @@ def count_up_to(conn: sqlite3.Connection, owner_id: int, limit: int) -> int:
     return cursor.execute(sql, (owner_id, limit)).fetchone()[0]
 
 
+_lineages = itertools.count(1)
+
+
+def _new_lineage() -> int:
+    return next(_lineages)
+
+
 class _TextSlot:
     """Where a (frozen) snapshot keeps its text index once built; the lock makes the build happen once even
     when the GUI thread and the query thread ask at the same time."""
@@ -164,6 +186,9 @@ class FollowerSnapshot:
     unfollowed: np.ndarray  # bool
     tier: np.ndarray  # int8 tier index (first matching tier, like tier_case_sql)
     summary: FollowerSummary | None = None  # totals for the summary panel, computed with the same load
+    # A load starts a lineage, `appended` continues it: the shorter of two snapshots of one lineage is a prefix
+    # of the longer (the same follower and values at every position it has).
+    lineage: int = field(default_factory=_new_lineage)
     _text: _TextSlot = field(default_factory=_TextSlot, init=False, repr=False)
 
     # -- loading -------------------------------------------------------------------------------------
@@ -185,16 +210,43 @@ class FollowerSnapshot:
         """
         tiers = tuple(tiers)
         validate_tiers(tiers)
-        parts = _read_by_rowid_ranges(conn, owner_id)
-        if parts is None:
-            parts = _read_row_by_row(conn, owner_id)
-        columns = {name: _concatenate(chunks) for name, chunks in parts.items()}
-        columns.update(_unpack_flags(columns.pop("flags")))
-        columns["tier"] = tier_codes(columns["followers"], columns["following"], tiers)
+        columns: dict[str, Any] = _read_columns(conn, owner_id, tiers)  # Any: the dataclass's fields are typed
         for array in columns.values():
             array.flags.writeable = False
         snapshot = cls(owner_id=owner_id, tiers=tiers, summary=None, **columns)
         return replace(snapshot, summary=snapshot_summary(conn, snapshot)) if with_summary else snapshot
+
+    def appended(self, conn: sqlite3.Connection) -> FollowerSnapshot:
+        """This snapshot with the followers stored since after it (rowids above its last), or itself when there
+        are none: what a fetch's new pages add, read in milliseconds instead of a whole load.
+
+        The result continues this lineage: every position keeps its follower and values, new followers come
+        after. Rows of existing followers updated since are not re-read (a reload does that after the fetch).
+        The summary is counted again when this snapshot had one; a built text index is extended, with the sort
+        orders it had computed.
+        """
+        after = int(self.rowid[-1]) if len(self) else 0
+        tail = _read_columns(conn, self.owner_id, self.tiers, after_rowid=after)
+        if not len(tail["rowid"]):
+            return self
+        columns = {name: np.concatenate([getattr(self, name), values]) for name, values in tail.items()}
+        for array in columns.values():
+            array.flags.writeable = False
+        continued: dict[str, Any] = {**columns, "lineage": self.lineage}
+        snapshot = FollowerSnapshot(owner_id=self.owner_id, tiers=self.tiers, summary=None, **continued)
+        if self.summary is not None:
+            snapshot = replace(snapshot, summary=snapshot_summary(conn, snapshot))
+        with self._text.lock:
+            index = self._text.index if self._text.built else None
+        extended = index.appended(conn, self.owner_id, tail["rowid"]) if index is not None else None
+        if extended is not None:
+            with snapshot._text.lock:
+                snapshot._text.index, snapshot._text.built = extended, True
+        return snapshot
+
+    def continues(self, other: FollowerSnapshot) -> bool:
+        """Is `other` a prefix of this snapshot (the same lineage, no longer): its positions mean the same here?"""
+        return self.lineage == other.lineage and len(self) >= len(other)
 
     def __len__(self) -> int:
         return len(self.rowid)
@@ -233,33 +285,37 @@ class FollowerSnapshot:
             mask &= np.isin(self.tier, [tier_index(self.tiers, name) for name in f.tiers])
         return mask
 
-    def sql_mask(self, criteria: SqlCriteria, conn: sqlite3.Connection) -> np.ndarray:
+    def sql_mask(self, criteria: SqlCriteria, conn: sqlite3.Connection, *, first_position: int = 0) -> np.ndarray:
         """Followers matching `criteria` (see `sql_criteria`): location from the text index, the rest (bio
-        words, DM status) as one query over those clauses only."""
+        words, DM status) as one query over those clauses only.
+
+        With `first_position`, only positions from there on are answered (a mask that long): the followers a
+        fetch appended, read by rowid, not the whole account.
+        """
         location_mask = None
         location = criteria.location_contains.strip()  # as FollowerFilter.to_sql reads it
         index = self._text_index(conn) if location else None
         if index is not None:
-            location_mask = index.contains_mask(location, ("location",))
+            location_mask = index.contains_mask(location, ("location",), first_position=first_position)
             if location_mask is not None:
                 criteria = replace(criteria, location_contains="")
         if location_mask is not None and criteria == SqlCriteria():
             return location_mask
         where, params = criteria.as_filter().to_sql(self.owner_id, self.tiers)
-        mask = self._mask_of_query(conn, f"SELECT followers.rowid FROM followers WHERE {where}", params)
+        mask = self._mask_of_query(conn, where, params, first_position)
         return mask if location_mask is None else mask & location_mask
 
-    def search_mask(self, text: str, conn: sqlite3.Connection) -> np.ndarray:
-        """Followers whose username, name, bio or location contains `text` (as followers_repo's search)."""
+    def search_mask(self, text: str, conn: sqlite3.Connection, *, first_position: int = 0) -> np.ndarray:
+        """Followers whose username, name, bio or location contains `text` (as followers_repo's search); with
+        `first_position`, for the positions from there on only (see `sql_mask`)."""
         text = normalized_search(text)
         index = self._text_index(conn)
-        mask = index.contains_mask(text) if index is not None else None
+        mask = index.contains_mask(text, first_position=first_position) if index is not None else None
         if mask is not None:
             return mask
         where, params = followers_repo.search_sql(text)
-        return self._mask_of_query(
-            conn, f"SELECT rowid FROM followers WHERE owner_id = ? AND {where}", [self.owner_id, *params]
-        )
+        return self._mask_of_query(conn, f"followers.owner_id = ? AND {where}", [self.owner_id, *params],
+                                   first_position)
 
     def mask(self, follower_filter: FollowerFilter, conn: sqlite3.Connection | None = None) -> np.ndarray:
         """Everything `follower_filter` selects; `conn` is needed only when it has SQL-only criteria."""
@@ -295,6 +351,22 @@ class FollowerSnapshot:
         if sort_key == "dm_status":
             return self._dm_status_order(conn)
         return self._sql_order(sort_key, conn)
+
+    def appended_order(self, sort_key: str, prefix_order: np.ndarray, prefix_size: int,
+                       conn: sqlite3.Connection | None = None) -> np.ndarray:
+        """`ascending_order(sort_key)`, given that of this snapshot's first `prefix_size` positions (a snapshot
+        this one continues): the appended positions are merged in, milliseconds at a million for array keys.
+
+        Appended followers have the highest rowids, so each goes after the followers with an equal key. Text
+        keys come from the text index, which `appended` extended with its orders; the DM status is read afresh.
+        """
+        if sort_key not in NUMERIC_SORT_KEYS:
+            return self.ascending_order(sort_key, conn)
+        values = getattr(self, NUMERIC_SORT_KEYS[sort_key])
+        added = np.arange(prefix_size, len(self))
+        added = added[np.argsort(values[prefix_size:], kind="stable")]
+        at = np.searchsorted(values[prefix_order], values[added], side="right")
+        return np.insert(prefix_order, at, added).astype(_position_dtype(len(self)))
 
     def order(self, sort_key: str, descending: bool, conn: sqlite3.Connection | None = None) -> np.ndarray:
         """Every position in display order (see `ascending_order`)."""
@@ -367,13 +439,22 @@ class FollowerSnapshot:
         hits = np.flatnonzero(self.user_id == user_id)
         return int(hits[0]) if hits.size else None
 
-    def _mask_of_query(self, conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> np.ndarray:
+    def _mask_of_query(self, conn: sqlite3.Connection, where: str, params: Sequence[object],
+                       first_position: int = 0) -> np.ndarray:
+        """The positions (from `first_position` on) of the followers matching `where`, over `followers`."""
         register_sql_functions(conn)
         cursor = conn.cursor()
         cursor.row_factory = None
+        if first_position:
+            # Only the rows from there on: a walk of the rowid b-tree (NOT INDEXED keeps SQLite off the owner
+            # indexes, which would visit the whole account), however large the account.
+            sql = f"SELECT followers.rowid FROM followers NOT INDEXED WHERE followers.rowid >= ? AND {where}"
+            params = [int(self.rowid[first_position]) if first_position < len(self) else 2**63 - 1, *params]
+        else:
+            sql = f"SELECT followers.rowid FROM followers WHERE {where}"
         rowids = np.fromiter(cursor.execute(sql, list(params)), dtype=[("rowid", np.int64)])["rowid"]
-        mask = np.zeros(len(self), dtype=bool)
-        mask[self.positions_of_rowids(rowids)] = True
+        mask = np.zeros(len(self) - first_position, dtype=bool)
+        mask[self.positions_of_rowids(rowids) - first_position] = True
         return mask
 
 
@@ -381,11 +462,28 @@ class FollowerSnapshot:
 _INT64_COLUMNS = frozenset({"rowid", "user_id", "created_at", "first_seen"})
 
 
-def _read_by_rowid_ranges(conn: sqlite3.Connection, owner_id: int) -> dict[str, list[np.ndarray]] | None:
+def _read_columns(conn: sqlite3.Connection, owner_id: int, tiers: tuple[TierSpec, ...],
+                  after_rowid: int | None = None) -> dict[str, np.ndarray]:
+    """The snapshot's arrays for `owner_id`'s followers (with rowids above `after_rowid`, if given)."""
+    parts = _read_by_rowid_ranges(conn, owner_id, after_rowid)
+    if parts is None:
+        parts = _read_row_by_row(conn, owner_id, after_rowid)
+    columns = {name: _concatenate(chunks) for name, chunks in parts.items()}
+    columns.update(_unpack_flags(columns.pop("flags")))
+    columns["tier"] = tier_codes(columns["followers"], columns["following"], tiers)
+    return columns
+
+
+def _read_by_rowid_ranges(conn: sqlite3.Connection, owner_id: int,
+                          after_rowid: int | None = None) -> dict[str, list[np.ndarray]] | None:
     """The load columns in rowid order, compacted range by range; None if some value is not an integer."""
     cursor = conn.cursor()
     cursor.row_factory = None
-    rowids = integers_of(cursor.execute(_OWNER_ROWIDS_SQL, (owner_id,)).fetchone()[0])
+    if after_rowid is None:
+        text = cursor.execute(_OWNER_ROWIDS_SQL, (owner_id,)).fetchone()[0]
+    else:
+        text = cursor.execute(_OWNER_ROWIDS_AFTER_SQL, (after_rowid, owner_id)).fetchone()[0]
+    rowids = integers_of(text)
     if rowids is None:
         return None
     rowids.sort()  # the index hands them out in its own order
@@ -406,10 +504,14 @@ def _read_by_rowid_ranges(conn: sqlite3.Connection, owner_id: int) -> dict[str, 
     return parts
 
 
-def _read_row_by_row(conn: sqlite3.Connection, owner_id: int) -> dict[str, list[np.ndarray]]:
+def _read_row_by_row(conn: sqlite3.Connection, owner_id: int,
+                     after_rowid: int | None = None) -> dict[str, list[np.ndarray]]:
     cursor = conn.cursor()
     cursor.row_factory = None  # tuples: np.fromiter unpacks them in C
-    cursor.execute(_ROWS_LOAD_SQL, (owner_id,))
+    if after_rowid is None:
+        cursor.execute(_ROWS_LOAD_SQL, (owner_id,))
+    else:
+        cursor.execute(_ROWS_AFTER_LOAD_SQL, (after_rowid, owner_id))
     # fromiter over the whole cursor would stage ~100 MB of int64 at a million rows; compacting batch by
     # batch keeps the peak near the final size.
     parts: dict[str, list[np.ndarray]] = {name: [] for name in _LOAD_COLUMNS}
@@ -473,5 +575,5 @@ def _position_dtype(size: int) -> type[np.signedinteger]:
 def snapshot_field_names() -> tuple[str, ...]:
     """Attribute names of the per-follower arrays (for tests and memory accounting)."""
     return tuple(
-        f.name for f in fields(FollowerSnapshot) if f.name not in ("owner_id", "tiers", "summary", "_text")
+        f.name for f in fields(FollowerSnapshot) if f.name not in ("owner_id", "tiers", "summary", "lineage", "_text")
     )

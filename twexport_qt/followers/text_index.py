@@ -17,6 +17,10 @@ A build reads the four columns with one aggregate query per rowid range (`rowid_
 concatenates in C with the GIL released, so a build in a background thread leaves the GUI thread free
 (~1.3 s at a million, ~85 MB for the bench's short bios). A sort order is computed once per key (0.1-0.4 s at
 a million: a radix sort on 8-byte words) and kept; `FollowerSnapshot.prepare_text` computes them all.
+
+While a fetch appends followers, `appended` indexes only the new rows and joins them to the index (a copy of
+the haystacks, tens of milliseconds at a million), merging them into the sort orders already computed by a
+binary search per new row (values compared word by word, all rows at once) instead of sorting again.
 """
 
 from __future__ import annotations
@@ -70,6 +74,26 @@ class TextColumn:
     @property
     def nbytes(self) -> int:
         return self.haystack.nbytes + self.starts.nbytes + self.byte_counts.nbytes
+
+    def appended(self, other: TextColumn) -> TextColumn:
+        """This column's values followed by `other`'s (rows `rows`.. are other's rows)."""
+        end = int(self.starts[-1])  # where this column's values end and its padding begins
+        haystack = np.concatenate([self.haystack[:end], other.haystack])  # other's padding closes it
+        starts = np.empty(self.rows + len(other.starts), dtype=np.int64 if len(haystack) >= 2**31 - 1 else np.int32)
+        starts[:self.rows] = self.starts[:-1]
+        np.add(other.starts, end, out=starts[self.rows:], casting="unsafe")  # fits: the dtype holds the haystack
+        column = TextColumn(haystack=haystack, starts=starts, byte_counts=self.byte_counts + other.byte_counts)
+        for array in (column.haystack, column.starts, column.byte_counts):
+            array.flags.writeable = False
+        return column
+
+    def from_row(self, first_row: int) -> TextColumn:
+        """The rows from `first_row` on, as a column of their own (views of this one's arrays, no copy)."""
+        if not first_row:
+            return self
+        start = int(self.starts[first_row])
+        return TextColumn(haystack=self.haystack[start:], starts=self.starts[first_row:] - start,
+                          byte_counts=self.byte_counts)
 
     def rows_containing(self, needle: bytes) -> np.ndarray:
         """bool per row: does the value contain `needle` (lowered, non-empty, without SEPARATOR)?
@@ -125,10 +149,7 @@ class TextColumn:
         if not len(initial):
             return initial.copy()
         lengths = np.diff(self.starts) - 1
-        # A big-endian uint64 starting at every byte: gathering words from it costs one read each.
-        words_at = np.ndarray(
-            buffer=self.haystack, dtype=">u8", shape=(len(self.haystack) - _WORD + 1,), strides=(1,)
-        )
+        words_at = _word_view(self.haystack)
         words = self._words(words_at, lengths, initial, 0)
         permutation = np.argsort(words, kind="stable")
         order, words = initial[permutation], words[permutation]
@@ -157,10 +178,58 @@ class TextColumn:
 
     def _words(self, words_at: np.ndarray, lengths: np.ndarray, rows: np.ndarray, depth: int) -> np.ndarray:
         """Bytes [8·depth, 8·depth + 8) of each row's value as a big-endian uint64, zero beyond its end."""
-        offset = depth * _WORD
-        words = words_at[self.starts[rows] + offset].astype(np.uint64)  # also what follows the value...
-        remaining = np.clip(lengths[rows] - offset, 0, _WORD)
-        return words & _KEEP_BYTES[remaining]  # ...cut off here
+        return _words_of(words_at, self.starts[rows], lengths[rows], depth)
+
+    def merged_order(self, order: np.ndarray, first_new_row: int) -> np.ndarray:
+        """`order` (rows before `first_new_row` by value, ties by row) with the rows from `first_new_row` on
+        merged in; they come after equal values (rows are in rowid order, and appended rows have the highest)."""
+        added = self.ascending_rows(np.arange(first_new_row, self.rows))
+        if not len(added) or not len(order):
+            return np.concatenate([order, added]).astype(order.dtype if len(order) else added.dtype)
+        # A binary search per added row, all at once: `low` ends as the count of ordered rows <= the row's value.
+        low = np.zeros(len(added), dtype=np.int64)
+        high = np.full(len(added), len(order), dtype=np.int64)
+        active = np.arange(len(added))
+        while active.size:
+            middle = (low[active] + high[active]) // 2
+            not_after = self._compare(order[middle], added[active]) <= 0
+            low[active[not_after]] = middle[not_after] + 1
+            high[active[~not_after]] = middle[~not_after]
+            active = active[low[active] < high[active]]
+        return np.insert(order, low, added)
+
+    def _compare(self, rows: np.ndarray, other_rows: np.ndarray) -> np.ndarray:
+        """-1, 0 or 1 per pair: the value of rows[i] against that of other_rows[i], as `ascending_rows` orders."""
+        words_at = _word_view(self.haystack)
+        starts, other_starts = self.starts[rows].astype(np.int64), self.starts[other_rows].astype(np.int64)
+        lengths = self.starts[rows + 1] - starts - 1
+        other_lengths = self.starts[other_rows + 1] - other_starts - 1
+        result = np.zeros(len(rows), dtype=np.int8)
+        undecided = np.arange(len(rows))
+        depth = 0
+        while undecided.size:
+            words = _words_of(words_at, starts[undecided], lengths[undecided], depth)
+            other_words = _words_of(words_at, other_starts[undecided], other_lengths[undecided], depth)
+            result[undecided] = (words > other_words).astype(np.int8) - (words < other_words).astype(np.int8)
+            depth += 1
+            # Equal so far: decided (equal) once neither value goes on beyond the bytes compared.
+            goes_on = np.maximum(lengths[undecided], other_lengths[undecided]) > depth * _WORD
+            undecided = undecided[(words == other_words) & goes_on]
+        return result
+
+
+def _word_view(haystack: np.ndarray) -> np.ndarray:
+    """A big-endian uint64 starting at every byte of `haystack`: gathering words from it costs one read each."""
+    return np.ndarray(buffer=haystack, dtype=">u8", shape=(len(haystack) - _WORD + 1,), strides=(1,))
+
+
+def _words_of(words_at: np.ndarray, starts: np.ndarray, lengths: np.ndarray, depth: int) -> np.ndarray:
+    """Bytes [8·depth, 8·depth + 8) of the values at `starts` (`lengths` long) as big-endian uint64s, zero beyond
+    each value's end."""
+    offset = depth * _WORD
+    words = words_at[starts + offset].astype(np.uint64)  # also what follows the value...
+    remaining = np.clip(lengths - offset, 0, _WORD)
+    return words & _KEEP_BYTES[remaining]  # ...cut off here
 
 
 @dataclass(eq=False)
@@ -216,6 +285,38 @@ class TextIndex:
         )
         return index
 
+    def appended(self, conn: sqlite3.Connection, owner_id: int, rowids: np.ndarray) -> TextIndex | None:
+        """This index with the followers `rowids` (ascending, all above the indexed ones) after its rows, and the
+        sort orders computed so far merged with them; None where that cannot hold (the index does not match its
+        snapshot row for row, or `build` refuses the new rows): the caller then builds afresh when needed."""
+        if self.row_positions is not None or self.rows_by_rowid is not None:
+            return None
+        added = TextIndex.build(conn, owner_id, rowids)
+        if added is None or added.row_positions is not None or added.rows_by_rowid is not None:
+            return None
+        index = TextIndex(
+            size=self.size + added.size,
+            row_count=self.row_count + added.row_count,
+            row_positions=None,
+            rows_by_rowid=None,
+            last_seen=np.concatenate([self.last_seen, added.last_seen]),
+            columns={name: column.appended(added.columns[name]) for name, column in self.columns.items()},
+        )
+        with self._lock:
+            orders = dict(self._orders)
+        for column, order in orders.items():
+            if column == "last_seen":
+                new_rows = np.arange(self.row_count, index.row_count)
+                new_rows = new_rows[np.argsort(added.last_seen, kind="stable")]
+                at = np.searchsorted(self.last_seen[order], index.last_seen[new_rows], side="right")
+                merged = np.insert(order, at, new_rows)
+            else:
+                merged = index.columns[column].merged_order(order, self.row_count)
+            merged = index._to_positions(merged)
+            merged.flags.writeable = False
+            index._orders[column] = merged
+        return index
+
     @property
     def nbytes(self) -> int:
         """Memory held, including the sort orders computed so far."""
@@ -223,24 +324,27 @@ class TextIndex:
         arrays += [array for array in (self.row_positions, self.rows_by_rowid) if array is not None]
         return sum(array.nbytes for array in arrays) + sum(column.nbytes for column in self.columns.values())
 
-    def contains_mask(self, text: str, columns: Sequence[str] = TEXT_COLUMNS) -> np.ndarray | None:
+    def contains_mask(self, text: str, columns: Sequence[str] = TEXT_COLUMNS, *,
+                      first_position: int = 0) -> np.ndarray | None:
         """bool per snapshot position: one of `columns` contains `text` by LIKE's rule ('' matches all, as
-        LIKE '%%' does); None when `text` holds a NUL character, which SQL must judge."""
+        LIKE '%%' does); None when `text` holds a NUL character, which SQL must judge. With `first_position`,
+        for the positions from there on only (a fetch's appended followers: only their bytes are searched)."""
         needle = search_bytes(text)
         if SEPARATOR in needle:
             return None
+        first_row = first_position if self.row_positions is None else 0  # rows are positions: search just those
         if not needle:
-            found = np.ones(self.row_count, dtype=bool)
+            found = np.ones(self.row_count - first_row, dtype=bool)
         else:
-            found = np.zeros(self.row_count, dtype=bool)
+            found = np.zeros(self.row_count - first_row, dtype=bool)
             for column in columns:
-                found |= self.columns[column].rows_containing(needle)
+                found |= self.columns[column].from_row(first_row).rows_containing(needle)
         if self.row_positions is None:
             return found
         mask = np.zeros(self.size, dtype=bool)
         positions = self.row_positions[found]
         mask[positions[positions >= 0]] = True
-        return mask
+        return mask[first_position:]
 
     def ascending_order(self, column: str) -> np.ndarray:
         """Every snapshot position ordered by `column` (a TEXT_COLUMNS name, NOCASE) or 'last_seen', then

@@ -10,6 +10,11 @@ both the inline path and the background runner (`services/followers_queries.py`)
 
 Latest wins: results computed for an older data version (`generation`) are ignored, and a failing request
 is not retried until the state changes or `refresh()` asks for new data.
+
+While a fetch stores pages, `append_new_followers()` asks for the followers stored since the snapshot: a new
+data version whose request carries the snapshot and its cached pieces (`AppendBase`), so the query thread
+reads only the new rows and extends the pieces with theirs (milliseconds, not a reload). Page notifications
+coalesce: one such request at a time, the next as soon as its answer is in.
 """
 
 from __future__ import annotations
@@ -67,9 +72,21 @@ class Piece:
     value: Hashable
 
 
+@dataclass(frozen=True, eq=False)
+class AppendBase:
+    """A snapshot to extend with the followers stored since (`FollowerSnapshot.appended`), and the pieces
+    cached for it, which the extended snapshot's pieces start from. Compared by identity."""
+
+    snapshot: FollowerSnapshot
+    sql_masks: dict[SqlCriteria, np.ndarray]
+    search_masks: dict[str, np.ndarray]
+    orders: dict[str, np.ndarray]
+
+
 @dataclass(frozen=True)
 class QueryRequest:
-    """What one view is missing. `snapshot` None means: load the followers of `owner_id` first."""
+    """What one view is missing. `snapshot` None means: load the followers of `owner_id` first, or, with
+    `base`, extend that snapshot with the followers stored since."""
 
     generation: int
     owner_id: int
@@ -78,6 +95,7 @@ class QueryRequest:
     criteria: SqlCriteria | None = None
     search: str = ""
     sort_key: str | None = None
+    base: AppendBase | None = None
     request_id: int = 0  # set by the runner that accepted it
 
     def pieces(self) -> set[Piece]:
@@ -131,21 +149,39 @@ def compute_pieces(
     tell = on_piece or _ignore_piece
     try:
         snapshot = request.snapshot or loaded
+        base = request.base
         if snapshot is None:
-            snapshot = FollowerSnapshot.load(conn, request.owner_id, request.tiers, with_summary=True)
+            if base is not None:
+                snapshot = base.snapshot.appended(conn)
+            else:
+                snapshot = FollowerSnapshot.load(conn, request.owner_id, request.tiers, with_summary=True)
         result.snapshot = snapshot
+        if base is not None and not snapshot.continues(base.snapshot):
+            base = None  # a request that carries its snapshot: nothing to extend
         if request.criteria is not None or request.search or _is_text_sort(request.sort_key):
             # Idempotent: after a background load it is usually done already (see FollowersQueryRunner).
             snapshot.prepare_text(conn)
         if request.criteria is not None:
             tell(Piece(PieceKind.CRITERIA, request.criteria))
-            result.sql_masks[request.criteria] = snapshot.sql_mask(request.criteria, conn)
+            criteria = request.criteria
+            result.sql_masks[criteria] = _extended_mask(
+                base.sql_masks.get(criteria) if base is not None else None,
+                lambda first: snapshot.sql_mask(criteria, conn, first_position=first))
         if request.search:
             tell(Piece(PieceKind.SEARCH, request.search))
-            result.search_masks[request.search] = snapshot.search_mask(request.search, conn)
+            search = request.search
+            result.search_masks[search] = _extended_mask(
+                base.search_masks.get(search) if base is not None else None,
+                lambda first: snapshot.search_mask(search, conn, first_position=first))
         if request.sort_key is not None:
             tell(Piece(PieceKind.SORT, request.sort_key))
-            result.orders[request.sort_key] = snapshot.ascending_order(request.sort_key, conn)
+            key = request.sort_key
+            prefix_order = base.orders.get(key) if base is not None else None
+            if base is not None and prefix_order is not None:
+                order = snapshot.appended_order(key, prefix_order, len(base.snapshot), conn)
+            else:
+                order = snapshot.ascending_order(key, conn)
+            result.orders[key] = order
     except sqlite3.OperationalError as exc:
         if "interrupt" not in str(exc):
             log.error("Followers query failed", exc_info=True)
@@ -157,6 +193,14 @@ def compute_pieces(
     finally:
         tell(None)
     return result
+
+
+def _extended_mask(prefix: np.ndarray | None, for_positions_from: Callable[[int], np.ndarray]) -> np.ndarray:
+    """A mask over a whole snapshot: `prefix` (the mask of the snapshot it continues) and the rest computed by
+    `for_positions_from(len(prefix))`, or, without a prefix, all of it computed."""
+    if prefix is None:
+        return for_positions_from(0)
+    return np.concatenate([prefix, for_positions_from(len(prefix))])
 
 
 def _ignore_piece(_piece: Piece | None) -> None:
@@ -198,8 +242,22 @@ class Lru(Generic[K, V]):
     def clear(self) -> None:
         self._items.clear()
 
+    def items(self) -> list[tuple[K, V]]:
+        """Every cached key and value, least recently used first (a copy)."""
+        return list(self._items.items())
+
     def __len__(self) -> int:
         return len(self._items)
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What the user chose a view by: filter, search text and sort."""
+
+    follower_filter: FollowerFilter
+    search: str
+    sort_field: str
+    descending: bool
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,8 +267,13 @@ class ComposedView:
     snapshot: FollowerSnapshot
     positions: np.ndarray  # int positions into the snapshot's arrays, in display order
     filter_mask: np.ndarray  # per snapshot position: passes the filter (search aside); read-only
-    follower_filter: FollowerFilter
+    shown_mask: np.ndarray  # per snapshot position: on screen (filter and search); read-only
+    state: ViewState
     snapshot_is_new: bool  # the first view composed on this snapshot
+
+    @property
+    def follower_filter(self) -> FollowerFilter:
+        return self.state.follower_filter
 
     @property
     def matching_count(self) -> int:
@@ -218,6 +281,42 @@ class ComposedView:
 
     def __len__(self) -> int:
         return len(self.positions)
+
+    def follower_id_at(self, row: int) -> int | None:
+        if not 0 <= row < len(self):
+            return None
+        return int(self.snapshot.user_id[self.positions[row]])
+
+    def row_of_follower(self, user_id: int) -> int | None:
+        """Display row of follower `user_id`, or None if unknown or hidden by the filter or search."""
+        position = self.snapshot.position_of_user(user_id)
+        if position is None or not self.shown_mask[position]:
+            return None
+        rows = np.flatnonzero(self.positions == position)  # ~1 ms over a million positions
+        return int(rows[0]) if rows.size else None
+
+    def rowids(self, start: int, stop: int) -> np.ndarray:
+        """Rowids of display rows start..stop-1 (what the table reads cells by)."""
+        return self.snapshot.rowid[self.positions[start:stop]]
+
+    def with_rows_of(self, newer: ComposedView) -> ComposedView | None:
+        """This view's rows in their order, then the rows `newer` adds (in newer's order): the step between the
+        two when `newer` only adds rows to these (the same filter, search and sort over a snapshot continuing
+        this one, as while a fetch appends followers); None when it does more than add."""
+        old_size = len(self.snapshot)
+        if newer.state != self.state or not newer.snapshot.continues(self.snapshot):
+            return None
+        older_rows = newer.positions < old_size
+        if np.count_nonzero(older_rows) != len(self.positions):
+            return None
+        # Updated rows may fall out or come in where a mask was computed afresh: every old row must be kept.
+        kept = np.zeros(old_size, dtype=bool)
+        kept[newer.positions[older_rows]] = True
+        if not kept[self.positions].all():
+            return None
+        added = newer.positions[~older_rows]
+        positions = np.concatenate([self.positions, added]).astype(newer.positions.dtype)
+        return replace(newer, positions=positions)
 
 
 @dataclass(frozen=True)
@@ -275,6 +374,8 @@ class FollowersViewPlanner:
 
         self._latest_request: QueryRequest | None = None  # unanswered background request
         self._failed: QueryRequest | None = None  # not retried by itself
+        self._append_wanted = False  # followers were stored since the snapshot: append them when free
+        self._append_base: AppendBase | None = None  # what the current data version extends (None: a load)
 
     # -- the wished state --------------------------------------------------------------------------
 
@@ -313,6 +414,13 @@ class FollowersViewPlanner:
         """Ask for the data again (after a job wrote followers); the current rows stay until it is in."""
         self._generation = new_generation()
         self._failed = None
+        self._append_wanted = False  # a load reads them too
+        self._append_base = None
+
+    def append_new_followers(self) -> None:
+        """Followers were stored since the snapshot (a fetch committed a page): append them to it at the next
+        `update`, or once the data version under way is in. Calls in between coalesce into one."""
+        self._append_wanted = True
 
     # -- the view ----------------------------------------------------------------------------------
 
@@ -327,31 +435,21 @@ class FollowersViewPlanner:
         return self._latest_request is not None
 
     def follower_id_at(self, row: int) -> int | None:
-        view = self._view
-        if view is None or not 0 <= row < len(view):
-            return None
-        return int(view.snapshot.user_id[view.positions[row]])
+        return self._view.follower_id_at(row) if self._view is not None else None
 
     def row_of_follower(self, user_id: int) -> int | None:
         """Display row of follower `user_id`, or None if unknown or hidden by the filter or search."""
-        view = self._view
-        position = view.snapshot.position_of_user(user_id) if view is not None else None
-        if view is None or position is None:
-            return None
-        rows = np.flatnonzero(view.positions == position)  # ~1 ms over a million positions
-        return int(rows[0]) if rows.size else None
+        return self._view.row_of_follower(user_id) if self._view is not None else None
 
     def rowids(self, start: int, stop: int) -> np.ndarray:
         """Rowids of display rows start..stop-1 (what the table reads cells by)."""
-        view = self._view
-        if view is None:
-            return np.empty(0, dtype=np.int64)
-        return view.snapshot.rowid[view.positions[start:stop]]
+        return self._view.rowids(start, stop) if self._view is not None else np.empty(0, dtype=np.int64)
 
     # -- planning ----------------------------------------------------------------------------------
 
     def update(self, work: PieceWork) -> PlanOutcome:
         """Compose the current state if every piece is at hand; otherwise compute or submit the missing ones."""
+        self._start_append_if_due()
         request = self.missing()
         if request is not None and request == self._failed:
             return PlanOutcome()  # the same work just failed; wait for a state change or refresh()
@@ -403,6 +501,23 @@ class FollowersViewPlanner:
         return QueryRequest(
             generation=self._generation, owner_id=self.owner_id, tiers=self.tiers,
             snapshot=None if loading else self._snapshot, criteria=criteria, search=search, sort_key=sort_key,
+            base=self._append_base if loading else None,
+        )
+
+    def _start_append_if_due(self) -> None:
+        """Make appending the followers stored since the snapshot the data version wanted, unless another
+        version is still on its way (one at a time: page notifications coalesce while it runs)."""
+        snapshot = self._snapshot
+        if not self._append_wanted or snapshot is None or self._latest_request is not None:
+            return
+        if self._snapshot_generation != self._generation and self._failed is None:
+            return  # a load is under way (it will hold these followers too, or the next append will)
+        self._append_wanted = False
+        self._generation = new_generation()
+        self._failed = None
+        self._append_base = AppendBase(
+            snapshot, sql_masks=dict(self._sql_masks.items()), search_masks=dict(self._search_masks.items()),
+            orders=dict(self._orders.items()),
         )
 
     def _runs_inline(self, request: QueryRequest, work: PieceWork) -> bool:
@@ -422,10 +537,13 @@ class FollowersViewPlanner:
             if result.request.snapshot is not None:
                 return  # pieces of a snapshot that is no longer the newest
             self._snapshot = result.snapshot
-            self._snapshot_generation = result.request.generation
             self._sql_masks.clear()
             self._search_masks.clear()
             self._orders.clear()
+        if result.request.snapshot is None:
+            # Loaded for this version (an append that found nothing new hands back the same snapshot).
+            self._snapshot_generation = result.request.generation
+            self._append_base = None
         for criteria, mask in result.sql_masks.items():
             self._sql_masks.put(criteria, mask)
         for text, mask in result.search_masks.items():
@@ -445,19 +563,27 @@ class FollowersViewPlanner:
         if order is None or (criteria is not None and sql_mask is None) or (self._search_text and search_mask is None):
             return None
         before = self._view
-        if before is not None and before.snapshot is snapshot and before.follower_filter == self._filter:
+        state = ViewState(self._filter, self._search_text, self._sort_field, self._descending)
+        same_filter = before is not None and before.snapshot is snapshot and before.follower_filter == self._filter
+        if before is not None and same_filter:
             filter_mask = before.filter_mask  # a sort or search change: the very same array (plots skip work)
         else:
             filter_mask = snapshot.numeric_mask(self._filter)
             if sql_mask is not None:
                 filter_mask &= sql_mask
             filter_mask.flags.writeable = False
-        shown = filter_mask & search_mask if search_mask is not None else filter_mask
+        if before is not None and same_filter and before.state.search == self._search_text:
+            shown = before.shown_mask  # a sort change: the same followers are shown
+        elif search_mask is not None:
+            shown = filter_mask & search_mask
+            shown.flags.writeable = False
+        else:
+            shown = filter_mask
         positions = order[shown[order]]
         if self._descending:
             positions = positions[::-1]  # ids_sorted's DESC order is the exact reverse (rowid breaks ties)
         self._view = ComposedView(
-            snapshot=snapshot, positions=positions, filter_mask=filter_mask, follower_filter=self._filter,
+            snapshot=snapshot, positions=positions, filter_mask=filter_mask, shown_mask=shown, state=state,
             snapshot_is_new=before is None or before.snapshot is not snapshot,
         )
         return self._view

@@ -48,13 +48,22 @@ class JobOutcome(StrEnum):
     PAUSED = "paused"  # a budget or --max-cost stopped it before passing; it resumes when run again
 
 
+def _nobody_listens(_stored: object) -> None:
+    """The `stored` callback of a job nobody shows live."""
+
+
 @dataclass
 class JobContext:
-    """What a running job may use: a cancel token to poll, and callbacks for progress and rate-limit waits."""
+    """What a running job may use: a cancel token to poll, and callbacks for progress and rate-limit waits.
+
+    `stored(what)` says the job committed data a view may show before the job ends (a fetch's
+    `followers.fetch.PageStored`): the view that started the job listens and shows it live.
+    """
 
     cancel: CancelToken
     progress: Callable[[Progress], None]
     on_wait: Callable[[WaitNotice], None]
+    stored: Callable[[object], None] = _nobody_listens
 
 
 Job = Callable[[JobContext], Any]

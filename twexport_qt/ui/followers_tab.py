@@ -8,17 +8,39 @@ snapshot's plot points (display coordinates, hover index: ~0.3 s at a million) a
 (`followers/plot_points.py`); the plot keeps its old points until they arrive. The tab reads through
 `context.followers` only and fetches in a job, after showing its price (`ui/cost_confirmation.py`). Views
 refresh by themselves when any job changes the data (the seed's "auto refresh").
+
+While its fetch runs, each committed page reaches the tab (`JobContext.stored`, a `PageStored`): the table
+appends the followers stored since its snapshot (`FollowersTableModel.append_new_followers`: only the new rows
+are read, so a page shows within a second even at a million followers), keeping sort, filter, selection and
+the follower at the top of the table in place; the plots follow one preparation at a time.
+
+The plots highlight exactly the table's rows (filter and search). Filter and summary panels give way to the
+table and plots on small screens (splitters, scrolling, collapsible); splitters, column widths and the sort are
+remembered in the data folder's UI state (`ui/ui_state.py`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QItemSelection,
+    QItemSelectionModel,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,12 +56,12 @@ from PySide6.QtWidgets import (
 
 from twexport_qt.app_context import ApiSession, AppContext
 from twexport_qt.core import messages
-from twexport_qt.core.timefmt import format_date
-from twexport_qt.followers.fetch import FetchResult, fetch_followers
+from twexport_qt.core.timefmt import format_local_date
+from twexport_qt.followers.fetch import FetchResult, PageStored, fetch_followers
 from twexport_qt.followers.filters import FollowerFilter
-from twexport_qt.followers.plot_points import FollowerPlotKind, PreparedPoints, follower_plot_points
+from twexport_qt.followers.plot_points import FollowerPlotKind, PreparedPoints, follower_plot_points, framing_rect
 from twexport_qt.followers.snapshot import FollowerSnapshot
-from twexport_qt.followers.view_planner import QueryResult
+from twexport_qt.followers.view_planner import QueryResult, ViewState
 from twexport_qt.profile_mapping import default_filter, domain_tiers
 from twexport_qt.services.cost_estimates import FollowersFetchPrices, fetch_prices_in, followers_fetch_prices
 from twexport_qt.services.jobs import JobContext, JobName, api_job
@@ -48,11 +70,14 @@ from twexport_qt.store.job_locks import JobKind
 from twexport_qt.ui.cost_confirmation import confirm_cost, estimate_text
 from twexport_qt.ui.filter_panel import FilterPanel
 from twexport_qt.ui.filter_state import FollowerFilterState
-from twexport_qt.ui.followers_table_model import COLUMN_OF_FIELD, FollowersTableModel
+from twexport_qt.ui.followers_table_model import COLUMN_OF_FIELD, COLUMNS, FollowersTableModel
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.palette import tier_colours
+from twexport_qt.ui.palette import TextTone, tier_colours, tone_style
+from twexport_qt.ui.plot_actions import FollowerPlotActions
 from twexport_qt.ui.scatter_plot import FollowerScatter
+from twexport_qt.ui.sort_arrow_style import SortArrowStyle
 from twexport_qt.ui.summary_panel import SummaryPanel
+from twexport_qt.ui.ui_state import ui_state
 from twexport_qt.workers.job_worker import JobWorker
 
 log = logging.getLogger(__name__)
@@ -63,6 +88,42 @@ DEFAULT_SORT_ORDER = Qt.SortOrder.DescendingOrder
 FETCH_TITLE = "Fetching followers"
 NEW_FOLLOWERS_TITLE = "Fetching new followers"
 FETCH_ESTIMATE_TASK = "followers-fetch-estimate"
+# Pages can arrive many a second (the Sandbox) or one a minute (X's limits): the rows stored within this much
+# time of a first page are shown together, well inside the second a user should wait.
+LIVE_UPDATE_MS = 100
+STATE_SAVE_DELAY_MS = 500  # splitter drags and column resizes come in bursts: remember them when they pause
+RESTORED_SELECTION_LIMIT = 100  # selected followers found again after a reload (a look-up each)
+ROW_HEIGHT_PX = 22
+# Layout: what the panels and views get when nothing is remembered, and what they never go below.
+FILTER_PANEL_MAX_WIDTH = 380
+SUMMARY_WIDTH = 230
+SUMMARY_MIN_WIDTH = 160
+PLOTS_MIN_HEIGHT = 240
+TABLE_MIN_ROWS = 4
+TABLE_HEIGHT_SHARE = 0.4  # of the right-hand column's height; the plots get the rest
+SEARCH_MAX_WIDTH = 480
+
+
+class UiStateKey(StrEnum):
+    """Where the tab's remembered layout lives in the UI state file."""
+
+    MAIN_SPLITTER = "followers/main_splitter"  # filter panel | table and plots
+    RIGHT_SPLITTER = "followers/right_splitter"  # table over plots
+    LOWER_SPLITTER = "followers/lower_splitter"  # plots | summary
+    HEADER = "followers/table_header"  # column widths (QHeaderView.saveState)
+    HEADER_COLUMNS = "followers/table_columns"  # the columns HEADER was saved for: another layout is not restored
+    SORT_FIELD = "followers/sort_field"
+    SORT_DESCENDING = "followers/sort_descending"
+
+
+@dataclass(frozen=True)
+class TablePlace:
+    """Where the user is in the table, by follower, so a reload or new rows do not move it: the follower at the
+    top of the viewport (None: at the very top, where new rows may come in) and the selected ones."""
+
+    state: ViewState | None
+    top_follower: int | None
+    selected: tuple[int, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,13 +137,17 @@ class PlotPopulation:
     def is_of(self, snapshot: FollowerSnapshot, everyone: bool) -> bool:
         return self.snapshot is snapshot and self.everyone == everyone
 
+    def catches_up_to(self, snapshot: FollowerSnapshot, everyone: bool) -> bool:
+        """Is this an earlier state of `snapshot`'s population (a live fetch's previous page)?"""
+        return self.everyone == everyone and self.snapshot is not snapshot and snapshot.continues(self.snapshot)
+
 
 @dataclass(frozen=True, eq=False)
 class PlottedFollowers:
-    """What a plot shows: its population's points and the filter mask highlighted."""
+    """What a plot shows: its population's points and the table's rows (filter and search) highlighted."""
 
     population: PlotPopulation
-    filter_mask: np.ndarray  # per snapshot position; compared by identity (the model keeps the same array)
+    highlight_mask: np.ndarray  # per snapshot position; compared by identity (the model keeps the same array)
 
 
 class FollowersTab(QWidget):
@@ -113,10 +178,14 @@ class FollowersTab(QWidget):
 
         self.filter_panel = FilterPanel()
         self.filter_panel.filterChanged.connect(self.apply_filter)
+        self.filter_panel.filterInvalid.connect(lambda _sentence: self.set_results_stale(True))
         self.filter_state.set_flush(self.filter_panel.flush)
-        filter_scroll = QScrollArea(widgetResizable=True)
+        self.filter_scroll = filter_scroll = QScrollArea(widgetResizable=True)
         filter_scroll.setWidget(self.filter_panel)
-        filter_scroll.setMinimumWidth(300)
+        filter_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        filter_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        filter_scroll.setMinimumWidth(self.filter_panel.minimumSizeHint().width()
+                                      + filter_scroll.verticalScrollBar().sizeHint().width())
 
         self.fetch_button = QPushButton("Fetch followers")
         self.fetch_button.setToolTip("Read every follower again (a full refresh: it also finds who left and updates "
@@ -128,22 +197,35 @@ class FollowersTab(QWidget):
                                          "nobody who left. Both prices are shown before it starts.")
         self.fetch_new_button.clicked.connect(lambda: self.start_fetch(new_only=True))
         self.search = QLineEdit(placeholderText="Search username, name, bio or location…", clearButtonEnabled=True)
-        self.count_label = QLabel()
+        self.count_label = QLabel(wordWrap=True)  # two lines rather than a wider window
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.busy_label = QLabel("Updating…")
-        self.busy_label.setStyleSheet("color: #666")
+        self.busy_label.setStyleSheet(tone_style(TextTone.QUIET))
         self.busy_label.hide()
+        self.stale_label = QLabel("These results are for the last valid filter: correct the filter to update them.",
+                                  wordWrap=True)
+        self.stale_label.setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 2px 6px; }")
+        self.stale_label.hide()
         self.table = QTableView()
-        self.table.horizontalHeader().setSortIndicator(COLUMN_OF_FIELD[DEFAULT_SORT_FIELD], DEFAULT_SORT_ORDER)
+        header = self.table.horizontalHeader()
+        self._sort_arrow_style = SortArrowStyle()
+        self._sort_arrow_style.setParent(header)  # a widget's style is not owned by it: this one goes with it
+        header.setStyle(self._sort_arrow_style)
+        header.setSortIndicator(COLUMN_OF_FIELD[DEFAULT_SORT_FIELD], DEFAULT_SORT_ORDER)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         # Fixed row heights: the header then never measures rows, whatever the row count.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT_PX)
         self.table.verticalHeader().hide()
+        self.table.setMinimumHeight(header.sizeHint().height() + TABLE_MIN_ROWS * ROW_HEIGHT_PX
+                                    + 2 * self.table.frameWidth())
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._search_timer.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.setMinimumWidth(140)
+        self.search.setMaximumWidth(SEARCH_MAX_WIDTH)
 
         self.plot_network = FollowerScatter(tooltip_provider=self.tooltip_for)
         self.plot_age = FollowerScatter(tooltip_provider=self.tooltip_for)
@@ -154,37 +236,67 @@ class FollowersTab(QWidget):
         plots.addTab(self.plot_network, "Followers vs following")
         plots.addTab(self.plot_age, "Followers vs account age")
         plots.currentChanged.connect(lambda _index: self._on_view_changed())
+        plots.setMinimumHeight(PLOTS_MIN_HEIGHT)
         self.summary_panel = SummaryPanel()
+        summary_scroll = QScrollArea(widgetResizable=True)
+        summary_scroll.setWidget(self.summary_panel)
+        summary_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        summary_scroll.setMinimumWidth(SUMMARY_MIN_WIDTH)
 
         top_bar = QHBoxLayout()
         top_bar.addWidget(self.fetch_button)
         top_bar.addWidget(self.fetch_new_button)
         top_bar.addWidget(self.search, 1)
         top_bar.addWidget(self.busy_label)
-        top_bar.addWidget(self.count_label)
+        # Shares the room with the search box, which stops at SEARCH_MAX_WIDTH: one line when there is room.
+        top_bar.addWidget(self.count_label, 1)
         table_box = QWidget()
         table_layout = QVBoxLayout(table_box)
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addLayout(top_bar)
+        table_layout.addWidget(self.stale_label)
         table_layout.addWidget(self.table)
-        lower = QSplitter(Qt.Orientation.Horizontal)
+        # Extra room goes to the table and the plots (stretch); the filter and summary panels keep about their
+        # natural width at any window size, and either can be dragged shut.
+        self.lower_splitter = lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(plots)
-        lower.addWidget(self.summary_panel)
-        lower.setStretchFactor(0, 3)
-        right = QSplitter(Qt.Orientation.Vertical)
+        lower.addWidget(summary_scroll)
+        lower.setStretchFactor(0, 1)
+        lower.setStretchFactor(1, 0)
+        lower.setCollapsible(0, False)
+        self.right_splitter = right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(table_box)
         right.addWidget(lower)
-        right.setSizes([400, 500])  # the table gets a real share of the height, the plots the rest
-        main = QSplitter(Qt.Orientation.Horizontal)
+        right.setStretchFactor(0, 2)
+        right.setStretchFactor(1, 3)
+        right.setChildrenCollapsible(False)
+        self.main_splitter = main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(filter_scroll)
         main.addWidget(right)
+        main.setStretchFactor(0, 0)
         main.setStretchFactor(1, 1)
+        main.setCollapsible(1, False)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)  # the tab widget draws its own frame around the page
         layout.addWidget(main)
+        self._default_layout_pending = True  # sized once the tab first has its real size (see resizeEvent)
 
         self.auto_fetch_timer = QTimer(self)
         self.auto_fetch_timer.timeout.connect(self._auto_fetch)
         jobs.dataChanged.connect(lambda _name: self.refresh())
+        # A fetch's pages, queued here from its thread; shown together when they come in bursts.
+        self._live_timer = QTimer(self, singleShot=True, interval=LIVE_UPDATE_MS)
+        self._live_timer.timeout.connect(self._show_stored_followers)
+        self._place: TablePlace | None = None  # where the user was before the rows changed
+        self._results_stale = False
+        self._state_save_timer = QTimer(self, singleShot=True, interval=STATE_SAVE_DELAY_MS)
+        self._state_save_timer.timeout.connect(self.save_ui_state)
+        self._header_state = self._restore_ui_state()
+        for splitter in (main, right, lower):
+            splitter.splitterMoved.connect(lambda _pos, _index: self._state_save_timer.start())
+        header.sectionResized.connect(lambda *_sizes: self._state_save_timer.start())
+        header.sortIndicatorChanged.connect(lambda *_sort: self._state_save_timer.start())
+        self._wire_plot_actions()
         self.profile_changed()
 
     # -- profile / data --------------------------------------------------------------------------------
@@ -216,8 +328,15 @@ class FollowersTab(QWidget):
             model.viewChanged.connect(self._on_view_changed)
             model.busyChanged.connect(self._on_busy)
             model.queryFailed.connect(self._on_query_failed)
+            # Rows added (a fetch's page) or the data reloaded: the user keeps their place (see TablePlace).
+            model.layoutAboutToBeChanged.connect(self._remember_place)
+            model.layoutChanged.connect(self._restore_place)
+            model.modelAboutToBeReset.connect(self._remember_place)
+            model.modelReset.connect(self._restore_place)
             self.model = model
             self.table.setModel(model)
+            if self._header_state is not None:  # column widths (and the sort set above): remembered, or kept
+                self.table.horizontalHeader().restoreState(self._header_state)
         self.fetch_new_button.setEnabled(self.owner_id is not None)  # new since what? Nothing is stored yet
         # A small account was loaded inline, before the signals above were connected.
         self._on_busy(self.model is not None and self.model.is_busy)
@@ -225,6 +344,7 @@ class FollowersTab(QWidget):
 
     def _drop_model(self) -> None:
         if self.model is not None:
+            self._header_state = self.table.horizontalHeader().saveState()  # the next model keeps the widths
             self.table.setModel(None)
             self.model.deleteLater()
             self.model = None
@@ -246,12 +366,29 @@ class FollowersTab(QWidget):
     def apply_filter(self, follower_filter: FollowerFilter) -> None:
         self.current_filter = follower_filter
         self.filter_state.set(follower_filter)
+        self.set_results_stale(False)
         if self.model is not None:
             self.model.set_filter(follower_filter)
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box, its text selected to be typed over (the window's Ctrl+F)."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    @property
+    def results_stale(self) -> bool:
+        return self._results_stale
+
+    def set_results_stale(self, stale: bool) -> None:
+        """Say above the table that table and plots show the last valid filter's results, not the form's (while
+        the filter form holds a filter that cannot be applied)."""
+        self._results_stale = stale
+        self.stale_label.setVisible(stale)
 
     @Slot()
     def shutdown(self) -> None:
         """Stop the query thread (also done at application exit); call before dropping the tab."""
+        self.save_ui_state()
         self.queries.shutdown()
 
     @Slot(object)
@@ -262,6 +399,46 @@ class FollowersTab(QWidget):
     def _apply_search(self) -> None:
         if self.model is not None:
             self.model.set_search_text(self.search.text())
+
+    # -- the user's place in the table ---------------------------------------------------------------
+    @Slot()
+    def _remember_place(self) -> None:
+        """Before rows are added or the data reloaded: the follower at the top (when scrolled) and the selected."""
+        model = self.model
+        if model is None:
+            return
+        top_row = self.table.rowAt(0) if self.table.verticalScrollBar().value() > 0 else -1
+        selected = tuple(follower for index in self.table.selectionModel().selectedRows()[:RESTORED_SELECTION_LIMIT]
+                         if (follower := model.follower_id_at(index.row())) is not None)
+        self._place = TablePlace(model.view_state, model.follower_id_at(top_row), selected)
+
+    @Slot()
+    def _restore_place(self) -> None:
+        """After rows were added (the selection moved with them) or the data reloaded with the same filter,
+        search and sort: the same follower at the top, the same followers selected."""
+        place, self._place = self._place, None
+        model = self.model
+        if model is None or place is None or place.state != model.view_state or not model.rowCount():
+            return  # nothing remembered, or the user asked for other rows (filter, search, sort)
+        selection_model = self.table.selectionModel()
+        if place.selected and not selection_model.hasSelection():  # a reset: rows are found again by follower
+            selection = QItemSelection()
+            last_column = model.columnCount() - 1
+            for follower in place.selected:
+                row = model.row_of_follower(follower)
+                if row is not None:
+                    selection.select(model.index(row, 0), model.index(row, last_column))
+            selection_model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        if place.top_follower is not None:
+            row = model.row_of_follower(place.top_follower)
+            if row is not None:
+                self._scroll_to_top_row(row)
+
+    def _scroll_to_top_row(self, row: int) -> None:
+        """Scroll `row` to the top of the viewport, leaving the horizontal scroll where the user has it."""
+        self.table.updateGeometries()  # the scroll range must already hold the rows just added
+        per_item = self.table.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerItem
+        self.table.verticalScrollBar().setValue(row if per_item else row * ROW_HEIGHT_PX)
 
     def _on_view_changed(self) -> None:
         snapshot = self.model.snapshot if self.model is not None else None
@@ -295,8 +472,11 @@ class FollowersTab(QWidget):
         """Bring the visible plot up to date: new points when the population changed, else re-highlight.
 
         The population is the current followers, plus those who left when the filter includes them. New points
-        are prepared in a task thread (latest wins), highlighted with the filter mask of the moment (read-only, so
-        the thread may read it); a filter changed meanwhile is applied when they arrive.
+        are prepared in a task thread (latest wins), highlighted with the table's rows of the moment (a read-only
+        mask, so the thread may read it); a filter or search changed meanwhile is applied when they arrive.
+        While a fetch adds followers, one preparation runs at a time: the points of an earlier page are shown
+        when ready, then the newest rows' are prepared (else each page would discard the one before at a
+        million followers, and the plot would wait for the end of the fetch).
         """
         assert self.model is not None
         plot = self.plot_tabs.currentWidget()
@@ -306,18 +486,20 @@ class FollowersTab(QWidget):
         preparing = self._preparing.get(plot)
         if plotted is not None and plotted.population.is_of(snapshot, everyone):
             self._preparing.pop(plot, None)  # e.g. "include unfollowed" ticked and unticked: the old points win
+        elif preparing is not None and preparing.catches_up_to(snapshot, everyone):
+            pass  # an earlier page's points are on the way: this snapshot's follow once they are shown
         elif preparing is None or not preparing.is_of(snapshot, everyone):
             positions = slice(None) if everyone else ~snapshot.unfollowed  # a mask: no 1M-element search here
             self._prepare_points(plot, PlotPopulation(snapshot, everyone, positions))
             plotted = self._plotted.get(plot)  # the points may be shown already (a runner that runs inline)
-        if plotted is not None and plotted.population.snapshot is snapshot:
+        if plotted is not None and snapshot.continues(plotted.population.snapshot):
             self._highlight(plot, plotted)  # also while the other population's points are on the way
 
     def _prepare_points(self, plot: FollowerScatter, population: PlotPopulation) -> None:
         assert self.model is not None
         kind = self._plot_kinds[plot]
         now = self.context.clock.now()
-        mask = self.model.filter_mask
+        mask = self.model.shown_mask
         frame = plot.frame_spec()
         self._preparing[plot] = population
         self.jobs.tasks.run_task(
@@ -334,11 +516,28 @@ class FollowersTab(QWidget):
         if self._preparing.get(plot) is not population:
             return  # another population was asked for since, or the account changed
         del self._preparing[plot]
-        if self.model is None or self.model.snapshot is not population.snapshot:
-            return  # the model moved on to a newer snapshot while this plot was hidden: caught up when shown
-        plot.show_points(points)
+        snapshot = self.model.snapshot if self.model is not None else None
+        if snapshot is None or not snapshot.continues(population.snapshot):
+            return  # the model moved on to other data while this plot was hidden: caught up when shown
+        before = self._plotted.get(plot)
+        live = before is not None and population.snapshot.continues(before.population.snapshot)
+        self._show_points(plot, points, keep_zoom=live)
         self._plotted[plot] = prepared
         self._highlight(plot, prepared)  # the filter may have changed while the points were prepared
+        if snapshot is not population.snapshot and plot is self.plot_tabs.currentWidget():
+            self._update_plots(snapshot)  # followers stored meanwhile: their points next
+
+    @staticmethod
+    def _show_points(plot: FollowerScatter, points: PreparedPoints, *, keep_zoom: bool) -> None:
+        """Show `points`, framed; with `keep_zoom` (more followers of a live fetch), a view the user zoomed or
+        panned stays as it is rather than jumping back with every page."""
+        view_box = plot.plot_item.getViewBox()
+        (x0, x1), (y0, y1) = view_box.viewRange()
+        framed = framing_rect(plot.points.extent)
+        zoomed = keep_zoom and framed is not None and not np.allclose((x0, x1, y0, y1), framed)
+        plot.show_points(points)
+        if zoomed:
+            view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _preparation_failed(self, plot: FollowerScatter, population: PlotPopulation, sentence: str) -> None:
         if self._preparing.get(plot) is population:
@@ -346,13 +545,15 @@ class FollowersTab(QWidget):
         messages.warning(sentence)
 
     def _highlight(self, plot: FollowerScatter, plotted: PlottedFollowers) -> None:
-        """Highlight the model's current filter mask on the points the plot shows."""
+        """Highlight the table's rows (filter and search) on the points the plot shows, which are of the model's
+        snapshot or of an earlier one of its lineage (a prefix of it)."""
         assert self.model is not None
-        mask = self.model.filter_mask
-        if plotted.filter_mask is mask:
-            return  # a sort or search change: the highlighted followers are the same
-        plot.set_selected(mask[plotted.population.positions])
-        self._plotted[plot] = PlottedFollowers(plotted.population, mask)
+        mask = self.model.shown_mask
+        if plotted.highlight_mask is mask:
+            return  # a sort change: the highlighted followers are the same
+        population = plotted.population
+        plot.set_selected(mask[:len(population.snapshot)][population.positions])
+        self._plotted[plot] = PlottedFollowers(population, mask)
 
     def tooltip_for(self, follower_id: int) -> str:
         if self.owner_id is None:
@@ -363,7 +564,7 @@ class FollowersTab(QWidget):
         f = row.record
         return (f"@{f.username} — {f.name}\n"
                 f"{f.followers_count:,} followers · {f.following_count:,} following · {f.tweet_count:,} posts\n"
-                f"Joined {format_date(f.created_at) or 'unknown'} · tier {self.tiers[row.tier].name}"
+                f"Joined {format_local_date(f.created_at) or 'unknown'} · tier {self.tiers[row.tier].name}"
                 f"{' · verified' if f.verified else ''}\n"
                 f"DM: {dm_status_label(row.dm_status)}")
 
@@ -378,6 +579,12 @@ class FollowersTab(QWidget):
         self.table.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                                            | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    # -- plot actions (owned by ui/plot_actions.py) -----------------------------------------------------
+    def _wire_plot_actions(self) -> None:
+        """The plots' context menu (open profile, copy username, do-not-contact, export the zoom, reset zoom) and
+        the table selection ↔ ringed point link; clicks on points already select rows (`select_follower`)."""
+        self.plot_actions = FollowerPlotActions(self, (self.plot_network, self.plot_age), self)
 
     # -- fetching --------------------------------------------------------------------------------------
     def start_fetch(self, *, automatic: bool = False, new_only: bool = False) -> JobWorker | None:
@@ -416,11 +623,32 @@ class FollowersTab(QWidget):
                 told = estimate_text(prices.of(new_only), simulated=True)
                 messages.info(f"{told} {prices.choice}" if prices.choice else told)
             return fetch_followers(api.conn, api.gateway, api.pacer, context.clock, progress=ctx.progress,
-                                   cancel=ctx.cancel, new_only=new_only)
+                                   cancel=ctx.cancel, new_only=new_only, on_page_stored=ctx.stored)
 
         job = api_job(context, fetch, lock=JobKind.FOLLOWERS_FETCH)
         title = NEW_FOLLOWERS_TITLE if new_only else FETCH_TITLE
-        return self.jobs.start(JobName.FETCH_FOLLOWERS, title, job, on_success=self._fetched, quiet=automatic)
+        worker = self.jobs.start(JobName.FETCH_FOLLOWERS, title, job, on_success=self._fetched, quiet=automatic)
+        if worker is not None:
+            # Queued to this GUI-thread widget. Connected once the job runs, but its first page comes after an
+            # answer of X (or the Sandbox); any page missed would show with the next one, or at the job's end.
+            worker.stored.connect(self._on_page_stored)
+        return worker
+
+    @Slot(object)
+    def _on_page_stored(self, page: PageStored) -> None:
+        """A page of the running fetch is committed: show the followers stored so far (see LIVE_UPDATE_MS)."""
+        if not isinstance(page, PageStored):
+            return
+        if self.owner_id != page.owner_id:  # the first page of a first fetch: now there is an account to show
+            self.context.remember_owner(page.owner_id)
+            self.owner_id = page.owner_id
+            self._build_model()  # it loads what is stored, this page included
+        elif not self._live_timer.isActive():
+            self._live_timer.start()
+
+    def _show_stored_followers(self) -> None:
+        if self.model is not None:
+            self.model.append_new_followers()
 
     def _fetched(self, result: FetchResult) -> None:
         self.context.remember_owner(result.owner_id)
@@ -436,3 +664,75 @@ class FollowersTab(QWidget):
     def _auto_fetch(self) -> None:
         if not self.jobs.is_running(JobName.FETCH_FOLLOWERS):
             self.start_fetch(automatic=True)
+
+    # -- layout and remembered state -------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._default_layout_pending and self.isVisible():
+            self._default_layout_pending = False
+            self._apply_default_layout()
+
+    def _apply_default_layout(self) -> None:
+        """Share the tab's space when nothing is remembered: the filter panel at its natural width (wider
+        screens give it no more), the summary narrow, the table about two fifths of the height and the plots
+        the rest, so a 1024×700 window still shows a tall plot and several rows."""
+        width = self.main_splitter.width()
+        filter_width = min(max(self.filter_scroll.minimumWidth(), width // 4), FILTER_PANEL_MAX_WIDTH)
+        self.main_splitter.setSizes([filter_width, max(width - filter_width, 1)])
+        lower_width = max(width - filter_width, 1)
+        self.lower_splitter.setSizes([max(lower_width - SUMMARY_WIDTH, 1), SUMMARY_WIDTH])
+        height = self.right_splitter.height()
+        table_height = max(int(height * TABLE_HEIGHT_SHARE), self.table.minimumHeight())
+        self.right_splitter.setSizes([table_height, max(height - table_height, 1)])
+
+    def _restore_ui_state(self) -> QByteArray | None:
+        """Splitters and sort as remembered (a state that no longer fits is ignored); the header state to give
+        the table once it has a model, if it was saved for the same columns."""
+        settings = ui_state(self.context.data_dir)
+        restored = [splitter.restoreState(state) for splitter, state in self._saved_splitters(settings)]
+        if restored and all(restored):
+            self._default_layout_pending = False
+        field = settings.value(UiStateKey.SORT_FIELD)
+        if isinstance(field, str) and field in COLUMN_OF_FIELD:
+            descending = settings.value(UiStateKey.SORT_DESCENDING, True, type=bool)
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            self.table.horizontalHeader().setSortIndicator(COLUMN_OF_FIELD[field], order)
+        header = settings.value(UiStateKey.HEADER)
+        if isinstance(header, QByteArray) and settings.value(UiStateKey.HEADER_COLUMNS) == _column_signature():
+            return header
+        return None
+
+    def _saved_splitters(self, settings: QSettings) -> list[tuple[QSplitter, QByteArray]]:
+        found = []
+        for splitter, key in self._splitter_keys():
+            state = settings.value(key)
+            if isinstance(state, QByteArray):
+                found.append((splitter, state))
+        return found
+
+    def _splitter_keys(self) -> tuple[tuple[QSplitter, UiStateKey], ...]:
+        return ((self.main_splitter, UiStateKey.MAIN_SPLITTER), (self.right_splitter, UiStateKey.RIGHT_SPLITTER),
+                (self.lower_splitter, UiStateKey.LOWER_SPLITTER))
+
+    @Slot()
+    def save_ui_state(self) -> None:
+        """Remember splitters, column widths and sort in the data folder's UI state (also done at exit)."""
+        self._state_save_timer.stop()
+        settings = ui_state(self.context.data_dir)
+        if not self._default_layout_pending:  # never shown at its size: nothing the user arranged
+            for splitter, key in self._splitter_keys():
+                settings.setValue(key, splitter.saveState())
+        header = self.table.horizontalHeader()
+        if self.model is not None:  # without a model the header has no sections to remember
+            settings.setValue(UiStateKey.HEADER, header.saveState())
+            settings.setValue(UiStateKey.HEADER_COLUMNS, _column_signature())
+        section = header.sortIndicatorSection()
+        if 0 <= section < len(COLUMNS):
+            settings.setValue(UiStateKey.SORT_FIELD, COLUMNS[section].field)
+            settings.setValue(UiStateKey.SORT_DESCENDING, header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
+        settings.sync()
+
+
+def _column_signature() -> str:
+    """The table's columns, as remembered with its header state: a header saved for other columns is not used."""
+    return ",".join(column.field for column in COLUMNS)

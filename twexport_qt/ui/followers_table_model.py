@@ -5,6 +5,10 @@ pieces computed inline for small accounts and in the query thread for large ones
 columns and roles, resets itself when a new view is composed, and reads cells in blocks of `BLOCK_SIZE` rows
 by rowid through `FollowersService` (a few milliseconds a block), kept in a small LRU cache, so `data()`
 never loads more than the block under the viewport and counting rows never touches the database.
+
+While a fetch appends followers (`append_new_followers`), a view that only adds rows to the one on screen is
+not a reset: the new rows are inserted at the end, then moved to their sorted places in one layout change
+that carries every persistent index (the selection, the current row) along, so nothing the user picked moves.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
-from twexport_qt.core.timefmt import format_date
+from twexport_qt.core.timefmt import format_local_date
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.snapshot import FollowerSnapshot
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec
@@ -27,6 +31,7 @@ from twexport_qt.followers.view_planner import (
     PieceWork,
     QueryRequest,
     QueryResult,
+    ViewState,
 )
 from twexport_qt.services.followers import FollowerRow, FollowersService
 from twexport_qt.store.dm_states import dm_status_label
@@ -88,6 +93,7 @@ class FollowersTableModel(QAbstractTableModel):
         self._planner = FollowersViewPlanner(owner_id, self._tiers, follower_filter=follower_filter,
                                              inline_row_limit=inline_row_limit)
         self._work = PieceWork(compute=followers.compute_pieces, count_up_to=followers.count_up_to, submit=submit)
+        self._shown: ComposedView | None = None  # the rows on screen (the planner may hold a newer view)
         self._rows_shown = 0
         self._blocks: Lru[int, list[FollowerRow | None]] = Lru(MAX_CACHED_BLOCKS)
         self._update()
@@ -138,14 +144,17 @@ class FollowersTableModel(QAbstractTableModel):
     @property
     def snapshot(self) -> FollowerSnapshot | None:
         """The data the rows on screen come from (None until the first view is composed)."""
-        view = self._planner.view
-        return view.snapshot if view is not None else None
+        return self._shown.snapshot if self._shown is not None else None
 
     @property
     def view_filter(self) -> FollowerFilter:
         """The filter of the rows on screen; lags `follower_filter` while its pieces are being computed."""
-        view = self._planner.view
-        return view.follower_filter if view is not None else self._planner.follower_filter
+        return self._shown.follower_filter if self._shown is not None else self._planner.follower_filter
+
+    @property
+    def view_state(self) -> ViewState | None:
+        """Filter, search and sort of the rows on screen (None before the first view)."""
+        return self._shown.state if self._shown is not None else None
 
     @property
     def filter_mask(self) -> np.ndarray:
@@ -153,14 +162,18 @@ class FollowersTableModel(QAbstractTableModel):
 
         The same array object as long as snapshot and filter are unchanged, so views can skip work by identity.
         """
-        view = self._planner.view
-        return view.filter_mask if view is not None else np.empty(0, dtype=bool)
+        return self._shown.filter_mask if self._shown is not None else np.empty(0, dtype=bool)
+
+    @property
+    def shown_mask(self) -> np.ndarray:
+        """Per snapshot position: is the follower a row of the table (filter and search)? Read-only, and the
+        same array object as long as snapshot, filter and search are unchanged."""
+        return self._shown.shown_mask if self._shown is not None else np.empty(0, dtype=bool)
 
     @property
     def matching_count(self) -> int:
         """Followers passing the filter, search aside ("N match the filter")."""
-        view = self._planner.view
-        return view.matching_count if view is not None else 0
+        return self._shown.matching_count if self._shown is not None else 0
 
     @property
     def is_busy(self) -> bool:
@@ -184,6 +197,13 @@ class FollowersTableModel(QAbstractTableModel):
         self._planner.refresh()
         self._update()
 
+    def append_new_followers(self) -> None:
+        """Show the followers stored since the snapshot (a fetch committed a page) as rows added to those on
+        screen, keeping filter, search, sort and the user's selection; repeated calls while the previous one's
+        rows are being read coalesce. Updated values of the rows on screen show too (cells are read again)."""
+        self._planner.append_new_followers()
+        self._update()
+
     def reload_cells(self) -> None:
         """Forget the cached cell blocks: the views read them again (same rows, fresh values)."""
         self.beginResetModel()
@@ -203,11 +223,11 @@ class FollowersTableModel(QAbstractTableModel):
         self._update(was_busy=was_busy)
 
     def follower_id_at(self, row: int) -> int | None:
-        return self._planner.follower_id_at(row)
+        return self._shown.follower_id_at(row) if self._shown is not None else None
 
     def row_of_follower(self, user_id: int) -> int | None:
         """Display row of follower `user_id`, or None if unknown or hidden by the filter or search."""
-        return self._planner.row_of_follower(user_id)
+        return self._shown.row_of_follower(user_id) if self._shown is not None else None
 
     # -- state -> view -----------------------------------------------------------------------------
 
@@ -222,11 +242,37 @@ class FollowersTableModel(QAbstractTableModel):
             self.queryFailed.emit(outcome.error)
 
     def _show(self, view: ComposedView) -> None:
-        self.beginResetModel()
-        self._rows_shown = len(view)
-        self._blocks.clear()
-        self.endResetModel()
+        step = self._shown.with_rows_of(view) if self._shown is not None else None
+        if step is None:
+            self.beginResetModel()
+            self._set_shown(view)
+            self.endResetModel()
+        else:
+            self._add_rows(step, view)
         self.viewChanged.emit()
+
+    def _add_rows(self, step: ComposedView, view: ComposedView) -> None:
+        """Go from the rows on screen to `view`, which only adds rows: insert them at the end (`step`), then sort
+        them in with a layout change that moves every persistent index to its follower's new row."""
+        if len(step) > self._rows_shown:
+            self.beginInsertRows(_ROOT, self._rows_shown, len(step) - 1)
+            self._set_shown(step)
+            self.endInsertRows()
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        if persistent:
+            row_of_position = np.empty(len(view.snapshot), dtype=np.int64)
+            row_of_position[view.positions] = np.arange(len(view.positions))
+            positions = step.positions
+            moved = [self.index(int(row_of_position[positions[index.row()]]), index.column()) for index in persistent]
+            self.changePersistentIndexList(persistent, moved)
+        self._set_shown(view)
+        self.layoutChanged.emit()
+
+    def _set_shown(self, view: ComposedView) -> None:
+        self._shown = view
+        self._rows_shown = len(view)
+        self._blocks.clear()  # block numbers are rows: after any change they hold other followers
 
     def _announce_busy(self, was_busy: bool) -> None:
         if self._planner.is_busy != was_busy:
@@ -244,7 +290,8 @@ class FollowersTableModel(QAbstractTableModel):
         return block[offset]
 
     def _load_block(self, block_number: int) -> list[FollowerRow | None]:
-        wanted = self._planner.rowids(block_number * BLOCK_SIZE, (block_number + 1) * BLOCK_SIZE)
+        assert self._shown is not None  # rows exist only once a view is shown
+        wanted = self._shown.rowids(block_number * BLOCK_SIZE, (block_number + 1) * BLOCK_SIZE)
         found = {row.rowid: row for row in self._followers.rows_by_rowid(wanted, self._tiers)}
         # A row deleted since the snapshot was loaded shows as empty until the next refresh.
         block = [found.get(int(rowid)) for rowid in wanted]
@@ -261,7 +308,7 @@ class FollowersTableModel(QAbstractTableModel):
         if column.field == "verified":
             return "✓" if value else ""
         if column.field in ("created_at", "first_seen"):
-            return format_date(value)
+            return format_local_date(value)
         if column.field == "tier":
             return self._tiers[value].name
         return str(value)

@@ -1,10 +1,13 @@
-"""Summary statistics of the account's followers: totals, tiers, verified share, DM status, last fetch."""
+"""Summary statistics of the account's followers: totals, tiers, verified share, DM status, last fetch.
+
+It sits beside the plots and must leave them room on a small screen: the long DM counts take two lines, and a
+row whose value does not fit beside its name puts it under the name, instead of the panel widening."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from twexport_qt.core.timefmt import format_datetime
+from twexport_qt.core.timefmt import format_local_datetime
 from twexport_qt.followers.stats import FollowerSummary
 
 
@@ -12,6 +15,7 @@ class SummaryPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Summary", parent)
         self._form = QFormLayout()
+        self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self._labels: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
         layout.addLayout(self._form)
@@ -35,9 +39,9 @@ class SummaryPanel(QGroupBox):
             ]
             rows += [(f"Tier: {name}", f"{count:,}") for name, count in summary.tier_counts.items()]
             for step, counts in summary.dm.items():
-                rows.append((f"{step.capitalize()} DM", f"{counts.sent:,} sent · {counts.skipped:,} skipped · "
+                rows.append((f"{step.capitalize()} DM", f"{counts.sent:,} sent · {counts.skipped:,} skipped\n"
                                                          f"{counts.failed:,} failed · {counts.pending:,} pending"))
-            rows.append(("Last fetch", format_datetime(summary.last_fetch_at) or "never completed"))
+            rows.append(("Last fetch", format_local_datetime(summary.last_fetch_at) or "never completed"))
         self._render(rows)
 
     def _render(self, rows: list[tuple[str, str]]) -> None:

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 class JobWorker(QObject):
     progressed = Signal(object)   # Progress
     waiting = Signal(object)      # WaitNotice: show a countdown to .resume_at
+    stored = Signal(object)       # the job committed data a view may show now (e.g. a fetch's PageStored)
     succeeded = Signal(object)    # the job's return value
     failed = Signal(str)          # a sentence for the user; the traceback went to the log
     cancelled = Signal()
@@ -46,7 +47,7 @@ class JobWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        context = JobContext(self.cancel_token, self.progressed.emit, self.waiting.emit)
+        context = JobContext(self.cancel_token, self.progressed.emit, self.waiting.emit, self.stored.emit)
         # The outcome is announced only after `ended` is set, whichever way the job ended.
         announce_outcome: Callable[[], None] = partial(self.failed.emit, "The job did not report an outcome.")
         try:
