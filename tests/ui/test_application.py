@@ -1,13 +1,18 @@
-"""Starting the app on a damaged database: the user decides, and the file is kept whatever they decide."""
+"""Starting the app on a damaged database: the user decides, and the file is kept whatever they decide. The app
+follows the system's light or dark mode."""
 
 from __future__ import annotations
 
 import argparse
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMessageBox
 
 from twexport_qt.ui import application
+from twexport_qt.ui.application import ColorSchemeFollower, dark_palette
+from twexport_qt.ui.palette import is_dark
 
 
 @pytest.fixture
@@ -53,3 +58,42 @@ def test_moving_it_aside_keeps_it_and_opens_on_a_new_database(qtbot, damaged_hom
     finally:
         if context is not None:
             context.close()
+
+
+@pytest.fixture
+def follower(qapp):
+    """A colour-scheme follower on the test app; the app's own colours are back afterwards."""
+    follower = ColorSchemeFollower(qapp)  # the offscreen platform knows no scheme: nothing changes yet
+    yield follower
+    follower.apply(Qt.ColorScheme.Light)
+    follower.deleteLater()
+
+
+def test_the_app_follows_the_system_into_dark_mode_and_back(qtbot, qapp, follower):
+    window_colour = qapp.palette().color(QPalette.ColorRole.Window)
+    assert not follower.dark_applied and not is_dark(qapp.palette())
+    qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # the user switched the desktop to dark
+    qtbot.waitUntil(lambda: is_dark(qapp.palette()))
+    assert follower.dark_applied and qapp.style().name().lower() == "fusion"
+    qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    qtbot.waitUntil(lambda: not follower.dark_applied)
+    assert qapp.palette().color(QPalette.ColorRole.Window) == window_colour
+
+
+def test_a_style_that_goes_dark_by_itself_is_left_alone(qapp, follower):
+    own = QPalette(qapp.palette())
+    qapp.setPalette(dark_palette())  # as macOS or a KDE theme does when the system turns dark
+    try:
+        follower.apply(Qt.ColorScheme.Dark)
+        assert not follower.dark_applied
+    finally:
+        qapp.setPalette(own)
+
+
+def test_the_dark_palette_reads(qapp):
+    palette = dark_palette()
+    for text, background in ((QPalette.ColorRole.WindowText, QPalette.ColorRole.Window),
+                             (QPalette.ColorRole.Text, QPalette.ColorRole.Base),
+                             (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Button),
+                             (QPalette.ColorRole.HighlightedText, QPalette.ColorRole.Highlight)):
+        assert palette.color(text).lightness() - palette.color(background).lightness() > 100

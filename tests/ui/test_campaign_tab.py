@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from tests.ui.live_dialog_support import answer_live_questions
 from twexport_qt.campaigns.sender import CampaignResult, RunMode, StopReason
-from twexport_qt.core.timefmt import format_datetime
+from twexport_qt.core.timefmt import format_local_datetime
 from twexport_qt.ui import campaign_tab
 from twexport_qt.ui.campaign_tab import AUTO_RETRY_AFTER_S, CampaignTab
 from twexport_qt.ui.job_controller import JobController
@@ -64,7 +64,7 @@ def test_preview_then_test_send_reaches_only_the_test_accounts(qtbot, tab, conte
     rows = [shown(tab.status_model, r) for r in range(2)]
     assert {row["Username"] for row in rows} == {"test_account_1", "test_account_2"}
     assert {row["State"] for row in rows} == {"sent"} and {row["Step"] for row in rows} == {"first"}
-    assert [row["Updated"] for row in rows] == [format_datetime(record.updated_at)
+    assert [row["Updated"] for row in rows] == [format_local_datetime(record.updated_at)
                                                 for record in tab.status_model.records()]
     assert sandbox_dm_count(context) == 2
     run_job(qtbot, tab, lambda: tab.start_campaign(dry_run=False))  # once per step, even when run again

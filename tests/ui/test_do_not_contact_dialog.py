@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from twexport_qt.core.timefmt import format_datetime
+from twexport_qt.core.timefmt import format_local_datetime
 from twexport_qt.followers.records import FollowerRecord
 from twexport_qt.store import followers_repo
 from twexport_qt.ui.do_not_contact_dialog import DoNotContactDialog
@@ -47,7 +47,7 @@ def test_add_by_username_or_id_and_remove(qtbot, service, fake_clock):
     assert listed(service) == [(11, "Grace_H", "asked not to be messaged"), (12, "bob", "")]
     assert dialog.model.records() == service.entries(OWNER)
     assert dialog.model.records()[0].added_at == int(fake_clock.now())
-    assert shown(dialog, 0) == ["11", "Grace_H", "asked not to be messaged", format_datetime(fake_clock.now())]
+    assert shown(dialog, 0) == ["11", "Grace_H", "asked not to be messaged", format_local_datetime(fake_clock.now())]
 
     dialog.who.setText("nobody")
     dialog.add_from_inputs()

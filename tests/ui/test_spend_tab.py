@@ -1,16 +1,19 @@
 """The Spend tab and the status bar's "Spent today": what the ledger holds after real (sandbox) jobs, per job, per
-endpoint and per day, and a month without spend."""
+endpoint and per day, and a month without spend; its chart in dark mode. (Its headers at 1024 px: test_layout.py.)"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
+from PySide6.QtCore import Qt
 
 from twexport_qt.billing.prices import format_usd
 from twexport_qt.billing.report import Month
 from twexport_qt.followers.fetch import fetch_followers
 from twexport_qt.services.jobs import JobName
+from twexport_qt.ui.application import dark_palette
+from twexport_qt.ui.palette import plot_colours
 from twexport_qt.ui.spend_tab import SpendTab, next_month, previous_month
 
 
@@ -67,3 +70,17 @@ def test_month_steps_cross_the_year():
     assert previous_month(Month(2026, 1)) == Month(2025, 12)
     assert next_month(Month(2026, 12)) == Month(2027, 1)
     assert next_month(previous_month(Month(2026, 7))) == Month(2026, 7)
+
+
+def test_the_chart_takes_the_palettes_colours_in_dark_mode(tab):
+    tab.setPalette(dark_palette())  # what the app's palette change does to every widget
+    colours = plot_colours(tab.palette())
+    assert tab.chart.backgroundBrush().color() == colours.background and colours.dark
+    assert tab.chart.getAxis("bottom").textPen().color() == colours.foreground
+
+
+def test_the_headers_are_short_and_explained_in_tooltips(tab):
+    model = tab.by_endpoint
+    headers = [model.headerData(section, Qt.Orientation.Horizontal) for section in range(model.columnCount())]
+    assert headers == ["Endpoint", "Answers", "Returned", "Billed", "Spent"]
+    assert "de-duplication" in model.headerData(3, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from html import escape
 
 import pyqtgraph
 import PySide6
@@ -23,11 +24,15 @@ def versions_text() -> str:
     )
 
 
+def about_text(context: AppContext) -> str:
+    """What the About box says (rich text): what the app is, its versions, where its data and secrets are.
+    The secret store's description is a whole sentence naming where secrets are kept ("Secrets are stored in
+    the system keyring (…)."), so it stands alone rather than after a "Secrets:" heading."""
+    return (f"<b>{APP_NAME}</b>: followers analytics, DM campaigns and tweet datasets for your X account.<br><br>"
+            + "<br>".join(escape(line) for line in versions_text().splitlines())
+            + f"<br><br>Data folder: {escape(str(context.data_dir))}<br>"
+            + escape(context.secrets.backend_description))
+
+
 def show_about(parent: QWidget, context: AppContext) -> None:
-    QMessageBox.about(
-        parent,
-        f"About {APP_NAME}",
-        f"<b>{APP_NAME}</b>: followers analytics, DM campaigns and tweet datasets for your X account.<br><br>"
-        + versions_text().replace("\n", "<br>")
-        + f"<br><br>Data folder: {context.data_dir}<br>Secrets: {context.secrets.backend_description}",
-    )
+    QMessageBox.about(parent, f"About {APP_NAME}", about_text(context))

@@ -1,4 +1,5 @@
-"""Start the desktop app: QApplication, the app context, the main window, and a last-resort error handler."""
+"""Start the desktop app: QApplication (in the system's light or dark colours), the app context, the main window,
+and a last-resort error handler."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from twexport_qt import APP_NAME, ORG_NAME, __version__
 from twexport_qt.core.errors import EXIT_BAD_INPUT, TwExportError
 from twexport_qt.resources_path import resource_path
+from twexport_qt.ui.palette import is_dark
 
 if TYPE_CHECKING:
     from twexport_qt.app_context import AppContext, DatabaseDamaged
@@ -35,7 +37,75 @@ def create_qt_app(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORG_NAME)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(QIcon(str(resource_path("twexport.png"))))
+    if app.findChild(ColorSchemeFollower) is None:
+        ColorSchemeFollower(app)
     return app
+
+
+def dark_palette() -> QPalette:
+    """The app's dark colours, for a system in dark mode whose Qt style only draws light ones (the classic
+    Windows style, Linux without a desktop theme plug-in)."""
+    window, base, raised = QColor(45, 45, 48), QColor(30, 30, 32), QColor(58, 58, 62)
+    text, quiet = QColor(232, 232, 232), QColor(140, 140, 140)
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: window, QPalette.ColorRole.WindowText: text,
+        QPalette.ColorRole.Base: base, QPalette.ColorRole.AlternateBase: raised,
+        QPalette.ColorRole.ToolTipBase: raised, QPalette.ColorRole.ToolTipText: text,
+        QPalette.ColorRole.PlaceholderText: quiet, QPalette.ColorRole.Text: text,
+        QPalette.ColorRole.Button: raised, QPalette.ColorRole.ButtonText: text,
+        QPalette.ColorRole.BrightText: QColor(255, 110, 110),
+        QPalette.ColorRole.Light: QColor(80, 80, 85), QPalette.ColorRole.Midlight: QColor(68, 68, 72),
+        QPalette.ColorRole.Mid: QColor(40, 40, 43), QPalette.ColorRole.Dark: QColor(25, 25, 27),
+        QPalette.ColorRole.Shadow: QColor(10, 10, 10),
+        QPalette.ColorRole.Highlight: QColor(42, 130, 218), QPalette.ColorRole.HighlightedText: QColor(255, 255, 255),
+        QPalette.ColorRole.Link: QColor(110, 170, 255), QPalette.ColorRole.LinkVisited: QColor(180, 140, 255),
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, colour)
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                 QPalette.ColorRole.HighlightedText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, quiet)
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Highlight, QColor(80, 80, 85))
+    return palette
+
+
+class ColorSchemeFollower(QObject):
+    """Keeps the app in the system's colour scheme (Qt ≥ 6.5 `QStyleHints.colorScheme()`), at start and when the
+    user switches it while the app runs.
+
+    Where the platform's style follows the scheme by itself (macOS, the Windows 11 style, KDE and GTK themes) it
+    is left alone; where it would stay light in a dark system, the app switches to Fusion with `dark_palette()`,
+    and back to its own style and palette when the system turns light again. Views that draw their own colours
+    (plots, charts) read them from the palette and redraw on its change event."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        self._own_style = app.style().name()
+        self._dark_applied = False
+        app.styleHints().colorSchemeChanged.connect(self._scheme_changed)
+        self.apply(app.styleHints().colorScheme())
+
+    @property
+    def dark_applied(self) -> bool:
+        """True while the app draws `dark_palette()` because its style would not go dark by itself."""
+        return self._dark_applied
+
+    @Slot(Qt.ColorScheme)
+    def _scheme_changed(self, scheme: Qt.ColorScheme) -> None:
+        # The platform updates its palette in answer to the same system change: look once it has.
+        QTimer.singleShot(0, self, lambda: self.apply(scheme))
+
+    def apply(self, scheme: Qt.ColorScheme) -> None:
+        if scheme == Qt.ColorScheme.Dark and not is_dark(self._app.palette()):
+            self._app.setStyle("Fusion")
+            self._app.setPalette(dark_palette())
+            self._dark_applied = True
+        elif scheme != Qt.ColorScheme.Dark and self._dark_applied:
+            self._dark_applied = False
+            self._app.setStyle(self._own_style)
+            self._app.setPalette(QPalette())  # no colour of our own: the style's and the platform's again
 
 
 def install_error_handler(parent: QWidget) -> None:
@@ -100,7 +170,7 @@ def run_gui(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     log.info("%s %s started; data in %s; profile %s; secrets: %s", APP_NAME, __version__, context.data_dir,
              context.profile.name, context.secrets.backend_description)
-    window = MainWindow(context)
+    window = MainWindow(context, first_run_welcome=True)
     install_error_handler(window)
     window.show()
     if context.repair_report is not None:

@@ -44,7 +44,7 @@ from twexport_qt.campaigns.settings import CampaignSettings
 from twexport_qt.campaigns.test_accounts import resolve_test_accounts
 from twexport_qt.core import messages
 from twexport_qt.core.errors import TwExportError
-from twexport_qt.core.timefmt import format_datetime
+from twexport_qt.core.timefmt import format_local_datetime
 from twexport_qt.profile_mapping import campaign_settings
 from twexport_qt.services.campaigns import LiveQuestion
 from twexport_qt.services.jobs import JobContext, JobName, JobOutcome, api_job, database_job
@@ -84,7 +84,7 @@ STATUS_COLUMNS: tuple[Column[DmRow], ...] = (
     Column("Username", lambda row: row.recipient_username),
     Column("Step", lambda row: row.step),
     Column("State", lambda row: row.state),
-    Column("Updated", lambda row: row.updated_at, format_datetime),
+    Column("Updated", lambda row: row.updated_at, format_local_datetime),
     Column("Event id", lambda row: row.event_id),
     Column("Reason", lambda row: row.reason),
 )
@@ -519,7 +519,7 @@ class CampaignTab(QWidget):
             self.next_label.setText("Automatic mode: nothing is due.")
             return
         delay_s = max(0.0, due - self.context.clock.now())
-        self.next_label.setText(f"Automatic mode: next run {format_datetime(due)}.")
+        self.next_label.setText(f"Automatic mode: next run {format_local_datetime(due)}.")
         self.auto_timer.start(int(min(delay_s, 24 * 3600) * 1000))  # re-plan at least daily
 
     def _auto_paused(self, why: str) -> None:
@@ -550,7 +550,7 @@ class CampaignTab(QWidget):
         retry_at = self.context.clock.now() + AUTO_RETRY_AFTER_S
         self.auto_timer.start(int(AUTO_RETRY_AFTER_S * 1000))
         self.next_label.setText(f"Automatic mode: the last run stopped ({why.strip()}); trying again at "
-                                f"{format_datetime(retry_at)}.")
+                                f"{format_local_datetime(retry_at)}.")
 
     def open_do_not_contact(self) -> DoNotContactDialog | None:
         owner = self.context.known_owner_id()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from twexport_qt.core.timefmt import format_datetime
+from twexport_qt.core.timefmt import format_local_datetime
 from twexport_qt.services.do_not_contact import DoNotContactService
 from twexport_qt.ui.records_model import Column, RecordTableModel
 from twexport_qt.workers.tasks import TaskRunner
@@ -35,7 +35,7 @@ COLUMNS: tuple[Column[DoNotContactEntry], ...] = (
     Column("Follower id", lambda entry: entry.user_id),
     Column("Username", lambda entry: entry.username),
     Column("Reason", lambda entry: entry.reason),
-    Column("Added", lambda entry: entry.added_at, format_datetime),
+    Column("Added", lambda entry: entry.added_at, format_local_datetime),
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from twexport_qt import paths
@@ -39,8 +40,10 @@ class ExportMenu:
         self.parent = parent
         self.last_result: ExportDone | None = None
         self.menu = QMenu("&Export", parent)
-        self.menu.addAction("Followers (current filter)…",
-                            lambda: self.ask_and_export(ExportKind.FOLLOWERS, current=True))
+        # Ctrl+E: the export people make most, of what the Followers tab shows.
+        self.current_filter_action = self.menu.addAction(
+            "Followers (current filter)…", lambda: self.ask_and_export(ExportKind.FOLLOWERS, current=True))
+        self.current_filter_action.setShortcut(QKeySequence("Ctrl+E"))
         self.menu.addAction("All followers…", lambda: self.ask_and_export(ExportKind.FOLLOWERS))
         self.menu.addAction("High-value followers…", lambda: self.ask_and_export(ExportKind.HIGH_VALUE))
         self.menu.addAction("DM status…", lambda: self.ask_and_export(ExportKind.DM_STATUS))

@@ -3,6 +3,9 @@ job a spending limit paused, with its sentence and Resume.
 
 The bar is the shared `JobProgressBar` (ui/widgets.py); the countdown (ui/countdown.py) ticks from the
 `resume_at` the job announced, in the GUI thread.
+
+In a narrow window the strip gives up room in this order: the bar, the job's title and the reason for a wait
+(shortened with "…", whole in their tooltips), never the time left before it resumes nor the buttons.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from twexport_qt.core.progress import Progress
 from twexport_qt.gateway.pacing import WaitNotice
 from twexport_qt.ui.countdown import Countdown
-from twexport_qt.ui.widgets import JobProgressBar
+from twexport_qt.ui.widgets import ElidedLabel, JobProgressBar
 from twexport_qt.workers.job_worker import JobWorker
 
 
@@ -26,11 +29,16 @@ class JobPanel(QWidget):
         self._wall_clock = wall_clock
         self._worker: JobWorker | None = None
         self._resume: Callable[[], object] | None = None
-        self.title = QLabel()
+        self.title = ElidedLabel(min_chars=10)
         self.bar = JobProgressBar()
-        self.bar.setMinimumWidth(200)
-        self.status = QLabel()
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bar.setMinimumWidth(80)
+        self.bar.setMaximumWidth(320)
+        self.bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.status = ElidedLabel(min_chars=16)  # progress, or why the job waits
+        self.time_left = QLabel()  # "Resuming in 14:59.": whole at any width
+        self.time_left.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.time_left.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.time_left.hide()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self._on_cancel)
         self.resume_button = QPushButton("Resume")
@@ -38,12 +46,14 @@ class JobPanel(QWidget):
         self.resume_button.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        for widget in (self.title, self.bar, self.status):
-            layout.addWidget(widget)
+        layout.addWidget(self.title)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.time_left)
         layout.addStretch(1)
         layout.addWidget(self.cancel_button)
         layout.addWidget(self.resume_button)
-        self.countdown = Countdown(self.status, wall_clock)
+        self.countdown = Countdown(self.time_left, wall_clock, reason_label=self.status)
         self.hide()
 
     def attach(self, worker: JobWorker, title: str) -> None:
@@ -54,9 +64,8 @@ class JobPanel(QWidget):
         self.bar.show()
         self.title.setText(title)
         self.bar.show_busy()
-        self.status.setText("Starting…")
+        self._show_status("Starting…")
         self.cancel_button.setEnabled(True)
-        self.countdown.stop()
         # Bound slots of this widget: queued to the GUI thread (see job_controller.py).
         worker.progressed.connect(self.show_progress)
         worker.waiting.connect(self.show_wait)
@@ -66,32 +75,39 @@ class JobPanel(QWidget):
 
     @Slot(object)
     def show_progress(self, progress: Progress) -> None:
-        self.countdown.stop()
         self.bar.show_progress(progress)
-        self.status.setText(progress.describe())
+        self._show_status(progress.describe())
 
     @Slot(object)
     def show_wait(self, notice: WaitNotice) -> None:
         self.countdown.start(notice)
+        self.time_left.show()
+
+    def _show_status(self, text: str) -> None:
+        """A state that is not a wait: the countdown stops and its time left goes."""
+        self.countdown.stop()
+        self.time_left.hide()
+        self.time_left.clear()
+        self.status.setText(text)
 
     def show_paused(self, title: str, sentence: str, resume: Callable[[], object]) -> None:
         """A budget or --max-cost stopped the job: say why and offer Resume (it runs the job again, which
         continues where it stopped), until another job starts."""
-        self.countdown.stop()
         self._resume = resume
         self.title.setText(f"{title} paused:")
-        self.status.setText(sentence)
+        self._show_status(sentence)
         self.bar.hide()
         self.cancel_button.hide()
         self.resume_button.show()
         self.show()
 
     def countdown_text(self) -> str:
-        return self.status.text()
+        """What the strip says about the job now: its progress, or why it waits and for how long."""
+        return " ".join(text for text in (self.status.text(), self.time_left.text()) if text)
 
     def _on_cancel(self) -> None:
         self.cancel_button.setEnabled(False)
-        self.status.setText("Cancelling…")
+        self._show_status("Cancelling…")
         if self._worker is not None:
             # Direct call, not a signal: the worker's thread is busy running the job and processes no events;
             # cancel() only sets a thread-safe flag that the job polls and that wakes any wait.

@@ -1,4 +1,10 @@
-"""The main window: tabs for followers, campaign and tweet datasets; menus; status bar with profile and API state."""
+"""The main window: tabs for followers, campaign and tweet datasets; menus; status bar with profile and API state.
+
+Its central area stacks the welcome page (first run, Help → Welcome) over the tabs, with a dismissible notice bar
+above them (a keyring that keeps secrets for this session only) and the running job's strip below them: the
+job strip has a row of its own so that its countdown never competes with the status bar for width. Size,
+position, maximised state and current tab are remembered in the data folder's UI state (`ui_state`).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,17 @@ import logging
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from twexport_qt import APP_NAME
 from twexport_qt.app_context import AppContext
 from twexport_qt.billing.prices import format_usd
 from twexport_qt.core import messages
 from twexport_qt.gateway.rate_limits import RateLimitState
+from twexport_qt.settings.model import SANDBOX_PROFILE_NAME
+from twexport_qt.ui import sign_in_dialog
 from twexport_qt.ui.about_dialog import show_about
 from twexport_qt.ui.campaign_tab import CampaignTab
 from twexport_qt.ui.export_menu import ExportMenu
@@ -25,12 +33,22 @@ from twexport_qt.ui.job_panel import JobPanel
 from twexport_qt.ui.legacy_import_dialog import import_twitter_exporter_interactively
 from twexport_qt.ui.message_renderer import MessageRenderer
 from twexport_qt.ui.settings_dialog import SettingsDialog
+from twexport_qt.ui.shortcuts_dialog import ShortcutsDialog
 from twexport_qt.ui.spend_tab import SpendTab
 from twexport_qt.ui.tweets_tab import TweetsTab
+from twexport_qt.ui.ui_state import ui_state
+from twexport_qt.ui.welcome_page import WelcomePage, mark_welcome_seen, welcome_seen
+from twexport_qt.ui.widgets import ElidedLabel, InfoBar
 
 log = logging.getLogger(__name__)
 
+# Both colours set, so the badge reads the same on a light or a dark status bar.
 SANDBOX_BADGE_STYLE = "QLabel { background: #ffd166; color: #3d2c00; padding: 1px 8px; border-radius: 8px; }"
+DEFAULT_SIZE = QSize(1280, 820)
+SCREEN_SHARE = 0.92  # a first window fills at most this much of a smaller screen, so its edges stay in reach
+GEOMETRY_KEY = "main_window/geometry"
+CURRENT_TAB_KEY = "main_window/current_tab"
+PROFILE_NAME_WIDTH = 240  # pixels of a long profile name in the status bar; the whole name is in its tooltip
 
 
 class MainWindow(QMainWindow):
@@ -39,11 +57,13 @@ class MainWindow(QMainWindow):
     # Emitted from job threads when X billed an answer (the spend ledger's listener): today's spend is read again.
     spendRecorded = Signal()
 
-    def __init__(self, context: AppContext, *, interactive: bool = True, parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext, *, interactive: bool = True, first_run_welcome: bool = False,
+                 parent: QWidget | None = None) -> None:
+        """`first_run_welcome`: show the welcome page if this data folder has not seen it (the desktop app does;
+        tests and --self-check start on the tabs, as a returning user would)."""
         super().__init__(parent)
         self.context = context
         self.setObjectName("MainWindow")
-        self.resize(1280, 820)
         self.messages = MessageRenderer(self, interactive=interactive)
         self.job_panel = JobPanel(wall_clock=context.clock.now)
         self.jobs = JobController(self.job_panel, self)
@@ -61,31 +81,54 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.campaign_tab, "DM campaign")
         self.tabs.addTab(self.tweets_tab, "Tweet datasets")
         self.tabs.addTab(self.spend_tab, "Spend")
-        self.setCentralWidget(self.tabs)
+        self.welcome_page = WelcomePage(context)
+        self.welcome_page.sandboxChosen.connect(self.try_sandbox)
+        self.welcome_page.connectChosen.connect(self.connect_x_account)
+        self.welcome_page.continueChosen.connect(self.show_tabs)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.tabs)
+        self.pages.addWidget(self.welcome_page)
+        self.info_bar = InfoBar()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.info_bar)
+        column.addWidget(self.pages, 1)
+        column.addWidget(self.job_panel)
+        self.setCentralWidget(central)
 
         self.profile_label = QLabel()
-        self.api_label = QLabel("API: idle")
+        self.api_label = ElidedLabel("API: idle", min_chars=12)
+        self.api_label.setToolTip("What X said of the last endpoint called: requests left in its rate-limit window")
         self.spend_label = QLabel()
         self.spend_label.setToolTip("What X billed this profile today (UTC day), from the spend ledger")
-        self.statusBar().addPermanentWidget(self.job_panel, 1)
         self.statusBar().addPermanentWidget(self.spend_label)
         self.statusBar().addPermanentWidget(self.api_label)
         self.statusBar().addPermanentWidget(self.profile_label)
         self.apiStateChanged.connect(self.api_label.setText)
         self.spendRecorded.connect(self.show_spend_today)
         self.export_menu = ExportMenu(context, self.jobs, self.filter_state, self)
+        self.shortcuts_dialog: ShortcutsDialog | None = None
         self._build_menus()
         self._show_profile()
         if not context.secrets.is_persistent:
-            messages.warning(context.secrets.backend_description)
+            self.info_bar.show_text(context.secrets.backend_description)
+        self._restore_layout()
+        if first_run_welcome and not welcome_seen(context.data_dir):
+            self.show_welcome()
 
     # -- menus -----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
+        """Every shortcut is a menu item's, so Help → Keyboard shortcuts (read from the menus) lists them all."""
         file_menu = self.menuBar().addMenu("&File")
         self.profiles_menu = file_menu.addMenu("&Profile")
         self._fill_profiles_menu()
-        settings_action = file_menu.addAction("&Settings…", self.open_settings)
-        settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        file_menu.addAction("&Connect your X account…", self.connect_x_account)
+        self.settings_action = file_menu.addAction("&Settings…", self.open_settings)
+        # Ctrl+, everywhere (⌘, on macOS, where Qt also moves it to the application menu).
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         file_menu.addAction("&Import Twitter Exporter config.json…", self._import_legacy_config)
         file_menu.addSeparator()
         file_menu.addMenu(self.export_menu.menu)
@@ -95,19 +138,30 @@ class MainWindow(QMainWindow):
 
         view_menu = self.menuBar().addMenu("&View")
         for index, name in enumerate(("&Followers", "&DM campaign", "&Tweet datasets", "&Spend")):
-            action = view_menu.addAction(name, partial(self.tabs.setCurrentIndex, index))
+            action = view_menu.addAction(name, partial(self.show_tab, index))
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
         view_menu.addSeparator()
-        view_menu.addAction("&Refresh", self.followers_tab.refresh).setShortcut(QKeySequence.StandardKey.Refresh)
+        self.find_action = view_menu.addAction("F&ind follower", self.find_follower)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        # F5 fetches (below); reading the stored followers again is the browser's other "reload" key.
+        self.refresh_action = view_menu.addAction("&Refresh", self.followers_tab.refresh)
+        self.refresh_action.setShortcut(QKeySequence("Ctrl+R"))
 
         tools_menu = self.menuBar().addMenu("&Tools")
-        tools_menu.addAction("&Fetch followers", self.followers_tab.start_fetch).setShortcut(QKeySequence("Ctrl+F5"))
+        self.fetch_action = tools_menu.addAction("&Fetch followers", self.fetch_followers)
+        self.fetch_action.setShortcut(QKeySequence("F5"))
+        self.fetch_new_action = tools_menu.addAction("Fetch &new followers only",
+                                                     partial(self.fetch_followers, new_only=True))
+        self.fetch_new_action.setShortcut(QKeySequence("Shift+F5"))
         tools_menu.addAction("Run DM &campaign…", self.campaign_tab.start_campaign)
         tools_menu.addAction("&Download tweets…", self.tweets_tab.open_wizard).setShortcut(QKeySequence("Ctrl+T"))
         tools_menu.addSeparator()
         tools_menu.addAction("Cancel &all jobs", self.jobs.cancel_all)
 
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&Welcome", self.show_welcome)
+        help_menu.addAction("&Keyboard shortcuts", self.show_shortcuts)
+        help_menu.addSeparator()
         help_menu.addAction("Open &data folder", lambda: self._open_path(self.context.data_dir))
         help_menu.addAction("Open &log file", lambda: self._open_path(self.context.log_file))
         help_menu.addSeparator()
@@ -122,6 +176,58 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, n=name: self.switch_profile(n))
             group.addAction(action)
             self.profiles_menu.addAction(action)
+
+    # -- pages ---------------------------------------------------------------------------------------
+    def show_welcome(self) -> None:
+        self.welcome_page.refresh()
+        self.pages.setCurrentWidget(self.welcome_page)
+
+    def is_welcome_shown(self) -> bool:
+        return self.pages.currentWidget() is self.welcome_page
+
+    def show_tabs(self) -> None:
+        """Leave the welcome page (by any way out: its buttons, the menus, a shortcut); it was seen."""
+        if self.is_welcome_shown():
+            mark_welcome_seen(self.context.data_dir)
+            self.pages.setCurrentWidget(self.tabs)
+
+    def show_tab(self, index: int) -> None:
+        self.show_tabs()
+        self.tabs.setCurrentIndex(index)
+
+    def find_follower(self) -> None:
+        self.show_tab(self.tabs.indexOf(self.followers_tab))
+        self.followers_tab.focus_search()
+
+    def fetch_followers(self, *, new_only: bool = False) -> None:
+        """F5 from anywhere; from the welcome page it goes on to the tabs, where the followers appear."""
+        self.show_tabs()
+        self.followers_tab.start_fetch(new_only=new_only)
+
+    def try_sandbox(self) -> None:
+        self.switch_profile(SANDBOX_PROFILE_NAME)
+        if self.context.is_sandbox:  # not while jobs run: switch_profile said why
+            self.show_tabs()
+
+    def connect_x_account(self) -> None:
+        """Sign in with X (the sign-in dialog makes or updates a profile), then work in that profile."""
+        name = sign_in_dialog.connect_x_account(self.context, self, self.jobs.tasks)
+        if name is None:
+            return
+        if name == self.context.settings.active_profile:
+            self._after_settings_change()  # its credentials changed
+        else:
+            self.switch_profile(name)
+        if self.context.settings.active_profile == name:
+            self.show_tabs()
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """The shortcuts list, beside the window (not modal: it can stay open while the keys are tried)."""
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self.menuBar(), self)
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
+        return self.shortcuts_dialog
 
     # -- actions ---------------------------------------------------------------------------------------
     def switch_profile(self, name: str) -> None:
@@ -138,7 +244,7 @@ class MainWindow(QMainWindow):
             tab.profile_changed()
 
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.context, self)
+        dialog = SettingsDialog(self.context, self, tasks=self.jobs.tasks)
         if dialog.exec():
             self._after_settings_change()
 
@@ -166,10 +272,15 @@ class MainWindow(QMainWindow):
         profile = self.context.profile
         if self.context.is_sandbox:
             self.profile_label.setText("SANDBOX · simulated account, nothing reaches X")
+            self.profile_label.setToolTip("The Sandbox profile: a simulated X account. Nothing is sent to X and "
+                                          "nothing is billed.")
             self.profile_label.setStyleSheet(SANDBOX_BADGE_STYLE)
             self.setWindowTitle(f"{APP_NAME} — Sandbox (simulated account)")
         else:
-            self.profile_label.setText(f"Profile: {profile.name}")
+            name = self.profile_label.fontMetrics().elidedText(profile.name, Qt.TextElideMode.ElideRight,
+                                                               PROFILE_NAME_WIDTH)
+            self.profile_label.setText(f"Profile: {name}")
+            self.profile_label.setToolTip(f"Profile: {profile.name}")
             self.profile_label.setStyleSheet("")
             self.setWindowTitle(f"{APP_NAME} — {profile.name}")
         self.show_spend_today()  # spend is per profile
@@ -181,7 +292,44 @@ class MainWindow(QMainWindow):
     def _open_path(path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
+    # -- remembered layout -----------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        """Where the window was, as big as it was (maximised if it was), on the tab it showed. Qt moves a saved
+        position that is on no screen today (a monitor unplugged) onto one; a geometry that still fits no screen,
+        or none saved, gives the default size on the primary screen."""
+        state = ui_state(self.context.data_dir)
+        geometry = state.value(GEOMETRY_KEY)
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry) and self._on_a_screen()):
+            self._default_geometry()
+        tab = state.value(CURRENT_TAB_KEY, 0, type=int)
+        if isinstance(tab, int) and 0 <= tab < self.tabs.count():
+            self.tabs.setCurrentIndex(tab)
+
+    def _on_a_screen(self) -> bool:
+        frame = self.frameGeometry() if self.isVisible() else self.geometry()
+        return any(screen.availableGeometry().intersected(frame).width() >= min(frame.width(), 200)
+                   for screen in QGuiApplication.screens())
+
+    def _default_geometry(self) -> None:
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMaximized)
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:  # no screen at all (some headless set-ups): any size will do
+            self.resize(DEFAULT_SIZE)
+            return
+        available = screen.availableGeometry()
+        size = DEFAULT_SIZE.boundedTo(QSize(int(available.width() * SCREEN_SHARE),
+                                            int(available.height() * SCREEN_SHARE)))
+        rect = QRect(available.topLeft(), size)
+        rect.moveCenter(available.center())
+        self.setGeometry(rect)
+
+    def _save_layout(self) -> None:
+        state = ui_state(self.context.data_dir)
+        state.setValue(GEOMETRY_KEY, self.saveGeometry())
+        state.setValue(CURRENT_TAB_KEY, self.tabs.currentIndex())
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_layout()
         self.jobs.shutdown()
         self.followers_tab.shutdown()
         self.messages.detach()

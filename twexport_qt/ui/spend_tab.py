@@ -1,17 +1,25 @@
 """Spend: what X billed this profile, from the spend ledger: today and a month, per job and per endpoint, and a bar
-chart of spend per UTC day (X's billing days). It refreshes after every job, since every job may have spent."""
+chart of spend per UTC day (X's billing days). It refreshes after every job, since every job may have spent.
+
+Its headers are short enough for two tables side by side in a 1024-pixel window; what each column means is in
+the header's tooltip. The chart takes its colours from the palette, so it follows light and dark mode.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,21 +28,58 @@ from twexport_qt.app_context import AppContext
 from twexport_qt.billing.prices import format_usd
 from twexport_qt.billing.report import Month, MonthSummary, SpendLine
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.records_model import Column, RecordTableModel, record_table
+from twexport_qt.ui.palette import plot_colours
+from twexport_qt.ui.records_model import Column, Index, RecordTableModel, record_table
 
 SUMMARY_TASK = "spend-summary"
-BAR_COLOUR = "#29335c"
 NO_JOB = "(no job named)"
+# What each column of a spend table counts, for its header's tooltip (after the first column, named per table).
+COLUMN_TIPS = (
+    "",
+    "Answers X gave with something to bill",
+    "Resources (users, posts, DM events) those answers returned",
+    "Resources X billed: a resource returned again in the same UTC day is billed once (X's daily de-duplication)",
+    "What X billed, at the prices in Settings → Prices",
+)
 
 
 def _line_columns(first_header: str) -> tuple[Column[SpendLine], ...]:
     return (
         Column(first_header, lambda line: line.label or NO_JOB),
         Column("Answers", lambda line: line.answers, lambda n: f"{n:,}"),
-        Column("Resources returned", lambda line: line.returned, lambda n: f"{n:,}"),
-        Column("Billed (after the daily de-duplication)", lambda line: line.billed, lambda n: f"{n:,}"),
+        Column("Returned", lambda line: line.returned, lambda n: f"{n:,}"),
+        Column("Billed", lambda line: line.billed, lambda n: f"{n:,}"),
         Column("Spent", lambda line: line.amount, format_usd),
     )
+
+
+class SpendLinesModel(RecordTableModel[SpendLine]):
+    """Spend lines with their headers explained in tooltips and their amounts aligned right, as figures are."""
+
+    def __init__(self, first_header: str, parent: QWidget | None = None) -> None:
+        super().__init__(_line_columns(first_header), parent)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole \
+                and 0 < section < len(COLUMN_TIPS):
+            return COLUMN_TIPS[section]
+        return super().headerData(section, orientation, role)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.isValid() and index.column() > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return super().data(index, role)
+
+
+def spend_table(model: SpendLinesModel) -> QTableView:
+    """The first column (job or endpoint) takes the spare width; the figures are as wide as they need."""
+    view = record_table(model)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    return view
 
 
 def previous_month(month: Month) -> Month:
@@ -66,22 +111,29 @@ class SpendTab(QWidget):
         top.addWidget(self.next_button)
         top.addStretch(1)
 
-        self.chart = pg.PlotWidget(background="w")
+        self.chart = pg.PlotWidget()
         self.chart.setLabel("left", "Spent (USD)")
         self.chart.setLabel("bottom", "Day of the month (UTC)")
         self.chart.setMouseEnabled(x=False, y=False)
         self.chart.setMenuEnabled(False)
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=BAR_COLOUR)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.chart.addItem(self.bars)
+        self._apply_palette()
 
-        self.by_job = RecordTableModel(_line_columns("Job"), self)
-        self.by_endpoint = RecordTableModel(_line_columns("Endpoint"), self)
+        self.by_job = SpendLinesModel("Job", self)
+        self.by_endpoint = SpendLinesModel("Endpoint", self)
         tables = QSplitter(Qt.Orientation.Horizontal)
-        tables.addWidget(_boxed("Per job", record_table(self.by_job)))
-        tables.addWidget(_boxed("Per endpoint", record_table(self.by_endpoint)))
+        tables.setChildrenCollapsible(False)
+        self.job_table = spend_table(self.by_job)
+        self.endpoint_table = spend_table(self.by_endpoint)
+        tables.addWidget(_boxed("Per job", self.job_table))
+        tables.addWidget(_boxed("Per endpoint", self.endpoint_table))
         lower = QSplitter(Qt.Orientation.Vertical)
+        lower.setChildrenCollapsible(False)
         lower.addWidget(_boxed("Spend per day", self.chart))
         lower.addWidget(tables)
+        # The chart a little taller than the tables (in proportion: the splitter scales these to its height).
+        lower.setSizes([3000, 2000])
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -89,6 +141,21 @@ class SpendTab(QWidget):
         layout.addWidget(lower, 1)
         jobs.dataChanged.connect(lambda _name: self.refresh())
         self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the system switched between light and dark
+            self._apply_palette()
+
+    def _apply_palette(self) -> None:
+        colours = plot_colours(self.palette())
+        self.chart.setBackground(colours.background)
+        for side in ("left", "bottom"):
+            axis = self.chart.getAxis(side)
+            axis.setPen(colours.foreground)
+            axis.setTextPen(colours.foreground)
+        # The selection colour: the system's accent, readable on its own background in either mode.
+        self.bars.setOpts(brush=self.palette().color(self.palette().ColorRole.Highlight), pen=None)
 
     def profile_changed(self) -> None:
         self.show_month(self.context.spend.this_month())
