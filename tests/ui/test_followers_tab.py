@@ -678,3 +678,21 @@ def test_an_invalid_filter_marks_the_results_stale_until_it_is_corrected(qtbot, 
     tab.filter_panel.flush()
     assert not tab.results_stale and not tab.stale_label.isVisibleTo(tab)
     assert tab.model.rowCount() == sql_count(tab, FollowerFilter(min_followers=500))
+
+
+def test_the_last_filter_comes_back_with_its_rows_at_the_next_start(qtbot, make_tab):
+    tab = make_tab()
+    wait_idle(qtbot, tab)
+    narrowed = FollowerFilter(min_followers=1_000)
+    tab.filter_panel.set_filter(narrowed)
+    tab.filter_panel.flush()
+    wait_idle(qtbot, tab)
+    shown = tab.model.rowCount()
+    assert 0 < shown < sql_count(tab, FollowerFilter())
+    tab.shutdown()  # the app's exit
+
+    again = make_tab()
+    wait_idle(qtbot, again)
+    assert again.filter_panel.current_filter().min_followers == 1_000
+    assert again.filter_state.current.min_followers == 1_000  # the campaign and exports share it
+    assert again.model.rowCount() == shown == sql_count(again, narrowed)

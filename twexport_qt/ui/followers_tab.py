@@ -305,7 +305,9 @@ class FollowersTab(QWidget):
         self.owner_id = self.context.known_owner_id()
         self._drop_model()  # the old account's model must not do the default filter's work below
         self.filter_panel.set_tiers(self.tiers)
-        self.filter_panel.set_filter(default_filter(self.context.profile))
+        # The filter this profile was left with (remembered per profile), else its saved default.
+        self.filter_panel.set_filter(self.filter_state.restore(self.context.data_dir, self.context.profile.name,
+                                                               default_filter(self.context.profile)))
         self.filter_panel.flush()
         for plot in (self.plot_network, self.plot_age):
             plot.set_tier_palette(tier_colours(len(self.tiers)), [tier.name for tier in self.tiers])
