@@ -69,6 +69,20 @@ def setup_steps_html(port: int) -> str:
         "<li>Copy the <b>OAuth 2.0 Client ID</b> (Keys and tokens) here.</li></ol>")
 
 
+def sign_in_fields() -> tuple[QLabel, QLineEdit, QSpinBox]:
+    """The fields both sign-in forms (this dialog, Settings → X account) show: the steps to make a developer app
+    (a rich-text label with a link), the app's client id, and the callback port registered with it."""
+    steps = QLabel()
+    steps.setWordWrap(True)
+    steps.setTextFormat(Qt.TextFormat.RichText)
+    steps.setOpenExternalLinks(True)
+    client_id = QLineEdit()
+    client_id.setPlaceholderText("OAuth 2.0 Client ID of your app")
+    port = QSpinBox()
+    port.setRange(MIN_REDIRECT_PORT, MAX_REDIRECT_PORT)
+    return steps, client_id, port
+
+
 class BrowserSignIn(QObject):
     """One sign-in at a time: open X's page in the browser, wait for X's answer off the GUI thread, store the
     token (keyring) and test it. `finished(report)` or `failed(sentence)` follows every `start` that returned None;
@@ -151,15 +165,8 @@ class SignInDialog(QDialog):
         self.sign_in.finished.connect(self._signed_in)
         self.sign_in.failed.connect(self._sign_in_failed)
 
-        self.steps_label = QLabel()
-        self.steps_label.setWordWrap(True)
-        self.steps_label.setTextFormat(Qt.TextFormat.RichText)
-        self.steps_label.setOpenExternalLinks(True)
-        self.client_id_edit = QLineEdit()
-        self.client_id_edit.setPlaceholderText("OAuth 2.0 Client ID of your app")
+        self.steps_label, self.client_id_edit, self.port_spin = sign_in_fields()
         self.name_edit = QLineEdit(self._default_name())
-        self.port_spin = QSpinBox()
-        self.port_spin.setRange(MIN_REDIRECT_PORT, MAX_REDIRECT_PORT)
         self.port_spin.setValue(DEFAULT_REDIRECT_PORT)
         self.port_spin.setToolTip("The port of the Callback URI registered in your app: change both together.")
         self.port_spin.valueChanged.connect(self._show_steps)

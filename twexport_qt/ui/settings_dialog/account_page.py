@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -31,14 +30,14 @@ from twexport_qt.core.timefmt import format_local_datetime
 from twexport_qt.secrets.credentials import CREDENTIAL_FIELDS, OAUTH1_FIELDS, Credentials
 from twexport_qt.secrets.oauth2_token import OAuth2Token
 from twexport_qt.secrets.store import SecretStore
-from twexport_qt.settings.codec import MAX_REDIRECT_PORT, MIN_REDIRECT_PORT, client_id_problem
+from twexport_qt.settings.codec import client_id_problem
 from twexport_qt.settings.model import Profile
 from twexport_qt.signin.account import sign_out_profile
 from twexport_qt.signin.connection_check import ConnectionReport, check_connection
 from twexport_qt.signin.sign_out import SignOutReport
 from twexport_qt.ui.palette import TextTone, tone_style
 from twexport_qt.ui.settings_dialog.page import SettingsPage
-from twexport_qt.ui.sign_in_dialog import BrowserOpener, BrowserSignIn, setup_steps_html
+from twexport_qt.ui.sign_in_dialog import BrowserOpener, BrowserSignIn, setup_steps_html, sign_in_fields
 from twexport_qt.workers.tasks import TaskRunner
 
 CREDENTIAL_LABELS = {
@@ -95,14 +94,7 @@ class AccountPage(SettingsPage):
 
         # -- Sign in with X ---------------------------------------------------------------------------------
         self.sign_in_box = QGroupBox("Sign in with X (recommended)")
-        self.steps_label = QLabel()
-        self.steps_label.setWordWrap(True)
-        self.steps_label.setTextFormat(Qt.TextFormat.RichText)
-        self.steps_label.setOpenExternalLinks(True)
-        self.client_id_edit = QLineEdit()
-        self.client_id_edit.setPlaceholderText("OAuth 2.0 Client ID of your app")
-        self.port_spin = QSpinBox()
-        self.port_spin.setRange(MIN_REDIRECT_PORT, MAX_REDIRECT_PORT)
+        self.steps_label, self.client_id_edit, self.port_spin = sign_in_fields()
         self.port_spin.setToolTip("The port of the Callback URI registered in your app: change both together.")
         self.port_spin.valueChanged.connect(lambda port: self.steps_label.setText(setup_steps_html(port)))
         self.sign_in_status = QLabel()
