@@ -45,6 +45,7 @@ from twexport_qt.services.connections import ThreadConnections
 from twexport_qt.services.do_not_contact import DoNotContactService
 from twexport_qt.services.downloads import DownloadsService
 from twexport_qt.services.followers import FollowersService
+from twexport_qt.services.history import HistoryService
 from twexport_qt.services.spend import SpendService
 from twexport_qt.settings.model import AppSettings, Profile
 from twexport_qt.settings.storage import load_settings, save_settings
@@ -118,6 +119,7 @@ class AppContext:
         self.do_not_contact = DoNotContactService(self._service_connections, self.clock)
         self.downloads = DownloadsService(self._service_connections, self.clock)
         self.spend = SpendService(self._service_connections, self.clock)
+        self.history = HistoryService(self._service_connections, self.clock)
         # The ledger's own connection per thread: its rows commit apart from a job's page transaction.
         self._spend_connections = ThreadConnections(
             lambda: open_database(self.database_file, check_same_thread=False))

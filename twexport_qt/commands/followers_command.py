@@ -1,9 +1,10 @@
 """`main.py followers fetch [--new-only]`: fetch (or resume fetching) every follower of the profile's account, or
-only the new ones, after printing what each would cost."""
+only the new ones, after printing what each would cost; `followers history`: how the audience changed."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from twexport_qt.commands.cost_prompt import add_cost_arguments
 from twexport_qt.core import errors
@@ -20,6 +21,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "metrics; a full fetch does both")
     add_cost_arguments(fetch)
     fetch.set_defaults(handler=_handle_fetch)
+    history = actions.add_parser("history", help="the follower count, joined and left at each complete fetch, and "
+                                                 "the change since last week")
+    history.add_argument("--since", type=utc_date, metavar="DATE",
+                         help="only complete fetches from this date (YYYY-MM-DD, UTC)")
+    history.add_argument("--csv", type=Path, metavar="FILE", help="also write the table to this CSV file")
+    history.set_defaults(handler=_handle_history)
+
+
+def utc_date(text: str) -> int:
+    """`--since DATE`: a UTC date (or ISO 8601 time) as epoch seconds; argparse says what is wrong with a bad one."""
+    from twexport_qt.followers.history import parse_utc_date
+
+    try:
+        return parse_utc_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _handle_fetch(args: argparse.Namespace) -> int:
@@ -82,3 +99,33 @@ def _handle_fetch(args: argparse.Namespace) -> int:
                   f"({result.fetched:,} fetched now, {result.pages} pages); {result.unfollowed:,} unfollowed "
                   "since the last complete fetch.")
         return EXIT_OK
+
+
+def _handle_history(args: argparse.Namespace) -> int:
+    """Reads the local history only: no request to X. Errors reach `cli.main`, which prints them as one sentence."""
+    from twexport_qt.commands.session import open_command_context
+    from twexport_qt.followers.history import growth_table
+
+    context = open_command_context(args)
+    try:
+        owner_id = context.known_owner_id()
+        if owner_id is None:
+            print("No followers have been fetched for this profile yet: run `followers fetch` first.")
+            return EXIT_OK
+        points = context.history.growth(owner_id, since=args.since)
+        if not points:
+            print("No complete followers fetch in this period: history starts with the first complete fetch.")
+        else:
+            header = ["Fetched (UTC)", "Followers", "Joined", "Left"]
+            rows = growth_table(points)
+            widths = [max(len(line[column]) for line in [header, *rows]) for column in range(len(header))]
+            for line in [header, *rows]:
+                print("  ".join([line[0].ljust(widths[0]), *(cell.rjust(width)
+                                                               for cell, width in zip(line[1:], widths[1:]))]))
+        print(context.history.since_last_week(owner_id).sentence("Since last week"))
+        if args.csv is not None:
+            written = context.history.export_growth(owner_id, args.csv, since=args.since, data_dir=context.data_dir)
+            print(f"Wrote {written:,} rows to {args.csv}")
+    finally:
+        context.close()
+    return EXIT_OK

@@ -3,8 +3,8 @@
 Each page and the cursor of the next one are committed in one transaction, so cancel, crash or kill -9
 resume after the last committed page: no committed page is requested again (only the one in flight at a kill
 is). The last page, marking followers it did not see as unfollowed (they left since the previous complete
-fetch) and the run's end are one transaction too. A page X answers with only errors is retried and then stops
-the run, resumable: it is never taken for the end of the list.
+fetch), the history's snapshot (store/history_repo.py) and the run's end are one transaction too. A page X
+answers with only errors is retried and then stops the run, resumable: it is never taken for the end of the list.
 
 A new-followers-only refresh (`new_only`) costs about the new followers instead of all of them: X lists
 followers newest first, so it reads from the top and stops after the first page made only of followers already
@@ -34,7 +34,7 @@ from twexport_qt.core.progress import Progress, ProgressCallback
 from twexport_qt.followers.user_mapping import follower_from_api
 from twexport_qt.gateway.pacing import ENDPOINT_FOLLOWERS, ENDPOINT_ME, Pacer
 from twexport_qt.gateway.x_gateway import Page, XGateway
-from twexport_qt.store import fetch_runs_repo, followers_repo
+from twexport_qt.store import fetch_runs_repo, followers_repo, history_repo
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,8 @@ def fetch_followers(
                     # Only a run that read every page knows who is gone; a killed run resumes, never "completes".
                     unfollowed = followers_repo.mark_unfollowed(conn, owner_id, run.started_at, int(clock.now()))
                     fetch_runs_repo.finish(conn, run, "done", int(clock.now()))
+                    # The history's snapshot: only a complete full fetch knows the whole membership.
+                    history_repo.record_snapshot(conn, owner_id, run.id, run.started_at, int(clock.now()))
             pages += 1
             fetched += len(records)
             new_followers += new_on_page

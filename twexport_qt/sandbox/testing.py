@@ -5,6 +5,7 @@
         client = sandbox_client(server)
         me = client.get_me().data
         answer = browse_consent(flow.authorize_url)   # approves; the redirect reaches the app's loopback receiver
+        day = churn(server.state.population, joined=30, left=12, clock=fake_clock)  # a day of gains and losses
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
+import numpy as np
 import requests
 import tweepy
 
-from twexport_qt.core.clock import Clock
+from twexport_qt.core.clock import Clock, FakeClock
 from twexport_qt.gateway.routing import mount
 from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
 from twexport_qt.sandbox.config import SandboxConfig
 from twexport_qt.sandbox.faults import FaultConfig
+from twexport_qt.sandbox.population import Population
 from twexport_qt.sandbox.rate_limits import Window
 from twexport_qt.sandbox.server import SandboxServer
 
@@ -63,6 +66,34 @@ def sandbox_client(server: SandboxServer | str, *, user_auth: bool = True, consu
         client = tweepy.Client(bearer_token=SANDBOX_BEARER_TOKEN)
     mount(client.session, server if isinstance(server, str) else server.base_url, timeout=timeout)
     return client
+
+
+DAY_S = 86_400
+
+
+@dataclass(frozen=True)
+class ChurnDay:
+    """What one scripted day changed in the sandbox's follower list: the truth a history test checks."""
+
+    joined: list[int]       # new followers' ids, newest first (as X lists them)
+    left: list[int]         # ids of the followers who unfollowed
+    followers: list[int]    # every follower after the day, newest first
+
+
+def churn(population: Population, *, joined: int, left: int, clock: FakeClock | None = None,
+          advance_s: float = DAY_S, seed: int = 0) -> ChurnDay:
+    """Script a day: `left` current followers (picked deterministically from `seed` and the list's state) unfollow,
+    then `joined` new followers come; `clock` (if given) first moves on by `advance_s`."""
+    if clock is not None:
+        clock.advance(advance_s)
+    current = population.follower_ids()
+    if left > len(current):
+        raise ValueError(f"cannot lose {left} followers out of {len(current)}")
+    picker = np.random.default_rng([population.seed, seed, population.index_count, len(current)])
+    leaving = sorted(int(current[i]) for i in picker.choice(len(current), size=left, replace=False))
+    population.unfollow(leaving)
+    new_ids = list(reversed(population.add_followers(joined)))  # add_followers returns them oldest first
+    return ChurnDay(new_ids, leaving, population.follower_ids())
 
 
 @dataclass

@@ -42,6 +42,7 @@ _SORT_EXPRESSIONS: dict[str, str] = {
     "listed_count": "followers.listed_count",
     "verified": "followers.verified",
     "created_at": "followers.created_at",
+    "last_posted_at": "followers.last_posted_at",
     "location": "followers.location COLLATE NOCASE",
     "description": "followers.description COLLATE NOCASE",
     "first_seen": "followers.first_seen",
@@ -97,9 +98,11 @@ def mark_unfollowed(conn: sqlite3.Connection, owner_id: int, not_seen_since: int
     Call only after a refresh that reached the last page, or every follower after the stop looks gone.
     Already-unfollowed followers keep their original date. Returns how many were marked. Does NOT commit.
     """
+    # The unary "+": one pass over the table, not a walk of the followers-count index reading rows in random order
+    # (ten times slower at a million followers).
     cursor = conn.execute(
         "UPDATE followers SET unfollowed_at = ? "
-        "WHERE owner_id = ? AND last_seen < ? AND unfollowed_at IS NULL",
+        "WHERE +owner_id = ? AND last_seen < ? AND unfollowed_at IS NULL",
         (at, owner_id, not_seen_since),
     )
     return cursor.rowcount
@@ -135,8 +138,10 @@ def count(
     *,
     tiers: Sequence[TierSpec] = DEFAULT_TIERS,
     search_text: str = "",
+    now: float | None = None,
 ) -> int:
-    where, params = _where(owner_id, follower_filter, tiers, search_text)
+    """How many followers match (`now`: where activity criteria count back from; None: the wall clock)."""
+    where, params = _where(owner_id, follower_filter, tiers, search_text, now)
     return _cursor(conn).execute(f"SELECT count(*) FROM followers WHERE {where}", params).fetchone()[0]
 
 
@@ -149,11 +154,12 @@ def ids_sorted(
     search_text: str = "",
     *,
     tiers: Sequence[TierSpec] = DEFAULT_TIERS,
+    now: float | None = None,
 ) -> np.ndarray:
     """Rowids of the matching followers in display order, as an int64 array (ties broken by rowid)."""
     if sort_column not in SORT_KEYS:
         raise ValueError(f"Cannot sort followers by {sort_column!r}; choose one of {', '.join(SORT_KEYS)}.")
-    where, params = _where(owner_id, follower_filter, tiers, search_text)
+    where, params = _where(owner_id, follower_filter, tiers, search_text, now)
     if sort_column == "tier":
         expression, order_params = tier_case_sql(tiers)
     else:
@@ -275,9 +281,10 @@ def iter_rows(
     batch: int = 5000,
     *,
     tiers: Sequence[TierSpec] = DEFAULT_TIERS,
+    now: float | None = None,
 ) -> Iterator[tuple]:
     """Matching followers as `ROW_COLUMNS` tuples in rowid order, fetched `batch` rows at a time (exports)."""
-    where, params = _where(owner_id, follower_filter, tiers, "")
+    where, params = _where(owner_id, follower_filter, tiers, "", now)
     tier_sql, tier_params = tier_case_sql(tiers)
     columns = ", ".join(f"followers.{column}" for column in RECORD_COLUMNS)
     cursor = _cursor(conn).execute(
@@ -301,9 +308,10 @@ def _cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
 
 
 def _where(
-    owner_id: int, follower_filter: FollowerFilter | None, tiers: Sequence[TierSpec], search_text: str
+    owner_id: int, follower_filter: FollowerFilter | None, tiers: Sequence[TierSpec], search_text: str,
+    now: float | None = None,
 ) -> tuple[str, list[Any]]:
-    where, params = (follower_filter or FollowerFilter()).to_sql(owner_id, tiers)
+    where, params = (follower_filter or FollowerFilter()).to_sql(owner_id, tiers, now=now)
     if search_text.strip():
         search_where, search_params = search_sql(search_text)
         where, params = f"{where} AND {search_where}", [*params, *search_params]
