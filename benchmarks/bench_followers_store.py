@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
+from twexport_qt.core.snowflake import snowflake_id_at
 from twexport_qt.followers.filters import FollowerFilter, parse_date
 from twexport_qt.store import followers_repo
 from twexport_qt.store.database import open_database
@@ -54,6 +55,9 @@ def synthetic_rows(n: int, seed: int) -> list[tuple]:
     word_counts = rng.integers(0, 7, n)
     punct = rng.integers(0, len(_PUNCTUATION), n)
     location = rng.integers(0, len(_LOCATIONS), n)
+    # The newest post: within the last two years for most, none for 2% (X leaves the field out).
+    last_posted = rng.integers(1_704_067_200, 1_767_225_600, n)  # 2024 .. 2026
+    never_posted = rng.random(n) < 0.02
 
     rows = []
     for i in range(n):
@@ -64,6 +68,7 @@ def synthetic_rows(n: int, seed: int) -> list[tuple]:
             "", "https://pbs.twimg.com/profile_images/x.jpg", int(created[i]), int(verified[i]),
             "blue" if verified[i] else "none", int(protected[i]), int(followers[i]), int(following[i]),
             int(tweets[i]), int(listed[i]), dm,
+            *((None, None) if never_posted[i] else (snowflake_id_at(int(last_posted[i]) * 1000), int(last_posted[i]))),
         ))
     return rows
 

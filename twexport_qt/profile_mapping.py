@@ -37,6 +37,12 @@ def default_filter(profile: Profile) -> FollowerFilter:
         min_following=saved.min_following,
         max_following=saved.max_following,
         verified_only=saved.verified_only,
+        min_tweets=saved.min_tweets,
+        max_tweets=saved.max_tweets,
+        min_listed=saved.min_listed,
+        max_listed=saved.max_listed,
+        inactive_days=saved.inactive_days,
+        posted_within_days=saved.posted_within_days,
     )
 
 

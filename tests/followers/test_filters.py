@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from twexport_qt.followers.filters import FollowerFilter, InvalidFilter, parse_date
@@ -208,3 +210,94 @@ def test_settings_round_trip():
     data = original.to_dict()
     assert data["created_before"] == "2019-06-27 00:00:00"
     assert FollowerFilter.from_dict(data) == original
+
+
+NOW = 1_767_225_600
+DAY = 86_400
+# name: (last posted, days before NOW or None for unknown; post count; lists)
+ACTIVITY: dict[str, tuple[int | None, int, int]] = {
+    "today": (0, 10, 0),
+    "week": (7, 3, 1),
+    "month_edge": (30, 5, 2),  # posted exactly 30 days before NOW: not inactive for 30 days
+    "month_and_a_second": (None, 5, 0),  # set below to one second before the 30-day cutoff
+    "year": (365, 900, 40),
+    "never": (None, 0, 0),  # X gives no newest post and counts none
+    "undated": (None, 4, 3),  # posts, but X dated none (no id, or one from before snowflakes)
+}
+
+
+@pytest.fixture
+def active_conn():
+    connection = open_database(":memory:")
+    records = []
+    for index, (name, (days, tweets, listed)) in enumerate(ACTIVITY.items()):
+        posted = None if days is None else NOW - days * DAY
+        if name == "month_and_a_second":
+            posted = NOW - 30 * DAY - 1
+        records.append(FollowerRecord(user_id=500 + index, username=name, tweet_count=tweets, listed_count=listed,
+                                      last_posted_at=posted))
+    with connection:
+        followers_repo.upsert_followers(connection, OWNER, records, seen_at=1000)
+    yield connection
+    connection.close()
+
+
+def active_matching(conn, follower_filter: FollowerFilter) -> set[str]:
+    where, params = follower_filter.to_sql(OWNER, now=NOW)
+    return {row[0] for row in conn.execute(f"SELECT username FROM followers WHERE {where}", params)}
+
+
+@pytest.mark.parametrize(
+    ("follower_filter", "expected"),
+    [
+        (FollowerFilter(inactive_days=30), {"month_and_a_second", "year", "never"}),
+        (FollowerFilter(inactive_days=0), set(ACTIVITY) - {"today", "undated"}),  # "today" posted at NOW
+        (FollowerFilter(posted_within_days=30), {"today", "week", "month_edge"}),
+        # A post exactly N days ago is within N days, so not inactive for N days: the two split time cleanly.
+        (FollowerFilter(inactive_days=7, posted_within_days=31), {"month_edge", "month_and_a_second"}),
+        (FollowerFilter(min_tweets=5), {"today", "month_edge", "month_and_a_second", "year"}),
+        (FollowerFilter(max_tweets=4), {"week", "never", "undated"}),
+        (FollowerFilter(min_listed=1, max_listed=3), {"week", "month_edge", "undated"}),
+    ],
+)
+def test_activity_and_count_filters_select_hand_checked_followers(active_conn, follower_filter, expected):
+    assert active_matching(active_conn, follower_filter) == expected
+
+
+def test_activity_filters_that_cannot_match_are_rejected_in_words():
+    with pytest.raises(InvalidFilter, match=r"'Posted within' .* longer than 'inactive for'"):
+        FollowerFilter(inactive_days=30, posted_within_days=30)
+    with pytest.raises(InvalidFilter, match="from 0 up"):
+        FollowerFilter(inactive_days=-1)
+    with pytest.raises(InvalidFilter, match="Minimum posts"):
+        FollowerFilter(min_tweets=5, max_tweets=4)
+    with pytest.raises(InvalidFilter, match="Minimum lists"):
+        FollowerFilter(min_listed=5, max_listed=4)
+
+
+def test_activity_counts_back_from_the_wall_clock_unless_told():
+    before = int(time.time())
+    _, params = FollowerFilter(inactive_days=30).to_sql(OWNER)
+    after = int(time.time())
+    assert before - 30 * DAY <= params[-1] <= after - 30 * DAY
+    assert FollowerFilter(inactive_days=30).to_sql(OWNER, now=NOW)[1][-1] == NOW - 30 * DAY
+
+
+def test_new_fields_round_trip_and_are_left_out_of_a_dict_while_unset():
+    assert not {"min_tweets", "inactive_days", "posted_within_days"} & FollowerFilter().to_dict().keys()
+    original = FollowerFilter(min_tweets=1, max_tweets=9, min_listed=0, max_listed=3, inactive_days=30,
+                              posted_within_days=400)
+    data = original.to_dict()
+    assert data["inactive_days"] == 30 and data["min_listed"] == 0
+    assert FollowerFilter.from_dict(data) == original
+    assert FollowerFilter.from_dict({**data, "inactive_days": "45"}).inactive_days == 45
+
+
+def test_a_filter_kept_before_activity_existed_reads_as_it_was():
+    kept = {"created_before": None, "created_after": None, "min_followers": 5, "max_followers": None,
+            "min_following": None, "max_following": None, "verified_only": False, "description_words": "",
+            "description_mode": "any", "location_contains": "", "exclude_protected": False, "dm_able_only": False,
+            "dm_status": "any", "tiers": [], "include_unfollowed": False}
+    restored = FollowerFilter.from_dict(kept)
+    assert restored == FollowerFilter(min_followers=5)
+    assert restored.to_dict() == kept  # so a remembered filter still matches its remembered default

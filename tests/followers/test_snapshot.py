@@ -33,6 +33,8 @@ TIERS = (
     TierSpec("Everyone else"),
 )
 WORDS = ["python", "founder", "coffee", "café", "data", "NFT", "über", "rust", "zzz"]
+NOW = 1_767_225_600  # where the activity criteria count back from, for SQL and numpy alike
+DAY = 86_400
 LOCATIONS = ["", "London", "london, UK", "LONDONDERRY", "Berlin", "50% off", "a_b", "São Paulo", "back\\slash"]
 
 
@@ -54,9 +56,12 @@ def audience(n: int, seed: int) -> list[FollowerRecord]:
             # Ties on purpose (few distinct values) so rowid tie-breaking matters; one count beyond int32.
             followers_count=rng.choice([0, 5, 10, 999, 1_000, 49_999, 50_000, rng.randrange(200_000), 3_000_000_000]),
             following_count=rng.choice([0, 10, 11, 1_999, 2_000, 4_000, rng.randrange(10_000)]),
-            tweet_count=rng.randrange(50),
+            tweet_count=rng.choice([0, 0, 1, rng.randrange(50)]),
             listed_count=rng.randrange(3),
             receives_your_dm=rng.choice([None, None, True, False]),
+            # Unknown (never posted, or undated) or a time with ties on the day cutoffs the filters use.
+            last_posted_at=rng.choice([None, NOW - rng.choice([0, 1, 7, 30, 90]) * DAY,
+                                       NOW - rng.randrange(400 * DAY), NOW + 5]),
         ))
     return records
 
@@ -104,6 +109,12 @@ def random_filter(rng: random.Random) -> FollowerFilter:
                 max_followers=maybe(rng.choice([-1, 10, 49_999, 2**31 - 1, 3_000_000_000])),
                 min_following=maybe(rng.choice([0, 11, 2_000])),
                 max_following=maybe(rng.choice([10, 4_000, 9_999])),
+                min_tweets=maybe(rng.choice([0, 1, 25])),
+                max_tweets=maybe(rng.choice([0, 1, 30])),
+                min_listed=maybe(rng.choice([0, 1, 2])),
+                max_listed=maybe(rng.choice([0, 1])),
+                inactive_days=maybe(rng.choice([0, 1, 7, 30, 90])),
+                posted_within_days=maybe(rng.choice([1, 7, 30, 90, 365])),
                 verified_only=rng.random() < 0.2,
                 description_words=" ".join(rng.sample(WORDS, rng.randrange(1, 3))) + "," if rng.random() < 0.3 else "",
                 description_mode=rng.choice(["any", "all"]),
@@ -119,7 +130,7 @@ def random_filter(rng: random.Random) -> FollowerFilter:
 
 
 def sql_rowids(conn, follower_filter: FollowerFilter) -> set[int]:
-    where, params = follower_filter.to_sql(OWNER, TIERS)
+    where, params = follower_filter.to_sql(OWNER, TIERS, now=NOW)
     return {row[0] for row in conn.execute(f"SELECT followers.rowid FROM followers WHERE {where}", params)}
 
 
@@ -135,6 +146,7 @@ def test_load_holds_every_follower_of_the_owner_in_rowid_order(conn, snapshot):
     assert snapshot.followers.dtype == np.int64  # 3,000,000,000 does not fit int32: no compaction
     assert snapshot.tweets.dtype == np.int8 and snapshot.listed.dtype == np.int8
     assert (snapshot.created_at == UNKNOWN_DATE).any()
+    assert snapshot.last_posted.dtype == np.int64 and (snapshot.last_posted == UNKNOWN_DATE).any()
     assert all(not getattr(snapshot, name).flags.writeable for name in snapshot_field_names())
     assert snapshot.summary == summary(conn, OWNER, TIERS)  # with_summary: what the SQL of followers.stats says
 
@@ -156,9 +168,9 @@ def test_mask_equals_sql_for_random_filters(conn, snapshot, seed):
     rng = random.Random(seed)
     for _ in range(30):
         follower_filter = random_filter(rng)
-        mask = snapshot.mask(follower_filter, conn)
+        mask = snapshot.mask(follower_filter, conn, now=NOW)
         assert rowids_of(snapshot, mask) == sql_rowids(conn, follower_filter), follower_filter
-        assert mask.sum() == followers_repo.count(conn, OWNER, follower_filter, tiers=TIERS)
+        assert mask.sum() == followers_repo.count(conn, OWNER, follower_filter, tiers=TIERS, now=NOW)
 
 
 def test_numeric_only_filters_need_no_connection(snapshot):

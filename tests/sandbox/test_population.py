@@ -61,3 +61,23 @@ def test_unknown_ids_and_usernames_are_not_found():
     assert population.by_id(FOLLOWER_ID_BASE + 50 * 1000) is None  # index beyond the population
     assert population.by_username(real.username.replace("_", "x_", 1)) is None
     assert population.by_username("ALICE_WRITES") == next(u for u in WELL_KNOWN if u.username == "alice_writes")
+
+
+def test_on_a_clock_past_the_population_end_followers_are_as_active_as_on_that_date() -> None:
+    """The app's Sandbox runs on the real clock: "posted in the last 30 days" must not be empty a year later."""
+    import numpy as np
+
+    from twexport_qt.core.clock import FakeClock
+    from twexport_qt.sandbox.config import SandboxConfig
+    from twexport_qt.sandbox.population import POPULATION_END
+    from twexport_qt.sandbox.state import SandboxState
+
+    def recent_share(now: float) -> float:
+        state = SandboxState.from_config(SandboxConfig(followers=2_000, seed=5), clock=FakeClock(now))
+        users = state.population.users_at(np.arange(2_000))
+        posted = [u.last_posted_ms / 1000 for u in users if u.last_posted_ms is not None]
+        return sum(now - 30 * 86_400 <= at <= now for at in posted) / len(posted)
+
+    a_year_later = POPULATION_END + 334 * 86_400
+    then, today = recent_share(POPULATION_END), recent_share(a_year_later)
+    assert then > 0.2 and abs(today - then) < 0.1  # accounts are a year older, so a little less recent

@@ -121,3 +121,24 @@ def test_test_accounts_exist_and_accept_dms(app_client):
                                     user_fields=["receives_your_dm"])
     assert len(response.data) == 5
     assert all(user.data["receives_your_dm"] for user in response.data)
+
+
+def test_followers_carry_their_newest_post_id_like_x_and_none_when_they_never_posted(client, me_id, sandbox):
+    pages = all_follower_pages(client, me_id, max_results=1000, user_fields=["public_metrics", "most_recent_tweet_id"])
+    users = [user for page in pages for user in page.data]
+    truth = {u.id: u for u in sandbox.state.population.users_at(range(FOLLOWERS))}
+    never = [user for user in users if "most_recent_tweet_id" not in user.data]
+    assert never and all(user.public_metrics["tweet_count"] == 0 for user in never)
+    for user in users:
+        expected = truth[user.id].most_recent_tweet_id
+        assert user.data.get("most_recent_tweet_id") == (None if expected is None else str(expected))
+    unasked = all_follower_pages(client, me_id, max_results=1000, user_fields=["public_metrics"])[0].data[0]
+    assert "most_recent_tweet_id" not in unasked.data  # only when user.fields asks for it
+
+
+def test_an_account_with_a_tweet_history_names_its_newest_post_which_resolves(client, sandbox):
+    me = client.get_me(user_fields=["most_recent_tweet_id"], user_auth=True).data
+    post_id = int(me.data["most_recent_tweet_id"])
+    tweets = sandbox.state.tweets
+    assert post_id == tweets.id_of(me.id, tweets.count(me.id) - 1)
+    assert [tweet.id for tweet in client.get_tweets([post_id], user_auth=True).data] == [post_id]

@@ -145,3 +145,36 @@ def test_a_remembered_filter_that_no_longer_reads_is_ignored_without_a_word(tmp_
 def test_nothing_is_remembered_before_a_profile_is_restored(tmp_path):
     FollowerFilterState().set(FollowerFilter(min_followers=5))
     assert ui_state(tmp_path).allKeys() == []
+
+
+def test_activity_posts_and_lists_fields_make_the_filter_and_show_it_back(qtbot):
+    panel = make_panel(qtbot)
+    filters = applied(panel)
+    panel.inactive_days.setValue(30)
+    panel.min_tweets.setValue(1)
+    panel.max_listed.setValue(5)
+    panel.flush()
+    assert filters[-1] == FollowerFilter(inactive_days=30, min_tweets=1, max_listed=5)
+    assert panel.inactive_days.text() == "30 days"
+
+    panel.clear()
+    panel.flush()
+    assert filters[-1] == FollowerFilter() and panel.inactive_days.text() == "any"
+    wanted = FollowerFilter(posted_within_days=7, max_tweets=10, min_listed=2)
+    panel.set_filter(wanted)
+    panel.flush()
+    assert filters[-1] == wanted and panel.current_filter() == wanted
+
+
+def test_inactive_longer_than_posted_within_is_marked_and_explained(qtbot):
+    panel = make_panel(qtbot)
+    filters = applied(panel)
+    panel.inactive_days.setValue(30)
+    panel.posted_within_days.setValue(7)
+    panel.flush()
+    assert filters == [] and panel.results_stale
+    assert panel.activity_problem.isVisible() and "longer than 'inactive for'" in panel.activity_problem.text()
+    assert marked(panel.inactive_days, panel.posted_within_days)
+    panel.posted_within_days.setValue(90)
+    panel.flush()
+    assert filters[-1] == FollowerFilter(inactive_days=30, posted_within_days=90) and not panel.results_stale

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from twexport_qt.core.clock import FakeClock
+from twexport_qt.core.timefmt import format_local_date
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.records import FollowerRecord
 from twexport_qt.services.connections import ThreadConnections
@@ -233,3 +234,20 @@ def test_passes_qt_model_checks_while_followers_are_appended(qtbot, qtmodelteste
     assert model.rowCount() == followers_repo.count(conn, OWNER, FollowerFilter(min_followers=1_000),
                                                     search_text="new9")
     assert [record.message for record in qtlog.records] == []
+
+
+def test_last_posted_shows_a_local_date_never_or_nothing_and_sorts_unknown_first(qtbot, conn, followers):
+    posted = 1_766_000_000
+    with conn:
+        followers_repo.upsert_followers(conn, OWNER + 1, [
+            FollowerRecord(user_id=1, username="recent", tweet_count=9, last_posted_at=posted),
+            FollowerRecord(user_id=2, username="never", tweet_count=0),
+            FollowerRecord(user_id=3, username="undated", tweet_count=4),
+            FollowerRecord(user_id=4, username="older", tweet_count=2, last_posted_at=posted - 86_400 * 40),
+        ], seen_at=1_700_000_000)
+    model = FollowersTableModel(followers, OWNER + 1)
+    model.sort(column("last_posted_at"), Qt.SortOrder.AscendingOrder)
+    assert column_values(model, "username") == ["never", "undated", "older", "recent"]  # unknown first, by rowid
+    shown = [model.index(row, column("last_posted_at")).data() for row in range(model.rowCount())]
+    assert shown == [table_module.NEVER_POSTED, "", format_local_date(posted - 86_400 * 40), format_local_date(posted)]
+    assert model.headerData(column("last_posted_at"), Qt.Orientation.Horizontal) == "Last posted"

@@ -131,7 +131,7 @@ def build_calendar(
     live = dataclasses.replace(settings, test_mode=False, dry_run=False)
     tiers = live.tiers
     tier_sql, tier_params = tier_case_sql(tiers)
-    filter_sql, filter_params = (live.recipient_filter or FollowerFilter()).to_sql(owner_id, tiers)
+    filter_sql, filter_params = (live.recipient_filter or FollowerFilter()).to_sql(owner_id, tiers, now=now)
 
     def per_tier(counts: dict[int, int]) -> list[int]:
         return [counts.get(index, 0) for index in range(len(tiers))]

@@ -100,7 +100,7 @@ def _plan_live(
 ) -> CampaignPlan:
     tiers = settings.tiers
     tier_sql, tier_params = tier_case_sql(tiers)
-    filter_sql, filter_params = (settings.recipient_filter or FollowerFilter()).to_sql(owner_id, tiers)
+    filter_sql, filter_params = (settings.recipient_filter or FollowerFilter()).to_sql(owner_id, tiers, now=now)
 
     def planned(where_and_params: tuple[str, list], step: DmStep) -> tuple[list[PlannedDM], int]:
         where, params = where_and_params

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -30,6 +31,10 @@ DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
 _SETTINGS_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 _WORD_TOKEN = re.compile(r"\w")
 _HAS_WORDS_FUNCTION = "twx_has_words"
+DAY_SECONDS = 86_400
+# Fields added after filters were first remembered and exported: `to_dict` writes them only when set, so a filter
+# kept before they existed still reads (and compares) as the same filter.
+_OPTIONAL_KEYS = ("min_tweets", "max_tweets", "min_listed", "max_listed", "inactive_days", "posted_within_days")
 
 # The original Twitter Exporter's config.json keys, accepted by `from_dict` so old settings keep working.
 _LEGACY_KEYS = {
@@ -53,6 +58,11 @@ class FollowerFilter:
     Dates are epoch seconds UTC: `created_before` is exclusive and `created_after` inclusive, so the two
     split time without a gap or an overlap. Followers whose join date is unknown fail any date criterion.
     Counts are inclusive. `following` is what the seed calls "friends".
+
+    Activity counts days back from the moment the filter is evaluated (`now`): `inactive_days` keeps followers
+    with no post in the last N days, those who never posted included (no newest post and a post count of 0);
+    `posted_within_days` keeps those who posted in the last N days. A follower whose last post X did not date
+    (X gave no id although they posted, or one older than snowflakes) fails both.
     """
 
     created_before: int | None = None
@@ -61,6 +71,12 @@ class FollowerFilter:
     max_followers: int | None = None
     min_following: int | None = None
     max_following: int | None = None
+    min_tweets: int | None = None
+    max_tweets: int | None = None
+    min_listed: int | None = None
+    max_listed: int | None = None
+    inactive_days: int | None = None
+    posted_within_days: int | None = None
     verified_only: bool = False
     description_words: str = ""  # free text; tokenized with NLTK, whole-word and case-insensitive match
     description_mode: WordMode = "any"
@@ -76,6 +92,20 @@ class FollowerFilter:
         self.tiers = tuple(self.tiers)
         _check_range("followers", self.min_followers, self.max_followers)
         _check_range("following", self.min_following, self.max_following)
+        _check_range("posts", self.min_tweets, self.max_tweets)
+        _check_range("lists", self.min_listed, self.max_listed)
+        for label, days in (("Inactive for", self.inactive_days), ("Posted within", self.posted_within_days)):
+            if days is not None and days < 0:
+                raise InvalidFilter(f"'{label}' must be a number of days from 0 up, not {days}.")
+        if (
+            self.inactive_days is not None
+            and self.posted_within_days is not None
+            and self.posted_within_days <= self.inactive_days
+        ):
+            raise InvalidFilter(
+                f"'Posted within' ({self.posted_within_days} days) must be longer than 'inactive for' "
+                f"({self.inactive_days} days), otherwise no follower can match."
+            )
         if (
             self.created_before is not None
             and self.created_after is not None
@@ -96,8 +126,18 @@ class FollowerFilter:
         """The lower-cased word tokens of `description_words` (punctuation dropped)."""
         return self._words
 
-    def to_sql(self, owner_id: int, tiers: Sequence[TierSpec] = DEFAULT_TIERS) -> tuple[str, list[Any]]:
-        """WHERE clause over the unaliased `followers` table, and its parameters (all bound)."""
+    @property
+    def has_activity_criteria(self) -> bool:
+        """Whether the filter's answer depends on `now` (it counts days back from it)."""
+        return self.inactive_days is not None or self.posted_within_days is not None
+
+    def to_sql(
+        self, owner_id: int, tiers: Sequence[TierSpec] = DEFAULT_TIERS, *, now: float | None = None
+    ) -> tuple[str, list[Any]]:
+        """WHERE clause over the unaliased `followers` table, and its parameters (all bound).
+
+        `now` (epoch seconds) is where the activity criteria count back from; None: the wall clock.
+        """
         clauses = ["followers.owner_id = ?"]
         params: list[Any] = [owner_id]
 
@@ -114,11 +154,18 @@ class FollowerFilter:
         for column, low, high in (
             ("followers_count", self.min_followers, self.max_followers),
             ("following_count", self.min_following, self.max_following),
+            ("tweet_count", self.min_tweets, self.max_tweets),
+            ("listed_count", self.min_listed, self.max_listed),
         ):
             if low is not None:
                 add(f"followers.{column} >= ?", low)
             if high is not None:
                 add(f"followers.{column} <= ?", high)
+        if self.inactive_days is not None:
+            add("(followers.last_posted_at < ? OR (followers.last_posted_at IS NULL AND followers.tweet_count = 0))",
+                activity_cutoff(self.inactive_days, now))
+        if self.posted_within_days is not None:
+            add("followers.last_posted_at >= ?", activity_cutoff(self.posted_within_days, now))
         if self.verified_only:
             add("followers.verified = 1")
         if self.exclude_protected:
@@ -144,6 +191,9 @@ class FollowerFilter:
         data["created_before"] = format_date(self.created_before)
         data["created_after"] = format_date(self.created_after)
         data["tiers"] = list(self.tiers)
+        for key in _OPTIONAL_KEYS:
+            if data[key] is None:
+                del data[key]
         return data
 
     @classmethod
@@ -158,10 +208,17 @@ class FollowerFilter:
         for key in ("created_before", "created_after"):
             if isinstance(values.get(key), str):
                 values[key] = parse_date(values[key], field_label=key.replace("_", " "))
-        for key in ("min_followers", "max_followers", "min_following", "max_following"):
+        for key in ("min_followers", "max_followers", "min_following", "max_following", *_OPTIONAL_KEYS):
             if values.get(key) is not None:
                 values[key] = int(values[key])
         return cls(**values)
+
+
+def activity_cutoff(days: int, now: float | None = None) -> int:
+    """The epoch second `days` days before `now` (None: the wall clock): "inactive for N days" means no post
+    at or after it, "posted within N days" a post at or after it."""
+    reference = time.time() if now is None else now
+    return int(reference) - days * DAY_SECONDS
 
 
 def parse_date(text: str, *, field_label: str = "date") -> int | None:

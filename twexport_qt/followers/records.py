@@ -27,6 +27,8 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "tweet_count",
     "listed_count",
     "receives_your_dm",
+    "most_recent_tweet_id",
+    "last_posted_at",
 )
 
 # Columns the store maintains itself across refreshes.
@@ -53,6 +55,10 @@ class FollowerRecord:
     tweet_count: int = 0
     listed_count: int = 0
     receives_your_dm: bool | None = None  # None: X did not say
+    most_recent_tweet_id: int | None = None  # None: never posted, or X did not say
+    # When they last posted, epoch seconds UTC, read from the id (core/snowflake.py); None: unknown (no id, or
+    # one older than snowflakes).
+    last_posted_at: int | None = None
     # Set by the store; ignored by upserts.
     first_seen: int | None = None
     last_seen: int | None = None
@@ -77,6 +83,8 @@ class FollowerRecord:
             self.tweet_count,
             self.listed_count,
             None if self.receives_your_dm is None else int(self.receives_your_dm),
+            self.most_recent_tweet_id,
+            self.last_posted_at,
         )
 
     @classmethod
@@ -84,7 +92,7 @@ class FollowerRecord:
         """Build from a row selected in `RECORD_COLUMNS` order, turning SQLite's 0/1 back into bools."""
         (user_id, username, name, description, location, url, profile_image_url, created_at, verified,
          verified_type, protected, followers_count, following_count, tweet_count, listed_count,
-         receives_your_dm, first_seen, last_seen, unfollowed_at) = row
+         receives_your_dm, most_recent_tweet_id, last_posted_at, first_seen, last_seen, unfollowed_at) = row
         return cls(
             user_id=user_id,
             username=username,
@@ -102,6 +110,8 @@ class FollowerRecord:
             tweet_count=tweet_count,
             listed_count=listed_count,
             receives_your_dm=None if receives_your_dm is None else bool(receives_your_dm),
+            most_recent_tweet_id=most_recent_tweet_id,
+            last_posted_at=last_posted_at,
             first_seen=first_seen,
             last_seen=last_seen,
             unfollowed_at=unfollowed_at,

@@ -1,9 +1,9 @@
 """One account's followers as compact numpy columns, so filters and sorts are array operations, not queries.
 
 At a million followers every `ids_sorted`/`count`/`plot_arrays` query costs from half a second to seconds.
-A snapshot reads the filterable columns once (about 40 bytes a follower, ~1.5 s at a million) and answers:
+A snapshot reads the filterable columns once (about 50 bytes a follower, ~1.5 s at a million) and answers:
 
-* `numeric_mask(filter)`: dates, counts, flags, tiers, unfollowed, vectorised in a few milliseconds;
+* `numeric_mask(filter)`: dates, counts, last posted, flags, tiers, unfollowed, vectorised in a few milliseconds;
 * `sql_mask(criteria, conn)`: what the numeric arrays do not hold: location from the text index, bio words
   (the registered NLTK function) and DM status as ONE query over those clauses only;
 * `search_mask(text, conn)`: the search box: username, name, bio or location contains the text (LIKE's rule);
@@ -41,14 +41,20 @@ from typing import Any
 
 import numpy as np
 
-from twexport_qt.followers.filters import DmStatus, FollowerFilter, WordMode, register_sql_functions
+from twexport_qt.followers.filters import (
+    DmStatus,
+    FollowerFilter,
+    WordMode,
+    activity_cutoff,
+    register_sql_functions,
+)
 from twexport_qt.followers.rowid_ranges import integers_of, rowid_ranges
 from twexport_qt.followers.stats import FollowerSummary, snapshot_summary
 from twexport_qt.followers.text_index import TextIndex
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, tier_index, validate_tiers
 from twexport_qt.store import followers_repo
 
-UNKNOWN_DATE = np.iinfo(np.int64).min  # created_at X did not give; sorts first, like SQL's NULL
+UNKNOWN_DATE = np.iinfo(np.int64).min  # created_at or last_posted_at unknown; sorts first, like SQL's NULL
 UNKNOWN_DM = -1  # receives_your_dm X did not say
 
 # Sort keys answered from the arrays: key -> snapshot attribute. Any other `followers_repo.SORT_KEYS` key
@@ -60,6 +66,7 @@ NUMERIC_SORT_KEYS: dict[str, str] = {
     "listed_count": "listed",
     "verified": "verified",
     "created_at": "created_at",
+    "last_posted_at": "last_posted",
     "first_seen": "first_seen",
     "user_id": "user_id",
     "tier": "tier",
@@ -81,11 +88,12 @@ _FLAGS_SQL = (
     "| ((unfollowed_at IS NOT NULL) << 4))"
 )
 _LOAD_COLUMNS: tuple[str, ...] = (
-    "rowid", "user_id", "followers", "following", "tweets", "listed", "created_at", "first_seen", "flags",
+    "rowid", "user_id", "followers", "following", "tweets", "listed", "created_at", "last_posted", "first_seen",
+    "flags",
 )
 _LOAD_EXPRESSIONS: tuple[str, ...] = (
     "rowid", "user_id", "followers_count", "following_count", "tweet_count", "listed_count",
-    f"coalesce(created_at, {UNKNOWN_DATE})", "first_seen", _FLAGS_SQL,
+    f"coalesce(created_at, {UNKNOWN_DATE})", f"coalesce(last_posted_at, {UNKNOWN_DATE})", "first_seen", _FLAGS_SQL,
 )
 _OWNER_ROWIDS_SQL = "SELECT group_concat(rowid) FROM followers WHERE owner_id = ?"  # an index walk in C
 # The rows stored after a snapshot's last one: a walk of the rowid b-tree from there (`+owner_id` keeps SQLite
@@ -179,6 +187,7 @@ class FollowerSnapshot:
     tweets: np.ndarray
     listed: np.ndarray
     created_at: np.ndarray  # int64 epoch seconds, UNKNOWN_DATE when unknown
+    last_posted: np.ndarray  # int64 epoch seconds of the newest post, UNKNOWN_DATE when unknown
     first_seen: np.ndarray
     verified: np.ndarray  # bool: verified = 1 (the column only ever holds 0/1)
     protected: np.ndarray  # bool
@@ -256,8 +265,11 @@ class FollowerSnapshot:
 
     # -- filtering -----------------------------------------------------------------------------------
 
-    def numeric_mask(self, follower_filter: FollowerFilter) -> np.ndarray:
-        """Followers passing every criterion of `follower_filter` that numpy evaluates (bool per position)."""
+    def numeric_mask(self, follower_filter: FollowerFilter, *, now: float | None = None) -> np.ndarray:
+        """Followers passing every criterion of `follower_filter` that numpy evaluates (bool per position).
+
+        `now` (epoch seconds) is where the activity criteria count back from; None: the wall clock.
+        """
         f = follower_filter
         mask = np.ones(len(self), dtype=bool) if f.include_unfollowed else ~self.unfollowed
         if f.created_before is not None or f.created_after is not None:
@@ -270,11 +282,21 @@ class FollowerSnapshot:
         for column, low, high in (
             (self.followers, f.min_followers, f.max_followers),
             (self.following, f.min_following, f.max_following),
+            (self.tweets, f.min_tweets, f.max_tweets),
+            (self.listed, f.min_listed, f.max_listed),
         ):
             if low is not None:
                 mask &= column >= low
             if high is not None:
                 mask &= column <= high
+        if f.inactive_days is not None:
+            # No post since the cutoff, or none ever (X gives no newest post and counts none). UNKNOWN_DATE is
+            # below every cutoff, so the unknown are kept only by the second term, as SQL's NULL is.
+            undated = self.last_posted == UNKNOWN_DATE
+            cutoff = activity_cutoff(f.inactive_days, now)
+            mask &= (~undated & (self.last_posted < cutoff)) | (undated & (self.tweets == 0))
+        if f.posted_within_days is not None:
+            mask &= self.last_posted >= activity_cutoff(f.posted_within_days, now)  # UNKNOWN_DATE never passes
         if f.verified_only:
             mask &= self.verified
         if f.exclude_protected:
@@ -317,9 +339,10 @@ class FollowerSnapshot:
         return self._mask_of_query(conn, f"followers.owner_id = ? AND {where}", [self.owner_id, *params],
                                    first_position)
 
-    def mask(self, follower_filter: FollowerFilter, conn: sqlite3.Connection | None = None) -> np.ndarray:
+    def mask(self, follower_filter: FollowerFilter, conn: sqlite3.Connection | None = None, *,
+             now: float | None = None) -> np.ndarray:
         """Everything `follower_filter` selects; `conn` is needed only when it has SQL-only criteria."""
-        mask = self.numeric_mask(follower_filter)
+        mask = self.numeric_mask(follower_filter, now=now)
         criteria = sql_criteria(follower_filter)
         if criteria is not None:
             if conn is None:
@@ -459,7 +482,7 @@ class FollowerSnapshot:
 
 
 # Columns kept at int64 whatever their values: ids and dates (the date sentinel needs the full range).
-_INT64_COLUMNS = frozenset({"rowid", "user_id", "created_at", "first_seen"})
+_INT64_COLUMNS = frozenset({"rowid", "user_id", "created_at", "last_posted", "first_seen"})
 
 
 def _read_columns(conn: sqlite3.Connection, owner_id: int, tiers: tuple[TierSpec, ...],

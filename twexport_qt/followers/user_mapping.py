@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from twexport_qt.core.snowflake import posted_at
 from twexport_qt.core.timefmt import parse_x_timestamp
 from twexport_qt.followers.records import FollowerRecord
 
@@ -11,6 +12,7 @@ from twexport_qt.followers.records import FollowerRecord
 def follower_from_api(user: dict[str, Any]) -> FollowerRecord:
     metrics = user.get("public_metrics") or {}
     receives = user.get("receives_your_dm")
+    recent_post = _optional_id(user.get("most_recent_tweet_id"))
     return FollowerRecord(
         user_id=int(user["id"]),
         username=user.get("username", ""),
@@ -29,4 +31,16 @@ def follower_from_api(user: dict[str, Any]) -> FollowerRecord:
         tweet_count=int(metrics.get("tweet_count", metrics.get("post_count", 0)) or 0),
         listed_count=int(metrics.get("listed_count", 0) or 0),
         receives_your_dm=None if receives is None else bool(receives),
+        most_recent_tweet_id=recent_post,
+        last_posted_at=posted_at(recent_post),
     )
+
+
+def _optional_id(value: Any) -> int | None:
+    """X's id text as an int; None when absent (the user never posted) or not a number (nothing to date)."""
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -43,9 +43,11 @@ from twexport_qt.gateway.rate_limits import RateLimitBook, RateLimitState, endpo
 
 log = logging.getLogger(__name__)
 
+# `most_recent_tweet_id` dates a follower's last post (its snowflake encodes the time, core/snowflake.py);
+# X leaves it out for users who never posted (XAPI_FACTS §9.6).
 USER_FIELDS = [
     "created_at", "description", "location", "profile_image_url", "protected", "public_metrics",
-    "url", "verified", "verified_type", "receives_your_dm",
+    "url", "verified", "verified_type", "receives_your_dm", "most_recent_tweet_id",
 ]
 # `note_tweet` carries a long post's whole text: without it X sends only a ~280-character preview in `text`
 # (XAPI_FACTS §9.2). Every tweet read asks for it: timelines, search, `GET /2/tweets` and `includes.tweets`.

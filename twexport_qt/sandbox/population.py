@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from twexport_qt.core.snowflake import SNOWFLAKE_DATES_FROM, TIMESTAMP_SHIFT, TWEPOCH_MS
 from twexport_qt.sandbox import det_random as dr
 from twexport_qt.sandbox import names
 from twexport_qt.sandbox.wire import format_time
@@ -30,6 +31,9 @@ X_LAUNCH = 1_142_899_200  # 2006-03-21T00:00:00Z
 POPULATION_END = 1_767_225_600  # 2026-01-01T00:00:00Z
 
 DEFAULT_USER_FIELDS = ("id", "name", "username")
+# Ids X numbered one by one before snowflakes; the population's posts from those years get one of these, which
+# (as on X) says nothing about when it was posted.
+LAST_SEQUENTIAL_POST_ID = 29_000_000_000
 
 
 @dataclass(slots=True)
@@ -53,6 +57,10 @@ class UserRecord:
     tweet_count: int = 0
     listed_count: int = 0
     suspended: bool = False
+    # The id of their newest post (X's `most_recent_tweet_id`); None: they never posted, and X leaves it out.
+    most_recent_tweet_id: int | None = None
+    # When they posted it, epoch milliseconds: the truth tests compare the id's decoding with.
+    last_posted_ms: int | None = None
 
     @property
     def profile_image_url(self) -> str:
@@ -81,6 +89,8 @@ class UserRecord:
                 "listed_count": self.listed_count,
             },
         }
+        if self.most_recent_tweet_id is not None:
+            everything["most_recent_tweet_id"] = str(self.most_recent_tweet_id)
         return {key: value for key, value in everything.items() if key in wanted}
 
 
@@ -141,6 +151,9 @@ class Population:
 
     seed: int
     followers: int = 1000
+    # The moment "recently posted" is measured back from: the population's end in tests (a fixed clock), the
+    # sandbox's start in the app, so the simulated audience is as active today as it was on that date.
+    activity_end: int = POPULATION_END
     _removed: set[int] = field(default_factory=set, repr=False)
     _total: int = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -188,6 +201,13 @@ class Population:
                 raise KeyError(f"{user_id} is not a follower of the sandbox account")
             with self._lock:
                 self._removed.add(index)
+
+    def follower_ids(self) -> list[int]:
+        """Every current follower's id, newest first, as X lists them: the truth that history tests check."""
+        with self._lock:
+            total, removed = self._total, set(self._removed)
+        indices = np.array([index for index in range(total - 1, -1, -1) if index not in removed], dtype=np.int64)
+        return [int(user_id) for user_id in FOLLOWER_ID_BASE + indices * ID_STRIDE + self._jitter(indices)]
 
     def follower_indices_desc(self, start: int, limit: int) -> list[int]:
         """Up to `limit` current-follower indices walking from `start` down to 0 (newest first)."""
@@ -266,14 +286,16 @@ class Population:
         verified = u["verified"] < 0.03
         protected = u["protected"] < 0.05
         dm_ok = u["dm"] >= 0.10
+        posted_ms, post_ids = _last_posts(idx, created, tweets, u["posted"], self.activity_end)
         pick = {name: (u[name] * len(options)).astype(np.int64).tolist() for name, options in _CHOICES.items()}
         # Python-level work per record stays minimal: plain lists, cached strings (a 1000 page in a few ms).
         columns = zip(idx.tolist(), ids.tolist(), created.tolist(), followers.tolist(), following.tolist(),
                       tweets.tolist(), listed.tolist(), verified.tolist(), protected.tolist(), dm_ok.tolist(),
-                      u["vtype"].tolist(), u["url"].tolist(), u["inject"].tolist(), u["emoji"].tolist())
+                      u["vtype"].tolist(), u["url"].tolist(), u["inject"].tolist(), u["emoji"].tolist(),
+                      posted_ms.tolist(), post_ids.tolist())
         records = []
         for n, (index, user_id, joined, n_followers, n_following, n_tweets, n_listed, is_verified, is_protected,
-                is_dm_ok, u_vtype, u_url, u_inject, u_emoji) in enumerate(columns):
+                is_dm_ok, u_vtype, u_url, u_inject, u_emoji, last_ms, post_id) in enumerate(columns):
             first_i = pick["first"][n]
             records.append(UserRecord(
                 id=user_id,
@@ -291,8 +313,29 @@ class Population:
                 following_count=n_following,
                 tweet_count=int(n_tweets),
                 listed_count=n_listed,
+                most_recent_tweet_id=post_id if post_id > 0 else None,
+                last_posted_ms=last_ms if post_id > 0 else None,
             ))
         return records
+
+
+def _last_posts(idx: np.ndarray, created: np.ndarray, tweets: np.ndarray, u_posted: np.ndarray,
+                end: int = POPULATION_END) -> tuple[np.ndarray, np.ndarray]:
+    """When each follower last posted (epoch ms) and that post's id; id 0 for those who never posted.
+
+    Most posted lately: the time since the last post is the account's age times u**4 (median a sixteenth of
+    the age, about a third posted in the last month before `end`). Posts before snowflakes get a sequential id,
+    which dates nothing."""
+    age = end - np.floor(created)
+    posted_ms = ((end - age * np.power(u_posted, 4)) * 1000).astype(np.int64)
+    # Worker and sequence bits from the index, so two followers never share a post id.
+    low_bits = ((512 + idx % 512) << 12) | ((idx // 512) & 0xFFF)
+    snowflakes = ((posted_ms - TWEPOCH_MS) << TIMESTAMP_SHIFT) | low_bits
+    before_snowflakes = posted_ms < SNOWFLAKE_DATES_FROM * 1000
+    span = SNOWFLAKE_DATES_FROM - X_LAUNCH
+    sequential = 20 + ((posted_ms // 1000 - X_LAUNCH) * (LAST_SEQUENTIAL_POST_ID // span)).clip(0)
+    ids = np.where(before_snowflakes, sequential, snowflakes)
+    return posted_ms, np.where(tweets > 0, ids, 0)
 
 
 _CHOICES = {"first": names.FIRST_NAMES, "last": names.LAST_NAMES, "desc": names.DESCRIPTION_TEMPLATES,
@@ -326,4 +369,4 @@ def _verified_type(u: float) -> str:
 
 # Uniform streams drawn for every follower (plus "id" for the id jitter and two normal streams).
 _STREAMS = ("id", "followers", "following_noise", "tweets", "listed", "created", "verified", "vtype", "protected",
-            "dm", "first", "last", "inject", "emoji", "desc", "role", "topic", "loc", "url")
+            "dm", "first", "last", "inject", "emoji", "desc", "role", "topic", "loc", "url", "posted")

@@ -11,7 +11,7 @@ from twexport_qt.sandbox.config import SandboxConfig
 from twexport_qt.sandbox.dm_recorder import DmRecorder
 from twexport_qt.sandbox.faults import FaultInjector
 from twexport_qt.sandbox.follower_replies import FollowerReplies
-from twexport_qt.sandbox.population import Population
+from twexport_qt.sandbox.population import POPULATION_END, Population
 from twexport_qt.sandbox.rate_limits import RateLimiter
 from twexport_qt.sandbox.request_log import RequestLog
 from twexport_qt.sandbox.tweets_world import TweetsWorld
@@ -40,7 +40,9 @@ class SandboxState:
         return cls(
             config=config,
             clock=clock,
-            population=Population(config.seed, followers=config.followers),
+            # Activity is measured back from now when now is past the population's end (the app on the real clock).
+            population=Population(config.seed, followers=config.followers,
+                                  activity_end=max(POPULATION_END, int(clock.now()))),
             tweets=TweetsWorld(config.seed),
             dms=dms,
             limiter=limiter,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from twexport_qt.sandbox import wire
 from twexport_qt.sandbox.population import SANDBOX_USER_ID, UserRecord
 from twexport_qt.sandbox.request import ApiRequest, ApiResponse, envelope, parse_id
@@ -11,28 +14,29 @@ USER_FIELDS = "user.fields"
 
 
 def get_me(state: SandboxState, request: ApiRequest) -> ApiResponse:
-    return envelope(state.population.me.to_json(request.fields(USER_FIELDS)))
+    return envelope(user_json(state, state.population.me, request.fields(USER_FIELDS)))
 
 
 def lookup_ids(state: SandboxState, request: ApiRequest) -> ApiResponse:
     raw_ids = request.id_list("ids")
     users = [(raw, state.population.by_id(parse_id(raw, "ids"))) for raw in raw_ids]
-    return _lookup_response(users, "ids", request)
+    return _lookup_response(state, users, "ids", request)
 
 
 def lookup_usernames(state: SandboxState, request: ApiRequest) -> ApiResponse:
     names = request.id_list("usernames")
-    return _lookup_response([(name, state.population.by_username(name)) for name in names], "usernames", request)
+    return _lookup_response(state, [(name, state.population.by_username(name)) for name in names], "usernames",
+                            request)
 
 
 def user_by_id(state: SandboxState, request: ApiRequest) -> ApiResponse:
     raw = request.path_params["id"]
-    return _single_response(raw, state.population.by_id(request.path_id("id")), "id", request)
+    return _single_response(state, raw, state.population.by_id(request.path_id("id")), "id", request)
 
 
 def user_by_username(state: SandboxState, request: ApiRequest) -> ApiResponse:
     username = request.path_params["username"]
-    return _single_response(username, state.population.by_username(username), "username", request)
+    return _single_response(state, username, state.population.by_username(username), "username", request)
 
 
 def followers(state: SandboxState, request: ApiRequest) -> ApiResponse:
@@ -68,6 +72,17 @@ def followers(state: SandboxState, request: ApiRequest) -> ApiResponse:
     return envelope([user.to_json(fields) for user in population.users_at(indices)], meta=meta)
 
 
+def user_json(state: SandboxState, user: UserRecord, fields: list[str]) -> dict[str, Any]:
+    """`user.to_json(fields)`, with the newest post of an account that has a tweet history as its
+    `most_recent_tweet_id` (a post that resolves, as on X; the population's followers get theirs generated)."""
+    tweets = state.tweets
+    if tweets.has_history(user.id) and tweets.count(user.id):
+        newest = tweets.count(user.id) - 1
+        user = replace(user, most_recent_tweet_id=tweets.id_of(user.id, newest),
+                       last_posted_ms=round(tweets.time_of(user.id, newest) * 1000))
+    return user.to_json(fields)
+
+
 def visibility_error(user: UserRecord | None, value: str, parameter: str) -> dict | None:
     """The `errors` entry X returns instead of a user's data, if any (unknown or suspended)."""
     if user is None:
@@ -77,7 +92,8 @@ def visibility_error(user: UserRecord | None, value: str, parameter: str) -> dic
     return None
 
 
-def _lookup_response(users: list[tuple[str, UserRecord | None]], parameter: str, request: ApiRequest) -> ApiResponse:
+def _lookup_response(state: SandboxState, users: list[tuple[str, UserRecord | None]], parameter: str,
+                     request: ApiRequest) -> ApiResponse:
     fields = request.fields(USER_FIELDS)
     data, errors = [], []
     for value, user in users:
@@ -86,13 +102,14 @@ def _lookup_response(users: list[tuple[str, UserRecord | None]], parameter: str,
             errors.append(problem)
         else:
             assert user is not None  # visibility_error reports a missing user
-            data.append(user.to_json(fields))
+            data.append(user_json(state, user, fields))
     return envelope(data, errors=errors)
 
 
-def _single_response(value: str, user: UserRecord | None, parameter: str, request: ApiRequest) -> ApiResponse:
+def _single_response(state: SandboxState, value: str, user: UserRecord | None, parameter: str,
+                     request: ApiRequest) -> ApiResponse:
     problem = visibility_error(user, value, parameter)
     if problem:
         return envelope(None, errors=[problem])
     assert user is not None  # visibility_error reports a missing user
-    return envelope(user.to_json(request.fields(USER_FIELDS)))
+    return envelope(user_json(state, user, request.fields(USER_FIELDS)))

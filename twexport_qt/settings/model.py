@@ -36,6 +36,13 @@ class FilterDefaults:
     min_following: int | None = None  # X calls these "friends"
     max_following: int | None = None
     verified_only: bool = False
+    # Added with activity; files written before them load with no bound.
+    min_tweets: int | None = None  # posts, as X counts them
+    max_tweets: int | None = None
+    min_listed: int | None = None  # lists the follower is on
+    max_listed: int | None = None
+    inactive_days: int | None = None  # no post in the last N days (never posted included)
+    posted_within_days: int | None = None
 
 
 @dataclass

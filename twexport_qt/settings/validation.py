@@ -53,6 +53,8 @@ MAX_BUDGET_USD = Decimal(1_000_000)
 """A budget's ceiling: far above any real spend, so a typo of extra zeros is caught rather than trusted."""
 MAX_UNIT_PRICE_USD = Decimal(1)
 """A price per resource or request: X's are a cent or so, so a dollar catches "10" typed for "0.010"."""
+MAX_ACTIVITY_DAYS = 36_500
+"""The longest "inactive for" or "posted within" a filter takes: a century, more than any account's age."""
 MAX_COUNT = 2_000_000_000
 """Follower / following bounds of filters and tiers: far above any account's counts, and within the 32-bit spin
 boxes that show them."""
@@ -100,6 +102,12 @@ FILTER_FIELD_LABELS: dict[str, str] = {
     "created_before": "Joined before",
     **COUNT_BOUND_LABELS,
     "verified_only": "Verified only",
+    "min_tweets": "Minimum posts",
+    "max_tweets": "Maximum posts",
+    "min_listed": "Minimum lists",
+    "max_listed": "Maximum lists",
+    "inactive_days": "Inactive for at least",
+    "posted_within_days": "Posted within the last",
 }
 TIER_FIELD_LABELS: dict[str, str] = {"name": "Name", **COUNT_BOUND_LABELS}
 PRICE_KIND_LABELS: dict[ResourceKind, str] = {
@@ -440,6 +448,12 @@ FILTER_FIELD_CHECKS: dict[str, Check] = {
     "min_following": optional_whole_number(),
     "max_following": optional_whole_number(),
     "verified_only": boolean,
+    "min_tweets": optional_whole_number(),
+    "max_tweets": optional_whole_number(),
+    "min_listed": optional_whole_number(),
+    "max_listed": optional_whole_number(),
+    "inactive_days": optional_whole_number(0, MAX_ACTIVITY_DAYS),
+    "posted_within_days": optional_whole_number(0, MAX_ACTIVITY_DAYS),
 }
 
 TIER_BOUND_CHECKS: dict[str, Check] = {
@@ -450,6 +464,7 @@ TIER_BOUND_CHECKS: dict[str, Check] = {
 }
 
 _RANGES = (("min_followers", "max_followers"), ("min_following", "max_following"))
+_FILTER_ONLY_RANGES = (("min_tweets", "max_tweets"), ("min_listed", "max_listed"))  # tiers have no such bounds
 _COUNT_BOUND = optional_whole_number()
 
 
@@ -467,14 +482,22 @@ def filter_range_problems(filters: FilterDefaults | TierSpec, path: str) -> list
     """Cross-field rules: each minimum ≤ its maximum, and the date window is not empty. `path` is the filter's or
     the tier's place in the file ("profiles.Work.follower_filters", "profiles.Work.tiers[0]")."""
     problems = []
-    for low_name, high_name in _RANGES:
+    ranges = _RANGES + (_FILTER_ONLY_RANGES if isinstance(filters, FilterDefaults) else ())
+    for low_name, high_name in ranges:
         low, high = getattr(filters, low_name), getattr(filters, high_name)
         # Only bounds that pass their own check are compared (and shown): the others are reported already.
         if _COUNT_BOUND(low) or _COUNT_BOUND(high) or low is None or high is None:
             continue
         if low > high:
             problems.append(field_problem(f"{path}.{low_name}", f"must not be greater than the "
-                                          f"{_label(COUNT_BOUND_LABELS, high_name)} ({high:,}), not {low:,}"))
+                                          f"{_label(FILTER_FIELD_LABELS, high_name)} ({high:,}), not {low:,}"))
+    if isinstance(filters, FilterDefaults):
+        inactive, within = filters.inactive_days, filters.posted_within_days
+        if (isinstance(inactive, int) and isinstance(within, int) and not _COUNT_BOUND(inactive)
+                and not _COUNT_BOUND(within) and within <= inactive):
+            problems.append(field_problem(f"{path}.posted_within_days", f"must be more days than "
+                                          f"{_label(FILTER_FIELD_LABELS, 'inactive_days')} ({inactive:,}), "
+                                          f"not {within:,}"))
     after, before = getattr(filters, "created_after", None), getattr(filters, "created_before", None)
     if (isinstance(after, datetime) and isinstance(before, datetime) and after.tzinfo and before.tzinfo
             and after >= before):

@@ -27,14 +27,19 @@ from PySide6.QtWidgets import (
 
 from twexport_qt.followers.filters import FollowerFilter, InvalidFilter
 from twexport_qt.followers.tiers import TierSpec
-from twexport_qt.settings.validation import FILTER_FIELD_LABELS
+from twexport_qt.settings.validation import FILTER_FIELD_LABELS, MAX_ACTIVITY_DAYS
 from twexport_qt.ui.palette import TextTone, tone_colour, tone_style
-from twexport_qt.ui.widgets import OptionalDateTimeEdit, OptionalIntSpin
+from twexport_qt.ui.widgets import NO_LIMIT, OptionalDateTimeEdit, OptionalIntSpin
 
 DM_STATUS_CHOICES = (("any", "Any DM status"), ("not_messaged", "Not messaged yet"), ("messaged", "Messaged"),
                      ("skipped", "Skipped (can't receive DMs)"))
 DEBOUNCE_MS = 150
 FOLLOWING_TIP = "Accounts the follower follows (the original tool called them friends)."
+POSTS_TIP = "Posts the follower has made, as X counts them (retweets and replies included)."
+LISTS_TIP = "Public lists the follower is a member of: a hint of how others rate them."
+INACTIVE_TIP = ("Followers with no post in the last N days, counting back from now; those who never posted are "
+                "included. Followers whose last post X did not date are left out.")
+POSTED_WITHIN_TIP = "Followers whose newest post is at most N days old."
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +74,12 @@ class FilterPanel(QWidget):
         self.min_following, self.max_following = OptionalIntSpin(), OptionalIntSpin()
         for spin in (self.min_following, self.max_following):
             spin.setToolTip(FOLLOWING_TIP)
+        self.min_tweets, self.max_tweets = OptionalIntSpin(), OptionalIntSpin()
+        self.min_listed, self.max_listed = OptionalIntSpin(), OptionalIntSpin()
+        for spin, tip in ((self.min_tweets, POSTS_TIP), (self.max_tweets, POSTS_TIP), (self.min_listed, LISTS_TIP),
+                          (self.max_listed, LISTS_TIP)):
+            spin.setToolTip(tip)
+        self.inactive_days, self.posted_within_days = _days_spin(INACTIVE_TIP), _days_spin(POSTED_WITHIN_TIP)
         self.verified_only = QCheckBox(labels["verified_only"])
         self.words = QLineEdit(placeholderText="e.g. founder, newsletter")
         self.words_mode = QComboBox()
@@ -87,6 +98,8 @@ class FilterPanel(QWidget):
         # Each pair that can contradict itself has its sentence right under it (hidden while it is fine).
         self.joined_problem, self.followers_problem, self.following_problem = (
             _problem_label(), _problem_label(), _problem_label())
+        self.tweets_problem, self.listed_problem, self.activity_problem = (
+            _problem_label(), _problem_label(), _problem_label())
         self._groups = (
             _FieldGroup((self.joined_after.edit, self.joined_before.edit), self.joined_problem,
                         lambda: FollowerFilter(created_after=self.joined_after.epoch(),
@@ -97,6 +110,15 @@ class FilterPanel(QWidget):
             _FieldGroup((self.min_following, self.max_following), self.following_problem,
                         lambda: FollowerFilter(min_following=self.min_following.optional_value(),
                                                max_following=self.max_following.optional_value())),
+            _FieldGroup((self.min_tweets, self.max_tweets), self.tweets_problem,
+                        lambda: FollowerFilter(min_tweets=self.min_tweets.optional_value(),
+                                               max_tweets=self.max_tweets.optional_value())),
+            _FieldGroup((self.min_listed, self.max_listed), self.listed_problem,
+                        lambda: FollowerFilter(min_listed=self.min_listed.optional_value(),
+                                               max_listed=self.max_listed.optional_value())),
+            _FieldGroup((self.inactive_days, self.posted_within_days), self.activity_problem,
+                        lambda: FollowerFilter(inactive_days=self.inactive_days.optional_value(),
+                                               posted_within_days=self.posted_within_days.optional_value())),
         )
         form = QFormLayout()
         form.addRow(self.joined_after)
@@ -108,6 +130,15 @@ class FilterPanel(QWidget):
         form.addRow(labels["min_following"], self.min_following)
         form.addRow(labels["max_following"], self.max_following)
         form.addRow(self.following_problem)
+        form.addRow(labels["min_tweets"], self.min_tweets)
+        form.addRow(labels["max_tweets"], self.max_tweets)
+        form.addRow(self.tweets_problem)
+        form.addRow(labels["min_listed"], self.min_listed)
+        form.addRow(labels["max_listed"], self.max_listed)
+        form.addRow(self.listed_problem)
+        form.addRow(labels["inactive_days"], self.inactive_days)
+        form.addRow(labels["posted_within_days"], self.posted_within_days)
+        form.addRow(self.activity_problem)
         form.addRow(self.verified_only)
         words_row = QHBoxLayout()
         words_row.addWidget(self.words, 1)
@@ -129,7 +160,8 @@ class FilterPanel(QWidget):
         layout.addWidget(self.error_label)
         layout.addStretch(1)
 
-        for spin in (self.min_followers, self.max_followers, self.min_following, self.max_following):
+        for spin in (self.min_followers, self.max_followers, self.min_following, self.max_following, self.min_tweets,
+                     self.max_tweets, self.min_listed, self.max_listed, self.inactive_days, self.posted_within_days):
             spin.valueChanged.connect(self._schedule)
         for edit in (self.joined_after, self.joined_before):
             edit.changed.connect(self._schedule)
@@ -159,6 +191,12 @@ class FilterPanel(QWidget):
         self.max_followers.set_optional_value(f.max_followers)
         self.min_following.set_optional_value(f.min_following)
         self.max_following.set_optional_value(f.max_following)
+        self.min_tweets.set_optional_value(f.min_tweets)
+        self.max_tweets.set_optional_value(f.max_tweets)
+        self.min_listed.set_optional_value(f.min_listed)
+        self.max_listed.set_optional_value(f.max_listed)
+        self.inactive_days.set_optional_value(f.inactive_days)
+        self.posted_within_days.set_optional_value(f.posted_within_days)
         self.verified_only.setChecked(f.verified_only)
         self.words.setText(f.description_words)
         self.words_mode.setCurrentIndex(self.words_mode.findData(f.description_mode))
@@ -183,6 +221,12 @@ class FilterPanel(QWidget):
             max_followers=self.max_followers.optional_value(),
             min_following=self.min_following.optional_value(),
             max_following=self.max_following.optional_value(),
+            min_tweets=self.min_tweets.optional_value(),
+            max_tweets=self.max_tweets.optional_value(),
+            min_listed=self.min_listed.optional_value(),
+            max_listed=self.max_listed.optional_value(),
+            inactive_days=self.inactive_days.optional_value(),
+            posted_within_days=self.posted_within_days.optional_value(),
             verified_only=self.verified_only.isChecked(),
             description_words=self.words.text(),
             description_mode=self.words_mode.currentData(),
@@ -252,6 +296,16 @@ class FilterPanel(QWidget):
 def invalid_field_style() -> str:
     """The frame of a field whose value makes the filter impossible (in the palette's problem colour now)."""
     return f"border: 1px solid {tone_colour(TextTone.PROBLEM)};"
+
+
+def _days_spin(tip: str) -> OptionalIntSpin:
+    """A number of days, "any" while unset."""
+    spin = OptionalIntSpin()
+    spin.setRange(NO_LIMIT, MAX_ACTIVITY_DAYS)
+    spin.setSpecialValueText("any")
+    spin.setSuffix(" days")
+    spin.setToolTip(tip)
+    return spin
 
 
 def _problem_label() -> QLabel:

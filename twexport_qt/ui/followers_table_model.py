@@ -37,6 +37,7 @@ from twexport_qt.services.followers import FollowerRow, FollowersService
 from twexport_qt.store.dm_states import dm_status_label
 
 BLOCK_SIZE = 256
+NEVER_POSTED = "never"  # the Last posted cell of a follower X counts no posts for
 MAX_CACHED_BLOCKS = 64  # 16k rows: several screens either way, a few MB at most
 
 SortRole = Qt.ItemDataRole.UserRole  # the raw value of a cell (a count, an epoch, a bool, a tier index)
@@ -59,6 +60,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("listed_count", "Listed", numeric=True),
     Column("verified", "Verified"),
     Column("created_at", "Joined"),
+    Column("last_posted_at", "Last posted"),  # from X's newest post id; sorts with the unknown first
     Column("location", "Location"),
     Column("tier", "Tier"),
     Column("dm_status", "DM status"),
@@ -120,7 +122,7 @@ class FollowersTableModel(QAbstractTableModel):
             return None
         column = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(column, row.value(column.field))
+            return self._display(column, row)
         if role == SortRole:
             return row.value(column.field)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
@@ -298,16 +300,19 @@ class FollowersTableModel(QAbstractTableModel):
         self._blocks.put(block_number, block)
         return block
 
-    def _display(self, column: Column, value: Any) -> str:
+    def _display(self, column: Column, row: FollowerRow) -> str:
+        value: Any = row.value(column.field)  # what the column holds: a count, an epoch, text, a tier index
         if column.field == "dm_status":
             return dm_status_label(value) if value else ""  # an empty cell, not a million "Not messaged"
+        if column.field == "last_posted_at" and value is None:
+            return NEVER_POSTED if row.record.tweet_count == 0 else ""  # else: X did not date their last post
         if value is None:
             return ""
         if column.numeric:
             return f"{value:,}"
         if column.field == "verified":
             return "✓" if value else ""
-        if column.field in ("created_at", "first_seen"):
+        if column.field in ("created_at", "last_posted_at", "first_seen"):
             return format_local_date(value)
         if column.field == "tier":
             return self._tiers[value].name
