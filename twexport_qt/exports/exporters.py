@@ -1,10 +1,13 @@
-"""The app's exports: what each one contains, read from the store and written with `safe_csv.write_csv`.
+"""The app's exports: what each one contains, read from the store and written by `formats.write_table`.
 
 The seed's four exports keep their meaning: followers currently fetched, high-value followers (with their
 tier), DM status with timestamps mapped by follower id, and skipped followers with the reason; and the campaign
 funnel (per step: sent, replied, opted out, unfollowed within 7 days; `campaigns/funnel.py`). Tweet datasets
 are exported by copying a download's dataset file (which is already in the format gpt-2-simple reads).
 All files are written to a temporary name and moved into place, so a cancelled export leaves nothing behind.
+Rows carry stored values (epoch seconds, 0/1 flags); `formats` writes them as CSV or XLSX, limited to the chosen
+columns, with a data dictionary beside the file. A kind declares its columns by name in `EXPORT_KINDS`, and each
+name is defined once in `columns.py`.
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ from typing import Any
 from twexport_qt.campaigns import funnel
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.errors import TwExportError
-from twexport_qt.core.timefmt import to_utc_datetime
 from twexport_qt.exports.atomic_file import atomic_write
-from twexport_qt.exports.safe_csv import write_csv
+from twexport_qt.exports.columns import choose_columns
+from twexport_qt.exports.formats import TableOptions, write_table
 from twexport_qt.followers.filters import FollowerFilter
-from twexport_qt.followers.records import RECORD_COLUMNS
+from twexport_qt.followers.records import RECORD_COLUMNS, FollowerRecord
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec
 from twexport_qt.paths import check_output_path
 from twexport_qt.store import dm_repo, followers_repo, tweets_repo
@@ -47,29 +50,32 @@ class ExportDescription:
     kind: ExportKind
     title: str
     default_file_name: str
+    # The table's columns in order, each defined in columns.py; empty for a file copied as is (tweets).
+    columns: tuple[str, ...] = ()
+
+    @property
+    def is_table(self) -> bool:
+        """Whether this export is a table (CSV or XLSX, columns chosen) rather than a file copied as is."""
+        return bool(self.columns)
 
 
-EXPORT_KINDS: dict[ExportKind, ExportDescription] = {description.kind: description for description in (
-    ExportDescription(ExportKind.FOLLOWERS, "Followers", "followers.csv"),
-    ExportDescription(ExportKind.HIGH_VALUE, "High-value followers", "high_value_followers.csv"),
-    ExportDescription(ExportKind.DM_STATUS, "DM status", "dm_status.csv"),
-    ExportDescription(ExportKind.SKIPPED, "Skipped followers", "skipped_followers.csv"),
-    ExportDescription(ExportKind.FUNNEL, "Campaign funnel", "campaign_funnel.csv"),
-    ExportDescription(ExportKind.TWEETS, "Tweet dataset", "tweets.csv"),
-)}
-
-_TIME_COLUMNS = {"created_at", "first_seen", "last_seen", "unfollowed_at"}
 FOLLOWER_HEADER = [*RECORD_COLUMNS, "tier", "dm_status"]
 DM_STATUS_HEADER = ["follower_id", "username", "step", "state", "mode", "first_attempt_at", "updated_at", "event_id",
                     "reason"]
 
+EXPORT_KINDS: dict[ExportKind, ExportDescription] = {description.kind: description for description in (
+    ExportDescription(ExportKind.FOLLOWERS, "Followers", "followers.csv", tuple(FOLLOWER_HEADER)),
+    ExportDescription(ExportKind.HIGH_VALUE, "High-value followers", "high_value_followers.csv",
+                      tuple(FOLLOWER_HEADER)),
+    ExportDescription(ExportKind.DM_STATUS, "DM status", "dm_status.csv", tuple(DM_STATUS_HEADER)),
+    ExportDescription(ExportKind.SKIPPED, "Skipped followers", "skipped_followers.csv", dm_repo.SKIPPED_COLUMNS),
+    ExportDescription(ExportKind.FUNNEL, "Campaign funnel", "campaign_funnel.csv", funnel.CSV_HEADER),
+    ExportDescription(ExportKind.TWEETS, "Tweet dataset", "tweets.csv"),
+)}
+
 
 class ExportError(TwExportError):
     default_message = "The export could not be written."
-
-
-def iso(epoch: int | None) -> str | None:
-    return None if epoch is None else to_utc_datetime(epoch).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def export(
@@ -85,27 +91,38 @@ def export(
     cancel: CancelToken | None = None,
     data_dir: Path | None = None,
     now: int | None = None,
+    options: TableOptions | None = None,
 ) -> int:
     """Write export `kind` to `path`; returns the number of data rows (or examples, for tweets).
 
     `data_dir` is the app's data folder: nothing is ever written into it (see `paths.check_output_path`).
     `now` (default: the wall clock) is what the funnel measures "less than 7 days ago" from.
+    `options` (default: CSV, all columns) choose the format, the Excel BOM and the columns of a table export;
+    its data dictionary is written beside it (`formats.dictionary_path`).
     """
     path = check_output_path(path, data_dir)
+    options = options or TableOptions()
     if kind == ExportKind.TWEETS:
+        if options != TableOptions():
+            raise ExportError("A tweet dataset is copied as it was downloaded: CSV only, with all its columns.")
         return export_tweet_dataset(conn, path, job_id=job_id, cancel=cancel)
     if kind not in EXPORT_KINDS:
         raise ExportError(f"Unknown export {kind!r}: choose one of {', '.join(EXPORT_KINDS)}.")
+    description = EXPORT_KINDS[kind]
+    if description.columns:
+        # Before any query, so a typo fails at once; write_table checks again against the rows' header.
+        choose_columns(description.columns, options.columns, description.title)
     if owner_id is None:
         raise ExportError("No followers have been fetched for this profile yet: fetch followers first.")
     rows: Iterator[Sequence[Any]]
     if kind == ExportKind.FUNNEL:
         measured = funnel.campaign_funnel(conn, owner_id, int(time.time()) if now is None else now)
-        header, rows = list(funnel.CSV_HEADER), iter(funnel.csv_rows(measured))
+        header, rows = list(funnel.CSV_HEADER), _funnel_rows(measured)
     else:
         header, rows = _rows(conn, owner_id, kind, tiers, follower_filter)
     try:
-        return write_csv(path, header, rows, progress=progress, cancel=cancel)
+        return write_table(path, header, rows, options, export_title=description.title, progress=progress,
+                           cancel=cancel)
     except OSError as exc:
         raise ExportError(f"Could not write {path}: {exc.strerror or exc}. Choose another folder.") from exc
 
@@ -123,11 +140,23 @@ def _rows(conn: sqlite3.Connection, owner_id: int, kind: ExportKind, tiers: Sequ
             return FOLLOWER_HEADER, iter(())
         return FOLLOWER_HEADER, _follower_rows(conn, owner_id, _with_tiers(base, wanted), tiers)
     if kind == ExportKind.DM_STATUS:
-        return DM_STATUS_HEADER, ((r.recipient_id, r.recipient_username, r.step, r.state, r.mode, iso(r.created_at),
-                                   iso(r.updated_at), r.event_id, r.reason)
+        return DM_STATUS_HEADER, ((r.recipient_id, r.recipient_username, r.step, r.state, r.mode, r.created_at,
+                                   r.updated_at, r.event_id, r.reason)
                                   for r in dm_repo.status_rows(conn, owner_id, DmMode.LIVE))
-    skipped = ((*row[:-1], iso(row[-1])) for row in dm_repo.skipped_with_profiles(conn, owner_id))
-    return list(dm_repo.SKIPPED_COLUMNS), skipped
+    return list(dm_repo.SKIPPED_COLUMNS), dm_repo.skipped_with_profiles(conn, owner_id)
+
+
+def _funnel_rows(measured: funnel.CampaignFunnel) -> Iterator[tuple[Any, ...]]:
+    """The funnel in `funnel.CSV_HEADER` order, typed: percentages as floats (None when undefined)."""
+    return ((s.step, s.sent, s.replied, s.percent(s.replied), s.opted_out, s.percent(s.opted_out), s.unfollowed,
+             s.percent(s.unfollowed), s.window_open) for s in measured.steps)
+
+
+def follower_row(record: FollowerRecord, tier_name: str, dm_status: str | None) -> list[Any]:
+    """One follower as the followers export's rows carry it, in `FOLLOWER_HEADER` order: stored values (yes/no as
+    0/1, times as epoch seconds), which `formats.write_table` turns into CSV or XLSX cells."""
+    values: list[Any] = [getattr(record, column) for column in RECORD_COLUMNS]
+    return [*(int(value) if isinstance(value, bool) else value for value in values), tier_name, dm_status]
 
 
 def _with_tiers(base: FollowerFilter, tier_names: tuple[str, ...]) -> FollowerFilter:
@@ -139,11 +168,8 @@ def _with_tiers(base: FollowerFilter, tier_names: tuple[str, ...]) -> FollowerFi
 def _follower_rows(conn: sqlite3.Connection, owner_id: int, follower_filter: FollowerFilter,
                    tiers: Sequence[TierSpec]) -> Iterator[list[Any]]:
     tier_names = [tier.name for tier in tiers]
-    time_positions = [i for i, name in enumerate(RECORD_COLUMNS) if name in _TIME_COLUMNS]
     for row in followers_repo.iter_rows(conn, owner_id, follower_filter, tiers=tiers):
         values = list(row[1:])  # drop the rowid
-        for i in time_positions:
-            values[i] = iso(values[i])
         values[-2] = tier_names[values[-2]]
         yield values
 

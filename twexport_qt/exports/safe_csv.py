@@ -105,6 +105,12 @@ def neutralise_cell(value: Any) -> str:
     return _TEXT_MARKER + text if text[:1] in FORMULA_PREFIXES else text
 
 
+def replace_unsafe_chars(text: str) -> str:
+    """`text` with every control, bidi or lone-surrogate character replaced by U+FFFD (no formula marker: the
+    workbook writer stores text as text instead)."""
+    return _UNSAFE_CHAR.sub(REPLACEMENT_CHARACTER, text) if _has_unsafe_char(text) else text
+
+
 def _has_unsafe_char(text: str) -> bool:
     """Whether `text` holds a character `_UNSAFE_CHAR` matches (tests hold the two equal)."""
     data = text.encode("utf-8", "surrogatepass")

@@ -1,26 +1,34 @@
 """File → Export: the seed's exports, the campaign funnel and a tweet dataset, each written by a worker with progress
-and Cancel."""
+and Cancel. A table export asks where (CSV or Excel workbook) and then which columns (ExportOptionsDialog,
+remembered per kind)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QWidget
 
 from twexport_qt import paths
 from twexport_qt.app_context import AppContext
 from twexport_qt.core import messages
 from twexport_qt.core.progress import Progress
 from twexport_qt.exports.exporters import EXPORT_KINDS, ExportKind, export
+from twexport_qt.exports.formats import ExportFormat, TableOptions
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.profile_mapping import domain_tiers
 from twexport_qt.services.jobs import JobContext, JobName, database_job
+from twexport_qt.ui.export_options_dialog import ExportOptionsDialog, load_table_options, save_table_options
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.workers.job_worker import JobWorker
+
+CSV_FILTER = "CSV files (*.csv)"
+XLSX_FILTER = "Excel workbook (*.xlsx)"
+_FILTERS = {ExportFormat.CSV: CSV_FILTER, ExportFormat.XLSX: XLSX_FILTER}
 
 
 class ExportDone(NamedTuple):
@@ -54,15 +62,34 @@ class ExportMenu:
 
     def ask_and_export(self, kind: ExportKind, *, current: bool = False) -> None:
         description = EXPORT_KINDS[kind]
+        follower_filter = self.filter_state.current if current else None
         default = paths.exports_dir(self.context.data_dir) / description.default_file_name
-        chosen, _ = QFileDialog.getSaveFileName(self.parent, f"Export {description.title.lower()}",
-                                                str(default), "CSV files (*.csv);;All files (*)")
-        if chosen:
-            self.export_to(kind, Path(chosen), self.filter_state.current if current else None)
+        title = f"Export {description.title.lower()}"
+        if not description.is_table:  # a tweet dataset is copied as it was written
+            chosen, _ = QFileDialog.getSaveFileName(self.parent, title, str(default),
+                                                    f"{CSV_FILTER};;All files (*)")
+            if chosen:
+                self.export_to(kind, Path(chosen), follower_filter)
+            return
+        data_dir = self.context.data_dir
+        remembered = load_table_options(data_dir, kind, description.columns)
+        chosen, selected_filter = QFileDialog.getSaveFileName(
+            self.parent, title, str(default.with_suffix(f".{remembered.format}")), f"{CSV_FILTER};;{XLSX_FILTER}",
+            _FILTERS[remembered.format])
+        if not chosen:
+            return
+        path, file_format = _path_and_format(Path(chosen), selected_filter)
+        dialog = ExportOptionsDialog(description.title, description.columns, replace(remembered, format=file_format),
+                                     self.parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        options = dialog.options()
+        save_table_options(data_dir, kind, options)
+        self.export_to(kind, path, follower_filter, options)
 
-    def export_to(self, kind: ExportKind, path: Path,
-                  follower_filter: FollowerFilter | None = None) -> JobWorker | None:
-        """Run the export in a worker; the file appears only when complete."""
+    def export_to(self, kind: ExportKind, path: Path, follower_filter: FollowerFilter | None = None,
+                  options: TableOptions | None = None) -> JobWorker | None:
+        """Run the export in a worker; the file (and its data dictionary) appears only when complete."""
         context = self.context
         owner = context.known_owner_id()
         tiers = domain_tiers(context.profile)
@@ -70,7 +97,7 @@ class ExportMenu:
         # A lambda: its connection's type would need `sqlite3`, which views do not import.
         job = database_job(context, lambda conn, ctx: ExportDone(kind, path, export(
             conn, owner, kind, path, tiers=tiers, follower_filter=follower_filter, progress=_rows_written(ctx),
-            cancel=ctx.cancel, data_dir=context.data_dir, now=int(context.clock.now()))))
+            cancel=ctx.cancel, data_dir=context.data_dir, now=int(context.clock.now()), options=options)))
         return self.jobs.start(JobName.EXPORT, f"Exporting {EXPORT_KINDS[kind].title.lower()}", job,
                                on_success=self._done, writes_data=False)
 
@@ -78,6 +105,16 @@ class ExportMenu:
         self.last_result = result
         unit = "examples" if result.kind == ExportKind.TWEETS else "rows"
         messages.info(f"Exported {result.rows:,} {unit} to {result.path}.")
+
+
+def _path_and_format(path: Path, selected_filter: str) -> tuple[Path, ExportFormat]:
+    """The file's own extension decides; a name without one gets the chosen filter's."""
+    suffix = path.suffix.lower()
+    for file_format in ExportFormat:
+        if suffix == f".{file_format}":
+            return path, file_format
+    file_format = ExportFormat.XLSX if selected_filter == XLSX_FILTER else ExportFormat.CSV
+    return path.with_name(f"{path.name}.{file_format}"), file_format
 
 
 def _rows_written(ctx: JobContext) -> Callable[[int], None]:

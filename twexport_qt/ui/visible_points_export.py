@@ -2,8 +2,9 @@
 
 `exports.exporters` selects followers by a filter, in SQL; "Export visible points" names them one by one (the
 coloured points inside the zoom), so this reads those followers by rowid through the followers service and
-writes them with the exporter's header and cell format, its safe CSV writer (atomic, formula-neutralised) and
-the output-path rule. Plain Python, for a job thread; tests hold its rows equal to the exporter's.
+writes them with the exporter's header and row values (`follower_row`), its table writer (atomic, safe CSV,
+data dictionary beside) and the output-path rule. Plain Python, for a job thread; tests hold its rows equal to
+the exporter's.
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ from typing import Any
 import numpy as np
 
 from twexport_qt.core.cancel import CancelToken
-from twexport_qt.exports.exporters import FOLLOWER_HEADER, ExportError, iso
-from twexport_qt.exports.safe_csv import write_csv
-from twexport_qt.followers.records import RECORD_COLUMNS, TRACKING_COLUMNS
+from twexport_qt.exports.exporters import FOLLOWER_HEADER, ExportError, follower_row
+from twexport_qt.exports.formats import TableOptions, write_table
 from twexport_qt.followers.snapshot import FollowerSnapshot
 from twexport_qt.followers.tiers import TierSpec
 from twexport_qt.paths import check_output_path
-from twexport_qt.services.followers import FollowerRow, FollowersService
+from twexport_qt.services.followers import FollowersService
 
 VISIBLE_POINTS_FILE_NAME = "visible_followers.csv"
-_TIME_COLUMNS = frozenset({"created_at", *TRACKING_COLUMNS})  # epoch seconds, written as ISO 8601 UTC
 _READ_BLOCK = 4_500  # rowids per read: a few indexed queries, and progress and Cancel in between
 
 
@@ -35,19 +34,6 @@ class NothingInView(ExportError):
 def rowids_of_users(snapshot: FollowerSnapshot, user_ids: np.ndarray) -> np.ndarray:
     """Rowids of these followers in rowid order (the exporter's order); ids not in the snapshot are left out."""
     return snapshot.rowid[np.isin(snapshot.user_id, user_ids)]
-
-
-def follower_csv_row(row: FollowerRow, tier_names: Sequence[str]) -> list[Any]:
-    """One follower as the followers export writes it: the stored values (yes/no as 0/1), times in ISO 8601."""
-    values: list[Any] = []
-    for column in RECORD_COLUMNS:
-        value = getattr(row.record, column)
-        if isinstance(value, bool):
-            value = int(value)  # as SQLite holds them, and the exporter writes them
-        elif column in _TIME_COLUMNS:
-            value = iso(value)
-        values.append(value)
-    return [*values, tier_names[row.tier], row.dm_status]
 
 
 def export_followers_by_rowid(
@@ -73,9 +59,10 @@ def export_followers_by_rowid(
     def rows() -> Iterator[list[Any]]:
         for start in range(0, len(rowids), _READ_BLOCK):
             for row in followers.rows_by_rowid(rowids[start:start + _READ_BLOCK], tiers):
-                yield follower_csv_row(row, tier_names)
+                yield follower_row(row.record, tier_names[row.tier], row.dm_status)
 
     try:
-        return write_csv(path, FOLLOWER_HEADER, rows(), progress=progress, cancel=cancel)
+        return write_table(path, FOLLOWER_HEADER, rows(), TableOptions(), export_title="Visible followers",
+                           progress=progress, cancel=cancel)
     except OSError as exc:
         raise ExportError(f"Could not write {path}: {exc.strerror or exc}. Choose another folder.") from exc

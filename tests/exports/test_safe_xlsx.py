@@ -1,0 +1,159 @@
+"""XLSX exports: typed cells, a bold frozen header, never a formula whatever a stranger typed, atomic like CSVs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from twexport_qt.core.cancel import CancelToken
+from twexport_qt.core.errors import Cancelled
+from twexport_qt.exports import safe_xlsx
+from twexport_qt.exports.columns import ColumnType, ExportColumn
+from twexport_qt.exports.safe_xlsx import DATA_SHEET_TITLE, DICTIONARY_SHEET_TITLE, TIMESTAMP_FORMAT, write_xlsx
+
+TEXT = ExportColumn("name", ColumnType.TEXT, "Display name", "X user field name")
+HOSTILE = ["=HYPERLINK(\"http://evil\",\"click\")", "+SUM(1,2)", "-2+3", "@cmd|' /C calc'!A0", "#N/A", "=1",
+           "\t=1", "\r=1", "=A1\x00", "\u202egnp.exe", "ok\x1b[31m"]
+
+
+def cells(path, sheet: str = DATA_SHEET_TITLE):
+    return [list(row) for row in load_workbook(path)[sheet].iter_rows()]
+
+
+@pytest.fixture(autouse=True)
+def own_temp_dir(tmp_path, monkeypatch):
+    """openpyxl streams sheets into files in the temp folder: a private one shows what is left behind."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    return temp
+
+
+def test_text_a_spreadsheet_would_evaluate_is_stored_as_text(tmp_path):
+    out = tmp_path / "hostile.xlsx"
+    assert write_xlsx(out, [TEXT], [[text] for text in HOSTILE]) == len(HOSTILE)
+    body = [row[0] for row in cells(out)[1:]]
+    assert all(cell.data_type == "s" for cell in body)
+    assert [cell.value for cell in body][:7] == HOSTILE[:7]
+    assert body[7].value in ("\r=1", "\n=1")  # XML readers normalise a raw CR to LF: still text
+    # Controls and bidi overrides become U+FFFD, as in CSVs (openpyxl would refuse the controls outright).
+    assert [cell.value for cell in body][8:] == ["=A1\ufffd", "\ufffdgnp.exe", "ok\ufffd[31m"]
+    assert all(cell.quotePrefix for cell in body if cell.value[:1] in "=+-@#\t\r")
+    with zipfile.ZipFile(out) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml and 't="e"' not in sheet_xml
+
+
+def test_each_column_type_becomes_a_typed_cell(tmp_path):
+    columns = [
+        ExportColumn("user_id", ColumnType.ID, "", ""),
+        ExportColumn("followers_count", ColumnType.INTEGER, "", ""),
+        ExportColumn("created_at", ColumnType.TIMESTAMP, "", "", "UTC"),
+        ExportColumn("verified", ColumnType.BOOLEAN, "", ""),
+        ExportColumn("replied_percent", ColumnType.PERCENT, "", "", "%"),
+        TEXT,
+    ]
+    out = tmp_path / "typed.xlsx"
+    write_xlsx(out, columns, [
+        (1_600_000_000_000_000_123, -3, 1_700_000_000, 1, 12.5, "Ana"),
+        (7, 0, None, 0, None, None),
+        (8, 5, 0, None, 100.0, ""),
+    ])
+    header, first, second, third = cells(out)
+    assert [cell.value for cell in header] == [column.name for column in columns]
+    assert first[0].value == "1600000000000000123"  # all 19 digits: a number would keep 15
+    assert first[1].value == -3 and first[1].data_type == "n"
+    assert first[2].value == dt.datetime(2023, 11, 14, 22, 13, 20) and first[2].number_format == TIMESTAMP_FORMAT
+    assert first[3].value is True and second[3].value is False and third[3].value is None
+    assert first[4].value == 12.5 and first[4].number_format == "0.0"
+    assert [cell.value for cell in second[2:]] == [None, False, None, None]
+    assert third[2].value == dt.datetime(1970, 1, 1)
+
+
+def test_the_header_is_bold_frozen_and_columns_have_widths(tmp_path):
+    columns = [TEXT, ExportColumn("description", ColumnType.TEXT, "Bio", "", width=60),
+               ExportColumn("unfollowed_within_7_days_percent", ColumnType.PERCENT, "", "")]
+    out = tmp_path / "layout.xlsx"
+    write_xlsx(out, columns, [("a", "b", 1.0)])
+    sheet = load_workbook(out)[DATA_SHEET_TITLE]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    widths = [sheet.column_dimensions[letter].width for letter in "ABC"]
+    assert widths == [24, 60, len("unfollowed_within_7_days_percent") + 2]
+
+
+def test_the_workbook_carries_its_data_dictionary(tmp_path):
+    out = tmp_path / "dictionary.xlsx"
+    write_xlsx(out, [TEXT], [("a",)])
+    rows = [[cell.value for cell in row] for row in cells(out, DICTIONARY_SHEET_TITLE)]
+    assert rows == [["column", "type", "unit", "meaning", "source"],
+                    ["name", "text", None, "Display name", "X user field name"]]
+
+
+def test_a_cancelled_export_leaves_no_file_and_no_temporary_files(tmp_path, own_temp_dir):
+    out = tmp_path / "cancelled.xlsx"
+    out.write_bytes(b"previous export")
+    token = CancelToken()
+
+    def rows():
+        for number in range(5_000):
+            if number == 2_500:
+                token.cancel()
+            yield (f"user{number}",)
+
+    with pytest.raises(Cancelled):
+        write_xlsx(out, [TEXT], rows(), cancel=token)
+    assert out.read_bytes() == b"previous export"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cancelled.xlsx", "temp"]
+    assert list(own_temp_dir.iterdir()) == []
+
+
+def test_a_failing_row_source_leaves_the_old_file(tmp_path, own_temp_dir):
+    out = tmp_path / "broken.xlsx"
+    out.write_bytes(b"old")
+
+    def rows():
+        yield ("fine",)
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        write_xlsx(out, [TEXT], rows())
+    assert out.read_bytes() == b"old" and list(own_temp_dir.iterdir()) == []
+
+
+def test_progress_is_reported_in_steps_and_at_the_end(tmp_path, own_temp_dir):
+    seen: list[int] = []
+    write_xlsx(tmp_path / "p.xlsx", [TEXT], ((str(n),) for n in range(25)), progress=seen.append, progress_every=10)
+    assert seen == [10, 20, 25]
+    assert list(own_temp_dir.iterdir()) == []  # saved: openpyxl's stream files are gone too
+
+
+def test_more_rows_than_a_sheet_holds_continue_on_the_next_sheet(tmp_path, monkeypatch):
+    monkeypatch.setattr(safe_xlsx, "MAX_DATA_ROWS_PER_SHEET", 4)
+    out = tmp_path / "big.xlsx"
+    assert write_xlsx(out, [TEXT], ((f"=user{n}",) for n in range(10))) == 10
+    workbook = load_workbook(out)
+    assert workbook.sheetnames == ["Export", "Export 2", "Export 3", DICTIONARY_SHEET_TITLE]
+    sheets = [[cell.value for (cell,) in workbook[name].iter_rows()] for name in workbook.sheetnames[:3]]
+    assert sheets == [["name", "=user0", "=user1", "=user2", "=user3"], ["name", "=user4", "=user5", "=user6",
+                      "=user7"], ["name", "=user8", "=user9"]]
+    assert all(workbook[name].freeze_panes == "A2" for name in workbook.sheetnames[:3])
+    assert all(cell.data_type == "s" for name in workbook.sheetnames[:3] for (cell,) in workbook[name].iter_rows())
+
+
+def test_rows_stream_to_disk_as_they_come(tmp_path, own_temp_dir):
+    """Memory stays flat for a million rows because each row is on disk before the next is read."""
+    on_disk: list[int] = []
+
+    def rows():
+        for number in range(6_000):
+            if number % 2_000 == 0:
+                on_disk.append(sum(path.stat().st_size for path in own_temp_dir.iterdir()))
+            yield (f"follower number {number}",)
+
+    write_xlsx(tmp_path / "stream.xlsx", [TEXT], rows())
+    assert on_disk[1] > 50_000 and on_disk[2] > on_disk[1] + 50_000
