@@ -6,6 +6,7 @@ import argparse
 
 from twexport_qt.commands import (
     account_command,
+    audience_command,
     dm_command,
     export_command,
     followers_command,
@@ -16,7 +17,7 @@ from twexport_qt.commands import (
 )
 
 COMMAND_MODULES = (sandbox_command, account_command, followers_command, dm_command, tweets_command, export_command,
-                   import_command, spend_command)
+                   import_command, spend_command, audience_command)  # audience_command adds to `followers`
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

@@ -24,6 +24,7 @@ from twexport_qt.gateway.rate_limits import RateLimitState
 from twexport_qt.settings.model import SANDBOX_PROFILE_NAME
 from twexport_qt.ui import sign_in_dialog
 from twexport_qt.ui.about_dialog import show_about
+from twexport_qt.ui.audience_tab import AudienceTab
 from twexport_qt.ui.campaign_tab import CampaignTab
 from twexport_qt.ui.export_menu import ExportMenu
 from twexport_qt.ui.filter_state import FollowerFilterState
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.campaign_tab, "DM campaign")
         self.tabs.addTab(self.tweets_tab, "Tweet datasets")
         self.tabs.addTab(self.spend_tab, "Spend")
+        self.audience_tab = AudienceTab(context, self.jobs, filter_state=self.filter_state)
+        self.tabs.addTab(self.audience_tab, "Audience")
         self.welcome_page = WelcomePage(context)
         self.welcome_page.sandboxChosen.connect(self.try_sandbox)
         self.welcome_page.connectChosen.connect(self.connect_x_account)
@@ -137,7 +140,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
 
         view_menu = self.menuBar().addMenu("&View")
-        for index, name in enumerate(("&Followers", "&DM campaign", "&Tweet datasets", "&Spend")):
+        for index, name in enumerate(("&Followers", "&DM campaign", "&Tweet datasets", "&Spend", "&Audience")):
             action = view_menu.addAction(name, partial(self.show_tab, index))
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
         view_menu.addSeparator()
@@ -240,7 +243,7 @@ class MainWindow(QMainWindow):
         self.context.switch_profile(name)
         self._show_profile()
         self._fill_profiles_menu()
-        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab):
+        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab, self.audience_tab):
             tab.profile_changed()
 
     def open_settings(self) -> None:
@@ -258,7 +261,7 @@ class MainWindow(QMainWindow):
     def _after_settings_change(self) -> None:
         self._fill_profiles_menu()
         self._show_profile()
-        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab):
+        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab, self.audience_tab):
             tab.profile_changed()
 
     def show_spend_today(self) -> None:
