@@ -48,7 +48,7 @@ def test_opens_on_the_clearly_labelled_sandbox(window):
     assert "SANDBOX" in window.profile_label.text() and "simulated" in window.profile_label.text()
     assert menu_titles(window) == ["File", "View", "Tools", "Help"]
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Followers", "DM campaign", "Tweet datasets", "Spend", "Audience"]
+        "Followers", "DM campaign", "Tweet datasets", "Spend", "Audience", "Growth"]
 
 
 def test_export_menu_offers_the_seed_exports_the_funnel_and_tweets(window):

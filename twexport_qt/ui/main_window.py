@@ -29,6 +29,7 @@ from twexport_qt.ui.campaign_tab import CampaignTab
 from twexport_qt.ui.export_menu import ExportMenu
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.followers_tab import FollowersTab
+from twexport_qt.ui.growth_tab import GrowthTab
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.job_panel import JobPanel
 from twexport_qt.ui.legacy_import_dialog import import_twitter_exporter_interactively
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.spend_tab, "Spend")
         self.audience_tab = AudienceTab(context, self.jobs, filter_state=self.filter_state)
         self.tabs.addTab(self.audience_tab, "Audience")
+        self.growth_tab = GrowthTab(context, self.jobs)
+        self.tabs.addTab(self.growth_tab, "Growth")
         self.welcome_page = WelcomePage(context)
         self.welcome_page.sandboxChosen.connect(self.try_sandbox)
         self.welcome_page.connectChosen.connect(self.connect_x_account)
@@ -140,7 +143,8 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
 
         view_menu = self.menuBar().addMenu("&View")
-        for index, name in enumerate(("&Followers", "&DM campaign", "&Tweet datasets", "&Spend", "&Audience")):
+        for index, name in enumerate(("&Followers", "&DM campaign", "&Tweet datasets", "&Spend", "&Audience",
+                                      "&Growth")):
             action = view_menu.addAction(name, partial(self.show_tab, index))
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
         view_menu.addSeparator()
@@ -243,7 +247,8 @@ class MainWindow(QMainWindow):
         self.context.switch_profile(name)
         self._show_profile()
         self._fill_profiles_menu()
-        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab, self.audience_tab):
+        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab, self.audience_tab,
+                    self.growth_tab):
             tab.profile_changed()
 
     def open_settings(self) -> None:
@@ -261,7 +266,8 @@ class MainWindow(QMainWindow):
     def _after_settings_change(self) -> None:
         self._fill_profiles_menu()
         self._show_profile()
-        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab, self.audience_tab):
+        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab, self.audience_tab,
+                    self.growth_tab):
             tab.profile_changed()
 
     def show_spend_today(self) -> None:
