@@ -91,3 +91,15 @@ def test_a_views_row_selection_follows_its_record_and_no_sort_column_keeps_the_o
 
     model.sort(-1)  # a view without a sort column asks for -1: the order stays
     assert [item.name for item in model.records()] == ["bob", "carol", "alice"]
+
+
+def test_every_small_table_draws_the_sort_arrow_down_for_largest_first(qtbot):
+    from twexport_qt.ui.records_model import record_table
+    from twexport_qt.ui.sort_arrow_style import SortArrowStyle
+
+    model = RecordTableModel([Column("Name", lambda row: row.name)])
+    view = record_table(model)
+    qtbot.addWidget(view)
+    header = view.horizontalHeader()
+    assert isinstance(header.style(), SortArrowStyle)  # the style the followers table's pixel test checks
+    assert header.style().parent() is header  # owned by the header: no style outlives its table

@@ -75,7 +75,7 @@ from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.palette import TextTone, tier_colours, tone_style
 from twexport_qt.ui.plot_actions import FollowerPlotActions
 from twexport_qt.ui.scatter_plot import FollowerScatter
-from twexport_qt.ui.sort_arrow_style import SortArrowStyle
+from twexport_qt.ui.sort_arrow_style import use_reading_sort_arrow
 from twexport_qt.ui.summary_panel import SummaryPanel
 from twexport_qt.ui.ui_state import ui_state
 from twexport_qt.workers.job_worker import JobWorker
@@ -208,9 +208,7 @@ class FollowersTab(QWidget):
         self.stale_label.hide()
         self.table = QTableView()
         header = self.table.horizontalHeader()
-        self._sort_arrow_style = SortArrowStyle()
-        self._sort_arrow_style.setParent(header)  # a widget's style is not owned by it: this one goes with it
-        header.setStyle(self._sort_arrow_style)
+        use_reading_sort_arrow(header)
         header.setSortIndicator(COLUMN_OF_FIELD[DEFAULT_SORT_FIELD], DEFAULT_SORT_ORDER)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -16,6 +16,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
+from twexport_qt.ui.sort_arrow_style import use_reading_sort_arrow
+
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 VALUE_ROLE = Qt.ItemDataRole.UserRole  # a cell's value before formatting (what the column sorts by)
@@ -99,11 +101,12 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
 
 
 def record_table(model: RecordTableModel[Any]) -> QTableView:
-    """The view the app shows a small table in: sortable by a header click, whole rows selected, the last column
-    taking the spare width, no row numbers."""
+    """The view the app shows a small table in: sortable by a header click (the arrow down for largest first),
+    whole rows selected, the last column taking the spare width, no row numbers."""
     view = QTableView()
     view.setModel(model)
     view.setSortingEnabled(True)
+    use_reading_sort_arrow(view.horizontalHeader())
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.horizontalHeader().setStretchLastSection(True)
     view.verticalHeader().hide()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOption, QStyleOptionHeader, QWidget
+from PySide6.QtWidgets import QHeaderView, QProxyStyle, QStyle, QStyleOption, QStyleOptionHeader, QWidget
 
 
 class SortArrowStyle(QProxyStyle):
@@ -23,3 +23,10 @@ class SortArrowStyle(QProxyStyle):
                 super().drawPrimitive(arrow, option, painter, widget)
             return
         super().drawPrimitive(element, option, painter, widget)
+
+
+def use_reading_sort_arrow(header: QHeaderView) -> None:
+    """Give `header` the arrow that points down for largest first (every sortable table of the app has it)."""
+    style = SortArrowStyle()
+    style.setParent(header)  # a widget's style is not owned by it: this one goes with its header
+    header.setStyle(style)
