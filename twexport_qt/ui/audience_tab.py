@@ -49,7 +49,7 @@ from twexport_qt.profile_mapping import domain_tiers
 from twexport_qt.services.audience import AudienceService
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.palette import plot_colours
+from twexport_qt.ui.palette import colour_axes, plot_colours
 from twexport_qt.ui.records_model import Column, Index, RecordTableModel, record_table
 
 PROFILE_TASK = "audience-profile"
@@ -156,10 +156,7 @@ class BarChart(QWidget):
     def apply_palette(self) -> None:
         colours = plot_colours(self.palette())
         self.plot.setBackground(colours.background)
-        for side in ("left", "bottom"):
-            axis = self.plot.getAxis(side)
-            axis.setPen(colours.foreground)
-            axis.setTextPen(colours.foreground)
+        colour_axes(self.plot, colours)
         # The selection colour, as the Spend chart: the system's accent, readable on its background in either mode.
         self.bar_item.setOpts(brush=self.palette().color(self.palette().ColorRole.Highlight), pen=None)
 

@@ -46,7 +46,7 @@ from twexport_qt.services.followers import FollowersService
 from twexport_qt.services.history import ChangeExportKind, HistoryService
 from twexport_qt.ui.export_options_dialog import ExportOptionsDialog, load_table_options, save_table_options
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.palette import TextTone, plot_colours, tier_colours, tone_colour
+from twexport_qt.ui.palette import TextTone, colour_axes, plot_colours, tier_colours, tone_colour
 from twexport_qt.ui.records_model import Column, Index, RecordTableModel, record_table
 
 HISTORY_TASK = "growth-history"
@@ -224,10 +224,7 @@ class GrowthChart(QWidget):
         colours = plot_colours(self.palette())
         self.graphics.setBackground(colours.background)
         for plot in (self.count_plot, self.change_plot):
-            for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.setPen(colours.foreground)
-                axis.setTextPen(colours.foreground)
+            colour_axes(plot, colours)
         accent = self.palette().color(self.palette().ColorRole.Highlight)
         self.count_line.setPen(pg.mkPen(accent, width=2))
         self.count_line.setSymbolBrush(accent)

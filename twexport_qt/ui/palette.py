@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
+import pyqtgraph as pg
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 # One colour per tier, in tier order; more tiers than colours reuse them from the start.
@@ -91,3 +93,15 @@ def tone_colour(tone: TextTone, *, dark: bool | None = None) -> str:
 def tone_style(tone: TextTone, *, dark: bool | None = None) -> str:
     """A label style sheet for `tone` (dialogs are built anew each time, so each picks the current palette)."""
     return f"QLabel {{ color: {tone_colour(tone, dark=dark)}; }}"
+
+
+class _HasAxes(Protocol):
+    def getAxis(self, name: str) -> pg.AxisItem: ...
+
+
+def colour_axes(plot: _HasAxes, colours: PlotColours, sides: Sequence[str] = ("left", "bottom")) -> None:
+    """A chart's axis lines, ticks and labels in the palette's text colour (every chart of the app)."""
+    for side in sides:
+        axis = plot.getAxis(side)
+        axis.setPen(colours.foreground)
+        axis.setTextPen(colours.foreground)

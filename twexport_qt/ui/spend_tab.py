@@ -28,7 +28,7 @@ from twexport_qt.app_context import AppContext
 from twexport_qt.billing.prices import format_usd
 from twexport_qt.billing.report import Month, MonthSummary, SpendLine
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.palette import plot_colours
+from twexport_qt.ui.palette import colour_axes, plot_colours
 from twexport_qt.ui.records_model import Column, Index, RecordTableModel, record_table
 
 SUMMARY_TASK = "spend-summary"
@@ -150,10 +150,7 @@ class SpendTab(QWidget):
     def _apply_palette(self) -> None:
         colours = plot_colours(self.palette())
         self.chart.setBackground(colours.background)
-        for side in ("left", "bottom"):
-            axis = self.chart.getAxis(side)
-            axis.setPen(colours.foreground)
-            axis.setTextPen(colours.foreground)
+        colour_axes(self.chart, colours)
         # The selection colour: the system's accent, readable on its own background in either mode.
         self.bars.setOpts(brush=self.palette().color(self.palette().ColorRole.Highlight), pen=None)
 
