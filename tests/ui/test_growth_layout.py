@@ -1,4 +1,4 @@
-"""The Growth tab holds its layout in a small window: at 1024×700 its chart has room (at least 200 pixels tall),
+"""The Growth tab holds its layout in a small window: at 1024×700 its charts have room (about 200 pixels tall),
 its tables' headers are whole with no column pushed out of sight, and both Export buttons are whole."""
 
 from __future__ import annotations
@@ -56,6 +56,13 @@ def test_the_growth_tab_fits_1024_by_700(qtbot: QtBot, window: MainWindow) -> No
         assert panel.view.horizontalScrollBar().maximum() == 0, kind  # no column out of sight
         button = panel.export_button
         assert button.isVisible() and button.width() >= button.sizeHint().width(), kind
+    # The who left vs who stayed page shares the chart's room: as tall, its toggle and legend whole.
+    tab.chart_pages.setCurrentWidget(tab.churn_chart)
+    QCoreApplication.processEvents()
+    churn_chart = tab.churn_chart
+    assert churn_chart.plot_widget.height() >= MIN_CHART_HEIGHT - churn_chart.metric_combo.height() - 12
+    for widget in (churn_chart.metric_combo, churn_chart.left_key, churn_chart.stayed_key, churn_chart.note_label):
+        assert widget.isVisible() and widget.width() >= widget.minimumSizeHint().width(), widget
 
 
 def test_the_view_menu_opens_the_growth_tab_with_ctrl_6(window: MainWindow) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDialog, QFileDialog
 from pytestqt.modeltest import ModelTester
@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from twexport_qt.app_context import AppContext
 from twexport_qt.core.clock import FakeClock
 from twexport_qt.exports.formats import dictionary_path
+from twexport_qt.followers.churn_profile import COUNT_LABELS, ChurnMetric
 from twexport_qt.followers.fetch import fetch_followers
 from twexport_qt.followers.history import CHANGE_COLUMNS
 from twexport_qt.sandbox.population import SANDBOX_USER_ID, Population
@@ -27,9 +28,11 @@ from twexport_qt.services.history import ChangeExportKind
 from twexport_qt.ui.export_options_dialog import ExportOptionsDialog, load_table_options
 from twexport_qt.ui.growth_tab import (
     EMPTY_HISTORY,
+    NOBODY_LEFT,
     XLSX_FILTER,
     ChangeWindow,
     GrowthTab,
+    churn_tooltip,
     point_tooltip,
     read_growth,
 )
@@ -188,6 +191,12 @@ def test_the_chart_follows_a_dark_palette(tab: GrowthTab) -> None:
     assert chart.count_plot.getAxis("left").textPen().color() == QColor("#eeeeee")
     assert chart.count_line.opts["pen"].color() == QColor("#3daee9")
     assert chart.left_bars.opts["brush"] == QColor("#ff8a80")  # the dark variant of the problem tone
+    churn_chart = tab.churn_chart
+    assert churn_chart.plot_widget.backgroundBrush().color() == QColor("#1e1e1e")
+    assert churn_chart.plot.getAxis("bottom").textPen().color() == QColor("#eeeeee")
+    assert churn_chart.left_bars.opts["brush"] == QColor("#ff8a80")
+    assert churn_chart.stayed_bars.opts["brush"] == QColor("#3daee9")
+    assert "#3daee9" in churn_chart.stayed_key.text() and "Stayed" in churn_chart.stayed_key.text()
 
 
 def test_export_writes_all_the_changes_as_csv(tab: GrowthTab, context: AppContext, churned: Churned, tmp_path: Path,
@@ -244,3 +253,53 @@ def test_the_changes_model_passes_the_model_tester(qtmodeltester: ModelTester, t
                                                    churned: Churned) -> None:
     tab.show()
     qtmodeltester.check(tab.panels[NEW].model)
+
+
+def test_the_who_left_vs_stayed_chart_shows_the_sandboxs_shares(qtbot: QtBot, tab: GrowthTab, context: AppContext,
+                                                                churned: Churned) -> None:
+    day1, day2 = churned
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.chart_pages.setCurrentWidget(tab.churn_chart)
+    chart = tab.churn_chart
+    stored = {row.user_id: row for row in context.history.who_left(OWNER)}
+    left_counts = [0] * len(COUNT_LABELS)
+    for user_id in day1.left + day2.left:  # the sandbox's leavers, binned by digits: 0, 1–9, 10–99, …
+        value = stored[user_id].followers_count
+        left_counts[0 if value == 0 else min(len(str(value)), len(COUNT_LABELS) - 1)] += 1
+    left_shares, stayed_shares = chart.bar_heights()
+    shown = chart.shown_bins()  # up to the last bin anybody is in
+    assert 2 <= shown < len(COUNT_LABELS)
+    assert left_shares == [100.0 * count / 9 for count in left_counts[:shown]] and not any(left_counts[shown:])
+    assert sum(stayed_shares) == pytest.approx(100.0)
+    assert chart.note_label.text() == f"9 left, {len(day2.followers)} follow now"
+    # The view draws the service's numbers, for the tables' window.
+    since = tab.history.since if tab.history else None
+    profile = context.history.churn_profile(OWNER, context.history.who_left_ids(OWNER, since=since).user_ids)
+    assert stayed_shares == list(profile.of(ChurnMetric.FOLLOWERS).stayed.shares[:shown])
+    assert not any(profile.of(ChurnMetric.FOLLOWERS).stayed.counts[shown:])
+    assert profile.of(ChurnMetric.FOLLOWERS).stayed.counts[shown - 1] or left_counts[shown - 1]
+    # Hovering a bin tells both groups' share and count.
+    busiest = max(range(len(left_counts)), key=left_counts.__getitem__)
+    assert chart.bin_at_scene(chart.scene_position_of(busiest)) == busiest
+    distribution = chart.distribution()
+    assert distribution is not None
+    tip = churn_tooltip(distribution, busiest)
+    assert f"Left: {100.0 * left_counts[busiest] / 9:.1f}% ({left_counts[busiest]} of 9)" in tip
+    assert COUNT_LABELS[busiest] in tip
+    assert chart.bin_at_scene(chart.plot.getViewBox().sceneBoundingRect().topLeft() - QPointF(5, 5)) is None
+    # Another metric: the bars follow the toggle.
+    chart.set_metric(ChurnMetric.POSTS)
+    posts = profile.of(ChurnMetric.POSTS)
+    shown = chart.shown_bins()
+    assert chart.bar_heights() == (list(posts.left.shares[:shown]), list(posts.stayed.shares[:shown]))
+    assert sum(chart.bar_heights()[0]) == pytest.approx(100.0)  # no leaver beyond the shown bins
+
+
+def test_the_chart_says_when_nobody_left_in_the_period(tab: GrowthTab, context: AppContext) -> None:
+    fetch(context)
+    churn(population(context), joined=3, left=0, clock=fake_clock_of(context))
+    fetch(context)
+    tab.show()
+    assert tab.churn_chart.note_label.text() == NOBODY_LEFT
+    assert tab.churn_chart.bar_heights() == ([], [])

@@ -10,12 +10,15 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
+
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.exports.formats import TableOptions, write_table
 from twexport_qt.exports.safe_csv import write_csv
 from twexport_qt.followers import history
+from twexport_qt.followers.churn_profile import ChurnProfile, churn_profile
 from twexport_qt.followers.history import ChangeSummary, FollowedSince, GrowthPoint
 from twexport_qt.paths import check_output_path
 from twexport_qt.services.connections import ThreadConnections
@@ -58,6 +61,11 @@ class HistoryService:
 
     def who_is_new_ids(self, owner_id: int, *, since: int | None = None, until: int | None = None) -> ChangeIds:
         return history.who_is_new_ids(self._db.get(), owner_id, since=since, until=until)
+
+    def churn_profile(self, owner_id: int, left_user_ids: np.ndarray) -> ChurnProfile:
+        """Those who left (`who_left_ids(...).user_ids` of a period) against the current followers, metric by
+        metric, account ages as of now."""
+        return churn_profile(self._db.get(), owner_id, left_user_ids, now=int(self._clock.now()))
 
     def followed_since(self, owner_id: int, user_id: int) -> FollowedSince | None:
         return history.followed_since(self._db.get(), owner_id, user_id)

@@ -1,6 +1,7 @@
 """Growth: is the audience growing, who left and who came. The "since last week" line, a chart of the follower
 count at every complete fetch with the joined (up) and left (down) bars under it, and the "Who left" and "Who is
-new" tables for a chosen window, each exportable (CSV or Excel, chosen columns, as File → Export's tables).
+new" tables for a chosen window, each exportable (CSV or Excel, chosen columns, as File → Export's tables), and,
+on the chart's second page, how those who left in that window differ from those who stayed (a metric's shares).
 
 Everything is read from the follower history (`context.history`) off the GUI thread, the newest request winning,
 and only while the tab is shown: a job that wrote data while it is hidden marks it stale, and showing it reads
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -41,6 +43,7 @@ from twexport_qt.app_context import AppContext
 from twexport_qt.core import messages
 from twexport_qt.core.timefmt import format_local_datetime
 from twexport_qt.exports.formats import ExportFormat, TableOptions, format_for_path
+from twexport_qt.followers.churn_profile import ChurnMetric, ChurnProfile, MetricDistribution
 from twexport_qt.followers.history import CHANGE_COLUMNS, ChangeSummary, GrowthPoint
 from twexport_qt.services.followers import FollowersService
 from twexport_qt.services.history import ChangeExportKind, HistoryService
@@ -112,16 +115,19 @@ class GrowthHistory:
     week: ChangeSummary
     changes: dict[ChangeExportKind, ChangeList]
     since: int | None  # the tables' window start, None: all history
+    churn: ChurnProfile | None = None  # who left in the window vs who stays; None: no history yet
 
 
 def read_growth(history: HistoryService, followers: FollowersService, owner_id: int, *, now: int,
                 window: ChangeWindow, shown_rows: int = SHOWN_ROWS) -> GrowthHistory:
-    """The tab's data (runs in a pool thread): the growth series, the week's summary and the two tables."""
+    """The tab's data (runs in a pool thread): the growth series, the week's summary, the two tables and the
+    comparison of who left in the window with who stayed."""
     since = None if window.days is None else now - window.days * DAY_S
     points = tuple(history.growth(owner_id))
     week = history.since_last_week(owner_id)
     changes: dict[ChangeExportKind, ChangeList] = {}
-    for kind, ids in ((ChangeExportKind.LEFT, history.who_left_ids(owner_id, since=since)),
+    left_ids = history.who_left_ids(owner_id, since=since)
+    for kind, ids in ((ChangeExportKind.LEFT, left_ids),
                       (ChangeExportKind.NEW, history.who_is_new_ids(owner_id, since=since))):
         entries = []
         for user_id, seen_at in zip(ids.user_ids[:shown_rows].tolist(), ids.seen_at[:shown_rows].tolist()):
@@ -130,7 +136,8 @@ def read_growth(history: HistoryService, followers: FollowersService, owner_id: 
             entries.append(ChangeEntry(user_id, record.username if record else "", record.name if record else "",
                                        record.followers_count if record else None, seen_at))
         changes[kind] = ChangeList(tuple(entries), len(ids))
-    return GrowthHistory(points, week, changes, since)
+    churn = history.churn_profile(owner_id, left_ids.user_ids) if points else None
+    return GrowthHistory(points, week, changes, since, churn)
 
 
 def _count(value: int | None) -> str:
@@ -301,6 +308,157 @@ class GrowthChart(QWidget):
                               point_tooltip(point), self.graphics)
 
 
+NOBODY_LEFT = "Nobody left in this period."
+CHURN_BAR_WIDTH = 0.38  # of a bin's width, per group: the two bars of a bin side by side with a gap between bins
+
+
+def churn_tooltip(distribution: MetricDistribution, index: int) -> str:
+    """What hovering a bin says: its label and each group's share and count."""
+    left, stayed = distribution.left, distribution.stayed
+    return (f"{distribution.metric.value}: {distribution.labels[index]}\n"
+            f"Left: {left.shares[index]:.1f}% ({left.counts[index]:,} of {left.total:,})\n"
+            f"Stayed: {stayed.shares[index]:.1f}% ({stayed.counts[index]:,} of {stayed.total:,})")
+
+
+class ChurnChart(QWidget):
+    """Who left in the tables' period vs who stayed: a metric's bins (log bins of counts, or account age) as
+    shares of each group, two bars per bin; a metric toggle and a legend row above; hovering a bin tells both
+    groups' share and count."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.profile: ChurnProfile | None = None
+        self.metric_combo = QComboBox()
+        for metric in ChurnMetric:
+            self.metric_combo.addItem(metric.value, metric)
+        self.metric_combo.setToolTip("Which figure to compare, as last fetched (account age: as of now)")
+        self.metric_combo.currentIndexChanged.connect(lambda _index: self._draw())
+        self.left_key = QLabel()
+        self.stayed_key = QLabel()
+        self.note_label = QLabel()
+        row = QHBoxLayout()
+        row.addWidget(self.metric_combo)
+        row.addWidget(self.left_key)
+        row.addWidget(self.stayed_key)
+        row.addSpacing(12)
+        row.addWidget(self.note_label, 1)
+        self.plot_widget = pg.PlotWidget()
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setLabel("left", "Share (%)")
+        self.left_bars = pg.BarGraphItem(x=[], height=[], width=CHURN_BAR_WIDTH)
+        self.stayed_bars = pg.BarGraphItem(x=[], height=[], width=CHURN_BAR_WIDTH)
+        self.plot.addItem(self.left_bars)
+        self.plot.addItem(self.stayed_bars)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.plot_widget, 1)
+        self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.apply_palette()
+        self._draw()
+
+    @property
+    def chosen_metric(self) -> ChurnMetric:
+        return ChurnMetric(self.metric_combo.currentData())
+
+    def set_metric(self, metric: ChurnMetric) -> None:
+        self.metric_combo.setCurrentIndex(list(ChurnMetric).index(metric))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
+
+    def left_colour(self) -> QColor:
+        return QColor(tone_colour(TextTone.PROBLEM, dark=plot_colours(self.palette()).dark))
+
+    def stayed_colour(self) -> QColor:
+        return self.palette().color(self.palette().ColorRole.Highlight)
+
+    def apply_palette(self) -> None:
+        colours = plot_colours(self.palette())
+        self.plot_widget.setBackground(colours.background)
+        colour_axes(self.plot, colours)
+        self.left_bars.setOpts(brush=self.left_colour(), pen=None)
+        self.stayed_bars.setOpts(brush=self.stayed_colour(), pen=None)
+        # The legend row: a square of each bar's colour before its name (rich text, so it follows the palette).
+        for key, colour, name in ((self.left_key, self.left_colour(), "Left"),
+                                  (self.stayed_key, self.stayed_colour(), "Stayed")):
+            key.setText(f'<span style="color:{colour.name()}">\u25a0</span> {name}')
+
+    def set_profile(self, profile: ChurnProfile | None) -> None:
+        self.profile = profile
+        self._draw()
+
+    def distribution(self) -> MetricDistribution | None:
+        """The comparison drawn now; None without history or leavers."""
+        if self.profile is None or self.profile.leavers == 0:
+            return None
+        return self.profile.of(self.chosen_metric)
+
+    def shown_bins(self) -> int:
+        """How many bins are drawn: up to the last one anybody is in (no empty 100k–999k and 1M+ for a small
+        audience), at least one."""
+        distribution = self.distribution()
+        if distribution is None:
+            return 0
+        used = [index for index, (left, stayed) in enumerate(zip(distribution.left.counts, distribution.stayed.counts))
+                if left or stayed]
+        return max(used, default=0) + 1
+
+    def bar_heights(self) -> tuple[list[float], list[float]]:
+        """The left and stayed bars as drawn (shares in %), one each per shown bin."""
+        return ([float(h) for h in self.left_bars.opts["height"]],
+                [float(h) for h in self.stayed_bars.opts["height"]])
+
+    def _draw(self) -> None:
+        distribution = self.distribution()
+        if self.profile is None:
+            self.note_label.setText("")
+        elif distribution is None:
+            self.note_label.setText(NOBODY_LEFT)
+        else:
+            self.note_label.setText(f"{self.profile.leavers:,} left, {self.profile.stayers:,} follow now")
+        labels = distribution.labels[:self.shown_bins()] if distribution else ()
+        left = distribution.left.shares[:len(labels)] if distribution else ()
+        stayed = distribution.stayed.shares[:len(labels)] if distribution else ()
+        xs = np.arange(len(labels), dtype=float)
+        # Left just before the bin's middle, stayed just after: side by side, both centred on the bin.
+        self.left_bars.setOpts(x=xs - CHURN_BAR_WIDTH / 2, height=list(left), width=CHURN_BAR_WIDTH)
+        self.stayed_bars.setOpts(x=xs + CHURN_BAR_WIDTH / 2, height=list(stayed), width=CHURN_BAR_WIDTH)
+        self.plot.getAxis("bottom").setTicks([list(enumerate(labels))])
+        if labels:
+            self.plot.setXRange(-0.6, len(labels) - 0.4, padding=0)
+            self.plot.setYRange(0, max(*left, *stayed, 1.0) * 1.1, padding=0)
+
+    def bin_at_scene(self, scene_pos: QPointF) -> int | None:
+        """The bin under `scene_pos` (either of its bars or the gap beside them); None outside the data."""
+        distribution = self.distribution()
+        view_box = self.plot.getViewBox()
+        if distribution is None or not view_box.sceneBoundingRect().contains(scene_pos):
+            return None
+        index = round(view_box.mapSceneToView(scene_pos).x())
+        return index if 0 <= index < self.shown_bins() else None
+
+    def scene_position_of(self, index: int) -> QPointF:
+        """The middle of bin `index` at mid-height, in the scene (for tests)."""
+        view_box = self.plot.getViewBox()
+        low, high = view_box.viewRange()[1]
+        return view_box.mapViewToScene(QPointF(float(index), (low + high) / 2))
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        index = self.bin_at_scene(scene_pos)
+        distribution = self.distribution()
+        if index is None or distribution is None:
+            QToolTip.hideText()
+        else:
+            QToolTip.showText(self.plot_widget.mapToGlobal(self.plot_widget.mapFromScene(scene_pos)),
+                              churn_tooltip(distribution, index), self.plot_widget)
+
+
 @dataclass
 class ChangesPanel:
     """"Who left" or "Who is new": its table, its count sentence and its Export button."""
@@ -329,16 +487,28 @@ class GrowthTab(QWidget):
         for choice in ChangeWindow:
             self.window_combo.addItem(choice.value, choice)
         self.window_combo.setCurrentIndex(list(ChangeWindow).index(ChangeWindow.MONTH))
-        self.window_combo.setToolTip("How far back the Who left and Who is new tables look")
+        self.window_combo.setToolTip(
+            "How far back the Who left and Who is new tables, and the who left vs who stayed chart, look")
         self.window_combo.currentIndexChanged.connect(lambda _index: self.refresh())
         top = QHBoxLayout()
         top.addWidget(self.summary_label, 1)
-        top.addWidget(QLabel("Tables:"))
+        top.addWidget(QLabel("Period:"))
         top.addWidget(self.window_combo)
 
         self.chart = GrowthChart()
+        self.churn_chart = ChurnChart()
+        # Two pages of one chart area, so the tables keep their room in a small window.
+        self.chart_pages = QTabWidget()
+        self.chart_pages.setDocumentMode(True)
+        self.chart_pages.addTab(self.chart, "Growth")
+        self.chart_pages.setTabToolTip(0, "Followers at each complete fetch; joined and left since the fetch before")
+        self.chart_pages.addTab(self.churn_chart, "Who left vs who stayed")
+        self.chart_pages.setTabToolTip(
+            1, "Those who left in the tables' period against your current followers: each group's share per bin")
         chart_box = QGroupBox("Followers at each complete fetch; joined and left since the fetch before")
-        QVBoxLayout(chart_box).addWidget(self.chart)
+        QVBoxLayout(chart_box).addWidget(self.chart_pages)
+        self.chart_pages.currentChanged.connect(
+            lambda index: chart_box.setTitle(self.chart_pages.tabToolTip(index)))
         self.panels = {kind: self._panel(kind) for kind in ChangeExportKind}
         tables = QSplitter(Qt.Orientation.Horizontal)
         tables.setChildrenCollapsible(False)
@@ -437,6 +607,7 @@ class GrowthTab(QWidget):
     def _show(self) -> None:
         history = self.history
         self.chart.set_points(history.points if history else ())
+        self.churn_chart.set_profile(history.churn if history else None)
         for kind, panel in self.panels.items():
             changes = history.changes[kind] if history else ChangeList((), 0)
             panel.model.set_records(changes.entries)
