@@ -203,6 +203,10 @@ def test_the_funnel_tab_counts_what_followed_the_live_dms(qtbot, tab, context):
     assert first["Unfollowed within 7 days"] == "0 (0.0%)"
     assert shown(tab.funnel_model, 1)["Sent"] == "0"
     assert "less than 7 days ago" in tab.funnel_notes.text()
+    # Sent just now: no complete fetch has covered their 7 days yet.
+    assert tab.outreach_churn_label.text() == ("7-day unfollow rate after DMs: first DM not yet known (4 sent) · "
+                                               "retry: none sent · not messaged not yet known")
+    assert "complete followers fetch" in tab.outreach_churn_label.toolTip()
 
 
 def test_an_automatic_run_that_stopped_on_an_error_waits_before_the_next(qtbot, tab, context, monkeypatch):

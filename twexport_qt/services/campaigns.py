@@ -1,5 +1,6 @@
 """What the DM campaign tab and the settings dialog read: who live sending reaches, the plan calendar, the
-funnel, DM status, the next due time. Each may scan every follower: views call them through `run_task`."""
+funnel, unfollows after DMs against the not-messaged, DM status, the next due time. Each may scan every follower:
+views call them through `run_task`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from twexport_qt.billing.estimates import CampaignWork, CostEstimate, estimate_c
 from twexport_qt.billing.prices import PriceTable
 from twexport_qt.campaigns.funnel import CampaignFunnel, campaign_funnel
 from twexport_qt.campaigns.live_gate import LiveAudience, campaign_work, live_audience
+from twexport_qt.campaigns.outreach_churn import OutreachChurn, outreach_churn
 from twexport_qt.campaigns.plan_calendar import CampaignCalendar, build_calendar
 from twexport_qt.campaigns.sender import next_due_time
 from twexport_qt.campaigns.settings import CampaignSettings
@@ -61,6 +63,11 @@ class CampaignService:
 
     def funnel(self, owner_id: int) -> CampaignFunnel:
         return campaign_funnel(self._db.get(), owner_id, self._now())
+
+    def outreach_churn(self, owner_id: int) -> OutreachChurn:
+        """Per step, recipients who unfollowed within 7 days of their DM, against followers never messaged (from
+        the follower history: only complete fetches know who left)."""
+        return outreach_churn(self._db.get(), owner_id)
 
     def status_rows(self, owner_id: int, mode: DmMode) -> list[dm_repo.DmRow]:
         return list(dm_repo.status_rows(self._db.get(), owner_id, mode))

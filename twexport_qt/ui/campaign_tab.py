@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from twexport_qt.app_context import ApiSession, AppContext
 from twexport_qt.billing.estimates import CostEstimate
-from twexport_qt.campaigns import funnel, plan_report
+from twexport_qt.campaigns import funnel, outreach_churn, plan_report
 from twexport_qt.campaigns.plan_calendar import CampaignCalendar, PlanDay, build_calendar
 from twexport_qt.campaigns.planner import CampaignPlan, PlannedDM, plan_campaign, preview
 from twexport_qt.campaigns.sender import CampaignResult, RunMode, StopReason, run_campaign
@@ -68,7 +68,7 @@ LIVE_BADGE = "QLabel { background: #b00020; color: white; padding: 2px 8px; bord
 SAFE_BADGE = "QLabel { background: #2a9d8f; color: white; padding: 2px 8px; border-radius: 8px; }"
 TITLE = "DM campaign"
 # Task keys: a newer read of the same thing wins, so an old answer never replaces a newer one.
-STATUS_TASK, FUNNEL_TASK = "campaign-status", "campaign-funnel"
+STATUS_TASK, FUNNEL_TASK, CHURN_TASK = "campaign-status", "campaign-funnel", "campaign-outreach-churn"
 NEXT_DUE_TASK, LIVE_AUDIENCE_TASK = "campaign-next-due", "campaign-live-audience"
 TEST_SEND_ESTIMATE_TASK = "campaign-test-send-estimate"
 
@@ -225,9 +225,14 @@ class CampaignTab(QWidget):
         self.funnel_view.setSortingEnabled(False)
         self.funnel_notes = QLabel()
         self.funnel_notes.setWordWrap(True)
+        # Unfollows after the DMs against followers never messaged, from the follower history's complete fetches.
+        self.outreach_churn_label = QLabel()
+        self.outreach_churn_label.setWordWrap(True)
+        self.outreach_churn_label.setToolTip(outreach_churn.TOOLTIP)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.funnel_view, 1)
+        layout.addWidget(self.outreach_churn_label)
         layout.addWidget(self.funnel_notes)
         return page
 
@@ -485,14 +490,20 @@ class CampaignTab(QWidget):
         if owner is None:
             self.funnel_model.set_records([])
             self.funnel_notes.setText("Fetch followers and send a campaign: the funnel shows how people took it.")
+            self.outreach_churn_label.setText("")
             return
         campaigns = self.context.campaigns
         self.jobs.tasks.run_task("Measuring the campaign funnel", lambda: campaigns.funnel(owner), self._show_funnel,
                                  key=FUNNEL_TASK, owner=self)
+        self.jobs.tasks.run_task("Comparing unfollows after DMs", lambda: campaigns.outreach_churn(owner),
+                                 self._show_outreach_churn, key=CHURN_TASK, owner=self)
 
     def _show_funnel(self, measured: funnel.CampaignFunnel) -> None:
         self.funnel_model.set_records(measured.steps)
         self.funnel_notes.setText("\n".join(funnel.notes(measured)))
+
+    def _show_outreach_churn(self, measured: outreach_churn.OutreachChurn) -> None:
+        self.outreach_churn_label.setText(outreach_churn.summary(measured))
 
     # -- automatic mode --------------------------------------------------------------------------------
     def _schedule_auto(self) -> None:
