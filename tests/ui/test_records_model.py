@@ -103,3 +103,23 @@ def test_every_small_table_draws_the_sort_arrow_down_for_largest_first(qtbot):
     header = view.horizontalHeader()
     assert isinstance(header.style(), SortArrowStyle)  # the style the followers table's pixel test checks
     assert header.style().parent() is header  # owned by the header: no style outlives its table
+
+
+def test_no_arrow_until_a_click_and_the_chosen_sort_holds_when_rows_are_replaced(qtbot):
+    from twexport_qt.ui.records_model import record_table
+
+    @dataclass(frozen=True)
+    class Word:
+        text: str
+        uses: int
+
+    model = RecordTableModel([Column("Word", lambda w: w.text), Column("Uses", lambda w: w.uses)])
+    view = record_table(model)
+    qtbot.addWidget(view)
+    model.set_records([Word("b", 1), Word("a", 3), Word("c", 2)])
+    assert view.horizontalHeader().sortIndicatorSection() == -1  # no arrow claims an order the rows don't have
+    assert [model.index(row, 0).data() for row in range(3)] == ["b", "a", "c"]  # the view's own order
+
+    view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # the user clicks "Uses"
+    model.set_records([Word("x", 1), Word("y", 5), Word("z", 3)])  # new data arrives
+    assert [model.index(row, 0).data() for row in range(3)] == ["y", "z", "x"]

@@ -106,8 +106,19 @@ def record_table(model: RecordTableModel[Any]) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.setSortingEnabled(True)
-    use_reading_sort_arrow(view.horizontalHeader())
+    header = view.horizontalHeader()
+    use_reading_sort_arrow(header)
+    # Rows come in the order the view gave them (by date, by count...): no arrow claims another order until the
+    # user clicks a header; from then on their sort holds when the rows are replaced.
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    model.modelReset.connect(lambda: _keep_sort(view))
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.horizontalHeader().setStretchLastSection(True)
+    header.setStretchLastSection(True)
     view.verticalHeader().hide()
     return view
+
+
+def _keep_sort(view: QTableView) -> None:
+    header = view.horizontalHeader()
+    if header.sortIndicatorSection() >= 0:
+        view.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
