@@ -107,18 +107,8 @@ def fetch_followers(
     unfollowed = 0
     with _recorded_if_stopped(conn, run, clock):
         while True:
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            cursor = run.cursor
-            try:
-                page = pacer.call(ENDPOINT_FOLLOWERS, partial(read_page, cursor))
-            except errors.BadRequestError:
-                if cursor is None:
-                    raise
-                # X's pagination tokens can expire; restart this run from the first page (upserts are idempotent).
-                log.warning("Stored follower cursor was refused; restarting from the first page")
-                with conn:
-                    fetch_runs_repo.advance(conn, run, None, 0)
+            page = _next_page(conn, run, pacer, read_page, cancel, "follower")
+            if page is None:
                 continue
             records = [follower_from_api(user) for user in page.data]
             last = not page.next_token
@@ -199,19 +189,9 @@ def _fetch_new_followers(
     pages = fetched = new_followers = 0
     with _recorded_if_stopped(conn, run, clock):
         while True:
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            cursor = run.cursor
             size = new_followers_page_size(still_expected - new_followers, page_size)
-            try:
-                page = pacer.call(ENDPOINT_FOLLOWERS, partial(read_page, cursor, size))
-            except errors.BadRequestError:
-                if cursor is None:
-                    raise
-                # An expired pagination token: start again from the newest (known followers are not new again).
-                log.warning("Stored new-followers cursor was refused; restarting from the first page")
-                with conn:
-                    fetch_runs_repo.advance(conn, run, None, 0)
+            page = _next_page(conn, run, pacer, partial(read_page, size=size), cancel, "new-followers")
+            if page is None:
                 continue
             records = [follower_from_api(user) for user in page.data]
             with conn:  # the page, its cursor and (at the stop) the run's end: all or nothing
@@ -234,6 +214,25 @@ def _fetch_new_followers(
             if last:
                 break
     return FetchResult(owner_id, pages, fetched, run.items, resumed, 0, new_followers, new_only=True)
+
+
+def _next_page(conn: sqlite3.Connection, run: fetch_runs_repo.FetchRun, pacer: Pacer,
+               read_page: Callable[[str | None], Page], cancel: CancelToken | None, what: str) -> Page | None:
+    """The page after the run's cursor, or None when X refused a stored cursor and the run went back to the first
+    page. X's pagination tokens can expire; starting again is safe: upserts are idempotent, and followers already
+    stored are not new again."""
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    cursor = run.cursor
+    try:
+        return pacer.call(ENDPOINT_FOLLOWERS, partial(read_page, cursor))
+    except errors.BadRequestError:
+        if cursor is None:
+            raise
+        log.warning("Stored %s cursor was refused; restarting from the first page", what)
+        with conn:
+            fetch_runs_repo.advance(conn, run, None, 0)
+        return None
 
 
 def _resume_or_start(conn: sqlite3.Connection, owner_id: int, kind: str, now: int,
