@@ -1,0 +1,1 @@
+"""Training datasets built from stored tweets: conversations, quality filters, de-duplication, splits and a card."""
