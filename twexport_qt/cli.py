@@ -7,26 +7,29 @@ a traceback: tracebacks go to the log file.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from twexport_qt import APP_NAME, __version__
-from twexport_qt.commands import registry
 from twexport_qt.core.errors import EXIT_CANCELLED, EXIT_JOB_STOPPED
 from twexport_qt.gateway.routing import API_BASE_URL_ENV
 
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The command line. Without `commands`: only the options of the desktop app (no --help, no --version), to
+    tell a plain start from a command without importing every command's module."""
     parser = argparse.ArgumentParser(
-        prog="main.py",
+        prog="main.py", add_help=commands,
         description=f"{APP_NAME}: followers, DM campaigns and tweet datasets for your X account. "
         "Without a command, opens the desktop app.",
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    if commands:
+        parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help="where the database, settings and logs live "
                         "(default: the platform's app data folder, or $TWEXPORT_HOME)")
     parser.add_argument("--profile", metavar="NAME", help="profile to use (default: the active one; 'Sandbox' "
@@ -38,14 +41,27 @@ def build_parser() -> argparse.ArgumentParser:
                         "kept, renamed) and start a new one with what can be read from it")
     parser.add_argument("--self-check", action="store_true", help="open the window offscreen on the sandbox, "
                         "fetch followers, filter, export a CSV to a temp dir, print what was done and exit")
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
+    from twexport_qt.commands import registry  # every command's module: only when a command may be asked for
+
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
     registry.register_all(subcommands)
     return parser
 
 
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The arguments; a plain start of the desktop app (only its options given) is read without the commands'
+    modules, which would add a second to its start."""
+    plain, rest = build_parser(commands=False).parse_known_args(argv)
+    if not rest:
+        return plain
+    return build_parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(argv)
     _start_logging(args)
     try:
         return _dispatch(args)
@@ -79,6 +95,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_self_check(args)
     if args.command is None:
+        # The Qt-free session code first: PySide6's import hook reads the source of every module imported after
+        # PySide6 (PYSIDE-2029, looking for `from __feature__`), a third of the start-up's imports otherwise.
+        importlib.import_module("twexport_qt.app_context")
         from twexport_qt.ui.application import run_gui
 
         return run_gui(args)

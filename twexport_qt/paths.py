@@ -1,7 +1,9 @@
 """Where TwExport keeps its files: one private data directory per user.
 
 Precedence: the ``--data-dir`` command-line override, then the ``TWEXPORT_HOME`` environment variable, then the
-platform's per-user data location, then ``~/.local/share/TwExport``.
+platform's per-user data location (``~/.local/share/TwExport``, ``%LOCALAPPDATA%\\TwExport``,
+``~/Library/Application Support/TwExport``). Paths are ``pathlib`` paths throughout; the modes 0700/0600 given here
+are POSIX permissions (on Windows the folder is private through its place in the user's profile).
 """
 
 from __future__ import annotations

@@ -1,21 +1,27 @@
 """`--self-check`: prove an installation (source or PyInstaller binary) works end to end, offscreen.
 
 Opens the main window on the built-in sandbox in a throw-away data dir, fetches followers, applies a filter,
-exports a CSV, checks the bundled sentiment lexicon, prints each step, and exits 0 only if all of it worked.
-Nothing touches the user's own data, keyring or X.
+exports a CSV, checks the bundled sentiment lexicon, the keyring backends and the Qt platform plug-in the desktop
+would use, prints each step, and exits 0 only if all of it worked. A packaged build that left out a file the app
+needs fails here, loudly, instead of on a user's machine. Nothing touches the user's own data, keyring or screen:
+the window is offscreen, and the desktop's platform plug-in is only loaded, not started.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import os
 import shutil
 import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:  # Qt is imported only once the offscreen platform is set (run_self_check)
     from PySide6.QtWidgets import QApplication
@@ -25,6 +31,15 @@ if TYPE_CHECKING:  # Qt is imported only once the offscreen platform is set (run
 
 SELF_CHECK_FOLLOWERS = 2_500
 JOB_TIMEOUT_S = 180.0
+
+
+# The keyring backend each platform stores secrets in (keyring's entry-point name, as in its dist-info), and the
+# modules it needs at run time beyond keyring itself: a bundle without them silently keeps secrets for one session.
+KEYRING_BACKENDS = {
+    "linux": ("SecretService", ("secretstorage", "jeepney", "cryptography.hazmat.primitives.ciphers")),
+    "win32": ("Windows", ("win32ctypes.pywin32.win32cred",)),
+    "darwin": ("macOS", ()),
+}
 
 
 class SelfCheckFailed(Exception):
@@ -38,6 +53,10 @@ def run_self_check(args: argparse.Namespace | None = None) -> int:
         _run(workdir)
     except SelfCheckFailed as exc:
         print(f"SELF-CHECK FAILED: {exc}")
+        return 1
+    except (ImportError, OSError):  # a module or file a packaged build left out: the traceback names it
+        traceback.print_exc(file=sys.stdout)
+        print("SELF-CHECK FAILED: unexpected error (traceback above)")
         return 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -95,10 +114,69 @@ def _run(workdir: Path) -> None:
         label = SentimentLabeler(3).label("I love this, what a wonderful day!")
         _expect(label == "POSITIVE", f"sentiment gave {label!r}")
         print("5. Sentiment lexicon loaded (bundled, no download)")
+
+        print(f"6. Keyring backend bundled: {check_keyring_backend()}")
+        print(f"7. Qt platform plug-ins: {check_platform_plugins(app.platformName())}")
     finally:
         window.close()
         window.jobs.shutdown()
         context.close()
+
+
+def check_keyring_backend(platform: str = sys.platform) -> str:
+    """Load this platform's keyring backend the way keyring finds it (its entry point), and what it imports.
+
+    Only the code is loaded: whether a keyring is running and unlocked is the user's desktop, not the package.
+    """
+    key = "linux" if platform.startswith("linux") else platform
+    if key not in KEYRING_BACKENDS:
+        return f"none expected on {platform}"
+    name, needs = KEYRING_BACKENDS[key]
+    found = {entry.name: entry for entry in metadata.entry_points(group="keyring.backends")}
+    if name not in found:
+        raise SelfCheckFailed(f"keyring's {name} backend is not registered (keyring's metadata is missing); "
+                              f"registered: {sorted(found) or 'none'}")
+    try:
+        found[name].load()
+        for module in needs:
+            importlib.import_module(module)
+    except ImportError as exc:
+        raise SelfCheckFailed(f"keyring's {name} backend cannot load: {exc}") from exc
+    return f"{name} ({found[name].value})" + (f", with {', '.join(needs)}" if needs else "")
+
+
+def native_platform_plugins(platform: str = sys.platform, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The Qt platform plug-ins the desktop app would use here: xcb and/or wayland on Linux when a display exists
+    (none without one: a server or CI has only offscreen), windows or cocoa elsewhere."""
+    if platform.startswith("linux"):
+        return (["xcb"] if environ.get("DISPLAY") else []) + (["wayland"] if environ.get("WAYLAND_DISPLAY") else [])
+    return {"win32": ["windows"], "darwin": ["cocoa"]}.get(platform, [])
+
+
+def check_platform_plugins(running: str) -> str:
+    """The plug-in the self-check runs on worked (the window opened on it); each native plug-in the desktop would
+    use is in the bundle and loads, its system libraries included. Loading it does not connect to the display."""
+    from PySide6.QtCore import QLibraryInfo, QPluginLoader
+
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    by_key: dict[str, Path] = {}
+    for file in sorted(folder.iterdir()) if folder.is_dir() else []:
+        # The plug-in's JSON metadata, read without loading it: {"MetaData": {"Keys": ["xcb"]}, ...}
+        plugin_metadata = cast("dict[str, Any]", QPluginLoader(str(file)).metaData())
+        keys = plugin_metadata.get("MetaData", {}).get("Keys", [])
+        by_key.update({str(key): file for key in keys})
+    report = [f"{running} (in use)"]
+    for name in native_platform_plugins():
+        if name == running:
+            continue
+        if name not in by_key:
+            raise SelfCheckFailed(f"the Qt platform plug-in {name!r} is not in {folder} (found: {sorted(by_key)})")
+        loader = QPluginLoader(str(by_key[name]))
+        if not loader.load():
+            raise SelfCheckFailed(f"the Qt platform plug-in {name!r} does not load: {loader.errorString()} "
+                                  "(install the system libraries README names)")
+        report.append(f"{name} (loads)")
+    return ", ".join(report)
 
 
 def _wait_for(app: QApplication, window: MainWindow, worker: JobWorker | None, what: str) -> None:

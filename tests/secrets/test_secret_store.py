@@ -135,7 +135,7 @@ def test_values_read_and_written_are_registered_for_log_redaction(memory_keyring
 
 @pytest.mark.parametrize(("module", "class_name", "words"), [
     ("keyring.backends.SecretService", "Keyring", "GNOME Keyring or another Secret Service"),
-    ("keyring.backends.Windows", "WinVaultKeyring", "Windows Credential Manager"),
+    ("keyring.backends.Windows", "WinVaultKeyring", "Windows Credential Locker (Credential Manager)"),
     ("keyring.backends.macOS", "Keyring", "macOS Keychain"),
     ("keyring.backends.kwallet", "DBusKeyring", "KDE Wallet"),
 ])

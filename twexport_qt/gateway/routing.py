@@ -1,65 +1,35 @@
 """Send tweepy's requests somewhere other than https://api.twitter.com, through tweepy's own code path.
 
 tweepy.Client hard-codes the host; the sign-in's token requests go to X's documented https://api.x.com. A
-transport adapter mounted on `client.session` for both prefixes rewrites each prepared request's URL to the sandbox
-just before it goes on the wire, so everything above the socket (OAuth 1.0a signing over the *original* URL,
-parameter encoding, response parsing, error mapping) is exactly what runs against X. The adapter also supplies a
-default timeout, which tweepy never sets.
+transport adapter (`http_adapters.py`) mounted on `client.session` for both prefixes rewrites each prepared
+request's URL to the sandbox just before it goes on the wire, so everything above the socket (OAuth 1.0a signing
+over the *original* URL, parameter encoding, response parsing, error mapping) is exactly what runs against X. The
+adapter also supplies a default timeout, which tweepy never sets.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-
 from twexport_qt.core.errors import ConfigError
+
+if TYPE_CHECKING:  # requests (a tenth of a second) is imported by the first session mounted, not by every importer
+    import requests
 
 X_API_PREFIX = "https://api.twitter.com"  # tweepy's host for every API call
 X_API_NEW_PREFIX = "https://api.x.com"  # the host X documents, used for the OAuth 2.0 token and revoke requests
 X_API_PREFIXES = (X_API_PREFIX, X_API_NEW_PREFIX)
 DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read
 
-# requests' own parameter types for `HTTPAdapter.send` (its aliases live in the private `requests._types`).
-RequestTimeout = float | tuple[float | None, float | None] | None
-ClientCert = str | tuple[str, str] | None
-
-
-class TimeoutAdapter(HTTPAdapter):
-    """HTTPAdapter with a default timeout (tweepy calls `session.request` without one)."""
-
-    def __init__(self, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
-        self.timeout = timeout
-        super().__init__()
-
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: RequestTimeout = None,
-             verify: bool | str = True, cert: ClientCert = None,
-             proxies: dict[str, str] | None = None) -> requests.Response:
-        return super().send(request, stream, self.timeout if timeout is None else timeout, verify, cert, proxies)
-
-
-class RedirectAdapter(TimeoutAdapter):
-    """Rewrite scheme and host of every request to `base_url` (e.g. ``http://127.0.0.1:8765``)."""
-
-    def __init__(self, base_url: str, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
-        parts = urlsplit(base_url)
-        self._scheme, self._netloc = parts.scheme, parts.netloc
-        super().__init__(timeout)
-
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: RequestTimeout = None,
-             verify: bool | str = True, cert: ClientCert = None,
-             proxies: dict[str, str] | None = None) -> requests.Response:
-        parts = urlsplit(request.url or "")
-        request.url = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, parts.fragment))
-        return super().send(request, stream, timeout, verify, cert, proxies)
-
 
 def mount(session: requests.Session, base_url: str | None,
           timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
     """Route `session`'s X API traffic (both of X's API hosts) to `base_url` (None: real X, with the default
     timeout only)."""
+    from twexport_qt.gateway.http_adapters import RedirectAdapter, TimeoutAdapter
+
     adapter = RedirectAdapter(base_url, timeout=timeout) if base_url else TimeoutAdapter(timeout=timeout)
     for prefix in X_API_PREFIXES:
         session.mount(prefix, adapter)

@@ -7,16 +7,18 @@ every backup tool. Without a keyring, the user re-enters keys each session and t
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-import keyring
-import keyring.backend
-import keyring.errors
-from keyring.backends import chainer, fail, null
+from typing import TYPE_CHECKING
 
 from twexport_qt.secrets.errors import KeyringLockedError, SecretStoreError
+
+# keyring is imported when a keyring is first used: finding its backends imports every platform's (the macOS one
+# too, on Linux), a tenth of a second the desktop app would otherwise spend before its window shows (issue 17).
+if TYPE_CHECKING:
+    import keyring.backend
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,8 @@ class KeyringBackend(SecretBackend):
             self._keyring.set_password(self._service, key, value)
 
     def delete(self, key: str) -> None:
+        import keyring.errors
+
         with _translated_keyring_errors("delete"):
             try:
                 self._keyring.delete_password(self._service, key)
@@ -90,7 +94,7 @@ _KEYRING_PRODUCTS = {
     "keyring.backends.kwallet.DBusKeyring": "KDE Wallet",
     "keyring.backends.kwallet.DBusKeyringKWallet4": "KDE Wallet 4",
     "keyring.backends.macOS.Keyring": "macOS Keychain",
-    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
+    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Locker (Credential Manager)",
 }
 
 
@@ -124,8 +128,50 @@ class SessionOnlyBackend(SecretBackend):
         self._values.pop(key, None)
 
 
+class ChosenOnFirstUse(SecretBackend):
+    """The backend `choose` returns, chosen when a secret or the backend's nature is first asked for (from any
+    thread: the choice is made once)."""
+
+    def __init__(self, choose: Callable[[], SecretBackend]) -> None:
+        self._choose: Callable[[], SecretBackend] | None = choose
+        self._chosen: SecretBackend | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def is_chosen(self) -> bool:
+        return self._chosen is not None
+
+    @property
+    def chosen(self) -> SecretBackend:
+        with self._lock:
+            if self._chosen is None:
+                assert self._choose is not None
+                self._chosen, self._choose = self._choose(), None
+            return self._chosen
+
+    @property
+    def is_persistent(self) -> bool:
+        return self.chosen.is_persistent
+
+    @property
+    def description(self) -> str:
+        return self.chosen.description
+
+    def get(self, key: str) -> str | None:
+        return self.chosen.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.chosen.set(key, value)
+
+    def delete(self, key: str) -> None:
+        self.chosen.delete(key)
+
+
 def choose_backend(os_keyring: keyring.backend.KeyringBackend | None = None) -> SecretBackend:
     """The OS keyring if one is usable, else session-only memory. `os_keyring` defaults to keyring's active one."""
+    import keyring
+    import keyring.errors
+
     if os_keyring is None:
         try:
             os_keyring = keyring.get_keyring()
@@ -140,6 +186,8 @@ def choose_backend(os_keyring: keyring.backend.KeyringBackend | None = None) -> 
 
 def is_usable_keyring(os_keyring: keyring.backend.KeyringBackend) -> bool:
     """False for keyring's placeholders: `fail` (no backend found), `null`, or a chainer with nothing to chain."""
+    from keyring.backends import chainer, fail, null
+
     if isinstance(os_keyring, (fail.Keyring, null.Keyring)):
         return False
     if isinstance(os_keyring, chainer.ChainerBackend):
@@ -150,6 +198,8 @@ def is_usable_keyring(os_keyring: keyring.backend.KeyringBackend) -> bool:
 @contextmanager
 def _translated_keyring_errors(action: str) -> Iterator[None]:
     """Turn keyring's exceptions into SecretStoreError with a sentence; keep the original as __cause__."""
+    import keyring.errors
+
     try:
         yield
     except keyring.errors.KeyringLocked as exc:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import keyring.backend
+from typing import TYPE_CHECKING
 
 from twexport_qt.app_logging import register_secret
-from twexport_qt.secrets.backends import SecretBackend, choose_backend
+from twexport_qt.secrets.backends import ChosenOnFirstUse, SecretBackend, choose_backend
 from twexport_qt.secrets.credentials import CREDENTIAL_FIELDS, Credentials
 from twexport_qt.secrets.oauth2_token import OAuth2Token
+
+if TYPE_CHECKING:
+    import keyring.backend
 
 PROFILE_SEPARATOR = "/"
 # The OAuth 2.0 user token's one entry (access token, refresh token, expiry, scopes: see oauth2_token.py).
@@ -23,8 +26,14 @@ class SecretStore:
 
     @classmethod
     def open(cls, os_keyring: keyring.backend.KeyringBackend | None = None) -> SecretStore:
-        """The store the app starts with: the OS keyring if usable, otherwise session-only memory."""
-        return cls(choose_backend(os_keyring))
+        """The store the app starts with: the OS keyring if usable, otherwise session-only memory; chosen when
+        first used, since finding the keyring's backends takes a while that the app's start need not wait for."""
+        return cls(ChosenOnFirstUse(lambda: choose_backend(os_keyring)))
+
+    @property
+    def is_chosen(self) -> bool:
+        """Whether the backend is known without asking the system (False until an opened store is first used)."""
+        return not isinstance(self._backend, ChosenOnFirstUse) or self._backend.is_chosen
 
     @property
     def is_persistent(self) -> bool:

@@ -6,8 +6,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.core.os_errors import DISK_FULL, NOT_WRITABLE
 from twexport_qt.store.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -121,6 +119,10 @@ def _set_up(conn: sqlite3.Connection, file: Path) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]  # also proves the file is a database
     journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
     if version != SCHEMA_VERSION or str(journal).lower() != "wal":
+        # Imported here: only a new or older file needs the lock, and the desktop app opens its database before
+        # its window shows (issue 17).
+        from filelock import FileLock, Timeout
+
         lock = FileLock(str(file) + MIGRATION_LOCK_SUFFIX, timeout=MIGRATION_LOCK_TIMEOUT_S, mode=0o600,
                         thread_local=False)
         try:

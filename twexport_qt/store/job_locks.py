@@ -20,11 +20,13 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING
 
 from twexport_qt.core.errors import EXIT_BUSY, TwExportError
 from twexport_qt.core.timefmt import format_datetime
+
+if TYPE_CHECKING:  # filelock loads with the first job, not with the window
+    from filelock import FileLock
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,8 @@ class JobLock:
         self._lock: FileLock | None = None
 
     def acquire(self) -> None:
+        from filelock import FileLock, Timeout
+
         self.lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         lock = FileLock(str(self.lock_path), timeout=0, mode=0o600, thread_local=False)
         try:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import platform
 from html import escape
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
 
-import pyqtgraph
 import PySide6
-import tweepy
 from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -16,11 +16,21 @@ from twexport_qt.app_context import AppContext
 from twexport_qt.services.library_versions import sqlite_version
 
 
+def installed_version(distribution: str) -> str:
+    """A library's version from its installed metadata: the library itself is not imported (the main window
+    imports this module at start, before any plot or API call needs pyqtgraph or tweepy)."""
+    try:
+        return version(distribution)
+    except PackageNotFoundError:  # a frozen build may leave the metadata out: ask the library (About was asked for)
+        return str(import_module(distribution).__version__)
+
+
 def versions_text() -> str:
     return (
         f"{APP_NAME} {__version__}\n"
         f"Python {platform.python_version()} · Qt {qVersion()} · PySide6 {PySide6.__version__}\n"
-        f"pyqtgraph {pyqtgraph.__version__} · tweepy {tweepy.__version__} · SQLite {sqlite_version()}"
+        f"pyqtgraph {installed_version('pyqtgraph')} · tweepy {installed_version('tweepy')} · "
+        f"SQLite {sqlite_version()}"
     )
 
 

@@ -131,7 +131,6 @@ def _open_context_or_explain(args: argparse.Namespace) -> AppContext | None:
     A damaged database is moved aside only if the user says so (default: No, quit and keep it as it is).
     """
     from twexport_qt.app_context import DatabaseDamaged, open_context
-    from twexport_qt.failures import as_user_error
 
     repair = bool(getattr(args, "repair", False))
     while True:
@@ -142,6 +141,8 @@ def _open_context_or_explain(args: argparse.Namespace) -> AppContext | None:
                 return None
             repair = True
         except Exception as exc:  # any failure before the window exists: a sentence in a dialog, not a crash
+            from twexport_qt.failures import as_user_error
+
             error = as_user_error(exc)
             log.error("Could not start", exc_info=exc)
             QMessageBox.critical(None, APP_NAME, error.user_message if error is not None else (
@@ -168,11 +169,12 @@ def run_gui(args: argparse.Namespace) -> int:
     context = _open_context_or_explain(args)
     if context is None:
         return EXIT_BAD_INPUT
-    log.info("%s %s started; data in %s; profile %s; secrets: %s", APP_NAME, __version__, context.data_dir,
-             context.profile.name, context.secrets.backend_description)
+    log.info("%s %s started; data in %s; profile %s", APP_NAME, __version__, context.data_dir, context.profile.name)
     window = MainWindow(context, first_run_welcome=True)
     install_error_handler(window)
     window.show()
+    # Where secrets are kept, once the window is up: finding the system's keyring takes a while.
+    QTimer.singleShot(0, lambda: log.info("Secrets: %s", context.secrets.backend_description))
     if context.repair_report is not None:
         report = context.repair_report.describe()
         QTimer.singleShot(0, lambda: QMessageBox.information(window, APP_NAME, report))

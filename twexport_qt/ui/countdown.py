@@ -10,12 +10,15 @@ shorten the reason (which can be a long sentence) and still show the time left w
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel
 
 from twexport_qt.core.timefmt import format_duration
-from twexport_qt.gateway.pacing import WaitNotice
+
+if TYPE_CHECKING:  # annotations only: the pacing modules load with the first job
+    from twexport_qt.gateway.pacing import WaitNotice
 
 
 class Countdown(QObject):

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from twexport_qt.core.progress import Progress
-from twexport_qt.gateway.pacing import WaitNotice
 from twexport_qt.ui.countdown import Countdown
 from twexport_qt.ui.widgets import ElidedLabel, JobProgressBar
 from twexport_qt.workers.job_worker import JobWorker
+
+if TYPE_CHECKING:  # the pacer's notice is only read here: its module (the endpoints' rate limits) loads with a job
+    from twexport_qt.gateway.pacing import WaitNotice
 
 
 class JobPanel(QWidget):

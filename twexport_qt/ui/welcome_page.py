@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCommandLinkButton,
     QFrame,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from twexport_qt import APP_NAME
 from twexport_qt.app_context import AppContext
 from twexport_qt.billing.prices import PriceTable, ResourceKind, format_usd
-from twexport_qt.sandbox.tweets_world import accounts_with_tweets
 from twexport_qt.settings.model import SANDBOX_PROFILE_NAME
 from twexport_qt.ui.ui_state import ui_state
 
@@ -63,6 +62,8 @@ def feature_lines(prices: PriceTable) -> list[str]:
 
 def sandbox_tweets_line() -> str:
     """Which Sandbox accounts a tweet download finds tweets for (its simulated followers post nothing). Rich text."""
+    from twexport_qt.sandbox.tweets_world import accounts_with_tweets  # the sandbox: imported when shown
+
     named = ", ".join(f"@{escape(account.username)} ({account.tweet_count:,})" for account in accounts_with_tweets())
     return (f"In the Sandbox, tweet downloads find tweets from {named}. Its simulated followers post nothing, so a "
             "download of one of them finds no tweets.")
@@ -101,7 +102,10 @@ class WelcomePage(QScrollArea):
         self.features_label = QLabel()
         self.features_label.setWordWrap(True)
         self.features_label.setTextFormat(Qt.TextFormat.RichText)
-        self.sandbox_label = QLabel(sandbox_tweets_line())
+        # Filled just after the page first shows: naming the accounts loads the Sandbox (numpy and all), which
+        # would otherwise hold back the window's first paint by a few hundred milliseconds on a first run.
+        self.sandbox_label = QLabel()
+        QTimer.singleShot(0, self.sandbox_label, lambda: self.sandbox_label.setText(sandbox_tweets_line()))
         self.sandbox_label.setWordWrap(True)
         self.sandbox_label.setTextFormat(Qt.TextFormat.RichText)
         self.sandbox_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

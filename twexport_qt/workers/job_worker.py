@@ -16,7 +16,6 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.errors import Cancelled, SpendLimitReached, TwExportError
-from twexport_qt.failures import failure_sentence
 from twexport_qt.services.jobs import Job, JobContext
 
 log = logging.getLogger(__name__)
@@ -62,6 +61,9 @@ class JobWorker(QObject):
             announce_outcome = partial(self.failed.emit, exc.user_message)
         except Exception as exc:  # a worker must never die silently
             log.exception("%s crashed", self.name)
+            # Imported on a failure only: its module (and the database's) need not load before the window shows.
+            from twexport_qt.failures import failure_sentence
+
             announce_outcome = partial(self.failed.emit, failure_sentence(self.name, exc))
         finally:
             self.ended.set()

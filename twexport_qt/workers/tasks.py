@@ -25,7 +25,6 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from twexport_qt.core import messages
-from twexport_qt.failures import failure_sentence
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +160,8 @@ def _outcome_of(handle: TaskHandle, func: Callable[[], Any]) -> _Outcome:
         return _Outcome(value=func())
     except Exception as exc:  # a task thread must never die silently: the user hears of it, the log has why
         log.warning("%s failed", handle.what, exc_info=True)
+        from twexport_qt.failures import failure_sentence  # loaded by the first failure, not at start
+
         return _Outcome(failure=failure_sentence(handle.what, exc))
 
 
