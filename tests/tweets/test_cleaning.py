@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
 
-from twexport_qt.tweets.cleaning import clean_text, contains_link, should_keep
+from twexport_qt.tweets.cleaning import (
+    RemovalReason,
+    clean_record,
+    clean_text,
+    contains_link,
+    is_manual_retweet,
+    quality_problem,
+    should_keep,
+)
 from twexport_qt.tweets.options import DatasetOptions
 from twexport_qt.tweets.records import TweetRecord
 
@@ -113,3 +122,86 @@ def test_only_the_leading_mentions_of_a_reply_are_removed() -> None:
 )
 def test_edge_tokens(raw: str, expected: str) -> None:
     assert clean_text(raw, strip_usertags=True, strip_hashtags=True) == expected
+
+
+# ----- scrubbing and quality filters (issue 16) -----------------------------------------------------------
+
+def _scrubbed(text: str, **flags: bool) -> tuple[str, dict[str, int]]:
+    counts: Counter[str] = Counter()
+    cleaned = clean_text(text, counts=counts, **flags)
+    return cleaned, {str(key): value for key, value in counts.items()}
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("write to me@example.com today", "write to [EMAIL] today"),
+    ("first.last+tag@mail.co.uk.", "[EMAIL]."),
+    ("call +1 (555) 123-4567 now", "call [PHONE] now"),
+    ("+44 20 7946 0958", "[PHONE]"),
+    ("+15551234567", "[PHONE]"),
+    ("555-123-4567 or 555.123.4567 or (555) 123-4567", "[PHONE] or [PHONE] or [PHONE]"),
+    ("1-800-555-0199", "[PHONE]"),
+    ("ring 555-1234", "ring [PHONE]"),
+    ("appelle 06 12 34 56 78", "appelle [PHONE]"),
+    ("020 7946 0958", "[PHONE]"),
+    ("555 123 4567", "[PHONE]"),
+    # Digits of other scripts count as digits (the ASCII fast path must not miss them).
+    ("call ٥٥٥-١٢٣-٤٥٦٧ now", "call [PHONE] now"),
+    ("ring ٥٥٥-1234", "ring [PHONE]"),
+    ("café: 555-123-4567", "café: [PHONE]"),
+])
+def test_contacts_are_scrubbed(raw: str, expected: str) -> None:
+    assert _scrubbed(raw, scrub_contacts=True)[0] == expected
+
+
+@pytest.mark.parametrize("raw", [
+    "on 2024-03-22, 22.03.2024, 3.11.2024 and 12/03/2024",
+    "released v1.2.3 and 10.15.7, then 2.10.0",
+    "it costs $1,299.99 or 1.299,99 €",
+    "meet at 12:30, back in 2024, the 2023-2024 season",
+    "tweet 1770000000000000000 got 1500000 views",
+    "server 192.168.10.20 is down",
+    "scores 21 14 35 17 tonight",
+    "pi is 3.14159 and 10-20 people came",
+    "@handle_123 and #tag2024",
+])
+def test_numbers_that_are_not_phones_or_emails_are_left_alone(raw: str) -> None:
+    assert _scrubbed(raw, scrub_contacts=True) == (raw, {})
+
+
+def test_scrubbing_counts_each_kind() -> None:
+    text, counts = _scrubbed("@bob mail a@b.io or c@d.org, call 555-123-4567 https://t.co/x www.x.com/y",
+                             scrub_contacts=True, scrub_mentions=True, scrub_links=True)
+    assert text == "@USER mail [EMAIL] or [EMAIL], call [PHONE] [LINK] [LINK]"
+    assert counts == {"e-mail addresses": 2, "phone numbers": 1, "mentions": 1, "links": 2}
+
+
+def test_scrubbing_leaves_a_replys_routing_mentions_out_and_stripping_wins() -> None:
+    assert _scrubbed("@a @b hi @c", is_reply=True, scrub_mentions=True) == ("hi @USER", {"mentions": 1})
+    assert _scrubbed("hi @c", strip_usertags=True, scrub_mentions=True) == ("hi", {})
+
+
+def test_links_are_removed_without_scrubbing_and_digits_in_links_are_no_phone() -> None:
+    assert _scrubbed("see https://x.com/a/555-123-4567 now", scrub_contacts=True) == ("see now", {})
+
+
+def test_clean_record_applies_every_text_option() -> None:
+    record = TweetRecord(1, 1, "a", 0, "@bob hey @carol, mail me@x.org #tag", in_reply_to_tweet_id=5)
+    options = DatasetOptions(strip_hashtags=True, scrub_contacts=True, scrub_mentions=True)
+    assert clean_record(record, options) == "hey @USER, mail [EMAIL]"
+
+
+def test_quality_problem_reasons() -> None:
+    record = TweetRecord(1, 1, "a", 0, "x")
+    assert quality_problem(record, "", DatasetOptions()) is RemovalReason.EMPTY
+    assert quality_problem(record, "short", DatasetOptions(min_length=6)) is RemovalReason.TOO_SHORT
+    assert quality_problem(record, "long enough", DatasetOptions(min_length=6)) is None
+    # A language never stored passes the language filter: the store cannot tell.
+    assert quality_problem(record, "hello", DatasetOptions(languages=("de",))) is None
+
+
+@pytest.mark.parametrize(("text", "is_retweet"), [
+    ("RT @x: hi", True), ("rt @x", True), ("Rt＠x", True), (" RT @x", True), ("\u3000RT: @x", True),
+    ("\nrt\t@x", True), ("RT if you agree", False), ("ART @x", False), ("@x RT @y", False), ("", False),
+])
+def test_manual_retweets_are_told_by_their_start_whatever_the_spacing_and_case(text: str, is_retweet: bool) -> None:
+    assert is_manual_retweet(text) is is_retweet

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from twexport_qt.tweets.dataset_format import ReplyContext, build_example, format_example
@@ -89,3 +91,13 @@ def test_build_simple_labels_the_cleaned_text_and_drops_empty_tweets() -> None:
     assert example is not None
     assert (example.text, example.label) == ("VERY NEGATIVE\nI hate this", "VERY NEGATIVE")
     assert build_example(_tweet(2, "https://t.co/only"), options, SentimentLabeler(5)) is None
+
+
+def test_build_example_scrubs_and_counts_and_takes_a_cleaned_text() -> None:
+    record = TweetRecord(1, 1, "alice", 0, "mail me@example.com now")
+    options = DatasetOptions(scrub_contacts=True)
+    counts: Counter[str] = Counter()
+    example = build_example(record, options, SentimentLabeler(0), counts=counts)
+    assert example is not None and example.text == "mail [EMAIL] now" and counts == {"e-mail addresses": 1}
+    given = build_example(record, options, SentimentLabeler(0), cleaned="already cleaned")
+    assert given is not None and given.text == "already cleaned"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from twexport_qt.tweets.download_report import (
     account_status,
     describe_sources,
     job_state_title,
+    removal_lines,
     rows_after_progress,
     rows_after_stop,
     summary_rows,
@@ -30,6 +32,26 @@ def summary(*, accounts: list[AccountOutcome], resumed: bool = False, already_co
             written_now: int = 60, written_total: int = 60) -> DownloadSummary:
     return DownloadSummary(7, Path("/tmp/out.csv"), TweetJobState.DONE, resumed, already_complete, written_total,
                            written_now, 90, 0, accounts)
+
+
+def test_updates_and_built_datasets_say_what_the_run_did() -> None:
+    done = AccountOutcome("alice", AccountState.DONE, 50, 30, 20)
+    updated = dataclasses.replace(summary(accounts=[done], written_now=4, written_total=404), updated=True)
+    assert summary_text(updated) == "Update: 90 newer tweets read, 4 added to the file; 404 in the file now."
+    built = dataclasses.replace(summary(accounts=[done]), builds=True)
+    assert summary_text(built) == "90 tweets read and stored in this run; the dataset was built from the store."
+    again = dataclasses.replace(summary(accounts=[done], already_complete=True), builds=True)
+    assert "built again from the store" in summary_text(again)
+
+
+def test_removal_lines_name_each_filter_with_its_count_and_the_threshold() -> None:
+    removed = {"exact duplicate": 12, "near duplicate": 3, "too short": 0, "e-mail addresses": 2,
+               "phone numbers": 1}
+    assert removal_lines(removed, 0.8) == [
+        "Removed: exact duplicate: 12; near duplicate: 3 (similarity >= 0.8).",
+        "Scrubbed: e-mail addresses: 2; phone numbers: 1.",
+    ]
+    assert removal_lines({}) == []
 
 
 def progress(account: str, number: int, count: int, written: int) -> DownloadProgress:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from twexport_qt.tweets.options import DatasetOptions, parse_timeframe
+from twexport_qt.tweets.options import DatasetOptions, file_extension, parse_timeframe, sentiment_token
 
 
 def test_parse_timeframe_full_and_date_only() -> None:
@@ -76,3 +76,69 @@ def test_from_json_validates() -> None:
         DatasetOptions.from_json('{"sentiment": 4}')
     with pytest.raises(ValueError):
         DatasetOptions.from_json("[1, 2]")
+
+
+# ----- dataset fields (issue 16) -------------------------------------------------------------------------
+
+def test_options_saved_before_the_dataset_fields_existed_keep_their_json_and_load() -> None:
+    old = ('{"end": null, "include_links": true, "include_quotes": false, "include_replies": false, "limit": null, '
+           '"output_format": "csv", "sentiment": 0, "start": null, "strip_hashtags": false, '
+           '"strip_usertags": false, "text_format": "simple"}')
+    assert DatasetOptions().to_json() == old  # the same job key as before the upgrade: the job resumes
+    loaded = DatasetOptions.from_json(old)
+    assert loaded == DatasetOptions() and loaded.split is None and loaded.languages == ()
+
+
+def test_dataset_fields_round_trip_through_json() -> None:
+    options = DatasetOptions(output_format="chat-jsonl", system_prompt="You are Alice.", sentiment=3,
+                             sentiment_style="token", thread_depth=4, dedupe=True, near_duplicate_threshold=0.9,
+                             min_length=20, languages=("en", "pt"), scrub_contacts=True, scrub_mentions=True,
+                             scrub_links=True, split=(0.8, 0.1, 0.1), seed=42)
+    restored = DatasetOptions.from_json(options.to_json())
+    assert restored == options
+    assert restored.split == (0.8, 0.1, 0.1) and restored.languages == ("en", "pt")
+
+
+def test_languages_are_normalized_and_split_lists_become_tuples() -> None:
+    options = DatasetOptions(languages=[" EN", "pt", "en", "zh-CN"], split=[1, 0, 0])  # type: ignore[arg-type]
+    assert options.languages == ("en", "pt", "zh-cn")
+    assert options.split == (1.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(("kwargs", "sentence"), [
+    ({"sentiment_style": "emoji"}, "'metadata' or 'token'"),
+    ({"thread_depth": 0}, "from 1 to 10"),
+    ({"thread_depth": 11}, "from 1 to 10"),
+    ({"near_duplicate_threshold": 0}, "above 0 and at most 1"),
+    ({"near_duplicate_threshold": 1.5}, "above 0 and at most 1"),
+    ({"min_length": -1}, "0 or more"),
+    ({"languages": "en"}, "list of X language codes"),
+    ({"languages": ("english!",)}, "not a language code"),
+    ({"split": (0.8, 0.1)}, "three shares"),
+    ({"split": (0.8, 0.1, 0.2)}, "add up to 1"),
+    ({"split": (1.2, -0.1, -0.1)}, "add up to 1"),
+    ({"split": (0.0, 0.5, 0.5)}, "training share"),
+    ({"seed": 1.5}, "whole number"),
+])
+def test_dataset_fields_are_validated_with_a_sentence(kwargs: dict[str, object], sentence: str) -> None:
+    with pytest.raises(ValueError, match=sentence):
+        DatasetOptions(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("kwargs", "built"), [
+    ({}, False),
+    ({"output_format": "jsonl", "min_length": 10, "languages": ("en",), "scrub_contacts": True}, False),
+    ({"output_format": "chat-jsonl"}, True),
+    ({"output_format": "text-jsonl"}, True),
+    ({"dedupe": True}, True),
+    ({"split": (0.9, 0.05, 0.05)}, True),
+])
+def test_needs_build_for_formats_dedupe_and_splits_only(kwargs: dict[str, object], built: bool) -> None:
+    assert DatasetOptions(**kwargs).needs_build() is built  # type: ignore[arg-type]
+
+
+def test_sentiment_tokens_and_file_extensions() -> None:
+    assert sentiment_token("POSITIVE") == "<|sentiment:positive|>"
+    assert sentiment_token("EXTREMELY NEGATIVE") == "<|sentiment:extremely_negative|>"
+    assert [file_extension(f) for f in ("csv", "jsonl", "txt", "chat-jsonl", "text-jsonl")] == [
+        "csv", "jsonl", "txt", "jsonl", "jsonl"]

@@ -115,3 +115,10 @@ def test_unwritable_location_is_a_sentence(tmp_path: Path) -> None:
     blocker.write_text("x", encoding="utf-8")
     with pytest.raises(OutputFileError, match="Choose a folder you can write to"):
         open_writer(blocker / "out.csv", "csv")
+
+
+def test_chat_and_text_jsonl_are_built_not_streamed(tmp_path: Path) -> None:
+    for built_format in ("chat-jsonl", "text-jsonl"):
+        with pytest.raises(ValueError, match="built from the stored tweets"):
+            open_writer(tmp_path / "x.jsonl", built_format)  # type: ignore[arg-type]
+    assert default_output_name("alice", "chat-jsonl") == "alice_tweets.jsonl"

@@ -60,3 +60,14 @@ def test_reply_quote_and_root_properties() -> None:
     assert (original.is_reply, original.is_quote, original.is_thread_root) == (False, False, True)
     assert (reply.is_reply, reply.is_quote, reply.is_thread_root) == (True, False, False)
     assert (quote.is_reply, quote.is_quote) == (False, True)
+
+
+def test_a_plain_row_in_column_order_gives_the_same_record_as_a_named_row() -> None:
+    """The store reads tweets as plain tuples (speed); the record must equal the one built by column name."""
+    from twexport_qt.tweets.records import TWEETS_COLUMNS, TweetRecord
+
+    values = (7, 42, "alice", None, "hi https://t.co/x", 7, 5, 43, None, 1, "timeline", 1_700_000_000, "en")
+    named = dict(zip(TWEETS_COLUMNS, values, strict=True))
+    record = TweetRecord.from_columns(values)
+    assert record == TweetRecord.from_row(named)
+    assert record.created_at == 0 and record.is_retweet is True and record.has_links and record.lang == "en"

@@ -78,3 +78,42 @@ def test_archive_threads_are_walked_up_without_any_gateway():
     result = resolver.resolve([last, orphan], {2: middle})
     assert result[3].in_reply_to is middle and result[3].root.id == 1  # root found in the database
     assert result[4].in_reply_to is None
+
+
+def test_ancestors_up_to_the_depth_hop_by_hop_never_fetching_a_stored_tweet():
+    # A chain 10 <- 11 <- 12 <- 13 <- 14 (14 replies to 13, ...); 12 is stored, the rest live on "X".
+    class ChainGateway(FakeTweetsGateway):
+        def tweets_by_ids(self, ids: list[int]) -> Page:
+            assert 1 <= len(ids) <= 100
+            self.batches.append(list(ids))
+            data = [{"id": str(i), "text": f"tweet {i}", "author_id": "9", "conversation_id": "10",
+                     "created_at": "2024-01-01T00:00:00.000Z",
+                     **({"referenced_tweets": [{"type": "replied_to", "id": str(i - 1)}]} if i > 10 else {})}
+                    for i in ids]
+            return Page(data=data, includes={"users": [{"id": "9", "username": "nine"}]})
+
+    gateway = ChainGateway()
+    conn, resolver = resolver_with(gateway)
+    tweets_repo.upsert_tweets(conn, [TweetRecord(12, 9, "nine", 0, "stored", conversation_id=10,
+                                                 in_reply_to_tweet_id=11)], source="timeline", fetched_at=0)
+    last = TweetRecord(15, 1, "me", 0, "answer", conversation_id=10, in_reply_to_tweet_id=14)
+    chains = resolver.ancestors([last], {}, depth=4)
+    assert [tweet.id for tweet in chains[15]] == [14, 13, 12, 11]
+    assert gateway.batches == [[14], [13], [11]]  # one hop per round; 12 came from the table
+    assert resolver.lookup_requests == 3
+    assert set(tweets_repo.get_tweets(conn, [11, 13, 14])) == {11, 13, 14}  # billed reads are kept
+
+    # Depth 1: the parent only, and now from the table: no request.
+    gateway.batches.clear()
+    assert [tweet.id for tweet in resolver.ancestors([last], {}, depth=1)[15]] == [14]
+    assert gateway.batches == []
+
+
+def test_ancestors_in_one_batch_for_many_replies_and_a_gone_parent_ends_the_chain():
+    gateway = FakeTweetsGateway()
+    _, resolver = resolver_with(gateway)
+    replies = [reply(i, 5_000_000 + i, None) for i in range(150)]
+    chains = resolver.ancestors(replies, {}, depth=2)
+    assert [len(batch) for batch in gateway.batches] == [100, 50]  # parents (roots of their threads): one round
+    assert chains[0][0].id == 5_000_000 and len(chains[0]) == 1
+    assert chains[7] == []  # 5_000_007 is gone

@@ -277,9 +277,9 @@ def test_the_stored_tweets_are_offered_once_downloaded_and_build_a_dataset_for_f
     assert source.source_kind() == "stored"  # kept when the page is entered again
     again.back()
     fill_and_start(again, tmp_path / "labelled.csv", limit=30, source="stored", sentiment=3)
-    assert again.output_page.cost_label.text().startswith(
+    assert again.preview_page.cost_label.text().startswith(
         "Estimated cost: free — built from tweets already downloaded, no request")
-    assert "simulated" not in again.output_page.cost_label.text()
+    assert "simulated" not in again.preview_page.cost_label.text()
     wait_for_end(qtbot, again)
     assert again.progress_page.outcome is JobOutcome.SUCCEEDED
     assert again.request().source_kind == "stored" and again.summary.written_now == 30
@@ -372,6 +372,7 @@ def test_a_timeframe_without_tweets_is_named_as_the_reason(qtbot, wizard, tmp_pa
     wizard.next()
     wizard.output_page.path_edit.setText(str(tmp_path / "carol.csv"))
     wizard.next()
+    wizard.next()  # Download
     wait_for_end(qtbot, wizard)
     wizard.next()
     assert wizard.summary_page.no_tweets_label.text() == "@carol_codes has no tweets in this timeframe that X shows."
@@ -400,6 +401,7 @@ def test_the_last_downloads_options_format_and_folder_are_offered_by_the_next_wi
     folder.mkdir()
     output.path_edit.setText(str(folder / "alice.jsonl"))
     chosen = wizard.request().options
+    wizard.next()
     wizard.next()  # Download
     wait_for_end(qtbot, wizard)
 

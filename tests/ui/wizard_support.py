@@ -23,7 +23,7 @@ def read_dataset(path: Path) -> list[list[str]]:
 def fill_and_start(wizard: TweetDownloadWizard, output: Path, *, username: str | None = "alice_writes",
                    list_file: Path | None = None, limit: int = 30, source: str | None = None,
                    sentiment: int | None = None) -> None:
-    """Accounts → Source (`source`: a radio to choose) → Options → Output → (Download) Progress."""
+    """Accounts → Source (`source`: a radio to choose) → Options → Output → Preview → (Download) Progress."""
     if list_file is not None:
         wizard.accounts_page.list_radio.setChecked(True)
         wizard.accounts_page.list_path_edit.setText(str(list_file))
@@ -41,6 +41,8 @@ def fill_and_start(wizard: TweetDownloadWizard, output: Path, *, username: str |
     wizard.next()
     assert wizard.currentPage() is wizard.output_page
     wizard.output_page.path_edit.setText(str(output))
+    wizard.next()
+    assert wizard.currentPage() is wizard.preview_page
     wizard.next()
     assert wizard.currentPage() is wizard.progress_page
 

@@ -14,6 +14,10 @@ giving one both ways with different values is an error. One difference: the orig
 defaulted to False but was never applied (link tweets were kept, their URLs removed); here the default keeps
 them too (include_links=True), and `--no-links` or a positional False really drops tweets that hold a link.
 Every deliberate difference from the original is listed in the README, "Differences from the original tool".
+
+The fine-tuning options are flags only (--output-format chat-jsonl, --dedupe, --split, ...): a format built from
+the store downloads first and then builds its files and card (services/dataset_builds.py); `--from-store`
+builds without any request; `--update` adds the tweets posted since the dataset of the same command was made.
 """
 
 from __future__ import annotations
@@ -29,13 +33,16 @@ from typing import TYPE_CHECKING, Any
 from twexport_qt.commands.cost_prompt import add_cost_arguments
 from twexport_qt.core.errors import Cancelled, ConfigError, JobStopped, SpendLimitReached, TwExportError
 from twexport_qt.services.jobs import JobName
-from twexport_qt.tweets.download import DownloadRequest, DownloadSummary
-from twexport_qt.tweets.download_report import account_lines, summary_text
+from twexport_qt.tweets.download import DownloadRequest, UpdateNotPossible
+from twexport_qt.tweets.download_report import account_lines, removal_lines, summary_text
 from twexport_qt.tweets.options import (
+    MAX_THREAD_DEPTH,
     OUTPUT_FORMATS,
     SENTIMENT_CATEGORIES,
+    SENTIMENT_STYLES,
     TEXT_FORMATS,
     DatasetOptions,
+    OutputFormat,
     parse_timeframe,
 )
 from twexport_qt.tweets.output_writers import default_output_name
@@ -44,6 +51,8 @@ from twexport_qt.tweets.usernames import parse_source_argument
 
 if TYPE_CHECKING:
     import sqlite3
+
+    from twexport_qt.services.dataset_builds import DatasetRun
 
 EXIT_OK, EXIT_USAGE, EXIT_CANCELLED = 0, 2, 130
 POSITIONAL_ORDER = ("limit", "include_replies", "include_links", "strip_usertags", "strip_hashtags", "sentiment",
@@ -94,10 +103,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     download.add_argument("--archive", metavar="PATH", help="an X data archive (.zip or extracted folder)")
     download.add_argument("--output", metavar="FILE", help="dataset file (default <username>_tweets.<format> "
                           "in the current folder)")
-    download.add_argument("--output-format", dest="output_format", choices=OUTPUT_FORMATS, default="csv",
-                          help="csv (one column, for gpt-2-simple), jsonl or txt (default csv)")
+    download.add_argument("--output-format", dest="output_format", metavar="|".join(OUTPUT_FORMATS), default="csv",
+                          help="chat-jsonl (user/assistant turns, for today's fine-tuning), text-jsonl ({\"text\": "
+                          "...}), csv (one column, for gpt-2-simple), jsonl or txt (default csv)")
+    _register_dataset_arguments(download)
     add_cost_arguments(download)
     download.set_defaults(handler=_handle_download)
+
+
+def _register_dataset_arguments(download: argparse.ArgumentParser) -> None:
+    """The fine-tuning options. Values are parsed by `parse_download_args`, so a bad one is one line, exit 2."""
+    dataset = download.add_argument_group("dataset options (chat-jsonl, text-jsonl, de-duplication, splits)")
+    dataset.add_argument("--system-prompt", dest="system_prompt", metavar="TEXT",
+                         help="chat-jsonl: a system turn that starts every conversation")
+    dataset.add_argument("--sentiment-style", dest="sentiment_style", metavar="|".join(SENTIMENT_STYLES),
+                         help="with --sentiment: the label as metadata beside the example (default) or as a "
+                         "control token before it")
+    dataset.add_argument("--thread-depth", dest="thread_depth", metavar="N",
+                         help=f"chat-jsonl: tweets above a reply that become earlier turns, 1 to {MAX_THREAD_DEPTH} "
+                         "(default 1: its parent); missing ones are looked up on X (billed)")
+    dataset.add_argument("--dedupe", dest="dedupe", action=argparse.BooleanOptionalAction, default=None,
+                         help="drop exact and near duplicates, keeping the newest (default: no)")
+    dataset.add_argument("--near-duplicate-threshold", dest="near_duplicate_threshold", metavar="0.8",
+                         help="with --dedupe: the word-shingle similarity from which two tweets are duplicates")
+    dataset.add_argument("--min-length", dest="min_length", metavar="N",
+                         help="drop tweets shorter than N characters once cleaned")
+    dataset.add_argument("--lang", dest="languages", metavar="en,fr",
+                         help="keep only tweets X marked with these languages")
+    dataset.add_argument("--scrub-contacts", dest="scrub_contacts", action="store_true",
+                         help="replace e-mail addresses and phone numbers by [EMAIL] and [PHONE]")
+    dataset.add_argument("--scrub-mentions", dest="scrub_mentions", action="store_true",
+                         help="replace @names by @USER")
+    dataset.add_argument("--scrub-links", dest="scrub_links", action="store_true",
+                         help="replace links by [LINK] instead of removing them")
+    dataset.add_argument("--split", dest="split", metavar="0.8,0.1,0.1",
+                         help="train, validation and test shares: files <name>.train.<ext> etc., by conversation")
+    dataset.add_argument("--seed", dest="seed", metavar="N", help="seed of the split (default 0): same seed, same "
+                         "split")
+    dataset.add_argument("--update", dest="update", action="store_true",
+                         help="bring the dataset made by the same command up to date: only tweets newer than "
+                         "those it has are read (timeline only)")
 
 
 def _source_flag(kind: SourceKind) -> str:
@@ -164,6 +209,68 @@ _PARSERS = {
 }
 
 
+def _parse_whole(name: str, value: Any, *, minimum: int, maximum: int | None = None) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(str(value).strip().replace(",", "").replace("_", ""))
+    except ValueError:
+        raise UsageError(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+        raise UsageError(f"{name} must be {bounds}, not {number}.")
+    return number
+
+
+def _parse_share(name: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        raise UsageError(f"{name} must be a number such as 0.8, not {value!r}.") from None
+
+
+def _parse_split(value: Any) -> tuple[float, float, float] | None:
+    if value is None:
+        return None
+    parts = [part.strip() for part in str(value).split(",")]
+    try:
+        train, validation, test = (float(part) for part in parts)
+    except ValueError:  # not numbers, or not three of them
+        raise UsageError(f"--split must be three shares, train,validation,test, e.g. 0.8,0.1,0.1 (not {value!r}).")\
+            from None
+    return train, validation, test
+
+
+def _parse_languages(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(code.strip() for code in str(value).split(",") if code.strip())
+
+
+def _dataset_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The fine-tuning options given on the command line (DatasetOptions checks them further)."""
+    values: dict[str, Any] = {
+        "system_prompt": getattr(args, "system_prompt", None),
+        "sentiment_style": _parse_choice("--sentiment-style", getattr(args, "sentiment_style", None),
+                                         SENTIMENT_STYLES),
+        "thread_depth": _parse_whole("--thread-depth", getattr(args, "thread_depth", None), minimum=1,
+                                     maximum=MAX_THREAD_DEPTH),
+        "dedupe": getattr(args, "dedupe", None),
+        "near_duplicate_threshold": _parse_share("--near-duplicate-threshold",
+                                                 getattr(args, "near_duplicate_threshold", None)),
+        "min_length": _parse_whole("--min-length", getattr(args, "min_length", None), minimum=0),
+        "languages": _parse_languages(getattr(args, "languages", None)),
+        "scrub_contacts": bool(getattr(args, "scrub_contacts", False)),
+        "scrub_mentions": bool(getattr(args, "scrub_mentions", False)),
+        "scrub_links": bool(getattr(args, "scrub_links", False)),
+        "split": _parse_split(getattr(args, "split", None)),
+        "seed": _parse_whole("--seed", getattr(args, "seed", None), minimum=0),
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def _merged(args: argparse.Namespace, name: str) -> Any:
     """A parameter's value from its flag or its position; both given and different is a usage error."""
     from_flag = _PARSERS[name](getattr(args, name, None))
@@ -182,6 +289,7 @@ class ParsedDownload:
     username_problems: tuple[str, ...]
     max_cost: Decimal | None = None  # --max-cost: stop before this run could spend more (dollars)
     yes: bool = False                # --yes: start without asking above the cost threshold
+    update: bool = False             # --update: only tweets newer than the dataset's
 
 
 def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
@@ -196,6 +304,13 @@ def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
         raise UsageError("--source archive needs --archive PATH (the .zip X sent you, or its folder).")
     if args.archive and kind != SourceKind.ARCHIVE:
         raise UsageError("--archive only goes with --source archive.")
+    output_format: OutputFormat = _parse_choice("--output-format", args.output_format, OUTPUT_FORMATS) \
+        if args.output_format else "csv"
+    update = bool(getattr(args, "update", False))
+    if update and kind != SourceKind.TIMELINE:
+        raise UsageError("--update reads the accounts' timelines for newer tweets: leave out --from-store, "
+                         "--source and --archive.")
+    dataset_values = _dataset_values(args)
     try:
         options = DatasetOptions(
             limit=values["limit"],
@@ -208,7 +323,8 @@ def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
             text_format=values["text_format"] or "simple",
             start=values["timeframe"],
             end=_parse_moment("until", args.until),
-            output_format=args.output_format,
+            output_format=output_format,
+            **dataset_values,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -227,7 +343,8 @@ def parse_download_args(args: argparse.Namespace) -> ParsedDownload:
         default_name = default_output_name(name_source, options.output_format)
     output = Path(args.output).expanduser() if args.output else Path.cwd() / default_name
     return ParsedDownload(sources, kind, options, output.resolve(), problems,
-                          max_cost=getattr(args, "max_cost", None), yes=bool(getattr(args, "yes", False)))
+                          max_cost=getattr(args, "max_cost", None), yes=bool(getattr(args, "yes", False)),
+                          update=update)
 
 
 # ----- running --------------------------------------------------------------------------------------------
@@ -254,7 +371,7 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
     from twexport_qt.commands.terminal_progress import TerminalProgress
     from twexport_qt.core.cancel import CancelToken
     from twexport_qt.paths import check_output_path
-    from twexport_qt.tweets.download import run_download
+    from twexport_qt.services.dataset_builds import run_dataset
 
     output = check_output_path(parsed.output_path, ctx.data_dir)
     gateway = pacer = None
@@ -274,17 +391,21 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
     cancel = CancelToken()
     if gateway is not None:
         pacer = ctx.new_pacer(gateway, cancel, display.waiting)
-    request = DownloadRequest(parsed.request_sources, parsed.source_kind, parsed.options, output)
+    request = DownloadRequest(parsed.request_sources, parsed.source_kind, parsed.options, output,
+                              update=parsed.update)
     with lock:
         conn = ctx.connect()
         restore_sigint = cancel_on_first_ctrl_c(cancel, display)
         try:
             if rebuild:
                 _print_rebuild_estimate(conn, parsed)
+            elif parsed.update:
+                print("Estimated cost: only the posts published since this dataset's newest tweet are read "
+                      "(one page of up to 100 per request and account).")
             else:
                 _estimate_and_confirm(ctx, parsed, gateway, pacer)
-            summary = run_download(conn, gateway, pacer, ctx.clock, request, progress=display.update, cancel=cancel,
-                                   data_dir=ctx.data_dir)
+            result = run_dataset(conn, gateway, pacer, ctx.clock, request, progress=display.update, cancel=cancel,
+                                 data_dir=ctx.data_dir)
         except SpendLimitReached as stop:
             display.close()
             return report_pause(stop, f"What was downloaded is saved in {output}; run the same command again to "
@@ -294,6 +415,10 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
             print(f"Cancelled. What was downloaded is saved in {output}. "
                   "Run the same command again to resume where it stopped.")
             return EXIT_CANCELLED
+        except UpdateNotPossible as refused:  # nothing was read or written: say what to run instead
+            display.close()
+            print(f"error: {refused}", file=sys.stderr)
+            return EXIT_USAGE
         except TwExportError as exc:
             raise JobStopped(exc, f"What was downloaded so far is saved in {output}; run the same command again "
                                   "to resume.") from exc
@@ -301,7 +426,7 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
             restore_sigint()
             conn.close()
             display.close()
-    _print_summary(summary, request, sandbox=ctx.is_sandbox)
+    _print_summary(result, request, sandbox=ctx.is_sandbox)
     return EXIT_OK
 
 
@@ -331,17 +456,32 @@ def _print_rebuild_estimate(conn: sqlite3.Connection, parsed: ParsedDownload) ->
     Accounts with nothing stored are skipped by the run, which says why."""
     from twexport_qt.tweets.stored_source import rebuild_estimate, stored_tweets
 
-    print(f"Estimated cost: {rebuild_estimate(stored_tweets(conn, parsed.request_sources)).sentence}")
+    stored = stored_tweets(conn, parsed.request_sources)
+    print(f"Building from {stored.total:,} stored tweet{'' if stored.total == 1 else 's'}, no API use.")
+    print(f"Estimated cost: {rebuild_estimate(stored).sentence}")
 
 
-def _print_summary(summary: DownloadSummary, request: DownloadRequest, *, sandbox: bool) -> None:
-    """The wizard's summary sentence, then one line per account (and why one gave nothing) and where the dataset
-    is."""
+def _print_summary(result: DatasetRun, request: DownloadRequest, *, sandbox: bool) -> None:
+    """The wizard's summary sentence, then one line per account (and why one gave nothing), what each filter
+    removed, and where the dataset is: for a built dataset each file with its examples and estimated tokens,
+    and its card."""
+    summary = result.download
     print(summary_text(summary))
-    if summary.already_complete:
+    if summary.already_complete and result.build is None:
         print(f"Dataset file: {summary.output_path}")
-        print("To download it again, delete or move that file, or choose another --output.")
+        print("To download it again, delete or move that file, or choose another --output. To add the tweets "
+              "posted since, add --update.")
         return
-    for line in account_lines(summary, request, sandbox=sandbox):
+    if result.build is None:
+        for line in account_lines(summary, request, sandbox=sandbox):
+            print(line)
+        for line in removal_lines(summary.removed):
+            print(line)
+        print(f"Dataset file: {summary.output_path}")
+        return
+    for account in summary.problems:  # the build's lines count the others' examples
+        print(f"@{account.username}: skipped, {account.message}")
+    from twexport_qt.services.dataset_builds import build_lines
+
+    for line in build_lines(result.build):
         print(line)
-    print(f"Dataset file: {summary.output_path}")

@@ -2,7 +2,9 @@
 
 Tweet k of an author (0 = oldest) is a pure function of (seed, author, k): its time is spread evenly over the
 author's active years, its id is a snowflake built from that time (so ids sort like X's), and its kind (original,
-retweet, reply to someone else, self-reply continuing a thread, quote) is drawn per k. Replies point at real
+retweet, reply to someone else, self-reply continuing a thread, quote) is drawn per k. The timeline serves the
+tweets whose time has come on the sandbox clock, so an account's timeline grows as a test's clock moves through
+its active years: an update (`since_id`) then finds exactly the tweets posted meanwhile. Replies point at real
 tweets of other accounts, some protected and some deliberately deleted, so lookups and expansions have both
 data and errors to return. Nothing is stored: a tweet id decodes back to (author, k).
 
@@ -10,6 +12,18 @@ A share of the posts are long posts (300 to 4,000 characters), served as X serve
 holds a preview cut at a word near 270 characters, usually ending in "…" and sometimes not (X's exact cut is
 unverified; samples#202 shows none), and the whole post comes in `note_tweet` only when `tweet.fields` asks for
 it. As in X's archives, the note does not repeat the "@name " X puts before a reply's `text`.
+
+Dataset hygiene material is planted in a few accounts (`PLANTED_ACCOUNTS`), among their short original posts
+only, so a dataset's de-duplication and scrubbing have something to find, and tests something to count: echo
+pairs (a post and, right after it, the same post with a link added, a hashtag added or its last word changed:
+an exact duplicate once links are cleaned, or a near duplicate), and posts that give an e-mail address or a
+phone number. Which posts is a pure function of (seed, author, k) like the rest; counts and ids do not change.
+
+Most posts are English, and `lang` says "en" when `tweet.fields` asks for it, as X does. A few accounts
+(`MULTILINGUAL_ACCOUNTS`) also post, among their short original posts that carry nothing planted, some in Spanish,
+German and Japanese ("es", "de", "ja"), some that are only emoji ("und": X could not tell), only a media link
+("zxx": no linguistic content) or only hashtags ("qht"), so a dataset's language filter has something to remove.
+A retweet has its original's `lang`; replies, quotes and long posts are English. Again counts and ids stay.
 """
 
 from __future__ import annotations
@@ -90,12 +104,52 @@ _THINGS = ("a new essay", "the onboarding flow", "chapter three", "our pricing p
 _CLOSERS = ("Thoughts?", "More soon.", "Feels good.", "Not easy.", "Worth it.", "Who else?", "🧵", "Onwards.")
 _TAGS = ("#writing", "#buildinpublic", "#AI", "#Python", "#indiehackers", "#amwriting", "#design")
 _EMOJI = ("🚀", "✍️", "☕", "🔥", "🙏", "😅", "🎉", "💡")
+# Planting (see the module docstring): shares of a planted account's short original posts.
+PLANTED_ACCOUNTS = ("bob_builds", "carol_codes", "dave_designs")
+ECHO_SHARE = 0.04  # posts that repeat the post before them, changed a little
+CONTACT_SHARE = 0.03  # posts that give an e-mail address or a phone number
+ECHO_LINK, ECHO_HASHTAG, ECHO_LAST_WORD = 0, 1, 2  # how an echo differs from the post it repeats
+_ECHO_ENDINGS = ("out.", "now.")  # an echo with its last word changed ends with the second
+_PLANTED_IDS = frozenset(_USERS[name].id for name in PLANTED_ACCOUNTS)
 _LESSONS = ("patience", "to cut scope early", "that drafts are cheap", "to write things down first",
             "more than any course did", "to ask for feedback sooner", "that small steps add up",
             "why naming things is hard", "to sleep on big decisions")
 _OPENERS = ("Here is what I learned.", "A longer note on this one.", "Some context first.",
             "I keep coming back to this.", "Quick recap for anyone new here.", "Honest update, long one.")
 _CASHTAGS = ("$AAPL", "$TSLA", "$NVDA", "$BTC")
+# Languages (see the module docstring): X's `lang` code and its share of a multilingual account's plain posts.
+ENGLISH = "en"
+MULTILINGUAL_ACCOUNTS = ("dave_designs", "erin_edits")
+LANGUAGE_SHARES = (("es", 0.06), ("de", 0.04), ("ja", 0.03), ("und", 0.03), ("zxx", 0.02), ("qht", 0.02))
+_MULTILINGUAL_IDS = frozenset(_USERS[name].id for name in MULTILINGUAL_ACCOUNTS)
+
+
+@dataclass(frozen=True)
+class _Phrasebook:
+    """How a post in one language is made: `template` with {verb}, {thing} and {closer} drawn from the lists."""
+
+    template: str
+    verbs: tuple[str, ...]
+    things: tuple[str, ...]
+    closers: tuple[str, ...]
+
+
+_PHRASEBOOKS = {
+    "es": _Phrasebook("Hoy estoy {verb} {thing}. {closer}",
+                      ("terminando", "revisando", "escribiendo", "probando", "publicando"),
+                      ("un ensayo nuevo", "la página de precios", "el capítulo tres", "las notas de la versión",
+                       "mi boletín de la semana", "una herramienta pequeña"),
+                      ("¿Qué opináis?", "Poco a poco.", "¡Qué alegría!", "Seguimos mañana.", "Vale la pena.")),
+    "de": _Phrasebook("Heute bin ich am {verb} von {thing}. {closer}",
+                      ("Überarbeiten", "Testen", "Schreiben", "Skizzieren", "Veröffentlichen"),
+                      ("meinem neuen Essay", "unserer Preisseite", "Kapitel drei", "den Versionshinweisen",
+                       "meinem Newsletter", "einem kleinen Werkzeug"),
+                      ("Was meint ihr?", "Schritt für Schritt.", "Es lohnt sich.", "Bald mehr dazu.")),
+    "ja": _Phrasebook("今日は{thing}を{verb}。{closer}",
+                      ("書いています", "見直しています", "テストしています", "公開しました", "作っています"),
+                      ("新しいエッセイ", "料金ページ", "第三章", "リリースノート", "ニュースレター"),
+                      ("どう思いますか？", "少しずつ進めます。", "楽しい！", "また明日。")),
+}
 
 
 @dataclass(frozen=True)
@@ -110,6 +164,7 @@ class TweetRecord:
     referenced: tuple[tuple[str, int], ...] = ()  # (type, tweet id): replied_to | quoted | retweeted
     metrics: dict[str, int] = field(default_factory=dict)
     note_text: str | None = None  # a long post's whole text (`text` is then its preview)
+    lang: str = ENGLISH  # X's `lang` code, sent only when `tweet.fields` asks for it
 
     @property
     def is_reply(self) -> bool:
@@ -139,7 +194,7 @@ class TweetRecord:
             if entities:
                 out["entities"] = entities
         if "lang" in wanted:
-            out["lang"] = "en"
+            out["lang"] = self.lang
         if NOTE_TWEET_FIELD in wanted and self.note_text is not None:
             note: dict[str, Any] = {"text": self.note_text}
             entities = extract_entities(self.note_text)
@@ -189,6 +244,8 @@ class TweetsWorld:
         self._key_metrics = dr.stream_key(seed, "tweet_metrics")
         self._key_long = dr.stream_key(seed, "tweet_long")
         self._key_long_text = dr.stream_key(seed, "tweet_long_text")
+        self._key_planted = dr.stream_key(seed, "tweet_planted")
+        self._key_language = dr.stream_key(seed, "tweet_language")
         # Threads and retweets make tweet k depend on k-1 and on parents: memoise (values never change).
         self.tweet = functools.lru_cache(maxsize=65_536)(self._build_tweet)
 
@@ -271,7 +328,8 @@ class TweetsWorld:
                 original = self.tweet(parent[0], parent[1])
                 body = original.text if len(original.text) <= 110 else original.text[:109] + "…"
                 return TweetRecord(tweet_id, author_id, created, f"RT @{_USERNAMES[parent[0]]}: {body}", RETWEET,
-                                   tweet_id, referenced=(("retweeted", original.id),), metrics=metrics)
+                                   tweet_id, referenced=(("retweeted", original.id),), metrics=metrics,
+                                   lang=original.lang)
         if kind == REPLY:
             parent_author, parent_id = self._reply_target(author_id, k)
             text, note = self._post(author_id, k, reply_prefix=f"@{_USERNAMES[parent_author]} ")
@@ -289,6 +347,10 @@ class TweetsWorld:
                 text, note = self._post(author_id, k, suffix=f" https://t.co/q{quoted % 10**8:x}")
                 return TweetRecord(tweet_id, author_id, created, text, QUOTE, tweet_id,
                                    referenced=(("quoted", quoted),), metrics=metrics, note_text=note)
+        language = self.language_of(author_id, k)
+        if language != ENGLISH:
+            return TweetRecord(tweet_id, author_id, created, self._other_language_text(author_id, k, language),
+                               ORIGINAL, tweet_id, metrics=metrics, lang=language)
         text, note = self._post(author_id, k)
         return TweetRecord(tweet_id, author_id, created, text, ORIGINAL, tweet_id, metrics=metrics, note_text=note)
 
@@ -341,6 +403,92 @@ class TweetsWorld:
             text += f" cc @{_USERNAMES[_PARENT_AUTHORS[k % len(_PARENT_AUTHORS)]]}"
         return text
 
+    # ----- planted duplicates and contact details ---------------------------------------------------------
+
+    def _plain_original(self, author_id: int, k: int) -> bool:
+        """A short original post: the only kind planting touches (replies, quotes and long posts keep theirs)."""
+        return 0 <= k < HISTORIES[author_id].count and self.kind_of(author_id, k) == ORIGINAL \
+            and not self.is_long(author_id, k)
+
+    def echo_kind(self, author_id: int, k: int) -> int | None:
+        """How post k repeats post k-1 (ECHO_LINK, ECHO_HASHTAG, ECHO_LAST_WORD), or None when it does not."""
+        if author_id not in _PLANTED_IDS or k < 2:
+            return None
+        key = self._key_planted ^ HISTORIES[author_id].slot
+        if dr.unit(key, k) >= ECHO_SHARE or not self._plain_original(author_id, k) \
+                or not self._plain_original(author_id, k - 1) or self.echo_kind(author_id, k - 1) is not None:
+            return None
+        return dr.below(key ^ 1, k, 3)
+
+    def has_contact(self, author_id: int, k: int) -> bool:
+        """Whether post k gives an e-mail address or a phone number (never an echo pair's post)."""
+        if author_id not in _PLANTED_IDS or not self._plain_original(author_id, k):
+            return False
+        key = self._key_planted ^ HISTORIES[author_id].slot
+        return ECHO_SHARE <= dr.unit(key, k) < ECHO_SHARE + CONTACT_SHARE \
+            and self.echo_kind(author_id, k + 1) is None
+
+    def _echo_source_text(self, author_id: int, k: int) -> str:
+        """The text of the first post of an echo pair: long enough (about 30 words) for shingles to compare."""
+        key = self._key_planted ^ HISTORIES[author_id].slot
+        lesson = _LESSONS[dr.below(key ^ 2, k, len(_LESSONS))]
+        return (f"{self._body(author_id, k)} I wrote up how I learned {lesson} over the years, step by "
+                f"step, with notes and examples for anyone who is just starting {_ECHO_ENDINGS[0]}")
+
+    def _planted_text(self, author_id: int, k: int) -> str | None:
+        """Post k's planted text, or None when it keeps its ordinary one."""
+        if author_id not in _PLANTED_IDS:
+            return None
+        echo = self.echo_kind(author_id, k)
+        if echo is not None:
+            source = self._echo_source_text(author_id, k - 1)
+            if echo == ECHO_LINK:
+                return f"{source} https://t.co/e{k:x}"
+            if echo == ECHO_HASHTAG:
+                return f"{source} #buildinpublic"
+            return source.removesuffix(_ECHO_ENDINGS[0]) + _ECHO_ENDINGS[1]
+        if self.echo_kind(author_id, k + 1) is not None:
+            return self._echo_source_text(author_id, k)
+        if self.has_contact(author_id, k):
+            name = _USERNAMES[author_id]
+            if k % 2:
+                return f"{self._body(author_id, k)} Write to me: {name.replace('_', '.')}{k}@example.com"
+            return f"{self._body(author_id, k)} Call me on 555-{100 + k % 900:03d}-{1000 + k % 9000:04d}"
+        return None
+
+    # ----- languages --------------------------------------------------------------------------------------
+
+    def language_of(self, author_id: int, k: int) -> str:
+        """X's `lang` of post k as posted (a retweet takes its original's instead): "en" unless it is one of a
+        multilingual account's plain original posts drawn for another language."""
+        if author_id not in _MULTILINGUAL_IDS or not self._plain_original(author_id, k) \
+                or self._planted_text(author_id, k) is not None:
+            return ENGLISH
+        draw = dr.unit(self._key_language ^ HISTORIES[author_id].slot, k)
+        for language, share in LANGUAGE_SHARES:
+            if draw < share:
+                return language
+            draw -= share
+        return ENGLISH
+
+    def _other_language_text(self, author_id: int, k: int, language: str) -> str:
+        """The text of post k in `language` (not English): a phrasebook's sentence, emoji, a link or hashtags."""
+        key = self._key_language ^ (HISTORIES[author_id].slot << 16)
+
+        def pick(options: Sequence[str], salt: int) -> str:
+            return options[dr.below(key ^ salt, k, len(options))]
+
+        if language == "und":  # emoji only: X cannot tell a language
+            return f"{pick(_EMOJI, 1)}{pick(_EMOJI, 2)} {pick(_EMOJI, 3)}"
+        if language == "zxx":  # a photo alone: its text is only the t.co link X appends for the media
+            return f"https://t.co/m{k:x}{dr.below(key ^ 4, k, 10**6):x}"
+        if language == "qht":  # hashtags only
+            first = dr.below(key ^ 5, k, len(_TAGS))
+            return f"{_TAGS[first]} {_TAGS[(first + 1 + dr.below(key ^ 6, k, len(_TAGS) - 1)) % len(_TAGS)]}"
+        book = _PHRASEBOOKS[language]
+        return book.template.format(verb=pick(book.verbs, 7), thing=pick(book.things, 8),
+                                    closer=pick(book.closers, 9))
+
     # ----- long posts -------------------------------------------------------------------------------------
 
     def is_long(self, author_id: int, k: int) -> bool:
@@ -353,7 +501,8 @@ class TweetsWorld:
         """(`text`, whole long text or None) of tweet k. `reply_prefix` is the "@name " X puts before a reply's
         text (not in a long post's note); `suffix` ends the post (a quote's link)."""
         if not self.is_long(author_id, k):
-            return f"{reply_prefix}{self._body(author_id, k)}{suffix}", None
+            planted = self._planted_text(author_id, k) if not reply_prefix and not suffix else None
+            return f"{reply_prefix}{planted or self._body(author_id, k)}{suffix}", None
         whole = self._long_body(author_id, k) + suffix
         return reply_prefix + self._preview(author_id, k, whole), whole
 

@@ -28,6 +28,7 @@ from twexport_qt.core.usernames import username_key
 from twexport_qt.followers.fetch import FOLLOWERS_KIND, known_follower_count
 from twexport_qt.gateway.pacing import ENDPOINT_ME, Pacer
 from twexport_qt.gateway.x_gateway import XGateway
+from twexport_qt.services.dataset_builds import with_thread_lookups
 from twexport_qt.services.jobs import JobName
 from twexport_qt.store import fetch_runs_repo, followers_repo
 from twexport_qt.tweets.download import DownloadRequest
@@ -116,8 +117,9 @@ def accounts_download_estimate(gateway: XGateway, pacer: Pacer, names: list[str]
         count = (user.get("public_metrics") or {}).get("tweet_count")
         accounts.append(TweetAccount(name, int(count) if count is not None else None,
                                      own=owner_id is not None and str(user.get("id")) == str(owner_id)))
-    return estimate_tweet_download(accounts, prices, limit=options.limit, include_replies=options.include_replies,
-                                   search=search, user_context=gateway.has_user_context)
+    estimate = estimate_tweet_download(accounts, prices, limit=options.limit, include_replies=options.include_replies,
+                                       search=search, user_context=gateway.has_user_context)
+    return with_thread_lookups(estimate, options, prices)  # chat turns above a reply's parent, when not stored
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Tweet downloads for the views: the stored downloads the Tweet datasets tab lists, the stored tweets a dataset
-can be built from for free, and the job that runs one.
+can be built from for free, the wizard's preview of the first examples, and the job that runs one.
 
-The tab reads `stored_downloads()` and the wizard `stored_tweets()` off the GUI thread (`jobs.tasks.run_task`);
-the wizard hands `download_job` to the job controller, which runs it in a worker thread, exactly as
-`tweets download` runs it in a terminal.
+The tab reads `stored_downloads()` and the wizard `stored_tweets()` and `preview()` off the GUI thread
+(`jobs.tasks.run_task`); the wizard hands `download_job` to the job controller, which runs it in a worker thread,
+exactly as `tweets download` runs it in a terminal.
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING
 
 from twexport_qt.billing.estimates import CostEstimate
 from twexport_qt.core.clock import Clock
+from twexport_qt.datasets.preview import preview_examples
 from twexport_qt.services.connections import ThreadConnections
+from twexport_qt.services.dataset_builds import DatasetRun, run_dataset
 from twexport_qt.services.jobs import Job, JobContext, JobName, api_job, database_job
 from twexport_qt.store import tweets_repo
 from twexport_qt.store.tweets_repo import TweetJobState
-from twexport_qt.tweets.download import DownloadRequest, DownloadSummary, run_download
+from twexport_qt.tweets.download import DownloadRequest
+from twexport_qt.tweets.options import DatasetOptions
 from twexport_qt.tweets.sources import SourceKind
 from twexport_qt.tweets.stored_source import StoredTweets, rebuild_estimate, stored_tweets
 
@@ -31,6 +34,7 @@ if TYPE_CHECKING:  # the context builds the services: importing it at run time w
     from twexport_qt.gateway.x_gateway import XGateway
 
 LISTED_DOWNLOADS = 500  # the tab lists the newest ones; older ones stay resumable by running them again
+PREVIEW_EXAMPLES = 5  # what the wizard shows before a download starts
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,14 @@ class StoredDownload:
     state: TweetJobState
     written: int  # examples in the dataset file
     updated_at: int  # epoch seconds of its last committed page or state change
+
+
+@dataclass(frozen=True)
+class DatasetPreview:
+    """The first examples of a dataset, exactly as they will be written, built from the stored tweets."""
+
+    examples: tuple[str, ...]  # each as its file will hold it (a CSV row quoted, a JSON object on one line)
+    stored: StoredTweets  # what they were drawn from: each account's stored tweets, and those with none
 
 
 class DownloadsService:
@@ -66,9 +78,20 @@ class DownloadsService:
         """The price of a dataset built from the stored tweets of `usernames`: nothing, and from how many."""
         return rebuild_estimate(self.stored_tweets(usernames))
 
+    def preview(self, usernames: Sequence[str], options: DatasetOptions,
+                count: int = PREVIEW_EXAMPLES) -> DatasetPreview:
+        """The first `count` examples a dataset of `usernames` with `options` writes, from their stored tweets,
+        and how many tweets of each account are stored. No request: nothing is read from X."""
+        conn = self._db.get()
+        stored = stored_tweets(conn, usernames)
+        examples = preview_examples(conn, list(usernames), options, n=count) if stored.total else []
+        return DatasetPreview(tuple(examples), stored)
+
 
 def download_job(context: AppContext, request: DownloadRequest) -> Job:
-    """The job that runs or resumes `request` in a worker thread and returns its `DownloadSummary`.
+    """The job that runs or resumes `request` in a worker thread and returns its `DatasetRun`: the download's
+    summary and, for a format built from the store (chat or text JSONL, de-duplication, splits), the build's
+    report (`services/dataset_builds.py`, as `tweets download` runs it).
 
     It holds the download's output-file lock while it runs: two runs of one download would both append to the
     file. Stored tweets never need X (a rebuild makes no request, so it needs no credentials); an archive needs
@@ -79,15 +102,15 @@ def download_job(context: AppContext, request: DownloadRequest) -> Job:
     output = Path(request.output_path).expanduser().resolve()
 
     def download(conn: sqlite3.Connection, gateway: XGateway | None, pacer: Pacer | None,
-                 ctx: JobContext) -> DownloadSummary:
-        return run_download(conn, gateway, pacer, context.clock, request, progress=ctx.progress, cancel=ctx.cancel,
-                            on_wait=ctx.on_wait, data_dir=context.data_dir)
+                 ctx: JobContext) -> DatasetRun:
+        return run_dataset(conn, gateway, pacer, context.clock, request, progress=ctx.progress, cancel=ctx.cancel,
+                           on_wait=ctx.on_wait, data_dir=context.data_dir)
 
     with_api = api_job(context, lambda api, ctx: download(api.conn, api.gateway, api.pacer, ctx),
                        name=JobName.TWEET_DOWNLOAD)
     without_api = database_job(context, lambda conn, ctx: download(conn, None, None, ctx))
 
-    def job(ctx: JobContext) -> DownloadSummary:
+    def job(ctx: JobContext) -> DatasetRun:
         with context.download_lock(output):
             if request.source_kind == SourceKind.STORED:
                 return without_api(ctx)

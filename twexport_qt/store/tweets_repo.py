@@ -47,7 +47,7 @@ _UPSERT_TWEET = (
     "conversation_id = COALESCE(excluded.conversation_id, tweets.conversation_id), "
     "in_reply_to_tweet_id = excluded.in_reply_to_tweet_id, in_reply_to_user_id = excluded.in_reply_to_user_id, "
     "quoted_tweet_id = excluded.quoted_tweet_id, is_retweet = excluded.is_retweet, "
-    "fetched_at = excluded.fetched_at"
+    "fetched_at = excluded.fetched_at, lang = COALESCE(excluded.lang, tweets.lang)"
 )
 
 
@@ -66,10 +66,11 @@ def get_tweets(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, TweetR
     found: dict[int, TweetRecord] = {}
     for start in range(0, len(wanted), _IN_CHUNK):
         chunk = wanted[start:start + _IN_CHUNK]
-        rows = conn.execute(f"SELECT {', '.join(TWEETS_COLUMNS)} FROM tweets WHERE id IN "
-                            f"({', '.join('?' * len(chunk))})", chunk)
+        rows = _plain_cursor(conn).execute(f"SELECT {', '.join(TWEETS_COLUMNS)} FROM tweets WHERE id IN "
+                                           f"({', '.join('?' * len(chunk))})", chunk)
         for row in rows:
-            found[row["id"]] = TweetRecord.from_row(row)
+            record = TweetRecord.from_columns(row)
+            found[record.id] = record
     return found
 
 
@@ -154,9 +155,16 @@ def author_tweets_page(conn: sqlite3.Connection, query: AuthorTweets, after: Twe
                        size: int) -> list[TweetRecord]:
     """Up to `size` of the account's stored tweets, newest first, from just after `after` (None: the newest)."""
     where, values = _author_filter(query, after)
-    rows = conn.execute(f"SELECT {', '.join(TWEETS_COLUMNS)} FROM tweets WHERE {where} "
-                        "ORDER BY created_at DESC, id DESC LIMIT ?", [*values, size])
-    return [TweetRecord.from_row(row) for row in rows]
+    rows = _plain_cursor(conn).execute(f"SELECT {', '.join(TWEETS_COLUMNS)} FROM tweets WHERE {where} "
+                                       "ORDER BY created_at DESC, id DESC LIMIT ?", [*values, size])
+    return [TweetRecord.from_columns(row) for row in rows]
+
+
+def _plain_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor giving plain tuples whatever the connection's row factory: tweets are read by the million."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor
 
 
 # ----- jobs -----------------------------------------------------------------------------------------------
@@ -252,6 +260,13 @@ def create_or_resume_job(conn: sqlite3.Connection, key: str, options_json: str, 
     return TweetJob(job_id, key, options_json, output_path, TweetJobState.RUNNING, 0, output_bytes, now, now), True
 
 
+def jobs_for_output(conn: sqlite3.Connection, output_path: str) -> list[TweetJob]:
+    """The downloads that wrote `output_path`, newest first (an update names the options one was made with)."""
+    rows = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs WHERE output_path = ? "
+                        "ORDER BY updated_at DESC, id DESC", (output_path,))
+    return [TweetJob.from_row(row) for row in rows]
+
+
 def delete_job(conn: sqlite3.Connection, job_id: int) -> None:
     """Forget a job, its accounts and its written ids (cascade); the tweets stay cached."""
     conn.execute("DELETE FROM tweet_job_output WHERE job_id = ?", (job_id,))
@@ -322,6 +337,13 @@ def advance_account(conn: sqlite3.Connection, account: JobAccount, cursor: str |
                  (cursor, account.fetched, account.written, account.skipped, account.job_id, account.username))
 
 
+def reopen_account(conn: sqlite3.Connection, account: JobAccount, cursor: str | None) -> None:
+    """Make a finished account pending again from `cursor` (an update), keeping its counters."""
+    account.state, account.cursor, account.message = AccountState.PENDING, cursor, ""
+    conn.execute("UPDATE tweet_job_accounts SET state = ?, cursor = ?, message = '' WHERE job_id = ? AND username = ?",
+                 (AccountState.PENDING, cursor, account.job_id, account.username))
+
+
 def finish_account(conn: sqlite3.Connection, account: JobAccount, state: AccountState, message: str = "") -> None:
     state = AccountState(state)  # a stray string raises ValueError here, before anything is written
     account.state, account.message = state, message
@@ -346,6 +368,15 @@ def already_written(conn: sqlite3.Connection, job_id: int, ids: Iterable[int]) -
                             f"({', '.join('?' * len(chunk))})", (job_id, *chunk))
         found.update(row[0] for row in rows)
     return found
+
+
+def newest_taken_by_author(conn: sqlite3.Connection, job_id: int) -> dict[int, int]:
+    """The newest tweet id the job took (wrote, or collected for a build), by author id: where an update of
+    the job starts reading (`since_id`)."""
+    rows = conn.execute("SELECT t.author_id, MAX(o.tweet_id) FROM tweet_job_output AS o JOIN tweets AS t "
+                        "ON t.id = o.tweet_id WHERE o.job_id = ? AND t.author_id IS NOT NULL GROUP BY t.author_id",
+                        (job_id,))
+    return {int(author_id): int(newest) for author_id, newest in rows}
 
 
 def job_summary(conn: sqlite3.Connection, job_id: int) -> JobSummary:

@@ -15,7 +15,7 @@ from twexport_qt.tweets.archive_links import expanded_urls, has_media, links_els
 from twexport_qt.tweets.archive_notes import Note, whole_text
 from twexport_qt.tweets.archive_values import BadId, parse_archive_time, parse_id
 from twexport_qt.tweets.cleaning import contains_link, is_manual_retweet
-from twexport_qt.tweets.records import TweetRecord
+from twexport_qt.tweets.records import TweetRecord, language_code
 
 
 @dataclass(frozen=True)
@@ -79,5 +79,6 @@ def read_tweet(tweet: Mapping[str, Any], owner: ArchiveOwner, long_posts: Mappin
         is_retweet=is_manual_retweet(full_text),
         # Photos and videos count as links, as they do in the API's `urls`: include_links=False drops them alike.
         has_links=bool(links_elsewhere(urls, tweet_id)) or has_media(tweet) or contains_link(text),
+        lang=language_code(tweet.get("lang")),  # tweets.js has X's `lang` too; older archives may not
     )
     return ArchiveTweet(record, bad_references, note, joined is not None)

@@ -26,9 +26,10 @@ answered (the same tweet for a direct reply to the first one; README "Difference
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
-from twexport_qt.tweets.cleaning import clean_text
+from twexport_qt.tweets.cleaning import clean_record
 from twexport_qt.tweets.options import DatasetOptions, TextFormat
 from twexport_qt.tweets.records import TweetRecord
 from twexport_qt.tweets.sentiment import SentimentLabeler
@@ -79,13 +80,6 @@ def format_example(
     return "\n".join(lines)
 
 
-def _clean(record: TweetRecord, options: DatasetOptions) -> str:
-    return clean_text(
-        record.text,
-        strip_usertags=options.strip_usertags,
-        strip_hashtags=options.strip_hashtags,
-        is_reply=record.is_reply,
-    )
 
 
 def build_example(
@@ -95,6 +89,8 @@ def build_example(
     *,
     root: TweetRecord | None = None,
     in_reply_to: TweetRecord | None = None,
+    counts: Counter[str] | None = None,
+    cleaned: str | None = None,
 ) -> Example | None:
     """Clean, label and format `record`; None when nothing is left of its text after cleaning.
 
@@ -103,8 +99,11 @@ def build_example(
     fetched. The label describes the tweet's own cleaned text, not its context. Filtering (`should_keep`)
     is the caller's job, done before fetching any parents. A tweet whose own text cleans to nothing is never
     written, in either format (the original still wrote such a reply, with an empty TWEET section).
+    Scrubbing options apply to the tweet and its context alike; `counts` adds up what scrubbing replaced in the
+    tweet's own text (context tweets are counted where they are examples themselves). `cleaned` is the
+    record's text already cleaned with these options, when the caller has it (then `counts` is not used).
     """
-    text = _clean(record, options)
+    text = cleaned if cleaned is not None else clean_record(record, options, counts)
     if not text:
         return None
     label = labeler.label(text)
@@ -112,6 +111,6 @@ def build_example(
     if options.text_format == "reply" and record.is_reply and in_reply_to is not None:
         # Still a REPLY when the context cleans to nothing (a photo, a bare link), as in the original: written
         # as ORIGINAL, an answer such as "haha, yes" would teach the model to post it out of the blue.
-        root_text = _clean(root, options) if root is not None else ""
-        context = ReplyContext(root_text=root_text, in_reply_to_text=_clean(in_reply_to, options))
+        root_text = clean_record(root, options) if root is not None else ""
+        context = ReplyContext(root_text=root_text, in_reply_to_text=clean_record(in_reply_to, options))
     return Example(format_example(text, label=label, reply_context=context, text_format=options.text_format), label)

@@ -11,15 +11,29 @@ page of an account and the account's end are committed together, so a kill after
 `limit` counts tweets WRITTEN per account, as the original tool's limit did (it was applied per username):
 ten accounts with limit 100 give up to 1,000 examples, 100 from each. Retweets are never requested.
 The stored source (stored_source.py) runs the same way without a gateway: a rebuild makes no request.
+
+Formats built from the store (`DatasetOptions.needs_build()`: chat pairs, de-duplication, splits) are not
+streamed: the job stores every page as it goes (resumable the same way) and collects the ids that pass the
+per-tweet filters; the caller then builds the files from the store (services/dataset_builds.py), which needs X
+no more. For chat examples with several turns the job also stores each reply's missing ancestors (billed reads).
+A built rebuild (`--from-store`) has nothing to store: the job only records the accounts and their stored counts.
+
+An update (`DownloadRequest.update`) brings a finished download up to date: each account reads only tweets newer
+than the newest one the job took (`since_id`, kept in the account's cursor while it pages), the streamed file
+gains only those (ids written are tracked, so none twice), and a built dataset is built again from the store.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from twexport_qt.core import errors
 from twexport_qt.core.cancel import CancelToken
@@ -31,7 +45,7 @@ from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.paths import check_output_path
 from twexport_qt.store import tweets_repo
 from twexport_qt.store.tweets_repo import AccountState, JobAccount, TweetJob, TweetJobState
-from twexport_qt.tweets.cleaning import clean_text, should_keep
+from twexport_qt.tweets.cleaning import RemovalReason, clean_record, quality_problem, should_keep
 from twexport_qt.tweets.dataset_format import Example, build_example
 from twexport_qt.tweets.options import DatasetOptions
 from twexport_qt.tweets.output_writers import DatasetWriter, OutputFileError, open_writer
@@ -45,7 +59,10 @@ from twexport_qt.tweets.sources import (
     SourceKind,
     SourcePage,
     TweetSource,
+    is_update_cursor,
     open_source,
+    restart_cursor,
+    update_cursor,
 )
 from twexport_qt.tweets.stored_source import StoredSource
 
@@ -60,6 +77,7 @@ class DownloadRequest:
     source_kind: SourceKind
     options: DatasetOptions
     output_path: Path
+    update: bool = False  # bring the finished download of the same request up to date with newer tweets only
 
     @property
     def archive_path(self) -> str | None:
@@ -95,15 +113,24 @@ class DownloadSummary:
     state: TweetJobState  # DONE (the job is complete); cancelled/failed raise instead
     resumed: bool
     already_complete: bool  # the same download had finished before: nothing was done
-    written_total: int  # examples in the file from this job, earlier runs included
+    written_total: int  # examples in the file from this job, earlier runs included (built formats: tweets taken)
     written_now: int
     fetched_now: int
     lookup_requests: int  # GET /2/tweets calls made for reply parents
     accounts: list[AccountOutcome] = field(default_factory=list)
+    removed: dict[str, int] = field(default_factory=dict)  # this run's tweets each per-tweet filter removed
+    updated: bool = False  # this run brought a finished download up to date (newer tweets only)
+    builds: bool = False  # the dataset is built from the store afterwards: the job only stored the tweets
 
     @property
     def problems(self) -> list[AccountOutcome]:
         return [account for account in self.accounts if account.state == AccountState.SKIPPED]
+
+
+class UpdateNotPossible(errors.ConfigError):
+    """`--update` asked for a dataset this request cannot update (none made yet, other options, another source)."""
+
+    default_message = "This dataset cannot be updated."
 
 
 def run_download(
@@ -133,28 +160,98 @@ def run_download(
         source = open_source(request.source_kind, options=options, gateway=gateway, pacer=pacer,
                              archive_path=request.archive_path)
     output = check_output_path(request.output_path, data_dir)
+    builds = options.needs_build()
     key = tweets_repo.job_key(request.source_kind, request.sources, options.to_json(), str(output))
     job = tweets_repo.find_job(conn, key)
     if job is not None and not _output_matches(job, output):
+        if request.update:
+            raise UpdateNotPossible(f"{output} is gone: there is no dataset file to update. Download it again "
+                                    "without --update.")
         log.warning("Output %s of tweet job %s is gone: starting that download over", output, job.id)
         with conn:
             tweets_repo.delete_job(conn, job.id)
         job = None
+    updated = False
+    if request.update:
+        job = _job_to_update(conn, job, request, output)
+        if job.state == TweetJobState.DONE:
+            _reopen_for_update(conn, job, clock)
+            updated = True
+        else:  # an update (or the download itself) was interrupted: finish it, the same way
+            updated = any(is_update_cursor(account.cursor) for account in tweets_repo.job_accounts(conn, job.id))
     if job is not None and job.state == TweetJobState.DONE:
-        return _summary(conn, job, resumed=True, already_complete=True, run=_RunCounters())
+        return _summary(conn, job, resumed=True, already_complete=True, run=_RunCounters(), builds=builds)
 
     resumed = job is not None
-    if job is not None:
-        _cut_back_to_committed(output, job)
-    writer = open_writer(output, options.output_format)
+    writer: DatasetWriter | None = None
+    if not builds:  # a built dataset is written from the store at the end: no file grows meanwhile
+        if job is not None:
+            _cut_back_to_committed(output, job)
+        writer = open_writer(output, options.output_format)
     try:
         if job is None:
             job = _create_job(conn, source, request, key, output, writer, clock)
         run = _DownloadRun(conn, job, source, writer, request, clock, gateway, pacer, progress, cancel)
         run.execute()
     finally:
-        writer.close()
-    return _summary(conn, job, resumed=resumed, already_complete=False, run=run.counters)
+        if writer is not None:
+            writer.close()
+    return _summary(conn, job, resumed=resumed and not updated, already_complete=False, run=run.counters,
+                    updated=updated, builds=builds)
+
+
+# ----- updates --------------------------------------------------------------------------------------------
+
+def _job_to_update(conn: sqlite3.Connection, job: TweetJob | None, request: DownloadRequest,
+                   output: Path) -> TweetJob:
+    """The download `request` updates, or UpdateNotPossible with what to do instead."""
+    if request.source_kind != SourceKind.TIMELINE:
+        raise UpdateNotPossible("--update reads the accounts' timelines for their newest tweets: it works for "
+                                "datasets downloaded from timelines (the default source).")
+    if job is not None:
+        return job
+    others = tweets_repo.jobs_for_output(conn, str(output))
+    if not others:
+        raise UpdateNotPossible(f"No download made {output} yet: run the command without --update first.")
+    made_with = DatasetOptions.from_json(others[0].options_json)
+    differences = options_differences(made_with, request.options)
+    if differences:
+        raise UpdateNotPossible(
+            f"{output} was made with other options ({'; '.join(differences)}): give the same options to update "
+            "it, or build a new dataset under another --output.")
+    names = ", ".join(tweets_repo.job_usernames(conn, [others[0].id])[others[0].id])
+    raise UpdateNotPossible(f"{output} was made from other accounts ({names}) or another source: give the same "
+                            "accounts and source to update it, or choose another --output.")
+
+
+def options_differences(made_with: DatasetOptions, asked: DatasetOptions) -> list[str]:
+    """'sentiment: 0 (now 3)' for each option that differs, in the options' order."""
+    old, new = json.loads(made_with.to_json()), json.loads(asked.to_json())  # as stored: dates as text
+    names = [f.name for f in dataclasses.fields(DatasetOptions)]
+    return [f"{name}: {_shown(made_with, old, name)} (now {_shown(asked, new, name)})" for name in names
+            if getattr(made_with, name) != getattr(asked, name)]
+
+
+def _shown(options: DatasetOptions, stored: dict[str, Any], name: str) -> str:
+    """An option's value as stored (dates as ISO text); newer fields at their default are not stored."""
+    return repr(stored[name] if name in stored else getattr(options, name))
+
+
+def _reopen_for_update(conn: sqlite3.Connection, job: TweetJob, clock: Clock) -> None:
+    """Set each account of a finished job to read only tweets newer than the newest it took; skipped accounts
+    (X refused them) stay skipped. One transaction, so an update killed here has not started."""
+    accounts = tweets_repo.job_accounts(conn, job.id)
+    newest = tweets_repo.newest_taken_by_author(conn, job.id)
+    with conn:
+        for account in accounts:
+            if account.state == AccountState.SKIPPED:
+                continue
+            since_id = newest.get(account.user_id) if account.user_id is not None else None
+            # An account the job took nothing from is read whole again: written ids still prevent duplicates.
+            tweets_repo.reopen_account(conn, account, update_cursor(since_id) if since_id is not None else None)
+        tweets_repo.set_job_state(conn, job.id, TweetJobState.RUNNING, int(clock.now()))
+    job.state = TweetJobState.RUNNING
+    log.info("Updating tweet job %s: newest tweets taken per account %s", job.id, newest)
 
 
 # ----- the output file follows the database ---------------------------------------------------------------
@@ -178,13 +275,15 @@ def _cut_back_to_committed(output: Path, job: TweetJob) -> None:
             file.truncate(job.output_bytes)
 
 
-def _durable_size(writer: DatasetWriter, output: Path) -> int:
+def _durable_size(writer: DatasetWriter | None, output: Path) -> int:
+    if writer is None:  # a built dataset: nothing is appended while the job runs
+        return 0
     writer.flush()  # fsync: the size committed next must never exceed what is on disk
     return output.stat().st_size
 
 
 def _create_job(conn: sqlite3.Connection, source: TweetSource, request: DownloadRequest, key: str, output: Path,
-                writer: DatasetWriter, clock: Clock) -> TweetJob:
+                writer: DatasetWriter | None, clock: Clock) -> TweetJob:
     accounts, problems = source.resolve(list(request.sources))
     with conn:
         job, _ = tweets_repo.create_or_resume_job(conn, key, request.options.to_json(), str(output),
@@ -211,15 +310,24 @@ def _in_request_order(names: Sequence[str], accounts: list[SourceAccount],
 
 # ----- one run --------------------------------------------------------------------------------------------
 
+def removal_reason(tweet: TweetRecord, options: DatasetOptions) -> RemovalReason | None:
+    """Why `tweet` stays out of the dataset on its own (the options' rules, then the per-tweet quality filters:
+    empty once cleaned, too short, another language), or None. Duplicates are a built dataset's matter."""
+    if not should_keep(tweet, options):
+        return RemovalReason.FILTERED
+    return quality_problem(tweet, clean_record(tweet, options), options)
+
+
 @dataclass
 class _RunCounters:
     written: int = 0
     fetched: int = 0
     lookup_requests: int = 0
+    removed: Counter[str] = field(default_factory=Counter)
 
 
 class _DownloadRun:
-    def __init__(self, conn: sqlite3.Connection, job: TweetJob, source: TweetSource, writer: DatasetWriter,
+    def __init__(self, conn: sqlite3.Connection, job: TweetJob, source: TweetSource, writer: DatasetWriter | None,
                  request: DownloadRequest, clock: Clock, gateway: XGateway | None, pacer: Pacer | None,
                  progress: ProgressCallback | None, cancel: CancelToken | None) -> None:
         self.conn, self.job, self.source, self.writer = conn, job, source, writer
@@ -227,6 +335,8 @@ class _DownloadRun:
         self.output = Path(job.output_path)
         self.clock, self.progress, self.cancel = clock, progress, cancel
         self.labeler = SentimentLabeler(self.options.sentiment)
+        self.builds = writer is None
+        self.scrubs = self.options.scrub_contacts or self.options.scrub_mentions or self.options.scrub_links
         self.resolver = ReplyContextResolver(conn, clock, gateway, pacer)
         self.counters = _RunCounters()
         self.started = clock.now()
@@ -256,8 +366,12 @@ class _DownloadRun:
         except sqlite3.Error:  # the original error matters more; the job stays resumable either way
             log.exception("Could not record tweet job %s as %s", self.job.id, state)
 
+    def _limit_for(self, account: JobAccount) -> int | None:
+        """The limit counts what the first download took; an update takes every newer tweet."""
+        return None if is_update_cursor(account.cursor) else self.options.limit
+
     def _download_account(self, account: JobAccount, number: int, count: int) -> None:
-        limit = self.options.limit
+        limit = self._limit_for(account)
         with self.conn:
             tweets_repo.start_account(self.conn, account, account.user_id)
         target = SourceAccount(account.username, account.user_id)
@@ -265,6 +379,13 @@ class _DownloadRun:
         self._report(account, number, count)
         if limit is not None and account.written >= limit:  # reached before a kill stopped it from saying so
             with self.conn:
+                tweets_repo.finish_account(self.conn, account, AccountState.DONE)
+            return
+        if self.builds and isinstance(self.source, StoredSource):
+            # A build from the store reads the tweets itself: walking them here first would only cost time.
+            with self.conn:
+                tweets_repo.advance_account(self.conn, account, None, fetched=self.source.count(target), written=0,
+                                            skipped=0)
                 tweets_repo.finish_account(self.conn, account, AccountState.DONE)
             return
         while account.state != AccountState.DONE:
@@ -282,19 +403,30 @@ class _DownloadRun:
                     raise
                 # X's pagination tokens expire; start the account over: written ids are never written twice.
                 log.warning("X refused the stored cursor of @%s; reading its tweets from the start", account.username)
-                account.cursor = None
+                account.cursor = restart_cursor(account.cursor)
                 continue
             self._commit_page(account, page)
             self._report(account, number, count)
 
     def _commit_page(self, account: JobAccount, page: SourcePage) -> None:
-        selected, skipped = self._select(account, page.tweets)
-        examples = self._examples(selected, page)
-        for _, example in examples:
-            self.writer.write(example.text, example.label)
+        limit = self._limit_for(account)  # before the page moves the cursor past an update's last page
+        selected, skipped = self._select(account, page.tweets, limit)
+        if self.builds:
+            self._store_ancestors(selected, page)
+            written_ids = [record.id for record in selected]  # taken for the build, which writes them
+            unwritten = 0
+        else:
+            writer = self.writer
+            assert writer is not None  # streamed formats always have one
+            examples = self._examples(selected, page)
+            for _, example in examples:
+                writer.write(example.text, example.label)
+            written_ids = [record.id for record, _ in examples]
+            unwritten = len(selected) - len(examples)
+            if self.scrubs:  # what scrubbing replaced, counted on the tweets written only
+                for record, _ in examples:
+                    clean_record(record, self.options, self.counters.removed)
         size = _durable_size(self.writer, self.output)
-        written_ids = [record.id for record, _ in examples]
-        limit = self.options.limit
         finished = not page.next_cursor or (limit is not None and account.written + len(written_ids) >= limit)
         now = int(self.clock.now())
         # The page, the cursor after it, what reached the file and, after the last page, the account's end:
@@ -305,7 +437,7 @@ class _DownloadRun:
             tweets_repo.upsert_tweets(self.conn, page.parents.values(), source=LOOKUP_SOURCE, fetched_at=now)
             tweets_repo.mark_written(self.conn, self.job.id, written_ids)
             tweets_repo.advance_account(self.conn, account, page.next_cursor, fetched=len(page.tweets),
-                                        written=len(written_ids), skipped=skipped + len(selected) - len(examples))
+                                        written=len(written_ids), skipped=skipped + unwritten)
             tweets_repo.commit_output(self.conn, self.job.id, len(written_ids), size, now)
             if finished:
                 tweets_repo.finish_account(self.conn, account, AccountState.DONE)
@@ -314,22 +446,43 @@ class _DownloadRun:
         self.counters.written += len(written_ids)
         self.counters.fetched += len(page.tweets)
 
-    def _select(self, account: JobAccount, tweets: Sequence[TweetRecord]) -> tuple[list[TweetRecord], int]:
+    def _select(self, account: JobAccount, tweets: Sequence[TweetRecord],
+                limit: int | None) -> tuple[list[TweetRecord], int]:
         """The page's tweets to write, in order and within the limit, and how many were filtered out.
 
-        Emptiness after cleaning is checked here, before the limit is applied and parents are looked up, so
-        the limit counts real examples and no read is spent on a tweet that will not be written.
+        Emptiness after cleaning and the per-tweet filters (length, language) are checked here, before the limit
+        is applied and parents are looked up, so the limit counts real examples and no read is spent on a tweet
+        that will not be written. What each filter removed is counted for the summary.
         """
         options = self.options
-        wanted = [t for t in tweets if should_keep(t, options) and clean_text(
-            t.text, strip_usertags=options.strip_usertags, strip_hashtags=options.strip_hashtags,
-            is_reply=t.is_reply)]
+        wanted = []
+        for tweet in tweets:
+            reason = removal_reason(tweet, options)
+            if reason is None:
+                wanted.append(tweet)
+            else:
+                self.counters.removed[reason] += 1
         skipped = len(tweets) - len(wanted)
         done = tweets_repo.already_written(self.conn, self.job.id, [t.id for t in wanted])
         fresh = [t for t in wanted if t.id not in done]
-        if options.limit is not None:
-            fresh = fresh[:max(0, options.limit - account.written)]
+        if limit is not None:
+            fresh = fresh[:max(0, limit - account.written)]
         return fresh, skipped
+
+    def _store_ancestors(self, selected: list[TweetRecord], page: SourcePage) -> None:
+        """For a built dataset: make sure the store holds what its examples need besides the tweets themselves,
+        the ancestors of each reply up to the thread depth (the reply format: its parent and thread's first
+        tweet). Looked-up tweets are stored as they arrive; the page's included parents commit with the page."""
+        options = self.options
+        chat, reply_layout = options.output_format == "chat-jsonl", options.text_format == "reply"
+        replies = [t for t in selected if t.is_reply]
+        if not replies or not (chat or reply_layout):  # other layouts show a tweet alone: nothing to read
+            return
+        known = {**page.parents, **{t.id: t for t in page.tweets}}
+        if chat:
+            self.resolver.ancestors(replies, known, page.unavailable, depth=options.thread_depth)
+        else:
+            self.resolver.resolve(replies, known, page.unavailable)
 
     def _examples(self, selected: list[TweetRecord], page: SourcePage) -> list[tuple[TweetRecord, Example]]:
         parents: dict[int, ReplyParents] = {}
@@ -351,7 +504,7 @@ class _DownloadRun:
     def _report(self, account: JobAccount, number: int, count: int) -> None:
         if self.progress is None:
             return
-        limit = self.options.limit
+        limit = self._limit_for(account)
         total = limit * count if limit is not None else None
         done = self.job.written
         eta = None
@@ -366,9 +519,10 @@ class _DownloadRun:
 
 
 def _summary(conn: sqlite3.Connection, job: TweetJob, *, resumed: bool, already_complete: bool,
-             run: _RunCounters) -> DownloadSummary:
+             run: _RunCounters, updated: bool = False, builds: bool = False) -> DownloadSummary:
     stored = tweets_repo.job_summary(conn, job.id)
     accounts = [AccountOutcome(a.username, a.state, a.fetched, a.written, a.skipped, a.message)
                 for a in stored.accounts]
     return DownloadSummary(job.id, Path(job.output_path), stored.job.state, resumed, already_complete,
-                           stored.job.written, run.written, run.fetched, run.lookup_requests, accounts)
+                           stored.job.written, run.written, run.fetched, run.lookup_requests, accounts,
+                           removed=dict(run.removed), updated=updated, builds=builds)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from twexport_qt.sandbox.tweets_world import accounts_with_tweets
 from twexport_qt.store.tweets_repo import AccountState, TweetJobState
+from twexport_qt.tweets.cleaning import SCRUBBED_REASONS, RemovalReason
 from twexport_qt.tweets.download import AccountOutcome, DownloadProgress, DownloadRequest, DownloadSummary
 from twexport_qt.tweets.options import DatasetOptions
 from twexport_qt.tweets.sources import SourceKind
@@ -130,6 +130,8 @@ def _reason(account: AccountOutcome, request: DownloadRequest | None, sandbox: b
 
 def sandbox_accounts_hint(*, shown: int = SANDBOX_ACCOUNTS_SUGGESTED) -> str:
     """"@alice_writes, @bob_builds or @carol_codes": the Sandbox's accounts with the most tweets."""
+    from twexport_qt.sandbox.tweets_world import accounts_with_tweets  # the Sandbox loads only when it is used
+
     names = [f"@{account.username}" for account in accounts_with_tweets()[:shown]]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
@@ -140,10 +142,11 @@ def no_tweets_reason(account: AccountOutcome, request: DownloadRequest, *, sandb
     if account.state is not AccountState.DONE or account.written > 0:
         return ""
     options, kind = request.options, request.source_kind
+    if account.fetched > 0 and options.needs_build():
+        return ""  # a built dataset's examples are counted by its build, after de-duplication
     if account.fetched == 0:
-        with_tweets = {item.username.casefold() for item in accounts_with_tweets()}
         if sandbox and kind in (SourceKind.TIMELINE, SourceKind.SEARCH) \
-                and account.username.casefold() not in with_tweets:
+                and account.username.casefold() not in _sandbox_accounts_with_tweets():
             return (f"@{account.username} has no tweets: the Sandbox's followers post nothing. Try a simulated "
                     f"account with tweets, such as {sandbox_accounts_hint()}.")
         return _nothing_read(account.username, kind, options)
@@ -205,18 +208,41 @@ def account_lines(summary: DownloadSummary, request: DownloadRequest, *, sandbox
         if account.state is AccountState.SKIPPED:
             lines.append(f"@{account.username}: skipped, {account.message}")
             continue
-        line = (f"@{account.username}: {account.written:,} written, {account.skipped:,} filtered out "
+        taken = "taken for the dataset" if summary.builds else "written"
+        line = (f"@{account.username}: {account.written:,} {taken}, {account.skipped:,} filtered out "
                 f"({account.fetched:,} read)")
         reason = no_tweets_reason(account, request, sandbox=sandbox)
         lines.append(f"{line}. {reason}" if reason else line)
     return lines
 
 
+def removal_lines(removed: dict[str, int], near_duplicate_threshold: float | None = None) -> list[str]:
+    """What the filters removed and scrubbing replaced, one line each kind ("" counts left out), for the summary:
+    'Removed: exact duplicate: 12; near duplicate: 3 (similarity >= 0.8); ...'."""
+    scrubbed = {str(reason) for reason in SCRUBBED_REASONS}
+    dropped = [(reason, count) for reason, count in removed.items() if count and reason not in scrubbed]
+    replaced = [(reason, count) for reason, count in removed.items() if count and reason in scrubbed]
+    lines = []
+    if dropped:
+        parts = [f"{reason}: {count:,}" + (f" (similarity >= {near_duplicate_threshold:g})"
+                                            if reason == RemovalReason.NEAR_DUPLICATE and near_duplicate_threshold
+                                            else "") for reason, count in dropped]
+        lines.append("Removed: " + "; ".join(parts) + ".")
+    if replaced:
+        lines.append("Scrubbed: " + "; ".join(f"{reason}: {count:,}" for reason, count in replaced) + ".")
+    return lines
+
+
 def summary_text(summary: DownloadSummary) -> str:
     """The totals of a run in one sentence (the accounts' rows or lines follow it)."""
+    if summary.builds:
+        return _built_summary_text(summary)
     if summary.already_complete:
         return (f"This download had already finished: {summary.written_total:,} tweets are in the file. "
                 "Nothing was fetched again.")
+    if summary.updated:
+        return (f"Update: {summary.fetched_now:,} newer tweet{'' if summary.fetched_now == 1 else 's'} read, "
+                f"{summary.written_now:,} added to the file; {summary.written_total:,} in the file now.")
     skipped = len(summary.problems)
     parts = [f"{summary.written_now:,} tweets written in this run ({summary.fetched_now:,} read)",
              f"{summary.written_total:,} in the file from this download"
@@ -224,3 +250,19 @@ def summary_text(summary: DownloadSummary) -> str:
     if skipped:
         parts.append(f"{skipped} account{'s' if skipped != 1 else ''} skipped (see why below)")
     return "; ".join(parts) + "."
+
+
+def _built_summary_text(summary: DownloadSummary) -> str:
+    """A dataset built from the store: the download only stored the tweets (the build's lines follow)."""
+    if summary.already_complete:
+        return "The tweets of this dataset were already downloaded: it was built again from the store."
+    if summary.fetched_now == 0 and not summary.updated:
+        return "Nothing new to read: the dataset was built from the stored tweets."
+    what = "newer tweets read" if summary.updated else "tweets read and stored"
+    return f"{summary.fetched_now:,} {what} in this run; the dataset was built from the store."
+
+
+def _sandbox_accounts_with_tweets() -> set[str]:
+    from twexport_qt.sandbox.tweets_world import accounts_with_tweets  # the Sandbox loads only when it is used
+
+    return {item.username.casefold() for item in accounts_with_tweets()}

@@ -25,7 +25,7 @@ from typing import IO
 
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.core.usernames import normalize_username
-from twexport_qt.tweets.options import OUTPUT_FORMATS, OutputFormat
+from twexport_qt.tweets.options import STREAMING_FORMATS, OutputFormat, file_extension
 
 CSV_HEADER = "tweets"
 TEXT_SEPARATOR = "<|endoftext|>"
@@ -56,9 +56,15 @@ class DatasetWriter(ABC):
         if is_new:
             self._file.write(self.file_header)
 
+    @staticmethod
     @abstractmethod
+    def entry(example: str, label: str | None = None) -> str:
+        """One formatted example exactly as this format writes it, terminator included (previews show it)."""
+
     def write(self, example: str, label: str | None = None) -> None:
-        """Append one formatted example; `label` is its sentiment label, if any."""
+        """Append one formatted example; `label` is its sentiment label, if any. One write call per entry."""
+        self._file.write(self.entry(example, label))
+        self.written += 1
 
     def flush(self) -> None:
         """Make everything written so far durable; call after each batch."""
@@ -84,32 +90,29 @@ class CsvDatasetWriter(DatasetWriter):
     file_header = CSV_HEADER + "\r\n"  # the row csv.writer writes for it
     file_signature = file_header.encode()
 
-    def _row(self, row: list[str]) -> None:
-        # Format into memory first so a row reaches the file in one write call.
+    @staticmethod
+    def entry(example: str, label: str | None = None) -> str:
+        # Formatted in memory first so a row reaches the file in one write call.
         buffer = io.StringIO()
-        csv.writer(buffer, quoting=csv.QUOTE_MINIMAL).writerow(row)
-        self._file.write(buffer.getvalue())
-
-    def write(self, example: str, label: str | None = None) -> None:
-        self._row([example])
-        self.written += 1
+        csv.writer(buffer, quoting=csv.QUOTE_MINIMAL).writerow([example])
+        return buffer.getvalue()
 
 
 class JsonlDatasetWriter(DatasetWriter):
     entry_terminator = b"\n"
     file_signature = b"{"
 
-    def write(self, example: str, label: str | None = None) -> None:
-        self._file.write(json.dumps({"text": example, "label": label}, ensure_ascii=False) + "\n")
-        self.written += 1
+    @staticmethod
+    def entry(example: str, label: str | None = None) -> str:
+        return json.dumps({"text": example, "label": label}, ensure_ascii=False) + "\n"
 
 
 class TextDatasetWriter(DatasetWriter):
     entry_terminator = f"\n{TEXT_SEPARATOR}\n".encode()
 
-    def write(self, example: str, label: str | None = None) -> None:
-        self._file.write(f"{example}\n{TEXT_SEPARATOR}\n")
-        self.written += 1
+    @staticmethod
+    def entry(example: str, label: str | None = None) -> str:
+        return f"{example}\n{TEXT_SEPARATOR}\n"
 
 
 _WRITERS: dict[str, type[DatasetWriter]] = {
@@ -119,14 +122,21 @@ _WRITERS: dict[str, type[DatasetWriter]] = {
 }
 
 
+def writer_class(output_format: OutputFormat) -> type[DatasetWriter]:
+    """The writer of a streaming format (csv, jsonl, txt); chat-jsonl and text-jsonl are built (datasets/)."""
+    if output_format not in STREAMING_FORMATS:
+        raise ValueError(f"Only 'csv', 'jsonl' and 'txt' are written page by page, not {output_format!r}: "
+                         "the other formats are built from the stored tweets at the end.")
+    return _WRITERS[output_format]
+
+
 def open_writer(path: str | os.PathLike[str], output_format: OutputFormat) -> DatasetWriter:
     """Open `path` for appending examples in `output_format`, creating it (and its folder) if needed."""
-    if output_format not in OUTPUT_FORMATS:
-        raise ValueError(f"Output format must be 'csv', 'jsonl' or 'txt', not {output_format!r}.")
+    cls = writer_class(output_format)
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        return _WRITERS[output_format](target)
+        return cls(target)
     except OSError as error:
         raise OutputFileError(
             f"Cannot write {target} ({error.strerror or error}). Choose a folder you can write to."
@@ -141,7 +151,7 @@ def default_output_name(source: str, output_format: OutputFormat = "csv") -> str
     """
     stem = Path(source).stem if source.lower().endswith(".txt") else normalize_username(source)
     stem = _UNSAFE_NAME_CHARS.sub("_", stem).strip("._") or "tweets"
-    return f"{stem}_tweets.{output_format}"
+    return f"{stem}_tweets.{file_extension(output_format)}"
 
 
 def _prepare_for_append(path: Path, terminator: bytes, signature: bytes) -> bool:

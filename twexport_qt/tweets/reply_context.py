@@ -1,5 +1,5 @@
-"""The tweets a reply belongs under, for the "reply" dataset format: the thread's first tweet (PARENT) and the
-tweet replied to (IN_REPLY_TO).
+"""The tweets a reply belongs under: for the "reply" dataset format the thread's first tweet (PARENT) and the
+tweet replied to (IN_REPLY_TO); for chat examples the chain of ancestors up to a chosen depth (`ancestors`).
 
 Reads are billed per tweet, so the order of preference is: what the page brought for free (`includes.tweets`,
 or the archive itself), then the `tweets` table (anything seen before, by any job), and only then X, with
@@ -71,6 +71,51 @@ class ReplyContextResolver:
                 break
             known.update(self._fetch(still_missing))
         return {reply.id: self._parents_of(reply, known) for reply in replies}
+
+    def ancestors(self, replies: Sequence[TweetRecord], known: dict[int, TweetRecord],
+                  unavailable: Iterable[int] = (), *, depth: int = 1) -> dict[int, list[TweetRecord]]:
+        """Up to `depth` ancestors of each of `replies`, nearest first (the parent, its parent, ...), by reply id,
+        for chat examples with several turns. The chain stops at the thread's first tweet or at a tweet X will
+        not show. Missing ancestors are read from the table first, then looked up on X hop by hop (one hop per
+        round, every reply's next hop in the same batches of 100), and never a tweet already stored."""
+        known = dict(known)
+        self._unavailable.update(unavailable)
+        replies = [reply for reply in replies if reply.in_reply_to_tweet_id is not None]
+        for _ in range(max(1, depth)):
+            wanted = {tweet_id for reply in replies
+                      if (tweet_id := self._next_missing_ancestor(reply, known, depth)) is not None}
+            if not wanted:
+                break
+            known.update(tweets_repo.get_tweets(self._conn, wanted))
+            still_missing = sorted(wanted - known.keys())
+            if not still_missing:
+                continue
+            if self._gateway is None:
+                self._unavailable.update(still_missing)
+                continue  # the next round walks past what the table had; these stay gone
+            known.update(self._fetch(still_missing))
+        return {reply.id: self._chain(reply, known, depth) for reply in replies}
+
+    def _next_missing_ancestor(self, reply: TweetRecord, known: dict[int, TweetRecord], depth: int) -> int | None:
+        """The first ancestor within `depth` hops that is neither known nor gone (None: the chain is complete)."""
+        tweet = reply
+        for _ in range(max(1, depth)):
+            parent_id = tweet.in_reply_to_tweet_id
+            if parent_id is None or parent_id in self._unavailable:
+                return None
+            if parent_id not in known:
+                return parent_id
+            tweet = known[parent_id]
+        return None
+
+    @staticmethod
+    def _chain(reply: TweetRecord, known: dict[int, TweetRecord], depth: int) -> list[TweetRecord]:
+        chain: list[TweetRecord] = []
+        parent_id = reply.in_reply_to_tweet_id
+        while len(chain) < max(1, depth) and parent_id is not None and parent_id in known:
+            chain.append(known[parent_id])
+            parent_id = chain[-1].in_reply_to_tweet_id
+        return chain
 
     # ----- the walk up a thread -------------------------------------------------------------------------
 

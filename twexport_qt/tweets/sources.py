@@ -228,12 +228,55 @@ class _ApiSource:
         return None
 
 
+_UPDATE_PREFIX = "since:"
+
+
+@dataclass(frozen=True)
+class TimelineCursor:
+    """Where a timeline read stands: X's pagination token and, for an update, the newest tweet already had.
+
+    An update reads only tweets newer than `since_id`; the id must stay fixed while the update pages through
+    (the first page stores tweets newer than it), so it travels inside the stored cursor: "since:<id>[:<token>]".
+    """
+
+    since_id: int | None = None
+    token: str | None = None
+
+    @classmethod
+    def parse(cls, cursor: str | None) -> TimelineCursor:
+        if not cursor or not cursor.startswith(_UPDATE_PREFIX):
+            return cls(None, cursor or None)
+        since, _, token = cursor[len(_UPDATE_PREFIX):].partition(":")
+        return cls(int(since), token or None)
+
+    def text(self) -> str | None:
+        if self.since_id is None:
+            return self.token
+        return f"{_UPDATE_PREFIX}{self.since_id}" + (f":{self.token}" if self.token else "")
+
+
+def update_cursor(since_id: int) -> str:
+    """The stored cursor that makes a timeline account read only tweets newer than `since_id`."""
+    return f"{_UPDATE_PREFIX}{since_id}"
+
+
+def is_update_cursor(cursor: str | None) -> bool:
+    return TimelineCursor.parse(cursor).since_id is not None
+
+
+def restart_cursor(cursor: str | None) -> str | None:
+    """The cursor to start an account over with when X refuses a stored token: from the newest tweet, keeping an
+    update's `since_id` (starting an update over must not read the whole timeline)."""
+    return TimelineCursor(TimelineCursor.parse(cursor).since_id).text()
+
+
 class TimelineSource(_ApiSource):
     kind = SourceKind.TIMELINE
     stored_as: str = SourceKind.TIMELINE
 
     def fetch_page(self, account: SourceAccount, cursor: str | None) -> SourcePage:
         options = self._options
+        position = TimelineCursor.parse(cursor)
         start = max(options.start, TIMELINE_MIN_START) if options.start else None
         end = options.end
         if end is not None and end <= TIMELINE_MIN_START:
@@ -241,10 +284,12 @@ class TimelineSource(_ApiSource):
         # X's 800-tweet cap with exclude=replies is the price of not paying for replies we would drop.
         exclude = ["retweets"] if options.include_replies else ["retweets", "replies"]
         page = self._pacer.call(ENDPOINT_USER_TWEETS, lambda: _checked(self._gateway.user_tweets_page(
-            account.known_id, pagination_token=cursor, start_time=_iso_or_none(start),
-            end_time=_iso_or_none(end), exclude=exclude, max_results=TIMELINE_PAGE_SIZE),
-            account, first_page=cursor is None))
-        return _page_from_api(page, account)
+            account.known_id, pagination_token=position.token, start_time=_iso_or_none(start),
+            end_time=_iso_or_none(end), exclude=exclude, max_results=TIMELINE_PAGE_SIZE,
+            since_id=position.since_id), account, first_page=position.token is None))
+        mapped = _page_from_api(page, account)
+        mapped.next_cursor = TimelineCursor(position.since_id, page.next_token).text() if page.next_token else None
+        return mapped
 
 
 class SearchSource(_ApiSource):

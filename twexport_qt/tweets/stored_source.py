@@ -87,13 +87,20 @@ class StoredSource:
                 accounts.append(SourceAccount(author.username, author.user_id))
         return accounts, problems
 
-    def fetch_page(self, account: SourceAccount, cursor: str | None) -> SourcePage:
+    def _query(self, account: SourceAccount) -> AuthorTweets:
         options = self._options
         # Whole seconds that hold the timeframe (`should_keep` then applies it exactly, as for any source).
-        query = AuthorTweets(account.user_id, account.username,
-                             start=math.floor(options.start.timestamp()) if options.start else None,
-                             end=math.ceil(options.end.timestamp()) if options.end else None,
-                             include_replies=options.include_replies)
+        return AuthorTweets(account.user_id, account.username,
+                            start=math.floor(options.start.timestamp()) if options.start else None,
+                            end=math.ceil(options.end.timestamp()) if options.end else None,
+                            include_replies=options.include_replies)
+
+    def count(self, account: SourceAccount) -> int:
+        """How many of the account's stored tweets the query selects (a build reads them itself)."""
+        return tweets_repo.count_author_tweets(self._conn, self._query(account))
+
+    def fetch_page(self, account: SourceAccount, cursor: str | None) -> SourcePage:
+        query = self._query(account)
         # One tweet more than a page, to know whether another page follows without an empty last read.
         tweets = tweets_repo.author_tweets_page(self._conn, query, _position(cursor), self._page_size + 1)
         more = len(tweets) > self._page_size

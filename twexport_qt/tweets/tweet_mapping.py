@@ -11,7 +11,7 @@ from typing import Any
 
 from twexport_qt.core.timefmt import parse_x_timestamp
 from twexport_qt.tweets.cleaning import contains_link
-from twexport_qt.tweets.records import TweetRecord
+from twexport_qt.tweets.records import TweetRecord, language_code
 
 REPLIED_TO, QUOTED, RETWEETED = "replied_to", "quoted", "retweeted"
 
@@ -84,4 +84,5 @@ def tweet_from_api(raw: Mapping[str, Any], usernames: Mapping[int, str] | None =
         # X sends `retweeted` references when asked; "RT @" covers old-style retweets typed by hand.
         is_retweet=bool(referenced_ids(raw, RETWEETED)) or preview.startswith("RT @"),
         has_links=bool(_link_entities(raw)) or contains_link(text),
+        lang=language_code(raw.get("lang")),
     )

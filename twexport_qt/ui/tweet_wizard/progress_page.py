@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget, QWizard
 
 from twexport_qt.core.progress import Progress
 from twexport_qt.gateway.pacing import WaitNotice
+from twexport_qt.services.dataset_builds import DatasetRun
 from twexport_qt.services.downloads import download_job
 from twexport_qt.services.jobs import JobName, JobOutcome
-from twexport_qt.tweets.download import DownloadProgress, DownloadRequest, DownloadSummary
+from twexport_qt.tweets.download import DownloadProgress, DownloadRequest
 from twexport_qt.tweets.download_report import (
     AccountRow,
     rows_after_progress,
@@ -120,7 +121,7 @@ class ProgressPage(WizardPage):
         except ValueError as exc:  # the earlier pages validate; this only guards against a changed file system
             self._end(_Ending(JobOutcome.FAILED, str(exc)))
             return
-        wizard.summary = None
+        wizard.summary = wizard.build = None
         self.request = request
         self._outcome = None
         self.stop_message = ""
@@ -151,12 +152,19 @@ class ProgressPage(WizardPage):
             self.status_label.setText("Cancelling after the current request…")
             self._worker.cancel()
 
-    def _on_success(self, summary: DownloadSummary) -> None:
-        self.tweet_wizard().summary = summary
+    def _on_success(self, run: DatasetRun) -> None:
+        summary = run.download
+        wizard = self.tweet_wizard()
+        wizard.summary, wizard.build = summary, run.build
         self.model.set_records(summary_rows(summary, self.request, sandbox=self.context.is_sandbox))
         self.bar.show_ended(complete=True)
-        self._ending = _Ending(JobOutcome.SUCCEEDED, f"Done: {summary.written_total:,} tweets in "
-                                                     f"{summary.output_path.name}. Press Next for the summary.")
+        if run.build is not None:  # built from the store: its examples, in one file or one per split
+            files = run.build.files
+            where = files[0].path.name if len(files) == 1 else f"{len(files)} files"
+            done = f"Done: {run.build.examples:,} examples in {where}."
+        else:
+            done = f"Done: {summary.written_total:,} tweets in {summary.output_path.name}."
+        self._ending = _Ending(JobOutcome.SUCCEEDED, f"{done} Press Next for the summary.")
 
     @Slot(str, object)
     def _on_job_ended(self, name: str, outcome: JobOutcome) -> None:

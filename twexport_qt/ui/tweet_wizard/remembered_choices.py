@@ -1,5 +1,6 @@
 """What the tweet-download wizard remembers between runs: the dataset options (limit, replies, links, quotes,
-stripped tags, sentiment labels, text format, timeframe, file format) and the folder the last dataset went to.
+stripped tags, sentiment labels and their style, text format, timeframe, quality filters, file format, system
+prompt, thread depth, splits and seed: all of `DatasetOptions`) and the folder the last dataset went to.
 
 They are kept in the data folder's UI state (`ui/ui_state.py`) when a download starts, and offered again by the
 next wizard. The accounts are not remembered: whose tweets someone studies is their business, and a name

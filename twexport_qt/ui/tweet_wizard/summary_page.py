@@ -1,6 +1,7 @@
-"""The wizard's last page: what the run wrote (the summary sentence of `tweets/download_report.py`), each
-account's outcome and why any was skipped or gave no tweet (also said under the totals, where it cannot be missed),
-and where the dataset file is."""
+"""The wizard's last page: what the run wrote (the summary sentence of `tweets/download_report.py`; for a dataset
+built from the store, the build's lines of `services/dataset_builds.py`: what each filter removed, each file with
+its examples and estimated tokens, the dataset card), each account's outcome and why any was skipped or gave no
+tweet (also said under the totals, where it cannot be missed), and where the dataset file is."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget, QWizard
 
+from twexport_qt.services.dataset_builds import build_lines
 from twexport_qt.tweets.download_report import no_tweets_notes, summary_rows, summary_text
 from twexport_qt.ui.tweet_wizard.page_support import (
     WARNING_STYLE,
@@ -31,6 +33,9 @@ class SummaryPage(WizardPage):
         self.setButtonText(QWizard.WizardButton.CancelButton, "Close")
         self.totals_label = QLabel()
         self.totals_label.setWordWrap(True)
+        self.build_label = QLabel()
+        self.build_label.setWordWrap(True)
+        self.build_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.no_tweets_label = message_label(WARNING_STYLE)
         self.model = account_table_model("Outcome", with_reason=True)
         self.table = account_table(self.model)
@@ -46,6 +51,7 @@ class SummaryPage(WizardPage):
         self.hint_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.totals_label)
+        layout.addWidget(self.build_label)
         layout.addWidget(self.no_tweets_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(widget_row(self.path_label, self.open_button))
@@ -54,7 +60,9 @@ class SummaryPage(WizardPage):
 
     def initializePage(self) -> None:
         wizard = self.tweet_wizard()
-        summary, request = wizard.summary, wizard.progress_page.request
+        summary, request, build = wizard.summary, wizard.progress_page.request, wizard.build
+        self.build_label.setText("\n".join(build_lines(build)) if build is not None else "")
+        self.build_label.setVisible(build is not None)
         notes: list[str] = []
         if summary is None:  # the run stopped: what the Progress page last showed
             self._output = wizard.output_page.output_path()
@@ -70,7 +78,12 @@ class SummaryPage(WizardPage):
         more = len(notes) - NOTES_SHOWN
         self.no_tweets_label.setText("\n".join(notes[:NOTES_SHOWN] + ([f"… and {more} more: see the table."]
                                                                       if more > 0 else [])))
-        self.path_label.setText(f"Dataset file: {self._output}")
+        files = build.files if build is not None else ()
+        if len(files) > 1:  # a split: the files are named above, with their examples
+            self.path_label.setText(f"Dataset files: {', '.join(built.path.name for built in files)} in "
+                                    f"{files[0].path.parent}")
+        else:
+            self.path_label.setText(f"Dataset file: {self._output}")
 
     def open_output_folder(self) -> None:
         if self._output is not None:
