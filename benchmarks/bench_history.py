@@ -39,7 +39,7 @@ DAY = 86_400
 START = 1_767_225_600  # 2026-01-01
 REAL_FOLLOWER_ROW_BYTES = 300  # a followers row with a bio, in a real folder (bench_followers_store's rows)
 HISTORY_TABLES = ("follower_snapshots", "follower_joins", "follower_joins_user", "follower_leaves",
-                  "follower_metric_changes", "follower_last_snapshot")
+                  "follower_change_blocks", "follower_metric_changes", "follower_last_snapshot")
 
 
 def timed(label: str, action: Callable[[], Any]) -> tuple[Any, float]:
@@ -152,12 +152,14 @@ def refresh_storage(n: int, churn: float, metric_change: float, refreshes: int, 
     print(f"  {'  real followers rows of the new followers (estimate)':<62} {new_rows_real / 1e6:8.2f} MB")
 
 
-def year_query(n: int, churn: float, seed: int) -> None:
+def year_query(n: int, churn: float, seed: int, cache: Path | None) -> None:
     rng = np.random.default_rng(seed)
     per_day = int(n * churn)
     print(f"\nPart 2: 'who left' over a year of {n:,}-follower history ({per_day:,} leave and join a day)")
     with tempfile.TemporaryDirectory() as folder:
-        conn = open_database(Path(folder) / "year.sqlite3")
+        path = (cache / f"history-year-{n}-{churn}-{seed}.sqlite3") if cache else Path(folder) / "year.sqlite3"
+        cached = path.exists()
+        conn = open_database(path)
         user_ids = x_like_ids(rng, n)
 
         def build() -> None:
@@ -178,13 +180,31 @@ def year_query(n: int, churn: float, seed: int) -> None:
                     conn.executemany("INSERT INTO follower_joins VALUES (?, ?, ?)",
                                      ((snapshot_id, int(user_id), position) for position, user_id in
                                       enumerate(joined)))
-        timed(f"build: {n:,} followers, 365 snapshots, {364 * per_day:,} leaves and joins", build)
+                    # What record_snapshot writes beside the rows.
+                    assert snapshot_id is not None  # an INSERT always sets it
+                    history_repo.write_change_block(conn, snapshot_id, history_repo.ChangeKind.LEAVE, left)
+                    history_repo.write_change_block(conn, snapshot_id, history_repo.ChangeKind.JOIN, joined)
+        if cached:
+            print(f"  reusing {path}")
+            with conn:  # a database cached before the change blocks existed: add them
+                for (snapshot_id,) in conn.execute("SELECT id FROM follower_snapshots WHERE id NOT IN "
+                                                   "(SELECT snapshot_id FROM follower_change_blocks)").fetchall():
+                    for kind, table, order in ((history_repo.ChangeKind.LEAVE, "follower_leaves", "user_id"),
+                                               (history_repo.ChangeKind.JOIN, "follower_joins", "position")):
+                        ids = np.array([row[0] for row in conn.execute(
+                            f"SELECT user_id FROM {table} WHERE snapshot_id = ? ORDER BY {order}", (snapshot_id,))],
+                            dtype=np.int64)
+                        history_repo.write_change_block(conn, snapshot_id, kind, ids)
+        else:
+            timed(f"build: {n:,} followers, 365 snapshots, {364 * per_day:,} leaves and joins", build)
         print(f"  {'file (narrow followers rows, no metric changes)':<62} {used_bytes(conn) / 1e6:8.1f} MB")
         end = START + 364 * DAY
         for label, since in (("last week", end - 7 * DAY), ("last 30 days", end - 30 * DAY), ("whole year", None)):
             ids, elapsed = timed(f"who_left_ids (ids and times, a view's query), {label}",
                                  lambda since=since: history.who_left_ids(conn, OWNER_ID, since=since))
             print(f"    {len(ids):,} followers ({elapsed * 1000:.0f} ms)")
+        ids, elapsed = timed("who_is_new_ids, whole year", lambda: history.who_is_new_ids(conn, OWNER_ID))
+        print(f"    {len(ids):,} followers ({elapsed * 1000:.0f} ms)")
         for label, since in (("last week", end - 7 * DAY), ("last 30 days", end - 30 * DAY)):
             rows, elapsed = timed(f"who_left (rows with profiles, the export's), {label}",
                                   lambda since=since: history.who_left(conn, OWNER_ID, since=since))
@@ -204,11 +224,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-year", action="store_true", help="only part 1")
     parser.add_argument("--skip-refreshes", action="store_true", help="only part 2")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="part 2: keep the year's database in this folder and reuse it on the next run")
     args = parser.parse_args()
     for share in [] if args.skip_refreshes else args.metric_change:
         refresh_storage(args.n, args.churn, share, args.refreshes, args.seed)
     if not args.skip_year:
-        year_query(args.n, args.churn, args.seed)
+        year_query(args.n, args.churn, args.seed, args.cache)
 
 
 if __name__ == "__main__":

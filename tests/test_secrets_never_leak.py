@@ -10,6 +10,7 @@ import pytest
 from twexport_qt.app_context import AppContext, sandbox_credentials
 from twexport_qt.exports.exporters import EXPORT_KINDS, ExportKind, export
 from twexport_qt.followers.fetch import fetch_followers
+from twexport_qt.followers.following_fetch import fetch_following
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import AppSettings, Profile
 from twexport_qt.tweets.download import DownloadRequest, run_download
@@ -37,6 +38,7 @@ def test_no_secret_in_db_settings_log_or_exports(context, tmp_path, memory_keyri
     conn = context.connect()
     gateway = context.new_gateway()
     context.remember_owner(fetch_followers(conn, gateway, context.new_pacer(gateway), context.clock).owner_id)
+    fetch_following(conn, gateway, context.new_pacer(gateway), context.clock)  # for the relationship exports
     run_download(conn, gateway, context.new_pacer(gateway), context.clock,
                  DownloadRequest(("alice_writes",), "timeline", DatasetOptions(limit=20), tmp_path / "alice.csv"),
                  progress=None, cancel=None, on_wait=None)
@@ -53,9 +55,10 @@ def test_no_secret_in_db_settings_log_or_exports(context, tmp_path, memory_keyri
     secrets = [value for value in vars(sandbox_credentials()).values() if value]
     assert len(secrets) == 5 and all(memory_keyring.entries.get(("TwExport", f"{PROFILE}/{f}"))
                                      for f in ("consumer_key", "access_token_secret", "bearer_token"))
-    log_text = context.log_file.read_text(encoding="utf-8")
+    logs = [context.log_file, *context.log_file.parent.glob(f"{context.log_file.name}.*")]  # rotated ones too
+    log_text = "".join(log.read_text(encoding="utf-8") for log in logs)
     assert "Making API request" in log_text  # tweepy's debug lines did reach the log...
-    files = [context.database_file, context.settings_file, context.log_file, *exports,
+    files = [context.database_file, context.settings_file, *logs, *exports,
              *context.data_dir.glob("*.sqlite3-wal")]
     for path in files:
         content = path.read_bytes()

@@ -20,44 +20,50 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from twexport_qt import paths
 from twexport_qt.app_logging import configure_logging
-from twexport_qt.billing.guard import SpendGuard, SpendLimits
-from twexport_qt.billing.ledger import SpendRecorder
-from twexport_qt.billing.prices import PriceTable
-from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock, SystemClock
 from twexport_qt.core.errors import ConfigError
-from twexport_qt.exports.atomic_file import remove_stale_parts
-from twexport_qt.gateway.pacing import ENDPOINT_ME, Pacer, WaitNotice
-from twexport_qt.gateway.rate_limits import RateLimitState
 from twexport_qt.gateway.routing import API_BASE_URL_ENV, checked_api_base_url
-from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.profile_mapping import known_owner_id
-from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
-from twexport_qt.sandbox.config import SandboxConfig
-from twexport_qt.sandbox.server import SandboxServer
 from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.secrets.store import SecretStore
-from twexport_qt.services.campaigns import CampaignService
 from twexport_qt.services.connections import ThreadConnections
-from twexport_qt.services.do_not_contact import DoNotContactService
-from twexport_qt.services.downloads import DownloadsService
-from twexport_qt.services.followers import FollowersService
-from twexport_qt.services.history import HistoryService
-from twexport_qt.services.spend import SpendService
 from twexport_qt.settings.model import AppSettings, Profile
 from twexport_qt.settings.storage import load_settings, save_settings
-from twexport_qt.signin.token_client import TokenClient
-from twexport_qt.signin.token_keeper import UserTokenKeeper
 from twexport_qt.store.database import DatabaseDamaged as DatabaseDamaged  # re-exported: open_context raises it
 from twexport_qt.store.database import open_database
 from twexport_qt.store.job_locks import LOCKS_DIR_NAME, JobKind, JobLock
-from twexport_qt.store.repair import RepairReport, repair_database
-from twexport_qt.store.spend_repo import SpendRow
+
+# What a job, an API call or a view's first read needs is imported then, not when the context is made: the desktop
+# app makes it before its window shows, and a window that waits for the gateway, the billing and every service's
+# domain modules (numpy among them) shows half a second later (issue 17).
+if TYPE_CHECKING:
+    from twexport_qt.billing.guard import SpendGuard, SpendLimits
+    from twexport_qt.billing.ledger import SpendRecorder
+    from twexport_qt.billing.prices import PriceTable
+    from twexport_qt.core.cancel import CancelToken
+    from twexport_qt.gateway.pacing import Pacer, WaitNotice
+    from twexport_qt.gateway.rate_limits import RateLimitState
+    from twexport_qt.gateway.x_gateway import XGateway
+    from twexport_qt.sandbox.config import SandboxConfig
+    from twexport_qt.sandbox.server import SandboxServer
+    from twexport_qt.services.campaigns import CampaignService
+    from twexport_qt.services.do_not_contact import DoNotContactService
+    from twexport_qt.services.downloads import DownloadsService
+    from twexport_qt.services.followers import FollowersService
+    from twexport_qt.services.following import FollowingService
+    from twexport_qt.services.history import HistoryService
+    from twexport_qt.services.spend import SpendService
+    from twexport_qt.signin.token_keeper import UserTokenKeeper
+    from twexport_qt.store.repair import RepairReport
+    from twexport_qt.store.spend_repo import SpendRow
 
 log = logging.getLogger(__name__)
+
+ServiceT = TypeVar("ServiceT")
 
 # The embedded sandbox: big enough to make the plots interesting, small enough to fetch in seconds.
 DEFAULT_SANDBOX_FOLLOWERS = 5_000
@@ -101,11 +107,12 @@ class AppContext:
         self.rate_limit_listener: Callable[[RateLimitState], None] | None = None
         # Hears of every ledger row written (in the job's thread), e.g. for today's spend in the status bar.
         self.spend_listener: Callable[[list[SpendRow]], None] | None = None
-        self._sandbox_config = sandbox_config or SandboxConfig(followers=DEFAULT_SANDBOX_FOLLOWERS,
-                                                               seed=DEFAULT_SANDBOX_SEED)
+        self._sandbox_config = sandbox_config  # None: the default one, made when the sandbox starts
         self._sandbox: SandboxServer | None = None
         self._sandbox_lock = threading.Lock()
         self._owner_ids: dict[str, int] = {}
+        self._services: dict[str, object] = {}  # made on first use: see _service
+        self._services_lock = threading.RLock()  # re-entrant: a service being made may ask for another
         if configure_log:
             configure_logging(self.log_file)
         # Create/migrate the database now, so a file written by a newer version fails at start, with a message.
@@ -114,12 +121,6 @@ class AppContext:
         # What views read and write through (they hold no connection of their own); closed by close().
         self._service_connections = ThreadConnections(
             lambda: open_database(self.database_file, check_same_thread=False))
-        self.followers = FollowersService(self._service_connections, self.clock)
-        self.campaigns = CampaignService(self._service_connections, self.clock)
-        self.do_not_contact = DoNotContactService(self._service_connections, self.clock)
-        self.downloads = DownloadsService(self._service_connections, self.clock)
-        self.spend = SpendService(self._service_connections, self.clock)
-        self.history = HistoryService(self._service_connections, self.clock)
         # The ledger's own connection per thread: its rows commit apart from a job's page transaction.
         self._spend_connections = ThreadConnections(
             lambda: open_database(self.database_file, check_same_thread=False))
@@ -129,10 +130,62 @@ class AppContext:
         folder = self.data_dir / paths.EXPORTS_DIR_NAME
         if not folder.is_dir():
             return
+        from twexport_qt.exports.atomic_file import remove_stale_parts
+
         try:
             remove_stale_parts(folder)
         except OSError:
             log.warning("Could not sweep %s", folder, exc_info=True)
+
+    # -- services: each made (and its modules imported) when first used ---------------------------------
+    def _service(self, name: str, make: Callable[[], ServiceT]) -> ServiceT:
+        """The service called `name`, made by `make` when first asked for; once, whichever threads ask."""
+        with self._services_lock:
+            if name not in self._services:
+                self._services[name] = make()
+            return cast(ServiceT, self._services[name])
+
+    @property
+    def followers(self) -> FollowersService:
+        from twexport_qt.services.followers import FollowersService
+
+        return self._service("followers", lambda: FollowersService(self._service_connections, self.clock))
+
+    @property
+    def campaigns(self) -> CampaignService:
+        from twexport_qt.services.campaigns import CampaignService
+
+        return self._service("campaigns", lambda: CampaignService(self._service_connections, self.clock))
+
+    @property
+    def do_not_contact(self) -> DoNotContactService:
+        from twexport_qt.services.do_not_contact import DoNotContactService
+
+        return self._service("do_not_contact", lambda: DoNotContactService(self._service_connections, self.clock))
+
+    @property
+    def downloads(self) -> DownloadsService:
+        from twexport_qt.services.downloads import DownloadsService
+
+        return self._service("downloads", lambda: DownloadsService(self._service_connections, self.clock))
+
+    @property
+    def spend(self) -> SpendService:
+        from twexport_qt.services.spend import SpendService
+
+        return self._service("spend", lambda: SpendService(self._service_connections, self.clock))
+
+    @property
+    def history(self) -> HistoryService:
+        from twexport_qt.services.history import HistoryService
+
+        return self._service("history", lambda: HistoryService(self._service_connections, self.clock))
+
+    @property
+    def following(self) -> FollowingService:
+        from twexport_qt.services.following import FollowingService
+
+        return self._service("following", lambda: FollowingService(self, self._service_connections, self.clock))
 
     # -- profile ---------------------------------------------------------------------------------------
     @property
@@ -175,6 +228,9 @@ class AppContext:
     def user_token_keeper(self, profile: Profile) -> UserTokenKeeper:
         """`profile`'s OAuth 2.0 user token ("Sign in with X"), renewed through the token endpoint of wherever its
         API traffic goes, serialised with every other thread and process on this data folder."""
+        from twexport_qt.signin.token_client import TokenClient
+        from twexport_qt.signin.token_keeper import UserTokenKeeper
+
         base_url = self.api_base_url_for(profile)
         return UserTokenKeeper(self.secrets, profile.name, locks_dir=self.data_dir / LOCKS_DIR_NAME, clock=self.clock,
                                token_client=lambda client_id: TokenClient(client_id, base_url=base_url,
@@ -197,7 +253,12 @@ class AppContext:
             return None
         with self._sandbox_lock:
             if self._sandbox is None:
-                self._sandbox = SandboxServer(self._sandbox_config, clock=self.clock)
+                from twexport_qt.sandbox.config import SandboxConfig
+                from twexport_qt.sandbox.server import SandboxServer
+
+                config = self._sandbox_config or SandboxConfig(followers=DEFAULT_SANDBOX_FOLLOWERS,
+                                                               seed=DEFAULT_SANDBOX_SEED)
+                self._sandbox = SandboxServer(config, clock=self.clock)
                 self._sandbox.start()
             return self._sandbox.base_url
 
@@ -210,6 +271,8 @@ class AppContext:
         A profile signed in with X has its token renewed here when less than five minutes are left (and later by
         the gateway itself, before a request and once after a 401); a sign-in that cannot be renewed raises
         SignInExpired, whose sentence says to sign in again."""
+        from twexport_qt.gateway.x_gateway import XGateway
+
         credentials = self.credentials()
         if not credentials.can_call_api:
             raise ConfigError(f"Profile {self.profile.name!r} has no X credentials yet: sign in with X in "
@@ -226,6 +289,8 @@ class AppContext:
 
     def spend_limits(self, max_cost: Decimal | None = None) -> SpendLimits:
         """The limits a job of the active profile runs under: its budgets, and `max_cost` for the run."""
+        from twexport_qt.billing.guard import SpendLimits
+
         profile = self.profile
         return SpendLimits(max_cost=max_cost, daily_budget=profile.daily_budget_usd,
                            monthly_budget=profile.monthly_budget_usd)
@@ -233,6 +298,8 @@ class AppContext:
     def spend_guard(self, recorder: SpendRecorder, max_cost: Decimal | None = None) -> SpendGuard | None:
         """The guard of the run `recorder` records, reading the ledger on the calling thread's ledger connection;
         None when no limit applies (no budget, no max_cost): then nothing is checked."""
+        from twexport_qt.billing.guard import SpendGuard
+
         limits = self.spend_limits(max_cost)
         if not limits.any:
             return None
@@ -240,11 +307,15 @@ class AppContext:
 
     def spend_recorder(self, job: str | None = None, *, busy: Callable[[], bool] | None = None) -> SpendRecorder:
         """Records the active profile's billed answers under `job`, on the calling thread's ledger connection."""
+        from twexport_qt.billing.ledger import SpendRecorder
+
         return SpendRecorder(self._spend_connections.get, self.prices, self.clock, profile=self.profile.name,
                              job=job, busy=busy, on_recorded=self._notify_spend)
 
     def new_pacer(self, gateway: XGateway, cancel: CancelToken | None = None,
                   on_wait: Callable[[WaitNotice], None] | None = None) -> Pacer:
+        from twexport_qt.gateway.pacing import Pacer
+
         return Pacer(gateway.rate_limits, self.clock, cancel, on_wait)
 
     @contextmanager
@@ -279,6 +350,8 @@ class AppContext:
 
     def owner_id(self, gateway: XGateway | None = None, pacer: Pacer | None = None) -> int:
         """The signed-in account's id, asked of X once per profile and session (/2/users/me)."""
+        from twexport_qt.gateway.pacing import ENDPOINT_ME
+
         name = self.profile.name
         if name not in self._owner_ids:
             gateway = gateway or self.new_gateway()
@@ -325,6 +398,8 @@ def _holds_write(conn: sqlite3.Connection) -> bool:
 
 def sandbox_credentials() -> Credentials:
     """The simulated account's fixed, public credentials (they open nothing but the local sandbox)."""
+    from twexport_qt.sandbox.auth import SANDBOX_BEARER_TOKEN, SANDBOX_CREDENTIALS
+
     c = SANDBOX_CREDENTIALS
     return Credentials(consumer_key=c.consumer_key, consumer_secret=c.consumer_secret, access_token=c.access_token,
                        access_token_secret=c.access_token_secret, bearer_token=SANDBOX_BEARER_TOKEN)
@@ -362,6 +437,8 @@ def open_context(args: argparse.Namespace, *, clock: Clock | None = None, holder
     except DatabaseDamaged as damaged:
         if not repair:
             raise
+        from twexport_qt.store.repair import repair_database
+
         report = repair_database(damaged.path)
     context = build()
     context.repair_report = report

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from twexport_qt.campaigns.settings import CampaignSettings, TierMessages
 from twexport_qt.followers.filters import FollowerFilter
+from twexport_qt.followers.relationships import Relationship
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, validate_tiers
-from twexport_qt.sandbox.population import SANDBOX_USER_ID
 from twexport_qt.settings.model import Profile
 
 
 def known_owner_id(profile: Profile) -> int | None:
     """The X account whose followers a profile's data is about, as far as known without asking X: the simulated
     account for the Sandbox, else the id learnt at the last fetch (None before the first one)."""
-    return SANDBOX_USER_ID if profile.kind == "sandbox" else profile.account_id
+    if profile.kind == "sandbox":
+        from twexport_qt.sandbox.population import SANDBOX_USER_ID  # the sandbox is imported only when used
+
+        return SANDBOX_USER_ID
+    return profile.account_id
 
 
 def domain_tiers(profile: Profile) -> tuple[TierSpec, ...]:
@@ -43,6 +49,8 @@ def default_filter(profile: Profile) -> FollowerFilter:
         max_listed=saved.max_listed,
         inactive_days=saved.inactive_days,
         posted_within_days=saved.posted_within_days,
+        # Settings validation keeps the saved text one of the choices; FollowerFilter refuses any other.
+        relationship=cast(Relationship, saved.relationship),
     )
 
 

@@ -10,11 +10,13 @@ from tests.campaigns.campaign_support import live
 from twexport_qt.billing.estimates import (
     CONFIRM_ABOVE_USD,
     CampaignWork,
+    EstimateKind,
     TweetAccount,
     estimate_archive_import,
     estimate_campaign,
     estimate_dry_run,
     estimate_followers_fetch,
+    estimate_following_fetch,
     estimate_new_followers_refresh,
     estimate_tweet_download,
     refresh_choice_sentence,
@@ -45,6 +47,19 @@ def test_the_followers_fetch_sentence_names_the_owned_and_the_standard_price():
     assert resumed.count == 4_000 and "(1,000 of 5,000 fetched before)" in resumed.sentence
     assert estimate_followers_fetch(900, DEFAULT_PRICES, owned_possible=False).needs_confirmation  # $9 > $1
     assert estimate_followers_fetch(90, DEFAULT_PRICES, owned_possible=False).high < CONFIRM_ABOVE_USD
+
+
+def test_the_following_fetch_is_priced_like_the_followers_fetch_but_is_its_own_job():
+    estimate = estimate_following_fetch(48_210, DEFAULT_PRICES, owned_possible=True)
+    assert estimate.kind == EstimateKind.FOLLOWING_FETCH and estimate.unit == "followed accounts"
+    assert estimate.sentence == ("≈ 48,210 followed accounts: $48.21 as owned reads (up to $482.10 at the standard "
+                                 "rate)")
+    followers = estimate_followers_fetch(48_210, DEFAULT_PRICES, owned_possible=True)
+    assert followers.kind == EstimateKind.FOLLOWERS_FETCH
+    assert (estimate.low, estimate.high, estimate.count) == (followers.low, followers.high, followers.count)
+    resumed = estimate_following_fetch(5_000, DEFAULT_PRICES, owned_possible=False, already_fetched=1_000)
+    assert resumed.sentence == ("≈ 4,000 followed accounts left to fetch (1,000 of 5,000 fetched before): $40.00 at "
+                                "the standard rate (read with the app's Bearer token: no owned-read discount)")
 
 
 def test_the_new_followers_refresh_costs_the_new_followers_and_a_check_page():

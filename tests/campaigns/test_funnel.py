@@ -1,5 +1,6 @@
 """The funnel per campaign step: sent, replied (dm_replies), opted out (do-not-contact "opted out…"), unfollowed
-within 7 days of the DM; with and without the reply table."""
+within 7 days of the DM as complete fetches saw it (outreach_churn's rule; tests/campaigns/test_outreach_churn.py
+checks that both views agree); with and without the reply table."""
 
 from __future__ import annotations
 
@@ -56,43 +57,69 @@ def conn(tmp_path):
         reply(conn, 7, T0 - 3 * DAY)              # wrote before our DM: not a reply to it
         dm_repo.add_do_not_contact(conn, OWNER, 8, "Opted out by hand", T0 + DAY)   # case-insensitive prefix
         dm_repo.add_do_not_contact(conn, OWNER, 9, "asked a friend", T0 + DAY)      # another reason: not counted
-        # Unfollows: 2 days after the retry (9 after the first DM), 3 days after the first DM, 10 days after it.
-        for user_id, at in ((2, T_RETRY + 2 * DAY), (9, T0 + 3 * DAY), (10, T0 + 10 * DAY)):
-            conn.execute("UPDATE followers SET unfollowed_at = ? WHERE owner_id = ? AND user_id = ?",
-                         (at, OWNER, user_id))
+        # A complete fetch a day from the day before the first DMs. Leaves seen by the fetches 2 days after the
+        # retry (9 after the first DM), 3 days after the first DM and 10 days after it.
+        leaves = {T_RETRY + 2 * DAY: 2, T0 + 3 * DAY: 9, T0 + 10 * DAY: 10}
+        for at in range(T0 - DAY, NOW + 1, DAY):
+            snapshot_id = conn.execute(
+                "INSERT INTO follower_snapshots (owner_id, taken_at, follower_count, joined, left_count) "
+                "VALUES (?, ?, 0, 0, ?)", (OWNER, at, int(at in leaves))).lastrowid
+            if at in leaves:
+                conn.execute("INSERT INTO follower_leaves (snapshot_id, user_id) VALUES (?, ?)",
+                             (snapshot_id, leaves[at]))
     yield conn
     conn.close()
 
 
+def fetched_until(conn, last: int) -> None:
+    """As if the last complete followers fetch was at `last`."""
+    with conn:
+        conn.execute("DELETE FROM follower_snapshots WHERE taken_at > ?", (last,))
+
+
 def test_each_step_counts_replies_opt_outs_and_unfollows_within_7_days(conn):
-    first, retry = campaign_funnel(conn, OWNER, NOW).steps
+    first, retry = campaign_funnel(conn, OWNER).steps
     assert (first.step, first.sent, first.replied, first.opted_out, first.unfollowed) == ("first", 10, 2, 2, 1)
     assert (retry.step, retry.sent, retry.replied, retry.opted_out, retry.unfollowed) == ("retry", 4, 1, 0, 1)
-    assert first.percent(first.replied) == 20.0 and retry.percent(retry.unfollowed) == 25.0
+    assert first.percent(first.replied) == 20.0 and retry.unfollowed_percent == 25.0
     assert first.window_open == retry.window_open == 0
 
 
 def shares(step: FunnelStep) -> list[str]:
     """The replied, opted-out and unfollowed cells of the DM tab's funnel."""
-    return [funnel.count_with_share(step, count) for count in (step.replied, step.opted_out, step.unfollowed)]
+    return [funnel.count_with_share(step, step.replied), funnel.count_with_share(step, step.opted_out),
+            funnel.unfollowed_with_share(step)]
 
 
 def test_counts_read_with_their_percentage_of_sent(conn):
-    first, retry = campaign_funnel(conn, OWNER, NOW).steps
+    first, retry = campaign_funnel(conn, OWNER).steps
     assert shares(first) == ["2 (20.0%)", "2 (20.0%)", "1 (10.0%)"]
     assert shares(retry) == ["1 (25.0%)", "0 (0.0%)", "1 (25.0%)"]
 
 
-def test_dms_younger_than_7_days_are_flagged_as_still_open(conn):
-    measured = campaign_funnel(conn, OWNER, T_RETRY + DAY)  # the retries went out a day ago
+def test_dms_whose_7_days_no_complete_fetch_covered_are_not_yet_known(conn):
+    fetched_until(conn, T_RETRY + DAY)  # the last complete fetch a day after the retries
+    measured = campaign_funnel(conn, OWNER)
     assert [step.window_open for step in measured.steps] == [0, 4]
-    assert any("4 of the DMs were sent less than 7 days ago" in line for line in funnel.notes(measured))
+    first, retry = measured.steps
+    assert (first.unfollowed, first.unfollow_known, retry.unfollowed, retry.unfollow_known) == (1, 10, 0, 0)
+    assert shares(retry)[2] == "not yet known" and retry.unfollowed_percent is None
+    assert any("4 of the DMs are too recent to know" in line for line in funnel.notes(measured))
+    assert funnel.csv_rows(measured)[1][6:] == (0, "", 4)
+
+
+def test_a_leave_is_counted_once_a_fetch_sees_it_even_if_the_dm_is_older(conn):
+    """Leaves are only known at complete fetches: user 2 left between the fetches of days 8 and 9 after the first
+    DM; the retry (day 7) counts it, the first DM (window to day 7) does not."""
+    fetched_until(conn, T_RETRY + 9 * DAY)
+    first, retry = campaign_funnel(conn, OWNER).steps
+    assert (first.unfollowed, retry.unfollowed, retry.window_open) == (1, 1, 0)
 
 
 def test_without_the_reply_table_replies_are_not_tracked_and_the_rest_still_counts(conn):
     with conn:
         conn.execute("DROP TABLE dm_replies")  # a database from before migration 4
-    measured = campaign_funnel(conn, OWNER, NOW)
+    measured = campaign_funnel(conn, OWNER)
     first, retry = measured.steps
     assert first.replied is None and retry.replied is None and not measured.replies_tracked
     assert (first.sent, first.opted_out, first.unfollowed) == (10, 2, 1)
@@ -104,7 +131,7 @@ def test_without_the_reply_table_replies_are_not_tracked_and_the_rest_still_coun
 def test_nothing_sent_gives_zeros_without_percentages(tmp_path):
     conn = open_database(tmp_path / "empty.sqlite3")
     conn.execute(REPLIES_TABLE)
-    measured = campaign_funnel(conn, OWNER, NOW)
+    measured = campaign_funnel(conn, OWNER)
     assert shares(measured.steps[1]) == ["0", "0", "0"]
     assert funnel.csv_rows(measured)[0] == ("first", 0, 0, "", 0, "", 0, "", 0)
     conn.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from twexport_qt.campaigns import outreach_churn
+from twexport_qt.campaigns.funnel import campaign_funnel
 from twexport_qt.campaigns.outreach_churn import ShareLeft
 from twexport_qt.campaigns.outreach_churn import outreach_churn as measure
 from twexport_qt.core.clock import FakeClock
@@ -96,6 +97,22 @@ def test_baseline_pools_the_not_messaged_members_of_each_observed_snapshot(conn:
     assert measure(conn, OWNER).not_messaged == ShareLeft(left=12, total=118)
 
 
+def assert_the_funnel_agrees(conn: sqlite3.Connection, owner: int) -> None:
+    """The funnel's unfollow column is this module's count: same rule, same numbers."""
+    funnel_steps = {step.step: step for step in campaign_funnel(conn, owner).steps}
+    for measured in measure(conn, owner).steps:
+        shown = funnel_steps[measured.step]
+        share = measured.share
+        assert (shown.unfollowed, shown.unfollow_known, shown.window_open) == (share.left, share.total, share.pending)
+        assert shown.unfollowed_percent == share.percent
+
+
+def test_the_funnel_counts_the_same_unfollows(conn: sqlite3.Connection) -> None:
+    assert_the_funnel_agrees(conn, OWNER)
+    first = campaign_funnel(conn, OWNER).steps[0]
+    assert (first.sent, first.unfollowed, first.window_open) == (11, 2, 1)
+
+
 def test_summary_line_and_percentages(conn: sqlite3.Connection) -> None:
     text = outreach_churn.summary(measure(conn, OWNER))
     assert text == ("7-day unfollow rate after DMs: first DM 20.0% (2 of 10), 1 more not yet known · "
@@ -109,6 +126,7 @@ def test_recent_dms_are_not_yet_known(tmp_path: Path) -> None:
         send(conn, 1, DmStep.FIRST, T0 + 18 * DAY)   # day 25 not reached by any fetch
     churn = measure(conn, OWNER)
     assert churn.steps[0].share == ShareLeft(left=0, total=0, pending=1)
+    assert_the_funnel_agrees(conn, OWNER)
     assert churn.not_messaged == ShareLeft(0, 0)   # no snapshot in the period has its 7 days observed
     assert outreach_churn.summary(churn) == ("7-day unfollow rate after DMs: first DM not yet known (1 sent) · "
                                              "retry: none sent · not messaged not yet known")
@@ -182,4 +200,5 @@ def test_counts_follow_the_sandbox_losing_chosen_followers_after_the_dms(
     assert churn.steps[1].share == ShareLeft(0, 0)
     # The one cohort: the day-0 snapshot (current at the DMs); its 2,490 followers never messaged lost one.
     assert churn.not_messaged == ShareLeft(left=1, total=2490)
+    assert_the_funnel_agrees(conn, OWNER_SANDBOX)
     conn.close()

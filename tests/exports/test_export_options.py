@@ -14,7 +14,8 @@ from twexport_qt.exports.columns import COLUMNS, UnknownColumnsError
 from twexport_qt.exports.exporters import EXPORT_KINDS, FOLLOWER_HEADER, ExportError, ExportKind, export
 from twexport_qt.exports.formats import ExportFormat, TableOptions, dictionary_path, format_for_path
 from twexport_qt.followers.records import FollowerRecord
-from twexport_qt.store import dm_repo, followers_repo
+from twexport_qt.followers.relationships import FOLLOWING_KIND, FollowingNotFetched
+from twexport_qt.store import dm_repo, followers_repo, following_repo
 from twexport_qt.store.database import open_database
 
 OWNER = 42
@@ -34,6 +35,13 @@ def conn(tmp_path):
         ], T0)
         dm_repo.claim(conn, OWNER, 2, "mallory", "first", "live", "Hi", T0 + 20)
         dm_repo.mark_skipped(conn, OWNER, 2, "mallory", "first", "live", reason="=cmd", now=T0 + 21)
+        # OWNER follows "power" (a mutual) and "quiet" (who does not follow back); "mallory" is a fan.
+        following_repo.upsert_following(conn, OWNER, [
+            FollowerRecord(user_id=7, username="quiet", followers_count=3),
+            FollowerRecord(user_id=1_600_000_000_000_000_001, username="power", followers_count=50_000),
+        ], 0, T0, fetch_run_id=1)
+        conn.execute("INSERT INTO fetch_runs (owner_id, kind, state, started_at, finished_at) "
+                     "VALUES (?, ?, 'done', ?, ?)", (OWNER, FOLLOWING_KIND, T0, T0))
     yield conn
     conn.close()
 
@@ -57,6 +65,32 @@ def test_each_export_writes_the_columns_it_declares(conn, tmp_path, kind):
     out = tmp_path / f"{kind}.csv"
     export(conn, OWNER, kind, out, now=T0 + 100)
     assert tuple(read(out)[0]) == EXPORT_KINDS[kind].columns
+
+
+@pytest.mark.parametrize(("kind", "usernames"), [
+    (ExportKind.FOLLOWING, ["quiet", "power"]),  # X's order: the most recently followed first
+    (ExportKind.MUTUALS, ["power"]),
+    (ExportKind.NOT_FOLLOWING_BACK, ["quiet"]),
+    (ExportKind.FANS, ["mallory"]),
+])
+def test_relationship_exports_hold_their_accounts(conn, tmp_path, kind, usernames):
+    out = tmp_path / f"{kind}.csv"
+    assert export(conn, OWNER, kind, out) == len(usernames)
+    rows = read(out)
+    assert [row[rows[0].index("username")] for row in rows[1:]] == usernames
+    if "follows_you" in rows[0]:
+        assert [row[rows[0].index("follows_you")] for row in rows[1:]] == [
+            "1" if name == "power" else "0" for name in usernames]
+        assert [row[0] for row in rows[1:]] == [str(rank) for rank in range(1, len(usernames) + 1)]
+
+
+def test_relationship_exports_need_a_following_fetch_and_write_nothing_before(tmp_path):
+    conn = open_database(tmp_path / "empty.sqlite3")
+    out = tmp_path / "fans.csv"
+    with pytest.raises(FollowingNotFetched, match="Fetch who you follow first"):
+        export(conn, OWNER, ExportKind.FANS, out)
+    assert not out.exists()
+    conn.close()
 
 
 def test_chosen_columns_come_out_in_the_chosen_order(conn, tmp_path):

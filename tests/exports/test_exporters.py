@@ -80,6 +80,23 @@ def test_followers_export_applies_the_filter(conn, tmp_path):
     assert sorted(row[1] for row in read(out)[1:]) == ["power", "rising"]
 
 
+def test_activity_criteria_count_back_from_the_app_clock_not_the_wall_clock(tmp_path):
+    """The views judge "inactive for N days" on the app's clock (a Sandbox or a test clock); the export given
+    that clock must hold the same followers, whatever today's date is."""
+    conn = open_database(tmp_path / "activity.sqlite3")
+    with conn:
+        followers_repo.upsert_followers(conn, OWNER, [
+            follower(1, "recent", 10, last_posted_at=T0 - 2 * 86_400),
+            follower(2, "quiet", 10, last_posted_at=T0 - 90 * 86_400),
+        ], T0)
+    inactive = FollowerFilter(inactive_days=30)
+    out = tmp_path / "inactive.csv"
+    assert export(conn, OWNER, ExportKind.FOLLOWERS, out, follower_filter=inactive, now=T0) == 1
+    assert [row[1] for row in read(out)[1:]] == ["quiet"]
+    # On the wall clock (years after T0) both look inactive: the clock given is what counts.
+    assert export(conn, OWNER, ExportKind.FOLLOWERS, out, follower_filter=inactive) == 2
+
+
 def test_high_value_export_holds_every_tier_but_the_catch_all(conn, tmp_path):
     out = tmp_path / "high.csv"
     assert export(conn, OWNER, ExportKind.HIGH_VALUE, out) == 2
@@ -140,7 +157,7 @@ def test_tweet_dataset_export_copies_only_the_committed_part(conn, tmp_path):
 
 def test_export_kinds_keep_the_command_line_names_and_each_has_a_title_and_file_name():
     assert [kind.value for kind in ExportKind] == ["followers", "high-value", "dm-status", "skipped", "funnel",
-                                                   "tweets"]
+                                                   "tweets", "following", "mutuals", "not-following-back", "fans"]
     assert set(EXPORT_KINDS) == set(ExportKind)
     assert all(EXPORT_KINDS[kind].kind is kind and EXPORT_KINDS[kind].default_file_name.endswith(".csv")
                for kind in ExportKind)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import random
 import tempfile
 import zipfile
 
@@ -26,7 +28,7 @@ def cells(path, sheet: str = DATA_SHEET_TITLE):
 
 @pytest.fixture(autouse=True)
 def own_temp_dir(tmp_path, monkeypatch):
-    """openpyxl streams sheets into files in the temp folder: a private one shows what is left behind."""
+    """XlsxWriter streams rows into scratch files in the temp folder: a private one shows what is left behind."""
     temp = tmp_path / "temp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
@@ -39,7 +41,9 @@ def test_text_a_spreadsheet_would_evaluate_is_stored_as_text(tmp_path):
     body = [row[0] for row in cells(out)[1:]]
     assert all(cell.data_type == "s" for cell in body)
     assert [cell.value for cell in body][:7] == HOSTILE[:7]
-    assert body[7].value in ("\r=1", "\n=1")  # XML readers normalise a raw CR to LF: still text
+    # A CR is stored as the standard escape `_x000D_` (XML would turn a raw CR into LF); Excel shows a CR, openpyxl's
+    # reader the escape: either way text, quote-prefixed.
+    assert body[7].value in ("\r=1", "_x000D_=1") and body[7].quotePrefix
     # Controls and bidi overrides become U+FFFD, as in CSVs (openpyxl would refuse the controls outright).
     assert [cell.value for cell in body][8:] == ["=A1\ufffd", "\ufffdgnp.exe", "ok\ufffd[31m"]
     assert all(cell.quotePrefix for cell in body if cell.value[:1] in "=+-@#\t\r")
@@ -82,7 +86,8 @@ def test_the_header_is_bold_frozen_and_columns_have_widths(tmp_path):
     sheet = load_workbook(out)[DATA_SHEET_TITLE]
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.b for cell in sheet[1])
-    widths = [sheet.column_dimensions[letter].width for letter in "ABC"]
+    # Stored as Excel stores a width of N characters: N plus the cell padding (24 → 24.71), shown as N in Excel.
+    widths = [int(sheet.column_dimensions[letter].width) for letter in "ABC"]
     assert widths == [24, 60, len("unfollowed_within_7_days_percent") + 2]
 
 
@@ -129,7 +134,7 @@ def test_progress_is_reported_in_steps_and_at_the_end(tmp_path, own_temp_dir):
     seen: list[int] = []
     write_xlsx(tmp_path / "p.xlsx", [TEXT], ((str(n),) for n in range(25)), progress=seen.append, progress_every=10)
     assert seen == [10, 20, 25]
-    assert list(own_temp_dir.iterdir()) == []  # saved: openpyxl's stream files are gone too
+    assert list(own_temp_dir.iterdir()) == []  # saved: the scratch files are gone too
 
 
 def test_more_rows_than_a_sheet_holds_continue_on_the_next_sheet(tmp_path, monkeypatch):
@@ -146,14 +151,65 @@ def test_more_rows_than_a_sheet_holds_continue_on_the_next_sheet(tmp_path, monke
 
 
 def test_rows_stream_to_disk_as_they_come(tmp_path, own_temp_dir):
-    """Memory stays flat for a million rows because each row is on disk before the next is read."""
+    """Memory stays flat for a million rows because the rows go to disk as they come: the scratch files in the
+    temp folder grow while they are read (the workbook is zipped from them at the end)."""
     on_disk: list[int] = []
+    rng = random.Random(5)
 
     def rows():
-        for number in range(6_000):
-            if number % 2_000 == 0:
-                on_disk.append(sum(path.stat().st_size for path in own_temp_dir.iterdir()))
-            yield (f"follower number {number}",)
+        for number in range(30_000):
+            if number % 10_000 == 0:
+                on_disk.append(sum(path.stat().st_size for path in own_temp_dir.rglob("*") if path.is_file()))
+            yield (f"follower {rng.getrandbits(64):x}",)
 
     write_xlsx(tmp_path / "stream.xlsx", [TEXT], rows())
-    assert on_disk[1] > 50_000 and on_disk[2] > on_disk[1] + 50_000
+    assert on_disk[1] > 100_000 and on_disk[2] > on_disk[1] + 100_000
+    assert list(own_temp_dir.iterdir()) == []
+
+
+def test_the_workbook_opens_with_a_standard_reader_part_by_part(tmp_path):
+    """What Excel needs to open it: content types for every part, the relationships, styles with the formats."""
+    out = tmp_path / "parts.xlsx"
+    write_xlsx(out, [TEXT], [("a & <b> \"c\"",)])
+    with zipfile.ZipFile(out) as archive:
+        names = set(archive.namelist())
+        types = archive.read("[Content_Types].xml").decode()
+    assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml",
+            "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"} <= names
+    assert not any("calcChain" in name or "externalLink" in name or name.endswith(".bin") for name in names)
+    assert all(f'PartName="/{name}"' in types for name in names if name.startswith("xl/") and "_rels" not in name)
+    assert cells(out)[1][0].value == 'a & <b> "c"'
+
+
+def test_numbers_a_spreadsheet_cannot_hold_do_not_break_the_workbook(tmp_path):
+    columns = [ExportColumn("followers_count", ColumnType.INTEGER, "", ""),
+               ExportColumn("replied_percent", ColumnType.PERCENT, "", "", "%")]
+    out = tmp_path / "odd.xlsx"
+    write_xlsx(out, columns, [(float("inf"), float("nan")), (2.5, 50)])
+    _, odd, fine = cells(out)
+    assert [cell.value for cell in odd] == ["inf", None]  # kept readable as text; no share is no cell
+    assert [cell.value for cell in fine] == [2.5, 50.0]
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")  # no finaliser writing to a closed file
+def test_a_disk_filling_up_while_the_workbook_is_zipped_is_an_os_error(tmp_path, own_temp_dir, monkeypatch):
+    """Callers turn an OSError into "choose another folder": the library's own wrapper must not hide it."""
+    out = tmp_path / "full.xlsx"
+    out.write_bytes(b"old")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", disk_full)
+    with pytest.raises(OSError) as raised:
+        write_xlsx(out, [TEXT], [("a",)])
+    assert raised.value.errno == errno.ENOSPC
+    assert out.read_bytes() == b"old" and list(own_temp_dir.iterdir()) == []
+
+
+def test_text_longer_than_a_cell_holds_is_cut_to_excels_limit(tmp_path):
+    out = tmp_path / "long.xlsx"
+    write_xlsx(out, [TEXT], [("x" * 40_000,), ("\U0001f600" * 20_000,)])
+    _, plain, emoji = cells(out)
+    assert plain[0].value == "x" * 32_767
+    assert len(emoji[0].value.encode("utf-16-le")) // 2 <= 32_767  # Excel counts UTF-16 units

@@ -301,3 +301,12 @@ def test_a_filter_kept_before_activity_existed_reads_as_it_was():
     restored = FollowerFilter.from_dict(kept)
     assert restored == FollowerFilter(min_followers=5)
     assert restored.to_dict() == kept  # so a remembered filter still matches its remembered default
+
+
+def test_the_relationship_round_trips_and_is_left_out_while_any():
+    assert "relationship" not in FollowerFilter().to_dict()  # a filter kept before it existed reads the same
+    mutuals = FollowerFilter(relationship="mutuals", min_followers=3)
+    assert mutuals.to_dict()["relationship"] == "mutuals"
+    assert FollowerFilter.from_dict(mutuals.to_dict()) == mutuals
+    with pytest.raises(InvalidFilter, match="any, mutuals, fans"):
+        FollowerFilter(relationship="friends")  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ import pytest
 
 from twexport_qt.followers.filters import FollowerFilter, InvalidFilter
 from twexport_qt.followers.records import FollowerRecord
+from twexport_qt.followers.relationships import FOLLOWING_KIND, FollowingNotFetched
 from twexport_qt.followers.snapshot import (
     TEXT_SORT_KEYS,
     UNKNOWN_DATE,
@@ -20,7 +21,7 @@ from twexport_qt.followers.snapshot import (
 )
 from twexport_qt.followers.stats import summary
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, assign_tier
-from twexport_qt.store import followers_repo
+from twexport_qt.store import followers_repo, following_repo
 from twexport_qt.store.database import open_database
 
 OWNER, OTHER = 7, 8
@@ -78,6 +79,11 @@ def conn():
         followers_repo.upsert_followers(connection, OWNER, people[900:], seen_at=2_000)
         followers_repo.mark_unfollowed(connection, OWNER, not_seen_since=1_500, at=2_000)
         followers_repo.upsert_followers(connection, OWNER, people[:300], seen_at=3_000)
+        # Whom OWNER follows: some of its followers (current or gone) and accounts that never followed it.
+        followed = rng.sample(people, 500) + audience(40, seed=6)
+        following_repo.upsert_following(connection, OWNER, followed, 0, seen_at=3_000, fetch_run_id=1)
+        connection.execute("INSERT INTO fetch_runs (owner_id, kind, state, started_at, finished_at) "
+                           "VALUES (?, ?, 'done', 3000, 3000)", (OWNER, FOLLOWING_KIND))
         for person in rng.sample(people, 400):
             steps = ["first"] + (["retry"] if rng.random() < 0.3 else [])
             for step in steps:
@@ -124,6 +130,7 @@ def random_filter(rng: random.Random) -> FollowerFilter:
                 dm_status=rng.choice(["any", "any", "not_messaged", "messaged", "skipped"]),
                 tiers=tuple(rng.sample([t.name for t in TIERS], rng.randrange(0, 3))) if rng.random() < 0.3 else (),
                 include_unfollowed=rng.random() < 0.3,
+                relationship=rng.choice(["any", "any", "mutuals", "fans"]),
             )
         except InvalidFilter:
             continue
@@ -171,6 +178,27 @@ def test_mask_equals_sql_for_random_filters(conn, snapshot, seed):
         mask = snapshot.mask(follower_filter, conn, now=NOW)
         assert rowids_of(snapshot, mask) == sql_rowids(conn, follower_filter), follower_filter
         assert mask.sum() == followers_repo.count(conn, OWNER, follower_filter, tiers=TIERS, now=NOW)
+
+
+def test_relationships_split_the_followers_by_whom_the_owner_follows(conn, snapshot):
+    followed = following_repo.followed_ids(conn, OWNER)
+    current = snapshot.user_id[~snapshot.unfollowed]
+    mutuals = snapshot.mask(FollowerFilter(relationship="mutuals"), conn)
+    fans = snapshot.mask(FollowerFilter(relationship="fans"), conn)
+    assert set(snapshot.user_id[mutuals].tolist()) == set(current.tolist()) & followed
+    assert set(snapshot.user_id[fans].tolist()) == set(current.tolist()) - followed
+    assert mutuals.sum() + fans.sum() == len(current) and mutuals.sum() > 0 and fans.sum() > 0
+    totals = following_repo.totals(conn, OWNER)
+    assert (totals.mutuals, totals.fans) == (mutuals.sum(), fans.sum())
+
+
+def test_a_relationship_before_a_following_fetch_asks_for_one(conn):
+    other = FollowerSnapshot.load(conn, OTHER, TIERS)
+    with pytest.raises(FollowingNotFetched, match=r"Fetch who you follow first \(Following tab\)"):
+        other.mask(FollowerFilter(relationship="fans"), conn)
+    # SQL alone (a campaign's audience) never takes "nobody fetched" for "everyone is a fan".
+    where, params = FollowerFilter(relationship="fans").to_sql(OTHER)
+    assert conn.execute(f"SELECT count(*) FROM followers WHERE {where}", params).fetchone()[0] == 0
 
 
 def test_numeric_only_filters_need_no_connection(snapshot):
@@ -248,6 +276,9 @@ def growing():
     snapshots = []
     with connection:
         followers_repo.upsert_followers(connection, OWNER, people[:400], seen_at=1_000)
+        following_repo.upsert_following(connection, OWNER, people[::3], 0, seen_at=1_000, fetch_run_id=1)
+        connection.execute("INSERT INTO fetch_runs (owner_id, kind, state, started_at, finished_at) "
+                           "VALUES (?, ?, 'done', 1000, 1000)", (OWNER, FOLLOWING_KIND))
     first = FollowerSnapshot.load(connection, OWNER, TIERS, with_summary=True)
     first.prepare_text(connection)
     snapshots.append(first)

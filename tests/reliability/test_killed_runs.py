@@ -118,6 +118,41 @@ def test_tweets_download_killed_at_random(tmp_path, figures, output_format):
             assert written == expected and extra == 0
 
 
+def test_built_dataset_download_killed_at_random(tmp_path, figures):
+    """A chat-JSONL download with de-duplication and a split stores pages as it goes and writes its files at the
+    end: killed at any moment (during the pages, the build or the card), the next run ends with the very files an
+    uninterrupted run writes, and no stored page is bought again."""
+    rng = random.Random(SEED + 7)
+    args = ("tweets", "download", "bob_builds", "--limit", "900", "--include-replies", "--output-format",
+            "chat-jsonl", "--dedupe", "--scrub-contacts", "--split", "0.8,0.1,0.1", "--seed", "7", "--yes")
+
+    def dataset_files(cwd: Path) -> dict[str, bytes]:  # the card names its build time: compared apart
+        return {path.name: path.read_bytes() for path in sorted(cwd.glob("bob_builds_tweets.*.jsonl"))}
+
+    with sandbox(tmp_path / "x", "--rate-limit", "user_tweets=4/1", followers=100) as x:
+        reference_cli = Cli(tmp_path / "reference", x.base_url, tmp_path / "reference-cwd")
+        reference = reference_cli.run(*args)
+        assert reference.code == 0, reference.stderr
+        expected = dataset_files(tmp_path / "reference-cwd")
+        assert sorted(expected) == ["bob_builds_tweets.test.jsonl", "bob_builds_tweets.train.jsonl",
+                                    "bob_builds_tweets.validation.jsonl"]
+        cli = Cli(tmp_path / "data", x.base_url, tmp_path / "cwd")
+        since = x.request_count()
+        kills = 0
+        for delay in kill_delays(rng, KILLS_PER_TRIAL, reference.seconds):
+            outcome = cli.run(*args, kill_after=delay)
+            assert not outcome.has_traceback, outcome.stderr
+            kills += outcome.killed
+        final = cli.run(*args)
+        assert final.code == 0 and not final.has_traceback, final.stderr
+        written = dataset_files(cli.cwd)
+        extra = extra_page_requests(x.requests(since), "user_tweets", kills, "pagination_token")
+        figures("chat-jsonl + split download killed", trials=1, kills=kills, extra_pages=extra,
+                identical=int(written == expected))
+        assert written == expected and extra == 0
+        assert (cli.cwd / "README.md").exists()
+
+
 @pytest.mark.parametrize("mode", ["test", "live"])
 def test_dm_run_killed_at_random(tmp_path, figures, mode):
     rng = random.Random(SEED + (mode == "live"))

@@ -111,6 +111,8 @@ def test_the_migration_seeds_a_first_snapshot_from_a_completed_fetch(tmp_path):
         assert (seed.taken_at, seed.follower_count, seed.joined, seed.left) == (450, 3, 3, 0)
         joins = history_repo.joins(conn, OWNER, include_first=True)
         assert [(row.user_id, row.position) for row in joins] == [(11, 0), (12, 1), (14, 2)]
+        # The seeded snapshot has no block of ids: its rows are read instead.
+        assert history_repo.join_ids(conn, OWNER, include_first=True).user_ids.tolist() == [11, 12, 14]
         assert history_repo.snapshots(conn, 99) == []
         # The next complete fetch compares with the seeded state.
         with conn:
@@ -119,3 +121,38 @@ def test_the_migration_seeds_a_first_snapshot_from_a_completed_fetch(tmp_path):
         assert (following.joined, following.left, following.follower_count) == (1, 1, 3)
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("ids", [[], [5], [2**62, 3, 2**40, 7, 1_900_000_000_000_000_000, 1]])
+def test_packed_ids_come_back_exactly_in_their_order(ids):
+    assert history_repo.unpack_ids(history_repo.pack_ids(np.array(ids, dtype=np.int64))).tolist() == ids
+
+
+def test_the_id_columns_match_the_rows_whether_read_from_blocks_or_rows(conn):
+    rng = np.random.default_rng(3)
+    population = [member(int(user_id)) for user_id in rng.choice(2**50, size=300, replace=False)]
+    complete_fetch(conn, 1000, population[:200])
+    complete_fetch(conn, 2000, population[50:250])
+    complete_fetch(conn, 3000, population[100:300])
+
+    def read() -> list[tuple[list[int], list[int], list[int], list[int]]]:
+        left, new = history_repo.leave_ids(conn, OWNER), history_repo.join_ids(conn, OWNER, since=2000)
+        return [(left.user_ids.tolist(), left.seen_at.tolist(), new.user_ids.tolist(), new.seen_at.tolist())]
+
+    from_blocks = read()
+    left_rows, join_rows = history_repo.leaves(conn, OWNER), history_repo.joins(conn, OWNER, since=2000)
+    assert from_blocks == [([row.user_id for row in left_rows], [row.at for row in left_rows],
+                            [row.user_id for row in join_rows], [row.at for row in join_rows])]
+    assert len(left_rows) == 100 and len(join_rows) == 100
+    with conn:
+        conn.execute("DELETE FROM follower_change_blocks")  # as for snapshots recorded before the blocks existed
+    assert read() == from_blocks
+
+
+def test_stored_profiles_are_read_together_and_those_never_stored_are_missing(conn):
+    complete_fetch(conn, 1000, [member(1, followers_count=10), member(2, followers_count=20), member(3)])
+    profiles = history_repo.stored_profiles(conn, OWNER, [3, 1, 99])
+    assert profiles == {1: history_repo.StoredProfile(1, "user1", "", 10),
+                        3: history_repo.StoredProfile(3, "user3", "", 0)}
+    assert history_repo.stored_profiles(conn, OWNER + 1, [1]) == {}
+    assert history_repo.stored_profiles(conn, OWNER, []) == {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -162,24 +163,25 @@ def test_an_automatic_run_never_asks(qtbot, x_context, jobs, monkeypatch):
 
 
 # -- tweet download -----------------------------------------------------------------------------------------
-def to_output_page(wizard: TweetDownloadWizard, limit: int) -> None:
+def to_preview_page(wizard: TweetDownloadWizard, limit: int, output: Path) -> None:
     wizard.accounts_page.username_edit.setText("alice_writes")
     wizard.next()
     wizard.next()
     wizard.options_page.limit_spin.setValue(limit)
     wizard.next()
-    assert wizard.currentPage() is wizard.output_page
+    wizard.output_page.path_edit.setText(str(output))
+    wizard.next()
+    assert wizard.currentPage() is wizard.preview_page
 
 
-def test_the_output_page_shows_the_price_and_no_keeps_the_download_from_starting(qtbot, x_context, jobs,
-                                                                               monkeypatch, tmp_path):
+def test_the_preview_page_shows_the_price_and_no_keeps_the_download_from_starting(qtbot, x_context, jobs,
+                                                                                monkeypatch, tmp_path):
     wizard = TweetDownloadWizard(x_context, jobs)
     qtbot.addWidget(wizard)
     wizard.show()
-    to_output_page(wizard, limit=400)  # 400 posts: $2.00 at least
-    page = wizard.output_page
+    to_preview_page(wizard, limit=400, output=tmp_path / "alice.csv")  # 400 posts: $2.00 at least
+    page = wizard.preview_page
     assert page.cost_label.text().startswith("Estimated cost: ≈ 400 posts from 1 account: $2.02 (up to")
-    page.path_edit.setText(str(tmp_path / "alice.csv"))
     asked = answer_cost_questions(monkeypatch, "enter")
     wizard.next()
     assert len(asked) == 1 and "400 posts" in asked[0]
@@ -191,10 +193,32 @@ def test_a_cheap_download_in_the_sandbox_starts_without_asking(qtbot, context, j
     wizard = TweetDownloadWizard(context, jobs)
     qtbot.addWidget(wizard)
     wizard.show()
-    to_output_page(wizard, limit=400)
-    assert "simulated" in wizard.output_page.cost_label.text()
-    wizard.output_page.path_edit.setText(str(tmp_path / "alice.csv"))
+    to_preview_page(wizard, limit=400, output=tmp_path / "alice.csv")
+    assert "simulated" in wizard.preview_page.cost_label.text()
     asked = answer_cost_questions(monkeypatch, "enter")
     wizard.next()
     assert asked == [] and wizard.currentPage() is wizard.progress_page
     qtbot.waitUntil(wizard.progress_page.isComplete, timeout=30_000)
+
+
+# -- following fetch -------------------------------------------------------------------------------------
+def test_fetching_who_you_follow_shows_its_price_first_and_no_fetches_nothing(qtbot, x_context, jobs, monkeypatch,
+                                                                              messages):
+    from twexport_qt.ui.filter_state import FollowerFilterState
+    from twexport_qt.ui.following_tab import FollowingTab
+
+    monkeypatch.setattr(estimates, "CONFIRM_ABOVE_USD", Decimal("0.001"))  # any price asks
+    tab = FollowingTab(x_context, jobs, FollowerFilterState())
+    qtbot.addWidget(tab)
+    asked = answer_cost_questions(monkeypatch, "enter")
+    tab.start_fetch()
+    assert len(asked) == 1 and "$" in asked[0]
+    assert not jobs.is_running("fetch-following") and x_context.following.counts() is None
+    assert billed_endpoints(x_context) == {ENDPOINT_ME}  # the estimate's one look-up; no account was read
+
+    asked = answer_cost_questions(monkeypatch, "yes")
+    with qtbot.waitSignal(jobs.jobEnded, timeout=60_000):
+        tab.start_fetch()
+    assert len(asked) == 1
+    counts = x_context.following.counts()
+    assert counts is not None and counts.following > 0

@@ -169,3 +169,26 @@ def test_the_options_dialog_orders_and_limits_columns(qtbot):
     assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()  # nothing to export
     dialog.all_button.click()
     assert dialog.chosen_columns() == ("a", "b", "c") and dialog.options() == TableOptions()
+
+
+def test_the_lists_of_who_you_follow_export_from_the_menu(qtbot, menu, context, tmp_path, monkeypatch,
+                                                          options_dialog):
+    labels = [a.text() for a in menu.menu.actions() if a.text()]
+    assert labels[5:9] == ["Following…", "Mutuals…", "Not following back…", "Fans…"]
+    with context.api_session() as api:
+        from twexport_qt.followers.following_fetch import fetch_following
+
+        fetch_following(api.conn, api.gateway, api.pacer, context.clock)
+    counts = context.following.counts()
+    for label, kind, expected in (("Following…", ExportKind.FOLLOWING, counts.following),
+                                  ("Mutuals…", ExportKind.MUTUALS, counts.mutuals),
+                                  ("Not following back…", ExportKind.NOT_FOLLOWING_BACK, counts.not_following_back),
+                                  ("Fans…", ExportKind.FANS, counts.fans)):
+        out = tmp_path / f"{kind}.csv"
+        calls = save_as(monkeypatch, out)
+        with qtbot.waitSignal(menu.jobs.jobEnded, timeout=10_000):
+            action(menu, label).trigger()
+        assert calls[-1][2].endswith(EXPORT_KINDS[kind].default_file_name), kind  # File → Export's own default
+        rows = csv_rows(out)
+        assert rows[0] == list(EXPORT_KINDS[kind].columns) and len(rows) - 1 == expected, kind
+        assert menu.last_result == (kind, out, expected)

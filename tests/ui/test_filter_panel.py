@@ -5,10 +5,12 @@ of each profile across starts."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from PySide6.QtWidgets import QWidget
 
 from twexport_qt.followers.filters import FollowerFilter
+from twexport_qt.services.following import RelationshipCounts
 from twexport_qt.ui.filter_panel import FilterPanel, invalid_field_style
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.ui_state import ui_state
@@ -178,3 +180,60 @@ def test_inactive_longer_than_posted_within_is_marked_and_explained(qtbot):
     panel.posted_within_days.setValue(90)
     panel.flush()
     assert filters[-1] == FollowerFilter(inactive_days=30, posted_within_days=90) and not panel.results_stale
+
+
+# -- relationship ------------------------------------------------------------------------------------------------
+def test_the_relationship_choice_makes_the_filter_and_shows_it_back(qtbot):
+    panel = make_panel(qtbot)
+    filters = applied(panel)
+    assert [panel.relationship.itemText(i) for i in range(panel.relationship.count())] == [
+        "Any", "Mutuals only", "They follow, you don't"]
+    panel.set_relationship_available(True)
+    panel.relationship.setCurrentIndex(panel.relationship.findData("mutuals"))
+    panel.flush()
+    assert filters[-1] == FollowerFilter(relationship="mutuals")
+    panel.set_filter(FollowerFilter(relationship="fans", min_followers=3))
+    panel.flush()
+    assert filters[-1] == FollowerFilter(relationship="fans", min_followers=3)
+    assert panel.relationship.currentText() == "They follow, you don't"
+    panel.clear()
+    panel.flush()
+    assert filters[-1] == FollowerFilter() and panel.relationship.currentText() == "Any"
+
+
+def test_without_a_following_fetch_the_relationship_is_disabled_kept_and_not_applied(qtbot):
+    panel = make_panel(qtbot)
+    filters = applied(panel)
+    assert not panel.relationship.isEnabled()  # until the view says a following fetch completed
+    assert panel.relationship.toolTip().startswith("Fetch who you follow first")
+    panel.set_filter(FollowerFilter(relationship="mutuals"))  # remembered from an earlier session, say
+    panel.flush()
+    assert panel.relationship.currentText() == "Any" and filters[-1] == FollowerFilter()  # it would match nobody
+
+    incomplete = RelationshipCounts(following=10, followers=50, mutuals=0, not_following_back=10, fans=50,
+                                    following_fetched_at=None, complete=False)
+    panel.show_following_counts(incomplete)  # a first fetch that stopped halfway: still nothing to judge by
+    panel.flush()
+    assert not panel.relationship.isEnabled() and filters[-1] == FollowerFilter()
+
+    panel.show_following_counts(replace(incomplete, following_fetched_at=1_700_000_000, complete=True))
+    panel.flush()
+    assert panel.relationship.isEnabled() and panel.relationship.currentText() == "Mutuals only"
+    assert filters[-1] == FollowerFilter(relationship="mutuals")  # the kept choice applies now
+    assert "Mutuals: followers you follow back" in panel.relationship.toolTip()
+
+    panel.show_following_counts(None)  # another account, never fetched
+    panel.flush()
+    assert not panel.relationship.isEnabled() and filters[-1] == FollowerFilter()
+
+
+def test_the_relationship_narrows_the_shared_filter_the_views_read(qtbot):
+    panel = make_panel(qtbot)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    state = FollowerFilterState(parent)
+    panel.filterChanged.connect(state.set)
+    state.set_flush(panel.flush)
+    panel.set_relationship_available(True)
+    panel.relationship.setCurrentIndex(panel.relationship.findData("fans"))
+    assert state.current.relationship == "fans"  # an export right after the click takes it

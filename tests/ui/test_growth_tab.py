@@ -27,16 +27,20 @@ from twexport_qt.sandbox.testing import DAY_S, ChurnDay, churn
 from twexport_qt.services.history import ChangeExportKind
 from twexport_qt.ui.export_options_dialog import ExportOptionsDialog, load_table_options
 from twexport_qt.ui.growth_tab import (
+    CHART_PAGE_KEY,
+    CHURN_METRIC_KEY,
     EMPTY_HISTORY,
     NOBODY_LEFT,
     XLSX_FILTER,
     ChangeWindow,
+    ChartPage,
     GrowthTab,
     churn_tooltip,
     point_tooltip,
     read_growth,
 )
 from twexport_qt.ui.job_controller import JobController
+from twexport_qt.ui.ui_state import ui_state
 
 if TYPE_CHECKING:  # the `messages` fixture's plugin module, as tests/conftest.py loads it
     from message_fixtures import MessageRecorder
@@ -138,8 +142,8 @@ def test_the_window_chooses_which_changes_the_tables_show(tab: GrowthTab, contex
 
 
 def test_long_tables_show_the_latest_rows_and_say_how_many_there_are(context: AppContext, churned: Churned) -> None:
-    history = read_growth(context.history, context.followers, OWNER, now=int(context.clock.now()),
-                          window=ChangeWindow.ALL, shown_rows=4)
+    history = read_growth(context.history, OWNER, now=int(context.clock.now()), window=ChangeWindow.ALL,
+                          shown_rows=4)
     changes = history.changes[LEFT]
     assert (len(changes.entries), changes.total) == (4, 9)
     assert changes.sentence(LEFT) == "Showing 4 of 9 (the latest); the export writes them all."
@@ -303,3 +307,26 @@ def test_the_chart_says_when_nobody_left_in_the_period(tab: GrowthTab, context: 
     tab.show()
     assert tab.churn_chart.note_label.text() == NOBODY_LEFT
     assert tab.churn_chart.bar_heights() == ([], [])
+
+
+def test_the_chart_page_and_the_metric_are_remembered_for_the_next_start(qtbot: QtBot, tab: GrowthTab,
+                                                                       context: AppContext,
+                                                                       jobs: JobController) -> None:
+    assert (tab.chart_page, tab.churn_chart.chosen_metric) == (ChartPage.GROWTH, ChurnMetric.FOLLOWERS)
+    tab.set_chart_page(ChartPage.CHURN)
+    tab.churn_chart.set_metric(ChurnMetric.ACCOUNT_AGE)
+    next_start = GrowthTab(context, jobs)
+    qtbot.addWidget(next_start)
+    assert (next_start.chart_page, next_start.churn_chart.chosen_metric) == (ChartPage.CHURN, ChurnMetric.ACCOUNT_AGE)
+    assert next_start.chart_pages.currentWidget() is next_start.churn_chart
+
+
+def test_a_remembered_choice_the_app_no_longer_knows_falls_back_to_the_defaults(qtbot: QtBot, context: AppContext,
+                                                                               jobs: JobController) -> None:
+    state = ui_state(context.data_dir)
+    state.setValue(CHART_PAGE_KEY, "retired page")
+    state.setValue(CHURN_METRIC_KEY, "Likes")
+    state.sync()
+    tab = GrowthTab(context, jobs)
+    qtbot.addWidget(tab)
+    assert (tab.chart_page, tab.churn_chart.chosen_metric) == (ChartPage.GROWTH, ChurnMetric.FOLLOWERS)

@@ -48,13 +48,14 @@ def test_opens_on_the_clearly_labelled_sandbox(window):
     assert "SANDBOX" in window.profile_label.text() and "simulated" in window.profile_label.text()
     assert menu_titles(window) == ["File", "View", "Tools", "Help"]
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Followers", "DM campaign", "Tweet datasets", "Spend", "Audience", "Growth"]
+        "Followers", "DM campaign", "Tweet datasets", "Spend", "Audience", "Growth", "Following"]
 
 
 def test_export_menu_offers_the_seed_exports_the_funnel_and_tweets(window):
     labels = [a.text() for a in window.export_menu.menu.actions() if a.text()]
     assert labels == ["Followers (current filter)…", "All followers…", "High-value followers…", "DM status…",
-                      "Skipped followers…", "Campaign funnel…", "Tweet dataset (newest download)…"]
+                      "Skipped followers…", "Following…", "Mutuals…", "Not following back…", "Fans…",
+                      "Campaign funnel…", "Tweet dataset (newest download)…"]
 
 
 def test_the_funnel_exports_from_the_menu(qtbot, window, tmp_path):
@@ -163,7 +164,8 @@ def test_size_position_and_tab_are_remembered(qtbot, context):
     first.tabs.setCurrentWidget(first.spend_tab)
     first.close()
     second = shrinkable(new_window(qtbot, context))
-    second.show()
+    with qtbot.waitSignal(second.startupTabsBuilt):  # the tab shown is built once the window is on screen
+        second.show()
     assert second.geometry() == saved
     assert second.tabs.currentWidget() is second.spend_tab
     second.close()

@@ -300,6 +300,17 @@ def test_filter_and_tier_problems_are_named_in_the_forms_words(dialog, context):
         "Please fix:\n"
         "• Profile 'Newsletter', minimum followers: must not be greater than the maximum followers (100), not 500\n"
         "• Profile 'Newsletter', tier 2, minimum followers: must be a whole number ≥ 0, or empty for no limit")
+    page.bound_spins["min_followers"].setValue(-1)  # "no limit": fixed
+    page.bound_spins["max_listed"].setValue(3)
+    page.bound_spins["min_listed"].setValue(9)
+    page.bound_spins["inactive_days"].setValue(30)
+    page.bound_spins["posted_within_days"].setValue(7)
+    page.tiers_table.item(1, 1).setText("")
+    dialog.accept()
+    assert dialog.problems_label.text() == (
+        "Please fix:\n"
+        "• Profile 'Newsletter', minimum lists: must not be greater than the maximum lists (3), not 9\n"
+        "• Profile 'Newsletter', posted within the last: must be more days than inactive for at least (30), not 7")
     headers = [page.tiers_table.horizontalHeaderItem(column).text() for column in range(2)]
     assert headers == ["Name", "Minimum followers"]  # the words the problem used, as the table shows them
     assert not context.settings_file.exists()

@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from PySide6.QtWidgets import QComboBox, QFormLayout
 
 from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import FilterDefaults, Profile, TierSpec
 from twexport_qt.settings.validation import validate_profile
+from twexport_qt.ui.filter_panel import FilterPanel
 from twexport_qt.ui.settings_dialog.account_page import AccountPage
 from twexport_qt.ui.settings_dialog.automation_page import AutomationPage
 from twexport_qt.ui.settings_dialog.campaign_page import CampaignPage
@@ -27,7 +29,9 @@ def edited_profile() -> Profile:
         daily_cap=120, auto_fetch_minutes=90, auto_dm=True, opt_out_words=["stop", "ya no"],
         opt_out_line="Reply STOP to opt out.",
         follower_filters=FilterDefaults(created_after=datetime(2020, 1, 2, 3, 4, tzinfo=UTC),
-                                        min_followers=10, max_following=5_000, verified_only=True),
+                                        min_followers=10, max_following=5_000, verified_only=True,
+                                        min_tweets=5, max_tweets=90_000, min_listed=1, max_listed=50,
+                                        inactive_days=30, posted_within_days=365, relationship="fans"),
         tiers=[TierSpec("Big", min_followers=50_000), TierSpec("Everyone else")],
         tier_messages={"Big": {"first": "Hello {name}, big fan!"}},
         daily_budget_usd=Decimal("5.00"), monthly_budget_usd=Decimal("120.50"),
@@ -71,6 +75,53 @@ def test_the_campaign_page_names_each_message_with_an_unknown_placeholder(qtbot)
     assert problems[0].startswith("Profile 'Shop', retry DM: Unknown placeholder {nmae}")
     assert problems[1].startswith("Profile 'Shop', retry DM for tier 'Big': Unknown placeholder {frist_name}")
     assert page.problems(edited_profile()) == []
+
+
+def test_the_filters_page_has_every_number_of_the_filter_panel_with_its_labels_and_tips(qtbot):
+    page, panel = FiltersPage(), FilterPanel()
+    qtbot.addWidget(page)
+    qtbot.addWidget(panel)
+
+    def labelled(widget) -> dict[str, tuple[str, str, int, int]]:
+        """Each spin box of the form by its row's label: its tooltip, suffix and range."""
+        rows = {}
+        for form in widget.findChildren(QFormLayout):
+            for row in range(form.rowCount()):
+                label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+                spin = field.widget() if field is not None else None
+                if label is not None and hasattr(spin, "optional_value"):
+                    rows[label.widget().text()] = (spin.toolTip(), spin.suffix(), spin.minimum(), spin.maximum())
+        return rows
+
+    shown = labelled(page)
+    assert shown == labelled(panel)
+    assert {"Minimum posts", "Maximum lists", "Inactive for at least", "Posted within the last"} <= set(shown)
+
+
+def test_the_filters_page_offers_the_filter_panels_relationships_with_its_label_and_tip(qtbot):
+    page, panel = FiltersPage(), FilterPanel()
+    qtbot.addWidget(page)
+    qtbot.addWidget(panel)
+    panel.set_relationship_available(True)  # the panel's tip explains the choices once it can apply them
+
+    def combos(widget) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+        """Each choice of the form by its row's label: its tooltip and its (value, text) items."""
+        rows = {}
+        for form in widget.findChildren(QFormLayout):
+            for row in range(form.rowCount()):
+                label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+                combo = field.widget() if field is not None else None
+                if label is not None and isinstance(combo, QComboBox):
+                    items = [(combo.itemData(i), combo.itemText(i)) for i in range(combo.count())]
+                    rows[label.widget().text()] = (combo.toolTip(), items)
+        return rows
+
+    shown = combos(page)
+    assert set(shown) == {"Relationship"}  # the panel's other choices (DM status...) are not saved defaults
+    assert shown["Relationship"] == combos(panel)["Relationship"]
+    assert [value for value, _text in shown["Relationship"][1]] == ["any", "mutuals", "fans"]
 
 
 def test_tier_bounds_are_read_as_numbers_and_bad_text_is_kept_for_validation_to_name(qtbot):

@@ -34,6 +34,7 @@ class EstimateKind(StrEnum):
     """The job an estimate is for."""
 
     FOLLOWERS_FETCH = "followers fetch"
+    FOLLOWING_FETCH = "following fetch"  # the accounts the user follows: the same price-list line, its own job
     NEW_FOLLOWERS_REFRESH = "new followers refresh"
     TWEET_DOWNLOAD = "tweet download"
     CAMPAIGN = "DM campaign"
@@ -69,13 +70,29 @@ def estimate_followers_fetch(followers_count: int, prices: PriceTable, *, owned_
     `owned_possible`: the fetch is signed as the user (user-context credentials), so X may bill it as Owned
     Reads; `already_fetched`: followers a resumed run committed before (not read again).
     """
-    left = max(0, followers_count - max(0, already_fetched))
+    return _full_follows_read(EstimateKind.FOLLOWERS_FETCH, "followers", followers_count, prices,
+                              owned_possible=owned_possible, already_fetched=already_fetched)
+
+
+def estimate_following_fetch(following_count: int, prices: PriceTable, *, owned_possible: bool,
+                             already_fetched: int = 0) -> CostEstimate:
+    """A fetch of every account the user follows, from `public_metrics.following_count`: priced like a followers
+    fetch (the same price-list line, 'Following/Followers: Read', and the same Owned Read rule), worded and
+    recorded as its own job."""
+    return _full_follows_read(EstimateKind.FOLLOWING_FETCH, "followed accounts", following_count, prices,
+                              owned_possible=owned_possible, already_fetched=already_fetched)
+
+
+def _full_follows_read(kind: EstimateKind, unit: str, count: int, prices: PriceTable, *, owned_possible: bool,
+                       already_fetched: int) -> CostEstimate:
+    """A read of a whole follows list (`count` accounts, of which a resumed run committed `already_fetched`)."""
+    left = max(0, count - max(0, already_fetched))
     standard = prices.cost(ResourceKind.FOLLOWS, left, owned=False)
     low = prices.cost(ResourceKind.FOLLOWS, left, owned=True) if owned_possible else standard
-    what = f"≈ {left:,} followers"
+    what = f"≈ {left:,} {unit}"
     if already_fetched:
-        what += f" left to fetch ({min(already_fetched, followers_count):,} of {followers_count:,} fetched before)"
-    return CostEstimate(EstimateKind.FOLLOWERS_FETCH, left, "followers", low, standard,
+        what += f" left to fetch ({min(already_fetched, count):,} of {count:,} fetched before)"
+    return CostEstimate(kind, left, unit, low, standard,
                         _follows_sentence(what, low, standard, owned_possible=owned_possible))
 
 

@@ -22,6 +22,7 @@ from twexport_qt.gateway.endpoints import (
     ENDPOINT_DM_EVENTS,
     ENDPOINT_DM_SEND,
     ENDPOINT_FOLLOWERS,
+    ENDPOINT_FOLLOWING,
     ENDPOINT_ME,
     ENDPOINT_SEARCH_ALL,
     ENDPOINT_TWEETS,
@@ -44,6 +45,7 @@ class EndpointBilling:
 ENDPOINT_BILLING: Mapping[str, EndpointBilling] = MappingProxyType({
     billing.endpoint: billing for billing in (
         EndpointBilling(ENDPOINT_FOLLOWERS, ResourceKind.FOLLOWS, owned_read_eligible=True),
+        EndpointBilling(ENDPOINT_FOLLOWING, ResourceKind.FOLLOWS, owned_read_eligible=True),
         EndpointBilling(ENDPOINT_USER_TWEETS, ResourceKind.POSTS, owned_read_eligible=True),
         EndpointBilling(ENDPOINT_ME, ResourceKind.USERS, owned_read_eligible=False),  # no `{id}`: not listed
         EndpointBilling(ENDPOINT_USERS, ResourceKind.USERS, owned_read_eligible=False),

@@ -1,5 +1,6 @@
 """Did the DMs make people leave? Per campaign step, the share of recipients who unfollowed within 7 days of their
 DM, next to the same share among followers never messaged, from the follower history (store/history_repo.py).
+This is the one rule for "unfollowed within 7 days of a DM": the campaign funnel's column is `step_unfollows`.
 
 The rules (leaves are only known at complete fetches, so every rule is in terms of snapshots):
 
@@ -75,15 +76,25 @@ def outreach_churn(conn: sqlite3.Connection, owner_id: int) -> OutreachChurn:
     """Unfollows within 7 days per live step, and the not-messaged baseline over the campaign's period. Writes
     only temporary tables; the implicit transaction their inserts open is ended here (if this call opened it), so
     the read lock it holds does not block the app's writers."""
+    return _measured(conn, owner_id, with_baseline=True)
+
+
+def step_unfollows(conn: sqlite3.Connection, owner_id: int) -> dict[DmStep, ShareLeft]:
+    """Per live step, its DMs' recipients who unfollowed within 7 days (the module's rule), without the baseline:
+    THE count of "unfollowed within 7 days" (the campaign funnel shows it too)."""
+    return {step.step: step.share for step in _measured(conn, owner_id, with_baseline=False).steps}
+
+
+def _measured(conn: sqlite3.Connection, owner_id: int, *, with_baseline: bool) -> OutreachChurn:
     opened_here = not conn.in_transaction
     try:
-        return _measure(conn, owner_id)
+        return _measure(conn, owner_id, with_baseline=with_baseline)
     finally:
         if opened_here and conn.in_transaction:
             conn.commit()
 
 
-def _measure(conn: sqlite3.Connection, owner_id: int) -> OutreachChurn:
+def _measure(conn: sqlite3.Connection, owner_id: int, *, with_baseline: bool) -> OutreachChurn:
     cur = conn.cursor()
     cur.row_factory = None
     last_taken = cur.execute("SELECT max(taken_at) FROM follower_snapshots WHERE owner_id = ?",
@@ -116,7 +127,7 @@ def _measure(conn: sqlite3.Connection, owner_id: int) -> OutreachChurn:
                 "AND l.user_id IN (SELECT user_id FROM temp.outreach_recipients)", (first_sent,))
         steps = tuple(StepChurn(step, _step_share(cur, owner_id, step, last_taken))
                       for step in (DmStep.FIRST, DmStep.RETRY))
-        baseline = _baseline(cur, owner_id, first_sent, last_taken)
+        baseline = _baseline(cur, owner_id, first_sent, last_taken) if with_baseline else ShareLeft(0, 0)
     finally:
         for table in ("outreach_recipients", "outreach_leaves", "outreach_snapshots"):
             cur.execute(f"DROP TABLE IF EXISTS temp.{table}")

@@ -14,9 +14,11 @@ from twexport_qt.services.history import ChangeExportKind
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser("export", help="write followers, high-value followers, DM status, skipped "
-                                                  "followers, the campaign funnel or a tweet dataset to a file")
+                                                  "followers, the campaign funnel, a tweet dataset, or the accounts "
+                                                  "you follow, mutuals, those not following back or fans to a file")
     export.add_argument("kind", choices=[kind.value for kind in (*ExportKind, *ChangeExportKind)],
-                        help="what to export (left/new: who left or came, seen by complete fetches)")
+                        help="what to export (left/new: who left or came, seen by complete fetches; following, "
+                             "mutuals, not-following-back, fans: need `following fetch` first)")
     export.add_argument("--out", required=True, type=Path,
                         help="file to write (CSV, or XLSX for a .xlsx name; tweets: the dataset's format); its data "
                              "dictionary is written beside it as NAME.dictionary.csv")
@@ -27,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--columns", type=_column_names, default=(), metavar="A,B,C",
                         help="only these columns, in this order (default: all; an unknown name lists the valid ones)")
     export.add_argument("--saved-filter", action="store_true",
-                        help="followers/high-value: apply the profile's saved filter defaults (default: all)")
+                        help="followers, high-value and the following lists: apply the profile's saved filter "
+                             "defaults (default: all)")
     export.add_argument("--job", type=int, help="tweets: which download (default: the newest)")
     export.add_argument("--since", type=utc_date, metavar="DATE",
                         help="left/new: only changes seen from this date (YYYY-MM-DD, UTC; default: all)")

@@ -10,14 +10,16 @@ from twexport_qt.commands import (
     dm_command,
     export_command,
     followers_command,
+    following_command,
     import_command,
     sandbox_command,
     spend_command,
     tweets_command,
 )
 
-COMMAND_MODULES = (sandbox_command, account_command, followers_command, dm_command, tweets_command, export_command,
-                   import_command, spend_command, audience_command)  # audience_command adds to `followers`
+COMMAND_MODULES = (sandbox_command, account_command, followers_command, following_command, dm_command,
+                   tweets_command, export_command, import_command, spend_command,
+                   audience_command)  # audience_command adds to `followers`
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

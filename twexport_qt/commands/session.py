@@ -20,7 +20,7 @@ from twexport_qt.core.clock import Clock
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.profile_mapping import campaign_settings
-from twexport_qt.services.jobs import JOB_NAME_OF_LOCK
+from twexport_qt.services.jobs import JOB_NAME_OF_LOCK, JobName
 from twexport_qt.store.job_locks import JobKind
 
 
@@ -53,12 +53,14 @@ def open_command_context(args: argparse.Namespace) -> AppContext:
 
 @contextmanager
 def command_session(args: argparse.Namespace, out: TextIO | None = None, *,
-                    lock: JobKind | None = None) -> Iterator[CommandSession]:
+                    lock: JobKind | None = None, job: JobName | None = None) -> Iterator[CommandSession]:
     """Open everything for one command; the first Ctrl+C cancels cleanly (work done so far is kept).
 
     With `lock`, the job's lock is taken before anything talks to X: a second run of the same job refuses
     at once (JobAlreadyRunning) instead of racing the first. The profile's budgets and the command's
     `--max-cost` (if it has one) stop the job before a request that could pass them (SpendLimitReached).
+    `job` is the spend ledger's name for the run; by default the one its lock belongs to (`JOB_NAME_OF_LOCK`),
+    which a job that shares another's lock (the following fetch takes the followers fetch's) must override.
     """
     context = open_command_context(args)
     cancel = CancelToken()
@@ -70,7 +72,8 @@ def command_session(args: argparse.Namespace, out: TextIO | None = None, *,
             stack.enter_context(context.job_lock(lock))
         restore_sigint = cancel_on_first_ctrl_c(cancel, display)
         stack.callback(restore_sigint)
-        job = JOB_NAME_OF_LOCK.get(lock) if lock is not None else None  # the spend ledger's name for the run
+        if job is None and lock is not None:
+            job = JOB_NAME_OF_LOCK.get(lock)
         api = stack.enter_context(context.api_session(cancel, display.waiting, job=job,
                                                       max_cost=getattr(args, "max_cost", None)))
         yield CommandSession(context, api.conn, api.gateway, api.pacer, cancel, display)

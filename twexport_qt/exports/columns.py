@@ -99,6 +99,15 @@ _DEFINITIONS = (
     ExportColumn("position", ColumnType.INTEGER,
                  "New followers: rank among that fetch's newcomers in X's newest-first order (1 = most recent)",
                  "TwExport follower history (X lists followers newest first)", "rank"),
+    ExportColumn("following_position", ColumnType.INTEGER,
+                 "Rank in X's list of the accounts you follow, most recently followed first (1 = the newest)",
+                 "TwExport following fetch (X lists followed accounts newest first)", "rank"),
+    ExportColumn("follows_you", ColumnType.BOOLEAN, "Whether this account follows you (as of the last followers "
+                 "fetch)", "TwExport, from the followers and following fetches"),
+    ExportColumn("following_first_seen", ColumnType.TIMESTAMP, "First following fetch that listed this account",
+                 "TwExport following fetch", "UTC"),
+    ExportColumn("following_last_seen", ColumnType.TIMESTAMP, "Latest following fetch that listed this account",
+                 "TwExport following fetch", "UTC"),
     ExportColumn("follower_id", ColumnType.ID, "The recipient's X id", _DM_LOG + " (X user field id)"),
     ExportColumn("step", ColumnType.TEXT, "Campaign step (welcome, follow-up, …)", _DM_LOG, width=12),
     ExportColumn("state", ColumnType.TEXT, "Where the DM stands (sent, skipped, failed, …)", _DM_LOG, width=12),
@@ -116,12 +125,14 @@ _DEFINITIONS = (
                  "TwExport DM log + X DM events", "DMs"),
     ExportColumn("opted_out_percent", ColumnType.PERCENT, "opted_out as a share of sent", "TwExport", "%"),
     ExportColumn("unfollowed_within_7_days", ColumnType.INTEGER,
-                 "Of those, the recipient unfollowed within 7 days (as of the last followers fetch)",
+                 "Recipients seen gone by a complete followers fetch within 7 days of the DM",
                  "TwExport DM log + followers fetch", "DMs"),
-    ExportColumn("unfollowed_within_7_days_percent", ColumnType.PERCENT, "unfollowed_within_7_days as a share of sent",
+    ExportColumn("unfollowed_within_7_days_percent", ColumnType.PERCENT,
+                 "unfollowed_within_7_days as a share of the DMs whose 7 days a complete fetch has covered",
                  "TwExport", "%"),
     ExportColumn("sent_less_than_7_days_ago", ColumnType.INTEGER,
-                 "DMs whose 7-day unfollow window is still open (their count can still grow)", _DM_LOG, "DMs"),
+                 "DMs sent less than 7 days before the last complete followers fetch: unfollows not yet known",
+                 _DM_LOG, "DMs"),
 )
 
 COLUMNS: dict[str, ExportColumn] = {column.name: column for column in _DEFINITIONS}

@@ -13,9 +13,8 @@ name is defined once in `columns.py`.
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -27,10 +26,11 @@ from twexport_qt.exports.atomic_file import atomic_write
 from twexport_qt.exports.columns import choose_columns
 from twexport_qt.exports.formats import TableOptions, write_table
 from twexport_qt.followers.filters import FollowerFilter
-from twexport_qt.followers.records import RECORD_COLUMNS, FollowerRecord
+from twexport_qt.followers.records import PROFILE_COLUMNS, RECORD_COLUMNS, FollowerRecord
+from twexport_qt.followers.relationships import Relationship, require_following
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec
 from twexport_qt.paths import check_output_path
-from twexport_qt.store import dm_repo, followers_repo, tweets_repo
+from twexport_qt.store import dm_repo, followers_repo, following_repo, tweets_repo
 from twexport_qt.store.dm_states import DmMode
 
 
@@ -43,6 +43,11 @@ class ExportKind(StrEnum):
     SKIPPED = "skipped"
     FUNNEL = "funnel"
     TWEETS = "tweets"
+    # The relationships (followers/relationships.py RelationshipKind's values): they need a complete following fetch.
+    FOLLOWING = "following"
+    MUTUALS = "mutuals"
+    NOT_FOLLOWING_BACK = "not-following-back"
+    FANS = "fans"
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,9 @@ class ExportDescription:
 
 
 FOLLOWER_HEADER = [*RECORD_COLUMNS, "tier", "dm_status"]
+# The accounts you follow, in X's order (most recently followed first).
+FOLLOWING_HEADER = ["following_position", *PROFILE_COLUMNS, "follows_you", "following_first_seen",
+                    "following_last_seen"]
 DM_STATUS_HEADER = ["follower_id", "username", "step", "state", "mode", "first_attempt_at", "updated_at", "event_id",
                     "reason"]
 
@@ -71,7 +79,14 @@ EXPORT_KINDS: dict[ExportKind, ExportDescription] = {description.kind: descripti
     ExportDescription(ExportKind.SKIPPED, "Skipped followers", "skipped_followers.csv", dm_repo.SKIPPED_COLUMNS),
     ExportDescription(ExportKind.FUNNEL, "Campaign funnel", "campaign_funnel.csv", funnel.CSV_HEADER),
     ExportDescription(ExportKind.TWEETS, "Tweet dataset", "tweets.csv"),
+    ExportDescription(ExportKind.FOLLOWING, "Accounts you follow", "following.csv", tuple(FOLLOWING_HEADER)),
+    ExportDescription(ExportKind.MUTUALS, "Mutuals", "mutuals.csv", tuple(FOLLOWER_HEADER)),
+    ExportDescription(ExportKind.NOT_FOLLOWING_BACK, "Not following you back", "not_following_back.csv",
+                      tuple(FOLLOWING_HEADER)),
+    ExportDescription(ExportKind.FANS, "Fans (you don't follow back)", "fans.csv", tuple(FOLLOWER_HEADER)),
 )}
+RELATIONSHIP_EXPORTS = frozenset({ExportKind.FOLLOWING, ExportKind.MUTUALS, ExportKind.NOT_FOLLOWING_BACK,
+                                  ExportKind.FANS})
 
 
 class ExportError(TwExportError):
@@ -96,7 +111,8 @@ def export(
     """Write export `kind` to `path`; returns the number of data rows (or examples, for tweets).
 
     `data_dir` is the app's data folder: nothing is ever written into it (see `paths.check_output_path`).
-    `now` (default: the wall clock) is what the funnel measures "less than 7 days ago" from.
+    `now` (epoch seconds; None: the wall clock) is where the filter's activity criteria count back from, the
+    app's clock, so an export holds exactly the followers its view showed.
     `options` (default: CSV, all columns) choose the format, the Excel BOM and the columns of a table export;
     its data dictionary is written beside it (`formats.dictionary_path`).
     """
@@ -115,11 +131,13 @@ def export(
     if owner_id is None:
         raise ExportError("No followers have been fetched for this profile yet: fetch followers first.")
     rows: Iterator[Sequence[Any]]
+    if kind in RELATIONSHIP_EXPORTS:
+        require_following(conn, owner_id)
     if kind == ExportKind.FUNNEL:
-        measured = funnel.campaign_funnel(conn, owner_id, int(time.time()) if now is None else now)
+        measured = funnel.campaign_funnel(conn, owner_id)
         header, rows = list(funnel.CSV_HEADER), _funnel_rows(measured)
     else:
-        header, rows = _rows(conn, owner_id, kind, tiers, follower_filter)
+        header, rows = _rows(conn, owner_id, kind, tiers, follower_filter, now)
     try:
         return write_table(path, header, rows, options, export_title=description.title, progress=progress,
                            cancel=cancel)
@@ -128,9 +146,9 @@ def export(
 
 
 def _rows(conn: sqlite3.Connection, owner_id: int, kind: ExportKind, tiers: Sequence[TierSpec],
-          follower_filter: FollowerFilter | None) -> tuple[list[str], Iterator[Sequence[Any]]]:
+          follower_filter: FollowerFilter | None, now: int | None) -> tuple[list[str], Iterator[Sequence[Any]]]:
     if kind == ExportKind.FOLLOWERS:
-        return FOLLOWER_HEADER, _follower_rows(conn, owner_id, follower_filter or FollowerFilter(), tiers)
+        return FOLLOWER_HEADER, _follower_rows(conn, owner_id, follower_filter or FollowerFilter(), tiers, now)
     if kind == ExportKind.HIGH_VALUE:
         # Every tier but the last (the catch-all "regular" followers), further narrowed by the filter if given.
         base = follower_filter or FollowerFilter()
@@ -138,7 +156,14 @@ def _rows(conn: sqlite3.Connection, owner_id: int, kind: ExportKind, tiers: Sequ
         wanted = tuple(name for name in base.tiers if name in high) if base.tiers else high
         if not wanted:
             return FOLLOWER_HEADER, iter(())
-        return FOLLOWER_HEADER, _follower_rows(conn, owner_id, _with_tiers(base, wanted), tiers)
+        return FOLLOWER_HEADER, _follower_rows(conn, owner_id, _with_tiers(base, wanted), tiers, now)
+    if kind in (ExportKind.MUTUALS, ExportKind.FANS):
+        relationship: Relationship = "mutuals" if kind == ExportKind.MUTUALS else "fans"
+        chosen = replace(follower_filter or FollowerFilter(), relationship=relationship)
+        return FOLLOWER_HEADER, _follower_rows(conn, owner_id, chosen, tiers, now)
+    if kind in (ExportKind.FOLLOWING, ExportKind.NOT_FOLLOWING_BACK):
+        return FOLLOWING_HEADER, _following_rows(conn, owner_id, follower_filter, tiers, now,
+                                                 not_following_back=kind == ExportKind.NOT_FOLLOWING_BACK)
     if kind == ExportKind.DM_STATUS:
         return DM_STATUS_HEADER, ((r.recipient_id, r.recipient_username, r.step, r.state, r.mode, r.created_at,
                                    r.updated_at, r.event_id, r.reason)
@@ -148,8 +173,10 @@ def _rows(conn: sqlite3.Connection, owner_id: int, kind: ExportKind, tiers: Sequ
 
 def _funnel_rows(measured: funnel.CampaignFunnel) -> Iterator[tuple[Any, ...]]:
     """The funnel in `funnel.CSV_HEADER` order, typed: percentages as floats (None when undefined)."""
+    # The unfollow share is of the DMs a complete fetch has covered (`unfollowed_percent`), as the DM tab shows it:
+    # not of all sent, which would count the DMs whose unfollows are not yet known as stayed.
     return ((s.step, s.sent, s.replied, s.percent(s.replied), s.opted_out, s.percent(s.opted_out), s.unfollowed,
-             s.percent(s.unfollowed), s.window_open) for s in measured.steps)
+             s.unfollowed_percent, s.window_open) for s in measured.steps)
 
 
 def follower_row(record: FollowerRecord, tier_name: str, dm_status: str | None) -> list[Any]:
@@ -166,12 +193,24 @@ def _with_tiers(base: FollowerFilter, tier_names: tuple[str, ...]) -> FollowerFi
 
 
 def _follower_rows(conn: sqlite3.Connection, owner_id: int, follower_filter: FollowerFilter,
-                   tiers: Sequence[TierSpec]) -> Iterator[list[Any]]:
+                   tiers: Sequence[TierSpec], now: int | None) -> Iterator[list[Any]]:
     tier_names = [tier.name for tier in tiers]
-    for row in followers_repo.iter_rows(conn, owner_id, follower_filter, tiers=tiers):
+    for row in followers_repo.iter_rows(conn, owner_id, follower_filter, tiers=tiers, now=now):
         values = list(row[1:])  # drop the rowid
         values[-2] = tier_names[values[-2]]
         yield values
+
+
+def _following_rows(conn: sqlite3.Connection, owner_id: int, follower_filter: FollowerFilter | None,
+                    tiers: Sequence[TierSpec], now: int | None, *, not_following_back: bool) -> Iterator[list[Any]]:
+    """Followed accounts in `FOLLOWING_HEADER` order: rank 1 = followed most recently, then the profile, whether
+    they follow you now, and when following fetches first and last listed them."""
+    followers_now = followers_repo.current_ids_among(conn, owner_id, following_repo.followed_ids(conn, owner_id))
+    for row in following_repo.iter_following(conn, owner_id, follower_filter, tiers=tiers, now=now,
+                                             not_following_back=not_following_back):
+        record = FollowerRecord.from_row(row[1:])
+        values = [int(value) if isinstance(value, bool) else value for value in record.profile_tuple()]
+        yield [row[0] + 1, *values, int(record.user_id in followers_now), record.first_seen, record.last_seen]
 
 
 def export_tweet_dataset(conn: sqlite3.Connection, path: Path, *, job_id: int | None = None,

@@ -18,7 +18,6 @@ from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.timefmt import to_utc_datetime
 from twexport_qt.exports.columns import ColumnType, ExportColumn, choose_columns, column_definition
 from twexport_qt.exports.safe_csv import write_csv
-from twexport_qt.exports.safe_xlsx import DICTIONARY_HEADER, dictionary_row, write_xlsx
 
 DICTIONARY_SUFFIX = ".dictionary.csv"
 
@@ -82,6 +81,8 @@ def write_table(
     columns = [column_definition(header[position]) for position in positions]
     chosen_rows = rows if positions == list(range(len(header))) else _project(rows, positions)
     if options.format == ExportFormat.XLSX:
+        from twexport_qt.exports.safe_xlsx import write_xlsx  # XlsxWriter is imported by the first XLSX export
+
         written = write_xlsx(path, columns, chosen_rows, progress=progress, cancel=cancel)
     else:
         written = write_csv(path, [column.name for column in columns], _csv_cells(chosen_rows, columns),
@@ -94,6 +95,8 @@ def write_table(
 
 def write_dictionary(path: Path, columns: Sequence[ExportColumn], *, excel_bom: bool = False) -> None:
     """The data dictionary: one line per exported column (name, type, unit, meaning, X source field)."""
+    from twexport_qt.exports.safe_xlsx import DICTIONARY_HEADER, dictionary_row
+
     write_csv(path, list(DICTIONARY_HEADER), [dictionary_row(column) for column in columns], excel_bom=excel_bom)
 
 

@@ -18,10 +18,12 @@ Counts are uses, not followers: a bio saying a word twice counts it twice.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -59,6 +61,9 @@ _TEXT_SQL = (
     # `+owner_id`: walk the rowid range, not an owner index that would visit every follower of the account.
     " FROM followers WHERE rowid BETWEEN ? AND ? AND +owner_id = ?"
 )
+# Bio chunks tokenised at once, each in a thread of its own (the regex engine releases the GIL while matching):
+# the cores a desktop has, not more than four (the merge of their counts stays in one thread).
+_TOKENISING_THREADS = max(1, min(4, os.cpu_count() or 1))
 _SEPARATOR = "\0"  # after each value in _TEXT_SQL's strings (X never sends a NUL)
 
 
@@ -173,7 +178,9 @@ def word_uses(bios: Iterable[str]) -> Counter[str]:
     URLs and @mentions cut out first; nothing dropped yet (see `top_words`)."""
     uses: Counter[str] = Counter()
     for text in bios:
-        uses.update(_WORDS_OUTSIDE_URLS_AND_MENTIONS.findall(text.lower(), timeout=None))
+        # concurrent: the GIL is released while matching, so `_text_counts` tokenises chunks on several cores
+        # and the GUI thread is not held meanwhile.
+        uses.update(_WORDS_OUTSIDE_URLS_AND_MENTIONS.findall(text.lower(), concurrent=True, timeout=None))
     uses.pop("", None)  # what the URLs and mentions matched
     return uses
 
@@ -258,29 +265,42 @@ def _text_counts(conn: sqlite3.Connection, snapshot: FollowerSnapshot, mask: np.
     """Bio words and location spellings of the followers `mask` keeps, read range by range."""
     cursor = conn.cursor()
     cursor.row_factory = None
-    words: Counter[str] = Counter()
     spellings: Counter[str] = Counter()
     with_bio = with_location = 0
     kept_rowids = snapshot.rowid[mask]
-    for first, last in rowid_ranges(kept_rowids):
-        rowid_text, bio_text, location_text = cursor.execute(_TEXT_SQL, (first, last, snapshot.owner_id)).fetchone()
-        rowids = integers_of(rowid_text)
-        if rowids is None or not len(rowids):
-            continue
-        # Rows of the range the filter kept: some in the range may have been left out, or stored since the
-        # snapshot's load (those are not counted: the numbers stay the snapshot's).
-        positions = np.searchsorted(snapshot.rowid, rowids)
-        inside = positions < len(snapshot)
-        keep = np.zeros(len(rowids), dtype=bool)
-        keep[inside] = (snapshot.rowid[positions[inside]] == rowids[inside]) & mask[positions[inside]]
-        bios = _values_of(bio_text, keep)
-        locations = _values_of(location_text, keep)
-        with_bio += len(bios) - bios.count("")
-        with_location += len(locations) - locations.count("")
-        words.update(word_uses(["\n".join(bios)]))
-        spellings.update(locations)
+    chunk_words: list[Future[Counter[str]]] = []
+    with ThreadPoolExecutor(_TOKENISING_THREADS, thread_name_prefix="bio-words") as tokenisers:
+        for first, last in rowid_ranges(kept_rowids):
+            counted = _read_range(cursor, snapshot, mask, first, last)
+            if counted is None:
+                continue
+            bios, locations = counted
+            with_bio += len(bios) - bios.count("")
+            with_location += len(locations) - locations.count("")
+            # Tokenised in the pool while this thread reads and splits the next range (see `word_uses`).
+            chunk_words.append(tokenisers.submit(word_uses, ["\n".join(bios)]))
+            spellings.update(locations)
+        words: Counter[str] = Counter()
+        for future in chunk_words:
+            words.update(future.result())
     spellings.pop("", None)
     return _TextCounts(words, spellings, with_bio, with_location)
+
+
+def _read_range(cursor: sqlite3.Cursor, snapshot: FollowerSnapshot, mask: np.ndarray, first: int,
+                 last: int) -> tuple[list[str], list[str]] | None:
+    """The bios and locations of the followers `mask` keeps with a rowid in [first, last] (None: no rows)."""
+    rowid_text, bio_text, location_text = cursor.execute(_TEXT_SQL, (first, last, snapshot.owner_id)).fetchone()
+    rowids = integers_of(rowid_text)
+    if rowids is None or not len(rowids):
+        return None
+    # Rows of the range the filter kept: some in the range may have been left out, or stored since the
+    # snapshot's load (those are not counted: the numbers stay the snapshot's).
+    positions = np.searchsorted(snapshot.rowid, rowids)
+    inside = positions < len(snapshot)
+    keep = np.zeros(len(rowids), dtype=bool)
+    keep[inside] = (snapshot.rowid[positions[inside]] == rowids[inside]) & mask[positions[inside]]
+    return _values_of(bio_text, keep), _values_of(location_text, keep)
 
 
 def _values_of(text: str | bytes | None, keep: np.ndarray) -> list[str]:

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -31,6 +30,7 @@ from twexport_qt.core import errors
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock
 from twexport_qt.core.progress import Progress, ProgressCallback
+from twexport_qt.followers.paged_runs import next_page, recorded_if_stopped, resume_or_start
 from twexport_qt.followers.user_mapping import follower_from_api
 from twexport_qt.gateway.pacing import ENDPOINT_FOLLOWERS, ENDPOINT_ME, Pacer
 from twexport_qt.gateway.x_gateway import Page, XGateway
@@ -96,7 +96,7 @@ def fetch_followers(
     expected = (me.get("public_metrics") or {}).get("followers_count")
     with conn:
         fetch_runs_repo.upsert_account(conn, me, int(clock.now()))
-        run, resumed = _resume_or_start(conn, owner_id, FOLLOWERS_KIND, int(clock.now()), expected)
+        run, resumed = resume_or_start(conn, owner_id, FOLLOWERS_KIND, int(clock.now()), expected)
     log.info("Fetching followers of %s (run %s, %s)", owner_id, run.id, "resumed" if resumed else "new")
 
     def read_page(cursor: str | None) -> Page:
@@ -105,9 +105,9 @@ def fetch_followers(
     started = clock.now()
     pages = fetched = new_followers = 0
     unfollowed = 0
-    with _recorded_if_stopped(conn, run, clock):
+    with recorded_if_stopped(conn, run, clock):
         while True:
-            page = _next_page(conn, run, pacer, read_page, cancel, "follower")
+            page = next_page(conn, run, pacer, ENDPOINT_FOLLOWERS, read_page, cancel, "follower")
             if page is None:
                 continue
             records = [follower_from_api(user) for user in page.data]
@@ -179,7 +179,7 @@ def _fetch_new_followers(
                                     "new-followers-only refresh compares with the stored list). Nothing was read.")
         # Computed before this run stores anything: new followers a resumed run stored are known now.
         still_expected = max(0, followers_count - known_follower_count(conn, owner_id))
-        run, resumed = _resume_or_start(conn, owner_id, NEW_FOLLOWERS_KIND, int(clock.now()), followers_count)
+        run, resumed = resume_or_start(conn, owner_id, NEW_FOLLOWERS_KIND, int(clock.now()), followers_count)
     log.info("Fetching new followers of %s (run %s, %s, %s expected)", owner_id, run.id,
              "resumed" if resumed else "new", still_expected)
 
@@ -187,10 +187,11 @@ def _fetch_new_followers(
         return gateway.followers_page(owner_id, cursor, size).require_data("a page of your followers")
 
     pages = fetched = new_followers = 0
-    with _recorded_if_stopped(conn, run, clock):
+    with recorded_if_stopped(conn, run, clock):
         while True:
             size = new_followers_page_size(still_expected - new_followers, page_size)
-            page = _next_page(conn, run, pacer, partial(read_page, size=size), cancel, "new-followers")
+            page = next_page(conn, run, pacer, ENDPOINT_FOLLOWERS, partial(read_page, size=size), cancel,
+                             "new-followers")
             if page is None:
                 continue
             records = [follower_from_api(user) for user in page.data]
@@ -216,48 +217,6 @@ def _fetch_new_followers(
     return FetchResult(owner_id, pages, fetched, run.items, resumed, 0, new_followers, new_only=True)
 
 
-def _next_page(conn: sqlite3.Connection, run: fetch_runs_repo.FetchRun, pacer: Pacer,
-               read_page: Callable[[str | None], Page], cancel: CancelToken | None, what: str) -> Page | None:
-    """The page after the run's cursor, or None when X refused a stored cursor and the run went back to the first
-    page. X's pagination tokens can expire; starting again is safe: upserts are idempotent, and followers already
-    stored are not new again."""
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    cursor = run.cursor
-    try:
-        return pacer.call(ENDPOINT_FOLLOWERS, partial(read_page, cursor))
-    except errors.BadRequestError:
-        if cursor is None:
-            raise
-        log.warning("Stored %s cursor was refused; restarting from the first page", what)
-        with conn:
-            fetch_runs_repo.advance(conn, run, None, 0)
-        return None
-
-
-def _resume_or_start(conn: sqlite3.Connection, owner_id: int, kind: str, now: int,
-                     total_expected: int | None) -> tuple[fetch_runs_repo.FetchRun, bool]:
-    """The run of `kind` that stopped before its last page, to resume (True), or a new one (False)."""
-    run = fetch_runs_repo.resumable(conn, owner_id, kind)
-    if run is None:
-        return fetch_runs_repo.start(conn, owner_id, kind, now, total_expected), False
-    fetch_runs_repo.set_total(conn, run, total_expected)
-    return run, True
-
-
-@contextmanager
-def _recorded_if_stopped(conn: sqlite3.Connection, run: fetch_runs_repo.FetchRun, clock: Clock) -> Iterator[None]:
-    """A run that a cancel or a failure stops is recorded as such, resumable, before the error goes on."""
-    try:
-        yield
-    except errors.Cancelled:
-        with conn:
-            fetch_runs_repo.finish(conn, run, "cancelled", int(clock.now()))
-        raise
-    except errors.TwExportError as exc:
-        with conn:
-            fetch_runs_repo.finish(conn, run, "failed", int(clock.now()), exc.user_message)
-        raise
 
 
 def _progress(done: int, total: int | None, fetched_now: int, elapsed: float) -> Progress:

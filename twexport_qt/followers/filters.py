@@ -19,9 +19,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
-from nltk.tokenize import wordpunct_tokenize
-
 from twexport_qt.core.errors import ConfigError
+from twexport_qt.followers.relationships import RELATIONSHIP_CHOICES, RELATIONSHIP_SQL, Relationship
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, tier_case_sql, tier_index
 
 WordMode = Literal["any", "all"]
@@ -63,6 +62,9 @@ class FollowerFilter:
     with no post in the last N days, those who never posted included (no newest post and a post count of 0);
     `posted_within_days` keeps those who posted in the last N days. A follower whose last post X did not date
     (X gave no id although they posted, or one older than snowflakes) fails both.
+
+    `relationship` keeps mutuals (you follow them too) or fans (you don't), a look-up in the `following` table;
+    until a following fetch has completed neither matches anybody (views say why: `relationships.py`).
     """
 
     created_before: int | None = None
@@ -86,6 +88,7 @@ class FollowerFilter:
     dm_status: DmStatus = "any"  # judged on live-mode DMs only; test sends go to test accounts
     tiers: tuple[str, ...] = ()  # tier names; empty means every tier
     include_unfollowed: bool = False
+    relationship: Relationship = "any"
     _words: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -119,6 +122,9 @@ class FollowerFilter:
         if self.dm_status not in get_args(DmStatus):
             choices = ", ".join(get_args(DmStatus))
             raise InvalidFilter(f"DM status must be one of {choices}; got {self.dm_status!r}.")
+        if self.relationship not in RELATIONSHIP_CHOICES:
+            choices = ", ".join(RELATIONSHIP_CHOICES)
+            raise InvalidFilter(f"Relationship must be one of {choices}; got {self.relationship!r}.")
         self._words = query_words(self.description_words)
 
     @property
@@ -179,6 +185,8 @@ class FollowerFilter:
             add(sql, *values)
         if self.dm_status != "any":
             add(_DM_STATUS_SQL[self.dm_status])
+        if self.relationship != "any":
+            add(RELATIONSHIP_SQL[self.relationship])
         if self.tiers:
             case_sql, case_params = tier_case_sql(tiers)
             indexes = [tier_index(tiers, name) for name in self.tiers]
@@ -194,6 +202,8 @@ class FollowerFilter:
         for key in _OPTIONAL_KEYS:
             if data[key] is None:
                 del data[key]
+        if data["relationship"] == "any":  # added later too: a filter that does not use it reads as before
+            del data["relationship"]
         return data
 
     @classmethod
@@ -247,6 +257,10 @@ def format_date(epoch: int | None) -> str | None:
 @lru_cache(maxsize=64)
 def query_words(text: str) -> tuple[str, ...]:
     """Lower-cased word tokens of `text`, in first-seen order without repeats; punctuation tokens dropped."""
+    if not text.strip():  # no words: no need to import nltk (a third of a second) for the empty default filter
+        return ()
+    from nltk.tokenize import wordpunct_tokenize  # nltk is imported on first use, not at start-up
+
     words = (token.lower() for token in wordpunct_tokenize(text) if _WORD_TOKEN.match(token))
     return tuple(dict.fromkeys(words))
 
@@ -255,6 +269,8 @@ def description_has_words(description: str | None, words: str, mode: str) -> int
     """The SQL function: does `description` contain the space-separated `words` as whole tokens?"""
     if not description:
         return 0
+    from nltk.tokenize import wordpunct_tokenize  # imported by query_words already when a filter has words
+
     tokens = {token.lower() for token in wordpunct_tokenize(description)}
     wanted = words.split(" ")
     found = all(word in tokens for word in wanted) if mode == "all" else any(word in tokens for word in wanted)

@@ -48,6 +48,7 @@ from twexport_qt.followers.filters import (
     activity_cutoff,
     register_sql_functions,
 )
+from twexport_qt.followers.relationships import Relationship, require_following
 from twexport_qt.followers.rowid_ranges import integers_of, rowid_ranges
 from twexport_qt.followers.stats import FollowerSummary, snapshot_summary
 from twexport_qt.followers.text_index import TextIndex
@@ -124,6 +125,7 @@ class SqlCriteria:
     description_words: str = ""
     description_mode: WordMode = "any"
     dm_status: DmStatus = "any"
+    relationship: Relationship = "any"  # a membership test in the following table: SQL answers it
 
     def as_filter(self) -> FollowerFilter:
         # include_unfollowed: the population is decided by numeric_mask, here we only want these clauses.
@@ -132,6 +134,7 @@ class SqlCriteria:
             description_words=self.description_words,
             description_mode=self.description_mode,
             dm_status=self.dm_status,
+            relationship=self.relationship,
             include_unfollowed=True,
         )
 
@@ -141,9 +144,9 @@ def sql_criteria(follower_filter: FollowerFilter) -> SqlCriteria | None:
     f = follower_filter
     location = f.location_contains.strip()
     words = f.description_words if f.words else ""
-    if not (location or words or f.dm_status != "any"):
+    if not (location or words or f.dm_status != "any" or f.relationship != "any"):
         return None
-    return SqlCriteria(location, words, f.description_mode if words else "any", f.dm_status)
+    return SqlCriteria(location, words, f.description_mode if words else "any", f.dm_status, f.relationship)
 
 
 def normalized_search(text: str) -> str:
@@ -314,6 +317,8 @@ class FollowerSnapshot:
         With `first_position`, only positions from there on are answered (a mask that long): the followers a
         fetch appended, read by rowid, not the whole account.
         """
+        if criteria.relationship != "any":
+            require_following(conn, self.owner_id)  # a sentence, not "nobody is a mutual"
         location_mask = None
         location = criteria.location_contains.strip()  # as FollowerFilter.to_sql reads it
         index = self._text_index(conn) if location else None
@@ -346,7 +351,8 @@ class FollowerSnapshot:
         criteria = sql_criteria(follower_filter)
         if criteria is not None:
             if conn is None:
-                raise ValueError("This filter has bio, location or DM-status criteria: pass a connection.")
+                raise ValueError("This filter has bio, location, DM-status or relationship criteria: pass a "
+                                 "connection.")
             mask &= self.sql_mask(criteria, conn)
         return mask
 

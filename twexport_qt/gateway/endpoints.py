@@ -8,6 +8,7 @@ from __future__ import annotations
 
 ENDPOINT_ME = "GET /2/users/me"
 ENDPOINT_FOLLOWERS = "GET /2/users/:id/followers"
+ENDPOINT_FOLLOWING = "GET /2/users/:id/following"
 ENDPOINT_USERS = "GET /2/users"
 ENDPOINT_USERS_BY = "GET /2/users/by"
 ENDPOINT_USER_TWEETS = "GET /2/users/:id/tweets"

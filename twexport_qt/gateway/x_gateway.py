@@ -21,10 +21,9 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
-import tweepy
 
 from twexport_qt.core import errors
 from twexport_qt.gateway import routing
@@ -32,6 +31,7 @@ from twexport_qt.gateway.endpoints import (
     ENDPOINT_DM_EVENTS,
     ENDPOINT_DM_SEND,
     ENDPOINT_FOLLOWERS,
+    ENDPOINT_FOLLOWING,
     ENDPOINT_ME,
     ENDPOINT_SEARCH_ALL,
     ENDPOINT_TWEETS,
@@ -40,6 +40,9 @@ from twexport_qt.gateway.endpoints import (
     ENDPOINT_USERS_BY,
 )
 from twexport_qt.gateway.rate_limits import RateLimitBook, RateLimitState, endpoint_key, parse_headers
+
+if TYPE_CHECKING:  # tweepy (with requests-oauthlib) is imported when the first gateway is made
+    import tweepy
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +219,8 @@ class XGateway:
         OAuth 1.0a keys, and keeps the app-only Bearer token for what only the app may do (full-archive search,
         usage)."""
         self._credentials = credentials
+        import tweepy
+
         self.client = tweepy.Client(
             bearer_token=credentials.bearer_token,
             consumer_key=credentials.consumer_key,
@@ -300,6 +305,14 @@ class XGateway:
             max_results=max_results, pagination_token=pagination_token, user_fields=USER_FIELDS,
         )
 
+    def following_page(self, user_id: int, pagination_token: str | None = None, max_results: int = 1000) -> Page:
+        """A page of the accounts `user_id` follows (X lists the most recently followed first), with the same user
+        fields as a followers page."""
+        return self._call(
+            ENDPOINT_FOLLOWING, user_id, max_results, self._signing_for_reads(), "get_users_following", user_id,
+            max_results=max_results, pagination_token=pagination_token, user_fields=USER_FIELDS,
+        )
+
     def users_by_ids(self, ids: list[int]) -> Page:
         return self._call(ENDPOINT_USERS, None, len(ids), self._signing_for_reads(), "get_users",
                           ids=_at_most_100(ids), user_fields=USER_FIELDS)
@@ -317,11 +330,13 @@ class XGateway:
         end_time: datetime | None = None,
         exclude: list[str] | None = None,
         max_results: int = 100,
+        since_id: int | None = None,
     ) -> Page:
+        # `since_id`: only tweets newer than this one (an update reads what was posted since the last download).
         return self._call(
             ENDPOINT_USER_TWEETS, user_id, max_results, self._signing_for_reads(), "get_users_tweets", user_id,
             pagination_token=pagination_token, start_time=start_time, end_time=end_time, exclude=exclude,
-            max_results=max_results, tweet_fields=TWEET_FIELDS, expansions=TWEET_EXPANSIONS,
+            since_id=since_id, max_results=max_results, tweet_fields=TWEET_FIELDS, expansions=TWEET_EXPANSIONS,
             user_fields=["username", "name"],
         )
 
@@ -433,6 +448,8 @@ class XGateway:
 
     def _mapped(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """`method(*args, **kwargs)` with every tweepy/requests failure turned into a `core.errors` type."""
+        import tweepy
+
         try:
             return method(*args, **kwargs)
         except tweepy.TooManyRequests as exc:

@@ -53,6 +53,7 @@ DATA_RESOURCE: Mapping[Endpoint, XResource] = {
     Endpoint.USERS_ME: XResource.USER_READ,
     Endpoint.USERS_LOOKUP: XResource.USER_READ,
     Endpoint.FOLLOWERS: XResource.FOLLOWS_READ,
+    Endpoint.FOLLOWING: XResource.FOLLOWS_READ,
     Endpoint.USER_TWEETS: XResource.POSTS_READ,
     Endpoint.TWEETS_LOOKUP: XResource.POSTS_READ,
     Endpoint.SEARCH_ALL: XResource.POSTS_READ,
@@ -60,8 +61,8 @@ DATA_RESOURCE: Mapping[Endpoint, XResource] = {
     Endpoint.DM_SEND: XResource.DM_CREATE,
 }
 INCLUDED_RESOURCE: Mapping[str, XResource] = {"users": XResource.USER_READ, "tweets": XResource.POSTS_READ}
-# X's Owned Reads among the sandbox's endpoints: `GET /2/users/{id}/followers` and `/tweets`.
-OWNED_READ_ENDPOINTS = frozenset({Endpoint.FOLLOWERS, Endpoint.USER_TWEETS})
+# X's Owned Reads among the sandbox's endpoints: `GET /2/users/{id}/followers`, `/following` and `/tweets`.
+OWNED_READ_ENDPOINTS = frozenset({Endpoint.FOLLOWERS, Endpoint.FOLLOWING, Endpoint.USER_TWEETS})
 
 # The sandbox app's project, as `GET /2/usage/tweets` names it.
 PROJECT_ID = "1486732650112401500"

@@ -9,6 +9,7 @@ class Endpoint(enum.StrEnum):
     USERS_ME = "users_me"  # GET /2/users/me
     USERS_LOOKUP = "users_lookup"  # GET /2/users, /2/users/by, /2/users/:id, /2/users/by/username/:u
     FOLLOWERS = "followers"  # GET /2/users/:id/followers
+    FOLLOWING = "following"  # GET /2/users/:id/following
     USER_TWEETS = "user_tweets"  # GET /2/users/:id/tweets
     TWEETS_LOOKUP = "tweets_lookup"  # GET /2/tweets
     SEARCH_ALL = "search_all"  # GET /2/tweets/search/all

@@ -1,4 +1,5 @@
-"""The sandbox account, its followers (lazily generated) and a few well-known accounts.
+"""The sandbox account, its followers (lazily generated), the accounts it follows (following.py) and a few
+well-known accounts.
 
 Follower #i (0 = the oldest follower) is a pure function of (seed, i), so any page of a 1,000,000-follower
 account is generated on demand, vectorised with numpy, and holds nothing in memory between requests. Mutations
@@ -19,6 +20,7 @@ import numpy as np
 from twexport_qt.core.snowflake import SNOWFLAKE_DATES_FROM, TIMESTAMP_SHIFT, TWEPOCH_MS
 from twexport_qt.sandbox import det_random as dr
 from twexport_qt.sandbox import names
+from twexport_qt.sandbox.following import FollowedAccounts
 from twexport_qt.sandbox.wire import format_time
 
 SANDBOX_USER_ID = 1_486_732_650_112_401_409
@@ -26,6 +28,9 @@ SANDBOX_USERNAME = "sandbox_creator"
 
 FOLLOWER_ID_BASE = 100_000_000  # follower ids: BASE + index * ID_STRIDE + jitter, so they invert to an index
 ID_STRIDE = 1000
+# Accounts the sandbox account follows that never followed it (following.py): ids OTHER_ID_BASE + k * ID_STRIDE +
+# jitter, below every follower id, usernames ending "_f<k in base 36>".
+OTHER_ID_BASE = 10_000_000
 
 X_LAUNCH = 1_142_899_200  # 2006-03-21T00:00:00Z
 POPULATION_END = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -165,12 +170,16 @@ class Population:
         self._by_id = {user.id: user for user in WELL_KNOWN}
         self._by_username = {user.username.lower(): user for user in WELL_KNOWN}
         self._keys = {name: dr.stream_key(self.seed, name) for name in _STREAMS}
+        self._other_keys = {name: dr.stream_key(self.seed, f"followed:{name}") for name in _STREAMS}
+        # Whom the sandbox account follows: some followers back, the named accounts, generated others.
+        self.following = FollowedAccounts(self)
 
     # ----- the account itself and its follower list -------------------------------------------------------
 
     @property
     def me(self) -> UserRecord:
-        return replace(self._by_id[SANDBOX_USER_ID], followers_count=self.follower_count)
+        return replace(self._by_id[SANDBOX_USER_ID], followers_count=self.follower_count,
+                       following_count=self.following.count())
 
     @property
     def follower_count(self) -> int:
@@ -237,6 +246,9 @@ class Population:
     def by_id(self, user_id: int) -> UserRecord | None:
         if user_id in self._by_id:
             return self._by_id[user_id] if user_id != SANDBOX_USER_ID else self.me
+        other = self.other_index_of(user_id)
+        if other is not None:
+            return self.others_at(np.array([other]))[0]
         index = self.follower_index_of(user_id, include_removed=True)
         return None if index is None else self.users_at(np.array([index]))[0]
 
@@ -245,6 +257,15 @@ class Population:
         if key in self._by_username:
             return self.by_id(self._by_username[key].id)
         stem, _, suffix = key.rpartition("_")
+        if suffix.startswith("f") and len(suffix) > 1:  # perhaps a followed account that is no follower
+            try:
+                other = int(suffix[1:], 36)
+            except ValueError:
+                other = -1
+            if 0 <= other < self.following.others:
+                found = self.others_at(np.array([other]))[0]
+                if found.username.lower() == key:
+                    return found
         try:
             index = int(suffix, 36)
         except ValueError:
@@ -264,23 +285,52 @@ class Population:
             return None
         return index
 
+    def other_index_of(self, user_id: int) -> int | None:
+        """The number of a generated followed account that is no follower, from its id (None: not one)."""
+        other = (user_id - OTHER_ID_BASE) // ID_STRIDE
+        if user_id < OTHER_ID_BASE or not 0 <= other < self.following.others:
+            return None
+        return other if int(self._other_ids(np.array([other]))[0]) == user_id else None
+
     # ----- generation -------------------------------------------------------------------------------------
 
     def _jitter(self, idx: np.ndarray) -> np.ndarray:
         return (dr.unit_array(self._keys["id"], idx) * ID_STRIDE).astype(np.int64)
 
+    def follower_ids_at(self, idx: np.ndarray) -> np.ndarray:
+        """The ids of followers number `idx` (current or not), without building their records."""
+        return FOLLOWER_ID_BASE + idx * ID_STRIDE + self._jitter(idx)
+
+    def other_ids_at(self, idx: np.ndarray) -> np.ndarray:
+        """The ids of the generated followed accounts number `idx` (see following.py)."""
+        return self._other_ids(np.asarray(idx, dtype=np.int64))
+
+    def _other_ids(self, idx: np.ndarray) -> np.ndarray:
+        return OTHER_ID_BASE + idx * ID_STRIDE + (dr.unit_array(self._other_keys["id"], idx) * ID_STRIDE).astype(
+            np.int64)
+
     def users_at(self, indices: Iterable[int] | np.ndarray) -> list[UserRecord]:
         """Follower records for `indices`, every numeric attribute drawn in one vectorised pass."""
         idx = np.asarray(indices if isinstance(indices, np.ndarray) else list(indices), dtype=np.int64)
+        return self._generate(idx, self._keys, FOLLOWER_ID_BASE + idx * ID_STRIDE + self._jitter(idx), "")
+
+    def others_at(self, indices: Iterable[int] | np.ndarray) -> list[UserRecord]:
+        """Records of the generated accounts the sandbox account follows that never followed it (numbers k)."""
+        idx = np.asarray(indices if isinstance(indices, np.ndarray) else list(indices), dtype=np.int64)
+        return self._generate(idx, self._other_keys, self._other_ids(idx), "f")
+
+    def _generate(self, idx: np.ndarray, keys: dict[str, int], ids: np.ndarray,
+                  username_mark: str) -> list[UserRecord]:
+        """Records for numbers `idx` drawn from the streams `keys`, with ids `ids`; usernames end in
+        `_<mark><number in base 36>`."""
         if idx.size == 0:
             return []
-        u = {name: dr.unit_array(key, idx) for name, key in self._keys.items()}
-        ids = FOLLOWER_ID_BASE + idx * ID_STRIDE + self._jitter(idx)
+        u = {name: dr.unit_array(key, idx) for name, key in keys.items()}
         # Pareto tail (alpha ~1.05): median ~40 followers, a handful of millions in a 1M population.
         followers = np.minimum(np.floor(20.0 / np.power(1.0 - u["followers"], 1 / 1.05)) - 20, 150_000_000)
-        noise = dr.normal_array(self._keys["following_noise"], idx)
+        noise = dr.normal_array(keys["following_noise"], idx)
         following = np.clip(np.exp(2.5 + 0.45 * np.log1p(followers) + 0.9 * noise), 0, 7_500).astype(np.int64)
-        tweets = np.floor(np.exp(4.0 + 2.0 * dr.normal_array(self._keys["tweets"], idx))).clip(0, 2_000_000)
+        tweets = np.floor(np.exp(4.0 + 2.0 * dr.normal_array(keys["tweets"], idx))).clip(0, 2_000_000)
         listed = np.floor(followers * 0.01 * u["listed"]).astype(np.int64)
         created = X_LAUNCH + (POPULATION_END - X_LAUNCH) * np.power(u["created"], 0.7)
         verified = u["verified"] < 0.03
@@ -299,7 +349,7 @@ class Population:
             first_i = pick["first"][n]
             records.append(UserRecord(
                 id=user_id,
-                username=f"{_STEMS[first_i]}_{_base36(index)}",
+                username=f"{_STEMS[first_i]}_{username_mark}{_base36(index)}",
                 name=_display_name(first_i, pick["last"][n], u_inject, u_emoji),
                 created_at=float(int(joined)) + (index % 1000) / 1000,
                 description=_description(pick["desc"][n], pick["role"][n], pick["topic"][n]),

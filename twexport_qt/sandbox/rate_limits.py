@@ -33,6 +33,7 @@ DEFAULT_RATE_LIMITS: dict[str, dict[AuthContext, list[Window]]] = {
     Endpoint.USERS_ME: {USER: [(75, _15_MIN)]},
     Endpoint.USERS_LOOKUP: {USER: [(900, _15_MIN)], APP: [(300, _15_MIN)]},
     Endpoint.FOLLOWERS: {USER: [(300, _15_MIN)], APP: [(300, _15_MIN)]},
+    Endpoint.FOLLOWING: {USER: [(15, _15_MIN)], APP: [(15, _15_MIN)]},
     Endpoint.USER_TWEETS: {USER: [(900, _15_MIN)], APP: [(10_000, _15_MIN)]},
     Endpoint.TWEETS_LOOKUP: {USER: [(5_000, _15_MIN)], APP: [(3_500, _15_MIN)]},
     Endpoint.SEARCH_ALL: {APP: [(1, 1), (300, _15_MIN)], USER: [(1, 1)]},

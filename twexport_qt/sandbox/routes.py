@@ -53,6 +53,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/2/users/by/username/:username", Endpoint.USERS_LOOKUP, BOTH, users_api.user_by_username),
     _route("GET", "/2/users", Endpoint.USERS_LOOKUP, BOTH, users_api.lookup_ids),
     _route("GET", "/2/users/:id/followers", Endpoint.FOLLOWERS, BOTH, users_api.followers, FOLLOWS_SCOPES),
+    _route("GET", "/2/users/:id/following", Endpoint.FOLLOWING, BOTH, users_api.following, FOLLOWS_SCOPES),
     _route("GET", "/2/users/:id/tweets", Endpoint.USER_TWEETS, BOTH, tweets_api.user_tweets),
     _route("GET", "/2/users/:id", Endpoint.USERS_LOOKUP, BOTH, users_api.user_by_id),
     _route("GET", "/2/tweets/search/all", Endpoint.SEARCH_ALL, APP_ONLY, tweets_api.search_all, NO_SCOPES),

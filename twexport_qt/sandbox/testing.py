@@ -6,6 +6,7 @@
         me = client.get_me().data
         answer = browse_consent(flow.authorize_url)   # approves; the redirect reaches the app's loopback receiver
         day = churn(server.state.population, joined=30, left=12, clock=fake_clock)  # a day of gains and losses
+        truth = relationship_truth(server.state.population)  # following, mutuals, fans... as the sandbox sees them
 """
 
 from __future__ import annotations
@@ -94,6 +95,35 @@ def churn(population: Population, *, joined: int, left: int, clock: FakeClock | 
     population.unfollow(leaving)
     new_ids = list(reversed(population.add_followers(joined)))  # add_followers returns them oldest first
     return ChurnDay(new_ids, leaving, population.follower_ids())
+
+
+@dataclass(frozen=True)
+class RelationshipTruth:
+    """Who follows whom around the sandbox account at one moment: what following and mutuals tests check.
+
+    The population changes only when a test changes it (`churn`, `population.following.follow/unfollow`), so the
+    truth taken right after a change is the truth at that simulated time."""
+
+    following: tuple[int, ...]   # ids the sandbox account follows, most recently followed first (X's order)
+    followers: tuple[int, ...]   # its followers, newest first
+
+    @property
+    def mutuals(self) -> set[int]:
+        return set(self.following) & set(self.followers)
+
+    @property
+    def not_following_back(self) -> set[int]:
+        """Followed, but not following the sandbox account."""
+        return set(self.following) - set(self.followers)
+
+    @property
+    def fans(self) -> set[int]:
+        """Following the sandbox account, which does not follow them."""
+        return set(self.followers) - set(self.following)
+
+
+def relationship_truth(population: Population) -> RelationshipTruth:
+    return RelationshipTruth(tuple(population.following.ids()), tuple(population.follower_ids()))
 
 
 @dataclass

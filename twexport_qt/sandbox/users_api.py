@@ -1,4 +1,4 @@
-"""User endpoints: /2/users/me, lookups by id and username, and the followers list."""
+"""User endpoints: /2/users/me, lookups by id and username, the followers list and the following list."""
 
 from __future__ import annotations
 
@@ -70,6 +70,44 @@ def followers(state: SandboxState, request: ApiRequest) -> ApiResponse:
             meta["previous_token"] = wire.encode_token("p", indices[0] + 1)
     fields = request.fields(USER_FIELDS)
     return envelope([user.to_json(fields) for user in population.users_at(indices)], meta=meta)
+
+
+def following(state: SandboxState, request: ApiRequest) -> ApiResponse:
+    """`GET /2/users/:id/following`: whom the account follows, most recently followed first (sandbox/following.py).
+    Tokens carry an order key, as the followers list's carry an index."""
+    user_id = request.path_id("id")
+    max_results = request.int_param("max_results", 1, 1000, 100)
+    token = request.query.get("pagination_token")
+    owner = state.population.by_id(user_id)
+    problem = visibility_error(owner, str(user_id), "id")
+    if problem:
+        return envelope(None, errors=[problem])
+    if user_id != SANDBOX_USER_ID:  # only the sandbox account has a generated following list
+        return envelope(None, meta={"result_count": 0})
+
+    followed = state.population.following
+    if token is None:
+        entries, more = followed.page(None, max_results)
+        newer = False
+    else:
+        direction, key = wire.decode_token(token)
+        if direction == "n":
+            entries, more = followed.page(key, max_results)
+            newer = True
+        elif direction == "p":
+            entries, newer = followed.page_above(key, max_results)
+            more = True
+        else:
+            raise wire.invalid_request("pagination_token", token,
+                                       f"The `pagination_token` query parameter value [{token}] is not valid")
+    meta: dict[str, object] = {"result_count": len(entries)}
+    if entries:
+        if more and followed.page(entries[-1].key, 1)[0]:
+            meta["next_token"] = wire.encode_token("n", entries[-1].key)
+        if newer and followed.page_above(entries[0].key, 1)[0]:
+            meta["previous_token"] = wire.encode_token("p", entries[0].key)
+    fields = request.fields(USER_FIELDS)
+    return envelope([user.to_json(fields) for user in followed.users(entries)], meta=meta)
 
 
 def user_json(state: SandboxState, user: UserRecord, fields: list[str]) -> dict[str, Any]:

@@ -62,7 +62,7 @@ class CampaignService:
         return build_calendar(self._db.get(), owner_id, settings, self._now())
 
     def funnel(self, owner_id: int) -> CampaignFunnel:
-        return campaign_funnel(self._db.get(), owner_id, self._now())
+        return campaign_funnel(self._db.get(), owner_id)
 
     def outreach_churn(self, owner_id: int) -> OutreachChurn:
         """Per step, recipients who unfollowed within 7 days of their DM, against followers never messaged (from

@@ -7,6 +7,7 @@ year of a million followers' history is read in tenths of a second, not millisec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from twexport_qt.followers.churn_profile import ChurnProfile, churn_profile
 from twexport_qt.followers.history import ChangeSummary, FollowedSince, GrowthPoint
 from twexport_qt.paths import check_output_path
 from twexport_qt.services.connections import ThreadConnections
-from twexport_qt.store.history_repo import ChangeIds, ChangeRow
+from twexport_qt.store import history_repo
+from twexport_qt.store.history_repo import ChangeIds, ChangeRow, StoredProfile
 
 
 class ChangeExportKind(StrEnum):
@@ -61,6 +63,10 @@ class HistoryService:
 
     def who_is_new_ids(self, owner_id: int, *, since: int | None = None, until: int | None = None) -> ChangeIds:
         return history.who_is_new_ids(self._db.get(), owner_id, since=since, until=until)
+
+    def stored_profiles(self, owner_id: int, user_ids: Sequence[int]) -> dict[int, StoredProfile]:
+        """The followers' profiles as last stored, by user id, read in one batch (those never stored missing)."""
+        return history_repo.stored_profiles(self._db.get(), owner_id, user_ids)
 
     def churn_profile(self, owner_id: int, left_user_ids: np.ndarray) -> ChurnProfile:
         """Those who left (`who_left_ids(...).user_ids` of a period) against the current followers, metric by

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.progress import Progress
-from twexport_qt.gateway.pacing import WaitNotice
 from twexport_qt.store.job_locks import JobKind
 
 if TYPE_CHECKING:  # the context builds the services: importing it at run time would be circular
     from twexport_qt.app_context import ApiSession, AppContext
+    from twexport_qt.gateway.pacing import WaitNotice
 
 T = TypeVar("T")
 
@@ -26,6 +26,7 @@ class JobName(StrEnum):
     """One job of each name runs at a time in a window (a second start is refused with a sentence)."""
 
     FETCH_FOLLOWERS = "fetch-followers"
+    FETCH_FOLLOWING = "fetch-following"
     DM_PREVIEW = "dm-preview"
     DM_PLAN = "dm-plan"
     DM_CAMPAIGN = "dm-campaign"

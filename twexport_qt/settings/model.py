@@ -43,6 +43,9 @@ class FilterDefaults:
     max_listed: int | None = None
     inactive_days: int | None = None  # no post in the last N days (never posted included)
     posted_within_days: int | None = None
+    # Added with following: "any", "mutuals" or "fans" (they follow you, you don't follow them); files written
+    # before it load as "any". Text, not the domain's Literal: a hand-edited file may hold anything until validated.
+    relationship: str = "any"
 
 
 @dataclass

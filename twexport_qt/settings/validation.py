@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from twexport_qt.billing.prices import DEFAULT_PRICES, MICROS_PER_DOLLAR, PriceTable, ResourceKind
 from twexport_qt.campaigns import opt_out
 from twexport_qt.campaigns import settings as campaign_settings
+from twexport_qt.followers.relationships import RELATIONSHIP_CHOICES
 from twexport_qt.settings.model import (
     MAX_TEST_ACCOUNTS,
     PROFILE_KINDS,
@@ -108,6 +109,7 @@ FILTER_FIELD_LABELS: dict[str, str] = {
     "max_listed": "Maximum lists",
     "inactive_days": "Inactive for at least",
     "posted_within_days": "Posted within the last",
+    "relationship": "Relationship",
 }
 TIER_FIELD_LABELS: dict[str, str] = {"name": "Name", **COUNT_BOUND_LABELS}
 PRICE_KIND_LABELS: dict[ResourceKind, str] = {
@@ -454,6 +456,7 @@ FILTER_FIELD_CHECKS: dict[str, Check] = {
     "max_listed": optional_whole_number(),
     "inactive_days": optional_whole_number(0, MAX_ACTIVITY_DAYS),
     "posted_within_days": optional_whole_number(0, MAX_ACTIVITY_DAYS),
+    "relationship": one_of(*RELATIONSHIP_CHOICES),
 }
 
 TIER_BOUND_CHECKS: dict[str, Check] = {

@@ -491,27 +491,23 @@ def table_exists(conn: sqlite3.Connection, name: str) -> bool:
 
 @dataclass(frozen=True)
 class StepOutcomes:
-    """What followed the live DMs of one step (see `step_outcomes`)."""
+    """What followed the live DMs of one step (see `step_outcomes`); unfollows are the follower history's
+    (campaigns/outreach_churn.py `step_unfollows`)."""
 
     sent: int
     replied: int | None  # None: the database has no reply table yet
     opted_out: int
-    unfollowed: int      # within `unfollow_window_s` of the DM
-    window_open: int     # DMs younger than the window: their "unfollowed" is not final yet
 
 
 OPTED_OUT_PREFIX = "opted out"  # do_not_contact reasons written for people who asked to get no more DMs
 
 
-def step_outcomes(
-    conn: sqlite3.Connection, owner_id: int, step: DmStep, *, unfollow_window_s: int, now: int,
-) -> StepOutcomes:
-    """Replies, opt-outs and unfollows after the live DMs of `step` that were sent.
+def step_outcomes(conn: sqlite3.Connection, owner_id: int, step: DmStep) -> StepOutcomes:
+    """Replies and opt-outs after the live DMs of `step` that were sent.
 
     A DM's time is its claim (`created_at`): the request left right after it, while `updated_at` can trail by
     minutes for a DM confirmed from X's history. A reply or an opt-out belongs to the latest DM before it: to the
-    first DM until the retry went out, to the retry after; an unfollow counts for each DM it came within the
-    window of.
+    first DM until the retry went out, to the retry after.
     """
     next_step = DmStep.RETRY if step == DmStep.FIRST else None
     has_replies = table_exists(conn, "dm_replies")
@@ -527,16 +523,11 @@ def step_outcomes(
         f"SELECT count(*), {replied_sql}, "
         "sum(EXISTS (SELECT 1 FROM do_not_contact AS c WHERE c.owner_id = s.owner_id AND c.user_id = s.user_id "
         "AND lower(substr(c.reason, 1, ?)) = ? "
-        "AND c.added_at >= s.sent_at AND (s.next_at IS NULL OR c.added_at < s.next_at))), "
-        "sum(EXISTS (SELECT 1 FROM followers AS f WHERE f.owner_id = s.owner_id AND f.user_id = s.user_id "
-        "AND f.unfollowed_at IS NOT NULL AND f.unfollowed_at >= s.sent_at AND f.unfollowed_at - s.sent_at <= ?)), "
-        "sum(s.sent_at > ?) FROM s",
-        (next_step, owner_id, step, len(OPTED_OUT_PREFIX), OPTED_OUT_PREFIX, unfollow_window_s,
-         now - unfollow_window_s),
+        "AND c.added_at >= s.sent_at AND (s.next_at IS NULL OR c.added_at < s.next_at))) FROM s",
+        (next_step, owner_id, step, len(OPTED_OUT_PREFIX), OPTED_OUT_PREFIX),
     ).fetchone()
-    sent, replied, opted_out, unfollowed, window_open = row
-    return StepOutcomes(sent, None if not has_replies else int(replied or 0), int(opted_out or 0),
-                        int(unfollowed or 0), int(window_open or 0))
+    sent, replied, opted_out = row
+    return StepOutcomes(sent, None if not has_replies else int(replied or 0), int(opted_out or 0))
 
 
 # -- replies (dm_replies, migration 4; written by campaigns/sender.py after campaigns/replies.py) ------------------

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from twexport_qt.core.usernames import normalize_username
 from twexport_qt.followers.filters import FollowerFilter, escape_like, register_sql_functions
 from twexport_qt.followers.records import PROFILE_COLUMNS, RECORD_COLUMNS, FollowerRecord
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec, tier_case_sql
+
+if TYPE_CHECKING:  # numpy is imported by the bulk reads that return arrays, not by every user of this module
+    import numpy as np
 
 # Latest live DM of a follower as "step:state" ("first:sent", "retry:failed", ...); NULL if never messaged.
 # The retry step wins because it happens after the first. Uses dm_log's UNIQUE (owner_id, recipient_id, ...):
@@ -64,7 +65,6 @@ _UPSERT_SQL = (
 )
 
 _PLOT_COLUMNS: tuple[str, ...] = ("rowid", "user_id", "followers", "following", "created_at", "tier", "matches")
-_PLOT_DTYPE = np.dtype([(name, np.bool_ if name == "matches" else np.int64) for name in _PLOT_COLUMNS])
 UNKNOWN_CREATED_AT = -1  # plot_arrays' created_at for followers whose join date X did not give
 
 
@@ -169,6 +169,8 @@ def ids_sorted(
         f"SELECT followers.rowid FROM followers WHERE {where} "
         f"ORDER BY {expression} {direction}, followers.rowid {direction}"
     )
+    import numpy as np
+
     cursor = _cursor(conn).execute(sql, [*params, *order_params])
     # Rows arrive as 1-tuples; a structured dtype lets numpy unpack them in C.
     return np.fromiter(cursor, dtype=[("rowid", np.int64)])["rowid"].copy()
@@ -269,8 +271,11 @@ def plot_arrays(
         f"coalesce(followers.created_at, {UNKNOWN_CREATED_AT}), {tier_sql}, ({matches_sql}) "
         f"FROM followers WHERE {population} ORDER BY followers.rowid"
     )
+    import numpy as np
+
     cursor = _cursor(conn).execute(sql, [*tier_params, *matches_params, owner_id])
-    table = np.fromiter(cursor, dtype=_PLOT_DTYPE)
+    plot_dtype = np.dtype([(name, np.bool_ if name == "matches" else np.int64) for name in _PLOT_COLUMNS])
+    table = np.fromiter(cursor, dtype=plot_dtype)
     return {name: table[name].copy() for name in _PLOT_COLUMNS}
 
 

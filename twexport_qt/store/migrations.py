@@ -277,6 +277,62 @@ MIGRATIONS: list[str] = [
     ALTER TABLE followers ADD COLUMN most_recent_tweet_id INTEGER;
     ALTER TABLE followers ADD COLUMN last_posted_at INTEGER;
     """,
+    # Following: the accounts the owner follows (followers/following_fetch.py), with the same profile and metric
+    # columns as `followers`, so one FollowerFilter applies to both. `position` is X's order at the last fetch
+    # (0 = followed most recently). A complete fetch deletes the accounts it did not list (another `fetch_run_id`:
+    # exact even for two fetches within one second), so `unfollowed_at` stays NULL: it is there for the filter's
+    # "still following" clause. The key (owner_id, user_id) is also what the mutuals and fans filters look a
+    # follower up by; `followers`' unique (owner_id, user_id) serves the other way.
+    """
+    CREATE TABLE following (
+        owner_id          INTEGER NOT NULL,           -- the account that follows (accounts.user_id)
+        user_id           INTEGER NOT NULL,           -- the account followed
+        username          TEXT NOT NULL,
+        name              TEXT NOT NULL DEFAULT '',
+        description       TEXT NOT NULL DEFAULT '',
+        location          TEXT NOT NULL DEFAULT '',
+        url               TEXT NOT NULL DEFAULT '',
+        profile_image_url TEXT NOT NULL DEFAULT '',
+        created_at        INTEGER,
+        verified          INTEGER NOT NULL DEFAULT 0,
+        verified_type     TEXT NOT NULL DEFAULT 'none',
+        protected         INTEGER NOT NULL DEFAULT 0,
+        followers_count   INTEGER NOT NULL DEFAULT 0,
+        following_count   INTEGER NOT NULL DEFAULT 0,
+        tweet_count       INTEGER NOT NULL DEFAULT 0,
+        listed_count      INTEGER NOT NULL DEFAULT 0,
+        receives_your_dm  INTEGER,
+        most_recent_tweet_id INTEGER,
+        last_posted_at    INTEGER,
+        position          INTEGER NOT NULL,           -- X's newest-followed-first rank at the last fetch
+        fetch_run_id      INTEGER NOT NULL,           -- the fetch that listed it last (fetch_runs.id)
+        first_seen        INTEGER NOT NULL,
+        last_seen         INTEGER NOT NULL,
+        unfollowed_at     INTEGER,
+        PRIMARY KEY (owner_id, user_id)
+    );
+    CREATE INDEX following_owner_position ON following (owner_id, position);
+    """,
+    # Who joined and who left at a snapshot, also as one packed block of ids per snapshot and kind
+    # (store/history_repo.py `pack_ids`): "who left" over a year of a million followers is millions of ids, and
+    # reading them row by row cost seconds; the blocks read in milliseconds. The rows stay: they are the key by
+    # user that the outreach churn and "followed since" join on. Snapshots recorded before this migration have no
+    # block and are read from their rows.
+    """
+    CREATE TABLE follower_change_blocks (
+        snapshot_id     INTEGER NOT NULL,
+        change          TEXT NOT NULL,                -- 'join' (in position order) or 'leave' (by user id)
+        changes         INTEGER NOT NULL,             -- ids in the block
+        packed          BLOB NOT NULL,
+        PRIMARY KEY (snapshot_id, change)
+    ) WITHOUT ROWID;
+    """,
+    # X's `lang` of each tweet (a BCP 47 code such as "en" or "pt", or X's own "und", "zxx", "qme"…), for a
+    # dataset's language filter. NULL where it was never known: rows stored before this migration, archives
+    # without the field. A later sighting without it keeps the stored one (store/tweets_repo.py).
+    """
+    ALTER TABLE tweets ADD COLUMN lang TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

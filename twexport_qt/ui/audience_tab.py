@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -49,7 +49,7 @@ from twexport_qt.profile_mapping import domain_tiers
 from twexport_qt.services.audience import AudienceService
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.palette import colour_axes, plot_colours
+from twexport_qt.ui.palette import colour_chart, follow_palette
 from twexport_qt.ui.records_model import Column, Index, RecordTableModel, record_table
 
 PROFILE_TASK = "audience-profile"
@@ -146,19 +146,11 @@ class BarChart(QWidget):
                          else pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH))
         self.plot.addItem(self.bar_item)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.apply_palette()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:  # the system switched between light and dark
-            self.apply_palette()
+        follow_palette(self, self.apply_palette)
 
     def apply_palette(self) -> None:
-        colours = plot_colours(self.palette())
-        self.plot.setBackground(colours.background)
-        colour_axes(self.plot, colours)
-        # The selection colour, as the Spend chart: the system's accent, readable on its background in either mode.
-        self.bar_item.setOpts(brush=self.palette().color(self.palette().ColorRole.Highlight), pen=None)
+        colours = colour_chart(self.plot, [self.plot], self.palette())
+        self.bar_item.setOpts(brush=colours.accent, pen=None)  # as the Spend chart's bars
 
     def set_bars(self, bars: Sequence[Bar]) -> None:
         self.bars_shown = list(bars)

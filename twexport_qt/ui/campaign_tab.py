@@ -93,8 +93,7 @@ FUNNEL_COLUMNS: tuple[Column[funnel.FunnelStep], ...] = (
     Column("Sent", lambda step: step.sent, lambda sent: f"{sent:,}"),
     Column("Replied", lambda step: funnel.count_with_share(step, step.replied)),
     Column("Opted out", lambda step: funnel.count_with_share(step, step.opted_out)),
-    Column(f"Unfollowed within {funnel.UNFOLLOW_WINDOW_DAYS} days",
-           lambda step: funnel.count_with_share(step, step.unfollowed)),
+    Column(f"Unfollowed within {funnel.UNFOLLOW_WINDOW_DAYS} days", funnel.unfollowed_with_share),
 )
 
 

@@ -1,6 +1,9 @@
-"""File → Export: the seed's exports, the campaign funnel and a tweet dataset, each written by a worker with progress
-and Cancel. A table export asks where (CSV or Excel workbook) and then which columns (ExportOptionsDialog,
-remembered per kind)."""
+"""File → Export: the seed's exports, who you follow and how (following, mutuals, not following back, fans), the
+campaign funnel and a tweet dataset, each written by a worker with progress and Cancel. A table export asks where
+(CSV or Excel workbook) and then which columns (ExportOptionsDialog, remembered per kind).
+
+`ExportFlow` is that flow without the menu, for a tab's own Export… button (the Following tab's lists), so the
+same kind is exported the same way from either place."""
 
 from __future__ import annotations
 
@@ -39,30 +42,27 @@ class ExportDone(NamedTuple):
     rows: int  # data rows written (examples, for a tweet dataset)
 
 
-class ExportMenu:
-    def __init__(self, context: AppContext, jobs: JobController, filter_state: FollowerFilterState,
-                 parent: QWidget) -> None:
+# File → Export's entries for the lists of who you follow, after the followers' own.
+RELATIONSHIP_ENTRIES: tuple[tuple[str, ExportKind], ...] = (
+    ("Following…", ExportKind.FOLLOWING),
+    ("Mutuals…", ExportKind.MUTUALS),
+    ("Not following back…", ExportKind.NOT_FOLLOWING_BACK),
+    ("Fans…", ExportKind.FANS),
+)
+
+
+class ExportFlow:
+    """Ask where and which columns, then write in a job and say where: one export, wherever it is started."""
+
+    def __init__(self, context: AppContext, jobs: JobController, parent: QWidget) -> None:
         self.context = context
         self.jobs = jobs
-        self.filter_state = filter_state
         self.parent = parent
         self.last_result: ExportDone | None = None
-        self.menu = QMenu("&Export", parent)
-        # Ctrl+E: the export people make most, of what the Followers tab shows.
-        self.current_filter_action = self.menu.addAction(
-            "Followers (current filter)…", lambda: self.ask_and_export(ExportKind.FOLLOWERS, current=True))
-        self.current_filter_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.menu.addAction("All followers…", lambda: self.ask_and_export(ExportKind.FOLLOWERS))
-        self.menu.addAction("High-value followers…", lambda: self.ask_and_export(ExportKind.HIGH_VALUE))
-        self.menu.addAction("DM status…", lambda: self.ask_and_export(ExportKind.DM_STATUS))
-        self.menu.addAction("Skipped followers…", lambda: self.ask_and_export(ExportKind.SKIPPED))
-        self.menu.addAction("Campaign funnel…", lambda: self.ask_and_export(ExportKind.FUNNEL))
-        self.menu.addSeparator()
-        self.menu.addAction("Tweet dataset (newest download)…", lambda: self.ask_and_export(ExportKind.TWEETS))
 
-    def ask_and_export(self, kind: ExportKind, *, current: bool = False) -> None:
+    def ask_and_export(self, kind: ExportKind, follower_filter: FollowerFilter | None = None) -> None:
+        """Ask for the file (and, for a table, its columns), then export `kind`, narrowed by `follower_filter`."""
         description = EXPORT_KINDS[kind]
-        follower_filter = self.filter_state.current if current else None
         default = paths.exports_dir(self.context.data_dir) / description.default_file_name
         title = f"Export {description.title.lower()}"
         if not description.is_table:  # a tweet dataset is copied as it was written
@@ -105,6 +105,50 @@ class ExportMenu:
         self.last_result = result
         unit = "examples" if result.kind == ExportKind.TWEETS else "rows"
         messages.info(f"Exported {result.rows:,} {unit} to {result.path}.")
+
+
+class ExportMenu:
+    def __init__(self, context: AppContext, jobs: JobController, filter_state: FollowerFilterState,
+                 parent: QWidget) -> None:
+        self.context = context
+        self.jobs = jobs
+        self.filter_state = filter_state
+        self.parent = parent
+        self.flow = ExportFlow(context, jobs, parent)
+        self.menu = QMenu("&Export", parent)
+        # Ctrl+E: the export people make most, of what the Followers tab shows.
+        self.current_filter_action = self.menu.addAction(
+            "Followers (current filter)…", lambda: self.ask_and_export(ExportKind.FOLLOWERS, current=True))
+        self.current_filter_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.menu.addAction("All followers…", lambda: self.ask_and_export(ExportKind.FOLLOWERS))
+        self.menu.addAction("High-value followers…", lambda: self.ask_and_export(ExportKind.HIGH_VALUE))
+        self.menu.addAction("DM status…", lambda: self.ask_and_export(ExportKind.DM_STATUS))
+        self.menu.addAction("Skipped followers…", lambda: self.ask_and_export(ExportKind.SKIPPED))
+        self.menu.addSeparator()
+        for label, kind in RELATIONSHIP_ENTRIES:
+            self.menu.addAction(label, self._entry(kind))
+        self.menu.addSeparator()
+        self.menu.addAction("Campaign funnel…", lambda: self.ask_and_export(ExportKind.FUNNEL))
+        self.menu.addSeparator()
+        self.menu.addAction("Tweet dataset (newest download)…", lambda: self.ask_and_export(ExportKind.TWEETS))
+
+    def _entry(self, kind: ExportKind) -> Callable[[], None]:
+        # A closure per entry: a lambda's default argument would receive the action's `checked` flag.
+        return lambda: self.ask_and_export(kind)
+
+    @property
+    def last_result(self) -> ExportDone | None:
+        """The last export that completed, from the menu or its flow."""
+        return self.flow.last_result
+
+    def ask_and_export(self, kind: ExportKind, *, current: bool = False) -> None:
+        """The menu's entry for `kind`: with `current`, only the followers in the shared filter."""
+        self.flow.ask_and_export(kind, self.filter_state.current if current else None)
+
+    def export_to(self, kind: ExportKind, path: Path, follower_filter: FollowerFilter | None = None,
+                  options: TableOptions | None = None) -> JobWorker | None:
+        """Run the export in a worker (see `ExportFlow.export_to`)."""
+        return self.flow.export_to(kind, path, follower_filter, options)
 
 
 def _path_and_format(path: Path, selected_filter: str) -> tuple[Path, ExportFormat]:

@@ -4,6 +4,11 @@ Edits are debounced (150 ms) so typing a number or a word does not re-query a mi
 An impossible combination (a minimum above its maximum, a date window that ends before it starts) is not
 applied: its fields are marked and the sentence saying why stands under them, and `staleChanged(True)` tells the
 view that what it shows still follows the last valid filter, until the form is valid again.
+
+The relationship choice (mutuals, or those who follow you whom you don't follow) needs a complete fetch of who
+you follow: the view tells the form what the last one found (`show_following_counts`). Until one exists the field
+is disabled, its tooltip says why, and a choice set in the form (a remembered filter) is kept but not applied:
+without that fetch the filter could match nobody. It applies as soon as the view says a fetch completed.
 """
 
 from __future__ import annotations
@@ -26,10 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from twexport_qt.followers.filters import FollowerFilter, InvalidFilter
+from twexport_qt.followers.relationships import Relationship
 from twexport_qt.followers.tiers import TierSpec
-from twexport_qt.settings.validation import FILTER_FIELD_LABELS, MAX_ACTIVITY_DAYS
+from twexport_qt.services.following import RelationshipCounts
+from twexport_qt.settings.validation import FILTER_FIELD_LABELS
 from twexport_qt.ui.palette import TextTone, tone_colour, tone_style
-from twexport_qt.ui.widgets import NO_LIMIT, OptionalDateTimeEdit, OptionalIntSpin
+from twexport_qt.ui.widgets import OptionalDateTimeEdit, OptionalIntSpin, days_spin
 
 DM_STATUS_CHOICES = (("any", "Any DM status"), ("not_messaged", "Not messaged yet"), ("messaged", "Messaged"),
                      ("skipped", "Skipped (can't receive DMs)"))
@@ -37,6 +44,11 @@ DEBOUNCE_MS = 150
 FOLLOWING_TIP = "Accounts the follower follows (the original tool called them friends)."
 POSTS_TIP = "Posts the follower has made, as X counts them (retweets and replies included)."
 LISTS_TIP = "Public lists the follower is a member of: a hint of how others rate them."
+RELATIONSHIP_LABELS = (("any", "Any"), ("mutuals", "Mutuals only"), ("fans", "They follow, you don't"))
+RELATIONSHIP_TIP = ("Mutuals: followers you follow back. They follow, you don't: followers you don't follow. "
+                    "From your last complete fetch of who you follow (Following tab).")
+NO_FOLLOWING_FETCH = ("Fetch who you follow first (Following tab → Fetch who you follow): mutuals need a complete "
+                      "list of the accounts you follow.")
 INACTIVE_TIP = ("Followers with no post in the last N days, counting back from now; those who never posted are "
                 "included. Followers whose last post X did not date are left out.")
 POSTED_WITHIN_TIP = "Followers whose newest post is at most N days old."
@@ -79,7 +91,7 @@ class FilterPanel(QWidget):
         for spin, tip in ((self.min_tweets, POSTS_TIP), (self.max_tweets, POSTS_TIP), (self.min_listed, LISTS_TIP),
                           (self.max_listed, LISTS_TIP)):
             spin.setToolTip(tip)
-        self.inactive_days, self.posted_within_days = _days_spin(INACTIVE_TIP), _days_spin(POSTED_WITHIN_TIP)
+        self.inactive_days, self.posted_within_days = days_spin(INACTIVE_TIP), days_spin(POSTED_WITHIN_TIP)
         self.verified_only = QCheckBox(labels["verified_only"])
         self.words = QLineEdit(placeholderText="e.g. founder, newsletter")
         self.words_mode = QComboBox()
@@ -92,6 +104,13 @@ class FilterPanel(QWidget):
         for value, label in DM_STATUS_CHOICES:
             self.dm_status.addItem(label, value)
         self.include_unfollowed = QCheckBox("Include followers who left")
+        self.relationship = QComboBox()
+        for value, label in RELATIONSHIP_LABELS:
+            self.relationship.addItem(label, value)
+        self.relationship.setEnabled(False)  # until the view says a following fetch completed
+        self.relationship.setToolTip(NO_FOLLOWING_FETCH)
+        self._relationship_wanted: Relationship = "any"  # what the user chose, kept while it cannot apply
+        self._relationship_available = False
         self.tiers_box = QGroupBox("High-value tiers")
         self.tiers_layout = QVBoxLayout(self.tiers_box)
 
@@ -148,6 +167,7 @@ class FilterPanel(QWidget):
         form.addRow(self.exclude_protected)
         form.addRow(self.dm_able_only)
         form.addRow("DM status", self.dm_status)
+        form.addRow("Relationship", self.relationship)
         form.addRow(self.include_unfollowed)
 
         self.reset_button = QPushButton("Clear filters")
@@ -169,6 +189,7 @@ class FilterPanel(QWidget):
             box.toggled.connect(self._schedule)
         for combo in (self.words_mode, self.dm_status):
             combo.currentIndexChanged.connect(self._schedule)
+        self.relationship.currentIndexChanged.connect(self._relationship_chosen)
         for line in (self.words, self.location):
             line.textChanged.connect(self._schedule)
 
@@ -205,6 +226,8 @@ class FilterPanel(QWidget):
         self.dm_able_only.setChecked(f.dm_able_only)
         self.dm_status.setCurrentIndex(self.dm_status.findData(f.dm_status))
         self.include_unfollowed.setChecked(f.include_unfollowed)
+        self._relationship_wanted = f.relationship
+        self._show_relationship()
         for name, box in self._tier_boxes.items():
             box.setChecked(name in f.tiers)
         self._schedule()
@@ -236,7 +259,45 @@ class FilterPanel(QWidget):
             dm_status=self.dm_status.currentData(),
             tiers=tuple(name for name, box in self._tier_boxes.items() if box.isChecked()),
             include_unfollowed=self.include_unfollowed.isChecked(),
+            relationship=self.applied_relationship,
         )
+
+    # -- relationship --------------------------------------------------------------------------------
+
+    @property
+    def applied_relationship(self) -> Relationship:
+        """The relationship the filter applies: the one chosen, or "any" while no following fetch allows it."""
+        return self._relationship_wanted if self._relationship_available else "any"
+
+    def show_following_counts(self, counts: RelationshipCounts | None) -> None:
+        """What the last following fetch found (`context.following.counts()`; None: there was none): the
+        relationship applies once one has completed."""
+        self.set_relationship_available(counts is not None and counts.following_fetched_at is not None)
+
+    def set_relationship_available(self, available: bool, reason: str = NO_FOLLOWING_FETCH) -> None:
+        """Whether a complete fetch of who the user follows exists, so the relationship can be judged; without
+        one the field is disabled, `reason` is its tooltip, and the choice waits (kept, not applied)."""
+        if available == self._relationship_available and (available or self.relationship.toolTip() == reason):
+            return
+        before = self.applied_relationship
+        self._relationship_available = available
+        self.relationship.setEnabled(available)
+        self.relationship.setToolTip(RELATIONSHIP_TIP if available else reason)
+        self._show_relationship()
+        if self.applied_relationship != before:
+            self._schedule()
+
+    def _show_relationship(self) -> None:
+        """The combo shows what applies: the choice, or "Any" while it cannot apply."""
+        index = self.relationship.findData(self.applied_relationship)
+        if index != self.relationship.currentIndex():
+            self.relationship.blockSignals(True)  # showing is not choosing: the choice stays as kept
+            self.relationship.setCurrentIndex(index)
+            self.relationship.blockSignals(False)
+
+    def _relationship_chosen(self, _index: int) -> None:
+        self._relationship_wanted = self.relationship.currentData()
+        self._schedule()
 
     def _schedule(self, *_args: object) -> None:
         self._debounce.start()
@@ -298,14 +359,6 @@ def invalid_field_style() -> str:
     return f"border: 1px solid {tone_colour(TextTone.PROBLEM)};"
 
 
-def _days_spin(tip: str) -> OptionalIntSpin:
-    """A number of days, "any" while unset."""
-    spin = OptionalIntSpin()
-    spin.setRange(NO_LIMIT, MAX_ACTIVITY_DAYS)
-    spin.setSpecialValueText("any")
-    spin.setSuffix(" days")
-    spin.setToolTip(tip)
-    return spin
 
 
 def _problem_label() -> QLabel:

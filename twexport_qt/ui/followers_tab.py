@@ -315,6 +315,13 @@ class FollowersTab(QWidget):
             self.auto_fetch_timer.start(minutes * 60_000)
         else:
             self.auto_fetch_timer.stop()
+        self._read_following_state()
+
+    def _read_following_state(self) -> None:
+        """Whether a complete fetch of who the user follows exists: the filter's relationship (mutuals, fans)
+        applies only then. Read in a task thread: it counts over the stored followers."""
+        self.jobs.tasks.run_task("Reading whether who you follow is fetched", self.context.following.counts,
+                                 self.filter_panel.show_following_counts, key="followers-relationship", owner=self)
 
     def _build_model(self) -> None:
         """A model for the current account (it loads the snapshot itself), or none before the first fetch."""
@@ -362,6 +369,7 @@ class FollowersTab(QWidget):
                 self._build_model()
         elif self.model is not None:
             self.model.refresh()
+        self._read_following_state()
 
     def apply_filter(self, follower_filter: FollowerFilter) -> None:
         self.current_filter = follower_filter

@@ -1,13 +1,14 @@
-"""Growth: is the audience growing, who left and who came. The "since last week" line, a chart of the follower
-count at every complete fetch with the joined (up) and left (down) bars under it, and the "Who left" and "Who is
-new" tables for a chosen window, each exportable (CSV or Excel, chosen columns, as File → Export's tables), and,
-on the chart's second page, how those who left in that window differ from those who stayed (a metric's shares).
+"""Growth: is the audience growing, who left and who came. The "since last week" line, a chart of the follower count at
+every complete fetch with the joined (up) and left (down) bars under it, and the "Who left" and "Who is new" tables
+for a chosen window, each exportable (CSV or Excel, chosen columns, as File → Export's tables), and, on the chart's
+second page, how those who left in that window differ from those who stayed (a metric's shares).
 
-Everything is read from the follower history (`context.history`) off the GUI thread, the newest request winning,
-and only while the tab is shown: a job that wrote data while it is hidden marks it stale, and showing it reads
-again. The tables count with the history's id columns (no object per row) and read the profiles of the rows they
-show only, at most `SHOWN_ROWS`, so a year of a million followers' churn stays quick. The chart takes its colours
-from the palette and follows light and dark mode; hovering it tells a fetch's exact figures and local time.
+Everything is read from the follower history (`context.history`) off the GUI thread, the newest request winning, and
+only while the tab is shown: a job that wrote data while it is hidden marks it stale, and showing it reads again.
+The tables count with the history's id columns (no object per row) and read the profiles of the rows they show only,
+at most `SHOWN_ROWS`, in one batch (`HistoryService.stored_profiles`), so a year of a million followers' churn stays
+quick. The chart page and the churn metric shown are remembered (`ui_state`) for the next start. The chart takes its
+colours from the palette and follows light and dark mode; hovering it tells a fetch's exact figures and local time.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,12 +46,19 @@ from twexport_qt.core.timefmt import format_local_datetime
 from twexport_qt.exports.formats import ExportFormat, TableOptions, format_for_path
 from twexport_qt.followers.churn_profile import ChurnMetric, ChurnProfile, MetricDistribution
 from twexport_qt.followers.history import CHANGE_COLUMNS, ChangeSummary, GrowthPoint
-from twexport_qt.services.followers import FollowersService
 from twexport_qt.services.history import ChangeExportKind, HistoryService
 from twexport_qt.ui.export_options_dialog import ExportOptionsDialog, load_table_options, save_table_options
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.palette import TextTone, colour_axes, plot_colours, tier_colours, tone_colour
+from twexport_qt.ui.palette import (
+    TextTone,
+    colour_chart,
+    follow_palette,
+    plot_colours,
+    tier_colours,
+    tone_colour,
+)
 from twexport_qt.ui.records_model import Column, Index, RecordTableModel, record_table
+from twexport_qt.ui.ui_state import ui_state
 
 HISTORY_TASK = "growth-history"
 EXPORT_TASK = "growth-export"
@@ -118,8 +126,8 @@ class GrowthHistory:
     churn: ChurnProfile | None = None  # who left in the window vs who stays; None: no history yet
 
 
-def read_growth(history: HistoryService, followers: FollowersService, owner_id: int, *, now: int,
-                window: ChangeWindow, shown_rows: int = SHOWN_ROWS) -> GrowthHistory:
+def read_growth(history: HistoryService, owner_id: int, *, now: int, window: ChangeWindow,
+                shown_rows: int = SHOWN_ROWS) -> GrowthHistory:
     """The tab's data (runs in a pool thread): the growth series, the week's summary, the two tables and the
     comparison of who left in the window with who stayed."""
     since = None if window.days is None else now - window.days * DAY_S
@@ -129,12 +137,13 @@ def read_growth(history: HistoryService, followers: FollowersService, owner_id: 
     left_ids = history.who_left_ids(owner_id, since=since)
     for kind, ids in ((ChangeExportKind.LEFT, left_ids),
                       (ChangeExportKind.NEW, history.who_is_new_ids(owner_id, since=since))):
+        shown_ids = ids.user_ids[:shown_rows].tolist()
+        profiles = history.stored_profiles(owner_id, shown_ids)
         entries = []
-        for user_id, seen_at in zip(ids.user_ids[:shown_rows].tolist(), ids.seen_at[:shown_rows].tolist()):
-            row = followers.follower_row(owner_id, user_id)
-            record = row.record if row is not None else None
-            entries.append(ChangeEntry(user_id, record.username if record else "", record.name if record else "",
-                                       record.followers_count if record else None, seen_at))
+        for user_id, seen_at in zip(shown_ids, ids.seen_at[:shown_rows].tolist()):
+            profile = profiles.get(user_id)
+            entries.append(ChangeEntry(user_id, profile.username if profile else "", profile.name if profile else "",
+                                       profile.followers_count if profile else None, seen_at))
         changes[kind] = ChangeList(tuple(entries), len(ids))
     churn = history.churn_profile(owner_id, left_ids.user_ids) if points else None
     return GrowthHistory(points, week, changes, since, churn)
@@ -220,21 +229,12 @@ class GrowthChart(QWidget):
         self.zero_line = pg.InfiniteLine(pos=0, angle=0)
         self.change_plot.addItem(self.zero_line)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.apply_palette()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:  # the system switched between light and dark
-            self.apply_palette()
+        follow_palette(self, self.apply_palette)
 
     def apply_palette(self) -> None:
-        colours = plot_colours(self.palette())
-        self.graphics.setBackground(colours.background)
-        for plot in (self.count_plot, self.change_plot):
-            colour_axes(plot, colours)
-        accent = self.palette().color(self.palette().ColorRole.Highlight)
-        self.count_line.setPen(pg.mkPen(accent, width=2))
-        self.count_line.setSymbolBrush(accent)
+        colours = colour_chart(self.graphics, [self.count_plot, self.change_plot], self.palette())
+        self.count_line.setPen(pg.mkPen(colours.accent, width=2))
+        self.count_line.setSymbolBrush(colours.accent)
         self.count_line.setSymbolPen(None)
         self.joined_bars.setOpts(brush=self.joined_colour(), pen=None)
         self.left_bars.setOpts(brush=self.left_colour(), pen=None)
@@ -357,7 +357,7 @@ class ChurnChart(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.plot_widget, 1)
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.apply_palette()
+        follow_palette(self, self.apply_palette)
         self._draw()
 
     @property
@@ -367,21 +367,14 @@ class ChurnChart(QWidget):
     def set_metric(self, metric: ChurnMetric) -> None:
         self.metric_combo.setCurrentIndex(list(ChurnMetric).index(metric))
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self.apply_palette()
-
     def left_colour(self) -> QColor:
         return QColor(tone_colour(TextTone.PROBLEM, dark=plot_colours(self.palette()).dark))
 
     def stayed_colour(self) -> QColor:
-        return self.palette().color(self.palette().ColorRole.Highlight)
+        return plot_colours(self.palette()).accent
 
     def apply_palette(self) -> None:
-        colours = plot_colours(self.palette())
-        self.plot_widget.setBackground(colours.background)
-        colour_axes(self.plot, colours)
+        colour_chart(self.plot_widget, [self.plot], self.palette())
         self.left_bars.setOpts(brush=self.left_colour(), pen=None)
         self.stayed_bars.setOpts(brush=self.stayed_colour(), pen=None)
         # The legend row: a square of each bar's colour before its name (rich text, so it follows the palette).
@@ -471,6 +464,18 @@ class ChangesPanel:
     box: QGroupBox
 
 
+class ChartPage(StrEnum):
+    """The chart area's pages, in tab order; the values are remembered (`ui_state`)."""
+
+    GROWTH = "growth"
+    CHURN = "churn"
+
+
+# Remembered choices (ui_state: the data folder's INI file), restored when the tab is built.
+CHART_PAGE_KEY = "growth/chart_page"
+CHURN_METRIC_KEY = "growth/churn_metric"
+
+
 class GrowthTab(QWidget):
     def __init__(self, context: AppContext, jobs: JobController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -524,7 +529,31 @@ class GrowthTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(lower, 1)
         jobs.dataChanged.connect(lambda _name: self.refresh())
+        self._restore_choices()
+        self.chart_pages.currentChanged.connect(lambda _index: self._remember_choices())
+        self.churn_chart.metric_combo.currentIndexChanged.connect(lambda _index: self._remember_choices())
         self._show()
+
+    @property
+    def chart_page(self) -> ChartPage:
+        return list(ChartPage)[self.chart_pages.currentIndex()]
+
+    def set_chart_page(self, page: ChartPage) -> None:
+        self.chart_pages.setCurrentIndex(list(ChartPage).index(page))
+
+    def _restore_choices(self) -> None:
+        """The chart page and the churn metric shown when the app last closed (unknown values: the defaults)."""
+        state = ui_state(self.context.data_dir)
+        page, metric = str(state.value(CHART_PAGE_KEY, "")), str(state.value(CHURN_METRIC_KEY, ""))
+        if page in {choice.value for choice in ChartPage}:
+            self.set_chart_page(ChartPage(page))
+        if metric in {choice.value for choice in ChurnMetric}:
+            self.churn_chart.set_metric(ChurnMetric(metric))
+
+    def _remember_choices(self) -> None:
+        state = ui_state(self.context.data_dir)
+        state.setValue(CHART_PAGE_KEY, self.chart_page.value)
+        state.setValue(CHURN_METRIC_KEY, self.churn_chart.chosen_metric.value)
 
     def _panel(self, kind: ChangeExportKind) -> ChangesPanel:
         model = ChangesModel(self)
@@ -583,13 +612,13 @@ class GrowthTab(QWidget):
             self.reading = False
             self._show()
             return
-        history, followers = self.context.history, self.context.followers
+        history = self.context.history
         now, change_window = int(self.context.clock.now()), self.change_window
         self.reading = True
         self._show_summary()
         self.jobs.tasks.run_task(
             "Reading the follower history",
-            lambda: read_growth(history, followers, owner_id, now=now, window=change_window),
+            lambda: read_growth(history, owner_id, now=now, window=change_window),
             self.show_history, self._reading_failed, key=HISTORY_TASK, owner=self)
 
     def _reading_failed(self, sentence: str) -> None:

@@ -1,46 +1,67 @@
-"""The main window: tabs for followers, campaign and tweet datasets; menus; status bar with profile and API state.
+"""The main window: tabs for followers, campaign, tweet datasets, spend, audience, growth and whom you follow;
+menus; status bar with profile and API state.
 
 Its central area stacks the welcome page (first run, Help → Welcome) over the tabs, with a dismissible notice bar
 above them (a keyring that keeps secrets for this session only) and the running job's strip below them: the
 job strip has a row of its own so that its countdown never competes with the status bar for width. Size,
 position, maximised state and current tab are remembered in the data folder's UI state (`ui_state`).
+
+Tabs are built when first needed (`MainWindow.tab`): the window shows with empty stand-ins, then builds the tab
+it shows and the Followers tab (its filter form is the one the exports read, its timer fetches on a schedule) as
+soon as it is on screen, and any other tab when it is first opened; the welcome page is made when first shown.
+So the first paint waits neither for the tabs' widgets nor for the plotting, numeric and export libraries their
+modules import; the dialogs' modules (settings, sign-in, import, about, shortcuts) are imported when first opened.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, QSignalBlocker, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from twexport_qt import APP_NAME
 from twexport_qt.app_context import AppContext
 from twexport_qt.billing.prices import format_usd
 from twexport_qt.core import messages
-from twexport_qt.gateway.rate_limits import RateLimitState
 from twexport_qt.settings.model import SANDBOX_PROFILE_NAME
-from twexport_qt.ui import sign_in_dialog
-from twexport_qt.ui.about_dialog import show_about
-from twexport_qt.ui.audience_tab import AudienceTab
-from twexport_qt.ui.campaign_tab import CampaignTab
-from twexport_qt.ui.export_menu import ExportMenu
 from twexport_qt.ui.filter_state import FollowerFilterState
-from twexport_qt.ui.followers_tab import FollowersTab
-from twexport_qt.ui.growth_tab import GrowthTab
 from twexport_qt.ui.job_controller import JobController
 from twexport_qt.ui.job_panel import JobPanel
-from twexport_qt.ui.legacy_import_dialog import import_twitter_exporter_interactively
 from twexport_qt.ui.message_renderer import MessageRenderer
-from twexport_qt.ui.settings_dialog import SettingsDialog
-from twexport_qt.ui.shortcuts_dialog import ShortcutsDialog
-from twexport_qt.ui.spend_tab import SpendTab
-from twexport_qt.ui.tweets_tab import TweetsTab
 from twexport_qt.ui.ui_state import ui_state
 from twexport_qt.ui.welcome_page import WelcomePage, mark_welcome_seen, welcome_seen
 from twexport_qt.ui.widgets import ElidedLabel, InfoBar
+
+if TYPE_CHECKING:  # the tabs' and dialogs' modules are imported when first used (see the module's docstring)
+    from twexport_qt.gateway.rate_limits import RateLimitState
+    from twexport_qt.ui.audience_tab import AudienceTab
+    from twexport_qt.ui.campaign_tab import CampaignTab
+    from twexport_qt.ui.export_menu import ExportMenu
+    from twexport_qt.ui.followers_tab import FollowersTab
+    from twexport_qt.ui.following_tab import FollowingTab
+    from twexport_qt.ui.growth_tab import GrowthTab
+    from twexport_qt.ui.shortcuts_dialog import ShortcutsDialog
+    from twexport_qt.ui.spend_tab import SpendTab
+    from twexport_qt.ui.tweets_tab import TweetsTab
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +72,46 @@ SCREEN_SHARE = 0.92  # a first window fills at most this much of a smaller scree
 GEOMETRY_KEY = "main_window/geometry"
 CURRENT_TAB_KEY = "main_window/current_tab"
 PROFILE_NAME_WIDTH = 240  # pixels of a long profile name in the status bar; the whole name is in its tooltip
+# Set (to anything) by benchmarks/bench_startup.py: print "shown" at the first show and "ready" once the tabs shown
+# at start are built, each with the CPU seconds used so far, then close as the user would.
+EXIT_WHEN_SHOWN_ENV = "TWEXPORT_EXIT_WHEN_SHOWN"
+
+
+class TabName(StrEnum):
+    """The tabs, in their order; the value is the tab's title."""
+
+    FOLLOWERS = "Followers"
+    CAMPAIGN = "DM campaign"
+    TWEETS = "Tweet datasets"
+    SPEND = "Spend"
+    AUDIENCE = "Audience"
+    GROWTH = "Growth"
+    FOLLOWING = "Following"
+
+
+@runtime_checkable
+class ProfileAwareTab(Protocol):
+    """What every tab does: show the profile that became active (its data, its settings)."""
+
+    def profile_changed(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    name: TabName
+    menu_text: str                  # View menu item, with its mnemonic; Ctrl+<position> opens it
+    build: Callable[[], QWidget]    # imports the tab's module and makes the tab
+
+
+class TabStandIn(QWidget):
+    """Holds a tab's place in the tab bar until the tab is built: empty, and cheap to show."""
+
+    def __init__(self, name: TabName) -> None:
+        super().__init__()
+        self.name = name
+
+
+TabT = TypeVar("TabT", bound=QWidget)
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +119,8 @@ class MainWindow(QMainWindow):
     apiStateChanged = Signal(str)
     # Emitted from job threads when X billed an answer (the spend ledger's listener): today's spend is read again.
     spendRecorded = Signal()
+    # The tab shown at start and the Followers tab are built (just after the first show: see the docstring).
+    startupTabsBuilt = Signal()
 
     def __init__(self, context: AppContext, *, interactive: bool = True, first_run_welcome: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -74,26 +137,16 @@ class MainWindow(QMainWindow):
 
         self.filter_state = FollowerFilterState(self)
         self.tabs = QTabWidget()
-        self.followers_tab = FollowersTab(context, self.jobs, filter_state=self.filter_state)
-        self.campaign_tab = CampaignTab(context, self.jobs, filter_state=self.filter_state)
-        self.campaign_tab.settingsRequested.connect(self.open_settings)
-        self.tweets_tab = TweetsTab(context, self.jobs)
-        self.spend_tab = SpendTab(context, self.jobs)
-        self.tabs.addTab(self.followers_tab, "Followers")
-        self.tabs.addTab(self.campaign_tab, "DM campaign")
-        self.tabs.addTab(self.tweets_tab, "Tweet datasets")
-        self.tabs.addTab(self.spend_tab, "Spend")
-        self.audience_tab = AudienceTab(context, self.jobs, filter_state=self.filter_state)
-        self.tabs.addTab(self.audience_tab, "Audience")
-        self.growth_tab = GrowthTab(context, self.jobs)
-        self.tabs.addTab(self.growth_tab, "Growth")
-        self.welcome_page = WelcomePage(context)
-        self.welcome_page.sandboxChosen.connect(self.try_sandbox)
-        self.welcome_page.connectChosen.connect(self.connect_x_account)
-        self.welcome_page.continueChosen.connect(self.show_tabs)
+        self.tab_specs = self._tab_specs()
+        self._built_tabs: dict[TabName, QWidget] = {}
+        self._shown_once = False  # until the first show, choosing a tab (the remembered one) builds nothing
+        self._startup_tabs_built = False
+        for spec in self.tab_specs:
+            self.tabs.addTab(TabStandIn(spec.name), spec.name.value)
+        self.tabs.currentChanged.connect(self._build_opened_tab)
+        self._welcome_page: WelcomePage | None = None  # made when first shown: a returning user never sees it
         self.pages = QStackedWidget()
         self.pages.addWidget(self.tabs)
-        self.pages.addWidget(self.welcome_page)
         self.info_bar = InfoBar()
         central = QWidget()
         column = QVBoxLayout(central)
@@ -114,12 +167,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.profile_label)
         self.apiStateChanged.connect(self.api_label.setText)
         self.spendRecorded.connect(self.show_spend_today)
-        self.export_menu = ExportMenu(context, self.jobs, self.filter_state, self)
+        self._export_menu: ExportMenu | None = None  # made once shown (see export_menu)
         self.shortcuts_dialog: ShortcutsDialog | None = None
         self._build_menus()
         self._show_profile()
-        if not context.secrets.is_persistent:
-            self.info_bar.show_text(context.secrets.backend_description)
+        self._secrets_announced = False
+        if context.secrets.is_chosen:  # else once shown: finding the system's keyring need not delay the window
+            self._announce_session_only_secrets()
         self._restore_layout()
         if first_run_welcome and not welcome_seen(context.data_dir):
             self.show_welcome()
@@ -137,21 +191,20 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         file_menu.addAction("&Import Twitter Exporter config.json…", self._import_legacy_config)
         file_menu.addSeparator()
-        file_menu.addMenu(self.export_menu.menu)
-        file_menu.addSeparator()
+        self._file_menu = file_menu
+        self._export_menu_place = file_menu.addSeparator()  # File → Export goes above it (see export_menu)
         quit_action = file_menu.addAction("&Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
 
         view_menu = self.menuBar().addMenu("&View")
-        for index, name in enumerate(("&Followers", "&DM campaign", "&Tweet datasets", "&Spend", "&Audience",
-                                      "&Growth")):
-            action = view_menu.addAction(name, partial(self.show_tab, index))
+        for index, spec in enumerate(self.tab_specs):
+            action = view_menu.addAction(spec.menu_text, partial(self.show_tab, index))
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
         view_menu.addSeparator()
         self.find_action = view_menu.addAction("F&ind follower", self.find_follower)
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
         # F5 fetches (below); reading the stored followers again is the browser's other "reload" key.
-        self.refresh_action = view_menu.addAction("&Refresh", self.followers_tab.refresh)
+        self.refresh_action = view_menu.addAction("&Refresh", self.refresh_followers)
         self.refresh_action.setShortcut(QKeySequence("Ctrl+R"))
 
         tools_menu = self.menuBar().addMenu("&Tools")
@@ -160,8 +213,8 @@ class MainWindow(QMainWindow):
         self.fetch_new_action = tools_menu.addAction("Fetch &new followers only",
                                                      partial(self.fetch_followers, new_only=True))
         self.fetch_new_action.setShortcut(QKeySequence("Shift+F5"))
-        tools_menu.addAction("Run DM &campaign…", self.campaign_tab.start_campaign)
-        tools_menu.addAction("&Download tweets…", self.tweets_tab.open_wizard).setShortcut(QKeySequence("Ctrl+T"))
+        tools_menu.addAction("Run DM &campaign…", self.start_campaign)
+        tools_menu.addAction("&Download tweets…", self.download_tweets).setShortcut(QKeySequence("Ctrl+T"))
         tools_menu.addSeparator()
         tools_menu.addAction("Cancel &all jobs", self.jobs.cancel_all)
 
@@ -172,7 +225,12 @@ class MainWindow(QMainWindow):
         help_menu.addAction("Open &data folder", lambda: self._open_path(self.context.data_dir))
         help_menu.addAction("Open &log file", lambda: self._open_path(self.context.log_file))
         help_menu.addSeparator()
-        help_menu.addAction(f"&About {APP_NAME}", lambda: show_about(self, self.context))
+        help_menu.addAction(f"&About {APP_NAME}", self.show_about)
+
+    def show_about(self) -> None:
+        from twexport_qt.ui.about_dialog import show_about
+
+        show_about(self, self.context)
 
     def _fill_profiles_menu(self) -> None:
         self.profiles_menu.clear()
@@ -190,7 +248,18 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.welcome_page)
 
     def is_welcome_shown(self) -> bool:
-        return self.pages.currentWidget() is self.welcome_page
+        return self._welcome_page is not None and self.pages.currentWidget() is self._welcome_page
+
+    @property
+    def welcome_page(self) -> WelcomePage:
+        if self._welcome_page is None:
+            page = WelcomePage(self.context)
+            page.sandboxChosen.connect(self.try_sandbox)
+            page.connectChosen.connect(self.connect_x_account)
+            page.continueChosen.connect(self.show_tabs)
+            self.pages.addWidget(page)
+            self._welcome_page = page
+        return self._welcome_page
 
     def show_tabs(self) -> None:
         """Leave the welcome page (by any way out: its buttons, the menus, a shortcut); it was seen."""
@@ -200,11 +269,22 @@ class MainWindow(QMainWindow):
 
     def show_tab(self, index: int) -> None:
         self.show_tabs()
+        self.tab(self.tab_specs[index].name)
         self.tabs.setCurrentIndex(index)
 
     def find_follower(self) -> None:
         self.show_tab(self.tabs.indexOf(self.followers_tab))
         self.followers_tab.focus_search()
+
+    # The menu items below name the tab each reaches at the moment it is chosen: it may be built only then.
+    def refresh_followers(self) -> None:
+        self.followers_tab.refresh()
+
+    def start_campaign(self) -> None:
+        self.campaign_tab.start_campaign()
+
+    def download_tweets(self) -> None:
+        self.tweets_tab.open_wizard()
 
     def fetch_followers(self, *, new_only: bool = False) -> None:
         """F5 from anywhere; from the welcome page it goes on to the tabs, where the followers appear."""
@@ -218,6 +298,8 @@ class MainWindow(QMainWindow):
 
     def connect_x_account(self) -> None:
         """Sign in with X (the sign-in dialog makes or updates a profile), then work in that profile."""
+        from twexport_qt.ui import sign_in_dialog
+
         name = sign_in_dialog.connect_x_account(self.context, self, self.jobs.tasks)
         if name is None:
             return
@@ -228,13 +310,197 @@ class MainWindow(QMainWindow):
         if self.context.settings.active_profile == name:
             self.show_tabs()
 
+    @property
+    def export_menu(self) -> ExportMenu:
+        """File → Export, made just after the first show (or when first asked for, if sooner): its module imports
+        the exporters, whose import the first paint need not wait for."""
+        return self._make_export_menu()
+
+    def _make_export_menu(self) -> ExportMenu:
+        if self._export_menu is None:
+            from twexport_qt.ui.export_menu import ExportMenu
+
+            self._export_menu = ExportMenu(self.context, self.jobs, self.filter_state, self)
+            self._file_menu.insertMenu(self._export_menu_place, self._export_menu.menu)
+        return self._export_menu
+
     def show_shortcuts(self) -> ShortcutsDialog:
         """The shortcuts list, beside the window (not modal: it can stay open while the keys are tried)."""
+        from twexport_qt.ui.shortcuts_dialog import ShortcutsDialog
+
+        self._make_export_menu()  # its shortcuts are listed too
         if self.shortcuts_dialog is None:
             self.shortcuts_dialog = ShortcutsDialog(self.menuBar(), self)
         self.shortcuts_dialog.show()
         self.shortcuts_dialog.raise_()
         return self.shortcuts_dialog
+
+    # -- tabs, built when first needed ------------------------------------------------------------------
+    def _tab_specs(self) -> tuple[TabSpec, ...]:
+        return (
+            TabSpec(TabName.FOLLOWERS, "&Followers", self._make_followers_tab),
+            TabSpec(TabName.CAMPAIGN, "&DM campaign", self._make_campaign_tab),
+            TabSpec(TabName.TWEETS, "&Tweet datasets", self._make_tweets_tab),
+            TabSpec(TabName.SPEND, "&Spend", self._make_spend_tab),
+            TabSpec(TabName.AUDIENCE, "&Audience", self._make_audience_tab),
+            TabSpec(TabName.GROWTH, "&Growth", self._make_growth_tab),
+            TabSpec(TabName.FOLLOWING, "F&ollowing", self._make_following_tab),
+        )
+
+    def _make_followers_tab(self) -> QWidget:
+        from twexport_qt.ui.followers_tab import FollowersTab
+
+        return FollowersTab(self.context, self.jobs, filter_state=self.filter_state)
+
+    def _make_campaign_tab(self) -> QWidget:
+        from twexport_qt.ui.campaign_tab import CampaignTab
+
+        tab = CampaignTab(self.context, self.jobs, filter_state=self.filter_state)
+        tab.settingsRequested.connect(self.open_settings)
+        return tab
+
+    def _make_tweets_tab(self) -> QWidget:
+        from twexport_qt.ui.tweets_tab import TweetsTab
+
+        return TweetsTab(self.context, self.jobs)
+
+    def _make_spend_tab(self) -> QWidget:
+        from twexport_qt.ui.spend_tab import SpendTab
+
+        return SpendTab(self.context, self.jobs)
+
+    def _make_audience_tab(self) -> QWidget:
+        from twexport_qt.ui.audience_tab import AudienceTab
+
+        return AudienceTab(self.context, self.jobs, filter_state=self.filter_state)
+
+    def _make_growth_tab(self) -> QWidget:
+        from twexport_qt.ui.growth_tab import GrowthTab
+
+        return GrowthTab(self.context, self.jobs)
+
+    def _make_following_tab(self) -> QWidget:
+        from twexport_qt.ui.following_tab import FollowingTab
+
+        return FollowingTab(self.context, self.jobs, filter_state=self.filter_state)
+
+    def tab(self, name: TabName) -> QWidget:
+        """The tab called `name`, built now if it was not yet (in its place, as the current tab if its stand-in
+        was). Building reads the active profile, so a tab built late starts on the profile shown."""
+        built = self._built_tabs.get(name)
+        if built is not None:
+            return built
+        index = next(i for i, spec in enumerate(self.tab_specs) if spec.name == name)
+        stand_in = self.tabs.widget(index)
+        assert isinstance(stand_in, TabStandIn)  # every tab not built yet holds its place with one
+        tab = self.tab_specs[index].build()
+        self._built_tabs[name] = tab
+        was_current = self.tabs.currentIndex() == index
+        # The swap moves the current index through neighbours: nobody is told, and no neighbour gets built.
+        with QSignalBlocker(self.tabs):
+            self.tabs.insertTab(index, tab, name.value)
+            self.tabs.removeTab(index + 1)
+            if was_current:
+                self.tabs.setCurrentIndex(index)
+        stand_in.deleteLater()
+        return tab
+
+    def built_tab_names(self) -> list[TabName]:
+        return [spec.name for spec in self.tab_specs if spec.name in self._built_tabs]
+
+    def _build_opened_tab(self, index: int) -> None:
+        stand_in = self.tabs.widget(index)
+        if self._shown_once and isinstance(stand_in, TabStandIn):
+            self.tab(stand_in.name)
+
+    def _tell_tabs_profile_changed(self) -> None:
+        """Only built tabs: one built later reads the profile then."""
+        for name, tab in list(self._built_tabs.items()):
+            if not isinstance(tab, ProfileAwareTab):
+                raise TypeError(f"The {name} tab cannot follow a profile change")
+            tab.profile_changed()
+
+    @staticmethod
+    def _as(tab: QWidget, kind: type[TabT]) -> TabT:
+        if not isinstance(tab, kind):
+            raise TypeError(f"{type(tab).__name__} is not a {kind.__name__}")
+        return tab
+
+    @property
+    def followers_tab(self) -> FollowersTab:
+        from twexport_qt.ui.followers_tab import FollowersTab
+
+        return self._as(self.tab(TabName.FOLLOWERS), FollowersTab)
+
+    @property
+    def campaign_tab(self) -> CampaignTab:
+        from twexport_qt.ui.campaign_tab import CampaignTab
+
+        return self._as(self.tab(TabName.CAMPAIGN), CampaignTab)
+
+    @property
+    def tweets_tab(self) -> TweetsTab:
+        from twexport_qt.ui.tweets_tab import TweetsTab
+
+        return self._as(self.tab(TabName.TWEETS), TweetsTab)
+
+    @property
+    def spend_tab(self) -> SpendTab:
+        from twexport_qt.ui.spend_tab import SpendTab
+
+        return self._as(self.tab(TabName.SPEND), SpendTab)
+
+    @property
+    def audience_tab(self) -> AudienceTab:
+        from twexport_qt.ui.audience_tab import AudienceTab
+
+        return self._as(self.tab(TabName.AUDIENCE), AudienceTab)
+
+    @property
+    def growth_tab(self) -> GrowthTab:
+        from twexport_qt.ui.growth_tab import GrowthTab
+
+        return self._as(self.tab(TabName.GROWTH), GrowthTab)
+
+    @property
+    def following_tab(self) -> FollowingTab:
+        from twexport_qt.ui.following_tab import FollowingTab
+
+        return self._as(self.tab(TabName.FOLLOWING), FollowingTab)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once and os.environ.get(EXIT_WHEN_SHOWN_ENV):
+            _say("shown")
+        self._shown_once = True
+        if not self._startup_tabs_built:
+            QTimer.singleShot(0, self, self._after_first_show)
+
+    def _after_first_show(self) -> None:
+        """Once the window is on screen: the tab it shows, then the Followers tab (whose filter form the exports
+        read and whose timer fetches on a schedule, so it lives from the start whichever tab is shown)."""
+        if self._startup_tabs_built or not self.isVisible():  # closed before it got here: at the next show
+            return
+        self._announce_session_only_secrets()
+        self._make_export_menu()  # made now, so that its shortcuts work from the start
+        self.show_spend_today()
+        current = self.tabs.currentWidget()
+        if isinstance(current, TabStandIn):
+            self.tab(current.name)
+        self.tab(TabName.FOLLOWERS)
+        self._startup_tabs_built = True
+        self.startupTabsBuilt.emit()
+        if os.environ.get(EXIT_WHEN_SHOWN_ENV):
+            _say("ready")
+            self.close()
+
+    def _announce_session_only_secrets(self) -> None:
+        """A notice bar (a status-bar message would be gone in seconds) when secrets last this session only."""
+        if self._secrets_announced:
+            return
+        self._secrets_announced = True
+        if not self.context.secrets.is_persistent:
+            self.info_bar.show_text(self.context.secrets.backend_description)
 
     # -- actions ---------------------------------------------------------------------------------------
     def switch_profile(self, name: str) -> None:
@@ -247,11 +513,11 @@ class MainWindow(QMainWindow):
         self.context.switch_profile(name)
         self._show_profile()
         self._fill_profiles_menu()
-        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab, self.audience_tab,
-                    self.growth_tab):
-            tab.profile_changed()
+        self._tell_tabs_profile_changed()
 
     def open_settings(self) -> None:
+        from twexport_qt.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.context, self, tasks=self.jobs.tasks)
         if dialog.exec():
             self._after_settings_change()
@@ -260,15 +526,15 @@ class MainWindow(QMainWindow):
         if self.jobs.runner.running():  # the import writes the DM log a running campaign reads
             messages.warning("Finish or cancel the running jobs before importing.")
             return
+        from twexport_qt.ui.legacy_import_dialog import import_twitter_exporter_interactively
+
         if import_twitter_exporter_interactively(self.context, self, tasks=self.jobs.tasks):
             self._after_settings_change()
 
     def _after_settings_change(self) -> None:
         self._fill_profiles_menu()
         self._show_profile()
-        for tab in (self.followers_tab, self.campaign_tab, self.tweets_tab, self.spend_tab, self.audience_tab,
-                    self.growth_tab):
-            tab.profile_changed()
+        self._tell_tabs_profile_changed()
 
     def show_spend_today(self) -> None:
         """Today's spend in the status bar, read off the GUI thread (after every billed answer and at start)."""
@@ -292,7 +558,8 @@ class MainWindow(QMainWindow):
             self.profile_label.setToolTip(f"Profile: {profile.name}")
             self.profile_label.setStyleSheet("")
             self.setWindowTitle(f"{APP_NAME} — {profile.name}")
-        self.show_spend_today()  # spend is per profile
+        if self._shown_once:  # spend is per profile; at start it is read once the window is shown
+            self.show_spend_today()
 
     def _on_rate_limit_threadsafe(self, state: RateLimitState) -> None:
         self.apiStateChanged.emit(f"API {state.endpoint.split(' ', 1)[-1]}: {state.remaining}/{state.limit} left")
@@ -340,6 +607,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_layout()
         self.jobs.shutdown()
-        self.followers_tab.shutdown()
+        if TabName.FOLLOWERS in self._built_tabs:
+            self.followers_tab.shutdown()
         self.messages.detach()
         super().closeEvent(event)
+
+
+def _say(moment: str) -> None:
+    """A line for the start-up benchmark on stdout (absent in a windowed app on Windows)."""
+    if sys.stdout is not None:
+        print(f"{moment} {time.process_time():.3f}", flush=True)

@@ -7,13 +7,17 @@ plot recolours itself when the system switches between light and dark (`tier_col
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:  # annotations only: the palette must not load pyqtgraph before a chart is shown
+    import pyqtgraph as pg
 
 # One colour per tier, in tier order; more tiers than colours reuse them from the start.
 LIGHT_TIER_COLOURS: tuple[str, ...] = ("#e4572e", "#f3a712", "#29335c", "#669bbc", "#8e7dbe", "#2a9d8f")
@@ -57,13 +61,15 @@ class PlotColours:
     ring_outer: QColor  # the selected follower's ring: a thick stroke in the text colour...
     ring_inner: QColor  # ...around a thin one in the background colour, so it shows over any point colour
     dark: bool
+    accent: QColor      # bars and lines of one series: the system's selection colour, readable on its background
 
 
 def plot_colours(palette: QPalette) -> PlotColours:
     background = palette.color(QPalette.ColorRole.Base)
     foreground = palette.color(QPalette.ColorRole.Text)
     return PlotColours(background=background, foreground=foreground, ring_outer=foreground,
-                       ring_inner=background, dark=is_dark(palette))
+                       ring_inner=background, dark=is_dark(palette),
+                       accent=palette.color(QPalette.ColorRole.Highlight))
 
 
 class TextTone(StrEnum):
@@ -105,3 +111,34 @@ def colour_axes(plot: _HasAxes, colours: PlotColours, sides: Sequence[str] = ("l
         axis = plot.getAxis(side)
         axis.setPen(colours.foreground)
         axis.setTextPen(colours.foreground)
+
+
+def colour_chart(view: pg.GraphicsView, plots: Sequence[_HasAxes], palette: QPalette) -> PlotColours:
+    """A chart's chrome from `palette`: the background of `view` and the axes of each of `plots`; returns the
+    colours for what the chart draws itself (its bars and lines)."""
+    colours = plot_colours(palette)
+    view.setBackground(colours.background)
+    for plot in plots:
+        colour_axes(plot, colours)
+    return colours
+
+
+class _PaletteFollower(QObject):
+    """Calls back when its parent widget's palette changes (see `follow_palette`)."""
+
+    def __init__(self, widget: QWidget, apply: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._apply = apply
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.PaletteChange:  # the palette is already the new one
+            self._apply()
+        return False  # the widget handles the event as usual
+
+
+def follow_palette(widget: QWidget, apply: Callable[[], None]) -> None:
+    """Run `apply` now and each time `widget`'s palette changes (the system switched between light and dark, and
+    the app's palette reached every widget): how every chart recolours itself, without a `changeEvent` of its own."""
+    _PaletteFollower(widget, apply)
+    apply()

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -28,7 +28,7 @@ from twexport_qt.app_context import AppContext
 from twexport_qt.billing.prices import format_usd
 from twexport_qt.billing.report import Month, MonthSummary, SpendLine
 from twexport_qt.ui.job_controller import JobController
-from twexport_qt.ui.palette import colour_axes, plot_colours
+from twexport_qt.ui.palette import colour_chart, follow_palette
 from twexport_qt.ui.records_model import Column, Index, RecordTableModel, record_table
 
 SUMMARY_TASK = "spend-summary"
@@ -118,7 +118,7 @@ class SpendTab(QWidget):
         self.chart.setMenuEnabled(False)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.chart.addItem(self.bars)
-        self._apply_palette()
+        follow_palette(self, self._apply_palette)
 
         self.by_job = SpendLinesModel("Job", self)
         self.by_endpoint = SpendLinesModel("Endpoint", self)
@@ -142,17 +142,9 @@ class SpendTab(QWidget):
         jobs.dataChanged.connect(lambda _name: self.refresh())
         self.refresh()
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:  # the system switched between light and dark
-            self._apply_palette()
-
     def _apply_palette(self) -> None:
-        colours = plot_colours(self.palette())
-        self.chart.setBackground(colours.background)
-        colour_axes(self.chart, colours)
-        # The selection colour: the system's accent, readable on its own background in either mode.
-        self.bars.setOpts(brush=self.palette().color(self.palette().ColorRole.Highlight), pen=None)
+        colours = colour_chart(self.chart, [self.chart], self.palette())
+        self.bars.setOpts(brush=colours.accent, pen=None)
 
     def profile_changed(self) -> None:
         self.show_month(self.context.spend.this_month())

@@ -1,6 +1,6 @@
-"""Small widgets shared by several views: optional values (a bound or a date that may be unset), the one
-progress bar every job view draws its `Progress` reports on, a label that yields room without hiding its text,
-and a dismissible notice bar."""
+"""Small widgets shared by several views: optional values (a bound, a number of days or a date that may be unset),
+the one progress bar every job view draws its `Progress` reports on, a label that yields room without hiding its
+text, and a dismissible notice bar."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from twexport_qt.core.progress import Progress
+from twexport_qt.settings.validation import MAX_ACTIVITY_DAYS
 
 NO_LIMIT = -1
 SPIN_MAX = 2_000_000_000
@@ -44,6 +45,17 @@ class OptionalIntSpin(QSpinBox):
 
     def set_optional_value(self, value: int | None) -> None:
         self.setValue(NO_LIMIT if value is None else int(value))
+
+
+def days_spin(tip: str = "") -> OptionalIntSpin:
+    """A number of days of a follower filter's activity ("inactive for", "posted within"), "any" while unset: the
+    filter panel's and the Settings → Filters page's, so both offer the same range that validation accepts."""
+    spin = OptionalIntSpin()
+    spin.setRange(NO_LIMIT, MAX_ACTIVITY_DAYS)
+    spin.setSpecialValueText("any")
+    spin.setSuffix(" days")
+    spin.setToolTip(tip)
+    return spin
 
 
 class OptionalDateTimeEdit(QWidget):

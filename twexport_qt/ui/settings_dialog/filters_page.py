@@ -1,6 +1,7 @@
-"""Settings → Filters & tiers: which followers a campaign targets by default, and the high-value tiers (first
-match wins). A tier bound typed as something other than a number is kept as typed, so the dialog's validation
-names the field instead of silently dropping the bound."""
+"""Settings → Filters & tiers: which followers a campaign targets by default (the filter panel's fields with its
+labels: dates, follower, following, post and list counts, activity days, verified, relationship), and the
+high-value tiers (first match wins). A tier bound typed as something other than a number is kept as typed, so the
+dialog's validation names the field instead of silently dropping the bound."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,13 +22,30 @@ from PySide6.QtWidgets import (
 
 from twexport_qt.settings.model import Profile, TierSpec
 from twexport_qt.settings.validation import FILTER_FIELD_LABELS, TIER_FIELD_LABELS
+from twexport_qt.ui.filter_panel import (
+    FOLLOWING_TIP,
+    INACTIVE_TIP,
+    LISTS_TIP,
+    POSTED_WITHIN_TIP,
+    POSTS_TIP,
+    RELATIONSHIP_LABELS,
+    RELATIONSHIP_TIP,
+)
 from twexport_qt.ui.settings_dialog.page import SettingsPage
-from twexport_qt.ui.widgets import OptionalDateTimeEdit, OptionalIntSpin
+from twexport_qt.ui.widgets import OptionalDateTimeEdit, OptionalIntSpin, days_spin
 
 BOUND_FIELDS = ("min_followers", "max_followers", "min_following", "max_following")  # TierSpec's and the filter's
+# The default filter's number fields, in the filter panel's order, with the panel's tooltips: the same form twice.
+FILTER_NUMBER_TIPS: dict[str, str] = {
+    "min_followers": "", "max_followers": "",
+    "min_following": FOLLOWING_TIP, "max_following": FOLLOWING_TIP,
+    "min_tweets": POSTS_TIP, "max_tweets": POSTS_TIP,
+    "min_listed": LISTS_TIP, "max_listed": LISTS_TIP,
+    "inactive_days": INACTIVE_TIP, "posted_within_days": POSTED_WITHIN_TIP,
+}
+DAYS_FIELDS = ("inactive_days", "posted_within_days")
 # The labels validation names these fields with, so a problem reads like the form.
 TIER_COLUMNS = tuple(TIER_FIELD_LABELS[name] for name in ("name", *BOUND_FIELDS))
-FOLLOWING_TIP = "Accounts the follower follows (the original tool called them friends)."
 
 
 class FiltersPage(SettingsPage):
@@ -38,15 +57,24 @@ class FiltersPage(SettingsPage):
         form = QFormLayout()
         self.created_after_edit = OptionalDateTimeEdit(FILTER_FIELD_LABELS["created_after"], local_time=True)
         self.created_before_edit = OptionalDateTimeEdit(FILTER_FIELD_LABELS["created_before"], local_time=True)
-        self.bound_spins = {name: OptionalIntSpin() for name in BOUND_FIELDS}
+        # Every number of the default filter: counts, then the activity days (settings.validation checks them all
+        # and names them by these labels, as the filter panel's).
+        self.bound_spins = {name: days_spin() if name in DAYS_FIELDS else OptionalIntSpin()
+                            for name in FILTER_NUMBER_TIPS}
         self.verified_box = QCheckBox(FILTER_FIELD_LABELS["verified_only"])
+        # A saved default, so always choosable, though it matches nobody until a following fetch has completed
+        # (the filter panel greys it out until then).
+        self.relationship_combo = QComboBox()
+        for value, label in RELATIONSHIP_LABELS:
+            self.relationship_combo.addItem(label, value)
+        self.relationship_combo.setToolTip(RELATIONSHIP_TIP)
         form.addRow(self.created_after_edit)
         form.addRow(self.created_before_edit)
         for name, spin in self.bound_spins.items():
-            if "following" in name:
-                spin.setToolTip(FOLLOWING_TIP)
+            spin.setToolTip(FILTER_NUMBER_TIPS[name])
             form.addRow(FILTER_FIELD_LABELS[name], spin)
         form.addRow(self.verified_box)
+        form.addRow(FILTER_FIELD_LABELS["relationship"], self.relationship_combo)
         layout.addLayout(form)
         layout.addWidget(QLabel("High-value tiers, first match wins; leave the last one without limits:"))
         self.tiers_table = QTableWidget(0, len(TIER_COLUMNS))
@@ -69,6 +97,9 @@ class FiltersPage(SettingsPage):
         for name, spin in self.bound_spins.items():
             spin.set_optional_value(getattr(filters, name))
         self.verified_box.setChecked(filters.verified_only)
+        # A value the combo does not offer cannot come from a loaded file (the codec resets it); -1 would show
+        # nothing and save None, so it shows "any" as it would apply.
+        self.relationship_combo.setCurrentIndex(max(self.relationship_combo.findData(filters.relationship), 0))
         self.tiers_table.setRowCount(0)
         for tier in profile.tiers:
             self._append_tier_row(tier)
@@ -80,6 +111,7 @@ class FiltersPage(SettingsPage):
         for name, spin in self.bound_spins.items():
             setattr(filters, name, spin.optional_value())
         filters.verified_only = self.verified_box.isChecked()
+        filters.relationship = self.relationship_combo.currentData()
         profile.tiers = [self._tier_from_row(row) for row in range(self.tiers_table.rowCount())]
 
     def _append_tier_row(self, tier: TierSpec) -> None:
