@@ -62,14 +62,8 @@ class ReplyContextResolver:
             wanted = {tweet_id for reply in replies for tweet_id in self._missing_for(reply, known)}
             if not wanted:
                 break
-            known.update(tweets_repo.get_tweets(self._conn, wanted))
-            still_missing = sorted(wanted - known.keys())
-            if not still_missing:
-                continue
-            if self._gateway is None:
-                self._unavailable.update(still_missing)  # nobody to ask: treat as gone
+            if not self._look_up(wanted, known):
                 break
-            known.update(self._fetch(still_missing))
         return {reply.id: self._parents_of(reply, known) for reply in replies}
 
     def ancestors(self, replies: Sequence[TweetRecord], known: dict[int, TweetRecord],
@@ -86,15 +80,21 @@ class ReplyContextResolver:
                       if (tweet_id := self._next_missing_ancestor(reply, known, depth)) is not None}
             if not wanted:
                 break
-            known.update(tweets_repo.get_tweets(self._conn, wanted))
-            still_missing = sorted(wanted - known.keys())
-            if not still_missing:
-                continue
-            if self._gateway is None:
-                self._unavailable.update(still_missing)
-                continue  # the next round walks past what the table had; these stay gone
-            known.update(self._fetch(still_missing))
+            self._look_up(wanted, known)  # without X, the next round walks past what the table had
         return {reply.id: self._chain(reply, known, depth) for reply in replies}
+
+    def _look_up(self, wanted: set[int], known: dict[int, TweetRecord]) -> bool:
+        """Add the `wanted` tweets to `known`: from the table first, then from X in batches. False when some
+        were in neither because there is no X to ask: those are taken as gone."""
+        known.update(tweets_repo.get_tweets(self._conn, wanted))
+        still_missing = sorted(wanted - known.keys())
+        if not still_missing:
+            return True
+        if self._gateway is None:
+            self._unavailable.update(still_missing)  # nobody to ask: treat as gone
+            return False
+        known.update(self._fetch(still_missing))
+        return True
 
     def _next_missing_ancestor(self, reply: TweetRecord, known: dict[int, TweetRecord], depth: int) -> int | None:
         """The first ancestor within `depth` hops that is neither known nor gone (None: the chain is complete)."""
