@@ -39,16 +39,26 @@ def user_by_username(state: SandboxState, request: ApiRequest) -> ApiResponse:
     return _single_response(state, username, state.population.by_username(username), "username", request)
 
 
-def followers(state: SandboxState, request: ApiRequest) -> ApiResponse:
+def _list_asked(state: SandboxState, request: ApiRequest) -> tuple[int, str | None] | ApiResponse:
+    """What a list of an account's follows asks for (`max_results`, `pagination_token`), or the answer that ends
+    it first: X's error for a user it won't show, an empty list for an account other than the sandbox's (only it
+    has a generated audience and following list)."""
     user_id = request.path_id("id")
     max_results = request.int_param("max_results", 1, 1000, 100)
     token = request.query.get("pagination_token")
-    owner = state.population.by_id(user_id)
-    problem = visibility_error(owner, str(user_id), "id")
+    problem = visibility_error(state.population.by_id(user_id), str(user_id), "id")
     if problem:
         return envelope(None, errors=[problem])
-    if user_id != SANDBOX_USER_ID:  # only the sandbox account has a generated audience
+    if user_id != SANDBOX_USER_ID:
         return envelope(None, meta={"result_count": 0})
+    return max_results, token
+
+
+def followers(state: SandboxState, request: ApiRequest) -> ApiResponse:
+    asked = _list_asked(state, request)
+    if isinstance(asked, ApiResponse):
+        return asked
+    max_results, token = asked
 
     population = state.population
     if token is None:
@@ -75,15 +85,10 @@ def followers(state: SandboxState, request: ApiRequest) -> ApiResponse:
 def following(state: SandboxState, request: ApiRequest) -> ApiResponse:
     """`GET /2/users/:id/following`: whom the account follows, most recently followed first (sandbox/following.py).
     Tokens carry an order key, as the followers list's carry an index."""
-    user_id = request.path_id("id")
-    max_results = request.int_param("max_results", 1, 1000, 100)
-    token = request.query.get("pagination_token")
-    owner = state.population.by_id(user_id)
-    problem = visibility_error(owner, str(user_id), "id")
-    if problem:
-        return envelope(None, errors=[problem])
-    if user_id != SANDBOX_USER_ID:  # only the sandbox account has a generated following list
-        return envelope(None, meta={"result_count": 0})
+    asked = _list_asked(state, request)
+    if isinstance(asked, ApiResponse):
+        return asked
+    max_results, token = asked
 
     followed = state.population.following
     if token is None:
