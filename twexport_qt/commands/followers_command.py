@@ -8,7 +8,7 @@ from pathlib import Path
 
 from twexport_qt.commands.cost_prompt import add_cost_arguments
 from twexport_qt.core import errors
-from twexport_qt.core.errors import EXIT_CANCELLED, EXIT_OK
+from twexport_qt.core.errors import EXIT_OK
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,8 +46,8 @@ def _handle_fetch(args: argparse.Namespace) -> int:
         estimate_new_followers_refresh,
         refresh_choice_sentence,
     )
-    from twexport_qt.commands.cost_prompt import confirm_cost, report_pause, show_estimate
-    from twexport_qt.commands.session import command_session
+    from twexport_qt.commands.cost_prompt import confirm_cost, show_estimate
+    from twexport_qt.commands.session import command_session, paged_fetch_stopped
     from twexport_qt.followers.fetch import FOLLOWERS_KIND, NoFollowersStored, fetch_followers, known_follower_count
     from twexport_qt.gateway.pacing import ENDPOINT_ME
     from twexport_qt.store import fetch_runs_repo, followers_repo
@@ -81,13 +81,8 @@ def _handle_fetch(args: argparse.Namespace) -> int:
             result = fetch_followers(session.conn, session.gateway, session.pacer, session.clock,
                                      progress=session.display.update, cancel=session.cancel,
                                      new_only=args.new_only)
-        except errors.SpendLimitReached as stop:
-            session.display.close()
-            return report_pause(stop, "Pages fetched so far are saved; run the command again to resume.")
-        except errors.Cancelled:
-            session.display.close()
-            print("Cancelled. Pages fetched so far are saved; run the command again to resume.")
-            return EXIT_CANCELLED
+        except (errors.SpendLimitReached, errors.Cancelled) as stop:
+            return paged_fetch_stopped(session, stop)
         context.remember_owner(result.owner_id)
         session.display.close()
         how = "resumed and finished" if result.resumed else "finished"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from twexport_qt.commands.cost_prompt import add_cost_arguments
 from twexport_qt.core import errors
-from twexport_qt.core.errors import EXIT_CANCELLED, EXIT_OK
+from twexport_qt.core.errors import EXIT_OK
 
 if TYPE_CHECKING:  # imported by the handlers only, so `main.py --help` stays quick
     from twexport_qt.services.following import RelationshipCounts
@@ -29,8 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _handle_fetch(args: argparse.Namespace) -> int:
     """Errors other than a cancel or a spending limit reach `cli.main`, which prints them as one sentence."""
     from twexport_qt.billing.estimates import estimate_following_fetch
-    from twexport_qt.commands.cost_prompt import confirm_cost, report_pause, show_estimate
-    from twexport_qt.commands.session import command_session
+    from twexport_qt.commands.cost_prompt import confirm_cost, show_estimate
+    from twexport_qt.commands.session import command_session, paged_fetch_stopped
     from twexport_qt.followers.following_fetch import fetch_following, following_count_of, resumed_items
     from twexport_qt.gateway.endpoints import ENDPOINT_ME
     from twexport_qt.services.jobs import JobName
@@ -50,13 +50,8 @@ def _handle_fetch(args: argparse.Namespace) -> int:
             confirm_cost(estimate, yes=args.yes, simulated=context.is_sandbox)
             result = fetch_following(session.conn, session.gateway, session.pacer, session.clock,
                                      progress=session.display.update, cancel=session.cancel)
-        except errors.SpendLimitReached as stop:
-            session.display.close()
-            return report_pause(stop, "Pages fetched so far are saved; run the command again to resume.")
-        except errors.Cancelled:
-            session.display.close()
-            print("Cancelled. Pages fetched so far are saved; run the command again to resume.")
-            return EXIT_CANCELLED
+        except (errors.SpendLimitReached, errors.Cancelled) as stop:
+            return paged_fetch_stopped(session, stop)
         context.remember_owner(result.owner_id)
         session.display.close()
         how = "resumed and finished" if result.resumed else "finished"

@@ -13,10 +13,13 @@ from typing import TextIO
 
 from twexport_qt.app_context import AppContext, open_context
 from twexport_qt.campaigns.settings import CampaignSettings
+from twexport_qt.commands.cost_prompt import report_pause
 from twexport_qt.commands.interrupts import cancel_on_first_ctrl_c
 from twexport_qt.commands.terminal_progress import TerminalProgress
+from twexport_qt.core import errors
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.clock import Clock
+from twexport_qt.core.errors import EXIT_CANCELLED
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.profile_mapping import campaign_settings
@@ -77,3 +80,16 @@ def command_session(args: argparse.Namespace, out: TextIO | None = None, *,
         api = stack.enter_context(context.api_session(cancel, display.waiting, job=job,
                                                       max_cost=getattr(args, "max_cost", None)))
         yield CommandSession(context, api.conn, api.gateway, api.pacer, cancel, display)
+
+
+PAGES_KEPT = "Pages fetched so far are saved; run the command again to resume."
+
+
+def paged_fetch_stopped(session: CommandSession, stop: errors.SpendLimitReached | errors.Cancelled) -> int:
+    """The exit of a resumable paged fetch (followers, following) that a spending limit paused or Ctrl+C
+    cancelled: the progress line closed, what was kept and how to go on said, and the exit code."""
+    session.display.close()
+    if isinstance(stop, errors.SpendLimitReached):
+        return report_pause(stop, PAGES_KEPT)
+    print(f"Cancelled. {PAGES_KEPT}")
+    return EXIT_CANCELLED
