@@ -231,9 +231,10 @@ def build_deb(app_dir: Path, out_dir: Path) -> Path:
         install_tree(app_dir, stage)
         validate_desktop_entry(stage)
         write_control(stage, version, arch, dependencies)
-        # xz at its default level: what Debian's archive uses, and every dpkg reads it.
-        subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(deb)], check=True,
-                       stdout=subprocess.DEVNULL)
+        # xz, as in Debian's archive (every dpkg reads it), at its strongest level: ~10% smaller than the default
+        # for a few more seconds of building; unpacking needs no more memory than the default's (~65 MB).
+        subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "-z9", "-Sextreme", "--build", str(stage),
+                        str(deb)], check=True, stdout=subprocess.DEVNULL)
     print(f"Built {deb} ({deb.stat().st_size / 1e6:.1f} MB)")
     print(f"Depends: {', '.join(dependencies.required)}")
     print(f"Recommends: {', '.join(dependencies.recommended)}")

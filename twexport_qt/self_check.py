@@ -1,10 +1,12 @@
 """`--self-check`: prove an installation (source or PyInstaller binary) works end to end, offscreen.
 
 Opens the main window on the built-in sandbox in a throw-away data dir, fetches followers, applies a filter,
-exports a CSV, checks the bundled sentiment lexicon, the keyring backends and the Qt platform plug-in the desktop
-would use, prints each step, and exits 0 only if all of it worked. A packaged build that left out a file the app
-needs fails here, loudly, instead of on a user's machine. Nothing touches the user's own data, keyring or screen:
-the window is offscreen, and the desktop's platform plug-in is only loaded, not started.
+exports a CSV, checks the bundled sentiment lexicon, the keyring backends, the Qt platform plug-in the desktop
+would use and, where the build bundles ICU (Linux), what Qt asks ICU for (collation, casing, codecs, time-zone
+names: packaging/trim_icu_data.py trims ICU's data to exactly that), prints each step, and exits 0 only if all of
+it worked. A packaged build that left out a file the app needs fails here, loudly, instead of on a user's machine.
+Nothing touches the user's own data, keyring or screen: the window is offscreen, and the desktop's platform plug-in
+is only loaded, not started.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -40,6 +43,37 @@ KEYRING_BACKENDS = {
     "win32": ("Windows", ("win32ctypes.pywin32.win32cred",)),
     "darwin": ("macOS", ()),
 }
+
+
+# Where Qt's ICU comes with the PySide6 wheel, and so is the package's to prove: Linux. Qt on Windows uses the
+# system's ICU, on macOS none (Core Foundation collates and names zones; Qt itself then has no Turkish casing or
+# legacy codecs): there the ICU steps are skipped, not failed.
+ICU_BUNDLED_PLATFORMS = ("linux",)
+TRIMMED_ICU_HINT = "the bundled ICU data lacks it (see packaging/trim_icu_data.py)"
+
+
+@dataclass(frozen=True)
+class CodecSample:
+    """A codec Qt opens through ICU and a short text in it."""
+
+    name: str
+    encoded: bytes
+    text: str
+
+
+# One each of the families the ICU data has tables for: Japanese, Chinese (simplified, traditional, GB18030),
+# Korean, the Windows and ISO 8859 code pages, Cyrillic, and a stateful ISO-2022 codec.
+CODEC_SAMPLES = (
+    CodecSample("Shift_JIS", b"\x93\xfa\x96\x7b", "\u65e5\u672c"),
+    CodecSample("GBK", b"\xd6\xd0\xce\xc4", "\u4e2d\u6587"),
+    CodecSample("GB18030", b"\x81\x30\x81\x30", "\x80"),
+    CodecSample("Big5", b"\xa4\xa4", "\u4e2d"),
+    CodecSample("EUC-KR", b"\xc7\xd1", "\ud55c"),
+    CodecSample("windows-1252", b"\x80", "\u20ac"),
+    CodecSample("ISO-8859-2", b"\xb1", "\u0105"),
+    CodecSample("KOI8-R", b"\xc1", "\u0430"),
+    CodecSample("ISO-2022-JP", b"\x1b$BF|\x1b(B", "\u65e5"),
+)
 
 
 class SelfCheckFailed(Exception):
@@ -117,6 +151,13 @@ def _run(workdir: Path) -> None:
 
         print(f"6. Keyring backend bundled: {check_keyring_backend()}")
         print(f"7. Qt platform plug-ins: {check_platform_plugins(app.platformName())}")
+        if sys.platform.startswith(ICU_BUNDLED_PLATFORMS):
+            print(f"8. ICU collation: {check_icu_collation()}")
+            print(f"9. ICU case mapping: {check_icu_case_mapping()}")
+            print(f"10. ICU codecs: {check_icu_codecs()}")
+            print(f"11. ICU time-zone names: {check_icu_time_zone_names()}")
+        else:
+            print(f"8. ICU: not bundled on {sys.platform} (Qt uses the system's), not checked")
     finally:
         window.close()
         window.jobs.shutdown()
@@ -143,6 +184,97 @@ def check_keyring_backend(platform: str = sys.platform) -> str:
     except ImportError as exc:
         raise SelfCheckFailed(f"keyring's {name} backend cannot load: {exc}") from exc
     return f"{name} ({found[name].value})" + (f", with {', '.join(needs)}" if needs else "")
+
+
+def check_icu_collation() -> str:
+    """QCollator (ucol_*): locales order letters differently, from ICU's collation data (coll/)."""
+    from PySide6.QtCore import QCollator, QLocale
+
+    swedish, german = QCollator(QLocale("sv")), QCollator(QLocale("de"))
+    _expect(swedish.compare("\u00e4", "z") > 0, f"Swedish collation does not sort a-umlaut after z: {TRIMMED_ICU_HINT}")
+    _expect(german.compare("\u00e4", "z") < 0, f"German collation does not sort a-umlaut before z: {TRIMMED_ICU_HINT}")
+    _expect(swedish.sortKey("\u00e4").compare(swedish.sortKey("z")) > 0,
+            f"Swedish sort keys do not order a-umlaut after z: {TRIMMED_ICU_HINT}")
+    numeric = QCollator(QLocale("en"))
+    numeric.setNumericMode(True)
+    _expect(numeric.compare("file9", "file10") < 0, f"numeric collation sorts file10 before file9: {TRIMMED_ICU_HINT}")
+    return "Swedish sorts a-umlaut after z, German before it (also by sort key); numeric mode sorts file9 first"
+
+
+def check_icu_case_mapping() -> str:
+    """QLocale::toUpper/toLower (u_strToUpper/Lower): the language-specific rules plain QString casing lacks."""
+    from PySide6.QtCore import QLocale
+
+    turkish, greek, german = QLocale("tr"), QLocale("el"), QLocale("de")
+    cases = {
+        "Turkish upper i": (turkish.toUpper("i"), "\u0130"),
+        "Turkish lower I": (turkish.toLower("I"), "\u0131"),
+        "Greek upper (accents dropped)": (greek.toUpper("\u03ac\u03b4\u03b5\u03b9\u03b1"),
+                                          "\u0391\u0394\u0395\u0399\u0391"),
+        "German upper sharp s": (german.toUpper("stra\u00dfe"), "STRASSE"),
+    }
+    for what, (got, expected) in cases.items():
+        _expect(got == expected, f"ICU case mapping, {what}: got {got!a}, expected {expected!a}")
+    return ", ".join(cases)
+
+
+def decode_with_codec(name: str, encoded: bytes) -> str:
+    """`encoded` decoded by Qt's QStringDecoder for the codec `name`, or "" if Qt has no such codec.
+
+    PySide6 has no call to decode with a QStringDecoder; QXmlStreamReader decodes a document with the
+    QStringDecoder of the encoding its declaration names, and so exercises the same ICU converter.
+    """
+    from PySide6.QtCore import QBuffer, QByteArray, QIODeviceBase, QXmlStreamReader
+
+    document = b'<?xml version="1.0" encoding="' + name.encode("ascii") + b'"?><t>' + encoded + b"</t>"
+    buffer = QBuffer()
+    buffer.setData(QByteArray(document))
+    buffer.open(QIODeviceBase.OpenModeFlag.ReadOnly)
+    reader = QXmlStreamReader(buffer)
+    if not reader.readNextStartElement():
+        return ""
+    text = reader.readElementText()
+    return "" if reader.hasError() else text
+
+
+def check_icu_codecs() -> str:
+    """QStringDecoder/QStringEncoder for codecs beyond UTF and Latin-1 (ucnv_*): ICU's conversion tables."""
+    from PySide6.QtCore import QStringConverter, QStringDecoder, QStringEncoder
+
+    for sample in CODEC_SAMPLES:
+        _expect(QStringDecoder(sample.name).isValid() and QStringEncoder(sample.name).isValid(),
+                f"Qt has no {sample.name} codec: {TRIMMED_ICU_HINT}")
+        decoded = decode_with_codec(sample.name, sample.encoded)
+        _expect(decoded == sample.text,
+                f"{sample.name} decodes {sample.encoded!r} as {decoded!a}, not {sample.text!a}")
+    available = len(QStringConverter.availableCodecs())
+    return f"{', '.join(sample.name for sample in CODEC_SAMPLES)} decode; {available} codecs available"
+
+
+def check_icu_time_zone_names() -> str:
+    """QTimeZone::displayName (ucal_*): localized names from ICU's zone data, digits from the locale's own data."""
+    from PySide6.QtCore import QLocale, QTimeZone
+
+    berlin = QTimeZone(b"Europe/Berlin")
+    _expect(berlin.isValid(), "Europe/Berlin is not a known time zone: the system's time-zone data (tzdata) is missing")
+    standard, daylight = QTimeZone.TimeType.StandardTime, QTimeZone.TimeType.DaylightTime
+    long_name, short_name = QTimeZone.NameType.LongName, QTimeZone.NameType.ShortName
+    english = berlin.displayName(standard, long_name, QLocale("en"))
+    names = {
+        "English": (english, "Central European"),
+        "German": (berlin.displayName(standard, long_name, QLocale("de")), "Mitteleurop\u00e4ische"),
+        "German summer": (berlin.displayName(daylight, long_name, QLocale("de")), "Sommerzeit"),
+        # "GMT+1" in Arabic digits: the short name falls back to the localized offset, whose digits come from the
+        # locale's main data (its numbering system), not from the time-zone names.
+        "Arabic short": (berlin.displayName(standard, short_name, QLocale("ar")), "\u0661"),
+    }
+    for what, (name, expected) in names.items():
+        _expect(expected in name, f"the {what} name of Europe/Berlin is {name!a}, without {expected!a}: "
+                                  f"{TRIMMED_ICU_HINT}")
+    system_zone = QTimeZone.systemTimeZone()
+    _expect(system_zone.isValid(), "the system time zone is not valid")
+    return (f"Europe/Berlin is {english!a} ({', '.join(names)} names found); "
+            f"system zone {bytes(system_zone.id().data()).decode()}")
 
 
 def native_platform_plugins(platform: str = sys.platform, environ: Mapping[str, str] = os.environ) -> list[str]:
