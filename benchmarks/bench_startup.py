@@ -10,9 +10,13 @@ less: both are given. The app runs on a fresh data folder per run: the first run
 profile, as a new user sees them; a second row times a returning user's start (on a copy of a data folder the app
 already ran in: its database exists and the welcome page was seen, so the window opens on its tabs).
 `--importtime FILE` also writes `python -X importtime`'s report of one app start, and the script lists which heavy
-libraries were imported before the window was shown.
+libraries were imported before the window was shown (the app's own "imported-at-show" line).
 
-    python benchmarks/bench_startup.py [--runs 7] [--importtime startup-imports.txt]
+`--packaged FOLDER` times the PyInstaller build instead (FOLDER: dist/TwExport), against a bare PySide6 window built
+by PyInstaller the same way (made once, in a temporary folder, ~20 s): what a user who installed the app waits for.
+Its runtime hooks, archive and bootloader make both slower than from source.
+
+    python benchmarks/bench_startup.py [--runs 7] [--importtime startup-imports.txt] [--packaged dist/TwExport]
 """
 
 from __future__ import annotations
@@ -32,8 +36,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_RATIO = 1.5
 EXIT_WHEN_SHOWN_ENV = "TWEXPORT_EXIT_WHEN_SHOWN"  # read by twexport_qt/ui/main_window.py
-HEAVY_MODULES = ("pyqtgraph", "numpy", "nltk", "tweepy", "requests", "oauthlib", "openpyxl", "xlsxwriter", "keyring",
-                 "twexport_qt.sandbox")
 TIMEOUT_S = 120
 
 # A bare window: the same QApplication set-up, one QMainWindow, the same "shown" line at its first show.
@@ -57,25 +59,6 @@ sys.exit(app.exec())
 """
 BARE_WITH_PYQTGRAPH = "import pyqtgraph\n" + BARE_WINDOW
 
-# What was imported when the window first showed, printed from the app's own process.
-MODULES_AT_SHOW = """
-import sys
-from twexport_qt.ui import main_window
-
-watched = sys.argv[1].split(",")
-shown = main_window.MainWindow.showEvent
-
-def show_and_list(self, event):
-    heavy = [name for name in watched if name in sys.modules]
-    print("imported-at-show " + ",".join(heavy), flush=True)
-    shown(self, event)
-
-main_window.MainWindow.showEvent = show_and_list
-sys.argv = ["main.py", "--data-dir", sys.argv[2]]
-from twexport_qt.cli import main
-sys.exit(main())
-"""
-
 
 @dataclass(frozen=True)
 class StartTimes:
@@ -83,6 +66,7 @@ class StartTimes:
     shown_cpu_s: float          # CPU seconds the process had used by then
     ready_s: float | None       # launch to the tabs shown at start being built (the app only)
     ready_cpu_s: float | None
+    imported_at_show: tuple[str, ...] | None = None  # the app's deferred libraries already imported at its show
 
 
 @dataclass(frozen=True)
@@ -93,13 +77,15 @@ class Medians:
     ready_cpu_s: float | None
 
 
-# Byte-code caches for every run of this benchmark, outside the source tree: an installed app starts from them,
-# so they are written even where PYTHONDONTWRITEBYTECODE is set (CI images often set it).
-BYTECODE_CACHE = tempfile.TemporaryDirectory(prefix="twexport-bench-pycache-")
+# This run's scratch folder (removed at exit): the returning user's data folder, the packaged bare window, and the
+# byte-code caches for every run, outside the source tree: an installed app starts from them, so they are written
+# even where PYTHONDONTWRITEBYTECODE is set (CI images often set it).
+SCRATCH = tempfile.TemporaryDirectory(prefix="twexport-bench-")
+BYTECODE_CACHE = Path(SCRATCH.name) / "pycache"
 
 
 def _environment() -> dict[str, str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPYCACHEPREFIX=BYTECODE_CACHE.name)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPYCACHEPREFIX=str(BYTECODE_CACHE))
     env[EXIT_WHEN_SHOWN_ENV] = "1"
     for name in ("TWEXPORT_HOME", "PYTHONDONTWRITEBYTECODE"):
         env.pop(name, None)
@@ -113,48 +99,72 @@ def time_start(command: list[str]) -> StartTimes:
                                stderr=subprocess.DEVNULL, text=True)
     assert process.stdout is not None
     moments: dict[str, tuple[float, float]] = {}  # "shown"/"ready" -> (wall seconds, CPU seconds)
+    imported: tuple[str, ...] | None = None
     for line in process.stdout:
         words = line.split()
         if len(words) == 2 and words[0] in ("shown", "ready") and words[0] not in moments:
             moments[words[0]] = (time.perf_counter() - started, float(words[1]))
+        elif len(words) == 2 and words[0] == "imported-at-show":
+            imported = tuple(name for name in words[1].split(",") if name != "-")
     if process.wait(timeout=TIMEOUT_S) != 0 or "shown" not in moments:
         raise RuntimeError(f"{' '.join(command)} did not show a window and exit cleanly")
     ready = moments.get("ready")
-    return StartTimes(*moments["shown"], ready[0] if ready else None, ready[1] if ready else None)
+    return StartTimes(*moments["shown"], ready[0] if ready else None, ready[1] if ready else None, imported)
 
 
-def app_command(data_dir: Path) -> list[str]:
+def source_app(data_dir: Path) -> list[str]:
     return [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir)]
+
+
+def packaged_app(folder: Path) -> Callable[[Path], list[str]]:
+    executable = folder / ("TwExport.exe" if sys.platform == "win32" else "TwExport")
+    return lambda data_dir: [str(executable), "--data-dir", str(data_dir)]
 
 
 # What the welcome page leaves in a data folder once seen (twexport_qt/ui/ui_state.py, ui/welcome_page.py).
 WELCOME_SEEN_STATE = ("window-state.ini", "[welcome]\nseen=true\n")
 
 
-# A returning user's data folder, made once by an untimed start: its database exists (a first start creates it,
-# about 15 ms of the first row), and its welcome page was seen. Each timed run starts on a copy of it.
-RETURNING_USER_FOLDER = tempfile.TemporaryDirectory(prefix="twexport-bench-returning-")
+def returning_user(app: Callable[[Path], list[str]]) -> Callable[[Path], list[str]]:
+    """The app on a copy of a data folder it already ran in, whose welcome page was seen: it opens on the tabs.
 
+    The folder is made once by an untimed start: its database exists (a first start creates it, about 15 ms of the
+    first row), and its welcome page was seen. Each timed run starts on a copy of it."""
+    template = Path(SCRATCH.name) / "returning-user"
 
-def returning_user_command(data_dir: Path) -> list[str]:
-    """The app on a copy of a data folder it already ran in, whose welcome page was seen: it opens on the tabs."""
-    template = Path(RETURNING_USER_FOLDER.name) / "data"
-    if not template.exists():
-        template.mkdir()
-        name, text = WELCOME_SEEN_STATE
-        (template / name).write_text(text, encoding="utf-8")
-        time_start(app_command(template))
-    shutil.copytree(template, data_dir, dirs_exist_ok=True)
-    return app_command(data_dir)
+    def command(data_dir: Path) -> list[str]:
+        if not template.exists():
+            template.mkdir()
+            name, text = WELCOME_SEEN_STATE
+            (template / name).write_text(text, encoding="utf-8")
+            time_start(app(template))
+        shutil.copytree(template, data_dir, dirs_exist_ok=True)
+        return app(data_dir)
+
+    return command
 
 
 def script_command(script: str) -> Callable[[Path], list[str]]:
     return lambda _data_dir: [sys.executable, "-c", script]
 
 
-def median_start(command_for: Callable[[Path], list[str]], runs: int) -> Medians:
+def packaged_bare_window() -> Callable[[Path], list[str]]:
+    """BARE_WINDOW built by PyInstaller as a one-folder app, the way packaging/twexport.spec builds TwExport."""
+    work = Path(SCRATCH.name) / "bare-window"
+    work.mkdir()
+    script = work / "bare_window.py"
+    script.write_text(BARE_WINDOW, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--windowed",
+                    "--distpath", str(work / "dist"), "--workpath", str(work / "build"), "--specpath", str(work),
+                    str(script)], check=True, timeout=600)
+    executable = work / "dist" / "bare_window" / ("bare_window.exe" if sys.platform == "win32" else "bare_window")
+    return lambda _data_dir: [str(executable)]
+
+
+def median_start(command_for: Callable[[Path], list[str]], runs: int) -> tuple[Medians, StartTimes]:
     """Medians of "shown" and "ready" over `runs` fresh processes, each given a fresh data folder, after one
-    untimed start (it writes the byte-code caches an installed app has, and warms the disk cache)."""
+    untimed start (it writes the byte-code caches an installed app has, and warms the disk cache); and the last
+    run's times, for what it printed."""
     with tempfile.TemporaryDirectory(prefix="twexport-bench-") as folder:
         time_start(command_for(Path(folder)))
     runs_times: list[StartTimes] = []
@@ -170,16 +180,7 @@ def median_start(command_for: Callable[[Path], list[str]], runs: int) -> Medians
     shown_cpu_s = median([times.shown_cpu_s for times in runs_times])
     assert shown_s is not None and shown_cpu_s is not None
     return Medians(shown_s, shown_cpu_s, median([times.ready_s for times in runs_times]),
-                   median([times.ready_cpu_s for times in runs_times]))
-
-
-def modules_at_show() -> list[str]:
-    with tempfile.TemporaryDirectory(prefix="twexport-bench-") as folder:
-        result = subprocess.run([sys.executable, "-c", MODULES_AT_SHOW, ",".join(HEAVY_MODULES), folder],
-                                cwd=ROOT, env=_environment(), capture_output=True, text=True, timeout=TIMEOUT_S,
-                                check=True)
-    line = next(line for line in result.stdout.splitlines() if line.startswith("imported-at-show"))
-    return [name for name in line.removeprefix("imported-at-show").strip().split(",") if name]
+                   median([times.ready_cpu_s for times in runs_times])), runs_times[-1]
 
 
 def write_importtime(path: Path) -> None:
@@ -195,31 +196,42 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7, help="fresh processes per measurement (median reported)")
     parser.add_argument("--importtime", type=Path, metavar="FILE",
                         help="also write `python -X importtime`'s report of one app start to FILE")
+    parser.add_argument("--packaged", type=Path, metavar="FOLDER",
+                        help="time the PyInstaller build in FOLDER (dist/TwExport) against a packaged bare window")
     args = parser.parse_args()
 
-    bare = median_start(script_command(BARE_WINDOW), args.runs)
-    bare_plot = median_start(script_command(BARE_WITH_PYQTGRAPH), args.runs)
-    app = median_start(app_command, args.runs)
-    returning = median_start(returning_user_command, args.runs)
+    if args.packaged:
+        what = "packaged app"
+        bare, _ = median_start(packaged_bare_window(), args.runs)
+        app_for = packaged_app(args.packaged.resolve())
+    else:
+        what = "main.py"
+        bare, _ = median_start(script_command(BARE_WINDOW), args.runs)
+        app_for = source_app
+    app, last_app_run = median_start(app_for, args.runs)
+    returning, _ = median_start(returning_user(app_for), args.runs)
     ratio = app.shown_s / bare.shown_s
     print(f"median of {args.runs} cold starts, offscreen, launch to the window's first show "
           "(wall clock, then CPU seconds of the process):")
 
-    def row(what: str, wall_s: float, cpu_s: float, ratios: bool = True) -> None:
-        line = f"  {what:<34}{wall_s * 1000:7.0f} ms {cpu_s * 1000:7.0f} ms CPU"
+    def row(label: str, wall_s: float, cpu_s: float, ratios: bool = True) -> None:
+        line = f"  {label:<42}{wall_s * 1000:7.0f} ms {cpu_s * 1000:7.0f} ms CPU"
         if ratios:
             line += f"   ratio {wall_s / bare.shown_s:.2f} ({cpu_s / bare.shown_cpu_s:.2f} CPU)"
         print(line)
 
-    row("bare PySide6 window", bare.shown_s, bare.shown_cpu_s, ratios=False)
-    row("bare PySide6 + pyqtgraph window", bare_plot.shown_s, bare_plot.shown_cpu_s)
-    row("main.py, window shown", app.shown_s, app.shown_cpu_s)
+    row(f"bare PySide6 window{' (packaged)' if args.packaged else ''}", bare.shown_s, bare.shown_cpu_s, ratios=False)
+    if not args.packaged:
+        bare_plot, _ = median_start(script_command(BARE_WITH_PYQTGRAPH), args.runs)
+        row("bare PySide6 + pyqtgraph window", bare_plot.shown_s, bare_plot.shown_cpu_s)
+    row(f"{what}, window shown", app.shown_s, app.shown_cpu_s)
     if app.ready_s is not None and app.ready_cpu_s is not None:
-        row("main.py, first tabs built", app.ready_s, app.ready_cpu_s)
-    row("main.py, returning user, shown", returning.shown_s, returning.shown_cpu_s)
+        row(f"{what}, first tabs built", app.ready_s, app.ready_cpu_s)
+    row(f"{what}, returning user, shown", returning.shown_s, returning.shown_cpu_s)
     print(f"goal: window shown within {GOAL_RATIO} times the bare window's time")
-    heavy = modules_at_show()
-    print(f"heavy modules imported before the window showed: {', '.join(heavy) or 'none'}")
+    imported = last_app_run.imported_at_show
+    print("libraries imported before the window showed: "
+          + ("(not reported)" if imported is None else ", ".join(imported) or "none"))
     if args.importtime:
         write_importtime(args.importtime)
         print(f"import times of one start written to {args.importtime}")

@@ -144,3 +144,60 @@ def test_repair_of_a_file_that_is_not_a_database_keeps_it_and_starts_empty(tmp_p
     assert report.moved_to.read_bytes() == b"not a database" * 100
     assert not report.dm_log_complete and "people it listed may be messaged again" in report.describe()
     assert open_database(path).execute("SELECT count(*) FROM dm_log").fetchone()[0] == 0
+
+
+def test_a_migration_that_fails_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    """All pending migrations are one transaction: a failure (or a kill) half-way never leaves a file between two
+    schema versions, and the next start tries again from where the file really is."""
+    from twexport_qt.store import database
+
+    path = tmp_path / "db.sqlite3"
+    monkeypatch.setattr(database, "MIGRATIONS", ["CREATE TABLE first (x)", "CREATE TABLE second (y); BROKEN SQL"])
+    monkeypatch.setattr(database, "SCHEMA_VERSION", 2)
+    with pytest.raises(DatabaseUnavailable):
+        open_database(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0  # not even the first table
+    conn.close()
+
+    monkeypatch.setattr(database, "MIGRATIONS", ["CREATE TABLE first (x)", "CREATE TABLE second (y)"])
+    assert open_database(path).execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_migration_statements_split_where_sqlite_says_they_end(tmp_path, monkeypatch):
+    """A `;` inside a string or a trigger's body does not end a statement."""
+    from twexport_qt.store import database
+
+    script = """
+        CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);  -- a comment; with a semicolon
+        CREATE TABLE log (text TEXT);
+        CREATE TRIGGER notes_logged AFTER INSERT ON notes BEGIN
+            INSERT INTO log VALUES ('added; ' || NEW.text);
+        END;
+        INSERT INTO notes (text) VALUES ('one; two');
+    """
+    monkeypatch.setattr(database, "MIGRATIONS", [script])
+    monkeypatch.setattr(database, "SCHEMA_VERSION", 1)
+    conn = open_database(tmp_path / "db.sqlite3")
+    assert conn.execute("SELECT text FROM notes").fetchall()[0][0] == "one; two"
+    assert conn.execute("SELECT text FROM log").fetchall()[0][0] == "added; one; two"
+
+
+def test_a_start_waits_for_another_process_that_is_migrating(tmp_path):
+    """A process that holds the write lock (as one migrating a big file does) makes the next start wait, not fail."""
+    path = tmp_path / "db.sqlite3"
+    open_database(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA user_version = 0")  # committed: the file looks old, so the next start will migrate it
+    code = ("import sys; from twexport_qt.store.database import open_database; "
+            "open_database(sys.argv[1]).close(); print('ok')")
+    holder.execute("BEGIN IMMEDIATE")  # as a process migrating it holds the write lock
+    child = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, cwd=ROOT)
+    with pytest.raises(subprocess.TimeoutExpired):
+        child.wait(timeout=1.5)  # waiting for the lock, not failed
+    holder.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # the holder's migration ends: nothing left to do
+    holder.execute("COMMIT")
+    out, err = child.communicate(timeout=60)
+    assert out.strip() == "ok", err

@@ -1,9 +1,12 @@
-"""Opening the SQLite file: private permissions, WAL, forward migrations under a lock, and damage detection."""
+"""Opening the SQLite file: private permissions, WAL, forward migrations under SQLite's write lock, and damage
+detection."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from twexport_qt.core.errors import TwExportError
@@ -11,10 +14,11 @@ from twexport_qt.core.os_errors import DISK_FULL, NOT_WRITABLE
 from twexport_qt.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 DB_FILE_NAME = "twexport.sqlite3"
-# Held while a file is set up or migrated: two processes started at once on a new data folder would otherwise
-# both create the schema, and the second would die on "table already exists".
-MIGRATION_LOCK_SUFFIX = ".migrate.lock"
+# How long a process opening the file waits for another one that is migrating it (SQLite's busy timeout while it
+# asks for the write lock): a big file's migration can take a while, and giving up early would stop a start that
+# only had to wait.
 MIGRATION_LOCK_TIMEOUT_S = 120.0
+BUSY_TIMEOUT_S = 30.0  # every other wait for a lock (sqlite3.connect's timeout)
 
 
 class DatabaseTooNew(TwExportError):
@@ -54,12 +58,12 @@ def open_database(path: Path | str, *, check_same_thread: bool = True) -> sqlite
     file = Path(path_str)
     try:
         _create_private_file(file)
-        conn = sqlite3.connect(path_str, timeout=30.0, check_same_thread=check_same_thread)
+        conn = sqlite3.connect(path_str, timeout=BUSY_TIMEOUT_S, check_same_thread=check_same_thread)
     except (OSError, sqlite3.Error) as exc:
         raise database_error(exc, file) from exc
     try:
         _configure(conn)
-        _set_up(conn, file)
+        _set_up(conn)
     except BaseException as exc:
         conn.close()
         if isinstance(exc, (OSError, sqlite3.Error)):
@@ -97,17 +101,64 @@ def database_error(exc: BaseException, path: Path) -> TwExportError:
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply every migration newer than the file's `user_version`; returns the resulting version.
+    """Apply every migration newer than the file's `user_version`, all in one transaction; returns the version.
 
-    Callers that may race other processes hold the migration lock (see `open_database`).
+    The transaction begins with BEGIN IMMEDIATE, SQLite's write lock: of several processes opening an old or new
+    file at once (the app and a scheduled command), one migrates while the others wait for it, then read the new
+    version and have nothing left to do. One transaction also means all or nothing: a process killed half-way
+    leaves the file as it was, never between two schema versions.
     """
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    version = _user_version(conn)
     if version > SCHEMA_VERSION:
         raise DatabaseTooNew()
-    for number in range(version, SCHEMA_VERSION):
-        with conn:  # one transaction per migration, version bump included
-            conn.executescript("BEGIN;" + MIGRATIONS[number] + f";PRAGMA user_version = {number + 1};COMMIT;")
+    if version == SCHEMA_VERSION:
+        return version
+    with _write_lock(conn), conn:  # `with conn`: COMMIT at the end, ROLLBACK if anything failed
+        version = _user_version(conn)  # re-read under the lock: another process may have migrated meanwhile
+        if version > SCHEMA_VERSION:
+            raise DatabaseTooNew()
+        for number in range(version, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[number]):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return SCHEMA_VERSION
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+@contextmanager
+def _write_lock(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE, waiting up to MIGRATION_LOCK_TIMEOUT_S for a process that holds the write lock."""
+    conn.execute(f"PRAGMA busy_timeout = {int(MIGRATION_LOCK_TIMEOUT_S * 1000)}")
+    try:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+                raise
+            raise DatabaseUnavailable(
+                f"Another TwExport has been updating the database for over {MIGRATION_LOCK_TIMEOUT_S:.0f} s. Let it "
+                "finish, then try again.") from None
+        yield
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration script, one by one, so that they run inside the caller's transaction
+    (`executescript` would COMMIT it first). SQLite's own parser (`complete_statement`) says where each ends, so
+    a `;` inside a string or a trigger's body does not split it."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        raise ValueError(f"Unterminated statement in a migration: {pending[:80]!r}")
 
 
 def _configure(conn: sqlite3.Connection) -> None:
@@ -115,29 +166,19 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _set_up(conn: sqlite3.Connection, file: Path) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]  # also proves the file is a database
+def _set_up(conn: sqlite3.Connection) -> None:
+    version = _user_version(conn)  # also proves the file is a database
     journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    if version != SCHEMA_VERSION or str(journal).lower() != "wal":
-        # Imported here: only a new or older file needs the lock, and the desktop app opens its database before
-        # its window shows (issue 17).
-        from filelock import FileLock, Timeout
-
-        lock = FileLock(str(file) + MIGRATION_LOCK_SUFFIX, timeout=MIGRATION_LOCK_TIMEOUT_S, mode=0o600,
-                        thread_local=False)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise DatabaseUnavailable(f"Another TwExport has been updating the database {file} for over "
-                                      f"{MIGRATION_LOCK_TIMEOUT_S:.0f} s. Let it finish, then try again.") from None
-        try:
-            # The journal mode is stored in the file: set once, by whoever holds the lock first.
-            conn.execute("PRAGMA journal_mode = WAL")
-            migrate(conn)  # re-reads the version: another process may have migrated while we waited
-        finally:
-            lock.release()
-    # NORMAL is durable across app crashes in WAL mode; only an OS crash can lose the last commit.
+    if str(journal).lower() != "wal":
+        # Stored in the file, so set once; SQLite serializes processes setting it at the same time.
+        conn.execute(f"PRAGMA busy_timeout = {int(MIGRATION_LOCK_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    # NORMAL is durable across app crashes in WAL mode; only an OS crash can lose the last commit. Set before
+    # migrating, so a new file's schema costs one unsynced WAL commit.
     conn.execute("PRAGMA synchronous = NORMAL")
+    if version != SCHEMA_VERSION:
+        migrate(conn)
     # 64 MB page cache (default 2 MB): follower upserts touch six indexes in random order, and a page that
     # stays cached is not re-read; measured 2-3x faster ingest at 200k followers.
     conn.execute("PRAGMA cache_size = -65536")

@@ -72,9 +72,14 @@ SCREEN_SHARE = 0.92  # a first window fills at most this much of a smaller scree
 GEOMETRY_KEY = "main_window/geometry"
 CURRENT_TAB_KEY = "main_window/current_tab"
 PROFILE_NAME_WIDTH = 240  # pixels of a long profile name in the status bar; the whole name is in its tooltip
-# Set (to anything) by benchmarks/bench_startup.py: print "shown" at the first show and "ready" once the tabs shown
-# at start are built, each with the CPU seconds used so far, then close as the user would.
+# Set (to anything) by benchmarks/bench_startup.py and the packaged app's test: print "shown" at the first show and
+# "ready" once the tabs shown at start are built, each with the CPU seconds used so far, and which of the libraries
+# below were already imported when the window showed; then close as the user would.
 EXIT_WHEN_SHOWN_ENV = "TWEXPORT_EXIT_WHEN_SHOWN"
+# Libraries only a tab's content, an API call, a sentiment score, an export or the Sandbox needs: none of them may
+# delay the first paint (a PyInstaller runtime hook importing nltk at launch once doubled the packaged app's start).
+LIBRARIES_AFTER_SHOW = ("nltk", "numpy", "pyqtgraph", "tweepy", "requests", "oauthlib", "keyring", "xlsxwriter",
+                        "openpyxl", "filelock", "twexport_qt.sandbox")
 
 
 class TabName(StrEnum):
@@ -472,6 +477,9 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once and os.environ.get(EXIT_WHEN_SHOWN_ENV):
             _say("shown")
+            imported = [name for name in LIBRARIES_AFTER_SHOW if name in sys.modules]
+            if sys.stdout is not None:
+                print(f"imported-at-show {','.join(imported) or '-'}", flush=True)
         self._shown_once = True
         if not self._startup_tabs_built:
             QTimer.singleShot(0, self, self._after_first_show)
