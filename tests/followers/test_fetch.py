@@ -10,7 +10,7 @@ from twexport_qt.followers.fetch import fetch_followers
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.sandbox import SANDBOX_USER_ID
 from twexport_qt.sandbox.endpoints import Endpoint
-from twexport_qt.store import fetch_runs_repo
+from twexport_qt.store import fetch_runs_repo, history_repo
 from twexport_qt.store.database import open_database
 
 
@@ -201,3 +201,26 @@ def test_the_last_page_and_the_end_of_the_run_commit_together(db_path, sandbox_s
     result = fetch_followers(conn, sandbox_gateway, Pacer(sandbox_gateway.rate_limits, fake_clock), fake_clock)
     assert result.resumed and result.pages == 1 and len(follower_ids(conn)) == 2500
     assert len(requested) == 4 and requested[3] == requested[2]  # only the page in flight, once more
+
+
+def test_two_complete_fetches_within_one_second_see_who_left_between_them(db_path, sandbox_server, sandbox_gateway,
+                                                                          fake_clock):
+    """Who left is whom the complete run did not see, by run, not by second: the fetch before may have ended in
+    the very second this one started (the fake clock never moves here), and its followers are still not seen."""
+    conn = open_database(db_path)
+    pacer = Pacer(sandbox_gateway.rate_limits, fake_clock)
+    fetch_followers(conn, sandbox_gateway, pacer, fake_clock)
+    leaver = follower_ids(conn)[1234]
+    sandbox_server.state.population.unfollow([leaver])
+    second = fetch_followers(conn, sandbox_gateway, pacer, fake_clock)
+    runs = conn.execute("SELECT state, started_at, finished_at FROM fetch_runs WHERE kind = 'followers'").fetchall()
+    assert [tuple(run) for run in runs] == [("done", int(fake_clock.now()), int(fake_clock.now()))] * 2
+    assert second.unfollowed == 1
+    assert [r[0] for r in conn.execute("SELECT user_id FROM followers WHERE unfollowed_at IS NOT NULL")] == [leaver]
+    # The history's snapshot says the same: one member fewer, that one.
+    _first, second_snapshot = history_repo.snapshots(conn, SANDBOX_USER_ID)
+    assert (second_snapshot.follower_count, second_snapshot.left, second_snapshot.joined) == (2499, 1, 0)
+    assert [row.user_id for row in history_repo.leaves(conn, SANDBOX_USER_ID)] == [leaver]
+    # A third, still within the second, finds nobody else gone and keeps the leaver's date.
+    third = fetch_followers(conn, sandbox_gateway, pacer, fake_clock)
+    assert third.unfollowed == 0 and history_repo.snapshots(conn, SANDBOX_USER_ID)[-1].left == 0

@@ -8,7 +8,7 @@ import pytest
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.records import FollowerRecord
 from twexport_qt.followers.tiers import DEFAULT_TIERS
-from twexport_qt.store import followers_repo
+from twexport_qt.store import fetch_runs_repo, followers_repo
 from twexport_qt.store.database import open_database
 
 OWNER = 7
@@ -90,6 +90,20 @@ def test_refresh_marks_missing_followers_and_revives_returning_ones(conn):
         followers_repo.upsert_followers(conn, OWNER, [make(2)], seen_at=400)
     revived = followers_repo.get_follower(conn, OWNER, 2)
     assert (revived.unfollowed_at, revived.first_seen, revived.last_seen) == (None, 100, 400)
+
+
+def test_by_run_a_refresh_within_the_second_of_the_one_before_still_marks_whom_it_did_not_see(conn):
+    """Seconds cannot tell two fetches in one second apart; fetch run ids can (`seen_run`)."""
+    with conn:
+        first = fetch_runs_repo.start(conn, OWNER, "followers", 100, None)
+        followers_repo.upsert_followers(conn, OWNER, [make(1), make(2), make(3)], seen_at=100)
+        assert followers_repo.mark_unfollowed(conn, OWNER, 100, 100, run_id=first.id) == 0
+        second = fetch_runs_repo.start(conn, OWNER, "followers", 100, None)  # the same second
+        followers_repo.upsert_followers(conn, OWNER, [make(1), make(3)], seen_at=100)
+        assert followers_repo.mark_unfollowed(conn, OWNER, 100, 100, run_id=second.id) == 1
+    assert followers_repo.get_follower(conn, OWNER, 2).unfollowed_at == 100
+    assert followers_repo.count(conn, OWNER) == 2
+    assert followers_repo.newest_fetch_run(conn) == second.id > first.id
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -68,3 +69,24 @@ def test_an_unreadable_owner_note_still_refuses(tmp_path):
         with pytest.raises(JobAlreadyRunning, match="started moments ago"):
             JobLock(tmp_path, JobKind.TWEETS_DOWNLOAD, "output:/x.csv").acquire()
     assert not held.held
+
+
+def test_the_note_names_the_job_and_a_note_of_an_older_version_reads_as_the_locks_title(tmp_path):
+    """One lock serves the followers and the following fetch: the refusal names the job the holder said it runs;
+    a note written before notes named the job (or by a holder that does not say) names every job the lock serves."""
+    lock = JobLock(tmp_path, JobKind.FOLLOWERS_FETCH, "profile:Main", scope_label="profile 'Main'")
+    with lock.for_job("A following fetch") as held:
+        assert not lock.held and held.held
+        assert read_owner(held.owner_path).job_title == "A following fetch"
+        with pytest.raises(JobAlreadyRunning, match=r"^A following fetch for profile 'Main' is already running "):
+            lock.for_job("A followers fetch").acquire()
+        # What an older version wrote: no `job_title`.
+        note = json.loads(held.owner_path.read_text(encoding="utf-8"))
+        del note["job_title"]
+        held.owner_path.write_text(json.dumps(note), encoding="utf-8")
+        assert read_owner(held.owner_path).job_title is None
+        with pytest.raises(JobAlreadyRunning) as refused:
+            lock.for_job("A followers fetch").acquire()
+        assert refused.value.user_message.startswith(
+            "A followers or following fetch for profile 'Main' is already running since ")
+        assert f"process {os.getpid()} on this computer" in refused.value.user_message

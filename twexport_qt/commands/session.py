@@ -23,7 +23,7 @@ from twexport_qt.core.errors import EXIT_CANCELLED
 from twexport_qt.gateway.pacing import Pacer
 from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.profile_mapping import campaign_settings
-from twexport_qt.services.jobs import JOB_NAME_OF_LOCK, JobName
+from twexport_qt.services.jobs import JOB_NAME_OF_LOCK, JobName, named_job_lock
 from twexport_qt.store.job_locks import JobKind
 
 
@@ -62,8 +62,9 @@ def command_session(args: argparse.Namespace, out: TextIO | None = None, *,
     With `lock`, the job's lock is taken before anything talks to X: a second run of the same job refuses
     at once (JobAlreadyRunning) instead of racing the first. The profile's budgets and the command's
     `--max-cost` (if it has one) stop the job before a request that could pass them (SpendLimitReached).
-    `job` is the spend ledger's name for the run; by default the one its lock belongs to (`JOB_NAME_OF_LOCK`),
-    which a job that shares another's lock (the following fetch takes the followers fetch's) must override.
+    `job` is the spend ledger's name for the run, and what the lock's note calls it; by default the one its lock
+    belongs to (`JOB_NAME_OF_LOCK`), which a job that shares another's lock (the following fetch takes the
+    followers fetch's) must override.
     """
     context = open_command_context(args)
     cancel = CancelToken()
@@ -71,8 +72,8 @@ def command_session(args: argparse.Namespace, out: TextIO | None = None, *,
     with ExitStack() as stack:
         stack.callback(context.close)
         stack.callback(display.close)
-        if lock is not None:
-            stack.enter_context(context.job_lock(lock))
+        if lock is not None:  # its note names the job: a second start sharing the lock is told which one runs
+            stack.enter_context(named_job_lock(context, lock, job))
         restore_sigint = cancel_on_first_ctrl_c(cancel, display)
         stack.callback(restore_sigint)
         if job is None and lock is not None:

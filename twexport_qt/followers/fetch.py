@@ -3,15 +3,19 @@
 Each page and the cursor of the next one are committed in one transaction, so cancel, crash or kill -9
 resume after the last committed page: no committed page is requested again (only the one in flight at a kill
 is). The last page, marking followers it did not see as unfollowed (they left since the previous complete
-fetch), the history's snapshot (store/history_repo.py) and the run's end are one transaction too. A page X
-answers with only errors is retried and then stops the run, resumable: it is never taken for the end of the list.
+fetch), the history's snapshot (store/history_repo.py) and the run's end are one transaction too. "Did not
+see" goes by run, not by second: each follower row keeps the newest fetch run when it was stored (`seen_run`),
+and those stored before this run started are the ones it did not see, even when the fetch before it ended in
+the same second. A page X answers with only errors is retried and then stops the run, resumable: it is never
+taken for the end of the list.
 
 A new-followers-only refresh (`new_only`) costs about the new followers instead of all of them: X lists
 followers newest first, so it reads from the top and stops after the first page made only of followers already
 stored. It cannot see who left, so it marks nobody as unfollowed, and it keeps runs of its own kind: a full run
 it interrupts is resumed later untouched, and a later full refresh still finds the leavers (they keep a
-`last_seen` older than its start). It is resumable too, which matters: after a cancel its first pages are known,
-so starting again from the top would stop there and never reach the older new followers below them.
+`seen_run` older than its start, while the new followers the refresh stores get one at least as new). It is
+resumable too, which matters: after a cancel its first pages are known, so starting again from the top would
+stop there and never reach the older new followers below them.
 
 Both tell `on_page_stored` after each committed page (`PageStored`), so a view can show the followers stored
 so far while the fetch goes on (about an hour per 60,000 followers at X's limits).
@@ -119,7 +123,8 @@ def fetch_followers(
                 fetch_runs_repo.advance(conn, run, page.next_token, len(records))
                 if last:
                     # Only a run that read every page knows who is gone; a killed run resumes, never "completes".
-                    unfollowed = followers_repo.mark_unfollowed(conn, owner_id, run.started_at, int(clock.now()))
+                    unfollowed = followers_repo.mark_unfollowed(conn, owner_id, run.started_at, int(clock.now()),
+                                                                run_id=run.id)
                     fetch_runs_repo.finish(conn, run, "done", int(clock.now()))
                     # The history's snapshot: only a complete full fetch knows the whole membership.
                     history_repo.record_snapshot(conn, owner_id, run.id, run.started_at, int(clock.now()))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from twexport_qt.core.cancel import CancelToken
 from twexport_qt.core.progress import Progress
-from twexport_qt.store.job_locks import JobKind
+from twexport_qt.store.job_locks import JobKind, JobLock
 
 if TYPE_CHECKING:  # the context builds the services: importing it at run time would be circular
     from twexport_qt.app_context import ApiSession, AppContext
@@ -32,6 +32,19 @@ class JobName(StrEnum):
     DM_CAMPAIGN = "dm-campaign"
     TWEET_DOWNLOAD = "tweet-download"
     EXPORT = "export"
+
+
+# What a job is called at the start of a sentence: a refused second start names the job that holds the lock
+# ("A following fetch for profile 'Main' is already running ..."), whichever of the jobs sharing it that is.
+JOB_TITLES: dict[JobName, str] = {
+    JobName.FETCH_FOLLOWERS: "A followers fetch",
+    JobName.FETCH_FOLLOWING: "A following fetch",
+    JobName.DM_PREVIEW: "A DM preview",
+    JobName.DM_PLAN: "A DM plan",
+    JobName.DM_CAMPAIGN: "A DM campaign",
+    JobName.TWEET_DOWNLOAD: "A tweet download",
+    JobName.EXPORT: "An export",
+}
 
 
 # The job a cross-process lock belongs to: what the spend ledger names an API job that gives only its lock.
@@ -76,7 +89,8 @@ def api_job(context: AppContext, body: Callable[[ApiSession, JobContext], T], *,
     """The job for `body`: in the job's thread, take the cross-process `lock` (if any), open the thread's own
     connection, gateway and pacer (cancellable, reporting waits), run `body`, and close them again.
 
-    What X bills is recorded in the spend ledger under `name` (by default the name of the job `lock` is for).
+    What X bills is recorded in the spend ledger under `name` (by default the name of the job `lock` is for), and
+    the lock's owner note names the job by it too (a second start sharing the lock is told which job runs).
     The job pauses (raises a `SpendLimitReached`, a `Cancelled`) before a request that could pass the profile's
     daily or monthly budget, or this run's `max_cost` in dollars; what it committed is kept and the next run
     resumes.
@@ -87,12 +101,20 @@ def api_job(context: AppContext, body: Callable[[ApiSession, JobContext], T], *,
     def job(ctx: JobContext) -> T:
         with ExitStack() as stack:
             if lock is not None:
-                stack.enter_context(context.job_lock(lock))
+                stack.enter_context(named_job_lock(context, lock, spend_name))
             api = stack.enter_context(context.api_session(ctx.cancel, ctx.on_wait, job=spend_name,
                                                          max_cost=max_cost))
             return body(api, ctx)
 
     return job
+
+
+def named_job_lock(context: AppContext, lock: JobKind, name: JobName | None) -> JobLock:
+    """The profile's cross-process `lock` for the job `name` (by default the one the lock belongs to): its owner
+    note names that job, so a second start sharing the lock (the followers and the following fetch share one) is
+    told which job runs. Take it in the thread that runs the job."""
+    name = name or JOB_NAME_OF_LOCK.get(lock)
+    return context.job_lock(lock).for_job(JOB_TITLES[name] if name is not None else None)
 
 
 def database_job(context: AppContext, body: Callable[[sqlite3.Connection, JobContext], T]) -> Callable[[JobContext], T]:

@@ -57,11 +57,11 @@ SEARCHED_COLUMNS: tuple[str, ...] = ("username", "name", "description", "locatio
 _UPDATED_ON_CONFLICT = [column for column in PROFILE_COLUMNS if column != "user_id"]
 # Plain "?" placeholders: sqlite3 binds them measurably faster than numbered "?NNN" ones.
 _UPSERT_SQL = (
-    f"INSERT INTO followers (owner_id, {', '.join(PROFILE_COLUMNS)}, first_seen, last_seen) "
-    f"VALUES ({', '.join('?' * (len(PROFILE_COLUMNS) + 3))}) "
+    f"INSERT INTO followers (owner_id, {', '.join(PROFILE_COLUMNS)}, first_seen, last_seen, seen_run) "
+    f"VALUES ({', '.join('?' * (len(PROFILE_COLUMNS) + 4))}) "
     "ON CONFLICT (owner_id, user_id) DO UPDATE SET "
     + ", ".join(f"{column} = excluded.{column}" for column in _UPDATED_ON_CONFLICT)
-    + ", last_seen = excluded.last_seen, unfollowed_at = NULL"
+    + ", last_seen = excluded.last_seen, seen_run = excluded.seen_run, unfollowed_at = NULL"
 )
 
 _PLOT_COLUMNS: tuple[str, ...] = ("rowid", "user_id", "followers", "following", "created_at", "tier", "matches")
@@ -74,7 +74,8 @@ def upsert_followers(
     """Insert or refresh `records` as followers of `owner_id`, seen at `seen_at`. Does NOT commit.
 
     New followers get first_seen = last_seen = seen_at. Known ones get their profile and metrics replaced,
-    last_seen moved to seen_at and unfollowed_at cleared (they follow again); first_seen is kept.
+    last_seen moved to seen_at and unfollowed_at cleared (they follow again); first_seen is kept. Both get
+    `seen_run`, the newest fetch run now (`newest_fetch_run`), which `mark_unfollowed` compares exactly.
     """
     upsert_profile_rows(conn, owner_id, (record.profile_tuple() for record in records), seen_at)
 
@@ -89,21 +90,40 @@ def upsert_profile_rows(
 
     Does NOT commit; the caller commits the page together with its fetch cursor.
     """
-    conn.executemany(_UPSERT_SQL, ((owner_id, *row, seen_at, seen_at) for row in rows))
+    seen_run = newest_fetch_run(conn)  # once per page: the rows' one extra bound integer is all the upsert pays
+    conn.executemany(_UPSERT_SQL, ((owner_id, *row, seen_at, seen_at, seen_run) for row in rows))
 
 
-def mark_unfollowed(conn: sqlite3.Connection, owner_id: int, not_seen_since: int, at: int) -> int:
-    """Stamp unfollowed_at = `at` on followers a complete refresh did not see (last_seen < its start).
+def newest_fetch_run(conn: sqlite3.Connection) -> int:
+    """The id of the newest fetch run of any kind and account (0 before the first): a follower stored now gets it
+    as `seen_run`.
+
+    Fetch run ids only grow (a new run takes the largest id plus one, and runs are never deleted), so they order
+    sightings exactly where seconds cannot: a follower stored once a full fetch has started has `seen_run` at
+    least that fetch's id, whichever run stored it (the fetch itself, or a new-followers refresh while it is
+    paused); one stored before it started, even in the same second, has less.
+    """
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM fetch_runs").fetchone()[0])
+
+
+def mark_unfollowed(conn: sqlite3.Connection, owner_id: int, not_seen_since: int, at: int, *,
+                    run_id: int | None = None) -> int:
+    """Stamp unfollowed_at = `at` on followers a complete refresh did not see.
+
+    With `run_id`, the full fetch that completes: exactly those stored before it started (`seen_run < run_id`, see
+    `newest_fetch_run`), even when the fetch before it ended in the very second it started. Without it, by time:
+    those last seen before `not_seen_since`, for followers stored without fetch runs (tests, benchmarks, hand-built
+    stores), where seconds are all there is.
 
     Call only after a refresh that reached the last page, or every follower after the stop looks gone.
     Already-unfollowed followers keep their original date. Returns how many were marked. Does NOT commit.
     """
+    not_seen = "seen_run < ?" if run_id is not None else "last_seen < ?"
     # The unary "+": one pass over the table, not a walk of the followers-count index reading rows in random order
-    # (ten times slower at a million followers).
+    # (ten times slower at a million followers). `seen_run` has no index for the same reason: nothing seeks by it.
     cursor = conn.execute(
-        "UPDATE followers SET unfollowed_at = ? "
-        "WHERE +owner_id = ? AND last_seen < ? AND unfollowed_at IS NULL",
-        (at, owner_id, not_seen_since),
+        f"UPDATE followers SET unfollowed_at = ? WHERE +owner_id = ? AND {not_seen} AND unfollowed_at IS NULL",
+        (at, owner_id, run_id if run_id is not None else not_seen_since),
     )
     return cursor.rowcount
 

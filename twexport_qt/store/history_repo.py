@@ -91,24 +91,27 @@ _CHANGE_ORDER = {ChangeKind.JOIN: "position", ChangeKind.LEAVE: "user_id"}
 
 _SNAPSHOT_COLUMNS = ("id, owner_id, fetch_run_id, taken_at, follower_count, joined, left_count, metric_changes")
 
-# "A member now": a complete full fetch upserts everyone X listed with last_seen >= its start (followers/fetch.py).
+# "A member now": a complete full fetch upserts everyone X listed with a `seen_run` at least its id
+# (followers_repo.newest_fetch_run), exact even when the fetch before ended in the second it started; a snapshot
+# recorded without a run (a store built without fetch runs) goes by time: last_seen >= its start.
 # The unary "+" keeps owner_id out of index matching: SQLite would otherwise walk the followers-count index and
 # read the rows in random order, ten times slower than one pass over the table.
-_MEMBER_NOW = "+f.owner_id = :owner AND f.last_seen >= :since"
+_SEEN_IN_RUN = "f.seen_run >= :run"
+_SEEN_SINCE = "f.last_seen >= :since"
 _METRICS_DIFFER = " OR ".join(f"f.{column} <> b.{column}" for column in METRIC_COLUMNS)
 _CHANGED_TABLE = "temp.history_changed"  # the members that joined or whose metrics moved, for one snapshot
 
 
 def record_snapshot(conn: sqlite3.Connection, owner_id: int, fetch_run_id: int | None, seen_since: int,
                     taken_at: int) -> SnapshotRow:
-    """Record the snapshot of a complete full fetch that started at `seen_since`: its members are the followers
-    seen since then. Call in the transaction that completes the run (after `followers_repo.mark_unfollowed`, or
-    before it: both work), never for an incomplete one (everyone not yet seen would count as left). Does NOT
-    commit.
+    """Record the snapshot of a complete full fetch, run `fetch_run_id`, that started at `seen_since`: its members
+    are the followers it saw (`seen_run` at least its id; without a run id, those seen since `seen_since`). Call
+    in the transaction that completes the run (after `followers_repo.mark_unfollowed`, or before it: both work),
+    never for an incomplete one (everyone not yet seen would count as left). Does NOT commit.
 
     One pass over the account's followers compares each member with their last recorded state and keeps only
-    those that differ; everything after reads that short list. Leavers are the last snapshot's members not seen
-    since `seen_since` and not already marked as unfollowed before it.
+    those that differ; everything after reads that short list. Leavers are the last snapshot's members it did not
+    see and not already marked as unfollowed before `seen_since`.
     """
     previous = conn.execute("SELECT follower_count FROM follower_snapshots WHERE owner_id = ? ORDER BY id DESC "
                             "LIMIT 1", (owner_id,)).fetchone()
@@ -117,7 +120,9 @@ def record_snapshot(conn: sqlite3.Connection, owner_id: int, fetch_run_id: int |
         "metric_changes) VALUES (?, ?, ?, 0, 0, 0, 0)", (owner_id, fetch_run_id, taken_at))
     snapshot_id = cursor.lastrowid
     assert snapshot_id is not None  # an INSERT always sets it
-    names = {"owner": owner_id, "since": seen_since, "snapshot": snapshot_id}
+    names = {"owner": owner_id, "since": seen_since, "snapshot": snapshot_id, "run": fetch_run_id}
+    seen = _SEEN_IN_RUN if fetch_run_id is not None else _SEEN_SINCE
+    member_now = f"+f.owner_id = :owner AND {seen}"
     metrics = ", ".join(METRIC_COLUMNS)
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS history_changed (follower_rowid INTEGER PRIMARY KEY, "
                  f"user_id INTEGER NOT NULL, was_member INTEGER, {metrics}, followers_delta, following_delta, "
@@ -128,12 +133,12 @@ def record_snapshot(conn: sqlite3.Connection, owner_id: int, fetch_run_id: int |
         f"INSERT INTO {_CHANGED_TABLE} SELECT f.rowid, f.user_id, b.member, "
         f"{', '.join(f'f.{column}' for column in METRIC_COLUMNS)}, {deltas} FROM followers AS f "
         "LEFT JOIN follower_last_snapshot AS b ON b.owner_id = f.owner_id AND b.user_id = f.user_id "
-        f"WHERE {_MEMBER_NOW} AND (b.member IS NOT 1 OR {_METRICS_DIFFER})", names)
+        f"WHERE {member_now} AND (b.member IS NOT 1 OR {_METRICS_DIFFER})", names)
     left = conn.execute(
         "INSERT INTO follower_leaves (snapshot_id, user_id) SELECT :snapshot, f.user_id FROM followers AS f "
         # CROSS JOIN keeps the one pass over followers outside (SQLite's rule); the few not seen look up their state.
         "CROSS JOIN follower_last_snapshot AS b ON b.owner_id = f.owner_id AND b.user_id = f.user_id "
-        "WHERE +f.owner_id = :owner AND f.last_seen < :since "
+        f"WHERE +f.owner_id = :owner AND NOT ({seen}) "
         "AND (f.unfollowed_at IS NULL OR f.unfollowed_at >= :since) AND b.member = 1", names).rowcount
     # Joiners in rowid order, which is X's newest-first order within a fetch (see the module's note).
     joined = conn.execute(

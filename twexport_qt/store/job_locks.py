@@ -6,6 +6,10 @@ folder (`locks/`), through `filelock` (flock on Unix, LockFileEx on Windows). Th
 process dies, however it dies, so a lock whose owner was killed is simply free again: nothing stale to guess
 about. Next to each lock a small JSON file names the owner (pid, host, start time, what it is), so a second
 start can say in one sentence what is running since when; it is rewritten by whoever takes the lock over.
+
+One lock may serve several jobs (the followers fetch and the following fetch share theirs), so the note also says
+which job holds it (`job_title`): the refusal names the job that really runs. A note written before that field
+existed, or a holder that does not say, reads as the lock's own title (which names every job it serves).
 """
 
 from __future__ import annotations
@@ -39,8 +43,14 @@ class JobKind(enum.StrEnum):
     TWEETS_DOWNLOAD = "tweets-download"
 
 
+# The lock's own title, for a holder that did not say which job it runs: it must fit every job the lock serves.
+# The followers fetch and the following fetch share one lock on purpose, so they never run at once: they spend one
+# billing budget (a budget check in one process does not count the other's answers still in flight, so two runs
+# at once could pass it), both start with /2/users/me, whose rate budget one process's pacer cannot see another
+# spend, and both write the account's `accounts` row and `fetch_runs` bookkeeping (whose ids order the followers'
+# sightings, store/followers_repo.py `newest_fetch_run`).
 _TITLES = {
-    JobKind.FOLLOWERS_FETCH: "A followers fetch",
+    JobKind.FOLLOWERS_FETCH: "A followers or following fetch",
     JobKind.DM_CAMPAIGN: "A DM campaign",
     JobKind.TWEETS_DOWNLOAD: "A tweet download",
 }
@@ -55,6 +65,7 @@ class LockOwner:
     started_at: float  # epoch seconds
     scope: str  # the profile (or output file) the lock is about
     holder: str  # "command line" | "desktop app"
+    job_title: str | None = None  # "A following fetch"; None in notes of older versions or from a silent holder
 
     def describe(self) -> str:
         where = "this computer" if self.host == socket.gethostname() else self.host
@@ -70,8 +81,9 @@ class JobAlreadyRunning(TwExportError):
 
     def __init__(self, kind: JobKind, scope_label: str, owner: LockOwner | None) -> None:
         since = owner.describe() if owner is not None else "(it started moments ago)"
+        title = (owner.job_title if owner is not None else None) or _TITLES[kind]
         super().__init__(
-            f"{_TITLES[kind]} for {scope_label} is already running {since}. Wait for it to finish, or stop it "
+            f"{title} for {scope_label} is already running {since}. Wait for it to finish, or stop it "
             "there, then try again.")
         self.kind = kind
         self.owner = owner
@@ -79,19 +91,29 @@ class JobAlreadyRunning(TwExportError):
 
 class JobLock:
     """`with JobLock(data_dir, JobKind.DM_CAMPAIGN, "profile Sandbox"): ...` — raises JobAlreadyRunning at once
-    (it never waits) when another holder has it. Not reentrant: hold one per job."""
+    (it never waits) when another holder has it. Not reentrant: hold one per job.
+
+    `job_title` ("A following fetch") is the job this holder runs, as a refused second start will name it; without
+    it the lock's own title stands in. `for_job` gives the same lock for a named job."""
 
     def __init__(self, data_dir: Path, kind: JobKind, scope: str, *, holder: str = "command line",
-                 scope_label: str | None = None) -> None:
+                 scope_label: str | None = None, job_title: str | None = None) -> None:
+        self.data_dir = Path(data_dir)
         self.kind = kind
         self.scope = scope
         self.scope_label = scope_label or scope
         self.holder = holder
+        self.job_title = job_title
         folder = Path(data_dir) / LOCKS_DIR_NAME
         name = f"{kind}-{hashlib.sha256(scope.encode('utf-8')).hexdigest()[:16]}"
         self.lock_path = folder / f"{name}.lock"
         self.owner_path = folder / f"{name}.owner.json"
         self._lock: FileLock | None = None
+
+    def for_job(self, job_title: str | None) -> JobLock:
+        """This lock (not held), taken for the job titled `job_title` ("A following fetch")."""
+        return JobLock(self.data_dir, self.kind, self.scope, holder=self.holder, scope_label=self.scope_label,
+                       job_title=job_title)
 
     def acquire(self) -> None:
         from filelock import FileLock, Timeout
@@ -107,7 +129,7 @@ class JobLock:
             log.warning("Taking over the %s lock of %s: its process %s on %s, started %s, is gone", self.kind,
                         self.scope_label, previous.pid, previous.host, format_datetime(previous.started_at))
         self._lock = lock
-        owner = LockOwner(os.getpid(), socket.gethostname(), time.time(), self.scope, self.holder)
+        owner = LockOwner(os.getpid(), socket.gethostname(), time.time(), self.scope, self.holder, self.job_title)
         try:
             _write_json(self.owner_path, asdict(owner))
         except OSError:  # the owner note is a courtesy; the lock itself is what excludes
@@ -137,12 +159,14 @@ class JobLock:
 
 
 def read_owner(path: Path) -> LockOwner | None:
-    """The owner note, or None when there is none or it cannot be read (a half-written note counts as none)."""
+    """The owner note, or None when there is none or it cannot be read (a half-written note counts as none).
+    A note without `job_title` (older versions wrote none) reads with None there."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        job_title = data.get("job_title")
         return LockOwner(int(data["pid"]), str(data["host"]), float(data["started_at"]), str(data["scope"]),
-                         str(data["holder"]))
-    except (OSError, ValueError, KeyError, TypeError):
+                         str(data["holder"]), str(job_title) if job_title else None)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # AttributeError: JSON, not an object
         return None
 
 

@@ -333,6 +333,23 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE tweets ADD COLUMN lang TEXT;
     """,
+    # The fetch run a follower was last seen in, as the newest fetch_runs.id when they were stored
+    # (store/followers_repo.py `newest_fetch_run`): a complete followers fetch marks as left those stored before it
+    # started, exactly, where `last_seen < started_at` missed whoever left between two fetches in the same second.
+    # Rows from before keep 0 (stored before any run to come), except where a fetch stopped before its last page
+    # is to be resumed: the followers it (or a new-followers refresh since) stored after it started get its id, so
+    # it still finds exactly the leavers the old rule would have. No index: only whole-account passes read it.
+    # (No UPDATE ... FROM: SQLite before 3.33 lacks it; the IN list walks the (owner_id, last_seen) index.)
+    """
+    ALTER TABLE followers ADD COLUMN seen_run INTEGER NOT NULL DEFAULT 0;
+    UPDATE followers SET seen_run = (
+        SELECT max(r.id) FROM fetch_runs AS r WHERE r.owner_id = followers.owner_id AND r.kind = 'followers')
+    WHERE rowid IN (
+        SELECT f.rowid FROM fetch_runs AS r
+        JOIN followers AS f ON f.owner_id = r.owner_id AND f.last_seen >= r.started_at
+        WHERE r.id IN (SELECT max(id) FROM fetch_runs WHERE kind = 'followers' GROUP BY owner_id)
+        AND r.state IN ('running', 'cancelled', 'failed'));
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
