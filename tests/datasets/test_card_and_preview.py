@@ -50,6 +50,22 @@ def test_a_users_own_readme_is_never_overwritten(store: TweetStore, tmp_path: Pa
     assert again.card_path == tmp_path / "other.README.md"
 
 
+def test_two_datasets_in_one_folder_keep_a_card_each(store: TweetStore, tmp_path: Path) -> None:
+    """The second dataset built into a folder does not replace the first one's card; rebuilding one rewrites its
+    own card only."""
+    store.add("a post that makes a dataset")
+    first = build_dataset(store.conn, BuildRequest(("alice",), DatasetOptions(), tmp_path / "first.csv"))
+    second = build_dataset(store.conn, BuildRequest(("alice",), DatasetOptions(output_format="txt"),
+                                                    tmp_path / "second.txt"))
+    assert first.card_path == tmp_path / "README.md" and second.card_path == tmp_path / "second.README.md"
+    assert "# first" in first.card_path.read_text(encoding="utf-8")
+    assert "# second" in second.card_path.read_text(encoding="utf-8")
+    again = build_dataset(store.conn, BuildRequest(("alice",), DatasetOptions(), tmp_path / "first.csv"))
+    assert again.card_path == tmp_path / "README.md"
+    assert build_dataset(store.conn, BuildRequest(("alice",), DatasetOptions(output_format="txt"),
+                                                  tmp_path / "second.txt")).card_path == second.card_path
+
+
 def test_no_card_when_not_asked(store: TweetStore, tmp_path: Path) -> None:
     store.add("a post that makes a dataset")
     report = build_dataset(store.conn, BuildRequest(("alice",), DatasetOptions(), tmp_path / "a.csv",

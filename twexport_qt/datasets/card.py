@@ -2,8 +2,8 @@
 
 It follows the spirit of Hugging Face dataset cards (sources, creation, filters, format, considerations) in
 plain Markdown, so it reads well on a hub, in a file manager or in a repository. The card goes to README.md in
-the dataset's folder unless a README.md not written by TwExport is already there: then to
-`<stem>.README.md`, so a user's own file is never overwritten.
+the dataset's folder unless a README.md is already there that is not this dataset's card (the user's own file, or
+the card of another dataset built into the same folder): then to `<stem>.README.md`, so neither is overwritten.
 """
 
 from __future__ import annotations
@@ -45,16 +45,22 @@ _REASON_MEANINGS: dict[str, str] = {
 
 
 def card_path_for(out_path: Path) -> Path:
-    """Where the card of the dataset named `out_path` goes (README.md unless that is someone else's file)."""
+    """Where the card of the dataset named `out_path` goes: README.md, unless that file is someone else's own or
+    the card of another dataset in the same folder (then `<stem>.README.md`, so neither is overwritten)."""
     readme = out_path.parent / CARD_NAME
     if not readme.exists():
         return readme
     try:
         with readme.open(encoding="utf-8") as file:
-            first_line = file.readline().strip()
+            head = (file.readline().strip(), file.readline().strip())
     except (OSError, UnicodeDecodeError):
-        first_line = ""
-    return readme if first_line == CARD_MARKER else out_path.with_name(f"{out_path.stem}.{CARD_NAME}")
+        head = ("", "")
+    return readme if head == (CARD_MARKER, _title(out_path)) else out_path.with_name(f"{out_path.stem}.{CARD_NAME}")
+
+
+def _title(out_path: Path) -> str:
+    """The card's first heading, which names its dataset (`card_path_for` reads it back)."""
+    return f"# {out_path.stem}"
 
 
 def write_card(out_path: Path, usernames: Sequence[str], options: DatasetOptions, report: BuildReport,
@@ -69,7 +75,7 @@ def render_card(out_path: Path, usernames: Sequence[str], options: DatasetOption
                 example: str, built_at: datetime | None = None) -> str:
     """The card's Markdown text."""
     built = (built_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [CARD_MARKER, f"# {out_path.stem}", "",
+    lines = [CARD_MARKER, _title(out_path), "",
              f"A {options.output_format} dataset of posts on X by {_names(usernames)}, built by TwExport on "
              f"{built} from {report.tweets_read:,} stored tweets, with no request to X.", ""]
     lines += _sources(report)
