@@ -135,8 +135,15 @@ class SandboxServer:
         """What X would have billed for the answers this sandbox gave (`total()`, `billed()`, `charges()`)."""
         return self.state.billing
 
+    def shutdown_loop(self) -> None:
+        """End `serve_forever` from another thread (a signal handler's helper); returns once it has ended. Asked
+        before the loop starts, the loop does not start."""
+        httpd = self._httpd
+        if httpd is not None:
+            httpd.shutdown()
+
     def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted."""
+        """Serve in the calling thread until interrupted or `shutdown_loop` is called."""
         httpd = self._bound()
         try:
             httpd.serve_forever()
@@ -153,21 +160,17 @@ class SandboxServer:
         self.stop()
 
 
-class _Terminated(Exception):
-    """Raised in the main thread by the SIGTERM handler to leave `serve_forever` like Ctrl+C does."""
-
-
 def serve_forever_cli(config: SandboxConfig) -> None:
     """`python main.py sandbox serve`: print where the sandbox listens and how to sign in, then serve until
     Ctrl+C or SIGTERM. Raises SandboxStateError / OSError before serving if a file or the port is unusable."""
     server = SandboxServer(config)
     server.bind()
     # Installed before the banner: a test that terminates us as soon as it read the URL still gets exit 0.
-    restore = _stop_on_sigterm()
+    restore = _shut_down_on_signals(server)
     try:
         _print_banner(server.base_url, config)
         server.serve_forever()
-    except (KeyboardInterrupt, _Terminated):
+    except KeyboardInterrupt:  # a second Ctrl+C: the handlers were restored by the first
         pass
     finally:
         restore()
@@ -214,21 +217,31 @@ def describe(config: SandboxConfig) -> list[str]:
     return lines
 
 
-def _stop_on_sigterm() -> Callable[[], None]:
-    """Make SIGTERM end the serve loop cleanly; returns the function that restores the previous handler.
-    Guarded: not every platform has SIGTERM, and only the main thread may set handlers."""
-    if not hasattr(signal, "SIGTERM"):
-        return lambda: None
+def _shut_down_on_signals(server: SandboxServer) -> Callable[[], None]:
+    """Make Ctrl+C (SIGINT) and SIGTERM end the serve loop cleanly; returns the function that restores the previous
+    handlers.
 
-    def on_sigterm(signum: int, frame: FrameType | None) -> None:
-        raise _Terminated()
-
-    try:
-        previous = signal.signal(signal.SIGTERM, on_sigterm)
-    except ValueError:  # not the main thread
-        return lambda: None
+    The handler asks the loop to stop from a helper thread (`shutdown()` waits for the loop, so it cannot run in
+    the loop's own thread) instead of raising in the main thread: an exception raised by a signal lands anywhere,
+    inside socketserver's or threading's own bookkeeping too, and once in a while left the process stuck at exit.
+    The first signal also restores the previous handlers, so a second Ctrl+C interrupts at once. Guarded: not every
+    platform has SIGTERM, and only the main thread may set handlers."""
+    previous: dict[int, Callable[[int, FrameType | None], object] | int | None] = {}
 
     def restore() -> None:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        restore()
+        threading.Thread(target=server.shutdown_loop, name="x-sandbox-shutdown", daemon=True).start()
+
+    for name in ("SIGINT", "SIGTERM"):
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            previous[number] = signal.signal(number, on_signal)
+        except ValueError:  # not the main thread
+            break
     return restore
