@@ -237,3 +237,27 @@ def test_the_relationship_narrows_the_shared_filter_the_views_read(qtbot):
     panel.set_relationship_available(True)
     panel.relationship.setCurrentIndex(panel.relationship.findData("fans"))
     assert state.current.relationship == "fans"  # an export right after the click takes it
+
+
+def test_heading_for_the_words_field_is_told_once(qtbot):
+    """Focusing the bio-words field or typing in it tells the view once, so it can load the word matching's
+    library off the GUI thread before the filter needs it; other fields do not."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QFocusEvent
+    from PySide6.QtWidgets import QApplication
+
+    panel = make_panel(qtbot)
+    entered: list[bool] = []
+    panel.wordsFieldEntered.connect(lambda: entered.append(True))
+    QApplication.sendEvent(panel.location, QFocusEvent(QEvent.Type.FocusIn))
+    assert entered == []
+    QApplication.sendEvent(panel.words, QFocusEvent(QEvent.Type.FocusIn))
+    assert entered == [True]
+    qtbot.keyClicks(panel.words, "founder")
+    QApplication.sendEvent(panel.words, QFocusEvent(QEvent.Type.FocusIn))
+    assert entered == [True]
+
+    typed_first = make_panel(qtbot)  # a user who types straight away (the field may already have focus)
+    typed_first.wordsFieldEntered.connect(lambda: entered.append(True))
+    qtbot.keyClicks(typed_first.words, "news")
+    assert entered == [True, True]

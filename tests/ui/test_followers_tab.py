@@ -700,3 +700,22 @@ def test_the_last_filter_comes_back_with_its_rows_at_the_next_start(qtbot, make_
     assert again.filter_panel.current_filter().min_followers == 1_000
     assert again.filter_state.current.min_followers == 1_000  # the campaign and exports share it
     assert again.model.rowCount() == shown == sql_count(again, narrowed)
+
+
+def test_the_bio_word_filters_library_loads_in_a_pool_thread_when_the_user_heads_for_its_field(qtbot, make_tab,
+                                                                                                monkeypatch):
+    """Loaded by the filter itself, on the GUI thread, nltk would freeze the window for a second or two."""
+    import threading
+
+    from twexport_qt.ui import followers_tab as followers_tab_module
+    from twexport_qt.workers.tasks import TaskRunner
+
+    loaded_in: list[str] = []
+    monkeypatch.setattr(followers_tab_module, "prepare_word_matching",
+                        lambda: loaded_in.append(threading.current_thread().name))
+    tasks = TaskRunner()
+    tab = make_tab(tasks)
+    tab.filter_panel.wordsFieldEntered.emit()
+    qtbot.waitUntil(lambda: loaded_in != [])
+    assert loaded_in != [threading.main_thread().name]
+    tasks.shutdown()

@@ -10,6 +10,7 @@ candidates; `register_sql_functions(conn)` must run on a connection before it ex
 
 from __future__ import annotations
 
+import importlib
 import re
 import sqlite3
 import time
@@ -254,10 +255,16 @@ def format_date(epoch: int | None) -> str | None:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime(_SETTINGS_DATE_FORMAT)
 
 
+def prepare_word_matching() -> None:
+    """Import the tokenizer the bio-word filter needs (all of nltk: a second or two on a slow machine), so that
+    a view can do it off the GUI thread as soon as the user heads for the words field, not when the filter runs."""
+    importlib.import_module("nltk.tokenize")
+
+
 @lru_cache(maxsize=64)
 def query_words(text: str) -> tuple[str, ...]:
     """Lower-cased word tokens of `text`, in first-seen order without repeats; punctuation tokens dropped."""
-    if not text.strip():  # no words: no need to import nltk (a third of a second) for the empty default filter
+    if not text.strip():  # no words: no need to import nltk (see prepare_word_matching) for the empty default filter
         return ()
     from nltk.tokenize import wordpunct_tokenize  # nltk is imported on first use, not at start-up
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -71,6 +71,9 @@ class FilterPanel(QWidget):
     # True while the form is invalid: the results on screen follow the last valid filter, not the form. False
     # again once a valid filter is applied. Emitted on changes only.
     staleChanged = Signal(bool)
+    # Once per panel, when the user first heads for the bio-words field (focus or an edit): the view can load the
+    # word matching's library off the GUI thread before the filter needs it (followers.filters.prepare_word_matching).
+    wordsFieldEntered = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -192,6 +195,19 @@ class FilterPanel(QWidget):
         self.relationship.currentIndexChanged.connect(self._relationship_chosen)
         for line in (self.words, self.location):
             line.textChanged.connect(self._schedule)
+        self._words_entered = False
+        self.words.installEventFilter(self)
+        self.words.textEdited.connect(self._words_field_entered)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.words and event.type() == QEvent.Type.FocusIn:
+            self._words_field_entered()
+        return super().eventFilter(watched, event)
+
+    def _words_field_entered(self) -> None:
+        if not self._words_entered:
+            self._words_entered = True
+            self.wordsFieldEntered.emit()
 
     def set_tiers(self, tiers: Sequence[TierSpec]) -> None:
         for box in self._tier_boxes.values():

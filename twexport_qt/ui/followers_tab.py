@@ -58,7 +58,7 @@ from twexport_qt.app_context import ApiSession, AppContext
 from twexport_qt.core import messages
 from twexport_qt.core.timefmt import format_local_date
 from twexport_qt.followers.fetch import FetchResult, PageStored, fetch_followers
-from twexport_qt.followers.filters import FollowerFilter
+from twexport_qt.followers.filters import FollowerFilter, prepare_word_matching
 from twexport_qt.followers.plot_points import FollowerPlotKind, PreparedPoints, follower_plot_points, framing_rect
 from twexport_qt.followers.snapshot import FollowerSnapshot
 from twexport_qt.followers.view_planner import QueryResult, ViewState
@@ -178,6 +178,7 @@ class FollowersTab(QWidget):
 
         self.filter_panel = FilterPanel()
         self.filter_panel.filterChanged.connect(self.apply_filter)
+        self.filter_panel.wordsFieldEntered.connect(self._prepare_word_matching)
         self.filter_panel.filterInvalid.connect(lambda _sentence: self.set_results_stale(True))
         self.filter_state.set_flush(self.filter_panel.flush)
         self.filter_scroll = filter_scroll = QScrollArea(widgetResizable=True)
@@ -370,6 +371,12 @@ class FollowersTab(QWidget):
         elif self.model is not None:
             self.model.refresh()
         self._read_following_state()
+
+    def _prepare_word_matching(self) -> None:
+        """The bio-word filter's library, loaded in a pool thread while the user types the words: loaded by the
+        filter itself, on the GUI thread, it would freeze the window for a second or two the first time."""
+        self.jobs.tasks.run_task("Preparing the bio-word filter", prepare_word_matching, lambda _none: None,
+                                 key="prepare-word-matching", owner=self)
 
     def apply_filter(self, follower_filter: FollowerFilter) -> None:
         self.current_filter = follower_filter
