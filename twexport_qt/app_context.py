@@ -337,12 +337,14 @@ class AppContext:
             recorder.flush()
             self._spend_connections.release()
 
-    def job_lock(self, kind: JobKind, scope: str | None = None, scope_label: str | None = None) -> JobLock:
-        """The cross-process lock of a job of `kind` for the active profile (or for `scope`, e.g. an output file).
-        Take it in the thread that runs the job: `with context.job_lock(JobKind.FOLLOWERS_FETCH): ...`."""
+    def job_lock(self, kind: JobKind, scope: str | None = None, scope_label: str | None = None, *,
+                 job_title: str | None = None) -> JobLock:
+        """The cross-process lock of a job of `kind` for the active profile (or for `scope`, e.g. an output file),
+        its owner note naming the job by `job_title` (see JobLock). Take it in the thread that runs the job:
+        `with context.job_lock(JobKind.FOLLOWERS_FETCH): ...`."""
         name = self.profile.name
         return JobLock(self.data_dir, kind, scope or f"profile:{name}", holder=self.holder,
-                       scope_label=scope_label or f"profile {name!r}")
+                       scope_label=scope_label or f"profile {name!r}", job_title=job_title)
 
     def download_lock(self, output: Path) -> JobLock:
         """One tweet download per output file at a time: two runs of one download would both append to it."""

@@ -74,19 +74,22 @@ def test_an_unreadable_owner_note_still_refuses(tmp_path):
 def test_the_note_names_the_job_and_a_note_of_an_older_version_reads_as_the_locks_title(tmp_path):
     """One lock serves the followers and the following fetch: the refusal names the job the holder said it runs;
     a note written before notes named the job (or by a holder that does not say) names every job the lock serves."""
-    lock = JobLock(tmp_path, JobKind.FOLLOWERS_FETCH, "profile:Main", scope_label="profile 'Main'")
-    with lock.for_job("A following fetch") as held:
-        assert not lock.held and held.held
+    def lock(job_title: str) -> JobLock:
+        return JobLock(tmp_path, JobKind.FOLLOWERS_FETCH, "profile:Main", scope_label="profile 'Main'",
+                       job_title=job_title)
+
+    with lock("A following fetch") as held:
+        assert held.held
         assert read_owner(held.owner_path).job_title == "A following fetch"
         with pytest.raises(JobAlreadyRunning, match=r"^A following fetch for profile 'Main' is already running "):
-            lock.for_job("A followers fetch").acquire()
+            lock("A followers fetch").acquire()
         # What an older version wrote: no `job_title`.
         note = json.loads(held.owner_path.read_text(encoding="utf-8"))
         del note["job_title"]
         held.owner_path.write_text(json.dumps(note), encoding="utf-8")
         assert read_owner(held.owner_path).job_title is None
         with pytest.raises(JobAlreadyRunning) as refused:
-            lock.for_job("A followers fetch").acquire()
+            lock("A followers fetch").acquire()
         assert refused.value.user_message.startswith(
             "A followers or following fetch for profile 'Main' is already running since ")
         assert f"process {os.getpid()} on this computer" in refused.value.user_message

@@ -114,7 +114,7 @@ def named_job_lock(context: AppContext, lock: JobKind, name: JobName | None) -> 
     note names that job, so a second start sharing the lock (the followers and the following fetch share one) is
     told which job runs. Take it in the thread that runs the job."""
     name = name or JOB_NAME_OF_LOCK.get(lock)
-    return context.job_lock(lock).for_job(JOB_TITLES[name] if name is not None else None)
+    return context.job_lock(lock, job_title=JOB_TITLES[name] if name is not None else None)
 
 
 def database_job(context: AppContext, body: Callable[[sqlite3.Connection, JobContext], T]) -> Callable[[JobContext], T]:

@@ -129,10 +129,20 @@ def _user_version(conn: sqlite3.Connection) -> int:
 
 
 @contextmanager
-def _write_lock(conn: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE, waiting up to MIGRATION_LOCK_TIMEOUT_S for a process that holds the write lock."""
+def _waiting_for_a_migration(conn: sqlite3.Connection) -> Iterator[None]:
+    """SQLite's busy timeout raised to MIGRATION_LOCK_TIMEOUT_S inside the block (another process may be
+    migrating the file), and back to BUSY_TIMEOUT_S after it, however it ends."""
     conn.execute(f"PRAGMA busy_timeout = {int(MIGRATION_LOCK_TIMEOUT_S * 1000)}")
     try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+
+@contextmanager
+def _write_lock(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE, waiting up to MIGRATION_LOCK_TIMEOUT_S for a process that holds the write lock."""
+    with _waiting_for_a_migration(conn):
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -142,8 +152,6 @@ def _write_lock(conn: sqlite3.Connection) -> Iterator[None]:
                 f"Another TwExport has been updating the database for over {MIGRATION_LOCK_TIMEOUT_S:.0f} s. Let it "
                 "finish, then try again.") from None
         yield
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -171,9 +179,8 @@ def _set_up(conn: sqlite3.Connection) -> None:
     journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
     if str(journal).lower() != "wal":
         # Stored in the file, so set once; SQLite serializes processes setting it at the same time.
-        conn.execute(f"PRAGMA busy_timeout = {int(MIGRATION_LOCK_TIMEOUT_S * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        with _waiting_for_a_migration(conn):
+            conn.execute("PRAGMA journal_mode = WAL")
     # NORMAL is durable across app crashes in WAL mode; only an OS crash can lose the last commit. Set before
     # migrating, so a new file's schema costs one unsynced WAL commit.
     conn.execute("PRAGMA synchronous = NORMAL")

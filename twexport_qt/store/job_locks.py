@@ -94,11 +94,10 @@ class JobLock:
     (it never waits) when another holder has it. Not reentrant: hold one per job.
 
     `job_title` ("A following fetch") is the job this holder runs, as a refused second start will name it; without
-    it the lock's own title stands in. `for_job` gives the same lock for a named job."""
+    it the lock's own title stands in."""
 
     def __init__(self, data_dir: Path, kind: JobKind, scope: str, *, holder: str = "command line",
                  scope_label: str | None = None, job_title: str | None = None) -> None:
-        self.data_dir = Path(data_dir)
         self.kind = kind
         self.scope = scope
         self.scope_label = scope_label or scope
@@ -109,11 +108,6 @@ class JobLock:
         self.lock_path = folder / f"{name}.lock"
         self.owner_path = folder / f"{name}.owner.json"
         self._lock: FileLock | None = None
-
-    def for_job(self, job_title: str | None) -> JobLock:
-        """This lock (not held), taken for the job titled `job_title` ("A following fetch")."""
-        return JobLock(self.data_dir, self.kind, self.scope, holder=self.holder, scope_label=self.scope_label,
-                       job_title=job_title)
 
     def acquire(self) -> None:
         from filelock import FileLock, Timeout

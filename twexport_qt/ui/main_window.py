@@ -478,8 +478,7 @@ class MainWindow(QMainWindow):
         if not self._shown_once and os.environ.get(EXIT_WHEN_SHOWN_ENV):
             _say("shown")
             imported = [name for name in LIBRARIES_AFTER_SHOW if name in sys.modules]
-            if sys.stdout is not None:
-                print(f"imported-at-show {','.join(imported) or '-'}", flush=True)
+            _print_for_benchmark(f"imported-at-show {','.join(imported) or '-'}")
         self._shown_once = True
         if not self._startup_tabs_built:
             QTimer.singleShot(0, self, self._after_first_show)
@@ -622,6 +621,11 @@ class MainWindow(QMainWindow):
 
 
 def _say(moment: str) -> None:
-    """A line for the start-up benchmark on stdout (absent in a windowed app on Windows)."""
+    """A moment of the start, with the CPU seconds used so far, for the start-up benchmark."""
+    _print_for_benchmark(f"{moment} {time.process_time():.3f}")
+
+
+def _print_for_benchmark(line: str) -> None:
+    """A line on stdout (absent in a windowed app on Windows)."""
     if sys.stdout is not None:
-        print(f"{moment} {time.process_time():.3f}", flush=True)
+        print(line, flush=True)
