@@ -4,7 +4,11 @@ in tables that export as CSV; it counts only while shown, and says so when nothi
 from __future__ import annotations
 
 import csv
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF
@@ -24,6 +28,8 @@ from twexport_qt.store import followers_repo
 from twexport_qt.ui.audience_tab import AudienceTab
 from twexport_qt.ui.filter_state import FollowerFilterState
 from twexport_qt.ui.records_model import VALUE_ROLE
+
+ROOT = Path(__file__).resolve().parents[2]
 
 OWNER = SANDBOX_USER_ID  # the Sandbox profile's account, so known_owner_id() finds these followers
 WORDS = ["python", "coffee", "the", "and", "@someone", "https://t.co/abc", "Design", "2024", "music", "AI"]
@@ -208,3 +214,15 @@ def test_the_charts_follow_a_dark_palette(tab):
         assert chart.plot.backgroundBrush().color() == QColor("#1e1e1e")
         assert chart.plot.getAxis("left").textPen().color() == QColor("#eeeeee")
         assert chart.bar_item.opts["brush"] == QColor("#3daee9")
+
+
+def test_opening_the_tab_does_not_import_nltk_on_the_gui_thread():
+    """The Audience tab is built on the GUI thread when first opened; `import nltk` (for the bio-word tokens)
+    takes a second or two, so its module must not import it: the first count does, in its worker thread."""
+    script = ("import sys, twexport_qt.ui.audience_tab, twexport_qt.followers.audience_profile as profile; "
+              "print('nltk' in sys.modules); profile.word_uses(['Hello https://x.co world']); "
+              "print('nltk' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]

@@ -28,15 +28,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from itertools import compress
+from typing import TYPE_CHECKING
 
 import numpy as np
-from nltk import redos
 
 from twexport_qt.followers.filters import FollowerFilter
 from twexport_qt.followers.rowid_ranges import integers_of, rowid_ranges
 from twexport_qt.followers.snapshot import UNKNOWN_DATE, FollowerSnapshot, sql_criteria
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec
 from twexport_qt.resources_path import resource_path
+
+if TYPE_CHECKING:  # nltk is imported by the first count, in the counting thread (see `_words_pattern`)
+    import regex
 
 DEFAULT_TOP = 20  # rows of the word and location tables unless asked otherwise
 SECONDS_PER_YEAR = 365.2425 * 86_400  # a mean Gregorian year: ages in years, whatever the leap days
@@ -54,7 +57,7 @@ _NLTK_FLAGS = re.UNICODE | re.MULTILINE | re.DOTALL
 # One pass over lower-cased text: a URL or an @mention matches whole with an empty group (skipped), anything
 # else that is a word is the group: wordpunct_tokenize's word tokens (`\w+`) outside URLs and mentions. One pass
 # costs a third less than cutting URLs out first and tokenising after.
-_WORDS_OUTSIDE_URLS_AND_MENTIONS = redos.compile(r"(?:https?://|www\.)\S+|@\w+|(\w+)", _NLTK_FLAGS)
+_WORDS_OUTSIDE_URLS_AND_MENTIONS = r"(?:https?://|www\.)\S+|@\w+|(\w+)"
 _TEXT_SQL = (
     "SELECT group_concat(rowid), group_concat(coalesce(description, '') || x'00', ''), "
     "group_concat(coalesce(location, '') || x'00', '')"
@@ -173,14 +176,26 @@ def stop_words() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@cache
+def _words_pattern() -> regex.Pattern[str]:
+    """`_WORDS_OUTSIDE_URLS_AND_MENTIONS` compiled through `nltk.redos`, on first use: `import nltk` takes one to
+    two seconds (its package imports numpy, its corpus readers, metrics and translation), which the Audience tab
+    would otherwise pay on the GUI thread when it is first opened; the counting runs in a worker thread."""
+    from nltk import redos
+
+    pattern: regex.Pattern[str] = redos.compile(_WORDS_OUTSIDE_URLS_AND_MENTIONS, _NLTK_FLAGS)
+    return pattern
+
+
 def word_uses(bios: Iterable[str]) -> Counter[str]:
     """How often each lower-cased word token occurs in `bios` (each item may hold many bios, one a line),
     URLs and @mentions cut out first; nothing dropped yet (see `top_words`)."""
+    pattern = _words_pattern()
     uses: Counter[str] = Counter()
     for text in bios:
         # concurrent: the GIL is released while matching, so `_text_counts` tokenises chunks on several cores
         # and the GUI thread is not held meanwhile.
-        uses.update(_WORDS_OUTSIDE_URLS_AND_MENTIONS.findall(text.lower(), concurrent=True, timeout=None))
+        uses.update(pattern.findall(text.lower(), concurrent=True, timeout=None))
     uses.pop("", None)  # what the URLs and mentions matched
     return uses
 
@@ -268,6 +283,7 @@ def _text_counts(conn: sqlite3.Connection, snapshot: FollowerSnapshot, mask: np.
     spellings: Counter[str] = Counter()
     with_bio = with_location = 0
     kept_rowids = snapshot.rowid[mask]
+    _words_pattern()  # nltk's import, once in this thread rather than raced by the tokenising threads
     chunk_words: list[Future[Counter[str]]] = []
     with ThreadPoolExecutor(_TOKENISING_THREADS, thread_name_prefix="bio-words") as tokenisers:
         for first, last in rowid_ranges(kept_rowids):
