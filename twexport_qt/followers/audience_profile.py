@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from itertools import compress
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
@@ -37,9 +37,6 @@ from twexport_qt.followers.rowid_ranges import integers_of, rowid_ranges
 from twexport_qt.followers.snapshot import UNKNOWN_DATE, FollowerSnapshot, sql_criteria
 from twexport_qt.followers.tiers import DEFAULT_TIERS, TierSpec
 from twexport_qt.resources_path import resource_path
-
-if TYPE_CHECKING:  # nltk is imported by the first count, in the counting thread (see `_words_pattern`)
-    import regex
 
 DEFAULT_TOP = 20  # rows of the word and location tables unless asked otherwise
 SECONDS_PER_YEAR = 365.2425 * 86_400  # a mean Gregorian year: ages in years, whatever the leap days
@@ -177,14 +174,13 @@ def stop_words() -> frozenset[str]:
 
 
 @cache
-def _words_pattern() -> regex.Pattern[str]:
+def _words_pattern() -> Any:  # a `regex` engine's Pattern (that package has no type stubs)
     """`_WORDS_OUTSIDE_URLS_AND_MENTIONS` compiled through `nltk.redos`, on first use: `import nltk` takes one to
     two seconds (its package imports numpy, its corpus readers, metrics and translation), which the Audience tab
     would otherwise pay on the GUI thread when it is first opened; the counting runs in a worker thread."""
     from nltk import redos
 
-    pattern: regex.Pattern[str] = redos.compile(_WORDS_OUTSIDE_URLS_AND_MENTIONS, _NLTK_FLAGS)
-    return pattern
+    return redos.compile(_WORDS_OUTSIDE_URLS_AND_MENTIONS, _NLTK_FLAGS)
 
 
 def word_uses(bios: Iterable[str]) -> Counter[str]:
