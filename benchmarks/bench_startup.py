@@ -16,13 +16,20 @@ libraries were imported before the window was shown (the app's own "imported-at-
 by PyInstaller the same way (made once, in a temporary folder, ~20 s): what a user who installed the app waits for.
 Its runtime hooks, archive and bootloader make both slower than from source.
 
+`--instructions` also counts the instructions each start executes up to its window's first show, under Valgrind's
+callgrind (one run each, ~15 s apiece, hash seed fixed): the same count on every run, where times on a shared
+machine swing by a third, so a change's effect on the start can be told from noise. It counts user-space work only
+(Python, Qt, the loader), not waiting on the disk or the kernel's share; needs `valgrind` on PATH, from source only.
+
     python benchmarks/bench_startup.py [--runs 7] [--importtime startup-imports.txt] [--packaged dist/TwExport]
+                                       [--instructions]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -183,6 +190,67 @@ def median_start(command_for: Callable[[Path], list[str]], runs: int) -> tuple[M
                    median([times.ready_cpu_s for times in runs_times])), runs_times[-1]
 
 
+# Runs a script (argv[1], with the rest of argv) and ends the process the moment it prints "shown": what follows the
+# first show (building the start-up tabs, closing) is left out of an instruction count.
+EXIT_AT_SHOW = """
+import os, runpy, sys
+class ExitAtShow:
+    def __init__(self, stream):
+        self.stream = stream
+    def write(self, text):
+        written = self.stream.write(text)
+        if text.startswith("shown"):
+            self.stream.flush()
+            os._exit(0)
+        return written
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+sys.stdout = ExitAtShow(sys.stdout)
+sys.argv = sys.argv[1:]
+sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def instructions_to_show(script: Path, data_dir: Path | None = None) -> int:
+    """Instructions `python script [--data-dir data_dir]` executes until its window first shows, by callgrind.
+
+    An uncounted start on a folder of its own comes first: it writes the byte-code caches, and leaves `data_dir`
+    as it was (a first start stays a first start)."""
+    def command(folder: Path | None) -> list[str]:
+        return [sys.executable, "-c", EXIT_AT_SHOW, str(script), *(["--data-dir", str(folder)] if folder else [])]
+
+    with tempfile.TemporaryDirectory(prefix="twexport-bench-") as folder:
+        subprocess.run(command(Path(folder) if data_dir else None), cwd=ROOT, env=_environment(),
+                       capture_output=True, timeout=TIMEOUT_S, check=True)
+        counting = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={folder}/callgrind.out"]
+        result = subprocess.run([*counting, *command(data_dir)], check=False, cwd=ROOT, capture_output=True,
+                                env=dict(_environment(), PYTHONHASHSEED="0"), text=True, timeout=TIMEOUT_S * 10)
+    found = re.search(r"Collected\s*:\s*(\d+)", result.stderr)
+    if result.returncode != 0 or found is None:
+        raise RuntimeError(f"callgrind could not count {script.name}'s start: {result.stderr[-500:]}")
+    return int(found.group(1))
+
+
+def print_instruction_counts() -> None:
+    if shutil.which("valgrind") is None:
+        print("--instructions needs Valgrind (`valgrind` on PATH; Debian: apt-get install valgrind)")
+        return
+    bare_script = Path(SCRATCH.name) / "bare_window.py"
+    bare_script.write_text(BARE_WINDOW, encoding="utf-8")
+    bare = instructions_to_show(bare_script)
+    data_dir = Path(SCRATCH.name) / "instructions-data"
+    app_first = instructions_to_show(ROOT / "main.py", data_dir)
+    # The folder that first start left (its database exists), its welcome page now seen: a returning user's start.
+    name, text = WELCOME_SEEN_STATE
+    (data_dir / name).write_text(text, encoding="utf-8")
+    app_returning = instructions_to_show(ROOT / "main.py", data_dir)
+    print("instructions executed up to the window's first show (callgrind, one run each):")
+    print(f"  {'bare PySide6 window':<42}{bare / 1e6:7.0f} M")
+    print(f"  {'main.py, window shown':<42}{app_first / 1e6:7.0f} M   ratio {app_first / bare:.2f}")
+    print(f"  {'main.py, returning user, shown':<42}{app_returning / 1e6:7.0f} M   ratio {app_returning / bare:.2f}")
+
+
 def write_importtime(path: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="twexport-bench-") as folder:
         result = subprocess.run([sys.executable, "-X", "importtime", str(ROOT / "main.py"), "--data-dir", folder],
@@ -198,7 +266,12 @@ def main() -> int:
                         help="also write `python -X importtime`'s report of one app start to FILE")
     parser.add_argument("--packaged", type=Path, metavar="FOLDER",
                         help="time the PyInstaller build in FOLDER (dist/TwExport) against a packaged bare window")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count the instructions of each start up to its first show (needs valgrind; "
+                        "from source only)")
     args = parser.parse_args()
+    if args.instructions and args.packaged:
+        parser.error("--instructions counts the starts from source: leave out --packaged")
 
     if args.packaged:
         what = "packaged app"
@@ -232,6 +305,8 @@ def main() -> int:
     imported = last_app_run.imported_at_show
     print("libraries imported before the window showed: "
           + ("(not reported)" if imported is None else ", ".join(imported) or "none"))
+    if args.instructions:
+        print_instruction_counts()
     if args.importtime:
         write_importtime(args.importtime)
         print(f"import times of one start written to {args.importtime}")
