@@ -82,7 +82,11 @@ def write_xlsx(
     # Imported here, not at module level: only an XLSX export needs it, and it costs start-up time.
     from xlsxwriter.workbook import Workbook
 
-    with tempfile.TemporaryDirectory(prefix="twexport-xlsx-") as scratch, atomic_write(path, "wb") as file:
+    # XlsxWriter's row files (about 1 GB for a million followers) go beside the workbook, on the disk that must
+    # hold it anyway, not to the system's temp folder, which is often RAM (tmpfs) or a small partition.
+    scratch_parent = Path(path).resolve().parent
+    with (tempfile.TemporaryDirectory(prefix=".twexport-xlsx-", dir=scratch_parent) as scratch,
+          atomic_write(path, "wb") as file):
         workbook = Workbook(file, {**_WORKBOOK_OPTIONS, "tmpdir": scratch})
         try:
             styles = _Styles.of(workbook)
