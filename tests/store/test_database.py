@@ -146,6 +146,73 @@ def test_repair_of_a_file_that_is_not_a_database_keeps_it_and_starts_empty(tmp_p
     assert open_database(path).execute("SELECT count(*) FROM dm_log").fetchone()[0] == 0
 
 
+def _one_row_in_every_table(conn: sqlite3.Connection) -> list[str]:
+    """Insert a row into each table of the schema, the values made from the columns' declared types (parents
+    first, ids 1, so foreign keys hold); returns the tables."""
+    values = {"INTEGER": 1, "REAL": 1.5, "TEXT": "x", "BLOB": b"x"}
+    tables = [name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name")]
+    for table in sorted(tables, key=lambda name: bool(conn.execute(f"PRAGMA foreign_key_list({name})").fetchall())):
+        columns = conn.execute(f"PRAGMA table_info({table})").fetchall()
+        names = ", ".join(column[1] for column in columns)
+        row = [values.get(column[2].upper().split("(")[0], 1) for column in columns]
+        conn.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})", row)
+    conn.commit()
+    return tables
+
+
+def test_repair_saves_every_table_including_those_later_migrations_added(tmp_path):
+    """Not only the tables of the first schema: the spend record (what the budget counts), audience history and
+    whom the user follows are saved as well, so a repair never drops them silently."""
+    path = tmp_path / "twexport.sqlite3"
+    conn = open_database(path)
+    tables = _one_row_in_every_table(conn)
+    conn.close()
+
+    report = repair_database(path)
+    assert {"spend_ledger", "follower_snapshots", "following"} <= set(tables)
+    assert set(report.tables) == set(tables) and report.tables[:2] == ("dm_log", "do_not_contact")
+    assert report.incomplete == [] and report.saved == dict.fromkeys(tables, 1)
+    fresh = open_database(path)
+    assert {table: fresh.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables} == \
+        dict.fromkeys(tables, 1)
+
+
+def test_after_a_repair_that_lost_the_newest_fetch_runs_a_complete_fetch_still_finds_who_left(tmp_path):
+    """Followers name the newest run that saw them; a run lost to the damage must not have its id reused by the
+    next one, or those followers would look seen by it."""
+    from twexport_qt.store import followers_repo
+
+    path = tmp_path / "twexport.sqlite3"
+    conn = open_database(path)
+    with conn:
+        for _ in range(3):
+            fetch_runs_repo.start(conn, 1, "followers", 1, None)
+        conn.execute("INSERT INTO followers (owner_id, user_id, username, first_seen, last_seen, seen_run) "
+                     "VALUES (1, 7, 'leaver', 1, 1, 3)")
+        conn.execute("INSERT INTO following (owner_id, user_id, username, position, fetch_run_id, first_seen, "
+                     "last_seen) VALUES (1, 8, 'unfollowed', 0, 3, 1, 1)")
+        conn.execute("DELETE FROM fetch_runs WHERE id = 3")  # as if its page had been lost to the damage
+    conn.close()
+
+    repair_database(path)
+    fresh = open_database(path)
+    with fresh:
+        run = fetch_runs_repo.start(fresh, 1, "followers", 2, None)
+        assert run.id == 3
+        assert followers_repo.mark_unfollowed(fresh, 1, 0, 2, run_id=run.id) == 1
+    assert fresh.execute("SELECT fetch_run_id FROM following").fetchone()[0] < run.id
+
+
+def test_the_repair_report_says_when_part_of_the_spend_record_is_lost(tmp_path):
+    from twexport_qt.store.repair import RepairReport
+
+    report = RepairReport(tmp_path / "aside", saved={"dm_log": 3, "spend_ledger": 1},
+                          incomplete=["spend_ledger"], tables=("dm_log", "spend_ledger"))
+    assert "spend record is lost" in report.describe() and "developer portal" in report.describe()
+    assert "spend record" not in RepairReport(tmp_path / "aside", saved={"dm_log": 3}, tables=("dm_log",)).describe()
+
+
 def test_a_migration_that_fails_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     """All pending migrations are one transaction: a failure (or a kill) half-way never leaves a file between two
     schema versions, and the next start tries again from where the file really is."""

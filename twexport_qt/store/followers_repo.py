@@ -98,7 +98,8 @@ def newest_fetch_run(conn: sqlite3.Connection) -> int:
     """The id of the newest fetch run of any kind and account (0 before the first): a follower stored now gets it
     as `seen_run`.
 
-    Fetch run ids only grow (a new run takes the largest id plus one, and runs are never deleted), so they order
+    Fetch run ids only grow (a new run takes the largest id plus one, runs are never deleted, and a repair that
+    lost the newest runs moves their sightings to the newest run saved: `store/repair.py`), so they order
     sightings exactly where seconds cannot: a follower stored once a full fetch has started has `seen_run` at
     least that fetch's id, whichever run stored it (the fetch itself, or a new-followers refresh while it is
     paused); one stored before it started, even in the same second, has less.
