@@ -65,6 +65,41 @@ window.show()
 sys.exit(app.exec())
 """
 BARE_WITH_PYQTGRAPH = "import pyqtgraph\n" + BARE_WINDOW
+# The bare window with what the app's window shows at its first paint, and nothing of the app: a menu bar (three
+# menus of six items with shortcuts), seven tabs, a status bar with a label, and the system's colour scheme read
+# (one Qt enum: PySide6 then creates the Python enums of the whole `Qt` namespace, ~100 of them). What any window
+# with those parts costs, for comparison; the goal is measured against the bare window.
+WINDOW_PARTS = """
+import sys
+import time
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+
+class Window(QMainWindow):
+    def showEvent(self, event):
+        super().showEvent(event)
+        print(f"shown {time.process_time():.3f}", flush=True)
+        QTimer.singleShot(0, self.close)
+
+app = QApplication(sys.argv[:1])
+dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+window = Window()
+tabs = QTabWidget()
+for name in ("Followers", "DM campaign", "Tweet datasets", "Spend", "Audience", "Growth", "Following"):
+    tabs.addTab(QWidget(), name)
+window.setCentralWidget(tabs)
+for title in ("&File", "&View", "&Help"):
+    menu = window.menuBar().addMenu(title)
+    for number in range(1, 7):
+        action = QAction(f"Item {number}", window)
+        action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+        menu.addAction(action)
+window.statusBar().addPermanentWidget(QLabel("Sandbox"))
+window.resize(1280, 820)
+window.show()
+sys.exit(app.exec())
+"""
 
 
 @dataclass(frozen=True)
@@ -239,6 +274,9 @@ def print_instruction_counts() -> None:
     bare_script = Path(SCRATCH.name) / "bare_window.py"
     bare_script.write_text(BARE_WINDOW, encoding="utf-8")
     bare = instructions_to_show(bare_script)
+    parts_script = Path(SCRATCH.name) / "window_parts.py"
+    parts_script.write_text(WINDOW_PARTS, encoding="utf-8")
+    parts = instructions_to_show(parts_script)
     data_dir = Path(SCRATCH.name) / "instructions-data"
     app_first = instructions_to_show(ROOT / "main.py", data_dir)
     # The folder that first start left (its database exists), its welcome page now seen: a returning user's start.
@@ -247,6 +285,7 @@ def print_instruction_counts() -> None:
     app_returning = instructions_to_show(ROOT / "main.py", data_dir)
     print("instructions executed up to the window's first show (callgrind, one run each):")
     print(f"  {'bare PySide6 window':<42}{bare / 1e6:7.0f} M")
+    print(f"  {'bare window + the app window parts':<42}{parts / 1e6:7.0f} M   ratio {parts / bare:.2f}")
     print(f"  {'main.py, window shown':<42}{app_first / 1e6:7.0f} M   ratio {app_first / bare:.2f}")
     print(f"  {'main.py, returning user, shown':<42}{app_returning / 1e6:7.0f} M   ratio {app_returning / bare:.2f}")
 
@@ -297,6 +336,8 @@ def main() -> int:
     if not args.packaged:
         bare_plot, _ = median_start(script_command(BARE_WITH_PYQTGRAPH), args.runs)
         row("bare PySide6 + pyqtgraph window", bare_plot.shown_s, bare_plot.shown_cpu_s)
+        parts, _ = median_start(script_command(WINDOW_PARTS), args.runs)
+        row("bare window + the app window parts", parts.shown_s, parts.shown_cpu_s)
     row(f"{what}, window shown", app.shown_s, app.shown_cpu_s)
     if app.ready_s is not None and app.ready_cpu_s is not None:
         row(f"{what}, first tabs built", app.ready_s, app.ready_cpu_s)
