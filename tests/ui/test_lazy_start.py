@@ -101,6 +101,47 @@ def test_the_desktop_app_reports_its_start_for_the_benchmark(tmp_path):
     assert 0 < float(moments[0][1]) <= float(moments[2][1])
 
 
+# Runs main.py and records which thread first imported each module named in argv[1] (comma-separated): a finder
+# that answers nothing, first on sys.meta_path, sees every import as it starts.
+RECORD_IMPORTING_THREADS = textwrap.dedent("""
+    import json, runpy, sys, threading
+    watched = set(sys.argv[1].split(","))
+    importing = {}
+
+    class Recorder:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name in watched and name not in importing:
+                importing[name] = threading.current_thread().name
+            return None
+
+    sys.meta_path.insert(0, Recorder)
+    sys.argv = ["main.py", *sys.argv[2:]]
+    try:
+        runpy.run_path("main.py", run_name="__main__")
+    except SystemExit as exit:
+        print("importing-threads " + json.dumps(importing), flush=True)
+        raise
+""")
+
+
+def test_after_the_first_show_the_slow_imports_run_off_the_gui_thread(tmp_path):
+    """The start-up tabs' libraries (about a second) and the keyring's discovery are imported in pool threads once
+    the window shows, so the GUI thread is not frozen just after the first paint; then the tabs are built."""
+    watched = ["pyqtgraph", "numpy", "twexport_qt.ui.followers_tab", "twexport_qt.ui.export_menu", "keyring",
+               "twexport_qt.sandbox"]
+    result = subprocess.run([sys.executable, "-c", RECORD_IMPORTING_THREADS, ",".join(watched), "--data-dir",
+                             str(tmp_path / "data")], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", EXIT_WHEN_SHOWN_ENV: "1",
+                                 "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["shown", "imported-at-show", "ready", "importing-threads"]
+    importing = json.loads(lines[-1].split(" ", 1)[1])
+    assert set(importing) == set(watched)
+    assert "MainThread" not in importing.values(), importing
+
+
 @pytest.fixture
 def context(tmp_path, fake_clock):
     context = AppContext(tmp_path / "data", settings=AppSettings(), secrets=SecretStore(SessionOnlyBackend()),

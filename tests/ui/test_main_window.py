@@ -76,9 +76,11 @@ def test_switching_to_a_real_profile_relabels_the_window(window, context):
     assert (context.settings_file).exists()  # the choice is remembered
 
 
-def test_session_only_secrets_are_announced_until_dismissed(window, context):
-    # In a notice bar of its own (a status-bar message would be gone in seconds, and crowded the API state).
-    assert window.info_bar.isVisible() and window.info_bar.text() == context.secrets.backend_description
+def test_session_only_secrets_are_announced_until_dismissed(qtbot, window, context):
+    # In a notice bar of its own (a status-bar message would be gone in seconds, and crowded the API state), once
+    # a pool thread has found the keyring.
+    qtbot.waitUntil(window.info_bar.isVisible, timeout=10_000)
+    assert window.info_bar.text() == context.secrets.backend_description
     assert "session" in window.info_bar.text()
     window.info_bar.dismiss_button.click()
     assert not window.info_bar.isVisible()

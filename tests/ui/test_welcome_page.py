@@ -17,11 +17,12 @@ from twexport_qt.ui.welcome_page import (
     sandbox_tweets_line,
     welcome_seen,
 )
+from twexport_qt.workers.tasks import TaskRunner
 
 
 @pytest.fixture
 def page(qtbot, context):
-    widget = WelcomePage(context)
+    widget = WelcomePage(context, TaskRunner())
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     widget.show()
@@ -57,7 +58,7 @@ def test_the_page_offers_both_ways_in_and_says_it_all(qtbot, page, context):
     assert "developer app" in page.connect_button.description()
     assert page.features_label.text().count("<li>") == 3 and context.prices.as_of.isoformat() \
         in page.features_label.text()
-    qtbot.waitUntil(lambda: "@alice_writes" in page.sandbox_label.text())  # filled after the first paint
+    qtbot.waitUntil(lambda: "@alice_writes" in page.sandbox_label.text())  # filled by a pool thread
     assert not page.continue_button.isVisible()  # on the Sandbox, "Try the Sandbox" is the way on
 
 

@@ -172,9 +172,7 @@ def run_gui(args: argparse.Namespace) -> int:
     log.info("%s %s started; data in %s; profile %s", APP_NAME, __version__, context.data_dir, context.profile.name)
     window = MainWindow(context, first_run_welcome=True)
     install_error_handler(window)
-    window.show()
-    # Where secrets are kept, once the window is up: finding the system's keyring takes a while.
-    QTimer.singleShot(0, lambda: log.info("Secrets: %s", context.secrets.backend_description))
+    window.show()  # it finds the system's keyring off the GUI thread once shown, and logs where secrets are kept
     if context.repair_report is not None:
         report = context.repair_report.describe()
         QTimer.singleShot(0, lambda: QMessageBox.information(window, APP_NAME, report))

@@ -15,6 +15,7 @@ modules import; the dialogs' modules (settings, sign-in, import, about, shortcut
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -53,6 +54,7 @@ from twexport_qt.ui.widgets import ElidedLabel, InfoBar
 
 if TYPE_CHECKING:  # the tabs' and dialogs' modules are imported when first used (see the module's docstring)
     from twexport_qt.gateway.rate_limits import RateLimitState
+    from twexport_qt.secrets.store import SecretStore
     from twexport_qt.ui.audience_tab import AudienceTab
     from twexport_qt.ui.campaign_tab import CampaignTab
     from twexport_qt.ui.export_menu import ExportMenu
@@ -78,6 +80,7 @@ PROFILE_NAME_WIDTH = 240  # pixels of a long profile name in the status bar; the
 EXIT_WHEN_SHOWN_ENV = "TWEXPORT_EXIT_WHEN_SHOWN"
 # Libraries only a tab's content, an API call, a sentiment score, an export or the Sandbox needs: none of them may
 # delay the first paint (a PyInstaller runtime hook importing nltk at launch once doubled the packaged app's start).
+EXPORT_MENU_MODULE = "twexport_qt.ui.export_menu"  # File → Export, made once the window shows
 LIBRARIES_AFTER_SHOW = ("nltk", "numpy", "pyqtgraph", "tweepy", "requests", "oauthlib", "keyring", "xlsxwriter",
                         "openpyxl", "filelock", "twexport_qt.sandbox")
 
@@ -105,6 +108,7 @@ class ProfileAwareTab(Protocol):
 class TabSpec:
     name: TabName
     menu_text: str                  # View menu item, with its mnemonic; Ctrl+<position> opens it
+    module: str                     # the module of the tab's class, imported off the GUI thread at start
     build: Callable[[], QWidget]    # imports the tab's module and makes the tab
 
 
@@ -146,6 +150,7 @@ class MainWindow(QMainWindow):
         self._built_tabs: dict[TabName, QWidget] = {}
         self._shown_once = False  # until the first show, choosing a tab (the remembered one) builds nothing
         self._startup_tabs_built = False
+        self._startup_modules_loading = False  # the start-up tabs' modules are being imported (_after_first_show)
         for spec in self.tab_specs:
             self.tabs.addTab(TabStandIn(spec.name), spec.name.value)
         self.tabs.currentChanged.connect(self._build_opened_tab)
@@ -258,7 +263,7 @@ class MainWindow(QMainWindow):
     @property
     def welcome_page(self) -> WelcomePage:
         if self._welcome_page is None:
-            page = WelcomePage(self.context)
+            page = WelcomePage(self.context, self.jobs.tasks)
             page.sandboxChosen.connect(self.try_sandbox)
             page.connectChosen.connect(self.connect_x_account)
             page.continueChosen.connect(self.show_tabs)
@@ -343,13 +348,13 @@ class MainWindow(QMainWindow):
     # -- tabs, built when first needed ------------------------------------------------------------------
     def _tab_specs(self) -> tuple[TabSpec, ...]:
         return (
-            TabSpec(TabName.FOLLOWERS, "&Followers", self._make_followers_tab),
-            TabSpec(TabName.CAMPAIGN, "&DM campaign", self._make_campaign_tab),
-            TabSpec(TabName.TWEETS, "&Tweet datasets", self._make_tweets_tab),
-            TabSpec(TabName.SPEND, "&Spend", self._make_spend_tab),
-            TabSpec(TabName.AUDIENCE, "&Audience", self._make_audience_tab),
-            TabSpec(TabName.GROWTH, "&Growth", self._make_growth_tab),
-            TabSpec(TabName.FOLLOWING, "F&ollowing", self._make_following_tab),
+            TabSpec(TabName.FOLLOWERS, "&Followers", "twexport_qt.ui.followers_tab", self._make_followers_tab),
+            TabSpec(TabName.CAMPAIGN, "&DM campaign", "twexport_qt.ui.campaign_tab", self._make_campaign_tab),
+            TabSpec(TabName.TWEETS, "&Tweet datasets", "twexport_qt.ui.tweets_tab", self._make_tweets_tab),
+            TabSpec(TabName.SPEND, "&Spend", "twexport_qt.ui.spend_tab", self._make_spend_tab),
+            TabSpec(TabName.AUDIENCE, "&Audience", "twexport_qt.ui.audience_tab", self._make_audience_tab),
+            TabSpec(TabName.GROWTH, "&Growth", "twexport_qt.ui.growth_tab", self._make_growth_tab),
+            TabSpec(TabName.FOLLOWING, "F&ollowing", "twexport_qt.ui.following_tab", self._make_following_tab),
         )
 
     def _make_followers_tab(self) -> QWidget:
@@ -480,17 +485,39 @@ class MainWindow(QMainWindow):
             imported = [name for name in LIBRARIES_AFTER_SHOW if name in sys.modules]
             _print_for_benchmark(f"imported-at-show {','.join(imported) or '-'}")
         self._shown_once = True
-        if not self._startup_tabs_built:
+        if not self._startup_tabs_built and not self._startup_modules_loading:
             QTimer.singleShot(0, self, self._after_first_show)
 
     def _after_first_show(self) -> None:
         """Once the window is on screen: the tab it shows, then the Followers tab (whose filter form the exports
-        read and whose timer fetches on a schedule, so it lives from the start whichever tab is shown)."""
-        if self._startup_tabs_built or not self.isVisible():  # closed before it got here: at the next show
-            return
+        read and whose timer fetches on a schedule, so it lives from the start whichever tab is shown), and the
+        File → Export menu (so that its shortcuts work from the start).
+
+        Their modules are imported in a pool thread first: pyqtgraph, numpy, the fetch and gateway modules take
+        about a second, which the GUI thread would otherwise spend frozen just after the first paint (menus, tab
+        clicks and repaints wait). The import holds the GIL for most of that time, but Python hands it to the GUI
+        thread every few milliseconds, so the window keeps answering. A tab the user opens meanwhile is built at
+        once (its import waits for the module being imported, not for all of them)."""
+        if self._startup_tabs_built or self._startup_modules_loading or not self.isVisible():
+            return  # built or on its way; or closed before it got here: at the next show
         self._announce_session_only_secrets()
-        self._make_export_menu()  # made now, so that its shortcuts work from the start
         self.show_spend_today()
+        names = {TabName.FOLLOWERS}
+        current = self.tabs.currentWidget()
+        if isinstance(current, TabStandIn):
+            names.add(current.name)
+        modules = [EXPORT_MENU_MODULE, *(spec.module for spec in self.tab_specs if spec.name in names)]
+        self._startup_modules_loading = True
+        # A failed import is raised again, with its traceback, by the build that needs the module.
+        self.jobs.tasks.run_task("Loading the tabs", partial(_import_modules, modules),
+                                 lambda _modules: self._build_startup_tabs(),
+                                 lambda _failure: self._build_startup_tabs(), owner=self)
+
+    def _build_startup_tabs(self) -> None:
+        self._startup_modules_loading = False
+        if self._startup_tabs_built or not self.isVisible():  # closed meanwhile: built at the next show
+            return
+        self._make_export_menu()
         current = self.tabs.currentWidget()
         if isinstance(current, TabStandIn):
             self.tab(current.name)
@@ -502,12 +529,20 @@ class MainWindow(QMainWindow):
             self.close()
 
     def _announce_session_only_secrets(self) -> None:
-        """A notice bar (a status-bar message would be gone in seconds) when secrets last this session only."""
+        """A notice bar (a status-bar message would be gone in seconds) when secrets last this session only.
+
+        Finding the system's keyring imports keyring's backends and may ask D-Bus (a fifth of a second or more):
+        done in a pool thread, which also logs where secrets are kept."""
         if self._secrets_announced:
             return
         self._secrets_announced = True
-        if not self.context.secrets.is_persistent:
-            self.info_bar.show_text(self.context.secrets.backend_description)
+        self.jobs.tasks.run_task("Finding the system keyring", partial(_where_secrets_are_kept, self.context.secrets),
+                                 self._show_secrets_notice, owner=self)
+
+    def _show_secrets_notice(self, kept: tuple[bool, str]) -> None:
+        persistent, description = kept
+        if not persistent:
+            self.info_bar.show_text(description)
 
     # -- actions ---------------------------------------------------------------------------------------
     def switch_profile(self, name: str) -> None:
@@ -618,6 +653,19 @@ class MainWindow(QMainWindow):
             self.followers_tab.shutdown()
         self.messages.detach()
         super().closeEvent(event)
+
+
+def _import_modules(names: list[str]) -> list[str]:
+    for name in names:
+        importlib.import_module(name)
+    return names
+
+
+def _where_secrets_are_kept(secrets: SecretStore) -> tuple[bool, str]:
+    """Whether secrets outlive the session, and the sentence that says where they are kept (logged)."""
+    description = secrets.backend_description
+    log.info("Secrets: %s", description)
+    return secrets.is_persistent, description
 
 
 def _say(moment: str) -> None:

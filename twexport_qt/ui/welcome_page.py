@@ -28,6 +28,7 @@ from twexport_qt.app_context import AppContext
 from twexport_qt.billing.prices import PriceTable, ResourceKind, format_usd
 from twexport_qt.settings.model import SANDBOX_PROFILE_NAME
 from twexport_qt.ui.ui_state import ui_state
+from twexport_qt.workers.tasks import TaskRunner
 
 WELCOME_SEEN_KEY = "welcome/seen"
 CONTENT_WIDTH = 760  # a readable line length; the page centres it in a wide window
@@ -74,7 +75,7 @@ class WelcomePage(QScrollArea):
     connectChosen = Signal()
     continueChosen = Signal()
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.setObjectName("WelcomePage")
@@ -102,10 +103,12 @@ class WelcomePage(QScrollArea):
         self.features_label = QLabel()
         self.features_label.setWordWrap(True)
         self.features_label.setTextFormat(Qt.TextFormat.RichText)
-        # Filled just after the page first shows: naming the accounts loads the Sandbox (numpy and all), which
-        # would otherwise hold back the window's first paint by a few hundred milliseconds on a first run.
+        # Filled by a pool thread started once the event loop runs: naming the accounts loads the Sandbox (numpy
+        # and all), a few hundred milliseconds that would otherwise hold back the window's first paint, or freeze
+        # it just after, on a first run.
         self.sandbox_label = QLabel()
-        QTimer.singleShot(0, self.sandbox_label, lambda: self.sandbox_label.setText(sandbox_tweets_line()))
+        QTimer.singleShot(0, self.sandbox_label, lambda: tasks.run_task(
+            "Naming the Sandbox's accounts", sandbox_tweets_line, self.sandbox_label.setText, owner=self.sandbox_label))
         self.sandbox_label.setWordWrap(True)
         self.sandbox_label.setTextFormat(Qt.TextFormat.RichText)
         self.sandbox_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
