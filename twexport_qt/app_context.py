@@ -11,13 +11,14 @@ name, and stops before a request that could pass the profile's budgets or the ru
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
 import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -32,7 +33,7 @@ from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.services.connections import ThreadConnections
 from twexport_qt.settings.model import AppSettings, Profile
-from twexport_qt.settings.storage import load_settings, save_settings
+from twexport_qt.settings.storage import load_settings, save_settings_changes
 from twexport_qt.store.database import DatabaseDamaged as DatabaseDamaged  # re-exported: open_context raises it
 from twexport_qt.store.database import open_database
 from twexport_qt.store.job_locks import LOCKS_DIR_NAME, JobKind, JobLock
@@ -67,6 +68,7 @@ ServiceT = TypeVar("ServiceT")
 
 # The embedded sandbox: big enough to make the plots interesting, small enough to fetch in seconds.
 DEFAULT_SANDBOX_FOLLOWERS = 5_000
+SETTINGS_LOCK_FILE_NAME = "settings.lock"  # in the locks folder: one settings save at a time, across processes
 DEFAULT_SANDBOX_SEED = 2026
 
 
@@ -92,12 +94,17 @@ class AppContext:
         configure_log: bool = True,
         api_base_url: str | None = None,
         holder: str = "command line",
+        settings_as_read: AppSettings | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.settings_file = data_dir / paths.SETTINGS_FILE_NAME
         self.database_file = data_dir / paths.DATABASE_FILE_NAME
         self.log_file = data_dir / paths.LOG_FILE_NAME
         self.settings = settings
+        # The settings file as this process last read or wrote it: a save writes only the changes made since
+        # (`save_settings`). `open_context` passes what it read, with a `--profile` choice in it already, so that
+        # choice is never saved as the active profile; without it, all of `settings` counts as this process's.
+        self._settings_as_read = settings_as_read if settings_as_read is not None else AppSettings()
         self.secrets = secrets
         self.clock: Clock = clock or SystemClock()
         self.startup_problems = list(startup_problems or [])
@@ -209,7 +216,36 @@ class AppContext:
         self.save_settings()
 
     def save_settings(self) -> None:
-        save_settings(self.settings, self.settings_file)
+        """Save what this process changed in the settings since it last read or wrote them, over the file as it
+        is now: what another process saved meanwhile (the app, a command-line job, the other way round) is kept,
+        so a job that ran for hours never turns back a switch the user turned since (`settings.merge`)."""
+        self.replace_settings(self.settings)
+
+    def replace_settings(self, edited: AppSettings) -> None:
+        """Make `edited` (an edited copy, such as the Settings dialog's) the context's settings, saved as
+        `save_settings` saves. Afterwards the context holds what was saved, both processes' changes, with its
+        own active profile kept (another process's choice of profile never switches this one's), and the same
+        `Profile` objects where a profile is still there."""
+        saved = save_settings_changes(edited, self._settings_as_read, self.settings_file,
+                                      self.data_dir / LOCKS_DIR_NAME / SETTINGS_LOCK_FILE_NAME)
+        own_active = edited.active_profile
+        current = self.settings
+        profiles: dict[str, Profile] = {}
+        for name, profile in saved.profiles.items():
+            kept = current.profiles.get(name)
+            if kept is not None and kept is not profile:
+                for item in fields(Profile):
+                    setattr(kept, item.name, getattr(profile, item.name))
+                profile = kept
+            profiles[name] = profile
+        if edited is not current:
+            current = self.settings = edited
+        for item in fields(AppSettings):
+            setattr(current, item.name, getattr(saved, item.name))
+        current.profiles = profiles
+        if own_active in profiles:
+            current.active_profile = own_active
+        self._settings_as_read = copy.deepcopy(saved)
 
     # -- per-thread resources --------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
@@ -367,10 +403,14 @@ class AppContext:
             return self._owner_ids[self.profile.name]
         return known_owner_id(self.profile)
 
-    def remember_owner(self, owner_id: int) -> None:
-        self._owner_ids[self.profile.name] = owner_id
-        if not self.is_sandbox and self.profile.account_id != owner_id:
-            self.profile.account_id = owner_id
+    def remember_owner(self, owner_id: int, profile_name: str | None = None) -> None:
+        """`owner_id` is the X account of `profile_name` (default: the active profile), as a job learnt it: a job
+        names the profile it started on, which the user may have switched away from since."""
+        name = profile_name or self.profile.name
+        self._owner_ids[name] = owner_id
+        profile = self.settings.profiles.get(name)
+        if profile is not None and profile.kind != "sandbox" and profile.account_id != owner_id:
+            profile.account_id = owner_id
             self.save_settings()
 
     def _notify_rate_limit(self, state: RateLimitState) -> None:
@@ -418,13 +458,14 @@ def open_context(args: argparse.Namespace, *, clock: Clock | None = None, holder
     result = load_settings(data_dir / paths.SETTINGS_FILE_NAME)
     problems = list(result.problems)
     settings = result.settings
+    as_read = copy.deepcopy(settings)
     problems += settings.ensure_invariants()
     wanted = getattr(args, "profile", None)
     if wanted:
         if wanted not in settings.profiles:
             known = ", ".join(sorted(settings.profiles))
             raise ConfigError(f"There is no profile named {wanted!r}. Profiles: {known}.")
-        settings.active_profile = wanted
+        settings.active_profile = as_read.active_profile = wanted  # this process's choice, never saved
     base_url = getattr(args, "api_base_url", None) or os.environ.get(API_BASE_URL_ENV) or None
     if repair is None:
         repair = bool(getattr(args, "repair", False))
@@ -432,7 +473,7 @@ def open_context(args: argparse.Namespace, *, clock: Clock | None = None, holder
 
     def build() -> AppContext:
         return AppContext(data_dir, settings=settings, secrets=secrets, clock=clock, startup_problems=problems,
-                          api_base_url=base_url, holder=holder)
+                          api_base_url=base_url, holder=holder, settings_as_read=as_read)
 
     try:
         return build()

@@ -314,3 +314,37 @@ def test_filter_and_tier_problems_are_named_in_the_forms_words(dialog, context):
     headers = [page.tiers_table.horizontalHeaderItem(column).text() for column in range(2)]
     assert headers == ["Name", "Minimum followers"]  # the words the problem used, as the table shows them
     assert not context.settings_file.exists()
+
+
+# ----- While a job runs, and with another process saving meanwhile -----
+
+def test_while_a_job_runs_the_profile_in_use_can_be_edited_but_not_switched_or_deleted(qtbot, context):
+    """A running job writes to the profile in use: switching it in Settings would have its results (the account
+    a fetch learns, the followers it shows) land on the profile switched to."""
+    context.switch_profile("Newsletter")
+    dialog = SettingsDialog(context, jobs_running=True)
+    qtbot.addWidget(dialog)
+    assert not dialog.active_box.isEnabled() and "running jobs" in dialog.active_box.toolTip()
+    assert not dialog.delete_button.isEnabled()
+    dialog.campaign_page.retry_days_spin.setValue(5)  # editing it is fine
+    dialog.profile_combo.setCurrentText("Sandbox")
+    assert not dialog.active_box.isEnabled() and not dialog.active_box.isChecked()
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert context.settings.active_profile == "Newsletter" and context.profile.retry_after_days == 5
+
+
+def test_saving_keeps_what_another_process_saved_while_the_dialog_was_open(qtbot, context):
+    context.save_settings()
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    on_disk = json.loads(context.settings_file.read_text(encoding="utf-8"))  # a command-line sign-in meanwhile
+    on_disk["profiles"]["Shop"] = {**on_disk["profiles"]["Newsletter"], "name": "Shop"}
+    on_disk["profiles"]["Newsletter"]["dm_enabled"] = False
+    context.settings_file.write_text(json.dumps(on_disk), encoding="utf-8")
+    dialog.profile_combo.setCurrentText("Newsletter")
+    dialog.campaign_page.retry_days_spin.setValue(11)
+    dialog.accept()
+    saved = json.loads(context.settings_file.read_text(encoding="utf-8"))["profiles"]
+    assert set(saved) == {"Sandbox", "Newsletter", "Shop"} and saved["Newsletter"]["retry_after_days"] == 11
+    assert "Shop" in context.settings.profiles  # the app now knows it too

@@ -118,11 +118,12 @@ class FollowingService:
         followers fetch's lock: both read X's follows endpoints for the one account, one at a time. Each page
         committed is told to `JobContext.stored` as a `PageStored`; `max_cost` (dollars) pauses it resumably."""
         context = self._context
+        profile_name = context.profile.name  # the job's profile, even if the user switches before it ends
 
         def body(api: ApiSession, ctx: JobContext) -> FollowingFetchResult:
             result = fetch_following(api.conn, api.gateway, api.pacer, context.clock, progress=ctx.progress,
                                      cancel=ctx.cancel, on_page_stored=ctx.stored, page_size=page_size)
-            context.remember_owner(result.owner_id)
+            context.remember_owner(result.owner_id, profile_name)
             return result
 
         return api_job(context, body, lock=JobKind.FOLLOWERS_FETCH, name=JobName.FETCH_FOLLOWING, max_cost=max_cost)

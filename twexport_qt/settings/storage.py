@@ -20,13 +20,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from twexport_qt import APP_NAME
 from twexport_qt.core.errors import ConfigError
 from twexport_qt.core.os_errors import DISK_FULL, describe_os_error
 from twexport_qt.settings.codec import JsonDocumentError, decode_json, settings_from_dict, settings_to_dict
+from twexport_qt.settings.merge import merge_changes
 from twexport_qt.settings.model import AppSettings
 from twexport_qt.settings.validation import validate_settings
 
 log = logging.getLogger(__name__)
+
+SETTINGS_LOCK_TIMEOUT_S = 10.0  # a merge-and-save takes milliseconds: a lock held this long is another's hang
 
 
 class SettingsInvalid(ConfigError):
@@ -111,6 +115,33 @@ def save_settings(settings: AppSettings, path: Path) -> None:
             f"The settings were not saved to {path} because {describe_os_error(error)}; "
             f"{_what_to_do(error)} (the previous settings file was not changed)."
         ) from error
+
+
+def save_settings_changes(ours: AppSettings, base: AppSettings, path: Path, lock_path: Path) -> AppSettings:
+    """Save the changes from `base` (the settings as last read or written) to `ours` over the file as it is now,
+    and return what was saved: changes another process saved meanwhile are kept (`settings.merge`).
+
+    A file lock (beside the other locks of the data folder) makes the read-merge-write one step for every
+    process. Raises what `save_settings` raises, or SettingsSaveError if the lock stays taken.
+    """
+    from filelock import FileLock, Timeout
+
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(lock_path, timeout=SETTINGS_LOCK_TIMEOUT_S):
+            current = load_settings(path).settings
+            merged, problems = settings_from_dict(merge_changes(settings_to_dict(base), settings_to_dict(ours),
+                                                                settings_to_dict(current)))
+            problems += merged.ensure_invariants()  # e.g. a profile made active here, deleted there meanwhile
+            if problems:
+                log.warning("Settings merged with another process's changes were repaired: %s", problems)
+            save_settings(merged, path)
+    except Timeout as error:
+        raise SettingsSaveError(
+            f"The settings were not saved: another {APP_NAME} process has been saving them for "
+            f"{SETTINGS_LOCK_TIMEOUT_S:.0f} seconds (the previous settings file was not changed); save again."
+        ) from error
+    return merged
 
 
 def _what_to_do(error: OSError) -> str:

@@ -162,6 +162,7 @@ class FollowersTab(QWidget):
         self.jobs = jobs
         self.filter_state = filter_state or FollowerFilterState(self)
         self.owner_id: int | None = None
+        self._fetching_profile = context.profile.name  # the profile of the running (or last) followers fetch
         self.tiers = domain_tiers(context.profile)
         self.current_filter = FollowerFilter()
         self.model: FollowersTableModel | None = None
@@ -642,6 +643,8 @@ class FollowersTab(QWidget):
 
         job = api_job(context, fetch, lock=JobKind.FOLLOWERS_FETCH)
         title = NEW_FOLLOWERS_TITLE if new_only else FETCH_TITLE
+        # The profile the fetch runs for: the account it learns is that profile's, whichever is active by then.
+        self._fetching_profile = context.profile.name
         worker = self.jobs.start(JobName.FETCH_FOLLOWERS, title, job, on_success=self._fetched, quiet=automatic)
         if worker is not None:
             # Queued to this GUI-thread widget. Connected once the job runs, but its first page comes after an
@@ -654,8 +657,10 @@ class FollowersTab(QWidget):
         """A page of the running fetch is committed: show the followers stored so far (see LIVE_UPDATE_MS)."""
         if not isinstance(page, PageStored):
             return
+        self.context.remember_owner(page.owner_id, self._fetching_profile)
+        if self._fetching_profile != self.context.profile.name:
+            return  # the user switched profile meanwhile: this page is another profile's
         if self.owner_id != page.owner_id:  # the first page of a first fetch: now there is an account to show
-            self.context.remember_owner(page.owner_id)
             self.owner_id = page.owner_id
             self._build_model()  # it loads what is stored, this page included
         elif not self._live_timer.isActive():
@@ -666,7 +671,11 @@ class FollowersTab(QWidget):
             self.model.append_new_followers()
 
     def _fetched(self, result: FetchResult) -> None:
-        self.context.remember_owner(result.owner_id)
+        self.context.remember_owner(result.owner_id, self._fetching_profile)
+        if self._fetching_profile != self.context.profile.name:
+            messages.info(f"The followers fetch of the profile {self._fetching_profile!r} finished "
+                          f"({result.fetched:,} read).")
+            return  # the user switched profile meanwhile: the view shows the profile now active
         if self.owner_id != result.owner_id:
             self.owner_id = result.owner_id
             self._build_model()

@@ -560,7 +560,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from twexport_qt.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.context, self, tasks=self.jobs.tasks)
+        running = bool(self.jobs.runner.running())
+        dialog = SettingsDialog(self.context, self, tasks=self.jobs.tasks, jobs_running=running)
         if dialog.exec():
             self._after_settings_change()
 

@@ -32,7 +32,7 @@ from twexport_qt.core import messages
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.profile_mapping import campaign_settings, known_owner_id
 from twexport_qt.settings.model import SANDBOX_PROFILE_NAME, AppSettings, Profile
-from twexport_qt.settings.storage import SettingsInvalid, save_settings
+from twexport_qt.settings.storage import SettingsInvalid
 from twexport_qt.settings.validation import profile_name_problem, validate_settings
 from twexport_qt.ui.live_confirmation import confirm_live_sending
 from twexport_qt.ui.palette import TextTone, tone_style
@@ -55,14 +55,21 @@ def please_fix(problems: list[str]) -> str:
     return "Please fix:\n" + "\n".join(f"• {problem}" for problem in problems)
 
 
+# Why the profile in use can be neither switched nor deleted while a job runs (see SettingsDialog).
+JOBS_RUNNING_TIP = "Finish or cancel the running jobs first: they write to the profile in use."
+
+
 class SettingsDialog(QDialog):
-    def __init__(self, context: AppContext, parent: QWidget | None = None, *, tasks: TaskRunner | None = None) -> None:
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, tasks: TaskRunner | None = None,
+                 jobs_running: bool = False) -> None:
         """`tasks` runs the account page's sign-in and connection test off the GUI thread (the window's runner;
-        without one, a runner of this dialog's own)."""
+        without one, a runner of this dialog's own). While `jobs_running`, the profile in use can be edited but
+        not switched nor deleted: a running job writes to it, and would write under the profile switched to."""
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(640)
         self.context = context
+        self._profile_in_use = context.settings.active_profile if jobs_running else None
         self.draft: AppSettings = copy.deepcopy(context.settings)
         self._shown = self.draft.active_profile  # the profile whose values the pages hold
         self._switching = False
@@ -134,8 +141,13 @@ class SettingsDialog(QDialog):
         self._load(self.draft.profiles[name])
 
     def _load(self, profile: Profile) -> None:
-        self.delete_button.setEnabled(profile.kind != "sandbox")
+        in_use = self._profile_in_use is not None
+        self.delete_button.setEnabled(profile.kind != "sandbox" and profile.name != self._profile_in_use)
         self.active_box.setChecked(self.draft.active_profile == profile.name)
+        self.active_box.setEnabled(not in_use)
+        why = JOBS_RUNNING_TIP if in_use else ""
+        self.active_box.setToolTip(why)
+        self.delete_button.setToolTip(why if profile.name == self._profile_in_use else "")
         for page in self.pages:
             page.load(profile)
 
@@ -162,7 +174,7 @@ class SettingsDialog(QDialog):
 
     def _delete_profile(self) -> None:
         name = self._shown
-        if name == SANDBOX_PROFILE_NAME:
+        if name in (SANDBOX_PROFILE_NAME, self._profile_in_use):
             return
         if QMessageBox.question(self, "Delete profile", f"Delete profile {name!r} and its stored credentials?") \
                 != QMessageBox.StandardButton.Yes:
@@ -194,7 +206,8 @@ class SettingsDialog(QDialog):
             return
         try:
             self.account_page.store_credentials()
-            save_settings(self.draft, self.context.settings_file)
+            # Only this dialog's changes are written: what a command-line job saved meanwhile is kept.
+            self.context.replace_settings(self.draft)
         except SettingsInvalid as exc:
             self.problems_label.setText(please_fix(exc.problems))
             return
@@ -205,7 +218,6 @@ class SettingsDialog(QDialog):
             self.problems_label.clear()
             messages.error(exc.user_message, title="Saving settings")
             return
-        self.context.settings = self.draft
         super().accept()
 
     def _confirm_profiles_going_live(self) -> bool:
