@@ -19,6 +19,7 @@ from twexport_qt.billing.estimates import (
     estimate_following_fetch,
     estimate_new_followers_refresh,
     estimate_tweet_download,
+    estimate_tweet_update,
     refresh_choice_sentence,
 )
 from twexport_qt.billing.prices import DEFAULT_PRICES
@@ -93,6 +94,24 @@ def test_tweet_downloads_are_capped_by_what_x_serves():
     search = estimate_tweet_download([TweetAccount("old", None)], DEFAULT_PRICES, limit=None,
                                      include_replies=False, search=True)
     assert "unknown" in search.sentence and "give a limit" in search.sentence
+
+
+def test_a_dataset_update_costs_the_look_up_if_nothing_is_new_and_at_most_what_the_timeline_reaches():
+    accounts = [TweetAccount("big", tweet_count=50_000), TweetAccount("small", tweet_count=120)]
+    update = estimate_tweet_update(accounts, DEFAULT_PRICES, newer_only={"big", "small"}, limit=50,
+                                   include_replies=True)
+    assert update.kind == EstimateKind.TWEET_UPDATE and update.count == 0
+    assert update.low == Decimal("0.02")  # the two accounts' look-up: nothing may be new
+    whole = estimate_tweet_download(accounts, DEFAULT_PRICES, limit=None, include_replies=True)
+    assert update.high == whole.high  # at worst every post the timeline reaches (3,200 + 120) is new
+    assert update.needs_confirmation
+    assert update.sentence == ("only posts newer than the dataset's are read, from 2 accounts: $0.02 if none is new "
+                               f"(up to ${whole.high:,.2f} if all 3,320 posts the timeline reaches are new, with the "
+                               "posts and authors they reply to or quote)")
+    # An account the dataset took nothing from is read again from its newest post, within the limit.
+    partly = estimate_tweet_update(accounts, DEFAULT_PRICES, newer_only={"big"}, limit=50, include_replies=False)
+    assert partly.count == 50 and partly.low == Decimal("0.02") + Decimal("0.25") + Decimal("0.01")
+    assert "for ≈ 50 posts" in partly.sentence
 
 
 def test_archive_imports_and_dry_runs_say_they_are_free():

@@ -16,7 +16,7 @@ from twexport_qt.sandbox.request_log import read_entries
 from twexport_qt.sandbox.testing import running_sandbox
 from twexport_qt.store.database import open_database
 from twexport_qt.tweets.cleaning import clean_text
-from twexport_qt.tweets.download import DownloadRequest, UpdateNotPossible, run_download
+from twexport_qt.tweets.download import DownloadRequest, UpdateNotPossible, UpdateScope, run_download, update_scope
 from twexport_qt.tweets.options import DatasetOptions
 from twexport_qt.tweets.sources import SourceKind
 
@@ -108,6 +108,8 @@ def test_an_interrupted_update_resumes_with_the_same_since_id(tmp_path, clock, l
 
     with pytest.raises(Cancelled):
         run_download(conn, make_gateway(server), None, clock, request, progress=cancel_after_a_page, cancel=cancel)
+    # Priced before it resumes (tweets download --update): still only the posts newer than the dataset's.
+    assert update_scope(conn, request) == UpdateScope(finishes_download=False, newer_only=("bob_builds",))
     resumed = run_download(conn, make_gateway(server), None, clock, request)
 
     pages = timeline_requests(log, logged)
@@ -121,6 +123,29 @@ def test_an_interrupted_update_resumes_with_the_same_since_id(tmp_path, clock, l
     assert added == resumed.written_total - first.written_total  # only tweets newer than since_id were added
     marked = conn.execute("SELECT COUNT(*) FROM tweet_job_output WHERE job_id = ?", (resumed.job_id,)).fetchone()[0]
     assert marked == resumed.written_total  # no tweet written twice
+
+
+def test_the_scope_of_an_update_is_known_before_any_request(tmp_path, clock, logged_server):
+    server, log = logged_server
+    conn = open_database(":memory:")
+    request = DownloadRequest(("carol_codes", "bob_builds"), SourceKind.TIMELINE, DatasetOptions(limit=30),
+                              tmp_path / "two.csv", update=True)
+    download = dataclasses.replace(request, update=False)
+    cancel = CancelToken()
+
+    def cancel_after_a_page(progress) -> None:
+        if progress.fetched > 0:
+            cancel.cancel()
+
+    with pytest.raises(Cancelled):
+        run_download(conn, make_gateway(server), None, clock, download, progress=cancel_after_a_page, cancel=cancel)
+    logged = len(read_entries(log))
+    assert update_scope(conn, request) == UpdateScope(finishes_download=True)  # priced as finishing the download
+    assert len(read_entries(log)) == logged  # a scope reads the database only
+    run_download(conn, make_gateway(server), None, clock, download)
+    logged = len(read_entries(log))
+    assert update_scope(conn, request) == UpdateScope(False, newer_only=("carol_codes", "bob_builds"))
+    assert len(read_entries(log)) == logged
 
 
 def test_an_update_with_other_options_says_which(tmp_path, clock, logged_server):

@@ -13,7 +13,7 @@ request; the timeline serves an account's 3,200 newest posts, or 800 when replie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -37,6 +37,7 @@ class EstimateKind(StrEnum):
     FOLLOWING_FETCH = "following fetch"  # the accounts the user follows: the same price-list line, its own job
     NEW_FOLLOWERS_REFRESH = "new followers refresh"
     TWEET_DOWNLOAD = "tweet download"
+    TWEET_UPDATE = "tweet dataset update"
     CAMPAIGN = "DM campaign"
     DRY_RUN = "DM dry run"
     ARCHIVE_IMPORT = "archive import"
@@ -162,35 +163,76 @@ def estimate_tweet_download(accounts: Sequence[TweetAccount], prices: PriceTable
     quotes and that post's author, and (with replies) one more look-up of a reply's parent and its author.
     The accounts' look-up by name (one user read each) is in both ends.
     """
-    reach_cap = TIMELINE_REACH if include_replies else TIMELINE_REACH_WITHOUT_REPLIES
-    lookup = prices.cost(ResourceKind.USERS, len(accounts), owned=False)
-    low = high = lookup
-    posts_low = posts_high = 0
-    unknown = 0
-    for account in accounts:
-        if search:
-            reachable = account.tweet_count if account.tweet_count is not None else limit
-            if reachable is None:
-                unknown += 1
-                reachable = 0
-        else:
-            reachable = min(reach_cap, account.tweet_count) if account.tweet_count is not None else reach_cap
-        read_low = min(limit, reachable) if limit is not None else reachable
-        owned = account.own and user_context and not search
-        posts_low += read_low
-        posts_high += reachable
-        low += prices.cost(ResourceKind.POSTS, read_low, owned=owned)
-        low += prices.cost(ResourceKind.USERS, 1 if read_low else 0, owned=False)  # the author, once a day
+    reads = _TweetReads.of(accounts, prices, limit=limit, include_replies=include_replies, search=search,
+                           user_context=user_context)
+    names = f"{len(accounts):,} account{'' if len(accounts) == 1 else 's'}"
+    sentence = (f"≈ {reads.posts_low:,} posts from {names}: {format_usd(reads.low)} (up to {format_usd(reads.high)} "
+                f"reading all {reads.posts_high:,} reachable posts with the posts and authors they reply to or "
+                "quote)")
+    if reads.unknown:
+        sentence += (f"; the size of {reads.unknown:,} account{'' if reads.unknown == 1 else 's'} is unknown: give "
+                     "a limit to bound the cost")
+    return CostEstimate(EstimateKind.TWEET_DOWNLOAD, reads.posts_low, "posts", reads.low, reads.high, sentence)
+
+
+def estimate_tweet_update(accounts: Sequence[TweetAccount], prices: PriceTable, *, newer_only: Collection[str],
+                          limit: int | None, include_replies: bool, user_context: bool = True) -> CostEstimate:
+    """An update of a finished timeline dataset (`tweets download --update`).
+
+    The accounts in `newer_only` are read only for the posts published since the newest the dataset took: none
+    may be new (the low end reads none), and at worst all the timeline still reaches is (the high end, bounded by
+    the account's tweet count, as a download's is). The others (the dataset took nothing from them) are read
+    again from their newest post, within `limit`, as a download reads them. The look-up by name is in both ends.
+    """
+    reads = _TweetReads.of(accounts, prices, limit=limit, include_replies=include_replies, search=False,
+                           user_context=user_context, newer_only=newer_only)
+    names = f"{len(accounts):,} account{'' if len(accounts) == 1 else 's'}"
+    sentence = (f"only posts newer than the dataset's are read, from {names}: {format_usd(reads.low)}"
+                + (f" for ≈ {reads.posts_low:,} posts" if reads.posts_low else " if none is new")
+                + f" (up to {format_usd(reads.high)} if all {reads.posts_high:,} posts the timeline reaches are "
+                "new, with the posts and authors they reply to or quote)")
+    return CostEstimate(EstimateKind.TWEET_UPDATE, reads.posts_low, "posts", reads.low, reads.high, sentence)
+
+
+@dataclass(frozen=True)
+class _TweetReads:
+    """What reading some accounts' tweets costs: posts read at the low and high ends, and their prices."""
+
+    posts_low: int
+    posts_high: int
+    low: Decimal
+    high: Decimal
+    unknown: int  # search accounts of unknown size without a limit (counted as none)
+
+    @classmethod
+    def of(cls, accounts: Sequence[TweetAccount], prices: PriceTable, *, limit: int | None, include_replies: bool,
+           search: bool, user_context: bool, newer_only: Collection[str] = ()) -> _TweetReads:
+        reach_cap = TIMELINE_REACH if include_replies else TIMELINE_REACH_WITHOUT_REPLIES
+        lookup = prices.cost(ResourceKind.USERS, len(accounts), owned=False)
+        low = high = lookup
+        posts_low = posts_high = 0
+        unknown = 0
         extra_per_post = (prices.cost(ResourceKind.POSTS, 1, owned=False)
                           + prices.cost(ResourceKind.USERS, 1, owned=False)) * (2 if include_replies else 1)
-        high += prices.cost(ResourceKind.POSTS, reachable, owned=False) + extra_per_post * reachable
-    names = f"{len(accounts):,} account{'' if len(accounts) == 1 else 's'}"
-    sentence = (f"≈ {posts_low:,} posts from {names}: {format_usd(low)} (up to {format_usd(high)} reading all "
-                f"{posts_high:,} reachable posts with the posts and authors they reply to or quote)")
-    if unknown:
-        sentence += (f"; the size of {unknown:,} account{'' if unknown == 1 else 's'} is unknown: give a limit to "
-                     "bound the cost")
-    return CostEstimate(EstimateKind.TWEET_DOWNLOAD, posts_low, "posts", low, high, sentence)
+        for account in accounts:
+            if search:
+                reachable = account.tweet_count if account.tweet_count is not None else limit
+                if reachable is None:
+                    unknown += 1
+                    reachable = 0
+            else:
+                reachable = min(reach_cap, account.tweet_count) if account.tweet_count is not None else reach_cap
+            if account.username in newer_only:
+                read_low = 0  # perhaps nothing was posted since
+            else:
+                read_low = min(limit, reachable) if limit is not None else reachable
+            owned = account.own and user_context and not search
+            posts_low += read_low
+            posts_high += reachable
+            low += prices.cost(ResourceKind.POSTS, read_low, owned=owned)
+            low += prices.cost(ResourceKind.USERS, 1 if read_low else 0, owned=False)  # the author, once a day
+            high += prices.cost(ResourceKind.POSTS, reachable, owned=False) + extra_per_post * reachable
+        return cls(posts_low, posts_high, low, high, unknown)
 
 
 def estimate_archive_import(prices: PriceTable, *, looks_up_reply_parents: bool) -> CostEstimate:

@@ -24,7 +24,7 @@ MAX_COST_HELP = ("stop before the request that could take this run's spend past 
 
 
 class CostNotConfirmed(errors.ConfigError):
-    """A paid job above the threshold was not confirmed: nothing was requested."""
+    """A paid job above the threshold was not confirmed: it did not start (only its price look-up was read)."""
 
 
 def max_cost_argument(text: str) -> Decimal:
@@ -61,20 +61,35 @@ def show_estimate(estimate: CostEstimate, *, simulated: bool, max_cost: Decimal 
 
 
 def confirm_cost(estimate: CostEstimate, *, yes: bool, simulated: bool, ask: Callable[[str], str] | None = None,
-                 interactive: bool | None = None) -> None:
-    """Return if the job may start; raise CostNotConfirmed (nothing was requested) when it may not."""
+                 interactive: bool | None = None, lookup_cost: Decimal | None = None) -> None:
+    """Return if the job may start; raise CostNotConfirmed (the job did not start) when it may not.
+
+    `lookup_cost`: what the reads that priced the job cost at most (already billed, e.g. the accounts' look-up
+    for their counts), 0 when pricing read nothing, None when the caller does not say: the refusal then tells
+    the user exactly that much and never claims that nothing was billed when something was.
+    """
     if simulated or yes or not estimate.needs_confirmation:
         return
     if interactive is None:
         interactive = sys.stdin.isatty()
     limit = format_usd(CONFIRM_ABOVE_USD)
+    what_was_read = _what_was_read(lookup_cost)
     if not interactive:
         raise CostNotConfirmed(f"This job could cost up to {format_usd(estimate.high)}, more than {limit}: add "
-                               "--yes to start it from a script (and --max-cost USD to cap it). Nothing was "
-                               "requested.")
+                               f"--yes to start it from a script (and --max-cost USD to cap it). {what_was_read}")
     answer = (ask or input)(f"This could cost up to {format_usd(estimate.high)}. Start? [y/N] ")
     if answer.strip().lower() not in ("y", "yes"):
-        raise CostNotConfirmed("Not confirmed: nothing was requested.")
+        raise CostNotConfirmed(f"Not confirmed. {what_was_read}")
+
+
+def _what_was_read(lookup_cost: Decimal | None) -> str:
+    """The refusal's last sentence: what was requested before the question (the price look-up), if anything."""
+    if lookup_cost is None:
+        return "Nothing was requested beyond what it took to price the job."
+    if lookup_cost == 0:
+        return "Nothing was requested."
+    return (f"Only the look-up that priced it was read ({format_usd(lookup_cost)} at most); nothing else was "
+            "requested.")
 
 
 def report_pause(stop: errors.SpendLimitReached, what_next: str, out: TextIO | None = None) -> int:

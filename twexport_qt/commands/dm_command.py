@@ -156,10 +156,12 @@ def run_dm_command(
     clock: Clock,
     settings: CampaignSettings,
     dry_run: bool,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     cancel: CancelToken | None = None,
 ) -> int:
-    """Run the campaign with a one-line progress display; print a summary. Returns the process exit code."""
+    """Run the campaign with a one-line progress display; print a summary (to `out`, default the standard output
+    of the moment, read at each call). Returns the process exit code."""
+    out = out if out is not None else sys.stdout
     if dry_run:
         settings = dataclasses.replace(settings, dry_run=True)
     # No on_wait: a CLI run ends at the daily cap, and the summary says when the next DM may go out.

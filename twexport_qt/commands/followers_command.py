@@ -46,6 +46,7 @@ def _handle_fetch(args: argparse.Namespace) -> int:
         estimate_new_followers_refresh,
         refresh_choice_sentence,
     )
+    from twexport_qt.billing.prices import ResourceKind
     from twexport_qt.commands.cost_prompt import confirm_cost, show_estimate
     from twexport_qt.commands.session import command_session, paged_fetch_stopped
     from twexport_qt.followers.fetch import FOLLOWERS_KIND, NoFollowersStored, fetch_followers, known_follower_count
@@ -77,7 +78,9 @@ def _handle_fetch(args: argparse.Namespace) -> int:
             if new_only is not None:
                 other = "(without --new-only for a full refresh)" if args.new_only else "(use --new-only)"
                 print(f"{refresh_choice_sentence(full, new_only).removesuffix('.')} {other}.")
-            confirm_cost(estimate, yes=args.yes, simulated=context.is_sandbox)
+            # Pricing read the account (/2/users/me): a refusal says so.
+            confirm_cost(estimate, yes=args.yes, simulated=context.is_sandbox,
+                         lookup_cost=context.prices.cost(ResourceKind.USERS, 1, owned=False))
             result = fetch_followers(session.conn, session.gateway, session.pacer, session.clock,
                                      progress=session.display.update, cancel=session.cancel,
                                      new_only=args.new_only)

@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _handle_fetch(args: argparse.Namespace) -> int:
     """Errors other than a cancel or a spending limit reach `cli.main`, which prints them as one sentence."""
     from twexport_qt.billing.estimates import estimate_following_fetch
+    from twexport_qt.billing.prices import ResourceKind
     from twexport_qt.commands.cost_prompt import confirm_cost, show_estimate
     from twexport_qt.commands.session import command_session, paged_fetch_stopped
     from twexport_qt.followers.following_fetch import fetch_following, following_count_of, resumed_items
@@ -47,7 +48,9 @@ def _handle_fetch(args: argparse.Namespace) -> int:
                                                 owned_possible=session.gateway.has_user_context,
                                                 already_fetched=resumed_items(session.conn, owner_id))
             show_estimate(estimate, simulated=context.is_sandbox, max_cost=args.max_cost)
-            confirm_cost(estimate, yes=args.yes, simulated=context.is_sandbox)
+            # Pricing read the account (/2/users/me): a refusal says so.
+            confirm_cost(estimate, yes=args.yes, simulated=context.is_sandbox,
+                         lookup_cost=context.prices.cost(ResourceKind.USERS, 1, owned=False))
             result = fetch_following(session.conn, session.gateway, session.pacer, session.clock,
                                      progress=session.display.update, cancel=session.cancel)
         except (errors.SpendLimitReached, errors.Cancelled) as stop:

@@ -30,7 +30,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from twexport_qt.commands.cost_prompt import add_cost_arguments
+from twexport_qt.billing.prices import ResourceKind
+from twexport_qt.commands.cost_prompt import CostNotConfirmed, add_cost_arguments
 from twexport_qt.core.errors import Cancelled, ConfigError, JobStopped, SpendLimitReached, TwExportError
 from twexport_qt.services.jobs import JobName
 from twexport_qt.tweets.download import DownloadRequest, UpdateNotPossible
@@ -400,8 +401,7 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
             if rebuild:
                 _print_rebuild_estimate(conn, parsed)
             elif parsed.update:
-                print("Estimated cost: only the posts published since this dataset's newest tweet are read "
-                      "(one page of up to 100 per request and account).")
+                _estimate_and_confirm_update(ctx, conn, parsed, request, gateway, pacer)
             else:
                 _estimate_and_confirm(ctx, parsed, gateway, pacer)
             result = run_dataset(conn, gateway, pacer, ctx.clock, request, progress=display.update, cancel=cancel,
@@ -419,6 +419,8 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
             display.close()
             print(f"error: {refused}", file=sys.stderr)
             return EXIT_USAGE
+        except CostNotConfirmed:
+            raise  # the job did not start: there is nothing to resume
         except TwExportError as exc:
             raise JobStopped(exc, f"What was downloaded so far is saved in {output}; run the same command again "
                                   "to resume.") from exc
@@ -448,7 +450,37 @@ def _estimate_and_confirm(ctx: Any, parsed: ParsedDownload, gateway: Any, pacer:
         estimate = accounts_download_estimate(gateway, pacer, list(parsed.request_sources), ctx.known_owner_id(),
                                               ctx.prices, options, search=parsed.source_kind == SourceKind.SEARCH)
     show_estimate(estimate, simulated=ctx.is_sandbox, max_cost=parsed.max_cost)
-    confirm_cost(estimate, yes=parsed.yes, simulated=ctx.is_sandbox)
+    confirm_cost(estimate, yes=parsed.yes, simulated=ctx.is_sandbox, lookup_cost=_lookup_cost(ctx, parsed))
+
+
+def _estimate_and_confirm_update(ctx: Any, conn: sqlite3.Connection, parsed: ParsedDownload,
+                                 request: DownloadRequest, gateway: Any, pacer: Any) -> None:
+    """Price `--update` and ask above the threshold, as a download does (CostNotConfirmed: nothing downloaded).
+
+    What the update reads comes from the database first, so an update that is not possible stops before any
+    request (UpdateNotPossible); a download that never finished is finished first, priced as that download.
+    """
+    from twexport_qt.commands.cost_prompt import confirm_cost, show_estimate
+    from twexport_qt.services.cost_estimates import accounts_update_estimate
+    from twexport_qt.tweets.download import update_scope
+
+    scope = update_scope(conn, request, ctx.data_dir)
+    if scope.finishes_download:
+        print("This dataset's download never finished: --update finishes it first.")
+        _estimate_and_confirm(ctx, parsed, gateway, pacer)
+        return
+    estimate = accounts_update_estimate(gateway, pacer, scope, ctx.known_owner_id(), ctx.prices, parsed.options)
+    show_estimate(estimate, simulated=ctx.is_sandbox, max_cost=parsed.max_cost)
+    confirm_cost(estimate, yes=parsed.yes, simulated=ctx.is_sandbox,
+                 lookup_cost=ctx.prices.cost(ResourceKind.USERS, len(scope.newer_only) + len(scope.read_whole),
+                                             owned=False))
+
+
+def _lookup_cost(ctx: Any, parsed: ParsedDownload) -> Decimal:
+    """What pricing a download read before its question: one user per account (an archive reads nothing)."""
+    if parsed.source_kind == SourceKind.ARCHIVE:
+        return Decimal(0)
+    return ctx.prices.cost(ResourceKind.USERS, len(parsed.request_sources), owned=False)
 
 
 def _print_rebuild_estimate(conn: sqlite3.Connection, parsed: ParsedDownload) -> None:

@@ -21,6 +21,7 @@ from twexport_qt.billing.estimates import (
     estimate_followers_fetch,
     estimate_new_followers_refresh,
     estimate_tweet_download,
+    estimate_tweet_update,
     refresh_choice_sentence,
 )
 from twexport_qt.billing.prices import PriceTable, ResourceKind, format_usd
@@ -31,7 +32,7 @@ from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.services.dataset_builds import with_thread_lookups
 from twexport_qt.services.jobs import JobName
 from twexport_qt.store import fetch_runs_repo, followers_repo
-from twexport_qt.tweets.download import DownloadRequest
+from twexport_qt.tweets.download import DownloadRequest, UpdateScope
 from twexport_qt.tweets.options import DatasetOptions
 from twexport_qt.tweets.sources import SourceKind, resolve_usernames
 
@@ -108,18 +109,36 @@ def accounts_download_estimate(gateway: XGateway, pacer: Pacer, names: list[str]
                                prices: PriceTable, options: DatasetOptions, *, search: bool) -> CostEstimate:
     """The price of downloading `names`' tweets from X, from their tweet counts (one user read each, which the
     download's own look-up then repeats for free the same UTC day). The app and `tweets download` both ask it."""
+    accounts = _tweet_accounts(gateway, pacer, names, owner_id)
+    estimate = estimate_tweet_download(accounts, prices, limit=options.limit, include_replies=options.include_replies,
+                                       search=search, user_context=gateway.has_user_context)
+    return with_thread_lookups(estimate, options, prices)  # chat turns above a reply's parent, when not stored
+
+
+def accounts_update_estimate(gateway: XGateway, pacer: Pacer, scope: UpdateScope, owner_id: int | None,
+                             prices: PriceTable, options: DatasetOptions) -> CostEstimate:
+    """The price of an update of a finished timeline dataset (`scope`, from `tweets.download.update_scope`),
+    from the accounts' tweet counts (one user read each, as for a download)."""
+    names = [*scope.newer_only, *scope.read_whole]
+    accounts = _tweet_accounts(gateway, pacer, names, owner_id)
+    estimate = estimate_tweet_update(accounts, prices, newer_only=set(scope.newer_only), limit=options.limit,
+                                     include_replies=options.include_replies, user_context=gateway.has_user_context)
+    return with_thread_lookups(estimate, options, prices)
+
+
+def _tweet_accounts(gateway: XGateway, pacer: Pacer, names: list[str], owner_id: int | None) -> list[TweetAccount]:
+    """`names` as X describes them (their tweet counts, whether one is the signed-in account), one user read
+    each; an account X does not return is left out (the download skips it and says why)."""
     found, _ = resolve_usernames(gateway, pacer, names)
     accounts = []
     for name in names:
         user = found.get(username_key(name))
         if user is None:
-            continue  # the download skips it and says why
+            continue
         count = (user.get("public_metrics") or {}).get("tweet_count")
         accounts.append(TweetAccount(name, int(count) if count is not None else None,
                                      own=owner_id is not None and str(user.get("id")) == str(owner_id)))
-    estimate = estimate_tweet_download(accounts, prices, limit=options.limit, include_replies=options.include_replies,
-                                       search=search, user_context=gateway.has_user_context)
-    return with_thread_lookups(estimate, options, prices)  # chat turns above a reply's parent, when not stored
+    return accounts
 
 
 @dataclass(frozen=True)

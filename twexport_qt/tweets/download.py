@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -61,6 +62,7 @@ from twexport_qt.tweets.sources import (
     TweetSource,
     is_update_cursor,
     open_source,
+    read_page,
     restart_cursor,
     update_cursor,
 )
@@ -165,8 +167,7 @@ def run_download(
     job = tweets_repo.find_job(conn, key)
     if job is not None and not _output_matches(job, output):
         if request.update:
-            raise UpdateNotPossible(f"{output} is gone: there is no dataset file to update. Download it again "
-                                    "without --update.")
+            raise _output_gone(output)
         log.warning("Output %s of tweet job %s is gone: starting that download over", output, job.id)
         with conn:
             tweets_repo.delete_job(conn, job.id)
@@ -177,7 +178,7 @@ def run_download(
         if job.state == TweetJobState.DONE:
             _reopen_for_update(conn, job, clock)
             updated = True
-        else:  # an update (or the download itself) was interrupted: finish it, the same way
+        else:  # an update (or the download itself) was interrupted: finish it (update_scope prices which)
             updated = any(is_update_cursor(account.cursor) for account in tweets_repo.job_accounts(conn, job.id))
     if job is not None and job.state == TweetJobState.DONE:
         return _summary(conn, job, resumed=True, already_complete=True, run=_RunCounters(), builds=builds)
@@ -201,6 +202,44 @@ def run_download(
 
 
 # ----- updates --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UpdateScope:
+    """What an update of `request` will read, known from the database before anything is requested, so that
+    it can be priced and confirmed first (`tweets download --update`)."""
+
+    finishes_download: bool  # the download itself never finished: the update first finishes it, as a download
+    newer_only: tuple[str, ...] = ()  # accounts read only for tweets newer than the newest the dataset took
+    read_whole: tuple[str, ...] = ()  # accounts the dataset took nothing from: read from the newest (limit applies)
+
+
+def update_scope(conn: sqlite3.Connection, request: DownloadRequest, data_dir: Path | None = None) -> UpdateScope:
+    """The accounts an update of `request` reads and how, or UpdateNotPossible (nothing read, nothing billed)
+    with what to run instead: the same checks `run_download` makes, without changing anything."""
+    output = check_output_path(request.output_path, data_dir)
+    key = tweets_repo.job_key(request.source_kind, request.sources, request.options.to_json(), str(output))
+    job = tweets_repo.find_job(conn, key)
+    if job is not None and not _output_matches(job, output):
+        raise _output_gone(output)
+    job = _job_to_update(conn, job, request, output)
+    accounts = tweets_repo.job_accounts(conn, job.id)
+    if job.state == TweetJobState.DONE:
+        newest = tweets_repo.newest_taken_by_author(conn, job.id)
+        readable = [a for a in accounts if a.state != AccountState.SKIPPED]
+        bounded = {a.username for a in readable if a.user_id is not None and a.user_id in newest}
+    elif any(is_update_cursor(account.cursor) for account in accounts):  # an interrupted update: finish it
+        readable = [a for a in accounts if a.state not in (AccountState.DONE, AccountState.SKIPPED)]
+        bounded = {a.username for a in readable if is_update_cursor(a.cursor)}
+    else:
+        return UpdateScope(finishes_download=True)
+    return UpdateScope(False, tuple(a.username for a in readable if a.username in bounded),
+                       tuple(a.username for a in readable if a.username not in bounded))
+
+
+def _output_gone(output: Path) -> UpdateNotPossible:
+    return UpdateNotPossible(f"{output} is gone: there is no dataset file to update. Download it again without "
+                             "--update.")
+
 
 def _job_to_update(conn: sqlite3.Connection, job: TweetJob | None, request: DownloadRequest,
                    output: Path) -> TweetJob:
@@ -392,7 +431,7 @@ class _DownloadRun:
             if self.cancel is not None:
                 self.cancel.raise_if_cancelled()
             try:
-                page = self.source.fetch_page(target, account.cursor)
+                page = read_page(self.source, target, account.cursor, wanted=self._reads_wanted(account, limit))
             except AccountUnavailable as exc:
                 log.info("Skipping @%s: %s", account.username, exc.user_message)
                 with self.conn:
@@ -407,6 +446,20 @@ class _DownloadRun:
                 continue
             self._commit_page(account, page)
             self._report(account, number, count)
+
+    @staticmethod
+    def _reads_wanted(account: JobAccount, limit: int | None) -> int | None:
+        """How many posts the next page should bring (None: a full page): what the limit still needs, since X
+        bills each post a page returns. When the filters dropped some of the account's posts so far, the page
+        grows by the share they kept, so that it is likely to bring enough; all dropped: a full page."""
+        if limit is None:
+            return None
+        needed = max(1, limit - account.written)
+        if account.fetched <= account.written:  # nothing dropped so far (or nothing read yet)
+            return needed
+        if account.written == 0:
+            return None
+        return math.ceil(needed * account.fetched / account.written)
 
     def _commit_page(self, account: JobAccount, page: SourcePage) -> None:
         limit = self._limit_for(account)  # before the page moves the cursor past an update's last page

@@ -55,13 +55,13 @@ SOURCE_TITLES: dict[SourceKind, str] = {
 }
 SOURCE_REACH: dict[SourceKind, str] = {
     SourceKind.TIMELINE: (
-        "Reads each account's timeline, 100 tweets per request. X only serves the 3,200 most recent tweets of "
-        "an account, and only the 800 most recent when replies are left out; dates before 6 Nov 2010 are out "
-        "of reach. Works with any credentials."
+        "Reads each account's timeline, up to 100 tweets per request (no more than a limit still needs). X only "
+        "serves the 3,200 most recent tweets of an account, and only the 800 most recent when replies are left "
+        "out; dates before 6 Nov 2010 are out of reach. Works with any credentials."
     ),
     SourceKind.SEARCH: (
-        "Searches everything an account ever posted, back to March 2006, 500 tweets per request at one request "
-        "per second. Needs a Bearer token with full-archive search access (pay-per-use or Enterprise). "
+        "Searches everything an account ever posted, back to March 2006, up to 500 tweets per request at one "
+        "request per second. Needs a Bearer token with full-archive search access (pay-per-use or Enterprise). "
         "Protected accounts are not searchable."
     ),
     SourceKind.ARCHIVE: (
@@ -77,7 +77,9 @@ SOURCE_REACH: dict[SourceKind, str] = {
 }
 
 TIMELINE_PAGE_SIZE = 100  # the API maximum
+TIMELINE_MIN_PAGE_SIZE = 5  # the API minimum (XAPI_FACTS §4.3; the sandbox refuses less, as X does)
 SEARCH_PAGE_SIZE = 500  # the API maximum
+SEARCH_MIN_PAGE_SIZE = 10  # the API minimum
 ARCHIVE_PAGE_SIZE = 500  # one committed page of archive tweets
 USERNAMES_PER_LOOKUP = 100
 TIMELINE_MIN_START = datetime(2010, 11, 6, tzinfo=UTC)  # X rejects an earlier start_time
@@ -205,6 +207,24 @@ def _iso_or_none(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC) if moment is not None else None
 
 
+def page_size(wanted: int | None, smallest: int, largest: int) -> int:
+    """The `max_results` to ask for when `wanted` more posts are needed (None: as many as there are).
+
+    X bills every post a page returns, so a page never asks for more than still needed; X's range for the
+    endpoint bounds it (a need below its minimum still reads that minimum)."""
+    if wanted is None:
+        return largest
+    return max(smallest, min(largest, wanted))
+
+
+def read_page(source: TweetSource, account: SourceAccount, cursor: str | None, *, wanted: int | None) -> SourcePage:
+    """One page of `account`'s tweets from `cursor`, asking X for no more than `wanted` posts where the source
+    reads X (`page_size`); a source that bills nothing reads its own pages."""
+    if isinstance(source, _ApiSource):
+        return source.fetch_page(account, cursor, wanted=wanted)
+    return source.fetch_page(account, cursor)
+
+
 class _ApiSource:
     def __init__(self, gateway: XGateway, pacer: Pacer, options: DatasetOptions) -> None:
         self._gateway, self._pacer, self._options = gateway, pacer, options
@@ -226,6 +246,11 @@ class _ApiSource:
     def _refusal(self, user: dict[str, Any]) -> str | None:
         """Why this source cannot read a resolvable account, or None."""
         return None
+
+    def fetch_page(self, account: SourceAccount, cursor: str | None, wanted: int | None = None) -> SourcePage:
+        """One page of `account`'s tweets from `cursor` (None: the newest), of at most about `wanted` posts
+        (None: a full page)."""
+        raise NotImplementedError
 
 
 _UPDATE_PREFIX = "since:"
@@ -274,7 +299,7 @@ class TimelineSource(_ApiSource):
     kind = SourceKind.TIMELINE
     stored_as: str = SourceKind.TIMELINE
 
-    def fetch_page(self, account: SourceAccount, cursor: str | None) -> SourcePage:
+    def fetch_page(self, account: SourceAccount, cursor: str | None, wanted: int | None = None) -> SourcePage:
         options = self._options
         position = TimelineCursor.parse(cursor)
         start = max(options.start, TIMELINE_MIN_START) if options.start else None
@@ -285,7 +310,8 @@ class TimelineSource(_ApiSource):
         exclude = ["retweets"] if options.include_replies else ["retweets", "replies"]
         page = self._pacer.call(ENDPOINT_USER_TWEETS, lambda: _checked(self._gateway.user_tweets_page(
             account.known_id, pagination_token=position.token, start_time=_iso_or_none(start),
-            end_time=_iso_or_none(end), exclude=exclude, max_results=TIMELINE_PAGE_SIZE,
+            end_time=_iso_or_none(end), exclude=exclude,
+            max_results=page_size(wanted, TIMELINE_MIN_PAGE_SIZE, TIMELINE_PAGE_SIZE),
             since_id=position.since_id), account, first_page=position.token is None))
         mapped = _page_from_api(page, account)
         mapped.next_cursor = TimelineCursor(position.since_id, page.next_token).text() if page.next_token else None
@@ -309,7 +335,7 @@ class SearchSource(_ApiSource):
         query = f"from:{username} -is:retweet"
         return query if self._options.include_replies else f"{query} -is:reply"
 
-    def fetch_page(self, account: SourceAccount, cursor: str | None) -> SourcePage:
+    def fetch_page(self, account: SourceAccount, cursor: str | None, wanted: int | None = None) -> SourcePage:
         options = self._options
         start = max(options.start, SEARCH_MIN_START) if options.start else SEARCH_MIN_START
         query = self.query_for(account.username)
@@ -317,7 +343,8 @@ class SearchSource(_ApiSource):
         # (gateway/request_spacing.py) and its 300/15 min by the headers, so nothing sleeps here.
         page = self._pacer.call(ENDPOINT_SEARCH_ALL, lambda: _checked(self._gateway.search_all_page(
             query, next_token=cursor, start_time=start, end_time=_iso_or_none(options.end),
-            max_results=SEARCH_PAGE_SIZE), account, first_page=cursor is None))
+            max_results=page_size(wanted, SEARCH_MIN_PAGE_SIZE, SEARCH_PAGE_SIZE)), account,
+            first_page=cursor is None))
         return _page_from_api(page, account)
 
 
