@@ -1,14 +1,17 @@
-"""The whole Twitter Exporter import: checked first, then written (history, keys, settings), or nothing at all."""
+"""The whole Twitter Exporter import: checked first, then written (history, keys, settings), or nothing at all.
+Asking X whose the keys are is billed to the profile imported into, within its budgets."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from keyring_fixtures import MemoryKeyring
 from twitter_exporter_fixtures import SANDBOX_KEYS, build_legacy_db, write_legacy_config
 
-from twexport_qt.app_context import AppContext
+from tests.signin.signin_support import USER_READ, billed_me_reads, one_billed_me
+from twexport_qt.app_context import AppContext, sandbox_credentials
 from twexport_qt.campaigns.twitter_exporter_db import LegacyDatabaseError
 from twexport_qt.core.errors import EXIT_BAD_INPUT, EXIT_JOB_STOPPED
 from twexport_qt.legacy_import import LegacyDatabaseMissing, OwnerUnknown, import_twitter_exporter
@@ -16,8 +19,9 @@ from twexport_qt.sandbox import SANDBOX_USER_ID
 from twexport_qt.sandbox.auth import AuthContext
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.legacy_config import LegacyImportError
-from twexport_qt.settings.model import AppSettings
+from twexport_qt.settings.model import AppSettings, Profile
 from twexport_qt.settings.storage import load_settings
+from twexport_qt.signin.account import AccountJob, check_profile_connection
 from twexport_qt.store import dm_repo
 
 OLD_ROWS = {
@@ -80,6 +84,9 @@ def test_settings_keys_and_history_land_under_the_account_x_names(context, old_t
     assert f"Added to the DM log of @sandbox_creator (account id {SANDBOX_USER_ID}): 2 first DMs and 1 retry, as " \
            "sent; 1 follower X refused DMs to, as skipped." in text
     assert "1 follower got only the first DM: TwExport sends them the retry message 7 days after it" in text
+    # X billed the question whose the keys are: to the new profile, whose keys (so whose X app) they are.
+    assert billed_me_reads(context, "Legacy") == one_billed_me(AccountJob.TWITTER_EXPORTER_IMPORT)
+    assert billed_me_reads(context, context.profile.name) == ()  # not the active profile's
 
 
 def test_importing_twice_changes_nothing_and_needs_no_network(data_dir, fake_clock, sandbox_server, old_tool,
@@ -106,6 +113,23 @@ def test_when_x_cannot_say_whose_keys_these_are_nothing_is_imported(context, old
 
     assert "Nothing was imported" in str(raised.value) and raised.value.exit_code == EXIT_JOB_STOPPED
     assert nothing_imported(context, memory_keyring)
+    assert billed_me_reads(context, "Legacy") == ()  # X refused: nothing billed
+
+
+def test_asking_x_stays_within_the_profiles_daily_budget(context, old_tool, sandbox_server, memory_keyring):
+    legacy = Profile(name="Legacy", kind="x", daily_budget_usd=USER_READ)
+    context.settings.profiles["Legacy"] = legacy
+    context.save_settings()
+    assert check_profile_connection(context, legacy, sandbox_credentials()).ok  # today's budget is spent now
+    charged = sandbox_server.state.billing.charges()
+
+    paused = re.escape("Paused before passing the daily budget of $0.01 of profile 'Legacy'")
+    with pytest.raises(OwnerUnknown, match=paused):
+        import_twitter_exporter(context, old_tool, "Legacy")
+
+    assert sandbox_server.state.billing.charges() == charged  # the question was never sent
+    assert billed_me_reads(context, "Legacy") == one_billed_me(AccountJob.CONNECTION_TEST)
+    assert memory_keyring.entries == {} and live_rows(context) == []
 
 
 def test_without_keys_x_cannot_be_asked_and_nothing_is_imported(context, tmp_path, memory_keyring):

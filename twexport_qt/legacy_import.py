@@ -7,6 +7,9 @@ DM history (one transaction), the keys, the settings. Bad input therefore change
 writing (a locked keyring, a full disk) is mended by importing again, which only adds what is missing. The
 history goes first because it is what keeps people from being messaged twice: the profile must not exist
 without it.
+
+Asking X whose the keys are is a billed read: it goes into the spend ledger under the profile imported into (whose
+keys, so whose X app, they are), within that profile's budgets, even when the import then stops.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from twexport_qt.campaigns.legacy_history import HistoryImportResult, import_his
 from twexport_qt.campaigns.legacy_history_report import describe_history
 from twexport_qt.campaigns.twitter_exporter_db import LegacyDatabaseError, LegacyHistory, read_twitter_exporter_db
 from twexport_qt.core.errors import TwExportError
-from twexport_qt.gateway.x_gateway import XGateway
 from twexport_qt.secrets.credentials import CREDENTIAL_FIELDS, Credentials
 from twexport_qt.settings.legacy_config import (
     ImportReport,
@@ -30,6 +32,7 @@ from twexport_qt.settings.legacy_config import (
     apply_legacy_config,
     plan_legacy_config,
 )
+from twexport_qt.signin.account import AccountJob, billed_to
 
 DEFAULT_PROFILE_NAME = "Imported"
 SECONDS_PER_DAY = 86_400
@@ -143,11 +146,12 @@ def _owner_of(context: AppContext, plan: LegacyConfigPlan) -> tuple[int, str]:
             "The DM history is kept per X account, and TwExport asks X which account the keys belong to, but "
             f"profile {profile.name!r} would not have all four twitter keys. Nothing was imported: complete the keys "
             "in config.json and import again.")
-    gateway = XGateway(credentials, base_url=context.api_base_url_for(profile))
-    try:
-        me = gateway.me()
-    except TwExportError as error:
-        raise OwnerUnknown(error) from error
+    base_url = context.api_base_url_for(profile)
+    with billed_to(context, profile, AccountJob.TWITTER_EXPORTER_IMPORT) as spend:
+        try:
+            me = spend.gateway(credentials, base_url=base_url).me()
+        except TwExportError as error:
+            raise OwnerUnknown(error) from error
     owner_id = int(me["id"])
     return owner_id, f"@{me.get('username', '?')} (account id {owner_id})"
 

@@ -1,13 +1,17 @@
-"""What the sign-in tests share: the profile and client id they use, and `SignInDriver`, which signs a profile in
-through the sandbox's consent page with a fake browser, as a user would."""
+"""What the sign-in tests share: the profile and client id they use, `SignInDriver`, which signs a profile in
+through the sandbox's consent page with a fake browser, as a user would, and `billed_me_reads`, what the spend
+ledger says X billed a profile for /2/users/me."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Sequence
+from decimal import Decimal
 
 from twexport_qt.app_context import AppContext
+from twexport_qt.billing.report import SpendLine
 from twexport_qt.core.cancel import CancelToken
+from twexport_qt.gateway.endpoints import ENDPOINT_ME
 from twexport_qt.sandbox.server import SandboxServer
 from twexport_qt.sandbox.testing import ConsentVisit, browse_consent
 from twexport_qt.secrets.oauth2_token import OAuth2Token
@@ -19,6 +23,21 @@ from twexport_qt.signin.scopes import SCOPES
 
 PROFILE = "Creator"
 CLIENT_ID = "test-native-app-client-id"
+USER_READ = Decimal("0.010")  # what X bills for one user object (XAPI_FACTS §4): /2/users/me returns one
+
+
+def one_billed_me(job: str) -> tuple[SpendLine, ...]:
+    """The month's spend lines, per job and per endpoint, of a profile X billed one /2/users/me, under `job`."""
+    return (SpendLine(job, answers=1, returned=1, billed=1, amount=USER_READ),
+            SpendLine(ENDPOINT_ME, answers=1, returned=1, billed=1, amount=USER_READ))
+
+
+def billed_me_reads(context: AppContext, profile: str) -> tuple[SpendLine, ...]:
+    """What the spend service (the spend view's and `main.py spend`'s source) shows for `profile` this month:
+    its lines per job, then per endpoint; today's total must be all of it."""
+    summary = context.spend.month_summary(profile)
+    assert summary.today_amount == summary.month_amount
+    return summary.by_job + summary.by_endpoint
 
 
 def free_port() -> int:

@@ -5,12 +5,14 @@ missing field in the form's words."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QInputDialog
 
-from tests.signin.signin_support import CLIENT_ID, free_port
+from tests.signin.signin_support import CLIENT_ID, billed_me_reads, free_port, one_billed_me
 from twexport_qt.app_context import AppContext, sandbox_credentials
 from twexport_qt.sandbox.testing import browse_consent
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.model import AppSettings, Profile
+from twexport_qt.signin.account import AccountJob
 from twexport_qt.signin.loopback_receiver import LoopbackReceiver
 from twexport_qt.ui import sign_in_dialog
 from twexport_qt.ui.settings_dialog import SettingsDialog
@@ -108,9 +110,26 @@ def test_test_connection_tries_the_typed_keys(qtbot, context, shop):
     assert page.test_result.text().startswith("Connected as @sandbox_creator")
     assert "with OAuth 1.0a API keys. X says the keys may read profiles, followers and posts, read DMs and send " \
            "DMs." in page.test_result.text()
+    # X billed the read to the profile whose keys these are, though they are not saved yet.
+    assert billed_me_reads(context, "Shop") == one_billed_me(AccountJob.CONNECTION_TEST)
     page.credential_edits["access_token_secret"].clear()
     page.test_button.click()
     assert page.test_result.text().startswith("Access token secret is missing")
+    assert billed_me_reads(context, "Shop") == one_billed_me(AccountJob.CONNECTION_TEST)  # nothing was asked
+
+
+def test_a_profile_made_in_the_dialog_is_billed_under_its_name_before_it_is_saved(qtbot, context, monkeypatch):
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("Fresh", True))
+    dialog = SettingsDialog(context, tasks=InlineTaskRunner())
+    qtbot.addWidget(dialog)
+    dialog.new_profile_button.click()
+    keys = sandbox_credentials()
+    for field in OAUTH1:
+        dialog.account_page.credential_edits[field].setText(getattr(keys, field))
+    dialog.account_page.test_button.click()
+    assert dialog.account_page.test_result.text().startswith("Connected as @sandbox_creator")
+    assert "Fresh" not in context.settings.profiles  # not saved: the dialog may still be cancelled
+    assert billed_me_reads(context, "Fresh") == one_billed_me(AccountJob.CONNECTION_TEST)
 
 
 def test_incomplete_api_keys_are_refused_at_save_naming_the_field(qtbot, context, shop, memory_keyring):
@@ -149,6 +168,9 @@ def test_the_sandbox_has_nothing_to_sign_in_but_can_be_tested(qtbot, context):
     assert not page.sign_in_box.isEnabled() and page.sandbox_note.isVisibleTo(page)
     page.test_button.click()  # its built-in keys, answered by the test's sandbox (the --api-base-url override)
     assert page.test_result.text().startswith("Connected as @sandbox_creator")
+    # Billed (simulated) like every other Sandbox job, under the Sandbox: no other profile's spend changes.
+    assert billed_me_reads(context, "Sandbox") == one_billed_me(AccountJob.CONNECTION_TEST)
+    assert billed_me_reads(context, "Shop") == ()
 
 
 

@@ -1,17 +1,24 @@
 """Sign-in as the app does it, for the settings page, the sign-in dialog and `main.py account`: start a sign-in,
 finish it into the keyring under a profile's name, make or update that profile, test a profile's connection, sign
 it out. The functions run on an AppContext; those that talk to X belong off the GUI thread.
+
+What X bills them (a test's /2/users/me) goes into the spend ledger under the profile tested, saved or not yet:
+the keys are that profile's, so the X app billed is too (`billed_to`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from twexport_qt.core.cancel import CancelToken
+from twexport_qt.gateway.rate_limits import RateLimitState
+from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.settings.model import Profile
 from twexport_qt.signin.authorization import SignInFlow
-from twexport_qt.signin.connection_check import ConnectionReport, check_connection
+from twexport_qt.signin.connection_check import ConnectionReport, SpendHooks, check_connection
 from twexport_qt.signin.errors import SignInError
 from twexport_qt.signin.loopback_receiver import DEFAULT_TIMEOUT_S
 from twexport_qt.signin.scopes import SCOPES
@@ -19,8 +26,52 @@ from twexport_qt.signin.sign_out import SignOutReport, sign_out
 
 if TYPE_CHECKING:  # the context builds the gateways and keepers these functions use
     from twexport_qt.app_context import AppContext
+    from twexport_qt.store.spend_repo import SpendRow
 
 DEFAULT_PROFILE_NAME = "My X account"
+
+
+class AccountJob(StrEnum):
+    """What the spend ledger names the account's billed reads (the job column of the spend view)."""
+
+    CONNECTION_TEST = "connection-test"  # Settings → Test connection, `main.py account test`
+    SIGN_IN = "sign-in"  # the test that ends a sign-in
+    TWITTER_EXPORTER_IMPORT = "twitter-exporter-import"  # whose the imported keys are (legacy_import.py)
+
+
+@contextmanager
+def billed_to(context: AppContext, profile: Profile, job: AccountJob) -> Iterator[SpendHooks]:
+    """Hooks for a gateway of `profile` (saved or not yet, active or not) that record what X bills into the
+    ledger under its name and `job`, and stop a request that could pass its daily or monthly budget, as
+    `AppContext.new_gateway` does for the active profile's jobs. Enter it in the thread that makes the requests:
+    the ledger connection is that thread's own, flushed and closed on leaving."""
+    # Imported when a check runs, as the context does: the window that imports this module shows sooner.
+    from twexport_qt.billing.guard import SpendGuard, SpendLimits
+    from twexport_qt.billing.ledger import SpendRecorder
+
+    conn = context.connect()  # apart from any job connection, so a billed answer commits on its own
+    recorder = SpendRecorder(lambda: conn, context.prices, context.clock, profile=profile.name, job=job,
+                             on_recorded=lambda rows: _tell_spend(context, rows))
+    limits = SpendLimits(daily_budget=profile.daily_budget_usd, monthly_budget=profile.monthly_budget_usd)
+    guard = SpendGuard(recorder, lambda: conn, context.clock, limits) if limits.any else None
+    try:
+        yield SpendHooks(recorder.record, guard.before_request if guard is not None else None,
+                         lambda state: _tell_rate_limit(context, state))
+    finally:
+        try:
+            recorder.flush()  # normally a no-op: each answer is written as it arrives
+        finally:
+            conn.close()
+
+
+def _tell_spend(context: AppContext, rows: list[SpendRow]) -> None:
+    if context.spend_listener is not None:  # the window's "today's spend"
+        context.spend_listener(rows)
+
+
+def _tell_rate_limit(context: AppContext, state: RateLimitState) -> None:
+    if context.rate_limit_listener is not None:
+        context.rate_limit_listener(state)
 
 
 def profile_for_sign_in(context: AppContext, name: str) -> Profile:
@@ -47,7 +98,7 @@ def finish_sign_in(context: AppContext, flow: SignInFlow, profile: Profile, canc
     Touches no setting, so it may run in any thread; `save_signed_in_profile` follows in the settings' thread."""
     token = flow.finish(cancel, timeout_s)
     context.secrets.set_oauth2_token(profile.name, token)
-    return check_profile_connection(context, profile)
+    return check_profile_connection(context, profile, job=AccountJob.SIGN_IN)
 
 
 def save_signed_in_profile(context: AppContext, profile: Profile, client_id: str, port: int,
@@ -62,12 +113,18 @@ def save_signed_in_profile(context: AppContext, profile: Profile, client_id: str
     return profile
 
 
-def check_profile_connection(context: AppContext, profile: Profile) -> ConnectionReport:
-    """Ask X who `profile`'s credentials act as, and say it in a sentence (one request; off the GUI thread)."""
-    credentials = context.credentials_of(profile)
+def check_profile_connection(context: AppContext, profile: Profile, credentials: Credentials | None = None, *,
+                             job: AccountJob = AccountJob.CONNECTION_TEST) -> ConnectionReport:
+    """Ask X who `profile`'s credentials (or `credentials`, e.g. keys typed but not saved yet) act as, and say it
+    in a sentence (one request; off the GUI thread). X's answer is billed to `profile` under `job`."""
+    if credentials is None:
+        credentials = context.credentials_of(profile)
     keeper = context.user_token_keeper(profile) if credentials.has_oauth2_user_token else None
-    return check_connection(credentials, base_url=context.api_base_url_for(profile), clock=context.clock,
-                            user_token=keeper)
+    base_url = context.api_base_url_for(profile)
+    if not credentials.can_call_api:  # nothing to ask X: no ledger connection to open either
+        return check_connection(credentials, base_url=base_url, clock=context.clock, spend=None)
+    with billed_to(context, profile, job) as spend:
+        return check_connection(credentials, base_url=base_url, clock=context.clock, user_token=keeper, spend=spend)
 
 
 def sign_out_profile(context: AppContext, profile: Profile) -> SignOutReport:

@@ -1,17 +1,22 @@
 """“Test connection”: ask X who the credentials act as (/2/users/me) and say it in a sentence, with how they sign
 (OAuth 2.0, OAuth 1.0a or app-only), what they may do (the token's scopes, or X's `x-access-level` for API keys)
 and when an OAuth 2.0 access token expires. Failures are sentences too, never tracebacks.
+
+X bills that /2/users/me read: with `SpendHooks` (see `signin/account.py` `billed_to`) the answer goes into the
+spend ledger and the request is first checked against the profile's budgets, as every other billed call is.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from twexport_qt.core.clock import Clock
 from twexport_qt.core.errors import TwExportError
 from twexport_qt.core.timefmt import format_datetime
-from twexport_qt.gateway.x_gateway import Signing, XGateway
+from twexport_qt.gateway.rate_limits import RateLimitState
+from twexport_qt.gateway.x_gateway import AnswerHook, RequestHook, Signing, XGateway
 from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.secrets.oauth2_token import OAuth2Token
 from twexport_qt.signin.scopes import OFFLINE_ACCESS, abilities, access_level_words, join_words
@@ -24,6 +29,22 @@ SIGNING_WORDS = {
     Signing.OAUTH1: "OAuth 1.0a API keys",
     Signing.APP: "an app-only Bearer token",
 }
+
+
+@dataclass(frozen=True)
+class SpendHooks:
+    """What a gateway tells the spend ledger (`on_answer`), asks the budget guard before a billed request
+    (`before_request`; None: no budget applies) and tells the window of X's rate limits (`on_rate_limit`)."""
+
+    on_answer: AnswerHook
+    before_request: RequestHook | None = None
+    on_rate_limit: Callable[[RateLimitState], None] | None = None
+
+    def gateway(self, credentials: Credentials, *, base_url: str | None,
+                user_token: UserTokenKeeper | None = None) -> XGateway:
+        """A gateway for `credentials` whose billed answers and requests go through these hooks."""
+        return XGateway(credentials, base_url=base_url, on_rate_limit=self.on_rate_limit, on_answer=self.on_answer,
+                        before_request=self.before_request, user_token=user_token)
 
 
 @dataclass(frozen=True)
@@ -44,14 +65,20 @@ class ConnectionReport:
 
 
 def check_connection(credentials: Credentials, *, base_url: str | None, clock: Clock,
-                     user_token: UserTokenKeeper | None = None) -> ConnectionReport:
+                     spend: SpendHooks | None, user_token: UserTokenKeeper | None = None) -> ConnectionReport:
     """Test `credentials` with one request to X (or the sandbox at `base_url`). `user_token` keeps the OAuth 2.0
-    token of the profile whose `credentials` these are (needed when they carry one)."""
+    token of the profile whose `credentials` these are (needed when they carry one). `spend` bills X's answer
+    into the ledger and checks the request against a budget first; required, so that no caller spends blind by
+    forgetting it (None: nothing is recorded, for tests of the sentences only; the app passes it through
+    `signin.account.check_profile_connection`)."""
     if not credentials.can_call_api:
         return ConnectionReport(False, "This profile has no X credentials yet: sign in with X, or paste API keys "
                                        "under “Advanced: API keys”.")
-    gateway = XGateway(credentials, base_url=base_url,
-                       user_token=user_token if credentials.has_oauth2_user_token else None)
+    user_token = user_token if credentials.has_oauth2_user_token else None
+    if spend is not None:
+        gateway = spend.gateway(credentials, base_url=base_url, user_token=user_token)
+    else:
+        gateway = XGateway(credentials, base_url=base_url, user_token=user_token)
     signing = gateway.user_signing or Signing.APP
     try:
         if signing is Signing.APP:

@@ -32,8 +32,8 @@ from twexport_qt.secrets.oauth2_token import OAuth2Token
 from twexport_qt.secrets.store import SecretStore
 from twexport_qt.settings.codec import client_id_problem
 from twexport_qt.settings.model import Profile
-from twexport_qt.signin.account import sign_out_profile
-from twexport_qt.signin.connection_check import ConnectionReport, check_connection
+from twexport_qt.signin.account import check_profile_connection, sign_out_profile
+from twexport_qt.signin.connection_check import ConnectionReport
 from twexport_qt.signin.sign_out import SignOutReport
 from twexport_qt.ui.palette import TextTone, tone_style
 from twexport_qt.ui.settings_dialog.page import SettingsPage
@@ -271,13 +271,10 @@ class AccountPage(SettingsPage):
             if keys_problem:
                 self.test_result.setText(keys_problem)
                 return
-        keeper = context.user_token_keeper(profile) if credentials.has_oauth2_user_token else None
-        base_url = context.api_base_url_for(profile)
         self.test_result.setText("Asking X who these credentials act as…")
         self._set_busy(True)
-        tasks.run_task("Testing the connection",
-                       lambda: check_connection(credentials, base_url=base_url, clock=context.clock,
-                                                user_token=keeper),
+        # X bills the answer to this profile (saved or not yet): the ledger and its budget see it.
+        tasks.run_task("Testing the connection", lambda: check_profile_connection(context, profile, credentials),
                        self._tested, self._task_failed, owner=self)
 
     # -- results (GUI thread) ------------------------------------------------------------------------------
