@@ -174,7 +174,9 @@ class AppContext:
     def downloads(self) -> DownloadsService:
         from twexport_qt.services.downloads import DownloadsService
 
-        return self._service("downloads", lambda: DownloadsService(self._service_connections, self.clock))
+        # The active profile decides, at each call, whether the Sandbox's tweets and downloads or real ones are used.
+        return self._service("downloads", lambda: DownloadsService(self._service_connections, self.clock,
+                                                                   simulated=lambda: self.is_sandbox))
 
     @property
     def spend(self) -> SpendService:

@@ -35,6 +35,6 @@ class TweetStore:
             in_reply_to_user_id=reply_to.author_id if reply_to is not None else None,
             quoted_tweet_id=quote, is_retweet=retweet)
         with self.conn:
-            tweets_repo.upsert_tweets(self.conn, [record], source="timeline", fetched_at=BASE_TIME)
+            tweets_repo.upsert_tweets(self.conn, [record], source="timeline", fetched_at=BASE_TIME, simulated=False)
         self.tweets.append(record)
         return record

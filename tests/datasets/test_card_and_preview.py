@@ -84,7 +84,7 @@ def test_no_card_when_not_asked(store: TweetStore, tmp_path: Path) -> None:
 def test_the_preview_is_the_start_of_the_built_file(store: TweetStore, tmp_path: Path,
                                                      options: DatasetOptions) -> None:
     _fill(store, 60)
-    preview = preview_examples(store.conn, ["alice"], options, n=5)
+    preview = preview_examples(store.conn, ["alice"], options, n=5, simulated=False)
     report = build_dataset(store.conn, BuildRequest(("alice",), options, tmp_path / "alice.data"))
     written = report.files[0].path.read_bytes().decode("utf-8")
     header = "tweets\r\n" if options.output_format == "csv" else ""
@@ -97,4 +97,4 @@ def _entry(previewed: str, options: DatasetOptions) -> str:
 
 
 def test_the_preview_of_an_empty_store_is_empty(store: TweetStore) -> None:
-    assert preview_examples(store.conn, ["alice"], DatasetOptions(output_format="chat-jsonl")) == []
+    assert preview_examples(store.conn, ["alice"], DatasetOptions(output_format="chat-jsonl"), simulated=False) == []

@@ -35,6 +35,8 @@ def store_job(context: AppContext, key: str, output: str, usernames: list[str], 
 
 
 def test_stored_downloads_are_listed_newest_first_with_their_accounts(context, tmp_path):
+    context.settings.profiles["Mine"] = Profile("Mine", kind="x")  # the jobs below are real X downloads
+    context.switch_profile("Mine")
     older = store_job(context, "a", str(tmp_path / "a.csv"), ["alice", "bob"], now=100)
     newer = store_job(context, "b", str(tmp_path / "b.csv"), ["carol"], now=200)
     store_job(context, "c", str(tmp_path / "c.csv"), [], now=50)
@@ -82,15 +84,17 @@ def test_the_stored_tweets_are_counted_priced_free_and_rebuilt_without_credentia
     assert estimate.sentence == (f"free — built from tweets already downloaded, no request ({fetched:,} stored "
                                  "tweets of this account).")
 
-    context.settings.profiles["Mine"] = Profile("Mine", kind="x")  # nothing in the (empty) secret store
-    context.switch_profile("Mine")
     rebuild = DownloadRequest(("alice_writes",), SourceKind.STORED, DatasetOptions(limit=12, sentiment=5),
                               tmp_path / "b.csv")
     summary = run(download_job(context, rebuild)).download
     assert summary.written_now == 12 and summary.fetched_now == fetched and summary.lookup_requests == 0
-    # The price said before a rebuild is the free one, even for a profile that cannot ask X anything.
+    # A real profile sees none of the Sandbox's tweets; the price it is told for a rebuild is still the free one,
+    # even when it cannot ask X anything.
     from twexport_qt.services.cost_estimates import download_estimate
 
+    context.settings.profiles["Mine"] = Profile("Mine", kind="x")  # nothing in the (empty) secret store
+    context.switch_profile("Mine")
+    assert context.downloads.stored_tweets(["alice_writes"]).total == 0
     assert download_estimate(context, rebuild).is_free
 
 

@@ -9,9 +9,9 @@ def test_upsert_and_get_keep_what_a_later_sighting_does_not_know():
     conn = open_database(":memory:")
     with conn:
         tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, "hi https://t.co/x", conversation_id=1)],
-                                  source="timeline", fetched_at=5)
+                                  source="timeline", fetched_at=5, simulated=False)
         tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "", 100, "hi https://t.co/x")], source="archive",
-                                  fetched_at=6)
+                                  fetched_at=6, simulated=False)
     record = tweets_repo.get_tweets(conn, [1, 2])[1]
     assert record.author_username == "ann" and record.conversation_id == 1 and record.has_links
     assert list(tweets_repo.get_tweets(conn, range(2, 1200))) == []
@@ -22,17 +22,18 @@ def test_a_long_post_is_stored_whole_and_replaces_a_preview_stored_before():
     conn = open_database(":memory:")
     with conn:  # a row from before long posts were asked for whole: the preview
         tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, whole[:270] + "…")], source="lookup",
-                                  fetched_at=5)
-        tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, whole)], source="timeline", fetched_at=6)
+                                  fetched_at=5, simulated=False)
+        tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, whole)], source="timeline", fetched_at=6,
+                                  simulated=False)
     record = tweets_repo.get_tweets(conn, [1])[1]
     assert record.text == whole and record.has_links
 
 
 def test_job_create_or_resume_accounts_and_written_ids():
     conn = open_database(":memory:")
-    key = tweets_repo.job_key("timeline", ["Alice", "bob"], '{"limit": null}', "/tmp/out.csv")
-    assert key == tweets_repo.job_key("timeline", ["alice", "BOB"], '{"limit": null}', "/tmp/out.csv")
-    assert key != tweets_repo.job_key("search", ["alice", "bob"], '{"limit": null}', "/tmp/out.csv")
+    key = tweets_repo.job_key("timeline", ["Alice", "bob"], '{"limit": null}', "/tmp/out.csv", simulated=False)
+    assert key == tweets_repo.job_key("timeline", ["alice", "BOB"], '{"limit": null}', "/tmp/out.csv", simulated=False)
+    assert key != tweets_repo.job_key("search", ["alice", "bob"], '{"limit": null}', "/tmp/out.csv", simulated=False)
     with conn:
         job, created = tweets_repo.create_or_resume_job(conn, key, "{}", "/tmp/out.csv", 10, output_bytes=8)
         tweets_repo.ensure_accounts(conn, job.id, ["alice", "bob"])

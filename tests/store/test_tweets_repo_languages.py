@@ -17,12 +17,13 @@ def test_a_known_language_survives_a_sighting_without_one_and_a_new_one_replaces
     conn = open_database(":memory:")
     with conn:
         tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, "hola", lang="es")], source="timeline",
-                                  fetched_at=5)
-        tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, "hola")], source="archive", fetched_at=6)
+                                  fetched_at=5, simulated=False)
+        tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, "hola")], source="archive", fetched_at=6,
+                                  simulated=False)
     assert tweets_repo.get_tweets(conn, [1])[1].lang == "es"
     with conn:
         tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, "hola", lang="und")], source="lookup",
-                                  fetched_at=7)
+                                  fetched_at=7, simulated=False)
     assert tweets_repo.get_tweets(conn, [1])[1].lang == "und"
 
 
@@ -41,6 +42,6 @@ def test_tweets_stored_before_languages_were_kept_read_as_unknown(tmp_path):
     assert [(record.id, record.text, record.lang) for record in page] == [(1, "an old post", None)]
     with conn:  # seen again by a download that knows its language
         tweets_repo.upsert_tweets(conn, [TweetRecord(1, 7, "ann", 100, "an old post", lang="en")],
-                                  source="timeline", fetched_at=6)
+                                  source="timeline", fetched_at=6, simulated=False)
     assert tweets_repo.get_tweets(conn, [1])[1].lang == "en"
     conn.close()

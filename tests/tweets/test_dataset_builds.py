@@ -84,7 +84,7 @@ def test_chat_jsonl_with_splits_and_dedupe_from_the_sandbox(tmp_path, clock, log
 
     # By conversation: the prepared examples, in file order, are the files' lines, and no conversation is in
     # two splits.
-    prepared = list(prepare_dataset(conn, ["carol_codes", "bob_builds"], CHAT).examples)
+    prepared = list(prepare_dataset(conn, ["carol_codes", "bob_builds"], CHAT, simulated=False).examples)
     for name in SPLIT_FILES:
         assert [json.loads(p.entry.text) for p in prepared if p.split == name] == examples[name]
     splits_of: dict[int, set[str]] = {}

@@ -164,7 +164,7 @@ def test_cancel_then_resume_and_finished_job_is_not_redone(tmp_path, clock, serv
 
 def _key(request: DownloadRequest) -> str:
     return tweets_repo.job_key(request.source_kind, request.sources, request.options.to_json(),
-                               str(request.output_path.resolve()))
+                               str(request.output_path.resolve()), simulated=False)
 
 
 def test_a_timeline_page_with_only_errors_is_never_the_end_of_the_account(tmp_path, clock, server):
@@ -188,7 +188,7 @@ def test_a_timeline_page_with_only_errors_is_never_the_end_of_the_account(tmp_pa
     with pytest.raises(errors.PartialAnswer, match="only errors"):
         run_download(open_database(db), gateway, pacer, clock, request, progress=after_page)
     conn = open_database(db)
-    [account] = tweets_repo.job_accounts(conn, tweets_repo.list_jobs(conn)[0].id)
+    [account] = tweets_repo.job_accounts(conn, tweets_repo.list_jobs(conn, simulated=False)[0].id)
     assert account.state == "running" and account.cursor  # not done: the rest is still to read
     summary = run_download(conn, make_gateway(server), None, clock, request)
     assert summary.state == "done" and not summary.already_complete

@@ -74,7 +74,7 @@ def test_archive_threads_are_walked_up_without_any_gateway():
     middle = TweetRecord(2, 1, "me", 0, "middle", in_reply_to_tweet_id=1)
     last = TweetRecord(3, 1, "me", 0, "end", in_reply_to_tweet_id=2)
     orphan = TweetRecord(4, 1, "me", 0, "to someone", in_reply_to_tweet_id=99)
-    tweets_repo.upsert_tweets(conn, [root], source="archive", fetched_at=0)
+    tweets_repo.upsert_tweets(conn, [root], source="archive", fetched_at=0, simulated=False)
     result = resolver.resolve([last, orphan], {2: middle})
     assert result[3].in_reply_to is middle and result[3].root.id == 1  # root found in the database
     assert result[4].in_reply_to is None
@@ -95,7 +95,8 @@ def test_ancestors_up_to_the_depth_hop_by_hop_never_fetching_a_stored_tweet():
     gateway = ChainGateway()
     conn, resolver = resolver_with(gateway)
     tweets_repo.upsert_tweets(conn, [TweetRecord(12, 9, "nine", 0, "stored", conversation_id=10,
-                                                 in_reply_to_tweet_id=11)], source="timeline", fetched_at=0)
+                                                 in_reply_to_tweet_id=11)], source="timeline", fetched_at=0,
+                              simulated=False)
     last = TweetRecord(15, 1, "me", 0, "answer", conversation_id=10, in_reply_to_tweet_id=14)
     chains = resolver.ancestors([last], {}, depth=4)
     assert [tweet.id for tweet in chains[15]] == [14, 13, 12, 11]

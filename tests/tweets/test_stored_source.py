@@ -77,7 +77,7 @@ def test_an_account_with_nothing_stored_is_skipped_with_a_sentence(tmp_path, clo
     run(conn, clock, make_gateway(server), SourceKind.TIMELINE, ["alice_writes"], tmp_path / "x.csv",
         DatasetOptions(limit=40))
     requests = len(read_entries(log))
-    assert stored_tweets(conn, ["ALICE_writes", "bob_builds"]).missing == ("bob_builds",)
+    assert stored_tweets(conn, ["ALICE_writes", "bob_builds"], simulated=False).missing == ("bob_builds",)
 
     summary = run(conn, clock, None, SourceKind.STORED, ["bob_builds", "Alice_Writes"], tmp_path / "s.csv",
                   DatasetOptions(limit=40))
@@ -91,7 +91,7 @@ def test_stored_pages_run_newest_first_without_gaps_or_repeats(tmp_path, clock, 
     conn = open_database(":memory:")
     run(conn, clock, make_gateway(server), SourceKind.TIMELINE, ["alice_writes"], tmp_path / "x.csv",
         DatasetOptions(include_replies=True))
-    source = StoredSource(conn, DatasetOptions(include_replies=True), page_size=37)
+    source = StoredSource(conn, DatasetOptions(include_replies=True), page_size=37, simulated=False)
     [account], problems = source.resolve(["@alice_writes"])
     assert not problems and account.user_id is not None
     served, cursor, pages = [], None, 0
@@ -104,5 +104,5 @@ def test_stored_pages_run_newest_first_without_gaps_or_repeats(tmp_path, clock, 
             break
     order = [(tweet.created_at, tweet.id) for tweet in served]
     assert order == sorted(order, reverse=True) and len(set(order)) == len(order)
-    assert len(served) == stored_tweets(conn, ["alice_writes"]).total
+    assert len(served) == stored_tweets(conn, ["alice_writes"], simulated=False).total
     assert pages == -(-len(served) // 37)  # the last full page says there is no more: no empty read

@@ -293,6 +293,10 @@ def test_without_credentials_the_stored_tweets_still_build_a_dataset(qtbot, wiza
 
     fill_and_start(wizard, tmp_path / "first.csv", limit=20)
     wait_for_end(qtbot, wizard)
+    conn = context.connect()  # as if those tweets were the real account's (read from the user's own X archive)
+    with conn:
+        conn.execute("UPDATE tweets SET simulated = 0")
+    conn.close()
     context.settings.profiles["Mine"] = Profile("Mine", kind="x")  # no credentials in the (empty) secret store
     context.switch_profile("Mine")
     again = TweetDownloadWizard(context, jobs)

@@ -14,8 +14,9 @@ from twexport_qt.services.history import ChangeExportKind
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser("export", help="write followers, high-value followers, DM status, skipped "
-                                                  "followers, the campaign funnel, a tweet dataset, or the accounts "
-                                                  "you follow, mutuals, those not following back or fans to a file")
+                                                  "followers, the campaign funnel, a tweet dataset, who left or "
+                                                  "came, or the accounts you follow, mutuals, those not following "
+                                                  "back or fans to a file")
     export.add_argument("kind", choices=[kind.value for kind in (*ExportKind, *ChangeExportKind)],
                         help="what to export (left/new: who left or came, seen by complete fetches; following, "
                              "mutuals, not-following-back, fans: need `following fetch` first)")
@@ -54,7 +55,8 @@ def _handle_export(args: argparse.Namespace) -> int:
             profile = context.profile
             rows = export(conn, context.known_owner_id(), kind, args.out, tiers=domain_tiers(profile),
                           follower_filter=default_filter(profile) if args.saved_filter else None, job_id=args.job,
-                          data_dir=context.data_dir, now=int(context.clock.now()), options=options)
+                          data_dir=context.data_dir, now=int(context.clock.now()), options=options,
+                          simulated=context.is_sandbox)
         finally:
             conn.close()
     finally:

@@ -68,6 +68,7 @@ class BuildRequest:
     options: DatasetOptions
     out_path: Path
     write_card: bool = True
+    simulated: bool = False  # the world whose stored tweets it reads: the Sandbox's, or real X's (the download's)
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,8 @@ def _automatic_gc_paused() -> Iterator[None]:
 def _build_dataset(conn: sqlite3.Connection, request: BuildRequest, progress: ProgressCallback | None,
                    cancel: CancelToken | None) -> BuildReport:
     options = request.options
-    prepared = prepare_dataset(conn, request.usernames, options, progress=progress, cancel=cancel)
+    prepared = prepare_dataset(conn, request.usernames, options, simulated=request.simulated, progress=progress,
+                               cancel=cancel)
     targets = {split: formats.AtomicFile(split_path(request.out_path, split), formats.file_header(options))
                for split in _split_names(options)}
     # Plain dicts set up front and local names: this loop runs once per example.
@@ -236,13 +238,14 @@ def _build_dataset(conn: sqlite3.Connection, request: BuildRequest, progress: Pr
 
 
 def prepare_dataset(conn: sqlite3.Connection, usernames: Sequence[str], options: DatasetOptions, *,
-                    tweet_cap: int | None = None, progress: ProgressCallback | None = None,
+                    simulated: bool, tweet_cap: int | None = None, progress: ProgressCallback | None = None,
                     cancel: CancelToken | None = None) -> PreparedDataset:
-    """Every example of the dataset, in file order, without writing anything. `tweet_cap` stops reading after
-    that many stored tweets (the preview): the examples found are then exactly the first ones of the build."""
+    """Every example of the dataset, in file order, without writing anything, from the tweets stored in one world
+    (`simulated`: the Sandbox's, else real X's). `tweet_cap` stops reading after that many stored tweets (the
+    preview): the examples found are then exactly the first ones of the build."""
     removed: Counter[str] = Counter()
     names = unique_usernames(usernames)
-    authors = tweets_repo.stored_authors(conn, [username_key(name) for name in names])
+    authors = tweets_repo.stored_authors(conn, [username_key(name) for name in names], simulated=simulated)
     missing = tuple(name for name in names if username_key(name) not in authors)
     total = sum(author.tweets for author in authors.values())
     parents = _ParentKeeper()
@@ -256,7 +259,7 @@ def prepare_dataset(conn: sqlite3.Connection, usernames: Sequence[str], options:
             continue
         read_per_account[author.username] = 0
         page_size = READ_PAGE_SIZE if tweet_cap is None else max(1, min(READ_PAGE_SIZE, tweet_cap))
-        for page in _stored_pages(conn, author.user_id, author.username, options, page_size):
+        for page in _stored_pages(conn, author.user_id, author.username, options, page_size, simulated=simulated):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             if tweet_cap is not None and tweets_read + len(page) > tweet_cap:
@@ -303,12 +306,12 @@ def _split_names(options: DatasetOptions) -> tuple[str | None, ...]:
 
 
 def _stored_pages(conn: sqlite3.Connection, user_id: int | None, username: str, options: DatasetOptions,
-                  page_size: int) -> Iterator[list[TweetRecord]]:
+                  page_size: int, *, simulated: bool) -> Iterator[list[TweetRecord]]:
     """The account's stored tweets, newest first, `page_size` at a time (the stored source's query)."""
     query = AuthorTweets(user_id, username,
                          start=math.floor(options.start.timestamp()) if options.start else None,
                          end=math.ceil(options.end.timestamp()) if options.end else None,
-                         include_replies=options.include_replies)
+                         include_replies=options.include_replies, simulated=simulated)
     after: TweetPosition | None = None
     while True:
         page = tweets_repo.author_tweets_page(conn, query, after, page_size)

@@ -20,14 +20,15 @@ _GROWTH = 8
 
 
 def preview_examples(conn: sqlite3.Connection, usernames: Sequence[str], options: DatasetOptions,
-                     n: int = 5) -> list[str]:
+                     n: int = 5, *, simulated: bool) -> list[str]:
     """The first `n` entries of the dataset's (first) file, as written, without their final line break: a
     JSON line, a CSV row (quoted if it spans lines), or a txt example with its separator. With a split, the
-    first entries of the train file. Fewer when the store holds fewer; [] when it holds none."""
+    first entries of the train file. Fewer when the store holds fewer; [] when it holds none. Only the tweets of
+    one world are read (`simulated`: the Sandbox's, else real X's)."""
     first_split = SPLIT_NAMES[0] if options.split is not None else None
     cap = max(_FIRST_READ, n * 20)
     while True:
-        prepared = prepare_dataset(conn, usernames, options, tweet_cap=cap)
+        prepared = prepare_dataset(conn, usernames, options, simulated=simulated, tweet_cap=cap)
         chosen = list(islice((example.entry.text for example in prepared.examples if example.split == first_split),
                              n))
         if len(chosen) >= n or prepared.complete:

@@ -107,6 +107,7 @@ def export(
     data_dir: Path | None = None,
     now: int | None = None,
     options: TableOptions | None = None,
+    simulated: bool = False,
 ) -> int:
     """Write export `kind` to `path`; returns the number of data rows (or examples, for tweets).
 
@@ -115,13 +116,14 @@ def export(
     app's clock, so an export holds exactly the followers its view showed.
     `options` (default: CSV, all columns) choose the format, the Excel BOM and the columns of a table export;
     its data dictionary is written beside it (`formats.dictionary_path`).
+    `simulated` says whose tweet downloads a tweets export chooses from: the Sandbox's (True) or real X's.
     """
     path = check_output_path(path, data_dir)
     options = options or TableOptions()
     if kind == ExportKind.TWEETS:
         if options != TableOptions():
             raise ExportError("A tweet dataset is copied as it was downloaded: CSV only, with all its columns.")
-        return export_tweet_dataset(conn, path, job_id=job_id, cancel=cancel)
+        return export_tweet_dataset(conn, path, job_id=job_id, simulated=simulated, cancel=cancel)
     if kind not in EXPORT_KINDS:
         raise ExportError(f"Unknown export {kind!r}: choose one of {', '.join(EXPORT_KINDS)}.")
     description = EXPORT_KINDS[kind]
@@ -213,10 +215,12 @@ def _following_rows(conn: sqlite3.Connection, owner_id: int, follower_filter: Fo
         yield [row[0] + 1, *values, int(record.user_id in followers_now), record.first_seen, record.last_seen]
 
 
-def export_tweet_dataset(conn: sqlite3.Connection, path: Path, *, job_id: int | None = None,
+def export_tweet_dataset(conn: sqlite3.Connection, path: Path, *, job_id: int | None = None, simulated: bool,
                          cancel: CancelToken | None = None) -> int:
-    """Copy a download's dataset file (the newest download by default) to `path`; returns its example count."""
-    jobs = tweets_repo.list_jobs(conn)
+    """Copy a download's dataset file (the newest download by default) to `path`; returns its example count.
+    Only the downloads of one world count (`simulated`: the Sandbox's, else real X's): a real profile never
+    exports the Sandbox's made-up tweets, nor the Sandbox a real profile's."""
+    jobs = tweets_repo.list_jobs(conn, simulated=simulated)
     job = next((j for j in jobs if j.id == job_id), None) if job_id is not None else (jobs[0] if jobs else None)
     if job is None:
         raise ExportError("There is no tweet download to export yet: download tweets first (Tools → Download tweets)."

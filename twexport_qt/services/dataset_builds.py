@@ -59,7 +59,8 @@ def run_dataset(conn: sqlite3.Connection, gateway: XGateway | None, pacer: Pacer
                            on_wait=on_wait, data_dir=data_dir)
     if not request.options.needs_build():
         return DatasetRun(summary)
-    build = BuildRequest(built_usernames(summary), request.options, summary.output_path, write_card=True)
+    build = BuildRequest(built_usernames(summary), request.options, summary.output_path, write_card=True,
+                         simulated=request.simulated)  # the Sandbox's tweets for the Sandbox, real ones otherwise
     return DatasetRun(summary, build_dataset(conn, build, progress=progress, cancel=cancel))
 
 

@@ -4,11 +4,15 @@ can be built from for free, the wizard's preview of the first examples, and the 
 The tab reads `stored_downloads()` and the wizard `stored_tweets()` and `preview()` off the GUI thread
 (`jobs.tasks.run_task`); the wizard hands `download_job` to the job controller, which runs it in a worker thread,
 exactly as `tweets download` runs it in a terminal.
+
+Everything here keeps to the active profile's world: the Sandbox sees only its simulated tweets and downloads,
+a real profile only real ones (`tweets_repo`'s `simulated`), asked anew at each call since the profile can change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,21 +62,28 @@ class DatasetPreview:
 
 
 class DownloadsService:
-    def __init__(self, db: ThreadConnections, clock: Clock) -> None:
+    def __init__(self, db: ThreadConnections, clock: Clock, *,
+                 simulated: Callable[[], bool] = lambda: False) -> None:
+        """`simulated()` says whether the active profile is the Sandbox (the context's `is_sandbox`)."""
         self._db = db
         self._clock = clock
+        self._simulated = simulated
+
+    def simulated(self) -> bool:
+        """Whether the active profile's world is the Sandbox's: the only tweets and downloads it reads and writes."""
+        return self._simulated()
 
     def stored_downloads(self) -> list[StoredDownload]:
         """The stored downloads, newest first, with their accounts (two queries however many there are)."""
         conn = self._db.get()
-        jobs = tweets_repo.list_jobs(conn, limit=LISTED_DOWNLOADS)
+        jobs = tweets_repo.list_jobs(conn, simulated=self._simulated(), limit=LISTED_DOWNLOADS)
         usernames = tweets_repo.job_usernames(conn, [job.id for job in jobs])
         return [StoredDownload(job.id, tuple(usernames[job.id]), Path(job.output_path), job.state, job.written,
                                job.updated_at) for job in jobs]
 
     def stored_tweets(self, usernames: Sequence[str]) -> StoredTweets:
         """How many tweets of each account earlier downloads stored: what a free rebuild can draw from."""
-        return stored_tweets(self._db.get(), usernames)
+        return stored_tweets(self._db.get(), usernames, simulated=self._simulated())
 
     def rebuild_estimate(self, usernames: Sequence[str]) -> CostEstimate:
         """The price of a dataset built from the stored tweets of `usernames`: nothing, and from how many."""
@@ -83,8 +94,10 @@ class DownloadsService:
         """The first `count` examples a dataset of `usernames` with `options` writes, from their stored tweets,
         and how many tweets of each account are stored. No request: nothing is read from X."""
         conn = self._db.get()
-        stored = stored_tweets(conn, usernames)
-        examples = preview_examples(conn, list(usernames), options, n=count) if stored.total else []
+        simulated = self._simulated()
+        stored = stored_tweets(conn, usernames, simulated=simulated)
+        examples = (preview_examples(conn, list(usernames), options, n=count, simulated=simulated)
+                    if stored.total else [])
         return DatasetPreview(tuple(examples), stored)
 
 
@@ -100,6 +113,9 @@ def download_job(context: AppContext, request: DownloadRequest) -> Job:
     whose missing-credentials error tells the user what to add.
     """
     output = Path(request.output_path).expanduser().resolve()
+    # The profile the job starts on decides its world (as the service that lists and previews sees it), whatever
+    # the wizard's request said.
+    request = dataclasses.replace(request, simulated=context.downloads.simulated())
 
     def download(conn: sqlite3.Connection, gateway: XGateway | None, pacer: Pacer | None,
                  ctx: JobContext) -> DatasetRun:

@@ -350,6 +350,39 @@ MIGRATIONS: list[str] = [
         WHERE r.id IN (SELECT max(id) FROM fetch_runs WHERE kind = 'followers' GROUP BY owner_id)
         AND r.state IN ('running', 'cancelled', 'failed'));
     """,
+    # Which world a tweet and a download belong to: 1 for the Sandbox's simulated X, 0 for the real one. Every read
+    # that builds or exports a dataset keeps to its profile's world (store/tweets_repo.py), so made-up tweets never
+    # reach a real profile's dataset. A Sandbox download's key gains a 'sandbox:' prefix (`tweets_repo.job_key`):
+    # the same request on a real profile is another download.
+    # Existing rows recorded no profile, so the backfill reads what the rows themselves show: the Sandbox's tweets
+    # are written by its eight fixed accounts (sandbox/tweets_world.py HISTORIES, copied here as they stood, since a
+    # migration never changes) and each id carries the account's slot in the snowflake's worker bits, which a real
+    # tweet of an account with the same id matches once in 1,024; an archive is read from the user's own file, so
+    # never simulated. A download is simulated when a tweet it took is or, having taken none yet, when one of its
+    # accounts is a Sandbox account by both id and name. Anything else stays real: should a guess miss, a real
+    # profile sees an old simulated row, as before, rather than lose a real one.
+    """
+    ALTER TABLE tweets ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tweet_jobs ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0;
+    UPDATE tweets SET simulated = 1 WHERE source != 'archive' AND (
+        (author_id = 1486732650112401409 AND ((id >> 12) & 1023) = 1
+            AND lower(author_username) IN ('', 'sandbox_creator'))
+        OR (author_id = 2001 AND ((id >> 12) & 1023) = 2)
+        OR (author_id = 2002 AND ((id >> 12) & 1023) = 3)
+        OR (author_id = 2003 AND ((id >> 12) & 1023) = 4)
+        OR (author_id = 2004 AND ((id >> 12) & 1023) = 5)
+        OR (author_id = 2005 AND ((id >> 12) & 1023) = 6)
+        OR (author_id = 2006 AND ((id >> 12) & 1023) = 7)
+        OR (author_id = 2007 AND ((id >> 12) & 1023) = 8));
+    UPDATE tweet_jobs SET simulated = 1 WHERE id IN (
+        SELECT o.job_id FROM tweet_job_output AS o JOIN tweets AS t ON t.id = o.tweet_id WHERE t.simulated = 1
+    ) OR id NOT IN (SELECT job_id FROM tweet_job_output) AND id IN (
+        SELECT job_id FROM tweet_job_accounts WHERE (user_id, lower(username)) IN (
+            VALUES (1486732650112401409, 'sandbox_creator'), (2001, 'alice_writes'), (2002, 'bob_builds'),
+                   (2003, 'carol_codes'), (2004, 'dave_designs'), (2005, 'erin_edits'), (2006, 'suspended_sam'),
+                   (2007, 'private_pat')));
+    UPDATE tweet_jobs SET key = 'sandbox:' || key WHERE simulated = 1;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

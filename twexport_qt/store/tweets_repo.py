@@ -3,6 +3,8 @@
 Nothing here commits: the download commits one page at a time (tweets, cursor, counters, written ids and the
 output file's size together), so every function is meant to run inside the caller's `with conn:` block.
 The states are `StrEnum`s whose members equal the stored strings: rows read back compare equal to them.
+Tweets and downloads belong to a world, `simulated` (the Sandbox's made-up X) or not (the real one): every read
+that builds or lists a dataset names its world, so the Sandbox's tweets never reach a real profile's dataset.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ class AccountState(StrEnum):
 
 _IN_CHUNK = 500  # ids per `IN (...)`: far below SQLite's variable limit
 
+_WRITTEN_COLUMNS = (*TWEETS_COLUMNS, "simulated")
 _UPSERT_TWEET = (
-    f"INSERT INTO tweets ({', '.join(TWEETS_COLUMNS)}) VALUES ({', '.join(':' + c for c in TWEETS_COLUMNS)}) "
+    f"INSERT INTO tweets ({', '.join(_WRITTEN_COLUMNS)}) VALUES ({', '.join(':' + c for c in _WRITTEN_COLUMNS)}) "
     "ON CONFLICT(id) DO UPDATE SET "
     # A later sighting may know less (archives have no conversation id, lookups may lack the username).
     "author_id = COALESCE(excluded.author_id, tweets.author_id), "
@@ -47,15 +50,20 @@ _UPSERT_TWEET = (
     "conversation_id = COALESCE(excluded.conversation_id, tweets.conversation_id), "
     "in_reply_to_tweet_id = excluded.in_reply_to_tweet_id, in_reply_to_user_id = excluded.in_reply_to_user_id, "
     "quoted_tweet_id = excluded.quoted_tweet_id, is_retweet = excluded.is_retweet, "
-    "fetched_at = excluded.fetched_at, lang = COALESCE(excluded.lang, tweets.lang)"
+    "fetched_at = excluded.fetched_at, lang = COALESCE(excluded.lang, tweets.lang), "
+    # X's ids and the Sandbox's are both snowflakes: should one ever name a tweet of each, the latest writer owns it.
+    "simulated = excluded.simulated"
 )
 
 
 # ----- tweets ---------------------------------------------------------------------------------------------
 
-def upsert_tweets(conn: sqlite3.Connection, records: Iterable[TweetRecord], *, source: str, fetched_at: int) -> int:
-    """Insert or refresh `records`; `source` says where they came from (timeline | search | archive | lookup)."""
-    rows = [record.to_row(source=source, fetched_at=fetched_at) for record in records]
+def upsert_tweets(conn: sqlite3.Connection, records: Iterable[TweetRecord], *, source: str, fetched_at: int,
+                  simulated: bool) -> int:
+    """Insert or refresh `records`; `source` says where they came from (timeline | search | archive | lookup),
+    `simulated` whether the Sandbox made them up."""
+    rows = [{**record.to_row(source=source, fetched_at=fetched_at), "simulated": int(simulated)}
+            for record in records]
     conn.executemany(_UPSERT_TWEET, rows)
     return len(rows)
 
@@ -92,6 +100,7 @@ class AuthorTweets:
     start: int | None = None  # epoch seconds, inclusive
     end: int | None = None  # epoch seconds, exclusive
     include_replies: bool = True
+    simulated: bool = False  # the world read: the Sandbox's tweets, or real X's
 
 
 @dataclass(frozen=True)
@@ -102,8 +111,9 @@ class TweetPosition:
     tweet_id: int
 
 
-def stored_authors(conn: sqlite3.Connection, usernames: Sequence[str]) -> dict[str, StoredAuthor]:
-    """The accounts among `usernames` with tweets of their own stored, by lower-cased username.
+def stored_authors(conn: sqlite3.Connection, usernames: Sequence[str], *, simulated: bool) -> dict[str, StoredAuthor]:
+    """The accounts among `usernames` with tweets of their own stored in the world `simulated` names (the
+    Sandbox's, or real X's), by lower-cased username.
 
     Matched on `author_username` case-insensitively (X's usernames are ASCII), in one pass over the table; when
     a name was worn by two account ids over time, the one stored last wins. Tweets stored under the same id
@@ -116,10 +126,12 @@ def stored_authors(conn: sqlite3.Connection, usernames: Sequence[str]) -> dict[s
         rows = conn.execute(
             "SELECT lower(author_username) AS name_key, author_id, MAX(author_username), MAX(fetched_at) AS last "
             f"FROM tweets WHERE lower(author_username) IN ({', '.join('?' * len(chunk))}) AND is_retweet = 0 "
-            "GROUP BY name_key, author_id ORDER BY author_id IS NOT NULL, last", chunk)
+            "AND simulated = ? GROUP BY name_key, author_id ORDER BY author_id IS NOT NULL, last",
+            [*chunk, int(simulated)])
         for name_key, author_id, spelled, _last in rows:
             found[name_key] = (spelled, author_id)  # ordered so that an id, then the latest, wins
-    return {key: StoredAuthor(spelled, author_id, count_author_tweets(conn, AuthorTweets(author_id, spelled)))
+    return {key: StoredAuthor(spelled, author_id,
+                              count_author_tweets(conn, AuthorTweets(author_id, spelled, simulated=simulated)))
             for key, (spelled, author_id) in found.items()}
 
 
@@ -131,7 +143,8 @@ def _author_filter(query: AuthorTweets, after: TweetPosition | None = None) -> t
         clauses, values = ["author_id = ?"], [query.user_id]
     else:
         clauses, values = ["author_id IS NULL", "lower(author_username) = ?"], [query.username.lower()]
-    clauses += ["is_retweet = 0", "created_at IS NOT NULL"]  # X dates every tweet it serves
+    clauses += ["is_retweet = 0", "created_at IS NOT NULL", "simulated = ?"]  # X dates every tweet it serves
+    values.append(int(query.simulated))
     if not query.include_replies:
         clauses.append("in_reply_to_tweet_id IS NULL")
     if query.start is not None:
@@ -218,14 +231,18 @@ _JOB_COLUMNS = "id, key, options_json, output_path, state, written, output_bytes
 _ACCOUNT_COLUMNS = "job_id, username, user_id, cursor, state, fetched, written, skipped, message"
 
 
-def job_key(source_kind: str, sources: Sequence[str], options_json: str, output_path: str) -> str:
-    """Stable id of "the same download": same source kind, accounts (or archive), options and output file.
+def job_key(source_kind: str, sources: Sequence[str], options_json: str, output_path: str, *,
+            simulated: bool) -> str:
+    """Stable id of "the same download": same world, source kind, accounts (or archive), options and output file.
 
     Usernames are case-insensitive on X, so they are folded; their order matters (it is the download order).
+    A Sandbox download's key starts with "sandbox:" (as migration 12 made the older ones'), so the same request on
+    a real profile is another download and real keys stay as they were.
     """
     canonical = json.dumps({"kind": source_kind, "sources": [s.lower() for s in sources],
                             "options": json.loads(options_json), "output": output_path}, sort_keys=True)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return f"sandbox:{digest}" if simulated else digest
 
 
 def find_job(conn: sqlite3.Connection, key: str) -> TweetJob | None:
@@ -238,32 +255,35 @@ def get_job(conn: sqlite3.Connection, job_id: int) -> TweetJob | None:
     return TweetJob.from_row(row) if row else None
 
 
-def list_jobs(conn: sqlite3.Connection, limit: int = 500) -> list[TweetJob]:
-    """Downloads, newest first (the Tweet datasets tab and `export tweets`)."""
-    rows = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs ORDER BY updated_at DESC, id DESC LIMIT ?", (limit,))
+def list_jobs(conn: sqlite3.Connection, *, simulated: bool, limit: int = 500) -> list[TweetJob]:
+    """The downloads of one world (the Sandbox's, or real X's), newest first (the Tweet datasets tab and
+    `export tweets`)."""
+    rows = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs WHERE simulated = ? "
+                        "ORDER BY updated_at DESC, id DESC LIMIT ?", (int(simulated), limit))
     return [TweetJob.from_row(row) for row in rows]
 
 
 def create_or_resume_job(conn: sqlite3.Connection, key: str, options_json: str, output_path: str, now: int,
-                         *, output_bytes: int = 0) -> tuple[TweetJob, bool]:
-    """The job with `key`, created (state running, with `output_bytes` as the file's starting size) if new.
-    Returns (job, created)."""
+                         *, simulated: bool = False, output_bytes: int = 0) -> tuple[TweetJob, bool]:
+    """The job with `key`, created (state running, with `output_bytes` as the file's starting size, in the world
+    `simulated` names) if new. Returns (job, created)."""
     existing = find_job(conn, key)
     if existing is not None:
         return existing, False
     cur = conn.execute(
         "INSERT INTO tweet_jobs (key, options_json, output_path, state, written, output_bytes, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
-        (key, options_json, output_path, TweetJobState.RUNNING, output_bytes, now, now))
+        "updated_at, simulated) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
+        (key, options_json, output_path, TweetJobState.RUNNING, output_bytes, now, now, int(simulated)))
     job_id = cur.lastrowid
     assert job_id is not None  # an INSERT always sets it
     return TweetJob(job_id, key, options_json, output_path, TweetJobState.RUNNING, 0, output_bytes, now, now), True
 
 
-def jobs_for_output(conn: sqlite3.Connection, output_path: str) -> list[TweetJob]:
-    """The downloads that wrote `output_path`, newest first (an update names the options one was made with)."""
-    rows = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs WHERE output_path = ? "
-                        "ORDER BY updated_at DESC, id DESC", (output_path,))
+def jobs_for_output(conn: sqlite3.Connection, output_path: str, *, simulated: bool) -> list[TweetJob]:
+    """The downloads of one world that wrote `output_path`, newest first (an update names the options one was
+    made with)."""
+    rows = conn.execute(f"SELECT {_JOB_COLUMNS} FROM tweet_jobs WHERE output_path = ? AND simulated = ? "
+                        "ORDER BY updated_at DESC, id DESC", (output_path, int(simulated)))
     return [TweetJob.from_row(row) for row in rows]
 
 

@@ -80,6 +80,9 @@ class DownloadRequest:
     options: DatasetOptions
     output_path: Path
     update: bool = False  # bring the finished download of the same request up to date with newer tweets only
+    # The Sandbox's made-up X (True) or the real one: what the download stores its tweets and itself as, and the
+    # only tweets and downloads it reads back (a rebuild, an update), so the two never mix.
+    simulated: bool = False
 
     @property
     def archive_path(self) -> str | None:
@@ -155,7 +158,7 @@ def run_download(
     source: TweetSource
     if request.source_kind == SourceKind.STORED:
         gateway = pacer = None  # nothing may reach X, not even for a reply's parent: stored parents or none
-        source = StoredSource(conn, options)
+        source = StoredSource(conn, options, simulated=request.simulated)
     else:
         if pacer is None and gateway is not None:
             pacer = Pacer(gateway.rate_limits, clock, cancel, on_wait)
@@ -163,7 +166,8 @@ def run_download(
                              archive_path=request.archive_path)
     output = check_output_path(request.output_path, data_dir)
     builds = options.needs_build()
-    key = tweets_repo.job_key(request.source_kind, request.sources, options.to_json(), str(output))
+    key = tweets_repo.job_key(request.source_kind, request.sources, options.to_json(), str(output),
+                              simulated=request.simulated)
     job = tweets_repo.find_job(conn, key)
     if job is not None and not _output_matches(job, output):
         if request.update:
@@ -217,7 +221,8 @@ def update_scope(conn: sqlite3.Connection, request: DownloadRequest, data_dir: P
     """The accounts an update of `request` reads and how, or UpdateNotPossible (nothing read, nothing billed)
     with what to run instead: the same checks `run_download` makes, without changing anything."""
     output = check_output_path(request.output_path, data_dir)
-    key = tweets_repo.job_key(request.source_kind, request.sources, request.options.to_json(), str(output))
+    key = tweets_repo.job_key(request.source_kind, request.sources, request.options.to_json(), str(output),
+                              simulated=request.simulated)
     job = tweets_repo.find_job(conn, key)
     if job is not None and not _output_matches(job, output):
         raise _output_gone(output)
@@ -249,7 +254,7 @@ def _job_to_update(conn: sqlite3.Connection, job: TweetJob | None, request: Down
                                 "datasets downloaded from timelines (the default source).")
     if job is not None:
         return job
-    others = tweets_repo.jobs_for_output(conn, str(output))
+    others = tweets_repo.jobs_for_output(conn, str(output), simulated=request.simulated)
     if not others:
         raise UpdateNotPossible(f"No download made {output} yet: run the command without --update first.")
     made_with = DatasetOptions.from_json(others[0].options_json)
@@ -326,7 +331,8 @@ def _create_job(conn: sqlite3.Connection, source: TweetSource, request: Download
     accounts, problems = source.resolve(list(request.sources))
     with conn:
         job, _ = tweets_repo.create_or_resume_job(conn, key, request.options.to_json(), str(output),
-                                                  int(clock.now()), output_bytes=_durable_size(writer, output))
+                                                  int(clock.now()), simulated=request.simulated,
+                                                  output_bytes=_durable_size(writer, output))
         tweets_repo.ensure_accounts(conn, job.id, _in_request_order(request.sources, accounts, problems))
         rows = {row.username: row for row in tweets_repo.job_accounts(conn, job.id)}
         for account in accounts:
@@ -371,12 +377,13 @@ class _DownloadRun:
                  progress: ProgressCallback | None, cancel: CancelToken | None) -> None:
         self.conn, self.job, self.source, self.writer = conn, job, source, writer
         self.options = request.options
+        self.simulated = request.simulated
         self.output = Path(job.output_path)
         self.clock, self.progress, self.cancel = clock, progress, cancel
         self.labeler = SentimentLabeler(self.options.sentiment)
         self.builds = writer is None
         self.scrubs = self.options.scrub_contacts or self.options.scrub_mentions or self.options.scrub_links
-        self.resolver = ReplyContextResolver(conn, clock, gateway, pacer)
+        self.resolver = ReplyContextResolver(conn, clock, gateway, pacer, simulated=request.simulated)
         self.counters = _RunCounters()
         self.started = clock.now()
 
@@ -486,8 +493,10 @@ class _DownloadRun:
         # all or nothing, so a kill right after the last page never makes the next run read the account again.
         with self.conn:
             if self.source.stored_as is not None:  # tweets read from the table keep their source and date
-                tweets_repo.upsert_tweets(self.conn, page.tweets, source=self.source.stored_as, fetched_at=now)
-            tweets_repo.upsert_tweets(self.conn, page.parents.values(), source=LOOKUP_SOURCE, fetched_at=now)
+                tweets_repo.upsert_tweets(self.conn, page.tweets, source=self.source.stored_as, fetched_at=now,
+                                          simulated=self.simulated)
+            tweets_repo.upsert_tweets(self.conn, page.parents.values(), source=LOOKUP_SOURCE, fetched_at=now,
+                                      simulated=self.simulated)
             tweets_repo.mark_written(self.conn, self.job.id, written_ids)
             tweets_repo.advance_account(self.conn, account, page.next_cursor, fetched=len(page.tweets),
                                         written=len(written_ids), skipped=skipped + unwritten)

@@ -43,8 +43,9 @@ class ReplyContextResolver:
     page's own parents and the database are used."""
 
     def __init__(self, conn: sqlite3.Connection, clock: Clock, gateway: XGateway | None = None,
-                 pacer: Pacer | None = None) -> None:
+                 pacer: Pacer | None = None, *, simulated: bool = False) -> None:
         self._conn = conn
+        self._simulated = simulated  # the world the parents it looks up are stored as (the download's)
         self._clock = clock
         self._gateway = gateway if pacer is not None else None
         self._pacer = pacer
@@ -168,7 +169,8 @@ class ReplyContextResolver:
             names = usernames_by_id(page.includes.get("users", ()))
             records = [tweet_from_api(raw, names) for raw in page.data]
             with self._conn:  # billed reads: keep them even if the page they serve never commits
-                tweets_repo.upsert_tweets(self._conn, records, source=LOOKUP_SOURCE, fetched_at=int(self._clock.now()))
+                tweets_repo.upsert_tweets(self._conn, records, source=LOOKUP_SOURCE, fetched_at=int(self._clock.now()),
+                                          simulated=self._simulated)
             fetched.update((record.id, record) for record in records)
             # Errors name the deleted/protected ones; anything neither returned nor named is gone as well.
             self._unavailable.update(tweet_id for tweet_id in batch if tweet_id not in fetched)

@@ -40,9 +40,10 @@ class StoredTweets:
         return sum(self.counts.values())
 
 
-def stored_tweets(conn: sqlite3.Connection, names: Sequence[str]) -> StoredTweets:
-    """How many tweets of each of `names` are stored (any options): what a rebuild can draw from."""
-    authors = tweets_repo.stored_authors(conn, [username_key(name) for name in names])
+def stored_tweets(conn: sqlite3.Connection, names: Sequence[str], *, simulated: bool) -> StoredTweets:
+    """How many tweets of each of `names` are stored (any options) in one world (`simulated`: the Sandbox's,
+    else real X's): what a rebuild on a profile of that world can draw from."""
+    authors = tweets_repo.stored_authors(conn, [username_key(name) for name in names], simulated=simulated)
     counts = {name: authors[username_key(name)].tweets for name in names if username_key(name) in authors}
     return StoredTweets(counts, tuple(name for name in names if name not in counts))
 
@@ -70,14 +71,16 @@ class StoredSource:
     kind = SourceKind.STORED
     stored_as: str | None = None  # the tweets are already in the table: storing them again would rewrite it
 
-    def __init__(self, conn: sqlite3.Connection, options: DatasetOptions,
+    def __init__(self, conn: sqlite3.Connection, options: DatasetOptions, *, simulated: bool,
                  page_size: int = STORED_PAGE_SIZE) -> None:
         self._conn = conn
         self._options = options
+        self._simulated = simulated  # the world read: the Sandbox's tweets, or real X's
         self._page_size = page_size
 
     def resolve(self, names: Sequence[str]) -> tuple[list[SourceAccount], list[AccountProblem]]:
-        authors = tweets_repo.stored_authors(self._conn, [username_key(name) for name in names])
+        authors = tweets_repo.stored_authors(self._conn, [username_key(name) for name in names],
+                                             simulated=self._simulated)
         accounts, problems = [], []
         for name in names:
             author = authors.get(username_key(name))
@@ -93,7 +96,7 @@ class StoredSource:
         return AuthorTweets(account.user_id, account.username,
                             start=math.floor(options.start.timestamp()) if options.start else None,
                             end=math.ceil(options.end.timestamp()) if options.end else None,
-                            include_replies=options.include_replies)
+                            include_replies=options.include_replies, simulated=self._simulated)
 
     def count(self, account: SourceAccount) -> int:
         """How many of the account's stored tweets the query selects (a build reads them itself)."""

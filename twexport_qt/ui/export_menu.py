@@ -97,7 +97,8 @@ class ExportFlow:
         # A lambda: its connection's type would need `sqlite3`, which views do not import.
         job = database_job(context, lambda conn, ctx: ExportDone(kind, path, export(
             conn, owner, kind, path, tiers=tiers, follower_filter=follower_filter, progress=_rows_written(ctx),
-            cancel=ctx.cancel, data_dir=context.data_dir, now=int(context.clock.now()), options=options)))
+            cancel=ctx.cancel, data_dir=context.data_dir, now=int(context.clock.now()), options=options,
+            simulated=context.is_sandbox)))  # the newest tweet download of the profile's own kind
         return self.jobs.start(JobName.EXPORT, f"Exporting {EXPORT_KINDS[kind].title.lower()}", job,
                                on_success=self._done, writes_data=False)
 
