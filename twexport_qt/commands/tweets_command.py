@@ -377,9 +377,11 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
     output = check_output_path(parsed.output_path, ctx.data_dir)
     gateway = pacer = None
     rebuild = parsed.source_kind == SourceKind.STORED  # no request: no gateway, no credentials needed
+    # Ours, to flush at the end: an answer whose ledger write failed (database locked, disk full) is kept in it.
+    recorder = None if rebuild else ctx.spend_recorder(JobName.TWEET_DOWNLOAD)
     try:
-        if not rebuild:
-            gateway = ctx.new_gateway(job=JobName.TWEET_DOWNLOAD, max_cost=parsed.max_cost)
+        if recorder is not None:
+            gateway = ctx.new_gateway(recorder=recorder, max_cost=parsed.max_cost)
     except ConfigError:
         if parsed.source_kind != SourceKind.ARCHIVE:
             raise
@@ -393,13 +395,13 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
     if gateway is not None:
         pacer = ctx.new_pacer(gateway, cancel, display.waiting)
     request = DownloadRequest(parsed.request_sources, parsed.source_kind, parsed.options, output,
-                              update=parsed.update)
+                              update=parsed.update, simulated=ctx.is_sandbox)
     with lock:
         conn = ctx.connect()
         restore_sigint = cancel_on_first_ctrl_c(cancel, display)
         try:
             if rebuild:
-                _print_rebuild_estimate(conn, parsed)
+                _print_rebuild_estimate(conn, parsed, simulated=request.simulated)
             elif parsed.update:
                 _estimate_and_confirm_update(ctx, conn, parsed, request, gateway, pacer)
             else:
@@ -427,6 +429,8 @@ def _run(ctx: Any, parsed: ParsedDownload) -> int:
         finally:
             restore_sigint()
             conn.close()
+            if recorder is not None:  # before the context closes the ledger's connection, as `api_session` does
+                recorder.flush()
             display.close()
     _print_summary(result, request, sandbox=ctx.is_sandbox)
     return EXIT_OK
@@ -483,12 +487,12 @@ def _lookup_cost(ctx: Any, parsed: ParsedDownload) -> Decimal:
     return ctx.prices.cost(ResourceKind.USERS, len(parsed.request_sources), owned=False)
 
 
-def _print_rebuild_estimate(conn: sqlite3.Connection, parsed: ParsedDownload) -> None:
+def _print_rebuild_estimate(conn: sqlite3.Connection, parsed: ParsedDownload, *, simulated: bool) -> None:
     """A rebuild's price is nothing: say so, and what it draws from, instead of an estimate (nothing to confirm).
     Accounts with nothing stored are skipped by the run, which says why."""
     from twexport_qt.tweets.stored_source import rebuild_estimate, stored_tweets
 
-    stored = stored_tweets(conn, parsed.request_sources)
+    stored = stored_tweets(conn, parsed.request_sources, simulated=simulated)
     print(f"Building from {stored.total:,} stored tweet{'' if stored.total == 1 else 's'}, no API use.")
     print(f"Estimated cost: {rebuild_estimate(stored).sentence}")
 

@@ -11,7 +11,10 @@ account's newest tweets first and would read (and pay for) the sample's tweets a
 
 The estimate looks the accounts up on X (one user read each, which the download's own look-up then repeats for
 free the same UTC day). Both are read in task threads when the page is entered (the latest answer wins);
-Download waits for the estimate.
+Download waits for the estimate. A download that X bills never starts unpriced: when the estimate fails (no
+network, a 429, a revoked sign-in) the page says why, offers to estimate again, and keeps Download disabled until a
+price was shown (the profile's budgets are optional, so nothing else would hold it). The Sandbox bills nothing real
+and a dataset built from the store makes no request: both may start without one, as before.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase, QPalette, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget, QWizard
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QTextEdit, QVBoxLayout, QWidget, QWizard
 
 from twexport_qt.billing.estimates import CostEstimate
 from twexport_qt.services.cost_estimates import download_estimate
@@ -87,12 +91,17 @@ class PreviewPage(WizardPage):
         self.counts_label.setWordWrap(True)
         self.cost_label = QLabel()
         self.cost_label.setWordWrap(True)
+        self.retry_estimate_button = QPushButton("Estimate again")
+        self.retry_estimate_button.setToolTip("Ask X again for what the download costs; Download waits for it.")
+        self.retry_estimate_button.clicked.connect(self._retry_estimate)
+        self.retry_estimate_button.hide()  # only once an estimate failed
         layout = QVBoxLayout(self)
         layout.addWidget(self.source_label)
         layout.addWidget(self.examples_view, 1)
         layout.addWidget(self.missing_label)
         layout.addWidget(self.counts_label)
         layout.addWidget(self.cost_label)
+        layout.addWidget(self.retry_estimate_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def initializePage(self) -> None:
         # The earlier pages may have changed since the last visit: both answers are read again.
@@ -110,15 +119,16 @@ class PreviewPage(WizardPage):
         return self.examples_view.toPlainText()
 
     def isComplete(self) -> bool:
-        return self._request is not None and not self._estimating
+        priced = self.estimate is not None or not self._billed()
+        return self._request is not None and not self._estimating and priced
 
     def validatePage(self) -> bool:
         """Download: above the threshold (outside the Sandbox) only once the user confirms the price."""
         if not self.isComplete():
             return False
+        # No estimate only where nothing real is billed (isComplete): the Sandbox, a dataset built from the store.
         confirmed = self.estimate is None or confirm_cost(self, self.estimate, what="Download",
                                                           simulated=self._simulated())
-        # Without an estimate (it could not be read: the page says why) the budgets still hold the download.
         if confirmed:
             self.tweet_wizard().remember_choices()
         return confirmed
@@ -200,10 +210,16 @@ class PreviewPage(WizardPage):
         rebuild = self._request is not None and self._request.source_kind == SourceKind.STORED
         return self.context.is_sandbox and not rebuild
 
+    def _billed(self) -> bool:
+        """Whether X bills the download for real, so it may start only once its price was shown."""
+        rebuild = self._request is not None and self._request.source_kind == SourceKind.STORED
+        return not self.context.is_sandbox and not rebuild
+
     def _estimate_cost(self, request: DownloadRequest) -> None:
         if self._estimate_task is not None:
             self._estimate_task.discard()  # the pages changed since: its answer is for another download
         self.estimate = None
+        self.retry_estimate_button.hide()
         estimate: Callable[[], CostEstimate]
         if request.source_kind == SourceKind.STORED:  # nothing to look up on X: only the stored tweets to count
             self.cost_label.setText(COUNTING_STORED)
@@ -225,6 +241,14 @@ class PreviewPage(WizardPage):
 
     def _estimate_failed(self, sentence: str) -> None:
         self._estimating = False
-        self.cost_label.setText(f"The cost could not be estimated: {sentence} The download is still held to the "
-                                "profile's budgets.")
+        if self._billed():
+            self.cost_label.setText(f"The cost could not be estimated: {sentence} Download waits until the price "
+                                    "is known: estimate again once X answers.")
+            self.retry_estimate_button.show()
+        else:
+            self.cost_label.setText(f"The cost could not be estimated: {sentence} Nothing real is billed.")
         self.completeChanged.emit()
+
+    def _retry_estimate(self) -> None:
+        if self._request is not None:
+            self._estimate_cost(self._request)
