@@ -45,12 +45,14 @@ GOAL_RATIO = 1.5
 EXIT_WHEN_SHOWN_ENV = "TWEXPORT_EXIT_WHEN_SHOWN"  # read by twexport_qt/ui/main_window.py
 TIMEOUT_S = 120
 
-# A bare window: the same QApplication set-up, one QMainWindow, the same "shown" line at its first show.
+# A bare window: the same QApplication set-up, one QMainWindow, the same "shown" line at its first show. The two
+# "# more" lines are where `WINDOW_PARTS` adds to it.
 BARE_WINDOW = """
 import sys
 import time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
+# more imports
 
 class Window(QMainWindow):
     def showEvent(self, event):
@@ -60,6 +62,7 @@ class Window(QMainWindow):
 
 app = QApplication(sys.argv[:1])
 window = Window()
+# more parts
 window.resize(1280, 820)
 window.show()
 sys.exit(app.exec())
@@ -69,22 +72,10 @@ BARE_WITH_PYQTGRAPH = "import pyqtgraph\n" + BARE_WINDOW
 # menus of six items with shortcuts), seven tabs, a status bar with a label, and the system's colour scheme read
 # (one Qt enum: PySide6 then creates the Python enums of the whole `Qt` namespace, ~100 of them). What any window
 # with those parts costs, for comparison; the goal is measured against the bare window.
-WINDOW_PARTS = """
-import sys
-import time
-from PySide6.QtCore import Qt, QTimer
+WINDOW_PARTS = BARE_WINDOW.replace("# more imports\n", """from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
-
-class Window(QMainWindow):
-    def showEvent(self, event):
-        super().showEvent(event)
-        print(f"shown {time.process_time():.3f}", flush=True)
-        QTimer.singleShot(0, self.close)
-
-app = QApplication(sys.argv[:1])
-dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
-window = Window()
+from PySide6.QtWidgets import QLabel, QTabWidget, QWidget
+""").replace("# more parts\n", """dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
 tabs = QTabWidget()
 for name in ("Followers", "DM campaign", "Tweet datasets", "Spend", "Audience", "Growth", "Following"):
     tabs.addTab(QWidget(), name)
@@ -96,10 +87,7 @@ for title in ("&File", "&View", "&Help"):
         action.setShortcut(QKeySequence(f"Ctrl+{number}"))
         menu.addAction(action)
 window.statusBar().addPermanentWidget(QLabel("Sandbox"))
-window.resize(1280, 820)
-window.show()
-sys.exit(app.exec())
-"""
+""")
 
 
 @dataclass(frozen=True)
