@@ -321,34 +321,54 @@ class AppContext:
             user_token.fresh()
         recorder = recorder or self.spend_recorder(job)
         guard = self.spend_guard(recorder, max_cost)
-        return XGateway(credentials, base_url=self.api_base_url(), on_rate_limit=self._notify_rate_limit,
+        return XGateway(credentials, base_url=self.api_base_url(), on_rate_limit=self.notify_rate_limit,
                         on_answer=recorder.record, signed_in_id=self.known_owner_id(),
                         before_request=guard.before_request if guard is not None else None, user_token=user_token)
 
-    def spend_limits(self, max_cost: Decimal | None = None) -> SpendLimits:
-        """The limits a job of the active profile runs under: its budgets, and `max_cost` for the run."""
+    def spend_limits(self, max_cost: Decimal | None = None, *, profile: Profile | None = None) -> SpendLimits:
+        """The limits a job of `profile` (default: the active one) runs under: its budgets, and `max_cost` for the
+        run."""
         from twexport_qt.billing.guard import SpendLimits
 
-        profile = self.profile
+        profile = profile or self.profile
         return SpendLimits(max_cost=max_cost, daily_budget=profile.daily_budget_usd,
                            monthly_budget=profile.monthly_budget_usd)
 
-    def spend_guard(self, recorder: SpendRecorder, max_cost: Decimal | None = None) -> SpendGuard | None:
+    def spend_guard(self, recorder: SpendRecorder, max_cost: Decimal | None = None, *,
+                    profile: Profile | None = None) -> SpendGuard | None:
         """The guard of the run `recorder` records, reading the ledger on the calling thread's ledger connection;
-        None when no limit applies (no budget, no max_cost): then nothing is checked."""
+        None when no limit of `profile` (default: the active one) applies (no budget, no max_cost): then nothing
+        is checked."""
         from twexport_qt.billing.guard import SpendGuard
 
-        limits = self.spend_limits(max_cost)
+        limits = self.spend_limits(max_cost, profile=profile)
         if not limits.any:
             return None
         return SpendGuard(recorder, self._spend_connections.get, self.clock, limits)
 
-    def spend_recorder(self, job: str | None = None, *, busy: Callable[[], bool] | None = None) -> SpendRecorder:
-        """Records the active profile's billed answers under `job`, on the calling thread's ledger connection."""
+    def spend_recorder(self, job: str | None = None, *, busy: Callable[[], bool] | None = None,
+                       profile: Profile | None = None) -> SpendRecorder:
+        """Records the billed answers of `profile` (default: the active one) under `job`, on the calling thread's
+        ledger connection."""
         from twexport_qt.billing.ledger import SpendRecorder
 
-        return SpendRecorder(self._spend_connections.get, self.prices, self.clock, profile=self.profile.name,
-                             job=job, busy=busy, on_recorded=self._notify_spend)
+        return SpendRecorder(self._spend_connections.get, self.prices, self.clock,
+                             profile=(profile or self.profile).name, job=job, busy=busy,
+                             on_recorded=self._notify_spend)
+
+    @contextmanager
+    def billing(self, job: str, profile: Profile) -> Iterator[tuple[SpendRecorder, SpendGuard | None]]:
+        """The recorder and budget guard of a few requests made for `profile` (saved or not yet, active or not)
+        outside a job's `api_session`, e.g. a connection test: on leaving, what is pending is written and the
+        calling thread's ledger connection released."""
+        recorder = self.spend_recorder(job, profile=profile)
+        try:
+            yield recorder, self.spend_guard(recorder, profile=profile)
+        finally:
+            try:
+                recorder.flush()  # normally a no-op: each answer is written as it arrives
+            finally:
+                self._spend_connections.release()
 
     def new_pacer(self, gateway: XGateway, cancel: CancelToken | None = None,
                   on_wait: Callable[[WaitNotice], None] | None = None) -> Pacer:
@@ -415,7 +435,8 @@ class AppContext:
             profile.account_id = owner_id
             self.save_settings()
 
-    def _notify_rate_limit(self, state: RateLimitState) -> None:
+    def notify_rate_limit(self, state: RateLimitState) -> None:
+        """Tell the window (its `rate_limit_listener`) what X's rate-limit headers said: every gateway's hook."""
         if self.rate_limit_listener is not None:
             self.rate_limit_listener(state)
 

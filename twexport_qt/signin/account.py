@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from twexport_qt.core.cancel import CancelToken
-from twexport_qt.gateway.rate_limits import RateLimitState
 from twexport_qt.secrets.credentials import Credentials
 from twexport_qt.settings.model import Profile
 from twexport_qt.signin.authorization import SignInFlow
@@ -26,7 +25,6 @@ from twexport_qt.signin.sign_out import SignOutReport, sign_out
 
 if TYPE_CHECKING:  # the context builds the gateways and keepers these functions use
     from twexport_qt.app_context import AppContext
-    from twexport_qt.store.spend_repo import SpendRow
 
 DEFAULT_PROFILE_NAME = "My X account"
 
@@ -43,35 +41,11 @@ class AccountJob(StrEnum):
 def billed_to(context: AppContext, profile: Profile, job: AccountJob) -> Iterator[SpendHooks]:
     """Hooks for a gateway of `profile` (saved or not yet, active or not) that record what X bills into the
     ledger under its name and `job`, and stop a request that could pass its daily or monthly budget, as
-    `AppContext.new_gateway` does for the active profile's jobs. Enter it in the thread that makes the requests:
-    the ledger connection is that thread's own, flushed and closed on leaving."""
-    # Imported when a check runs, as the context does: the window that imports this module shows sooner.
-    from twexport_qt.billing.guard import SpendGuard, SpendLimits
-    from twexport_qt.billing.ledger import SpendRecorder
-
-    conn = context.connect()  # apart from any job connection, so a billed answer commits on its own
-    recorder = SpendRecorder(lambda: conn, context.prices, context.clock, profile=profile.name, job=job,
-                             on_recorded=lambda rows: _tell_spend(context, rows))
-    limits = SpendLimits(daily_budget=profile.daily_budget_usd, monthly_budget=profile.monthly_budget_usd)
-    guard = SpendGuard(recorder, lambda: conn, context.clock, limits) if limits.any else None
-    try:
+    `AppContext.new_gateway` does for the active profile's jobs (`AppContext.billing`). Enter it in the thread
+    that makes the requests."""
+    with context.billing(job, profile) as (recorder, guard):
         yield SpendHooks(recorder.record, guard.before_request if guard is not None else None,
-                         lambda state: _tell_rate_limit(context, state))
-    finally:
-        try:
-            recorder.flush()  # normally a no-op: each answer is written as it arrives
-        finally:
-            conn.close()
-
-
-def _tell_spend(context: AppContext, rows: list[SpendRow]) -> None:
-    if context.spend_listener is not None:  # the window's "today's spend"
-        context.spend_listener(rows)
-
-
-def _tell_rate_limit(context: AppContext, state: RateLimitState) -> None:
-    if context.rate_limit_listener is not None:
-        context.rate_limit_listener(state)
+                         context.notify_rate_limit)
 
 
 def profile_for_sign_in(context: AppContext, name: str) -> Profile:
