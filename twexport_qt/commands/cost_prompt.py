@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TextIO
 
 from twexport_qt.billing.estimates import CONFIRM_ABOVE_USD, CostEstimate
-from twexport_qt.billing.prices import format_usd
+from twexport_qt.billing.prices import PriceTable, ResourceKind, format_usd
 from twexport_qt.core import errors
 from twexport_qt.settings.validation import parse_usd
 
@@ -58,6 +58,12 @@ def show_estimate(estimate: CostEstimate, *, simulated: bool, max_cost: Decimal 
     if max_cost is not None and estimate.low > max_cost:
         print(f"--max-cost {format_usd(max_cost)} stops this run before it is done; run again to continue.",
               file=out)
+
+
+def lookup_cost(prices: PriceTable, accounts: int) -> Decimal:
+    """What pricing a job cost when it looked `accounts` accounts up on X first (/2/users/me or /2/users/by, one
+    user read each, at the standard rate): the `lookup_cost` a refusal names."""
+    return prices.cost(ResourceKind.USERS, accounts, owned=False)
 
 
 def confirm_cost(estimate: CostEstimate, *, yes: bool, simulated: bool, ask: Callable[[str], str] | None = None,

@@ -46,8 +46,7 @@ def _handle_fetch(args: argparse.Namespace) -> int:
         estimate_new_followers_refresh,
         refresh_choice_sentence,
     )
-    from twexport_qt.billing.prices import ResourceKind
-    from twexport_qt.commands.cost_prompt import confirm_cost, show_estimate
+    from twexport_qt.commands.cost_prompt import confirm_cost, lookup_cost, show_estimate
     from twexport_qt.commands.session import command_session, paged_fetch_stopped
     from twexport_qt.followers.fetch import FOLLOWERS_KIND, NoFollowersStored, fetch_followers, known_follower_count
     from twexport_qt.gateway.pacing import ENDPOINT_ME
@@ -80,7 +79,7 @@ def _handle_fetch(args: argparse.Namespace) -> int:
                 print(f"{refresh_choice_sentence(full, new_only).removesuffix('.')} {other}.")
             # Pricing read the account (/2/users/me): a refusal says so.
             confirm_cost(estimate, yes=args.yes, simulated=context.is_sandbox,
-                         lookup_cost=context.prices.cost(ResourceKind.USERS, 1, owned=False))
+                         lookup_cost=lookup_cost(context.prices, 1))
             result = fetch_followers(session.conn, session.gateway, session.pacer, session.clock,
                                      progress=session.display.update, cancel=session.cancel,
                                      new_only=args.new_only)

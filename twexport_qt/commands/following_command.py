@@ -29,8 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _handle_fetch(args: argparse.Namespace) -> int:
     """Errors other than a cancel or a spending limit reach `cli.main`, which prints them as one sentence."""
     from twexport_qt.billing.estimates import estimate_following_fetch
-    from twexport_qt.billing.prices import ResourceKind
-    from twexport_qt.commands.cost_prompt import confirm_cost, show_estimate
+    from twexport_qt.commands.cost_prompt import confirm_cost, lookup_cost, show_estimate
     from twexport_qt.commands.session import command_session, paged_fetch_stopped
     from twexport_qt.followers.following_fetch import fetch_following, following_count_of, resumed_items
     from twexport_qt.gateway.endpoints import ENDPOINT_ME
@@ -50,7 +49,7 @@ def _handle_fetch(args: argparse.Namespace) -> int:
             show_estimate(estimate, simulated=context.is_sandbox, max_cost=args.max_cost)
             # Pricing read the account (/2/users/me): a refusal says so.
             confirm_cost(estimate, yes=args.yes, simulated=context.is_sandbox,
-                         lookup_cost=context.prices.cost(ResourceKind.USERS, 1, owned=False))
+                         lookup_cost=lookup_cost(context.prices, 1))
             result = fetch_following(session.conn, session.gateway, session.pacer, session.clock,
                                      progress=session.display.update, cancel=session.cancel)
         except (errors.SpendLimitReached, errors.Cancelled) as stop:

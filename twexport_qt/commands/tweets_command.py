@@ -30,8 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from twexport_qt.billing.prices import ResourceKind
-from twexport_qt.commands.cost_prompt import CostNotConfirmed, add_cost_arguments
+from twexport_qt.commands.cost_prompt import CostNotConfirmed, add_cost_arguments, lookup_cost
 from twexport_qt.core.errors import Cancelled, ConfigError, JobStopped, SpendLimitReached, TwExportError
 from twexport_qt.services.jobs import JobName
 from twexport_qt.tweets.download import DownloadRequest, UpdateNotPossible
@@ -476,15 +475,14 @@ def _estimate_and_confirm_update(ctx: Any, conn: sqlite3.Connection, parsed: Par
     estimate = accounts_update_estimate(gateway, pacer, scope, ctx.known_owner_id(), ctx.prices, parsed.options)
     show_estimate(estimate, simulated=ctx.is_sandbox, max_cost=parsed.max_cost)
     confirm_cost(estimate, yes=parsed.yes, simulated=ctx.is_sandbox,
-                 lookup_cost=ctx.prices.cost(ResourceKind.USERS, len(scope.newer_only) + len(scope.read_whole),
-                                             owned=False))
+                 lookup_cost=lookup_cost(ctx.prices, len(scope.newer_only) + len(scope.read_whole)))
 
 
 def _lookup_cost(ctx: Any, parsed: ParsedDownload) -> Decimal:
     """What pricing a download read before its question: one user per account (an archive reads nothing)."""
     if parsed.source_kind == SourceKind.ARCHIVE:
         return Decimal(0)
-    return ctx.prices.cost(ResourceKind.USERS, len(parsed.request_sources), owned=False)
+    return lookup_cost(ctx.prices, len(parsed.request_sources))
 
 
 def _print_rebuild_estimate(conn: sqlite3.Connection, parsed: ParsedDownload, *, simulated: bool) -> None:
