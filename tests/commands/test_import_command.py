@@ -102,8 +102,10 @@ def test_dm_run_leaves_alone_everyone_twitter_exporter_messaged_or_could_not(tmp
 
 def test_odd_rows_are_reported_in_sentences(tmp_path, sandbox_server):
     home = tmp_path / "data"
+    three_days_ago = local(3)  # one moment: two calls to local() may fall in different milliseconds
     build_legacy_db(tmp_path / "twitter_export.db", followers=[(11, "Ann")],
-                    dm_status=[(11, "garbage"), ("18446744073709551616", local(3)), (12, local(3)), (12, local(3))])
+                    dm_status=[(11, "garbage"), ("18446744073709551616", three_days_ago), (12, three_days_ago),
+                               (12, three_days_ago)])
     result = run("--api-base-url", sandbox_server.base_url, "import", "twitter-exporter",
                  str(write_legacy_config(tmp_path)), home=home)
     assert result.returncode == 0, result.stderr
